@@ -1,0 +1,4 @@
+import type { Command } from "./command.ts";
+
+/** Every subcommand, one file each; `main.ts` dispatches on this table. */
+export const commands: readonly Command[] = [];

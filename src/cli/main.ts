@@ -1,0 +1,57 @@
+import type { Command, CliIo } from "./command.ts";
+import { parseCommandArgs } from "./command.ts";
+import { CliError, ExitCode } from "./exit-codes.ts";
+import { commands } from "./commands.ts";
+
+const usage = (): string =>
+  [
+    "usage: edgepool <command> [options]",
+    "",
+    "commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`),
+    "",
+    "Run `edgepool <command> --help` for the options of a command.",
+  ].join("\n");
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  // Longest match first, so `id export` wins over `id`.
+  const sorted = [...commands].sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);
+  for (const command of sorted) {
+    const words = command.name.split(" ");
+    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+  }
+  return undefined;
+}
+
+export const processIo = (): CliIo => ({
+  out: (line) => process.stdout.write(line + "\n"),
+  err: (line) => process.stderr.write(line + "\n"),
+  env: process.env,
+  stdinIsTty: Boolean(process.stdin.isTTY),
+});
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<ExitCode> {
+  if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    (argv.length === 0 ? io.err : io.out)(usage());
+    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    io.err(`edgepool: unknown command '${argv[0]}'\n${usage()}`);
+    return ExitCode.usage;
+  }
+  try {
+    const args = parseCommandArgs(found.command, found.rest);
+    if (args.values.help) {
+      io.out(found.command.usage);
+      return ExitCode.ok;
+    }
+    return await found.command.run(args, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.err(`edgepool ${found.command.name}: ${error.message}`);
+      return error.code;
+    }
+    throw error;
+  }
+}

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
 import { verify, signWithSeed, publicKeyFromSeed, useBackend, type BackendName } from "../../../../src/core/crypto/ed25519.ts";
+import { readVectors as vectors } from "../../../fixtures/vectors.ts";
 import { bytesToHex, hexToBytes } from "../../../../src/core/crypto/bytes.ts";
 
-const vectors = (name: string) => JSON.parse(readFileSync(new URL(`../../../../../shared/vectors/${name}`, import.meta.url), "utf8"));
 const rfc8032 = vectors("ed25519-rfc8032.json");
 const speccheck = vectors("ed25519-speccheck.json");
 const wycheproof = vectors("wycheproof/ed25519_test.json");

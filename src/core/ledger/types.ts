@@ -1,0 +1,88 @@
+/**
+ * The ledger's vocabulary: entries, their ids, and the typed reasons a node gives when it refuses
+ * one. The protocol these types carry is specified in ledger/README.md.
+ */
+import type { Did } from "../identity/did-key.ts";
+
+/** CIDv1 (dag-cbor, sha2-256) of an entry's signed bytes, base32 ("bafyrei…"). */
+export type EntryId = string & { readonly __brand: "EntryId" };
+/** A pool's id: multibase base32 of sha2-256 over its creator and nonce (ledger/README.md, "Pools"). */
+export type PoolId = string & { readonly __brand: "PoolId" };
+
+export const ENTRY_VERSION = 1;
+/** Entries above this size are refused before decoding: large inputs travel as blobs, by hash. */
+export const MAX_ENTRY_BYTES = 16_384;
+
+export const KINDS = [
+  "pool.create",
+  "member.join",
+  "ucan.revoke",
+  "job.submit",
+  "job.claim",
+  "result.commit",
+  "result.reveal",
+  "checkpoint",
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+export const ABILITIES = ["pool/admin", "member/invite", "job/submit", "job/run", "ledger/checkpoint"] as const;
+export type Ability = (typeof ABILITIES)[number];
+
+/** Everything an author signs. Field names are the CBOR map keys (ledger/README.md, "Entries"). */
+export interface UnsignedEntry {
+  readonly v: number;
+  readonly kind: Kind;
+  readonly pool: PoolId;
+  readonly author: Did;
+  /** Per (author, pool) sequence number, from 1; never reused. */
+  readonly seq: number;
+  /** Milliseconds since the Unix epoch, as the author's clock read it. */
+  readonly time: number;
+  readonly body: Readonly<Record<string, unknown>>;
+  /** The proof the author relies on (UCAN token CIDs or tokens); empty under the member-list rule. */
+  readonly proof: readonly string[];
+}
+
+export interface Entry extends UnsignedEntry {
+  readonly sig: Uint8Array;
+}
+
+/** A decoded entry with its id and the exact bytes it was decoded from (and is re-published as). */
+export interface SignedEntry {
+  readonly id: EntryId;
+  readonly bytes: Uint8Array;
+  readonly entry: Entry;
+}
+
+/**
+ * Why a node refuses an entry. Stateless reasons are decided from the entry alone; the others
+ * depend on the set of entries (ledger/README.md, "Validation", gives the order they are checked in).
+ */
+export type RejectReason =
+  | "too-large"
+  | "malformed"
+  | "non-canonical"
+  | "bad-version"
+  | "unknown-kind"
+  | "bad-id"
+  | "bad-author"
+  | "bad-signature"
+  | "bad-proof"
+  | "wrong-pool"
+  | "future-time"
+  | "bad-body"
+  | "equivocation"
+  | "time-regression"
+  | "not-authorised"
+  | "conflict"
+  | "unknown-reference"
+  | "checkpoint-mismatch";
+
+export interface Rejection {
+  readonly reason: RejectReason;
+  readonly message: string;
+}
+
+export type Result<T> = ({ ok: true } & T) | ({ ok: false } & Rejection);
+
+export const reject = (reason: RejectReason, message: string): { ok: false } & Rejection => ({ ok: false, reason, message });

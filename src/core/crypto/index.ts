@@ -2,3 +2,6 @@
 export * from "./bytes.ts";
 export * from "./hash.ts";
 export * from "./ed25519.ts";
+export * from "./x25519.ts";
+export * from "./aead.ts";
+export * from "./scrypt.ts";

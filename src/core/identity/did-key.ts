@@ -11,6 +11,7 @@ export type Did = string & { readonly __brand: "Did" };
 export type DidKeyErrorReason =
   | "not-a-string"
   | "invalid-did"
+  | "did-url"
   | "method-not-supported"
   | "invalid-multibase"
   | "invalid-base58"
@@ -46,12 +47,18 @@ export function parseDidKey(input: unknown): DidKeyResult {
   if (parts[1] !== "key") return fail("method-not-supported", `unsupported DID method '${parts[1]}': only did:key is accepted`);
   if (parts.length !== 3) return fail("invalid-did", "a did:key has exactly three ':'-separated parts");
   const multibase = parts[2]!;
+  // A DID URL (path, query or fragment) names something inside a DID document, not an identity:
+  // refusing it here keeps "did:key:z6Mk…#key-1" from passing as the DID itself.
+  if (/[/?#]/.test(multibase)) return fail("did-url", "this is a DID URL (it has a path, query or fragment): pass the bare did:key:z6Mk… without them");
   if (!multibase.startsWith("z")) return fail("invalid-multibase", "did:key must be multibase base58btc (starting with 'z')");
   let bytes: Uint8Array;
   try {
     bytes = base58btc.decode(multibase);
   } catch {
     return fail("invalid-base58", "the did:key's key part is not valid base58btc");
+  }
+  if (bytes[0] === 0xec && bytes[1] === 0x01) {
+    return fail("unsupported-key-type", "this is an X25519 did:key (z6LS…), a key-agreement key that cannot sign: EdgePool identities are Ed25519 (z6Mk…)");
   }
   if (bytes[0] !== 0xed || bytes[1] !== 0x01) {
     return fail("unsupported-key-type", "only Ed25519 did:keys (multicodec 0xed01, z6Mk…) can sign in EdgePool");

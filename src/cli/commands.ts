@@ -1,4 +1,7 @@
 import type { Command } from "./command.ts";
+import { serve } from "./serve.ts";
 
 /** Every subcommand, one file each; `main.ts` dispatches on this table. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [
+  serve,
+];

@@ -1,0 +1,147 @@
+/**
+ * A local relay: a plain automerge-repo peer with file storage behind a WebSocket server. It is
+ * untrusted by design (DESIGN.md, Network): it stores and forwards, and validates nothing but the
+ * frame shape. What it must never do is crash on a hostile peer, which the stock adapter can:
+ * it puts no error listener on its sockets and throws on some well-formed CBOR that is not a
+ * repo message. Every socket gets an error listener, frames are bounded by `maxPayload`, and a
+ * frame that is not a repo message closes only its own socket.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket, type RawData } from "ws";
+import { Repo, cbor, type PeerId } from "@automerge/automerge-repo";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
+
+export interface RelayOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly storageDirectory: string;
+  /** Largest WebSocket frame accepted, in bytes; bigger frames close the socket (code 1009). */
+  readonly maxPayload?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningRelay {
+  /** ws://host:port/ for clients. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Automerge sync messages for a large document can be several MiB; far more is an attack. */
+export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+const MAX_ID_LENGTH = 256;
+/** ws close code 1008: policy violation (RFC 6455 section 7.4.1). */
+const POLICY_VIOLATION = 1008;
+
+export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
+  const log = options.log ?? (() => {});
+  const http: Server = createServer(healthHandler(() => wss.clients.size));
+  const wss: WebSocketServer = new WebSocketServer({ server: http, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD });
+  // Registered before the adapter's own listener, so no socket is ever without an error listener.
+  wss.on("connection", (socket) => socket.on("error", (error) => log(`relay: socket error: ${error.message}`)));
+  wss.on("error", (error) => log(`relay: server error: ${error.message}`));
+  http.on("clientError", (_error, socket) => socket.destroy());
+
+  const repo = new Repo({
+    network: [new GuardedServerAdapter(wss, log)],
+    storage: new NodeFSStorageAdapter(options.storageDirectory),
+    peerId: `relay-${crypto.randomUUID()}` as PeerId,
+    // A relay answers requests and stores what peers send; it announces nothing of its own.
+    sharePolicy: async () => false,
+  });
+
+  let port: number;
+  try {
+    port = await listen(http, options.host, options.port);
+  } catch (error) {
+    wss.close();
+    await repo.shutdown();
+    throw error;
+  }
+  return {
+    url: `ws://${urlHost(options.host)}:${port}/`,
+    port,
+    async close() {
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await repo.shutdown();
+    },
+  };
+}
+
+class GuardedServerAdapter extends WebSocketServerAdapter {
+  constructor(
+    server: WebSocketServer,
+    private readonly log: (line: string) => void,
+  ) {
+    // isomorphic-ws re-exports ws's types under another module identity; the class is the same.
+    super(server as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]);
+  }
+
+  override receiveMessage(messageBytes: Buffer, socket: WebSocket): void {
+    const problem = frameProblem(messageBytes);
+    if (problem) {
+      this.log(`relay: closing a socket that sent ${problem}`);
+      socket.close(POLICY_VIOLATION, problem);
+      return;
+    }
+    try {
+      super.receiveMessage(messageBytes, socket);
+    } catch (error) {
+      this.log(`relay: closing a socket whose message failed: ${(error as Error).message}`);
+      socket.terminate();
+    }
+  }
+}
+
+/** Why a frame is not a repo message the stock adapter can handle, or undefined when it is. */
+export function frameProblem(frame: RawData): string | undefined {
+  if (!(frame instanceof Uint8Array)) return "a fragmented or non-binary frame";
+  let message: unknown;
+  try {
+    message = cbor.decode(frame);
+  } catch {
+    return "a frame that is not CBOR";
+  }
+  if (typeof message !== "object" || message === null || Array.isArray(message)) return "a frame that is not a message object";
+  const m = message as Record<string, unknown>;
+  if (typeof m.type !== "string" || !isId(m.senderId)) return "a message without a type and sender";
+  if (m.type === "join") {
+    const versions = m.supportedProtocolVersions;
+    const ok = versions === undefined || (Array.isArray(versions) && versions.every((v) => typeof v === "string"));
+    return ok ? undefined : "a join message with malformed protocol versions";
+  }
+  return isId(m.targetId) ? undefined : "a message without a target";
+}
+
+const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH;
+
+function healthHandler(connectedPeers: () => number) {
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    if (request.url === "/health" && (request.method === "GET" || request.method === "HEAD")) {
+      response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      response.end(JSON.stringify({ ok: true, connectedPeers: connectedPeers() }));
+      return;
+    }
+    response.writeHead(404, { "content-type": "text/plain" });
+    response.end("not found: this is an EdgePool relay; connect with a WebSocket or GET /health\n");
+  };
+}
+
+/** Listens and resolves the bound port; rejects with the server's error (EADDRINUSE, EACCES). */
+export function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** IPv6 literals need brackets in a URL. */
+export const urlHost = (host: string): string => (host.includes(":") ? `[${host}]` : host);

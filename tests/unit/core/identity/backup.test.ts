@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { scryptSync } from "node:crypto";
+import { createBackup, decryptBackup, readBackup, type BackupErrorReason } from "../../../../src/core/identity/backup.ts";
+import { aeadSeal, bytesToHex, scryptDerive, utf8 } from "../../../../src/core/crypto/index.ts";
+import { alice, bob } from "../../../fixtures/identities.ts";
+
+// Cheap scrypt for tests; the defaults (2^17) are checked once below.
+const fast = { kdf: { N: 1024, r: 8, p: 1 } };
+const passphrase = "correct horse battery staple";
+
+/**
+ * A frozen backup of alice (seed 01…01), salt 11…11, nonce 22…22, N=1024, r=8, p=1: the format's
+ * test vector. Any implementation (the browser's included) must open it and write these bytes.
+ */
+const aliceBackupVector = `{
+  "format": "edgepool-identity-backup",
+  "version": 1,
+  "did": "did:key:z6Mkon3Necd6NkkyfoGoHxid2znGc59LU3K7mubaRcFbLfLX",
+  "kdf": {
+    "name": "scrypt",
+    "N": 1024,
+    "r": 8,
+    "p": 1,
+    "salt": "EREREREREREREREREREREQ"
+  },
+  "cipher": {
+    "name": "xchacha20-poly1305",
+    "nonce": "IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIi"
+  },
+  "keyCheck": "rMWwFkVbhiAXg1ZFeykI+w",
+  "ciphertext": "NJzX4mXouNpofpehSAzCHnVSl0F18LtD6PlmLn69G8w6pzoDeWNVZS/eHNTlR8wa"
+}
+`;
+
+async function expectRefused(text: string, reason: BackupErrorReason, pass = passphrase): Promise<string> {
+  const result = await decryptBackup(text, pass);
+  expect(result.ok ? "opened" : result.reason).toBe(reason);
+  return result.ok ? "" : result.message;
+}
+
+const edit = (text: string, change: (file: any) => void): string => {
+  const file = JSON.parse(text);
+  change(file);
+  return JSON.stringify(file);
+};
+
+describe("identity backups", () => {
+  it("writes the published vector byte for byte from fixed salt and nonce, and opens it", async () => {
+    let call = 0;
+    const random = (n: number) => new Uint8Array(n).fill(++call === 1 ? 0x11 : 0x22);
+    expect(await createBackup(alice.seed, passphrase, { ...fast, random })).toBe(aliceBackupVector);
+    const opened = await decryptBackup(aliceBackupVector, passphrase);
+    expect(opened.ok && { did: opened.did, seed: bytesToHex(opened.seed) }).toEqual({ did: alice.did, seed: bytesToHex(alice.seed) });
+  });
+
+  it("derives its key check as bytes 32..48 of RFC 7914 scrypt over the NFKC passphrase (checked with node:crypto)", () => {
+    const file = JSON.parse(aliceBackupVector);
+    const dk = scryptSync(passphrase, Buffer.from(file.kdf.salt, "base64"), 48, { N: 1024, r: 8, p: 1 });
+    expect(dk.subarray(32).toString("base64").replace(/=+$/, "")).toBe(file.keyCheck);
+  });
+
+  it("round-trips with the default scrypt cost and shows the DID in clear", async () => {
+    const text = await createBackup(bob.seed, passphrase);
+    const header = readBackup(text);
+    expect(header.ok && header.backup).toMatchObject({ did: bob.did, kdf: { N: 2 ** 17, r: 8, p: 1 } });
+    const opened = await decryptBackup(text, passphrase);
+    expect(opened.ok && opened.did).toBe(bob.did);
+  });
+
+  it("opens with the same passphrase typed composed or decomposed (NFKC)", async () => {
+    const text = await createBackup(alice.seed, "caf\u00e9 au lait", fast);
+    expect((await decryptBackup(text, "cafe\u0301 au lait")).ok).toBe(true);
+  });
+
+  it("says the passphrase is wrong when it is", async () => {
+    expect(await expectRefused(aliceBackupVector, "wrong-passphrase", "Correct horse battery staple")).toMatch(/wrong passphrase/);
+  });
+
+  it("says the backup was altered when the DID in clear is swapped for another", async () => {
+    const swapped = edit(aliceBackupVector, (f) => (f.did = bob.did));
+    expect(await expectRefused(swapped, "tampered")).toMatch(/altered/);
+  });
+
+  it("says the backup was altered when one bit of the ciphertext flips", async () => {
+    const file = JSON.parse(aliceBackupVector);
+    const bytes = Buffer.from(file.ciphertext, "base64");
+    bytes[5]! ^= 0x01;
+    await expectRefused(edit(aliceBackupVector, (f) => (f.ciphertext = bytes.toString("base64").replace(/=+$/, ""))), "tampered");
+  });
+
+  it("refuses a crafted backup that seals bob's key under alice's DID", async () => {
+    const file = JSON.parse(aliceBackupVector);
+    const dk = await scryptDerive(utf8(passphrase), Buffer.from(file.kdf.salt, "base64"), fast.kdf, 48);
+    const sealed = aeadSeal(dk.subarray(0, 32), Buffer.from(file.cipher.nonce, "base64"), bob.seed, utf8(`edgepool-identity-backup:v1:${alice.did}`));
+    const crafted = edit(aliceBackupVector, (f) => (f.ciphertext = Buffer.from(sealed).toString("base64").replace(/=+$/, "")));
+    expect(await expectRefused(crafted, "did-mismatch")).toContain(bob.did);
+  });
+
+  it("refuses truncated, empty and non-backup files as malformed, without running scrypt", async () => {
+    for (const text of [aliceBackupVector.slice(0, 200), "", "null", "[]", '{"format":"something-else"}', "x".repeat(100_000)]) {
+      const result = readBackup(text);
+      expect(result.ok ? "read" : result.reason, JSON.stringify(text.slice(0, 30))).toBe("malformed");
+    }
+  });
+
+  it("refuses fields of the wrong type or length with the field's name", async () => {
+    const cases: Array<[(f: any) => void, RegExp]> = [
+      [(f) => (f.ciphertext = f.ciphertext.slice(0, 20)), /ciphertext is \d+ bytes, expected 48/],
+      [(f) => delete f.keyCheck, /keyCheck is missing/],
+      [(f) => (f.cipher.nonce = "!!!"), /cipher\.nonce is not base64/],
+      [(f) => (f.kdf.salt = 7), /kdf\.salt is missing/],
+      [(f) => (f.did = "did:key:xyz"), /DID is invalid/],
+    ];
+    for (const [change, message] of cases) expect(await expectRefused(edit(aliceBackupVector, change), "malformed")).toMatch(message);
+  });
+
+  it("refuses other versions and algorithms by name", async () => {
+    await expectRefused(edit(aliceBackupVector, (f) => (f.version = 2)), "unsupported-version");
+    await expectRefused(edit(aliceBackupVector, (f) => (f.kdf.name = "pbkdf2")), "unsupported-algorithm");
+    await expectRefused(edit(aliceBackupVector, (f) => (f.cipher.name = "aes-256-gcm")), "unsupported-algorithm");
+  });
+
+  it("refuses absurd scrypt parameters before spending memory or time on them (DoS)", async () => {
+    const started = performance.now();
+    for (const kdf of [{ N: 2 ** 40 }, { N: 2 ** 20, r: 64 }, { p: 1e9 }, { N: "1024" }, { N: 1000 }]) {
+      await expectRefused(edit(aliceBackupVector, (f) => Object.assign(f.kdf, kdf)), "kdf-params-out-of-range");
+    }
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("refuses an empty passphrase when creating (the CLI asks for one first)", async () => {
+    await expect(createBackup(alice.seed, "", fast)).rejects.toThrow(/must not be empty/);
+  });
+});

@@ -103,6 +103,8 @@ export interface NodeSignalsOptions {
   readonly pollMs?: number;
   /** How many of our workers are busy now (the Scheduler's decided count). */
   readonly ownLoad?: () => number;
+  /** The 1-minute load average; os.loadavg() unless a test needs a machine quieter than this one. */
+  readonly loadAverage?: () => number;
 }
 
 export interface NodeSignalSource extends SignalSource {
@@ -120,7 +122,8 @@ export async function createNodeSignals(options: NodeSignalsOptions = {}): Promi
 
   async function refresh(): Promise<void> {
     const power = await readPowerSupply(options.powerSupplyRoot);
-    const cpuPressure = pressureFromLoad(os.loadavg()[0] ?? 0, cores, options.ownLoad?.() ?? 0);
+    const load = options.loadAverage?.() ?? os.loadavg()[0] ?? 0;
+    const cpuPressure = pressureFromLoad(load, cores, options.ownLoad?.() ?? 0);
     const next: DeviceSignals = { ...signals, ...power, cpuPressure };
     if (sameSignals(signals, next)) return;
     signals = next;

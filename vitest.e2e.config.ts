@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+/** Browser tests: the production build in Debian's Chromium. `npm test` builds first. */
+export default defineConfig({
+  test: {
+    include: ["tests/e2e/**/*.e2e.ts"],
+    globalSetup: ["tests/e2e/ensure-chromium.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    // Each file starts its own Chromium and server; on shared 2-core machines one at a time is faster.
+    fileParallelism: false,
+  },
+});

@@ -2,12 +2,13 @@
  * The ledger's vocabulary: entries, their ids, and the typed reasons a node gives when it refuses
  * one. The protocol these types carry is specified in ledger/README.md.
  */
+import type { PoolId } from "../capability/pool.ts";
 import type { Did } from "../identity/did-key.ts";
+
+export type { PoolId };
 
 /** CIDv1 (dag-cbor, sha2-256) of an entry's signed bytes, base32 ("bafyrei…"). */
 export type EntryId = string & { readonly __brand: "EntryId" };
-/** A pool's id: multibase base32 of sha2-256 over its creator and nonce (ledger/README.md, "Pools"). */
-export type PoolId = string & { readonly __brand: "PoolId" };
 
 export const ENTRY_VERSION = 1;
 /** Entries above this size are refused before decoding: large inputs travel as blobs, by hash. */
@@ -24,9 +25,6 @@ export const KINDS = [
   "checkpoint",
 ] as const;
 export type Kind = (typeof KINDS)[number];
-
-export const ABILITIES = ["pool/admin", "member/invite", "job/submit", "job/run", "ledger/checkpoint"] as const;
-export type Ability = (typeof ABILITIES)[number];
 
 /** Everything an author signs. Field names are the CBOR map keys (ledger/README.md, "Entries"). */
 export interface UnsignedEntry {
@@ -76,7 +74,9 @@ export type RejectReason =
   | "not-authorised"
   | "conflict"
   | "unknown-reference"
-  | "checkpoint-mismatch";
+  | "bad-reveal"
+  | "checkpoint-mismatch"
+  | "before-checkpoint";
 
 export interface Rejection {
   readonly reason: RejectReason;

@@ -1,0 +1,48 @@
+/**
+ * Writing and trusting checkpoints (ledger/README.md, "Checkpoints"). A checkpoint's body commits
+ * to the fold of every valid entry up to `through`; a node that trusts one starts from the state
+ * snapshot it commits to and folds only what comes after.
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import { bytesToHex, hexToBytes } from "../crypto/index.ts";
+import type { Authoriser } from "./authoriser.ts";
+import { Folder, recordFolded } from "./fold.ts";
+import { sortTimeOf } from "./kinds.ts";
+import { cloneState, encodeState, stateHash, type LedgerState } from "./state.ts";
+import { reject, type Result, type SignedEntry } from "./types.ts";
+
+export interface CheckpointDraft {
+  readonly body: { through: number; count: number; root: Uint8Array; state: Uint8Array };
+  /** The canonical state the body commits to: what a new epoch document carries as its snapshot. */
+  readonly snapshot: Uint8Array;
+}
+
+/** Computes a checkpoint body over the valid entries (of `entries`) whose sort time is at most `through`. */
+export function draftCheckpoint(entries: Iterable<SignedEntry>, through: number, authoriser: Authoriser, base?: LedgerState): CheckpointDraft {
+  const folder = new Folder(authoriser, base);
+  folder.add([...entries].filter((s) => sortTimeOf(s.entry) <= through));
+  const { count, root, state } = folder.commitment();
+  const snapshot = encodeState(state);
+  return { body: { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(state)) }, snapshot };
+}
+
+/**
+ * The state a node starts from when it trusts `checkpoint`: the snapshot, checked against the
+ * checkpoint's state hash and count, with the checkpoint itself folded in. Trust (whose checkpoints
+ * to accept) is the caller's decision; this only checks that the snapshot is the one committed to.
+ */
+export function stateFromCheckpoint(checkpoint: SignedEntry, snapshot: Uint8Array): Result<{ state: LedgerState }> {
+  if (checkpoint.entry.kind !== "checkpoint") return reject("bad-body", "not a checkpoint entry");
+  const body = checkpoint.entry.body as CheckpointDraft["body"];
+  let state: LedgerState;
+  try {
+    state = cloneState(dagCbor.decode(snapshot) as LedgerState);
+  } catch {
+    return reject("malformed", "the checkpoint snapshot is not DAG-CBOR");
+  }
+  if (stateHash(state) !== bytesToHex(body.state)) return reject("checkpoint-mismatch", "the snapshot does not hash to the checkpoint's state");
+  if (state.count !== body.count) return reject("checkpoint-mismatch", "the snapshot's entry count differs from the checkpoint's");
+  state.checkpoint = { id: checkpoint.id, through: body.through, count: body.count, root: bytesToHex(body.root), state: bytesToHex(body.state) };
+  recordFolded(state, checkpoint);
+  return { ok: true, state };
+}

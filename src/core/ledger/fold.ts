@@ -1,0 +1,212 @@
+/**
+ * The fold: ledger state as a pure function of a set of entries that passed stateless validation
+ * (ledger/README.md, "Fold"). Set-level rules first (equivocation, time regression), then every
+ * remaining entry in one canonical order through the authoriser and its kind's rule. Order of
+ * arrival and duplicates cannot change the result; `Folder` adds entries incrementally when they
+ * sort after everything already folded and refolds from its base otherwise.
+ */
+import type { Did } from "../identity/did-key.ts";
+import type { Authoriser } from "./authoriser.ts";
+import { KIND_RULES, sortTimeOf } from "./kinds.ts";
+import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
+import { cloneState, emptyState, type LedgerState } from "./state.ts";
+import type { EntryId, Rejection, SignedEntry } from "./types.ts";
+
+export interface Equivocation {
+  readonly author: Did;
+  readonly seq: number;
+  /** Every entry the author signed with this sequence number, sorted; all are rejected. */
+  readonly ids: readonly EntryId[];
+}
+
+export interface FoldResult {
+  readonly state: LedgerState;
+  /** Entries refused by a set-level rule, the authoriser or their kind's rule, by id. */
+  readonly rejected: ReadonlyMap<EntryId, Rejection>;
+  readonly evidence: readonly Equivocation[];
+  /** Entries left out because a trusted checkpoint already covers their time. */
+  readonly skipped: number;
+}
+
+type SortKey = readonly [number, number, string, number];
+
+const keyOf = ({ entry }: SignedEntry): SortKey => [sortTimeOf(entry), KIND_RULES[entry.kind].rank, entry.author, entry.seq];
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) || a[3] - b[3];
+}
+
+const authorSeq = (signed: SignedEntry): string => `${signed.entry.author} ${signed.entry.seq}`;
+
+export class Folder {
+  private readonly candidates = new Map<EntryId, SignedEntry>();
+  private state!: LedgerState;
+  private rejected!: Map<EntryId, Rejection>;
+  private evidence!: Equivocation[];
+  private skipped!: number;
+  private segment!: EntryId[];
+  private lastKey: SortKey | undefined;
+  private readonly authorMax = new Map<string, { seq: number; time: number }>();
+
+  /** `base` is a trusted checkpoint's state (with the checkpoint applied), or genesis when absent. */
+  constructor(
+    private readonly authoriser: Authoriser,
+    private readonly base: LedgerState = emptyState(),
+  ) {
+    this.reset();
+  }
+
+  result(): FoldResult {
+    return { state: this.state, rejected: this.rejected, evidence: this.evidence, skipped: this.skipped };
+  }
+
+  /** What a checkpoint written now would commit to (../rules/checkpoint.ts). */
+  commitment(): { count: number; root: string; state: LedgerState } {
+    return { count: this.state.count, root: chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment), state: this.state };
+  }
+
+  has(id: EntryId): boolean {
+    return this.candidates.has(id);
+  }
+
+  /**
+   * Adds stateless-valid entries (duplicates are ignored). Entries that sort after everything
+   * folded so far fold one by one; anything else rebuilds from the base. Returns true on a rebuild.
+   */
+  add(entries: Iterable<SignedEntry>): boolean {
+    const fresh = [...new Map([...entries].filter((s) => !this.candidates.has(s.id)).map((s) => [s.id, s])).values()];
+    fresh.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+    for (let i = 0; i < fresh.length; i++) {
+      if (!this.appendsCleanly(fresh[i]!)) {
+        for (const signed of fresh.slice(i)) this.remember(signed);
+        this.refold();
+        return true;
+      }
+      this.remember(fresh[i]!);
+      this.foldOne(fresh[i]!);
+    }
+    return false;
+  }
+
+  private appendsCleanly(signed: SignedEntry): boolean {
+    const max = this.authorMax.get(signed.entry.author);
+    const sortsLast = this.lastKey === undefined || compareKeys(keyOf(signed), this.lastKey) > 0;
+    const before = this.base.authors[signed.entry.author];
+    const outsideBase =
+      sortTimeOf(signed.entry) > (this.base.checkpoint?.through ?? -1) && signed.entry.seq > (before?.seq ?? 0) && signed.entry.time >= (before?.time ?? 0);
+    return sortsLast && outsideBase && (!max || (signed.entry.seq > max.seq && signed.entry.time >= max.time));
+  }
+
+  private remember(signed: SignedEntry): void {
+    this.candidates.set(signed.id, signed);
+    const { author, seq, time } = signed.entry;
+    const max = this.authorMax.get(author);
+    this.authorMax.set(author, { seq: Math.max(seq, max?.seq ?? 0), time: Math.max(time, max?.time ?? 0) });
+  }
+
+  private reset(): void {
+    this.state = cloneState(this.base);
+    this.rejected = new Map();
+    this.evidence = [];
+    this.skipped = 0;
+    this.segment = [];
+    this.lastKey = undefined;
+  }
+
+  private refold(): void {
+    this.reset();
+    const remaining = this.applySetRules([...this.candidates.values()]);
+    remaining.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+    for (const signed of remaining) this.foldOne(signed);
+  }
+
+  /** Equivocation and time regression: decided on the whole set, before any entry is folded. */
+  private applySetRules(all: SignedEntry[]): SignedEntry[] {
+    const through = this.base.checkpoint?.through ?? -1;
+    const groups = new Map<string, SignedEntry[]>();
+    for (const signed of all) {
+      if (sortTimeOf(signed.entry) <= through) {
+        this.skipped++;
+        continue;
+      }
+      const usedBefore = this.base.authors[signed.entry.author]?.seq ?? 0;
+      if (signed.entry.seq <= usedBefore) {
+        this.rejected.set(signed.id, { reason: "equivocation", message: `sequence ${signed.entry.seq} was already used before the trusted checkpoint` });
+        continue;
+      }
+      const key = authorSeq(signed);
+      groups.set(key, [...(groups.get(key) ?? []), signed]);
+    }
+    const single: SignedEntry[] = [];
+    for (const group of groups.values()) {
+      if (group.length === 1) {
+        single.push(group[0]!);
+        continue;
+      }
+      const ids = group.map((s) => s.id).sort();
+      const { author, seq } = group[0]!.entry;
+      this.evidence.push({ author, seq, ids });
+      for (const id of ids) this.rejected.set(id, { reason: "equivocation", message: `${author} signed ${ids.length} different entries with sequence ${seq}` });
+    }
+    this.evidence.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : a.seq - b.seq));
+    return this.dropTimeRegressions(single);
+  }
+
+  /** An author's entries, in sequence order, must not go back in time. */
+  private dropTimeRegressions(entries: SignedEntry[]): SignedEntry[] {
+    const ordered = [...entries].sort((a, b) => (a.entry.author < b.entry.author ? -1 : a.entry.author > b.entry.author ? 1 : a.entry.seq - b.entry.seq));
+    const kept: SignedEntry[] = [];
+    let author = "";
+    let latest = 0;
+    for (const signed of ordered) {
+      if (signed.entry.author !== author) {
+        author = signed.entry.author;
+        latest = this.base.authors[author]?.time ?? 0;
+      }
+      if (signed.entry.time < latest) {
+        this.rejected.set(signed.id, { reason: "time-regression", message: `time ${signed.entry.time} is earlier than the author's previous entry (${latest})` });
+        continue;
+      }
+      latest = signed.entry.time;
+      kept.push(signed);
+    }
+    return kept;
+  }
+
+  private foldOne(signed: SignedEntry): void {
+    this.lastKey = keyOf(signed);
+    const rejection = this.decide(signed);
+    if (rejection) {
+      this.rejected.set(signed.id, rejection);
+      return;
+    }
+    recordFolded(this.state, signed);
+    this.segment.push(signed.id);
+    if (signed.entry.kind === "checkpoint") this.segment = [];
+  }
+
+  private decide(signed: SignedEntry): Rejection | undefined {
+    const rule = KIND_RULES[signed.entry.kind];
+    if (rule.requires !== "genesis") {
+      const allowed = this.authoriser.authorise(signed.entry, rule.requires, this.state);
+      if (!allowed.ok) return { reason: allowed.reason, message: allowed.message };
+    }
+    const previous = this.state.checkpoint?.root ?? ZERO_ROOT;
+    return rule.apply(this.state, signed, { coveredRoot: () => chainedRoot(previous, this.segment) });
+  }
+}
+
+/** Bookkeeping of every folded entry: count, the fold's clock, the author's latest sequence and time. */
+export function recordFolded(state: LedgerState, { entry }: SignedEntry): void {
+  state.count += 1;
+  state.clock = Math.max(state.clock, sortTimeOf(entry));
+  const seen = state.authors[entry.author];
+  state.authors[entry.author] = { seq: Math.max(entry.seq, seen?.seq ?? 0), time: Math.max(entry.time, seen?.time ?? 0) };
+}
+
+/** The fold of a set of entries from genesis (or a trusted checkpoint's state), in one call. */
+export function foldEntries(entries: Iterable<SignedEntry>, authoriser: Authoriser, base?: LedgerState): FoldResult {
+  const folder = new Folder(authoriser, base);
+  folder.add(entries);
+  return folder.result();
+}

@@ -1,0 +1,64 @@
+/**
+ * The table of entry kinds (STYLE.md, "rules as data"): kind -> body schema, the ability its author
+ * must hold, a stateless cross-field check, where it sorts, and its fold rule. Adding a kind is
+ * adding a row (and its row in ledger/README.md).
+ */
+import type { Ability } from "../capability/abilities.ts";
+import type { BodySchema } from "./schema.ts";
+import type { LedgerState } from "./state.ts";
+import type { Entry, Kind, Rejection, SignedEntry } from "./types.ts";
+import { applyCheckpoint, checkCheckpoint, checkpointSchema, type CheckpointContext } from "./rules/checkpoint.ts";
+import {
+  applyJobClaim,
+  applyJobSubmit,
+  applyResultCommit,
+  applyResultReveal,
+  checkJobSubmit,
+  checkReveal,
+  jobClaimSchema,
+  jobSubmitSchema,
+  resultCommitSchema,
+  resultRevealSchema,
+} from "./rules/jobs.ts";
+import { applyMemberJoin, applyPoolCreate, applyRevoke, checkPoolCreate, memberJoinSchema, poolCreateSchema, revokeSchema } from "./rules/membership.ts";
+
+/**
+ * Who may write a kind: an ability (held through the Authoriser), `"member"` (any current member;
+ * the Authoriser decides the finer rule) or `"genesis"` (self-certifying: the pool id commits to
+ * the author, see checkPoolCreate).
+ */
+export type Requirement = Ability | "member" | "genesis";
+
+export type FoldRule = (state: LedgerState, signed: SignedEntry, context: CheckpointContext) => Rejection | undefined;
+
+export interface KindRule {
+  readonly schema: BodySchema;
+  readonly requires: Requirement;
+  /** Stateless checks across fields (and the entry header); a message when the body is invalid. */
+  readonly check?: (entry: Entry) => string | undefined;
+  /** The time the entry sorts at in the fold (default: its own time). */
+  readonly sortTime?: (entry: Entry) => number;
+  /** Rank among entries of equal sort time: checkpoints (1) come after everything else (0). */
+  readonly rank: 0 | 1;
+  readonly apply: FoldRule;
+}
+
+export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
+  "pool.create": { schema: poolCreateSchema, requires: "genesis", check: checkPoolCreate, rank: 0, apply: applyPoolCreate },
+  "member.join": { schema: memberJoinSchema, requires: "member/invite", rank: 0, apply: applyMemberJoin },
+  "ucan.revoke": { schema: revokeSchema, requires: "member", rank: 0, apply: applyRevoke },
+  "job.submit": { schema: jobSubmitSchema, requires: "job/submit", check: checkJobSubmit, rank: 0, apply: applyJobSubmit },
+  "job.claim": { schema: jobClaimSchema, requires: "job/run", rank: 0, apply: applyJobClaim },
+  "result.commit": { schema: resultCommitSchema, requires: "job/run", rank: 0, apply: applyResultCommit },
+  "result.reveal": { schema: resultRevealSchema, requires: "job/run", check: checkReveal, rank: 0, apply: applyResultReveal },
+  checkpoint: {
+    schema: checkpointSchema,
+    requires: "ledger/checkpoint",
+    check: checkCheckpoint,
+    sortTime: (entry) => entry.body.through as number,
+    rank: 1,
+    apply: applyCheckpoint,
+  },
+};
+
+export const sortTimeOf = (entry: Entry): number => KIND_RULES[entry.kind].sortTime?.(entry) ?? entry.time;

@@ -1,0 +1,40 @@
+/**
+ * The checkpoint rule. A checkpoint sorts at its `through` time, after every entry of that time,
+ * so when the fold reaches it the state is exactly the fold of the entries it covers; the rule
+ * then checks the three commitments and refuses a checkpoint that does not match.
+ */
+import { bytesToHex } from "../../crypto/index.ts";
+import { MAX_INT, type BodySchema } from "../schema.ts";
+import { stateHash, type LedgerState } from "../state.ts";
+import type { Entry, Rejection, SignedEntry } from "../types.ts";
+import { rejection } from "./rejection.ts";
+
+export const checkpointSchema: BodySchema = {
+  /** Covers every valid entry whose time is at most this. */
+  through: { type: "int", min: 0, max: MAX_INT },
+  /** How many valid entries the ledger holds up to `through` (earlier checkpoints included). */
+  count: { type: "int", min: 0, max: MAX_INT },
+  /** Chained Merkle root over the covered ids (../merkle.ts). */
+  root: { type: "bytes", min: 32, max: 32 },
+  /** sha2-256 of the canonical state after folding the covered entries. */
+  state: { type: "bytes", min: 32, max: 32 },
+};
+
+export const checkCheckpoint = (entry: Entry): string | undefined =>
+  (entry.body.through as number) < entry.time ? undefined : "body.through must be before the checkpoint's own time";
+
+export interface CheckpointContext {
+  /** The chained root over the ids folded since the previous checkpoint. */
+  coveredRoot(): string;
+}
+
+export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, context: CheckpointContext): Rejection | undefined {
+  const body = entry.body as { through: number; count: number; root: Uint8Array; state: Uint8Array };
+  if (body.count !== state.count) return rejection("checkpoint-mismatch", `the checkpoint counts ${body.count} entries; this node folded ${state.count}`);
+  const root = context.coveredRoot();
+  if (bytesToHex(body.root) !== root) return rejection("checkpoint-mismatch", "the checkpoint's Merkle root differs from the covered entries'");
+  const hash = stateHash(state);
+  if (bytesToHex(body.state) !== hash) return rejection("checkpoint-mismatch", "the checkpoint's state hash differs from this node's fold");
+  state.checkpoint = { id, through: body.through, count: body.count, root, state: hash };
+  return undefined;
+}

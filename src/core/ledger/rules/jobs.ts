@@ -1,0 +1,150 @@
+/**
+ * Fold rules of jobs: submit, claim with a lease, commit, reveal (ledger/README.md, "Jobs"). The
+ * verdict, credits and reputation they trigger live in ../verdict.ts.
+ */
+import { bytesEqual, bytesToHex, concatBytes, sha256 } from "../../crypto/index.ts";
+import type { Did } from "../../identity/did-key.ts";
+import { MAX_INT, type BodySchema } from "../schema.ts";
+import type { JobState, LedgerState } from "../state.ts";
+import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
+import { accountOf, majorityOutput, penaliseDisagreement, settleVerdict } from "../verdict.ts";
+import { rejection } from "./rejection.ts";
+
+export const MAX_INLINE_BYTES = 8_192;
+
+export const jobSubmitSchema: BodySchema = {
+  /** The task module's content hash. */
+  task: { type: "string", min: 1, max: 128 },
+  input: { type: "bytes", min: 0, max: MAX_INLINE_BYTES },
+  replicas: { type: "int", min: 1, max: 15 },
+  reward: { type: "int", min: 0, max: 1_000_000_000 },
+  deadline: { type: "int", min: 0, max: MAX_INT },
+};
+
+export const checkJobSubmit = (entry: Entry): string | undefined =>
+  (entry.body.deadline as number) > entry.time ? undefined : "body.deadline must be after the entry's time";
+
+export const jobClaimSchema: BodySchema = {
+  job: { type: "entry-id" },
+  replica: { type: "int", min: 0, max: 14 },
+};
+
+export const resultCommitSchema: BodySchema = {
+  job: { type: "entry-id" },
+  replica: { type: "int", min: 0, max: 14 },
+  /** sha2-256(salt || output), see result.reveal. */
+  commitment: { type: "bytes", min: 32, max: 32 },
+};
+
+export const resultRevealSchema: BodySchema = {
+  job: { type: "entry-id" },
+  salt: { type: "bytes", min: 16, max: 32 },
+  /** sha2-256 of the task's output bytes. */
+  output: { type: "bytes", min: 32, max: 32 },
+  /** The output itself when small enough to travel inline. */
+  data: { type: "bytes", min: 0, max: MAX_INLINE_BYTES, optional: true },
+};
+
+export function checkReveal(entry: Entry): string | undefined {
+  const data = entry.body.data;
+  if (data === undefined) return undefined;
+  return bytesEqual(sha256(data as Uint8Array), entry.body.output as Uint8Array) ? undefined : "body.data does not hash to body.output";
+}
+
+export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
+  if (!state.pool) return rejection("unknown-reference", "job.submit before the pool exists");
+  const body = entry.body as { task: string; replicas: number; reward: number; deadline: number };
+  state.jobs[id] = {
+    submitter: entry.author,
+    task: body.task,
+    replicas: body.replicas,
+    reward: body.reward,
+    deadline: body.deadline,
+    submitted: entry.time,
+    status: "open",
+    claims: {},
+    commits: {},
+    reveals: {},
+  };
+  accountOf(state, entry.author).spent += body.reward;
+  return undefined;
+}
+
+type Found = { job: JobState; jobId: EntryId } | Rejection;
+
+function openJob(state: LedgerState, entry: Entry): Found {
+  const jobId = entry.body.job as EntryId;
+  const job = state.jobs[jobId];
+  if (!job) return rejection("unknown-reference", `no job ${jobId} in this ledger`);
+  if (job.status === "done" && entry.kind !== "result.reveal") return rejection("conflict", "the job is already done");
+  return { job, jobId };
+}
+
+const replicaCommitted = (job: JobState, replica: number): boolean => Object.values(job.commits).some((c) => c.replica === replica);
+
+/** A claim takes a free replica (or one whose lease ran out, or renews one's own) for one lease. */
+export function applyJobClaim(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
+  const found = openJob(state, entry);
+  if ("reason" in found) return found;
+  const { job } = found;
+  const replica = entry.body.replica as number;
+  const worker = entry.author;
+  if (replica >= job.replicas) return rejection("conflict", `the job has ${job.replicas} replicas; replica ${replica} does not exist`);
+  if (entry.time > job.deadline) return rejection("conflict", "the job's deadline has passed");
+  if (job.commits[worker]) return rejection("conflict", "this worker already committed a result for the job");
+  if (replicaCommitted(job, replica)) return rejection("conflict", `replica ${replica} already has a result`);
+  const current = job.claims[replica];
+  if (current && current.worker !== worker && current.until >= entry.time) {
+    return rejection("conflict", `replica ${replica} is leased to ${current.worker} until ${current.until}`);
+  }
+  const other = Object.entries(job.claims).find(([r, c]) => Number(r) !== replica && c.worker === worker && c.until >= entry.time);
+  if (other) return rejection("conflict", `this worker already holds replica ${other[0]} of the job`);
+  job.claims[replica] = { worker, until: entry.time + state.pool!.settings.leaseSeconds * 1000 };
+  return undefined;
+}
+
+export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
+  const found = openJob(state, entry);
+  if ("reason" in found) return found;
+  const { job } = found;
+  const replica = entry.body.replica as number;
+  const claim = job.claims[replica];
+  if (!claim || claim.worker !== entry.author || claim.until < entry.time) {
+    return rejection("conflict", `the author holds no live lease on replica ${replica}`);
+  }
+  if (job.commits[entry.author]) return rejection("conflict", "this worker already committed a result for the job");
+  job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array) };
+  delete job.claims[replica];
+  return undefined;
+}
+
+/**
+ * A reveal opens a commitment once all k commits exist or the deadline is within one lease. When
+ * the reveals reach a strict majority the verdict settles; a later reveal that disagrees with a
+ * settled verdict costs its worker reputation.
+ */
+export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
+  const found = openJob(state, entry);
+  if ("reason" in found) return found;
+  const { job, jobId } = found;
+  const worker = entry.author as Did;
+  const commit = job.commits[worker];
+  if (!commit) return rejection("conflict", "the author committed no result for this job");
+  if (job.reveals[worker] !== undefined) return rejection("conflict", "the author already revealed");
+  const output = entry.body.output as Uint8Array;
+  if (bytesToHex(sha256(concatBytes(entry.body.salt as Uint8Array, output))) !== commit.commitment) {
+    return rejection("bad-reveal", "sha2-256(salt || output) does not match the author's commitment");
+  }
+  const allCommitted = Object.keys(job.commits).length >= job.replicas;
+  const deadlineNear = entry.time >= job.deadline - state.pool!.settings.leaseSeconds * 1000;
+  if (!allCommitted && !deadlineNear) return rejection("conflict", "reveals open once all replicas committed or the deadline is within one lease");
+  const revealed = bytesToHex(output);
+  job.reveals[worker] = revealed;
+  if (job.status === "done") {
+    if (revealed !== job.verdict!.output) penaliseDisagreement(state, worker, entry.time);
+    return undefined;
+  }
+  const majority = majorityOutput(job);
+  if (majority !== undefined) settleVerdict(state, jobId, job, majority, entry.time);
+  return undefined;
+}

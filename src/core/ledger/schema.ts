@@ -1,0 +1,108 @@
+/**
+ * Body schemas as data: each kind's body is a map with exactly the listed fields, each of one of a
+ * few types. The same table drives validation here and the JSON Schema in ledger/schema.json, so
+ * the specification and the code cannot drift apart.
+ */
+import { CID } from "multiformats/cid";
+import { parseDidKey } from "../identity/did-key.ts";
+
+export type FieldSpec =
+  | { readonly type: "string"; readonly min: number; readonly max: number; readonly optional?: boolean }
+  | { readonly type: "int"; readonly min: number; readonly max: number; readonly optional?: boolean }
+  | { readonly type: "bytes"; readonly min: number; readonly max: number; readonly optional?: boolean }
+  | { readonly type: "did"; readonly optional?: boolean }
+  | { readonly type: "entry-id"; readonly optional?: boolean }
+  | { readonly type: "enum-list"; readonly values: readonly string[]; readonly optional?: boolean }
+  | { readonly type: "map"; readonly fields: BodySchema; readonly optional?: boolean };
+
+export type BodySchema = Readonly<Record<string, FieldSpec>>;
+
+/** The largest integer any field may hold: 2^53 - 1 keeps every value exact in every JS engine. */
+export const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+/** Checks a body against its schema; returns a message naming the first wrong field, or undefined. */
+export function checkBody(schema: BodySchema, body: unknown, path = "body"): string | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body) || body instanceof Uint8Array) return `${path} must be a map`;
+  const record = body as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!Object.hasOwn(schema, key)) return `${path} has an unknown field '${key.slice(0, 40)}'`;
+  }
+  for (const [name, spec] of Object.entries(schema)) {
+    const value = Object.hasOwn(record, name) ? record[name] : undefined;
+    if (value === undefined) {
+      if (spec.optional) continue;
+      return `${path}.${name} is missing`;
+    }
+    const problem = checkField(spec, value, `${path}.${name}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function checkField(spec: FieldSpec, value: unknown, path: string): string | undefined {
+  switch (spec.type) {
+    case "string":
+      return typeof value === "string" && value.length >= spec.min && value.length <= spec.max
+        ? undefined
+        : `${path} must be a string of ${spec.min}..${spec.max} characters`;
+    case "int":
+      return Number.isSafeInteger(value) && (value as number) >= spec.min && (value as number) <= spec.max
+        ? undefined
+        : `${path} must be an integer in ${spec.min}..${spec.max}`;
+    case "bytes":
+      return value instanceof Uint8Array && value.length >= spec.min && value.length <= spec.max
+        ? undefined
+        : `${path} must be ${spec.min === spec.max ? spec.min : `${spec.min}..${spec.max}`} bytes`;
+    case "did":
+      return parseDidKey(value).ok ? undefined : `${path} must be an Ed25519 did:key`;
+    case "entry-id":
+      return isEntryId(value) ? undefined : `${path} must be an entry id (CIDv1 dag-cbor sha2-256, base32)`;
+    case "enum-list":
+      return isEnumList(value, spec.values) ? undefined : `${path} must be a non-empty list of distinct values from ${spec.values.join(", ")}`;
+    case "map":
+      return checkBody(spec.fields, value, path);
+  }
+}
+
+function isEnumList(value: unknown, allowed: readonly string[]): boolean {
+  if (!Array.isArray(value) || value.length === 0 || value.length > allowed.length) return false;
+  return value.every((v) => typeof v === "string" && allowed.includes(v)) && new Set(value).size === value.length;
+}
+
+/** An entry id is the canonical base32 string of a CIDv1 with codec dag-cbor and a sha2-256 digest. */
+export function isEntryId(value: unknown): boolean {
+  if (typeof value !== "string" || value.length !== 59) return false;
+  try {
+    const cid = CID.parse(value);
+    return cid.version === 1 && cid.code === 0x71 && cid.multihash.code === 0x12 && cid.toString() === value;
+  } catch {
+    return false;
+  }
+}
+
+/** JSON Schema (draft 2020-12) of one body, for ledger/schema.json. Bytes are CBOR byte strings. */
+export function toJsonSchema(schema: BodySchema): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(schema)) properties[name] = fieldJsonSchema(spec);
+  const required = Object.entries(schema).filter(([, s]) => !s.optional).map(([n]) => n);
+  return { type: "object", additionalProperties: false, required, properties };
+}
+
+function fieldJsonSchema(spec: FieldSpec): Record<string, unknown> {
+  switch (spec.type) {
+    case "string":
+      return { type: "string", minLength: spec.min, maxLength: spec.max };
+    case "int":
+      return { type: "integer", minimum: spec.min, maximum: spec.max };
+    case "bytes":
+      return { type: "string", contentEncoding: "cbor-bytes", minLength: spec.min, maxLength: spec.max };
+    case "did":
+      return { type: "string", pattern: "^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+$" };
+    case "entry-id":
+      return { type: "string", pattern: "^bafyrei[a-z2-7]{52}$" };
+    case "enum-list":
+      return { type: "array", uniqueItems: true, minItems: 1, items: { enum: [...spec.values] } };
+    case "map":
+      return toJsonSchema(spec.fields);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The fold state: everything the ledger says, as plain canonical data (strings, safe integers,
+ * booleans, lists, maps; byte values as lowercase hex). Its canonical DAG-CBOR encoding is what a
+ * checkpoint commits to, so every field here is part of the protocol (ledger/README.md, "State").
+ * Optional fields are absent, never `undefined` (DAG-CBOR has no undefined).
+ */
+import type { Ability } from "../capability/abilities.ts";
+import type { PoolId } from "../capability/pool.ts";
+import { bytesToHex, sha256 } from "../crypto/index.ts";
+import type { Did } from "../identity/did-key.ts";
+import { canonicalEncode } from "./codec.ts";
+import type { EntryId } from "./types.ts";
+
+export interface PoolSettingsState {
+  name: string;
+  replication: number;
+  rewardPerJob: number;
+  vestingSeconds: number;
+  leaseSeconds: number;
+}
+
+export interface PoolState {
+  id: PoolId;
+  root: Did;
+  created: number;
+  settings: PoolSettingsState;
+}
+
+export interface MemberState {
+  abilities: Ability[];
+  /** Who added the member (the root adds itself). */
+  by: Did;
+  since: number;
+  /** Time of the revocation entry that removed the member, when revoked. */
+  revoked?: number;
+}
+
+export interface RevocationState {
+  by: Did;
+  time: number;
+  entry: EntryId;
+}
+
+export interface ClaimState {
+  worker: Did;
+  until: number;
+}
+
+export interface CommitState {
+  replica: number;
+  commitment: string;
+}
+
+export interface VerdictState {
+  output: string;
+  workers: Did[];
+  time: number;
+}
+
+export type StoredJobStatus = "open" | "done";
+
+export interface JobState {
+  submitter: Did;
+  task: string;
+  replicas: number;
+  reward: number;
+  deadline: number;
+  submitted: number;
+  status: StoredJobStatus;
+  /** Keyed by replica index (decimal string). */
+  claims: Record<string, ClaimState>;
+  /** Keyed by worker DID. */
+  commits: Record<string, CommitState>;
+  /** Keyed by worker DID: the revealed output hash (hex). */
+  reveals: Record<string, string>;
+  verdict?: VerdictState;
+}
+
+export interface GrantState {
+  job: EntryId;
+  amount: number;
+  vestsAt: number;
+}
+
+export interface AccountState {
+  /** Credits whose vesting time the fold has passed, minus what was spent. */
+  vested: number;
+  /** Credits still vesting, oldest first. */
+  grants: GrantState[];
+  spent: number;
+}
+
+export interface ReputationState {
+  /** Reputation in milli-units, decayed lazily (ledger/README.md, "Reputation"). */
+  milli: number;
+  /** The epoch `milli` was last brought up to date in. */
+  epoch: number;
+  agreed: number;
+  disagreed: number;
+}
+
+export interface AuthorState {
+  seq: number;
+  time: number;
+}
+
+export interface CheckpointState {
+  id: EntryId;
+  through: number;
+  count: number;
+  root: string;
+  state: string;
+}
+
+export interface LedgerState {
+  pool?: PoolState;
+  members: Record<string, MemberState>;
+  revocations: Record<string, RevocationState>;
+  jobs: Record<string, JobState>;
+  accounts: Record<string, AccountState>;
+  reputation: Record<string, ReputationState>;
+  /** The highest sequence number and time seen per author (lets a node started from a checkpoint catch reuse). */
+  authors: Record<string, AuthorState>;
+  /** The latest time the fold has reached (the sort time of the last folded entry). */
+  clock: number;
+  /** Valid entries folded, checkpoints included. */
+  count: number;
+  checkpoint?: CheckpointState;
+}
+
+export const emptyState = (): LedgerState => ({
+  members: {},
+  revocations: {},
+  jobs: {},
+  accounts: {},
+  reputation: {},
+  authors: {},
+  clock: 0,
+  count: 0,
+});
+
+export const encodeState = (state: LedgerState): Uint8Array => canonicalEncode(state);
+
+/** The commitment a checkpoint carries: sha2-256 of the state's canonical encoding, hex. */
+export const stateHash = (state: LedgerState): string => bytesToHex(sha256(encodeState(state)));
+
+/** A deep copy through the canonical encoding (state holds plain data only). */
+export const cloneState = (state: LedgerState): LedgerState => structuredClone(state);

@@ -1,0 +1,72 @@
+/**
+ * Stateless validation: everything about one entry that does not depend on other entries, in the
+ * order of ledger/README.md ("Validation", steps 1-8). Cheap checks run before the signature.
+ * Only `future-time` depends on the reader's clock; such an entry is held and checked again later.
+ */
+import { verify } from "../crypto/index.ts";
+import { publicKeyOfDid, type Did } from "../identity/did-key.ts";
+import type { Authoriser } from "./authoriser.ts";
+import { decodeEntry, signingBytes } from "./codec.ts";
+import { KIND_RULES } from "./kinds.ts";
+import { checkBody } from "./schema.ts";
+import { reject, type PoolId, type Result, type SignedEntry } from "./types.ts";
+
+export interface ValidationContext {
+  readonly pool: PoolId;
+  readonly authoriser: Authoriser;
+  /** The reader's clock in ms (injected: tests and the simulator control it). */
+  readonly now: () => number;
+  /** How far in the future an entry's time may be, in ms. */
+  readonly skewMs: number;
+}
+
+export const DEFAULT_SKEW_MS = 120_000;
+
+// Public keys of authors already parsed (a pool has few authors and many entries). Bounded.
+const KEY_CACHE_LIMIT = 10_000;
+const authorKeys = new Map<string, Uint8Array>();
+
+function authorKey(did: Did): Uint8Array {
+  let key = authorKeys.get(did);
+  if (!key) {
+    if (authorKeys.size >= KEY_CACHE_LIMIT) authorKeys.clear();
+    key = publicKeyOfDid(did);
+    authorKeys.set(did, key);
+  }
+  return key;
+}
+
+/** Checks one entry up to its proof; the fold then decides equivocation, order and authority. */
+export async function validateEntry(bytes: unknown, context: ValidationContext): Promise<Result<{ signed: SignedEntry }>> {
+  const decoded = decodeEntry(bytes);
+  if (!decoded.ok) return decoded;
+  const { entry } = decoded.signed;
+  if (entry.pool !== context.pool) return reject("wrong-pool", `entry belongs to pool ${entry.pool.slice(0, 64)}, not ${context.pool}`);
+  const rule = KIND_RULES[entry.kind];
+  const problem = checkBody(rule.schema, entry.body) ?? rule.check?.(entry);
+  if (problem) return reject("bad-body", `${entry.kind}: ${problem}`);
+  const limit = context.now() + context.skewMs;
+  if (entry.time > limit) return reject("future-time", `entry time ${entry.time} is ${entry.time - limit} ms past this node's clock plus the allowed skew`);
+  const signature = await verify(authorKey(entry.author), signingBytes(entry), entry.sig);
+  if (!signature.ok) return reject("bad-signature", `the signature does not verify for ${entry.author} (${signature.reason})`);
+  const proof = await context.authoriser.checkProof(entry);
+  if (!proof.ok) return reject(proof.reason, proof.message);
+  return decoded;
+}
+
+/**
+ * Validates many entries with bounded concurrency: WebCrypto verifies run off the main thread,
+ * so keeping several in flight uses both cores.
+ */
+export async function validateMany(items: readonly unknown[], context: ValidationContext, concurrency = 64): Promise<Array<Result<{ signed: SignedEntry }>>> {
+  const results = new Array<Result<{ signed: SignedEntry }>>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await validateEntry(items[index], context);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

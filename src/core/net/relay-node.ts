@@ -42,29 +42,25 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const wss: WebSocketServer = new WebSocketServer({ server: http, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD });
   // Registered before the adapter's own listener, so no socket is ever without an error listener.
   wss.on("connection", (socket) => socket.on("error", (error) => log(`relay: socket error: ${error.message}`)));
-  wss.on("error", (error) => log(`relay: server error: ${error.message}`));
+  // ws re-emits the HTTP server's errors; a failed listen is reported by `listen` instead.
+  wss.on("error", (error) => http.listening && log(`relay: server error: ${error.message}`));
   http.on("clientError", (_error, socket) => socket.destroy());
 
+  // Listen before the repo exists: a port in use must leave nothing running behind it.
+  const port = await listen(http, options.host, options.port);
+  const adapter = new GuardedServerAdapter(wss, log);
   const repo = new Repo({
-    network: [new GuardedServerAdapter(wss, log)],
+    network: [adapter],
     storage: new NodeFSStorageAdapter(options.storageDirectory),
     peerId: `relay-${crypto.randomUUID()}` as PeerId,
     // A relay answers requests and stores what peers send; it announces nothing of its own.
     sharePolicy: async () => false,
   });
-
-  let port: number;
-  try {
-    port = await listen(http, options.host, options.port);
-  } catch (error) {
-    wss.close();
-    await repo.shutdown();
-    throw error;
-  }
   return {
     url: `ws://${urlHost(options.host)}:${port}/`,
     port,
     async close() {
+      adapter.stop();
       for (const socket of wss.clients) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -80,6 +76,21 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   ) {
     // isomorphic-ws re-exports ws's types under another module identity; the class is the same.
     super(server as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]);
+  }
+
+  #stopped = false;
+
+  /**
+   * The repo connects its adapters asynchronously, and the stock adapter clears its keep-alive
+   * interval only on the server's "close" event: a relay closed before that must not connect,
+   * or the interval outlives it and keeps the process running.
+   */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  override connect(...args: Parameters<WebSocketServerAdapter["connect"]>): void {
+    if (!this.#stopped) super.connect(...args);
   }
 
   override receiveMessage(messageBytes: Buffer, socket: WebSocket): void {

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TaskPool } from "../../../src/core/runtime/index.ts";
+import type { LoadedTask, TaskResult, WorkerHost } from "../../../src/core/runtime/index.ts";
+import { createNodeWorkerHost } from "../../../src/core/runtime/worker-host-node.ts";
+import { decodePrimeCount, primeRangeInput } from "../../../src/core/runtime/sample-inputs.ts";
+import { assembleHostile, malformedBinaries } from "../../fixtures/hostile-wasm/index.ts";
+import type { HostileModule } from "../../fixtures/hostile-wasm/index.ts";
+import { sampleTaskBytes } from "../../fixtures/hostile-wasm/sample-tasks.ts";
+import { Worker } from "node:worker_threads";
+
+async function loaded(pool: TaskPool, bytes: Uint8Array): Promise<LoadedTask> {
+  const result = await pool.load(bytes);
+  if (!result.ok) throw new Error(result.message);
+  return result.task;
+}
+
+const primesIn = (result: TaskResult): bigint => {
+  if (!result.ok) throw new Error(`${result.reason}: ${result.message}`);
+  return decodePrimeCount(result.output);
+};
+
+/** Enough sieving to keep a worker busy for a good fraction of a second on this machine. */
+const slowRange = primeRangeInput(0n, 10_000_000n);
+const SLOW_RANGE_PRIMES = 664_579n;
+
+describe("TaskPool on worker_threads", () => {
+  let pool: TaskPool;
+  let primes: LoadedTask;
+
+  beforeAll(async () => {
+    pool = new TaskPool({ host: createNodeWorkerHost(), workers: 2, limits: { maxMemoryBytes: 16 * 1024 * 1024, maxOutputBytes: 4096 } });
+    primes = await loaded(pool, sampleTaskBytes("primes"));
+  });
+  afterAll(() => pool.close());
+
+  const stillRunsNormalTasks = async () => expect(primesIn(await pool.run(primes, primeRangeInput(0n, 1000n)))).toBe(168n);
+
+  it("runs tasks on several workers at once and reports their duration", async () => {
+    const results = await Promise.all([0n, 1n, 2n, 3n].map((k) => pool.run(primes, primeRangeInput(k * 1000n, (k + 1n) * 1000n))));
+    expect(results.map(primesIn)).toEqual([168n, 135n, 127n, 120n]);
+    expect(results.every((r) => r.ok && r.durationMs > 0)).toBe(true);
+  });
+
+  const hostile: [HostileModule, string][] = [
+    ["grow-bomb", "memory"],
+    ["unbounded-recursion", "trap"],
+    ["huge-output", "output-too-large"],
+    ["output-out-of-bounds", "abi-violation"],
+    ["out-of-bounds-load", "trap"],
+  ];
+  for (const [name, reason] of hostile) {
+    it(`reports ${name} as ${reason}, then still runs normal tasks`, async () => {
+      const result = await pool.run(await loaded(pool, assembleHostile(name)), new Uint8Array(8));
+      expect(result).toMatchObject({ ok: false, reason });
+      await stillRunsNormalTasks();
+    });
+  }
+
+  const refused: [HostileModule, string][] = [
+    ["host-imports", "bad-imports"],
+    ["wrong-signature", "bad-exports"],
+    ["missing-alloc", "bad-exports"],
+    ["declared-max-too-big", "memory"],
+  ];
+  for (const [name, reason] of refused) {
+    it(`refuses ${name} as ${reason} before it runs, then still runs normal tasks`, async () => {
+      expect(await pool.load(assembleHostile(name))).toMatchObject({ ok: false, reason });
+      await stillRunsNormalTasks();
+    });
+  }
+
+  it("refuses malformed binaries, then still runs normal tasks", async () => {
+    for (const bytes of Object.values(malformedBinaries)) expect(await pool.load(bytes)).toMatchObject({ ok: false, reason: "malformed" });
+    await stillRunsNormalTasks();
+  });
+
+  it("stops an infinite loop at its time limit, replaces the worker and keeps serving", async () => {
+    const loop = await loaded(pool, assembleHostile("infinite-loop"));
+    const started = performance.now();
+    const result = await pool.run(loop, new Uint8Array(0), { timeoutMs: 300 });
+    expect(result).toEqual({ ok: false, reason: "timeout", message: "the task ran longer than 300 ms and was stopped" });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await Promise.all([stillRunsNormalTasks(), stillRunsNormalTasks()]);
+    expect(pool.status()).toMatchObject({ target: 2, busy: 0, queued: 0 });
+  });
+});
+
+describe("TaskPool resizing", () => {
+  let pool: TaskPool;
+  let primes: LoadedTask;
+
+  beforeAll(async () => {
+    pool = new TaskPool({ host: createNodeWorkerHost(), workers: 1 });
+    primes = await loaded(pool, sampleTaskBytes("primes"));
+  });
+  afterAll(() => pool.close());
+
+  it("grows while tasks wait, and every queued task completes", async () => {
+    const pending = Array.from({ length: 4 }, () => pool.run(primes, primeRangeInput(0n, 100_000n)));
+    pool.resize(2);
+    expect((await Promise.all(pending)).map(primesIn)).toEqual([9592n, 9592n, 9592n, 9592n]);
+    await until(() => pool.status().idle === 2);
+    expect(pool.status()).toMatchObject({ target: 2, starting: 0, busy: 0 });
+  });
+
+  it("shrinking with 'finish' lets the running tasks complete, then retires their workers", async () => {
+    await until(() => pool.status().idle === 2);
+    const running = [pool.run(primes, slowRange), pool.run(primes, slowRange)];
+    await until(() => pool.status().busy === 2);
+    pool.resize(0, "finish");
+    expect(pool.status()).toMatchObject({ target: 0, retiring: 2 });
+    expect((await Promise.all(running)).map(primesIn)).toEqual([SLOW_RANGE_PRIMES, SLOW_RANGE_PRIMES]);
+    expect(pool.status()).toMatchObject({ starting: 0, idle: 0, busy: 0 });
+  });
+
+  it("shrinking with 'requeue' stops workers at once and runs their tasks again later, losing none", async () => {
+    pool.resize(2);
+    await until(() => pool.status().idle === 2);
+    const running = [pool.run(primes, slowRange), pool.run(primes, slowRange)];
+    await until(() => pool.status().busy === 2);
+    pool.resize(0, "requeue");
+    expect(pool.status()).toMatchObject({ target: 0, busy: 0, queued: 2 });
+    pool.resize(1);
+    expect((await Promise.all(running)).map(primesIn)).toEqual([SLOW_RANGE_PRIMES, SLOW_RANGE_PRIMES]);
+  });
+
+  it("ends queued and running tasks with 'closed' when closed", async () => {
+    const running = pool.run(primes, slowRange);
+    const queued = pool.run(primes, slowRange);
+    await until(() => pool.status().busy === 1);
+    pool.close();
+    expect(await running).toMatchObject({ ok: false, reason: "closed" });
+    expect(await queued).toMatchObject({ ok: false, reason: "closed" });
+    expect(await pool.run(primes, slowRange)).toMatchObject({ ok: false, reason: "closed" });
+  });
+});
+
+describe("TaskPool when no worker can start", () => {
+  it("fails waiting tasks with 'worker-unavailable' instead of respawning forever", async () => {
+    const broken: WorkerHost = {
+      name: "broken",
+      spawn(events) {
+        const worker = new Worker("throw new Error('cannot load the task worker')", { eval: true });
+        worker.on("error", (error) => events.exit(`the worker failed: ${error.message}`));
+        return { post: (message) => worker.postMessage(message), terminate: () => void worker.terminate() };
+      },
+    };
+    const pool = new TaskPool({ host: broken, workers: 1 });
+    const task = await loaded(pool, sampleTaskBytes("primes"));
+    const result = await pool.run(task, primeRangeInput(0n, 10n));
+    expect(result).toEqual({ ok: false, reason: "worker-unavailable", message: "no task worker could be started: the worker failed: cannot load the task worker" });
+    pool.close();
+  });
+});
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

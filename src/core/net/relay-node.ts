@@ -56,6 +56,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     // A relay answers requests and stores what peers send; it announces nothing of its own.
     sharePolicy: async () => false,
   });
+  // Until the repo connects the adapter, a socket would get no message listener at all.
+  await adapter.connected;
   return {
     url: `ws://${urlHost(options.host)}:${port}/`,
     port,
@@ -79,6 +81,9 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   }
 
   #stopped = false;
+  #markConnected!: () => void;
+  /** Resolves once the repo has connected this adapter to the server. */
+  readonly connected = new Promise<void>((resolve) => (this.#markConnected = resolve));
 
   /**
    * The repo connects its adapters asynchronously, and the stock adapter clears its keep-alive
@@ -90,7 +95,9 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   }
 
   override connect(...args: Parameters<WebSocketServerAdapter["connect"]>): void {
-    if (!this.#stopped) super.connect(...args);
+    if (this.#stopped) return;
+    super.connect(...args);
+    this.#markConnected();
   }
 
   override receiveMessage(messageBytes: Buffer, socket: WebSocket): void {

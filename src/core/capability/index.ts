@@ -8,3 +8,4 @@ export * from "./issue.ts";
 export * from "./pool-chain.ts";
 export * from "./revocation.ts";
 export * from "./authority.ts";
+export * from "./invite.ts";

@@ -1,0 +1,151 @@
+/**
+ * Invite links. The link carries a delegation from the inviter to a fresh, one-time invite key,
+ * and that key's secret, all inside the URL fragment (`https://host/#/join/<payload>`): browsers
+ * never send the fragment to a server, so a relay or web server that sees the URL learns nothing
+ * that lets it join. Redeeming the link signs, with the invite key, a delegation to the joiner's
+ * DID; the joiner records it in a `member.join` entry. How many joins a link allows is counted by
+ * the ledger fold (member.join entries per invite), which this module cannot see.
+ */
+import { base64url } from "multiformats/bases/base64";
+import { fromUtf8, generateSeed, seedSigningKey, utf8, type SigningKey } from "../crypto/index.ts";
+import { didFromPublicKey, type Did } from "../identity/did-key.ts";
+import { expandAbilities, isAbility, type Ability } from "./abilities.ts";
+import { isoTime, tokenHash, type TokenHash } from "./chain.ts";
+import { delegate, INVITE_FACT, type InviteTerms } from "./issue.ts";
+import { parsePoolId, type PoolId } from "./pool.ts";
+import { refuse, type Refusal } from "./refusal.ts";
+import { decodeToken } from "./token.ts";
+
+const LINK_VERSION = 1;
+const FRAGMENT_PREFIX = "#/join/";
+const MAX_LINK_LENGTH = 48 * 1024;
+
+export interface InviteLink {
+  readonly pool: PoolId;
+  /** The delegation from the inviter to the invite key. */
+  readonly token: string;
+  /** The invite key's Ed25519 seed. */
+  readonly key: Uint8Array;
+  /** Where the pool's ledger lives (an automerge-repo document URL), when the inviter knows it. */
+  readonly doc: string | undefined;
+}
+
+export interface CreateInviteRequest {
+  readonly inviter: SigningKey;
+  /** The inviter's own delegation (absent when the inviter is the pool root). */
+  readonly inviterProof: string | undefined;
+  /** What the inviter holds (from `PoolAuthority.authorise`); the root holds everything. */
+  readonly inviterHolds: ReadonlySet<Ability>;
+  readonly pool: PoolId;
+  readonly abilities: readonly Ability[];
+  readonly uses: number;
+  /** Seconds: the link cannot be redeemed after this. */
+  readonly joinBefore: number;
+  /** Seconds: when the membership it grants ends (capped at the inviter's own expiry). */
+  readonly memberExpiration: number;
+  /** The app's URL; the link is this URL with the invite in its fragment. */
+  readonly appUrl: string;
+  readonly doc?: string;
+}
+
+export type CreateInviteResult = { ok: true; link: string; invite: TokenHash; expiration: number } | Refusal;
+
+export async function createInvite(request: CreateInviteRequest): Promise<CreateInviteResult> {
+  const holds = expandAbilities(request.inviterHolds);
+  if (!holds.has("member/invite")) return refuse("escalation", "you cannot invite: you do not hold member/invite in this pool; ask an admin");
+  const missing = request.abilities.filter((a) => !holds.has(a));
+  if (missing.length > 0) return refuse("escalation", `you cannot grant ${missing.join(", ")}: you do not hold ${missing.length > 1 ? "them" : "it"} yourself`);
+  if (!Number.isSafeInteger(request.uses) || request.uses < 1) throw new RangeError(`invite uses must be a whole number >= 1, got ${request.uses}`);
+  const proofExpiration = request.inviterProof === undefined ? Infinity : decodedExpiration(request.inviterProof);
+  const expiration = Math.min(request.memberExpiration, proofExpiration);
+  const seed = generateSeed();
+  const token = await delegate({
+    issuer: request.inviter,
+    audience: didFromPublicKey(seedSigningKey(seed).publicKey),
+    pool: request.pool,
+    abilities: request.abilities,
+    expiration,
+    proof: request.inviterProof,
+    invite: { uses: request.uses, joinBefore: Math.min(request.joinBefore, expiration) },
+  });
+  const payload = { v: LINK_VERSION, pool: request.pool, token, key: base64url.baseEncode(seed), ...(request.doc ? { doc: request.doc } : {}) };
+  const link = new URL(request.appUrl);
+  link.hash = FRAGMENT_PREFIX.slice(1) + base64url.baseEncode(utf8(JSON.stringify(payload)));
+  return { ok: true, link: link.toString(), invite: tokenHash(token), expiration };
+}
+
+function decodedExpiration(proof: string): number {
+  const decoded = decodeToken(proof);
+  if (!decoded.ok) throw new TypeError(`the inviter's own delegation does not decode: ${decoded.message}`);
+  return decoded.token.exp;
+}
+
+export type ParseLinkResult = { ok: true; invite: InviteLink } | Refusal;
+
+const badLink = (what: string): Refusal => refuse("malformed", `this is not an EdgePool invite link (${what}); ask for the link again, copied whole`);
+
+/** Parses a link (or just its fragment); never throws on hostile input. */
+export function parseInviteLink(text: unknown): ParseLinkResult {
+  if (typeof text !== "string" || text.length > MAX_LINK_LENGTH) return badLink("too long or not text");
+  const at = text.indexOf(FRAGMENT_PREFIX);
+  if (at < 0) return badLink("no #/join/ part");
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(fromUtf8(base64url.baseDecode(text.slice(at + FRAGMENT_PREFIX.length).trim())));
+  } catch {
+    return badLink("its invite part does not decode");
+  }
+  if (typeof payload !== "object" || payload === null || payload.v !== LINK_VERSION) return badLink("unknown version");
+  const pool = parsePoolId(payload.pool);
+  if (!pool.ok) return badLink("no pool id");
+  if (typeof payload.token !== "string" || typeof payload.key !== "string") return badLink("no delegation or key");
+  if (payload.doc !== undefined && typeof payload.doc !== "string") return badLink("bad document URL");
+  let key: Uint8Array;
+  try {
+    key = base64url.baseDecode(payload.key);
+  } catch {
+    return badLink("bad key");
+  }
+  if (key.length !== 32) return badLink("bad key length");
+  return { ok: true, invite: { pool: pool.pool, token: payload.token, key, doc: payload.doc as string | undefined } };
+}
+
+export interface Redemption {
+  readonly pool: PoolId;
+  /** The delegation from the invite key to the joiner: the proof of the joiner's member.join. */
+  readonly proof: string;
+  readonly invite: TokenHash;
+  readonly inviter: Did;
+  readonly abilities: readonly Ability[];
+  readonly terms: InviteTerms;
+  readonly expiration: number;
+}
+
+export type RedeemResult = { ok: true; redemption: Redemption } | Refusal;
+
+/**
+ * Delegates from the invite key to the joiner. Checks what the link alone can tell (shape, key,
+ * join deadline); whether it is used up or revoked is for the ledger, which the caller consults.
+ */
+export async function redeemInvite(invite: InviteLink, joiner: Did, now: number): Promise<RedeemResult> {
+  const decoded = decodeToken(invite.token);
+  if (!decoded.ok) return badLink(decoded.message);
+  const token = decoded.token;
+  const key = seedSigningKey(invite.key);
+  if (didFromPublicKey(key.publicKey) !== token.aud) return badLink("its key does not match its delegation");
+  const fact = token.fct.find((f) => Object.hasOwn(f, INVITE_FACT))?.[INVITE_FACT] as InviteTerms | undefined;
+  if (!fact || !Number.isSafeInteger(fact.joinBefore) || !Number.isSafeInteger(fact.uses)) return badLink("no invite terms");
+  if (now > fact.joinBefore || now >= token.exp) {
+    return refuse("invite-expired", `this invite link expired at ${isoTime(Math.min(fact.joinBefore, token.exp))}; ask ${token.iss} (who invited you) for a new link`);
+  }
+  const abilities = token.att.map((c) => c.can).filter(isAbility);
+  const proof = await delegate({ issuer: key, audience: joiner, pool: invite.pool, abilities, expiration: token.exp, proof: invite.token });
+  return { ok: true, redemption: { pool: invite.pool, proof, invite: tokenHash(invite.token), inviter: token.iss, abilities, terms: fact, expiration: token.exp } };
+}
+
+/** Why a join was refused once the ledger counted uses or found a revocation: which, and what to do. */
+export const inviteUsedUp = (uses: number, inviter: Did): Refusal =>
+  refuse("invite-used-up", `this invite link has already been used ${uses} time${uses === 1 ? "" : "s"}, its limit; ask ${inviter} (who invited you) for a new link`);
+
+export const inviteRevoked = (inviter: Did): Refusal =>
+  refuse("revoked", `this invite link was revoked; ask ${inviter} (who invited you) for a new link`);

@@ -1,0 +1,103 @@
+/** Invite links: what the URL reveals, redemption, and the refusals a joiner can meet. */
+import { describe, expect, it } from "vitest";
+import { alice, bob, carol, mallory } from "../../../fixtures/identities.ts";
+import { HOUR, NOW, grant, newAuthority, pool, query } from "./pool-fixture.ts";
+import { createInvite, parseInviteLink, redeemInvite } from "../../../../src/core/capability/invite.ts";
+import { ALL_ABILITIES } from "../../../../src/core/capability/abilities.ts";
+import { checkRevoker } from "../../../../src/core/capability/revocation.ts";
+import { TokenVerifier } from "../../../../src/core/capability/chain.ts";
+
+const rootInvite = (overrides: Partial<Parameters<typeof createInvite>[0]> = {}) =>
+  createInvite({
+    inviter: alice.signingKey,
+    inviterProof: undefined,
+    inviterHolds: new Set(ALL_ABILITIES),
+    pool,
+    abilities: ["job/run", "job/submit"],
+    uses: 5,
+    joinBefore: NOW + 7 * 24 * HOUR,
+    memberExpiration: NOW + 365 * 24 * HOUR,
+    appUrl: "https://app.example/",
+    ...overrides,
+  });
+
+describe("invite links", () => {
+  it("puts everything that lets one join in the fragment, nothing in the path or query", async () => {
+    const created = await rootInvite();
+    if (!created.ok) throw new Error(created.message);
+    const url = new URL(created.link);
+    expect(url.origin + url.pathname + url.search).toBe("https://app.example/");
+    expect(url.hash.startsWith("#/join/")).toBe(true);
+  });
+
+  it("lets a joiner redeem a link into a delegation that authorises it in the pool", async () => {
+    const created = await rootInvite();
+    if (!created.ok) throw new Error(created.message);
+    const parsed = parseInviteLink(created.link);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const redeemed = await redeemInvite(parsed.invite, carol.did, NOW);
+    if (!redeemed.ok) throw new Error(redeemed.message);
+    expect(redeemed.redemption).toMatchObject({ pool, invite: created.invite, inviter: alice.did, abilities: ["job/run", "job/submit"], terms: { uses: 5 } });
+    const authority = newAuthority();
+    expect(await authority.authorise(query(carol, redeemed.redemption.proof, "job/submit"))).toMatchObject({ ok: true });
+    expect(authority.checkJoin(query(carol, redeemed.redemption.proof, "job/run"))).toMatchObject({ ok: true, use: { invite: created.invite, inviter: alice.did } });
+  });
+
+  it("lets a member holding member/invite invite with what it holds, and no more", async () => {
+    const bobToken = await grant({ from: alice, to: bob, can: ["member/invite", "job/run"] });
+    const holds = new Set(["member/invite", "job/run"] as const);
+    const base = { inviter: bob.signingKey, inviterProof: bobToken, inviterHolds: holds };
+    expect(await rootInvite({ ...base, abilities: ["job/run"] })).toMatchObject({ ok: true, expiration: NOW + 24 * HOUR });
+    expect(await rootInvite({ ...base, abilities: ["job/submit"] })).toMatchObject({ ok: false, reason: "escalation" });
+    expect(await rootInvite({ ...base, inviterHolds: new Set(["job/run"] as const), abilities: ["job/run"] })).toMatchObject({ ok: false, reason: "escalation" });
+  });
+
+  it("refuses an expired link, saying when and whom to ask", async () => {
+    const created = await rootInvite({ joinBefore: NOW - 1 });
+    if (!created.ok) throw new Error(created.message);
+    const parsed = parseInviteLink(created.link);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const redeemed = await redeemInvite(parsed.invite, carol.did, NOW);
+    expect(redeemed).toMatchObject({ ok: false, reason: "invite-expired" });
+    expect(!redeemed.ok && redeemed.message).toMatch(/expired at .*ask did:key:.* for a new link/);
+  });
+
+  it("refuses a join recorded after the link's deadline (the ledger's check)", async () => {
+    const created = await rootInvite({ joinBefore: NOW + HOUR });
+    if (!created.ok) throw new Error(created.message);
+    const parsed = parseInviteLink(created.link);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const redeemed = await redeemInvite(parsed.invite, carol.did, NOW);
+    if (!redeemed.ok) throw new Error(redeemed.message);
+    const authority = newAuthority();
+    expect(await authority.checkProof(redeemed.redemption.proof, pool)).toEqual({ ok: true });
+    expect(authority.checkJoin(query(carol, redeemed.redemption.proof, "job/run", { at: NOW + 2 * HOUR }))).toMatchObject({ ok: false, reason: "invite-expired" });
+  });
+
+  it("refuses links that are not links, without throwing", () => {
+    for (const junk of ["", "https://app.example/", "https://app.example/#/join/!!!", "https://app.example/#/join/e30", 42, "#/join/" + "A".repeat(60_000)]) {
+      expect(parseInviteLink(junk)).toMatchObject({ ok: false, reason: "malformed" });
+    }
+  });
+
+  it("refuses a link whose key was swapped for another", async () => {
+    const created = await rootInvite();
+    if (!created.ok) throw new Error(created.message);
+    const parsed = parseInviteLink(created.link);
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(await redeemInvite({ ...parsed.invite, key: mallory.seed }, carol.did, NOW)).toMatchObject({ ok: false, reason: "malformed" });
+  });
+});
+
+describe("who may revoke", () => {
+  it("lets an issuer anywhere upstream revoke, and nobody else", async () => {
+    const bobToken = await grant({ from: alice, to: bob, can: ["member/invite", "job/run"] });
+    const carolToken = await grant({ from: bob, to: carol, can: ["job/run"], proof: bobToken });
+    const verifier = new TokenVerifier();
+    const record = { token: carolToken, honoured: {} };
+    expect(await checkRevoker(record, alice.did, verifier)).toMatchObject({ ok: true });
+    expect(await checkRevoker(record, bob.did, verifier)).toMatchObject({ ok: true });
+    expect(await checkRevoker(record, carol.did, verifier)).toMatchObject({ ok: false, reason: "escalation" });
+    expect(await checkRevoker(record, mallory.did, verifier)).toMatchObject({ ok: false, reason: "escalation" });
+  });
+});

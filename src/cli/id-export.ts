@@ -3,7 +3,7 @@
  * then opens it again with the same passphrase before reporting success (UX.md 14: a backup is
  * verified, not just offered).
  */
-import { readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
@@ -41,11 +41,11 @@ export const idExport: Command = {
     const read = await keystore.read();
     if (!read.ok) throw keystoreError(read);
     if (!read.stored) throw new CliError(`no identity in ${keystore.home} yet: run \`edgepool id\` to create one`, ExitCode.noPermission);
+    const exists = new CliError(`${file} already exists; choose another --out or pass --force to overwrite it`);
+    if (!force && (await pathExists(file))) throw exists; // before asking for a passphrase and running scrypt
     const passphrase = await readPassphrase(io, { confirm: true });
     const text = await createBackup(read.stored.seed, passphrase);
-    if ((await writeFileAtomic(file, text, { overwrite: force })) === "exists") {
-      throw new CliError(`${file} already exists; choose another --out or pass --force to overwrite it`);
-    }
+    if ((await writeFileAtomic(file, text, { overwrite: force })) === "exists") throw exists;
     const check = await decryptBackup(await readFile(file, "utf8"), passphrase);
     if (!check.ok || check.did !== read.stored.identity.did) {
       throw new CliError(`the backup written to ${file} does not open again (${check.ok ? "another DID" : check.message}); do not rely on it`);
@@ -56,3 +56,12 @@ export const idExport: Command = {
     return ExitCode.ok;
   },
 };
+
+async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Each run of the real CLI costs ~1-3 s of start-up on a loaded machine and each scrypt ~1.5 s,
+// so the tests share one exported identity and read files where a run would only repeat a check.
+const bin = fileURLToPath(new URL("../../../bin/edgepool.js", import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in a child process; stdin is not a terminal, EDGEPOOL_* only as given. */
+function edgepool(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("EDGEPOOL_")));
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+    });
+    child.stdin?.end();
+  });
+}
+
+const passphrase = { EDGEPOOL_PASSPHRASE: "integration test passphrase" };
+const storedDid = async (home: string) => JSON.parse(await readFile(join(home, "identity.json"), "utf8")).did as string;
+
+let root: string;
+const home = (name: string) => join(root, name);
+/** alice's node: created and exported once (the backup is "a.backup.json"). */
+let did: string;
+let backup: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "edgepool-cli-identity-"));
+  const first = await edgepool(["id", "--home", home("a")]);
+  expect(first.code).toBe(0);
+  expect(first.stderr).toMatch(/Created a new identity/);
+  did = first.stdout.trim();
+  backup = join(root, "a.backup.json");
+  const exported = await edgepool(["id", "export", "--home", home("a"), "--out", backup, "--json"], passphrase);
+  expect(exported.code, exported.stderr).toBe(0);
+  expect(JSON.parse(exported.stdout)).toEqual({ schemaVersion: 1, did, file: backup, verified: true });
+}, 120_000);
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe("edgepool id", () => {
+  it("prints the same did:key:z6Mk… on every run, silently after the first", async () => {
+    expect(did).toMatch(/^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]{44}$/);
+    expect(await edgepool(["id", "--home", home("a")])).toEqual({ code: 0, stdout: `${did}\n`, stderr: "" });
+    const json = await edgepool(["id", "--json"], { EDGEPOOL_HOME: home("a") });
+    expect(JSON.parse(json.stdout)).toEqual({ schemaVersion: 1, did, home: home("a"), created: false });
+  });
+
+  it("exits 4 on a damaged identity file and leaves it untouched", async () => {
+    await mkdir(home("damaged"), { mode: 0o700 });
+    const path = join(home("damaged"), "identity.json");
+    await writeFile(path, "{ not json", { mode: 0o600 });
+    const run = await edgepool(["id", "--home", home("damaged")]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/identity\.json is damaged \(not JSON\).*restore the identity from a backup/);
+    expect(await readFile(path, "utf8")).toBe("{ not json");
+  });
+});
+
+describe("edgepool did resolve", () => {
+  it("fails cleanly on did:key:xyz: exit 1, one line on stderr, nothing on stdout", async () => {
+    const run = await edgepool(["did", "resolve", "did:key:xyz"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/cannot resolve "did:key:xyz": .*base58btc/);
+  });
+
+  it("exits 2 without a DID, and prints the DID document of a node's DID", async () => {
+    const [missing, run] = await Promise.all([edgepool(["did", "resolve"]), edgepool(["did", "resolve", did])]);
+    expect(missing.code).toBe(2);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.id).toBe(did);
+    expect(doc.keyAgreement[0].publicKeyMultibase).toMatch(/^z6LS/);
+  });
+});
+
+describe("edgepool id export / import", () => {
+  it("round-trips the identity to a second home through a 0600 backup naming its DID", async () => {
+    expect((await stat(backup)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(backup, "utf8")).did).toBe(did);
+    const imported = await edgepool(["id", "import", backup, "--home", home("b")], passphrase);
+    expect(imported).toMatchObject({ code: 0, stdout: `${did}\n` });
+    expect(await storedDid(home("b"))).toBe(did);
+  });
+
+  it("will not overwrite an existing backup file without --force", async () => {
+    const again = await edgepool(["id", "export", "--home", home("a"), "--out", backup], passphrase);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already exists.*--force/);
+  });
+
+  it("fails on a wrong passphrase with exit 1 and says so, creating nothing; exit 2 without one", async () => {
+    const [wrong, missing] = await Promise.all([
+      edgepool(["id", "import", backup, "--home", home("w")], { EDGEPOOL_PASSPHRASE: "not the passphrase" }),
+      edgepool(["id", "import", backup, "--home", home("w")]),
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/wrong passphrase/);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/set EDGEPOOL_PASSPHRASE/);
+    await expect(stat(join(home("w"), "identity.json"))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("refuses to replace a different identity without --force, and keeps the old one with it", async () => {
+    const other = (await edgepool(["id", "--home", home("y")])).stdout.trim();
+    const refused = await edgepool(["id", "import", backup, "--home", home("y")], passphrase);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`already holds another identity, ${other}`);
+    expect(await storedDid(home("y"))).toBe(other);
+
+    const forced = await edgepool(["id", "import", backup, "--force", "--home", home("y"), "--json"], passphrase);
+    expect(forced.code).toBe(0);
+    const result = JSON.parse(forced.stdout);
+    expect(result).toMatchObject({ schemaVersion: 1, did, imported: true });
+    expect(await readFile(result.replacedPath, "utf8")).toContain(other);
+    expect(await storedDid(home("y"))).toBe(did);
+  });
+});
+
+it("prints the usage of each identity command with --help", async () => {
+  const commands = [["id"], ["id", "export"], ["id", "import"], ["did", "resolve"]];
+  const runs = await Promise.all(commands.map((words) => edgepool([...words, "--help"])));
+  runs.forEach((run, i) => {
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`usage: edgepool ${commands[i]!.join(" ")}`);
+  });
+});

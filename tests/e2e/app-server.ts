@@ -66,11 +66,13 @@ function readUrls(child: ChildProcess): Promise<{ url: string; relayUrl: string 
   });
 }
 
+/** Stops serve with SIGTERM and insists it shut down cleanly (exit 0), as `npm start` users rely on. */
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-  await exited;
+  const code = await exited;
   clearTimeout(timer);
+  if (code !== 0) throw new Error(`edgepool serve did not stop cleanly on SIGTERM (exit ${code ?? "by SIGKILL"})`);
 }

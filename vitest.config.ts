@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Some unit tests drive real Chromium: install it (or say how) before any test starts.
+    globalSetup: ["tests/e2e/ensure-chromium.ts"],
   },
 });

@@ -8,7 +8,7 @@
  */
 import { IDLE_AFTER_MS } from "./conditions.ts";
 import type { DeviceSignals, PressureLevel, SignalSource } from "./signals.ts";
-import { Listeners, PRESSURE_LEVELS, normalisePercent, unknownSignals } from "./signals.ts";
+import { Listeners, PRESSURE_LEVELS, normalisePercent, sameSignals, unknownSignals } from "./signals.ts";
 
 /** The parts of these APIs we use; TypeScript's DOM library does not declare them yet. */
 interface BatteryManager extends EventTarget {
@@ -57,64 +57,42 @@ export interface BrowserSignalSource extends SignalSource {
 
 const isPressureLevel = (state: string): state is PressureLevel => (PRESSURE_LEVELS as readonly string[]).includes(state);
 
-/** Each reading's wiring returns how to undo it. */
-type Teardown = () => void;
+/** What each reading needs: a way to update the signals, and to register what `close()` undoes. */
+interface Wiring {
+  set(patch: Partial<DeviceSignals>): void;
+  listen(target: EventTarget, type: string, handler: () => void): void;
+  onClose(teardown: () => void): void;
+}
 
 export async function createBrowserSignals(env: BrowserEnvironment = browserEnvironment()): Promise<BrowserSignalSource> {
   const listeners = new Listeners();
-  const teardowns: Teardown[] = [];
+  const teardowns: (() => void)[] = [];
   let signals: DeviceSignals = unknownSignals(Math.max(1, env.navigator.hardwareConcurrency || 1));
+  const wiring: Wiring = {
+    set(patch) {
+      const next = { ...signals, ...patch };
+      if (sameSignals(signals, next)) return;
+      signals = next;
+      listeners.emit();
+    },
+    listen(target, type, handler) {
+      target.addEventListener(type, handler);
+      teardowns.push(() => target.removeEventListener(type, handler));
+    },
+    onClose: (teardown) => teardowns.push(teardown),
+  };
 
-  function set(patch: Partial<DeviceSignals>): void {
-    const next = { ...signals, ...patch };
-    if ((Object.keys(patch) as (keyof DeviceSignals)[]).every((key) => next[key] === signals[key])) return;
-    signals = next;
-    listeners.emit();
-  }
-
-  function listen(target: EventTarget, type: string, handler: () => void): void {
-    target.addEventListener(type, handler);
-    teardowns.push(() => target.removeEventListener(type, handler));
-  }
-
-  const readVisibility = () => set({ pageVisible: env.document.visibilityState === "visible" });
-  readVisibility();
-  listen(env.document, "visibilitychange", readVisibility);
-
-  await watchBattery(env, set, listen);
-  await watchPressure(env, set, teardowns);
-  let idleStarted = false;
-
-  async function startIdle(): Promise<IdleDetectionResult> {
-    if (env.IdleDetector === undefined) return { ok: false, reason: "unsupported", message: "this browser has no Idle Detection" };
-    if (idleStarted) return { ok: true };
-    const detector = new env.IdleDetector();
-    const controller = new AbortController();
-    const readIdle = () => set({ userIdle: detector.userState === "idle" || detector.screenState === "locked" });
-    try {
-      await detector.start({ threshold: IDLE_AFTER_MS, signal: controller.signal });
-    } catch (error) {
-      return { ok: false, reason: "failed", message: `Idle Detection did not start: ${(error as Error).message}` };
-    }
-    idleStarted = true;
-    listen(detector, "change", readIdle);
-    teardowns.push(() => controller.abort());
-    readIdle();
-    return { ok: true };
-  }
-
+  watchVisibility(env, wiring);
+  await watchBattery(env, wiring);
+  await watchPressure(env, wiring);
+  const idle = idleReader(env, wiring);
   // A permission granted on an earlier visit lets us read idle without asking again.
-  if ((await queryIdlePermission(env)) === "granted") await startIdle();
+  if ((await queryIdlePermission(env)) === "granted") await idle.start();
 
   return {
     read: () => signals,
     onChange: (listener) => listeners.add(listener),
-    async enableIdleDetection() {
-      if (env.IdleDetector === undefined) return { ok: false, reason: "unsupported", message: "this browser has no Idle Detection; use `edgepool work` for unattended contribution" };
-      const permission = await env.IdleDetector.requestPermission().catch(() => "denied" as const);
-      if (permission !== "granted") return { ok: false, reason: "permission-denied", message: "idle detection was not allowed; allow it in the site settings to contribute only when idle" };
-      return startIdle();
-    },
+    enableIdleDetection: () => idle.requestAndStart(),
     close() {
       for (const teardown of teardowns.splice(0)) teardown();
       listeners.clear();
@@ -122,7 +100,13 @@ export async function createBrowserSignals(env: BrowserEnvironment = browserEnvi
   };
 }
 
-async function watchBattery(env: BrowserEnvironment, set: (patch: Partial<DeviceSignals>) => void, listen: (t: EventTarget, type: string, h: () => void) => void): Promise<void> {
+function watchVisibility(env: BrowserEnvironment, wiring: Wiring): void {
+  const readVisibility = () => wiring.set({ pageVisible: env.document.visibilityState === "visible" });
+  readVisibility();
+  wiring.listen(env.document, "visibilitychange", readVisibility);
+}
+
+async function watchBattery(env: BrowserEnvironment, wiring: Wiring): Promise<void> {
   if (typeof env.navigator.getBattery !== "function") return;
   let battery: BatteryManager;
   try {
@@ -130,24 +114,61 @@ async function watchBattery(env: BrowserEnvironment, set: (patch: Partial<Device
   } catch {
     return; // refused (e.g. by a permissions policy): stays unknown
   }
-  const readBattery = () => set({ charging: battery.charging, batteryPercent: normalisePercent(battery.level * 100) });
+  const readBattery = () => wiring.set({ charging: battery.charging, batteryPercent: normalisePercent(battery.level * 100) });
   readBattery();
-  listen(battery, "chargingchange", readBattery);
-  listen(battery, "levelchange", readBattery);
+  wiring.listen(battery, "chargingchange", readBattery);
+  wiring.listen(battery, "levelchange", readBattery);
 }
 
-async function watchPressure(env: BrowserEnvironment, set: (patch: Partial<DeviceSignals>) => void, teardowns: Teardown[]): Promise<void> {
+async function watchPressure(env: BrowserEnvironment, wiring: Wiring): Promise<void> {
   if (env.PressureObserver === undefined) return;
   const observer = new env.PressureObserver((records) => {
     const state = records.at(-1)?.state;
-    if (state !== undefined && isPressureLevel(state)) set({ cpuPressure: state });
+    if (state !== undefined && isPressureLevel(state)) wiring.set({ cpuPressure: state });
   });
   try {
     await observer.observe("cpu", { sampleInterval: 1000 });
-    teardowns.push(() => observer.disconnect());
+    wiring.onClose(() => observer.disconnect());
   } catch {
     observer.disconnect(); // the API exists but has no CPU source here: stays unknown
   }
+}
+
+const UNSUPPORTED: IdleDetectionResult = {
+  ok: false,
+  reason: "unsupported",
+  message: "this browser has no Idle Detection; for unattended contribution, run `edgepool work` on a computer",
+};
+
+function idleReader(env: BrowserEnvironment, wiring: Wiring) {
+  let started = false;
+  async function start(): Promise<IdleDetectionResult> {
+    if (env.IdleDetector === undefined) return UNSUPPORTED;
+    if (started) return { ok: true };
+    const detector = new env.IdleDetector();
+    const controller = new AbortController();
+    try {
+      await detector.start({ threshold: IDLE_AFTER_MS, signal: controller.signal });
+    } catch (error) {
+      return { ok: false, reason: "failed", message: `Idle Detection did not start: ${(error as Error).message}` };
+    }
+    started = true;
+    // A locked screen means nobody is at the device, whatever the input timer says.
+    const readIdle = () => wiring.set({ userIdle: detector.userState === "idle" || detector.screenState === "locked" });
+    readIdle();
+    wiring.listen(detector, "change", readIdle);
+    wiring.onClose(() => controller.abort());
+    return { ok: true };
+  }
+  async function requestAndStart(): Promise<IdleDetectionResult> {
+    if (env.IdleDetector === undefined) return UNSUPPORTED;
+    const permission = await env.IdleDetector.requestPermission().catch(() => "denied" as const);
+    if (permission !== "granted") {
+      return { ok: false, reason: "permission-denied", message: "idle detection was not allowed; allow it in the site settings to contribute only when idle" };
+    }
+    return start();
+  }
+  return { start, requestAndStart };
 }
 
 async function queryIdlePermission(env: BrowserEnvironment): Promise<PermissionState | undefined> {

@@ -8,7 +8,7 @@ import { readFile, readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { DeviceSignals, PressureLevel, SignalSource } from "./signals.ts";
-import { Listeners, normalisePercent, unknownSignals } from "./signals.ts";
+import { Listeners, normalisePercent, sameSignals, unknownSignals } from "./signals.ts";
 
 export const LINUX_POWER_SUPPLY_ROOT = "/sys/class/power_supply";
 export const DEFAULT_POLL_MS = 10_000;
@@ -111,9 +111,6 @@ export interface NodeSignalSource extends SignalSource {
   /** Reads everything again now and emits if it changed (polling calls this too). */
   refresh(): Promise<void>;
 }
-
-const sameSignals = (a: DeviceSignals, b: DeviceSignals): boolean =>
-  (Object.keys(a) as (keyof DeviceSignals)[]).every((key) => a[key] === b[key]);
 
 export async function createNodeSignals(options: NodeSignalsOptions = {}): Promise<NodeSignalSource> {
   const listeners = new Listeners();

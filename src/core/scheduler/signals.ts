@@ -44,6 +44,10 @@ export function pressureAtLeast(level: PressureLevel | undefined, threshold: Pre
   return level !== undefined && PRESSURE_LEVELS.indexOf(level) >= PRESSURE_LEVELS.indexOf(threshold);
 }
 
+export function sameSignals(a: DeviceSignals, b: DeviceSignals): boolean {
+  return (Object.keys(a) as (keyof DeviceSignals)[]).every((key) => a[key] === b[key]);
+}
+
 /** Clamps a hostile or rounded battery reading into 0–100 (undefined stays unknown). */
 export function normalisePercent(value: number | undefined): number | undefined {
   if (value === undefined || !Number.isFinite(value)) return undefined;

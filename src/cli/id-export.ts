@@ -11,7 +11,7 @@ import { homeOption, HOME_USAGE } from "./home.ts";
 import { keystoreError, keystoreFor } from "./identity-home.ts";
 import { PASSPHRASE_USAGE, readPassphrase } from "./passphrase.ts";
 import { createBackup, decryptBackup } from "../core/identity/backup.ts";
-import { writeFileAtomic } from "../core/identity/atomic-file-node.ts";
+import { writeFileAtomic, type AtomicWriteOutcome } from "../core/identity/atomic-file-node.ts";
 
 export const idExport: Command = {
   name: "id export",
@@ -45,7 +45,7 @@ export const idExport: Command = {
     if (!force && (await pathExists(file))) throw exists; // before asking for a passphrase and running scrypt
     const passphrase = await readPassphrase(io, { confirm: true });
     const text = await createBackup(read.stored.seed, passphrase);
-    if ((await writeFileAtomic(file, text, { overwrite: force })) === "exists") throw exists;
+    if ((await writeBackup(file, text, force)) === "exists") throw exists;
     const check = await decryptBackup(await readFile(file, "utf8"), passphrase);
     if (!check.ok || check.did !== read.stored.identity.did) {
       throw new CliError(`the backup written to ${file} does not open again (${check.ok ? "another DID" : check.message}); do not rely on it`);
@@ -56,6 +56,14 @@ export const idExport: Command = {
     return ExitCode.ok;
   },
 };
+
+async function writeBackup(file: string, text: string, overwrite: boolean): Promise<AtomicWriteOutcome> {
+  try {
+    return await writeFileAtomic(file, text, { overwrite });
+  } catch (error) {
+    throw new CliError(`cannot write ${file}: ${(error as Error).message}`);
+  }
+}
 
 async function pathExists(path: string): Promise<boolean> {
   try {

@@ -19,7 +19,7 @@ export const IDENTITY_FILE = "identity.json";
 const FORMAT = "edgepool-identity";
 const MAX_FILE_BYTES = 4096; // the real file is ~150 bytes; refuse to slurp anything huge
 
-export type KeystoreFailureReason = "corrupt" | "insecure-permissions" | "unreadable" | "exists-different";
+export type KeystoreFailureReason = "corrupt" | "insecure-permissions" | "unreadable" | "unwritable" | "exists-different";
 export type KeystoreFailure = { ok: false; reason: KeystoreFailureReason; message: string };
 
 /** The stored identity with its seed (the seed is what a backup carries). */
@@ -73,7 +73,7 @@ export class FileKeystore implements Keystore {
       if (errorCode(error) === "ENOENT") return { ok: true, stored: undefined };
       return fail("unreadable", `cannot read ${this.path}: ${(error as Error).message}`);
     }
-    if (!info.isFile()) return fail("corrupt", `${this.path} is not a regular file; move it away or restore the identity from a backup`);
+    if (!info.isFile()) return fail("unreadable", `${this.path} is not a regular file; move it away or restore the identity from a backup`);
     if ((info.mode & 0o077) !== 0) {
       const mode = (info.mode & 0o777).toString(8);
       return fail("insecure-permissions", `${this.path} is accessible to other users (mode ${mode}); run \`chmod 600 ${this.path}\` if you trust it, or restore from a backup`);
@@ -111,10 +111,17 @@ export class FileKeystore implements Keystore {
     if (existing && !options.replace) {
       return fail("exists-different", `${this.path} already holds another identity, ${existing.identity.did}; export it first, then replace it with --force`);
     }
-    const stored = storedIdentity(seed);
+    try {
+      return await this.write(storedIdentity(seed), !read.ok || existing !== undefined);
+    } catch (error) {
+      return fail("unwritable", `cannot write the identity to ${this.path}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Writes a new identity file; `replacing` keeps the current file (a hard link, so no copy can half-fail) first. */
+  private async write(stored: StoredIdentity, replacing: boolean): Promise<StoreResult> {
     await mkdir(this.home, { recursive: true, mode: 0o700 });
-    if (!read.ok || existing) {
-      // Keep the old file (a hard link, so no copy can half-fail) before the rename replaces it.
+    if (replacing) {
       const replacedPath = join(this.home, `identity.replaced-${this.now()}.json`);
       await link(this.path, replacedPath);
       await writeFileAtomic(this.path, encodeIdentityFile(stored), { overwrite: true });

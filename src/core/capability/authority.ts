@@ -137,6 +137,7 @@ function checkUse(chain: PoolChain, query: AuthorityQuery): GrantResult {
   if (leaf.invite) return refuse("escalation", "an invite key can only delegate to the member who redeems it, not act in the pool");
   const timeProblem = checkTimes(chain.leaf, query.at);
   if (timeProblem) return timeProblem;
+  if (query.revocations.size === 0) return { ok: true, grant: { abilities: chain.held, links: chain.links } };
   for (const link of chain.links) {
     const cut = query.revocations.get(link.hash);
     if (!cut) continue;

@@ -19,8 +19,20 @@ export const tokenHash = (encoded: string): TokenHash => bytesToHex(sha256(utf8(
 
 export interface VerifiedToken {
   readonly token: UcanToken;
+  /** Computed on first use (only revocation needs it) and kept: hashing is a third of a cold decode. */
   readonly hash: TokenHash;
   readonly proofs: readonly VerifiedToken[];
+}
+
+function verifiedToken(token: UcanToken, proofs: VerifiedToken[]): VerifiedToken {
+  let hash: TokenHash | undefined;
+  return {
+    token,
+    proofs,
+    get hash() {
+      return (hash ??= tokenHash(token.encoded));
+    },
+  };
 }
 
 export type VerifyTokenResult = { ok: true; verified: VerifiedToken } | Refusal;
@@ -80,7 +92,7 @@ export class TokenVerifier {
     }
     const pointerProblem = checkProofPointers(token);
     if (pointerProblem) return pointerProblem;
-    return { ok: true, verified: { token, hash: tokenHash(encoded), proofs } };
+    return { ok: true, verified: verifiedToken(token, proofs) };
   }
 
   async #verifyCold(encoded: string): Promise<VerifyTokenResult> {
@@ -108,8 +120,8 @@ function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number
 function uniqueTokens(root: VerifiedToken): UcanToken[] {
   const seen = new Map<string, UcanToken>();
   const visit = (node: VerifiedToken): void => {
-    if (seen.has(node.hash)) return;
-    seen.set(node.hash, node.token);
+    if (seen.has(node.token.encoded)) return;
+    seen.set(node.token.encoded, node.token);
     node.proofs.forEach(visit);
   };
   visit(root);

@@ -62,7 +62,15 @@ function toLink(verified: VerifiedToken, pool: PoolId): ChainLink | Refusal {
   }
   const invite = parseInviteFact(token.fct);
   if (invite && "ok" in invite) return invite;
-  return { hash: verified.hash, iss: token.iss, aud: token.aud, granted, invite };
+  return {
+    get hash() {
+      return verified.hash;
+    },
+    iss: token.iss,
+    aud: token.aud,
+    granted,
+    invite,
+  };
 }
 
 /** Flattens a verified token into root-first links; EdgePool chains carry exactly one proof per link. */

@@ -27,11 +27,14 @@ export async function readPassphrase(io: CliIo, options: { confirm: boolean }): 
   return passphrase;
 }
 
-/** Reads one line from the terminal in raw mode, echoing nothing. Ctrl+C exits 130. */
+/**
+ * Reads one line from the terminal in raw mode, echoing nothing. Ctrl+C exits 130. Raw mode is on
+ * before the prompt shows, or an answer typed right after it would be echoed by the terminal.
+ */
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.setEncoding("utf8");
   stdin.resume();
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,29 @@ function edgepool(args: string[], env: Record<string, string> = {}): Promise<Run
       resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
     });
     child.stdin?.end();
+  });
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), typing one answer after each passphrase
+ * prompt appears, as a person would.
+ */
+function edgepoolOnTerminal(args: string[], answers: string[]): Promise<Run> {
+  const command = [process.execPath, bin, ...args].map((word) => `'${word}'`).join(" ");
+  const child = spawn("script", ["-qec", command, "/dev/null"], { env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("EDGEPOOL_"))) });
+  let output = "";
+  let answered = 0;
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    const prompts = output.match(/passphrase: /gi)?.length ?? 0;
+    while (answered < prompts && answered < answers.length) child.stdin.write(answers[answered++] + "\r");
+  });
+  const timer = setTimeout(() => child.kill(), 60_000);
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout: output, stderr: "" });
+    });
   });
 }
 
@@ -111,6 +134,16 @@ describe("edgepool id export / import", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/set EDGEPOOL_PASSPHRASE/);
     await expect(stat(join(home("w"), "identity.json"))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("asks for the passphrase twice on a terminal without echoing it, and the backup opens with it", async () => {
+    const file = join(root, "terminal.backup.json");
+    const run = await edgepoolOnTerminal(["id", "export", "--home", home("a"), "--out", file], ["typed on a terminal", "typed on a terminal"]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/Backup passphrase: .*Repeat the passphrase: .*verified/s);
+    expect(run.stdout).not.toContain("typed on a terminal");
+    const check = await edgepool(["id", "import", file, "--dry-run", "--home", home("a")], { EDGEPOOL_PASSPHRASE: "typed on a terminal" });
+    expect(check).toMatchObject({ code: 0, stdout: `${did}\n` });
   });
 
   it("refuses to replace a different identity without --force, and keeps the old one with it", async () => {

@@ -11,7 +11,8 @@ import type { DeviceSignals, PressureLevel, SignalSource } from "./signals.ts";
 import { Listeners, normalisePercent, sameSignals, unknownSignals } from "./signals.ts";
 
 export const LINUX_POWER_SUPPLY_ROOT = "/sys/class/power_supply";
-export const DEFAULT_POLL_MS = 10_000;
+/** Often enough that unplugging pauses within seconds; a few tiny reads, so cheap on a laptop. */
+export const DEFAULT_POLL_MS = 5_000;
 
 export interface PowerReading {
   readonly charging: boolean | undefined;

@@ -65,7 +65,7 @@ function resumeText(resume: ResumeCondition, now: number, options: WordingOption
   const hint = options.host === "browser" ? `; ${UNATTENDED_HINT}` : "";
   switch (resume.kind) {
     case "turned-on": return "Resumes when you turn contributing on.";
-    case "user-resumes": return "Resumes when you resume it.";
+    case "user-resumes": return "Resumes when you resume contributing.";
     case "at-time": return `Resumes at ${options.formatTime(resume.at)} (in ${formatDuration(resume.at - now)}).`;
     case "page-visible": return `Resumes when you return to this tab${hint}.`;
     case "plugged-in": return "Resumes when plugged in.";

@@ -193,11 +193,15 @@ const userPauses: Row[] = [
   },
   { name: "timed pause: the countdown's last seconds", steps: [{ at: 3570, intent: pauseFor(3600) }], expect: { sentence: "Paused since 14:02 — you paused contributing for a while. Resumes at 15:02 (in 30 s)." } },
   { name: "timed pause ends by itself", steps: [{ at: 0, intent: pauseFor(3600) }, { at: 3600 }], expect: { reason: "running", since: T0 + 3_600_000 } },
-  { name: "pause without a time waits for the user", steps: [{ at: 0, intent: pauseFor(undefined) }], expect: { reason: "paused-by-user", resumeCondition: { kind: "user-resumes" }, nextReevaluationAt: undefined } },
+  {
+    name: "pause without a time waits for the user",
+    steps: [{ at: 0, intent: pauseFor(undefined) }],
+    expect: { reason: "paused-by-user", resumeCondition: { kind: "user-resumes" }, nextReevaluationAt: undefined, sentence: "Paused since 14:02 — you paused contributing. Resumes when you resume contributing." },
+  },
   {
     name: "finish then pause lets running tasks finish but starts none",
     steps: [{ at: 0, runningTasks: 2, intent: pauseFor(undefined, true) }],
-    expect: { state: "finishing", reason: "finishing-then-pause", workers: 2, acceptNewTasks: false, sentence: "Finishing 2 tasks, then pausing (since 14:02) — you asked to pause after the current work. Resumes when you resume it." },
+    expect: { state: "finishing", reason: "finishing-then-pause", workers: 2, acceptNewTasks: false, sentence: "Finishing 2 tasks, then pausing (since 14:02) — you asked to pause after the current work. Resumes when you resume contributing." },
   },
   { name: "finish then pause: paused once the tasks are done", steps: [{ at: 0, runningTasks: 2, intent: pauseFor(undefined, true) }, { at: 40, runningTasks: 0 }], expect: { state: "paused", reason: "paused-by-user", workers: 0 } },
   { name: "finish then pause for an hour: then a timed pause", steps: [{ at: 0, runningTasks: 1, intent: pauseFor(3600, true) }, { at: 40, runningTasks: 0 }], expect: { reason: "paused-until" } },

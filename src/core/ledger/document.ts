@@ -1,0 +1,109 @@
+/**
+ * The Automerge binding (ledger/README.md, "Transport"). One document per pool epoch holds entry
+ * bytes keyed by id in 1,024 buckets (two base32 characters of the id's digest): one flat map
+ * measured O(size) per insert. The buckets exist from the document's first change, which every node
+ * builds byte for byte the same (fixed actor, time 0) under a document id derived from the pool and
+ * epoch: two nodes that start the same pool offline share one history, and no two peers ever race
+ * to create the same bucket (a concurrent creation would hide one side's entries behind a conflict).
+ * The document is transport only: anyone can write anything into it, so nothing read here is
+ * trusted before validation.
+ */
+import * as A from "@automerge/automerge";
+import { parseAutomergeUrl, stringifyAutomergeUrl, type AutomergeUrl, type DocHandle, type DocumentId, type Repo } from "@automerge/automerge-repo";
+import { sha256, utf8 } from "../crypto/index.ts";
+import type { EntryId, PoolId, SignedEntry } from "./types.ts";
+
+export const LEDGER_PROTOCOL = "edgepool-ledger/1";
+
+export interface LedgerDoc {
+  protocol: string;
+  entries: Record<string, Record<string, Uint8Array>>;
+  /** From epoch 1 on: the checkpoint entry this epoch starts from and the state it commits to. */
+  checkpoint?: Uint8Array;
+  snapshot?: Uint8Array;
+  /** Set on an epoch once the next one exists. */
+  next?: string;
+}
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+export const BUCKETS: readonly string[] = [...BASE32].flatMap((a) => [...BASE32].map((b) => a + b));
+
+/** Characters 8 and 9 of a base32 CIDv1 are the first bits of its sha2-256 digest. */
+export const bucketOf = (id: string): string => id.slice(8, 10);
+
+/** The document id of a pool's epoch: 16 bytes of sha2-256 over a domain tag, pool and epoch. */
+export function ledgerDocumentUrl(pool: PoolId, epoch: number): AutomergeUrl {
+  const digest = sha256(utf8(`edgepool/ledger-doc/v1\0${pool}\0${epoch}`));
+  return stringifyAutomergeUrl({ documentId: digest.slice(0, 16) as never });
+}
+
+export const ledgerDocumentId = (pool: PoolId, epoch: number): DocumentId => parseAutomergeUrl(ledgerDocumentUrl(pool, epoch)).documentId;
+
+// Every node must produce the same first change: fixed actor, fixed time, fixed content. It is the
+// same for every pool and epoch (the document id carries those), so it is built once per process.
+const GENESIS_ACTOR = "00000000000000000000000000000000";
+let genesis: Uint8Array | undefined;
+
+export function genesisDocument(): Uint8Array {
+  if (!genesis) {
+    const entries: Record<string, Record<string, Uint8Array>> = {};
+    for (const bucket of BUCKETS) entries[bucket] = {};
+    const doc = A.change(A.init<LedgerDoc>({ actor: GENESIS_ACTOR }), { time: 0 }, (d) => {
+      d.protocol = LEDGER_PROTOCOL;
+      d.entries = entries;
+    });
+    genesis = A.save(doc);
+  }
+  return genesis;
+}
+
+/**
+ * Opens a pool epoch's document in `repo`: from storage or a peer when one has it, else from the
+ * deterministic first change (offline, or the first node of the pool); later syncs merge cleanly.
+ */
+export async function openLedgerDocument(repo: Repo, pool: PoolId, epoch: number): Promise<DocHandle<LedgerDoc>> {
+  const url = ledgerDocumentUrl(pool, epoch);
+  try {
+    return await repo.find<LedgerDoc>(url);
+  } catch {
+    const handle = repo.import<LedgerDoc>(genesisDocument(), { docId: ledgerDocumentId(pool, epoch) });
+    await handle.whenReady();
+    return handle;
+  }
+}
+
+/** Writes entries in one Automerge change (a batch is one change). */
+export function putEntries(handle: DocHandle<LedgerDoc>, entries: readonly SignedEntry[]): void {
+  if (entries.length === 0) return;
+  handle.change((doc) => {
+    for (const { id, bytes } of entries) {
+      const bucket = (doc.entries[bucketOf(id)] ??= {});
+      bucket[id] = bytes;
+    }
+  });
+}
+
+/** One raw item read from the document: a key and whatever value a peer put under it. */
+export interface DocItem {
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** The items of some buckets (all when `buckets` is undefined); tolerates any shape a peer wrote. */
+export function readItems(doc: LedgerDoc, buckets?: Iterable<string>): DocItem[] {
+  const entries = doc.entries as unknown;
+  if (typeof entries !== "object" || entries === null) return [];
+  const items: DocItem[] = [];
+  for (const name of buckets ?? Object.keys(entries)) {
+    const bucket = (entries as Record<string, unknown>)[name];
+    if (typeof bucket !== "object" || bucket === null || bucket instanceof Uint8Array) continue;
+    for (const [key, value] of Object.entries(bucket)) items.push({ key, value });
+  }
+  return items;
+}
+
+/** Whether the document holds exactly `bytes` under `id`. */
+export function holds(doc: LedgerDoc, id: EntryId, bytes: Uint8Array): boolean {
+  const value = (doc.entries as Record<string, Record<string, unknown> | undefined> | undefined)?.[bucketOf(id)]?.[id];
+  return value instanceof Uint8Array && value.length === bytes.length && value.every((b, i) => b === bytes[i]);
+}

@@ -1,0 +1,224 @@
+/**
+ * A pool's live ledger on one node: reads every entry that appears in the shared document,
+ * validates it, folds the valid ones, keeps what it validated in its own store, and puts back any
+ * entry a peer deleted or altered (ledger/README.md, "Transport").
+ */
+import type { DocHandle, DocHandleChangePayload, Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
+import type { Did } from "../identity/did-key.ts";
+import type { Authoriser } from "./authoriser.ts";
+import { BUCKETS, bucketOf, holds, openLedgerDocument, putEntries, readItems, type DocItem, type LedgerDoc } from "./document.ts";
+import { Folder, type Equivocation } from "./fold.ts";
+import type { LedgerState } from "./state.ts";
+import { EntryStore } from "./store.ts";
+import type { EntryId, Kind, PoolId, Rejection, SignedEntry } from "./types.ts";
+import { DEFAULT_SKEW_MS, validateMany, type ValidationContext } from "./validate.ts";
+import { EntryWriter, type Author } from "./writer.ts";
+
+export interface LedgerOptions {
+  readonly repo: Repo;
+  readonly pool: PoolId;
+  /** The node's own storage for validated entries (the repo's storage adapter is fine). */
+  readonly storage: StorageAdapterInterface;
+  readonly authoriser: Authoriser;
+  /** Injected clock, ms since the Unix epoch. */
+  readonly now: () => number;
+  readonly skewMs?: number;
+  readonly epoch?: number;
+  /** A trusted checkpoint's state (see checkpoints.ts): fold only what comes after it. */
+  readonly base?: LedgerState;
+}
+
+/** An entry this node refuses, and why. `key` is the document key it was found under. */
+export interface InvalidEntry extends Rejection {
+  readonly key: string;
+}
+
+export interface LedgerView {
+  readonly state: LedgerState;
+  readonly invalid: readonly InvalidEntry[];
+  readonly evidence: readonly Equivocation[];
+  /** Entries with a time too far ahead of this node's clock, held and checked again later. */
+  readonly deferred: number;
+  readonly skipped: number;
+}
+
+export type AppendResult = { ok: true; ids: EntryId[] } | ({ ok: false; id: EntryId } & Rejection);
+
+export class Ledger {
+  private readonly known = new Map<EntryId, SignedEntry>();
+  private readonly byBucket = new Map<string, SignedEntry[]>();
+  private readonly lastSeq = new Map<string, number>();
+  private readonly refused = new Map<string, Rejection>();
+  private readonly deferred = new Map<string, DocItem>();
+  private readonly folder: Folder;
+  private readonly context: ValidationContext;
+  private readonly listeners = new Set<() => void>();
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly options: LedgerOptions,
+    readonly handle: DocHandle<LedgerDoc>,
+    private readonly store: EntryStore,
+  ) {
+    this.folder = new Folder(options.authoriser, options.base);
+    this.context = { pool: options.pool, authoriser: options.authoriser, now: options.now, skewMs: options.skewMs ?? DEFAULT_SKEW_MS };
+  }
+
+  /** Opens (or starts) the pool's document, validates the node's store and the document, and watches it. */
+  static async open(options: LedgerOptions): Promise<Ledger> {
+    const epoch = options.epoch ?? 0;
+    const handle = await openLedgerDocument(options.repo, options.pool, epoch);
+    const ledger = new Ledger(options, handle, new EntryStore(options.storage, options.pool, epoch));
+    const stored = await ledger.store.load();
+    await ledger.ingest(stored.map((bytes) => ({ key: "", value: bytes })), { save: false });
+    await ledger.reconcile(BUCKETS);
+    handle.on("change", ledger.onChange);
+    return ledger;
+  }
+
+  close(): void {
+    this.handle.off("change", this.onChange);
+    this.listeners.clear();
+  }
+
+  view(): LedgerView {
+    const { state, rejected, evidence, skipped } = this.folder.result();
+    const invalid: InvalidEntry[] = [...this.refused].map(([key, r]) => ({ key, ...r }));
+    for (const [id, r] of rejected) invalid.push({ key: id, reason: r.reason, message: r.message });
+    invalid.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { state, invalid, evidence, deferred: this.deferred.size, skipped };
+  }
+
+  get state(): LedgerState {
+    return this.folder.result().state;
+  }
+
+  /** Every stateless-valid entry this node holds (the folded ones and the refused-by-rule ones, e.g. evidence). */
+  entries(): SignedEntry[] {
+    return [...this.known.values()];
+  }
+
+  /** Calls `listener` after the ledger's view changed; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits until every change seen so far is processed. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  /**
+   * Appends entries (typically this node's own): each is validated exactly like a peer's, then
+   * stored, then written to the document in one change. Refuses the whole batch on the first
+   * stateless failure; fold-level refusals show in `view().invalid`, like anyone's.
+   */
+  append(entries: readonly SignedEntry[]): Promise<AppendResult> {
+    return this.serialise(async () => {
+      const results = await validateMany(entries.map((e) => e.bytes), this.context);
+      for (const [i, result] of results.entries()) {
+        if (!result.ok) return { ok: false, id: entries[i]!.id, reason: result.reason, message: result.message };
+      }
+      await this.accept(entries);
+      putEntries(this.handle, entries);
+      this.notify();
+      return { ok: true, ids: entries.map((e) => e.id) };
+    });
+  }
+
+  /** A writer for `author` that continues after the highest sequence number this node has seen from it. */
+  writerFor(author: Author): EntryWriter {
+    const seq = Math.max(this.state.authors[author.did]?.seq ?? 0, this.lastSeq.get(author.did) ?? 0);
+    return new EntryWriter(author, this.options.pool, seq);
+  }
+
+  /** Signs and appends one entry as `author`. */
+  async write(author: Author, kind: Kind, body: Record<string, unknown>): Promise<AppendResult> {
+    const signed = await this.writerFor(author).write(kind, body, this.options.now());
+    return this.append([signed]);
+  }
+
+  /** Checks held future-time entries against the clock again. */
+  recheck(): Promise<void> {
+    return this.serialise(async () => {
+      const held = [...this.deferred.values()];
+      this.deferred.clear();
+      await this.ingest(held, { save: true });
+      this.notify();
+    });
+  }
+
+  private readonly onChange = ({ patches }: DocHandleChangePayload<LedgerDoc>): void => {
+    const buckets = new Set<string>();
+    for (const patch of patches) {
+      if (patch.path[0] !== "entries") continue;
+      if (patch.path.length < 2) for (const b of BUCKETS) buckets.add(b);
+      else buckets.add(String(patch.path[1]));
+    }
+    if (buckets.size === 0) return;
+    void this.serialise(async () => {
+      await this.reconcile(buckets);
+      this.notify();
+    });
+  };
+
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Validates what is new in some buckets and puts back what this node knows but the document lost. */
+  private async reconcile(buckets: Iterable<string>): Promise<void> {
+    const doc = this.handle.doc();
+    const names = new Set(buckets);
+    await this.ingest(readItems(doc, names), { save: true });
+    const missing = [...names].flatMap((b) => this.byBucket.get(b) ?? []).filter((s) => !holds(doc, s.id, s.bytes));
+    putEntries(this.handle, missing);
+  }
+
+  /**
+   * Validates raw items and accepts the new valid ones. An item's key is the document key it was
+   * found under (it must equal the entry's id), or "" for the node's own store.
+   */
+  private async ingest(items: readonly DocItem[], { save }: { save: boolean }): Promise<void> {
+    const fresh = items.filter((item) => !this.known.has(item.key as EntryId) && !this.refused.has(item.key) && !this.deferred.has(item.key));
+    const results = await validateMany(fresh.map((item) => item.value), this.context);
+    const accepted: SignedEntry[] = [];
+    for (const [i, result] of results.entries()) {
+      const item = fresh[i]!;
+      const label = item.key || `store#${this.refused.size + this.deferred.size}`;
+      if (result.ok && item.key !== "" && item.key !== result.signed.id) {
+        this.refused.set(item.key, { reason: "bad-id", message: `stored under ${item.key.slice(0, 64)} but its bytes hash to ${result.signed.id}` });
+      } else if (result.ok) accepted.push(result.signed);
+      else if (result.reason === "future-time") this.deferred.set(label, item);
+      else this.refused.set(label, { reason: result.reason, message: result.message });
+    }
+    await this.accept(accepted, save);
+  }
+
+  private async accept(entries: readonly SignedEntry[], save = true): Promise<void> {
+    const fresh = [...new Map(entries.filter((e) => !this.known.has(e.id)).map((e) => [e.id, e])).values()];
+    if (fresh.length === 0) return;
+    for (const signed of fresh) {
+      this.known.set(signed.id, signed);
+      const bucket = bucketOf(signed.id);
+      if (!this.byBucket.has(bucket)) this.byBucket.set(bucket, []);
+      this.byBucket.get(bucket)!.push(signed);
+      this.lastSeq.set(signed.entry.author, Math.max(signed.entry.seq, this.lastSeq.get(signed.entry.author) ?? 0));
+    }
+    if (save) await this.store.save(fresh);
+    this.folder.add(fresh);
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** The DIDs that signed an equivocating pair (a UI shows them; issue 11 penalises them). */
+export const equivocators = (view: LedgerView): Did[] => [...new Set(view.evidence.map((e) => e.author))].sort();

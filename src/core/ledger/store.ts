@@ -1,0 +1,67 @@
+/**
+ * The node's own record of every entry it validated: the truth it re-publishes when a peer deletes
+ * or rewrites an entry in the shared document. Kept in an automerge-repo storage adapter (IndexedDB
+ * in the browser, files in Node) as immutable chunks named by the hash of their content, so a write
+ * never overwrites anything: a crash in the middle of an append can lose only that append's chunk,
+ * never an earlier entry. Many small chunks are merged (new chunk first, old ones removed after).
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import type { StorageAdapterInterface } from "@automerge/automerge-repo";
+import { bytesToHex, sha256 } from "../crypto/index.ts";
+import type { PoolId, SignedEntry } from "./types.ts";
+
+const NAMESPACE = "edgepool-ledger";
+/** More chunks than this are merged into one on load. */
+const MERGE_THRESHOLD = 64;
+
+export class EntryStore {
+  constructor(
+    private readonly storage: StorageAdapterInterface,
+    private readonly pool: PoolId,
+    private readonly epoch: number,
+  ) {}
+
+  private prefix(): string[] {
+    return [NAMESPACE, this.pool, String(this.epoch)];
+  }
+
+  async save(entries: readonly SignedEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const chunk = dagCbor.encode(entries.map((e) => e.bytes));
+    await this.storage.save([...this.prefix(), bytesToHex(sha256(chunk))], chunk);
+  }
+
+  /** Every stored entry's bytes (unvalidated: the caller validates them like any other input). */
+  async load(): Promise<Uint8Array[]> {
+    const stored = await this.storage.loadRange(this.prefix());
+    const entries: Uint8Array[] = [];
+    const intact: string[][] = [];
+    for (const { key, data } of stored) {
+      // A chunk torn by a crash, or altered on disk, no longer matches its name: skip it.
+      if (!data || bytesToHex(sha256(data)) !== key.at(-1)) continue;
+      const items = decodeChunk(data);
+      if (!items) continue;
+      entries.push(...items);
+      intact.push(key);
+    }
+    if (intact.length > MERGE_THRESHOLD) await this.merge(entries, intact);
+    return entries;
+  }
+
+  private async merge(entries: Uint8Array[], keys: string[][]): Promise<void> {
+    const unique = [...new Map(entries.map((b) => [bytesToHex(sha256(b)), b])).values()];
+    const chunk = dagCbor.encode(unique);
+    const name = bytesToHex(sha256(chunk));
+    await this.storage.save([...this.prefix(), name], chunk);
+    for (const key of keys) if (key.at(-1) !== name) await this.storage.remove(key);
+  }
+}
+
+function decodeChunk(data: Uint8Array): Uint8Array[] | undefined {
+  try {
+    const value: unknown = dagCbor.decode(data);
+    return Array.isArray(value) && value.every((v) => v instanceof Uint8Array) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The ledger's authorisation through UCAN chains (issue 4): the Authoriser the ledger calls for
+ * every entry, implemented over src/core/capability's PoolAuthority. Rules in docs/capabilities.md
+ * and ledger/README.md ("Capabilities and revocation").
+ *
+ * - `checkProof` (stateless, cached by token): the entry's proof (`proof[0]`, the author's
+ *   delegation) verifies and obeys the pool rules; a `ucan.revoke` carries the revoked token, names
+ *   it by hash, and its author issued it or a delegation upstream of it.
+ * - `authorise` (in the fold): the chain reaches the pool root, is addressed to the author, is
+ *   valid at the entry's time, grants the kind's ability and is not revoked for the entry's
+ *   (author, sequence). A `member.join` is the joiner's own entry through an invite link that has
+ *   uses left and has not passed its join deadline.
+ */
+import { tokenHash, type TokenHash } from "../capability/chain.ts";
+import { PoolAuthority, type AuthorityQuery } from "../capability/authority.ts";
+import type { Refusal } from "../capability/refusal.ts";
+import { mergeRevocations, type RevocationRecord, type Revocations } from "../capability/revocation.ts";
+import { inviteUsedUp } from "../capability/invite.ts";
+import type { Did } from "../identity/did-key.ts";
+import type { Authorisation, Authoriser } from "./authoriser.ts";
+import type { Requirement } from "./kinds.ts";
+import type { LedgerState } from "./state.ts";
+import type { Entry } from "./types.ts";
+
+const OK: Authorisation = { ok: true };
+const badProof = (refusal: Refusal): Authorisation => ({ ok: false, reason: "bad-proof", message: `${refusal.reason}: ${refusal.message}` });
+const notAuthorised = (reason: string, message: string): Authorisation => ({ ok: false, reason: "not-authorised", message: `${reason}: ${message}` });
+
+export class UcanAuthoriser implements Authoriser {
+  /** Revocations merged from the fold state, rebuilt only when the state holds a new one. */
+  #revocations: { from: LedgerState["revocations"]; count: number; merged: Revocations } | undefined;
+
+  constructor(readonly authority: PoolAuthority = new PoolAuthority()) {}
+
+  async checkProof(entry: Entry): Promise<Authorisation> {
+    if (entry.proof.length > 1) return badProof({ ok: false, reason: "malformed", message: "an entry carries at most one delegation (its author's)" });
+    const proof = entry.proof[0];
+    if (proof !== undefined) {
+      const checked = await this.authority.checkProof(proof, entry.pool);
+      if (!checked.ok) return badProof(checked);
+    }
+    return entry.kind === "ucan.revoke" ? this.#checkRevocation(entry) : OK;
+  }
+
+  async #checkRevocation(entry: Entry): Promise<Authorisation> {
+    const { token, target, from } = entry.body as { token?: string; target: string; from?: number };
+    if (token === undefined || entry.body.honoured === undefined || from === undefined) {
+      return badProof({ ok: false, reason: "malformed", message: "a ucan.revoke names the revoked delegation (token), the sequences it honours and the time it applies from" });
+    }
+    if (target !== tokenHash(token)) return badProof({ ok: false, reason: "malformed", message: "the revocation's target is not the hash of its token" });
+    if (from > entry.time) return badProof({ ok: false, reason: "malformed", message: "a revocation cannot apply from after its own time" });
+    const verified = await this.authority.verifier.verify(token);
+    if (!verified.ok) return badProof(verified);
+    const issuers = new Set<string>();
+    for (let node: typeof verified.verified | undefined = verified.verified; node; node = node.proofs[0]) issuers.add(node.token.iss);
+    if (!issuers.has(entry.author)) {
+      return badProof({ ok: false, reason: "escalation", message: `${entry.author} did not issue this delegation or any it rests on, so it cannot revoke it` });
+    }
+    return OK;
+  }
+
+  authorise(entry: Entry, requires: Exclude<Requirement, "genesis">, state: LedgerState): Authorisation {
+    const root = state.pool?.root;
+    if (!root) return notAuthorised("wrong-root", "the pool has no pool.create entry yet");
+    if (entry.kind === "ucan.revoke") return this.#authoriseRevocation(entry, root);
+    const query = this.#query(entry, root, state);
+    if (entry.kind === "member.join") return this.#authoriseJoin(entry, query, state);
+    if (requires === "member") throw new TypeError(`kind ${entry.kind} needs a rule in UcanAuthoriser`);
+    const result = this.authority.authoriseVerified({ ...query, ability: requires });
+    return result.ok ? OK : notAuthorised(result.reason, result.message);
+  }
+
+  #query(entry: Entry, root: Did, state: LedgerState): AuthorityQuery {
+    // Entry times are milliseconds; UCAN times are seconds.
+    return { pool: entry.pool, root, author: entry.author, at: Math.floor(entry.time / 1000), seq: entry.seq, proof: entry.proof[0], revocations: this.#merged(state) };
+  }
+
+  /** A revocation of a delegation outside this pool's tree changes nothing, so it is refused. */
+  #authoriseRevocation(entry: Entry, root: Did): Authorisation {
+    const structure = this.authority.verifier.structure(entry.body.token as string);
+    let first = structure.ok ? structure.verified : undefined;
+    while (first?.proofs[0]) first = first.proofs[0];
+    if (first?.token.iss !== root) return notAuthorised("wrong-root", "the revoked delegation does not belong to this pool's tree");
+    return OK;
+  }
+
+  #authoriseJoin(entry: Entry, query: AuthorityQuery, state: LedgerState): Authorisation {
+    if (entry.body.member !== entry.author) return notAuthorised("wrong-audience", "a joiner records its own member.join");
+    const joined = this.authority.checkJoin(query);
+    if (!joined.ok) return notAuthorised(joined.reason, joined.message);
+    if (entry.body.invite !== joined.use.invite) return notAuthorised("malformed", "member.join must name the invite it redeems (the hash of the invite delegation)");
+    const extra = (entry.body.abilities as string[]).filter((a) => !joined.grant.abilities.has(a as never));
+    if (extra.length > 0) return notAuthorised("escalation", `the invite does not grant ${extra.join(", ")}`);
+    const used = Object.values(state.members).filter((m) => m.invite === joined.use.invite).length;
+    if (used >= joined.use.terms.uses) {
+      const refusal = inviteUsedUp(joined.use.terms.uses, joined.use.inviter);
+      return notAuthorised(refusal.reason, refusal.message);
+    }
+    return OK;
+  }
+
+  #merged(state: LedgerState): Revocations {
+    const all = state.revocations;
+    const count = Object.keys(all).length;
+    if (this.#revocations?.from === all && this.#revocations.count === count) return this.#revocations.merged;
+    const accepted: { hash: TokenHash; record: RevocationRecord }[] = [];
+    for (const [target, revocation] of Object.entries(all)) {
+      if (revocation.honoured) accepted.push({ hash: target as TokenHash, record: { token: "", honoured: revocation.honoured } });
+    }
+    const merged = mergeRevocations(accepted);
+    this.#revocations = { from: all, count, merged };
+    return merged;
+  }
+}

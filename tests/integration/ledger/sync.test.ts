@@ -1,0 +1,120 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { memberListAuthoriser } from "../../../src/core/ledger/authoriser.ts";
+import { encodeEntryForTest } from "./tamper.ts";
+import { bucketOf } from "../../../src/core/ledger/document.ts";
+import { Ledger } from "../../../src/core/ledger/ledger.ts";
+import { stateHash } from "../../../src/core/ledger/state.ts";
+import { EntryWriter } from "../../../src/core/ledger/writer.ts";
+import { createPool } from "../../../src/core/ledger/writer.ts";
+import type { SignedEntry } from "../../../src/core/ledger/types.ts";
+import { SETTINGS, T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
+import { alice, bob, carol, dave, mallory } from "../../fixtures/identities.ts";
+import { meshOf, until, type Network } from "./network.ts";
+
+const now = () => T0 + 100_000;
+let story: Story;
+let network: Network | undefined;
+
+beforeAll(async () => {
+  story = await writeStory();
+});
+afterEach(async () => {
+  await network?.close();
+  network = undefined;
+});
+
+const open = (i: number) => Ledger.open({ repo: network!.peers[i]!.repo, storage: network!.peers[i]!.storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+const byAuthor = (did: string) => story.entries.filter((s) => s.entry.author === did);
+
+/** Three honest nodes that have converged on the whole story. */
+async function honestPool(): Promise<Ledger[]> {
+  network = meshOf(["alice", "bob", "carol", "mallory"]);
+  const ledgers = [await open(0), await open(1), await open(2)];
+  await ledgers[0]!.append(byAuthor(alice.did));
+  await ledgers[1]!.append(byAuthor(bob.did));
+  await ledgers[2]!.append([...byAuthor(carol.did), ...byAuthor(dave.did)]);
+  await until(() => ledgers.every((l) => l.state.count === story.entries.length), "three nodes to fold the whole story");
+  return ledgers;
+}
+
+/** Writes raw values into the shared document from mallory's repo, bypassing every check. */
+async function mallorysWrite(ledgers: Ledger[], edit: (entries: Record<string, Record<string, unknown>>) => void): Promise<void> {
+  const handle = await network!.peers[3]!.repo.find<{ entries: Record<string, Record<string, unknown>> }>(ledgers[0]!.handle.url);
+  handle.change((doc) => edit(doc.entries));
+}
+
+describe("ledger over automerge-repo", () => {
+  it("converges: entries written on three nodes give the same state everywhere", async () => {
+    const ledgers = await honestPool();
+    const hashes = ledgers.map((l) => stateHash(l.state));
+    expect(new Set(hashes).size).toBe(1);
+    expect(ledgers.every((l) => l.view().invalid.length === 0)).toBe(true);
+    expect(ledgers[1]!.state.jobs[story.jobId]!.status).toBe("done");
+  });
+
+  it("rejects a forged signature, a non-member, a replay from another pool and an entry from the future; honest state unchanged", async () => {
+    const ledgers = await honestPool();
+    const before = stateHash(ledgers[0]!.state);
+    const submit = byAuthor(bob.did).find((s) => s.entry.kind === "job.submit")!;
+    const forged = encodeEntryForTest({ ...submit.entry, seq: 40, sig: new Uint8Array(submit.entry.sig).map((b, i) => (i === 5 ? b ^ 1 : b)) });
+    const intruder = await new EntryWriter(mallory, story.pool).write("job.submit", { ...submit.entry.body }, T0 + 50_000);
+    const elsewhere = await createPool(alice, SETTINGS, new Uint8Array(16).fill(9), T0);
+    const replayed = await new EntryWriter(alice, elsewhere.pool, 1).write("member.join", { member: mallory.did, abilities: ["job/run"] }, T0 + 1);
+    const future = await new EntryWriter(bob, story.pool, 60).write("job.submit", { ...submit.entry.body, deadline: T0 + 99_000_000 }, T0 + 10_000_000);
+    const attacks: SignedEntry[] = [forged, intruder, replayed, future];
+    await mallorysWrite(ledgers, (entries) => {
+      for (const s of attacks) entries[bucketOf(s.id)]![s.id] = s.bytes;
+    });
+    await until(() => ledgers.every((l) => l.view().invalid.length === 3 && l.view().deferred === 1), "every node to refuse the attacks");
+    for (const ledger of ledgers) {
+      const reasons = Object.fromEntries(ledger.view().invalid.map((i) => [i.key, i.reason]));
+      expect(reasons).toEqual({ [forged.id]: "bad-signature", [intruder.id]: "not-authorised", [replayed.id]: "wrong-pool" });
+      expect(stateHash(ledger.state)).toBe(before);
+    }
+  });
+
+  it("rejects both entries of an equivocating member and keeps the pair as evidence", async () => {
+    const ledgers = await honestPool();
+    const before = stateHash(ledgers[0]!.state);
+    const dave1 = new EntryWriter(dave, story.pool, 10);
+    const dave2 = new EntryWriter(dave, story.pool, 10);
+    const one = await dave1.write("ucan.revoke", { target: "bafyreione" }, T0 + 60_000);
+    const two = await dave2.write("ucan.revoke", { target: "bafyreitwo" }, T0 + 60_000);
+    await ledgers[2]!.append([one]);
+    await mallorysWrite(ledgers, (entries) => {
+      entries[bucketOf(two.id)]![two.id] = two.bytes;
+    });
+    await until(() => ledgers.every((l) => l.view().evidence.length === 1), "every node to see the equivocation");
+    for (const ledger of ledgers) {
+      expect(ledger.view().evidence).toEqual([{ author: dave.did, seq: 11, ids: [one.id, two.id].sort() }]);
+      expect(ledger.view().invalid.map((i) => i.reason)).toEqual(["equivocation", "equivocation"]);
+      expect(stateHash(ledger.state)).toBe(before);
+    }
+  });
+
+  it("puts back an entry a peer deleted and one a peer overwrote with altered bytes", async () => {
+    const ledgers = await honestPool();
+    const before = stateHash(ledgers[0]!.state);
+    const [deleted, mutated] = [byAuthor(carol.did)[0]!, byAuthor(bob.did)[1]!];
+    const altered = mutated.bytes.slice();
+    altered[altered.length - 70] = altered[altered.length - 70]! ^ 0xff;
+    await mallorysWrite(ledgers, (entries) => {
+      delete entries[bucketOf(deleted.id)]![deleted.id];
+      entries[bucketOf(mutated.id)]![mutated.id] = altered;
+    });
+    const intact = (l: Ledger, s: SignedEntry) => {
+      const value = l.handle.doc().entries[bucketOf(s.id)]![s.id];
+      return value !== undefined && Buffer.from(value).equals(Buffer.from(s.bytes));
+    };
+    await until(() => ledgers.every((l) => intact(l, deleted) && intact(l, mutated)), "the honest nodes to restore both entries");
+    for (const ledger of ledgers) expect(stateHash(ledger.state)).toBe(before);
+  });
+
+  it("keeps every validated entry in the node's own store across a restart", async () => {
+    await honestPool();
+    await network!.peers[0]!.repo.flush();
+    const reopened = await open(0);
+    await until(() => reopened.state.count === story.entries.length, "the restarted node to fold the story");
+    expect(reopened.entries().length).toBe(story.entries.length);
+  });
+});

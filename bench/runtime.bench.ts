@@ -1,0 +1,97 @@
+/**
+ * Runtime benchmark: the same task module called directly on the main thread (baseline: the same
+ * instantiate + copy + run the worker does, minus the dispatch) against the worker pool with 1 and
+ * N workers. Targets (issue 5): dispatch overhead < 0.2 ms for a trivial task; Mandelbrot through
+ * the pool within 1.1x of the direct call; N workers >= 90% of N x the single-worker throughput.
+ */
+import { availableParallelism, loadavg } from "node:os";
+import { readFileSync } from "node:fs";
+import { TaskPool } from "../src/core/runtime/index.ts";
+import type { LoadedTask } from "../src/core/runtime/index.ts";
+import { createNodeWorkerHost } from "../src/core/runtime/worker-host-node.ts";
+import { executeTask } from "../src/core/runtime/task-executor.ts";
+import { mandelbrotInput, primeRangeInput } from "../src/core/runtime/sample-inputs.ts";
+
+const TRIVIAL_RUNS = 2_000;
+const HEAVY_RUNS = 8;
+const SCALING_TILES = 16;
+const workersN = Math.max(2, availableParallelism());
+
+/** A trivial task: the prime counter over an empty range (instantiate, alloc, run, 8-byte output). */
+const trivialInput = primeRangeInput(0n, 0n);
+/** A CPU-heavy task: a 256x256 Mandelbrot tile at 1000 iterations (~0.1 s). */
+const heavyInput = mandelbrotInput({ xMin: -2, yMin: -1.25, xMax: 0.5, yMax: 1.25, width: 256, height: 256, maxIterations: 1000 });
+
+const bytesOf = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../public/tasks/${name}.wasm`, import.meta.url)));
+
+async function load(pool: TaskPool, name: string): Promise<LoadedTask> {
+  const result = await pool.load(bytesOf(name));
+  if (!result.ok) throw new Error(`${name}: ${result.message}`);
+  return result.task;
+}
+
+function direct(task: LoadedTask, input: Uint8Array, runs: number): number {
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) {
+    const result = executeTask(task.module, input, { maxPages: task.maxPages, maxOutputBytes: 1 << 24 });
+    if (!result.ok) throw new Error(result.message);
+  }
+  return (performance.now() - started) / runs;
+}
+
+/** Mean ms per task when each waits for the previous one: the latency a single caller sees. */
+async function sequential(pool: TaskPool, task: LoadedTask, input: Uint8Array, runs: number): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) {
+    const result = await pool.run(task, input, { timeoutMs: 60_000 });
+    if (!result.ok) throw new Error(result.message);
+  }
+  return (performance.now() - started) / runs;
+}
+
+/** Tasks per second with all tasks submitted at once. */
+async function throughput(pool: TaskPool, task: LoadedTask, input: Uint8Array, count: number): Promise<number> {
+  const started = performance.now();
+  const results = await Promise.all(Array.from({ length: count }, () => pool.run(task, input, { timeoutMs: 60_000 })));
+  if (results.some((r) => !r.ok)) throw new Error("a benchmark task failed");
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function ready(pool: TaskPool): Promise<void> {
+  while (pool.status().idle < pool.status().target) await new Promise((r) => setTimeout(r, 10));
+}
+
+const pool = new TaskPool({ host: createNodeWorkerHost(), workers: 1 });
+const primes = await load(pool, "primes");
+const mandelbrot = await load(pool, "mandelbrot");
+await ready(pool);
+
+// Warm-up: compile tiers and send the modules to the worker once.
+direct(primes, trivialInput, 200);
+direct(mandelbrot, heavyInput, 1);
+await sequential(pool, primes, trivialInput, 200);
+await sequential(pool, mandelbrot, heavyInput, 1);
+
+const trivialDirect = direct(primes, trivialInput, TRIVIAL_RUNS);
+const trivialPool = await sequential(pool, primes, trivialInput, TRIVIAL_RUNS);
+const heavyDirect = direct(mandelbrot, heavyInput, HEAVY_RUNS);
+const heavyPool = await sequential(pool, mandelbrot, heavyInput, HEAVY_RUNS);
+const one = await throughput(pool, mandelbrot, heavyInput, SCALING_TILES);
+pool.resize(workersN);
+await ready(pool);
+await throughput(pool, mandelbrot, heavyInput, workersN);
+const many = await throughput(pool, mandelbrot, heavyInput, SCALING_TILES);
+pool.close();
+
+const loadAverage = loadavg()[0]!;
+const f = (n: number, digits = 3): string => n.toFixed(digits);
+const lines = [
+  `Node ${process.version}, ${availableParallelism()} logical cores, N = ${workersN} workers (worker_threads host), 1-min load average ${loadAverage.toFixed(1)}`,
+  "",
+  "| measure | direct call (baseline) | pool | ratio / result | target |",
+  "|---|---|---|---|---|",
+  `| trivial task, ms per task (1 worker, one at a time) | ${f(trivialDirect)} | ${f(trivialPool)} | dispatch overhead ${f(trivialPool - trivialDirect)} ms | < 0.2 ms |`,
+  `| Mandelbrot 256x256x1000, ms per tile (1 worker) | ${f(heavyDirect, 1)} | ${f(heavyPool, 1)} | ${f(heavyPool / heavyDirect, 3)}x | <= 1.1x |`,
+  `| Mandelbrot tiles/s, 1 worker vs ${workersN} workers | ${f(one, 1)} (1 worker) | ${f(many, 1)} (${workersN} workers) | scaling efficiency ${f((100 * many) / (workersN * one), 0)}% | >= 90% |`,
+];
+process.stdout.write(lines.join("\n") + "\n");

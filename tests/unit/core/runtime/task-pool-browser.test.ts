@@ -1,0 +1,76 @@
+/**
+ * The pool with the browser host in real Chromium: the page imports the runtime as the app's
+ * bundler builds it, and the pool starts its Web Workers through the host's own
+ * `new Worker(new URL("./task-worker-browser.ts", import.meta.url))`. The worker's modules are
+ * transpiled per request (they import nothing outside src/core/runtime).
+ */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, type BrowserSession } from "../../../e2e/chromium.ts";
+import { openModulePage } from "../../../e2e/browser-modules.ts";
+import { primeRangeInput } from "../../../../src/core/runtime/sample-inputs.ts";
+import { assembleHostile } from "../../../fixtures/hostile-wasm/index.ts";
+import { sampleTaskBytes } from "../../../fixtures/hostile-wasm/sample-tasks.ts";
+
+const RUNTIME = fileURLToPath(new URL("../../../../src/core/runtime/", import.meta.url));
+
+/** The bundler names the worker entry assets/task-worker-browser-<hash>.js; its imports sit beside it. */
+async function serveWorker(page: Page): Promise<void> {
+  await page.route(/\/assets\/[\w-]+\.(js|ts)$/, async (route) => {
+    const name = new URL(route.request().url()).pathname.split("/").pop()!;
+    const file = name.startsWith("task-worker-browser-") ? "task-worker-browser.ts" : name;
+    const source = await readFile(RUNTIME + file, "utf8");
+    const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true } });
+    return route.fulfill({ contentType: "text/javascript", body: js.outputText });
+  });
+}
+
+let session: BrowserSession;
+let page: Page;
+beforeAll(async () => {
+  session = await launchChromium();
+  page = await openModulePage(session, { runtime: "src/core/runtime/index.ts", host: "src/core/runtime/worker-host-browser.ts" });
+  await serveWorker(page);
+  await page.evaluate(`window.pool = new window.modules.runtime.TaskPool({ host: window.modules.host.createBrowserWorkerHost(), workers: 2 })`);
+}, 60_000);
+afterAll(async () => {
+  await session?.close();
+});
+
+/** Loads `module` in the page's pool and runs it on `input`; returns the result with the output as bytes. */
+function runInPage(module: Uint8Array, input: Uint8Array, timeoutMs = 5_000): Promise<unknown> {
+  return page.evaluate(
+    async ([module, input, timeoutMs]) => {
+      const pool = (window as never as { pool: any }).pool;
+      const loaded = await pool.load(new Uint8Array(module));
+      if (!loaded.ok) return loaded;
+      const result = await pool.run(loaded.task, new Uint8Array(input), { timeoutMs });
+      return result.ok ? { ok: true, output: [...result.output] } : result;
+    },
+    [[...module], [...input], timeoutMs] as const,
+  );
+}
+
+const primes = sampleTaskBytes("primes");
+const count = (n: number) => ({ ok: true, output: [n, 0, 0, 0, 0, 0, 0, 0] });
+
+describe("TaskPool on Web Workers in Chromium", () => {
+  it("runs a task in a Web Worker", async () => {
+    expect(await runInPage(primes, primeRangeInput(0n, 1000n))).toEqual(count(168));
+  });
+
+  it("stops an infinite loop at its time limit and keeps serving with a new worker", async () => {
+    const result = await runInPage(assembleHostile("infinite-loop"), new Uint8Array(0), 300);
+    expect(result).toMatchObject({ ok: false, reason: "timeout" });
+    expect(await runInPage(primes, primeRangeInput(0n, 100n))).toEqual(count(25));
+  });
+
+  it("reports a memory.grow bomb and unbounded recursion as task errors, then runs normal tasks", async () => {
+    expect(await runInPage(assembleHostile("grow-bomb"), new Uint8Array(0))).toMatchObject({ ok: false, reason: "memory" });
+    expect(await runInPage(assembleHostile("unbounded-recursion"), new Uint8Array(0))).toMatchObject({ ok: false, reason: "trap" });
+    expect(await runInPage(primes, primeRangeInput(0n, 10n))).toEqual(count(4));
+  });
+});

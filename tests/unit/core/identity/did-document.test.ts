@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { base58btc } from "multiformats/bases/base58";
 import { base64url } from "multiformats/bases/base64";
 import { resolveDidKey, type DidDocument } from "../../../../src/core/identity/did-document.ts";
 import { parseDidKey, didFromPublicKey, type DidKeyErrorReason } from "../../../../src/core/identity/did-key.ts";
-import { publicKeyFromSeed, bytesToHex, hexToBytes } from "../../../../src/core/crypto/index.ts";
+import { publicKeyFromSeed, bytesToHex, hexToBytes, x25519PublicKeyFromEd25519 } from "../../../../src/core/crypto/index.ts";
 import { readVectors } from "../../../fixtures/vectors.ts";
 import { alice } from "../../../fixtures/identities.ts";
 
@@ -75,6 +76,30 @@ describe("resolving an Ed25519 did:key", () => {
     const doc = resolved(alice.did);
     const ids = new Set([...doc.verificationMethod, ...doc.keyAgreement].map((m) => m.id));
     for (const ref of [...doc.authentication, ...doc.assertionMethod, ...doc.capabilityDelegation, ...doc.capabilityInvocation]) expect(ids).toContain(ref);
+  });
+});
+
+describe("properties", () => {
+  it("resolves every generated identity to a document naming its own key and the key's X25519 map", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
+        const publicKey = publicKeyFromSeed(seed);
+        const doc = resolved(didFromPublicKey(publicKey));
+        expect(keyBytes(doc.verificationMethod[0])).toBe(bytesToHex(publicKey));
+        expect(keyBytes(doc.keyAgreement[0])).toBe(bytesToHex(x25519PublicKeyFromEd25519(publicKey)));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("never throws on arbitrary input, and refuses every string that is not a did:key:z…", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.anything()), (input) => {
+        const result = resolveDidKey(input);
+        if (typeof input !== "string" || !input.startsWith("did:key:z")) expect(result.ok).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -59,10 +59,15 @@ export async function checkRevoker(record: RevocationRecord, revoker: Did, verif
   return { ok: true, hash: tokenHash(record.token) };
 }
 
+export interface AcceptedRevocation {
+  readonly hash: TokenHash;
+  readonly honoured: RevocationRecord["honoured"];
+}
+
 /** Merges accepted revocations (already checked with `checkRevoker`) into the strictest cut per DID. */
-export function mergeRevocations(accepted: readonly { hash: TokenHash; record: RevocationRecord }[]): Revocations {
-  const grouped = new Map<TokenHash, RevocationRecord[]>();
-  for (const { hash, record } of accepted) grouped.set(hash, [...(grouped.get(hash) ?? []), record]);
+export function mergeRevocations(accepted: readonly AcceptedRevocation[]): Revocations {
+  const grouped = new Map<TokenHash, AcceptedRevocation[]>();
+  for (const revocation of accepted) grouped.set(revocation.hash, [...(grouped.get(revocation.hash) ?? []), revocation]);
   const merged = new Map<TokenHash, Map<Did, number>>();
   for (const [hash, records] of grouped) {
     const cut = new Map<Did, number>();

@@ -25,7 +25,9 @@ import {
 const SHA2_256 = 0x12;
 const ENTRY_FIELDS = ["author", "body", "kind", "pool", "proof", "seq", "sig", "time", "v"];
 const MAX_PROOFS = 8;
-const MAX_PROOF_CHARS = 4096;
+// A UCAN 0.8.1 chain embeds each proof whole (base64url again), ~4/3 growth per link: a 6-link
+// pool chain (the capability module's default depth) is ~7 KB.
+const MAX_PROOF_CHARS = 12_288;
 const MAX_POOL_CHARS = 64;
 
 /** The bytes an author signs: every field but `sig`, canonically encoded. */

@@ -46,7 +46,9 @@ export interface KindRule {
 export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "pool.create": { schema: poolCreateSchema, requires: "genesis", check: checkPoolCreate, rank: 0, apply: applyPoolCreate },
   "member.join": { schema: memberJoinSchema, requires: "member/invite", rank: 0, apply: applyMemberJoin },
-  "ucan.revoke": { schema: revokeSchema, requires: "member", rank: 0, apply: applyRevoke },
+  // Capability (issue 4): a revocation sorts at `from`, so every entry after that time is judged
+  // against it, whenever it arrived (ledger/README.md, "Capabilities and revocation").
+  "ucan.revoke": { schema: revokeSchema, requires: "member", sortTime: (entry) => (entry.body.from as number | undefined) ?? entry.time, rank: 0, apply: applyRevoke },
   "job.submit": { schema: jobSubmitSchema, requires: "job/submit", check: checkJobSubmit, rank: 0, apply: applyJobSubmit },
   "job.claim": { schema: jobClaimSchema, requires: "job/run", rank: 0, apply: applyJobClaim },
   "result.commit": { schema: resultCommitSchema, requires: "job/run", rank: 0, apply: applyResultCommit },

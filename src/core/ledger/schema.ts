@@ -13,7 +13,9 @@ export type FieldSpec =
   | { readonly type: "did"; readonly optional?: boolean }
   | { readonly type: "entry-id"; readonly optional?: boolean }
   | { readonly type: "enum-list"; readonly values: readonly string[]; readonly optional?: boolean }
-  | { readonly type: "map"; readonly fields: BodySchema; readonly optional?: boolean };
+  | { readonly type: "map"; readonly fields: BodySchema; readonly optional?: boolean }
+  /** did:key -> sequence number (>= 0), at most `max` pairs (capability: a revocation's honoured sequences). */
+  | { readonly type: "seq-map"; readonly max: number; readonly optional?: boolean };
 
 export type BodySchema = Readonly<Record<string, FieldSpec>>;
 
@@ -61,7 +63,15 @@ function checkField(spec: FieldSpec, value: unknown, path: string): string | und
       return isEnumList(value, spec.values) ? undefined : `${path} must be a non-empty list of distinct values from ${spec.values.join(", ")}`;
     case "map":
       return checkBody(spec.fields, value, path);
+    case "seq-map":
+      return isSeqMap(value, spec.max) ? undefined : `${path} must map at most ${spec.max} Ed25519 did:keys to sequence numbers`;
   }
+}
+
+function isSeqMap(value: unknown, max: number): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
+  const pairs = Object.entries(value);
+  return pairs.length <= max && pairs.every(([did, seq]) => parseDidKey(did).ok && Number.isSafeInteger(seq) && (seq as number) >= 0);
 }
 
 function isEnumList(value: unknown, allowed: readonly string[]): boolean {
@@ -104,5 +114,7 @@ function fieldJsonSchema(spec: FieldSpec): Record<string, unknown> {
       return { type: "array", uniqueItems: true, minItems: 1, items: { enum: [...spec.values] } };
     case "map":
       return toJsonSchema(spec.fields);
+    case "seq-map":
+      return { type: "object", maxProperties: spec.max, propertyNames: { pattern: "^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+$" }, additionalProperties: { type: "integer", minimum: 0, maximum: MAX_INT } };
   }
 }

@@ -33,12 +33,16 @@ export interface MemberState {
   since: number;
   /** Time of the revocation entry that removed the member, when revoked. */
   revoked?: number;
+  /** The invite link (hash of its delegation) the member joined through; uses are counted by it. */
+  invite?: string;
 }
 
 export interface RevocationState {
   by: Did;
   time: number;
   entry: EntryId;
+  /** UCAN revocations: per DID resting on the delegation, the highest sequence still valid. */
+  honoured?: Record<string, number>;
 }
 
 export interface ClaimState {

@@ -14,7 +14,7 @@
 import { tokenHash, type TokenHash } from "../capability/chain.ts";
 import { PoolAuthority, type AuthorityQuery } from "../capability/authority.ts";
 import type { Refusal } from "../capability/refusal.ts";
-import { mergeRevocations, type RevocationRecord, type Revocations } from "../capability/revocation.ts";
+import { mergeRevocations, type AcceptedRevocation, type Revocations } from "../capability/revocation.ts";
 import { inviteUsedUp } from "../capability/invite.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Authorisation, Authoriser } from "./authoriser.ts";
@@ -103,9 +103,9 @@ export class UcanAuthoriser implements Authoriser {
     const all = state.revocations;
     const count = Object.keys(all).length;
     if (this.#revocations?.from === all && this.#revocations.count === count) return this.#revocations.merged;
-    const accepted: { hash: TokenHash; record: RevocationRecord }[] = [];
+    const accepted: AcceptedRevocation[] = [];
     for (const [target, revocation] of Object.entries(all)) {
-      if (revocation.honoured) accepted.push({ hash: target as TokenHash, record: { token: "", honoured: revocation.honoured } });
+      if (revocation.honoured) accepted.push({ hash: target as TokenHash, honoured: revocation.honoured });
     }
     const merged = mergeRevocations(accepted);
     this.#revocations = { from: all, count, merged };

@@ -6,7 +6,7 @@ import type { Ability } from "../../capability/abilities.ts";
 import { poolIdMatches } from "../../capability/pool.ts";
 import { ALL_ABILITIES } from "../../capability/abilities.ts";
 import type { Did } from "../../identity/did-key.ts";
-import type { BodySchema } from "../schema.ts";
+import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { LedgerState, PoolSettingsState } from "../state.ts";
 import type { Entry, Rejection, SignedEntry } from "../types.ts";
 import { rejection } from "./rejection.ts";
@@ -54,6 +54,8 @@ export function applyPoolCreate(state: LedgerState, { entry }: SignedEntry): Rej
 export const memberJoinSchema: BodySchema = {
   member: { type: "did" },
   abilities: { type: "enum-list", values: ALL_ABILITIES },
+  /** The invite redeemed (hex SHA-256 of the invite delegation), when joining through a link. */
+  invite: { type: "string", min: 64, max: 64, optional: true },
 };
 
 export function applyMemberJoin(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
@@ -63,19 +65,30 @@ export function applyMemberJoin(state: LedgerState, { entry }: SignedEntry): Rej
   if (existing && existing.revoked === undefined) return rejection("conflict", `${member} is already a member`);
   const abilities = [...(entry.body.abilities as Ability[])].sort();
   state.members[member] = { abilities, by: entry.author, since: entry.time };
+  if (typeof entry.body.invite === "string") state.members[member].invite = entry.body.invite;
   return undefined;
 }
 
 export const revokeSchema: BodySchema = {
-  /** A UCAN's CID (revokes that delegation) or a member's DID (removes the member). */
+  /** A UCAN's hash (revokes that delegation) or a member's DID (removes the member). */
   target: { type: "string", min: 1, max: 512 },
+  /** UCAN revocations (issue 4): the revoked delegation itself, so any node can check the revoker. */
+  token: { type: "string", min: 1, max: 12_000, optional: true },
+  /** Per DID resting on the delegation: the highest sequence number that stays valid. */
+  honoured: { type: "seq-map", max: 256, optional: true },
+  /** The time (ms) the revocation applies from; it sorts there in the fold. */
+  from: { type: "int", min: 0, max: MAX_INT, optional: true },
 };
 
 export function applyRevoke(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
   const target = entry.body.target as string;
   if (state.revocations[target]) return rejection("conflict", "already revoked");
   state.revocations[target] = { by: entry.author, time: entry.time, entry: id };
-  const member = state.members[target];
-  if (member && member.revoked === undefined) member.revoked = entry.time;
+  const honoured = entry.body.honoured as Record<string, number> | undefined;
+  if (honoured) state.revocations[target].honoured = { ...honoured };
+  for (const did of [target, ...Object.keys(honoured ?? {})]) {
+    const member = state.members[did];
+    if (member && member.revoked === undefined) member.revoked = entry.time;
+  }
   return undefined;
 }

@@ -129,7 +129,7 @@ describe("attacks", () => {
 });
 
 describe("revocation", () => {
-  const revokeBob = (honoured: Record<string, number>) => mergeRevocations([{ hash: tokenHash(bobToken), record: { token: bobToken, honoured } }]);
+  const revokeBob = (honoured: Record<string, number>) => mergeRevocations([{ hash: tokenHash(bobToken), honoured }]);
 
   it("honours a revoked member's entries up to the sequence the revocation names", async () => {
     expect(await authority.authorise(query(bob, bobToken, "job/run", { seq: 5, revocations: revokeBob({ [bob.did]: 5 }) }))).toMatchObject({ ok: true });
@@ -149,8 +149,8 @@ describe("revocation", () => {
   });
 
   it("merges several revocations of one delegation to the strictest, in any order", () => {
-    const a = { hash: tokenHash(bobToken), record: { token: bobToken, honoured: { [bob.did]: 5, [carol.did]: 2 } } };
-    const b = { hash: tokenHash(bobToken), record: { token: bobToken, honoured: { [bob.did]: 3 } } };
+    const a = { hash: tokenHash(bobToken), honoured: { [bob.did]: 5, [carol.did]: 2 } };
+    const b = { hash: tokenHash(bobToken), honoured: { [bob.did]: 3 } };
     const merged = mergeRevocations([a, b]);
     expect(mergeRevocations([b, a])).toEqual(merged);
     expect(merged.get(tokenHash(bobToken))).toEqual(new Map([[bob.did, 3]]));

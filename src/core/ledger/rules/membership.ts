@@ -66,6 +66,9 @@ export function applyMemberJoin(state: LedgerState, { entry }: SignedEntry): Rej
   const abilities = [...(entry.body.abilities as Ability[])].sort();
   state.members[member] = { abilities, by: entry.author, since: entry.time };
   if (typeof entry.body.invite === "string") state.members[member].invite = entry.body.invite;
+  // A UCAN revocation may sort before the join it cuts (it applies from its `from` time).
+  const revokedAt = Object.values(state.revocations).filter((r) => r.honoured && Object.hasOwn(r.honoured, member)).map((r) => r.time);
+  if (revokedAt.length > 0) state.members[member].revoked = Math.min(...revokedAt);
   return undefined;
 }
 

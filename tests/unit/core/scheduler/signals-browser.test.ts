@@ -1,18 +1,13 @@
 /**
- * The browser adapter in real Chromium: the module is served as plain JS (transpiled per request)
- * and driven through DevTools' own overrides for idle state and CPU pressure, with the real
- * permission system. Chromium gives no way to change the battery or the page's visibility from
- * outside, so those are checked as read, not as changed.
+ * The browser adapter in real Chromium (the shared module page bundles it as the app would), driven
+ * through DevTools' own overrides for idle state and CPU pressure, with the real permission system.
+ * Chromium gives no way to change the battery or the page's visibility from outside, so those are
+ * checked as read, not as changed.
  */
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import ts from "typescript";
 import type { CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type BrowserSession } from "../../../e2e/chromium.ts";
-
-const ORIGIN = "http://localhost:9"; // never contacted: every request is answered by the route below
-const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
+import { MODULE_ORIGIN, openModulePage } from "../../../e2e/browser-modules.ts";
 
 let session: BrowserSession;
 beforeAll(async () => {
@@ -22,29 +17,13 @@ afterAll(async () => {
   await session?.close();
 });
 
-async function serveModules(page: Page): Promise<void> {
-  await page.route(`${ORIGIN}/**`, async (route) => {
-    const { pathname } = new URL(route.request().url());
-    if (!pathname.startsWith("/src/core/scheduler/") || !pathname.endsWith(".ts")) {
-      return route.fulfill({ contentType: "text/html", body: "<!doctype html><title>signals</title>" });
-    }
-    const source = await readFile(REPO + pathname.slice(1), "utf8");
-    const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true } });
-    return route.fulfill({ contentType: "text/javascript", body: js.outputText });
-  });
-}
-
 /** Opens a page whose `window.signals` is a live browser signal source and `window.changes` counts its events. */
 async function openPage(before?: (cdp: CDPSession) => Promise<void>): Promise<{ page: Page; cdp: CDPSession }> {
-  const page = await session.newPage();
-  await serveModules(page);
-  await page.goto(`${ORIGIN}/`);
+  const page = await openModulePage(session, { signals: "src/core/scheduler/signals-browser.ts" });
   const cdp = await session.context.newCDPSession(page);
   await before?.(cdp);
-  // A string, so the test runner's transform leaves the page's own dynamic import alone.
   await page.evaluate(`(async () => {
-    const { createBrowserSignals } = await import("/src/core/scheduler/signals-browser.ts");
-    window.signals = await createBrowserSignals();
+    window.signals = await window.modules.signals.createBrowserSignals();
     window.changes = 0;
     window.signals.onChange(() => window.changes++);
   })()`);
@@ -86,12 +65,11 @@ describe("browser signals in Chromium", () => {
   });
 
   it("reads idle state once permission was granted, and follows it", async () => {
-    const { page } = await openPage(async (cdp) => {
-      await cdp.send("Browser.grantPermissions", { permissions: ["idleDetection"], origin: ORIGIN });
+    const { page, cdp } = await openPage(async (cdp) => {
+      await cdp.send("Browser.grantPermissions", { permissions: ["idleDetection"], origin: MODULE_ORIGIN });
       await cdp.send("Emulation.setIdleOverride", { isUserActive: true, isScreenUnlocked: true });
     });
     await expect.poll(async () => (await read(page)).userIdle).toBe(false);
-    const cdp = await session.context.newCDPSession(page);
     await cdp.send("Emulation.setIdleOverride", { isUserActive: false, isScreenUnlocked: true });
     await expect.poll(async () => (await read(page)).userIdle).toBe(true);
     await cdp.send("Emulation.setIdleOverride", { isUserActive: true, isScreenUnlocked: false });

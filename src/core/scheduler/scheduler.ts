@@ -70,6 +70,15 @@ function materiallyDifferent(a: Decision | undefined, b: Decision): boolean {
   );
 }
 
+/** Checks a pause request from outside (a CLI flag, a form) and turns it into the user's intent. */
+function pauseIntent(request: PauseRequest, now: number): { ok: true; intent: UserIntent } | Extract<PauseResult, { ok: false }> {
+  const { forMs, finishFirst = false } = request;
+  if (forMs !== undefined && !(Number.isFinite(forMs) && forMs > 0 && forMs <= MAX_PAUSE_MS)) {
+    return { ok: false, reason: "invalid-duration", message: `a pause lasts more than 0 and at most 30 days, got ${forMs} ms` };
+  }
+  return { ok: true, intent: { pause: { since: now, until: forMs === undefined ? undefined : now + forMs, finishFirst } } };
+}
+
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const clock = options.clock ?? systemClock;
   const policy = createDevicePolicy({ clock, host: options.host, formatTime: options.formatTime });
@@ -109,12 +118,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       reevaluate();
     },
     pause(request = {}) {
-      const { forMs, finishFirst = false } = request;
-      if (forMs !== undefined && !(Number.isFinite(forMs) && forMs > 0 && forMs <= MAX_PAUSE_MS)) {
-        return { ok: false, reason: "invalid-duration", message: `a pause lasts more than 0 and at most 30 days, got ${forMs} ms` };
-      }
-      const now = clock.now();
-      intent = { pause: { since: now, until: forMs === undefined ? undefined : now + forMs, finishFirst } };
+      const paused = pauseIntent(request, clock.now());
+      if (!paused.ok) return paused;
+      intent = paused.intent;
       reevaluate();
       return { ok: true };
     },

@@ -2,7 +2,7 @@
  * Reference implementations of the sample tasks in TypeScript, written from the task formats
  * (wasm-tasks/tasks.ts), not from the AssemblyScript sources. Tests require byte-equal outputs.
  */
-import { sha256 } from "../src/core/crypto/index.ts";
+import { concatBytes, sha256, utf8 } from "../src/core/crypto/index.ts";
 import type { MandelbrotTile } from "../src/core/runtime/sample-inputs.ts";
 
 export const sha256Reference = (input: Uint8Array): Uint8Array => sha256(input);
@@ -80,12 +80,5 @@ export function wordCountReference(text: Uint8Array): Uint8Array {
     counts.set(key, entry);
   }
   const lines = [...counts.values()].sort((a, b) => compareBytes(a.word, b.word));
-  const parts = lines.flatMap(({ word, count }) => [word, new TextEncoder().encode(`\t${count}\n`)]);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(...lines.flatMap(({ word, count }) => [word, utf8(`\t${count}\n`)]));
 }

@@ -17,10 +17,13 @@ export interface CheckpointDraft {
   readonly snapshot: Uint8Array;
 }
 
-/** Computes a checkpoint body over the valid entries (of `entries`) whose sort time is at most `through`. */
+/**
+ * Computes a checkpoint body over the valid entries (of `entries`) that sort before a checkpoint
+ * at `through`: every entry of time <= `through` except checkpoints at `through` itself.
+ */
 export function draftCheckpoint(entries: Iterable<SignedEntry>, through: number, authoriser: Authoriser, base?: LedgerState): CheckpointDraft {
   const folder = new Folder(authoriser, base);
-  folder.add([...entries].filter((s) => sortTimeOf(s.entry) <= through));
+  folder.add([...entries].filter((s) => sortTimeOf(s.entry) < through || (sortTimeOf(s.entry) === through && s.entry.kind !== "checkpoint")));
   const { count, root, state } = folder.commitment();
   const snapshot = encodeState(state);
   return { body: { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(state)) }, snapshot };

@@ -21,8 +21,6 @@ export interface LedgerDoc {
   /** From epoch 1 on: the checkpoint entry this epoch starts from and the state it commits to. */
   checkpoint?: Uint8Array;
   snapshot?: Uint8Array;
-  /** Set on an epoch once the next one exists. */
-  next?: string;
 }
 
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -57,19 +55,25 @@ export function genesisDocument(): Uint8Array {
   return genesis;
 }
 
+/** The epoch's document if this repo (its storage or a connected peer) has it. */
+export async function findLedgerDocument(repo: Repo, pool: PoolId, epoch: number): Promise<DocHandle<LedgerDoc> | undefined> {
+  try {
+    return await repo.find<LedgerDoc>(ledgerDocumentUrl(pool, epoch));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Opens a pool epoch's document in `repo`: from storage or a peer when one has it, else from the
  * deterministic first change (offline, or the first node of the pool); later syncs merge cleanly.
  */
 export async function openLedgerDocument(repo: Repo, pool: PoolId, epoch: number): Promise<DocHandle<LedgerDoc>> {
-  const url = ledgerDocumentUrl(pool, epoch);
-  try {
-    return await repo.find<LedgerDoc>(url);
-  } catch {
-    const handle = repo.import<LedgerDoc>(genesisDocument(), { docId: ledgerDocumentId(pool, epoch) });
-    await handle.whenReady();
-    return handle;
-  }
+  const found = await findLedgerDocument(repo, pool, epoch);
+  if (found) return found;
+  const handle = repo.import<LedgerDoc>(genesisDocument(), { docId: ledgerDocumentId(pool, epoch) });
+  await handle.whenReady();
+  return handle;
 }
 
 /** Writes entries in one Automerge change (a batch is one change). */

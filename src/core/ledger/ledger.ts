@@ -56,7 +56,7 @@ export class Ledger {
   private queue: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly options: LedgerOptions,
+    readonly options: LedgerOptions,
     readonly handle: DocHandle<LedgerDoc>,
     private readonly store: EntryStore,
   ) {

@@ -22,6 +22,8 @@ export interface PoolSettingsState {
 export interface PoolState {
   id: PoolId;
   root: Did;
+  /** Hex; with the root it derives the pool id, so a snapshot's root can be checked from the id alone. */
+  nonce: string;
   created: number;
   settings: PoolSettingsState;
 }

@@ -30,6 +30,7 @@ export interface CheckpointContext {
 
 export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, context: CheckpointContext): Rejection | undefined {
   const body = entry.body as { through: number; count: number; root: Uint8Array; state: Uint8Array };
+  if (state.checkpoint && body.through <= state.checkpoint.through) return rejection("conflict", `a checkpoint through ${state.checkpoint.through} already exists; a new one must cover more`);
   if (body.count !== state.count) return rejection("checkpoint-mismatch", `the checkpoint counts ${body.count} entries; this node folded ${state.count}`);
   const root = context.coveredRoot();
   if (bytesToHex(body.root) !== root) return rejection("checkpoint-mismatch", "the checkpoint's Merkle root differs from the covered entries'");

@@ -5,6 +5,7 @@
 import type { Ability } from "../../capability/abilities.ts";
 import { poolIdMatches } from "../../capability/pool.ts";
 import { ALL_ABILITIES } from "../../capability/abilities.ts";
+import { bytesToHex } from "../../crypto/index.ts";
 import type { Did } from "../../identity/did-key.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { LedgerState, PoolSettingsState } from "../state.ts";
@@ -38,6 +39,7 @@ export function applyPoolCreate(state: LedgerState, { entry }: SignedEntry): Rej
   state.pool = {
     id: entry.pool,
     root: entry.author,
+    nonce: bytesToHex(entry.body.nonce as Uint8Array),
     created: entry.time,
     settings: {
       name: settings.name,

@@ -1,0 +1,71 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Repo } from "@automerge/automerge-repo";
+import { memberListAuthoriser } from "../../../src/core/ledger/authoriser.ts";
+import { ledgerDocumentUrl, type LedgerDoc } from "../../../src/core/ledger/document.ts";
+import { latestEpoch, openEpoch, startNextEpoch, verifyPool } from "../../../src/core/ledger/epochs.ts";
+import { Ledger } from "../../../src/core/ledger/ledger.ts";
+import { stateHash } from "../../../src/core/ledger/state.ts";
+import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
+import { bob } from "../../fixtures/identities.ts";
+import { meshOf, type Network } from "./network.ts";
+
+const now = () => T0 + 100_000;
+let story: Story;
+let network: Network | undefined;
+
+beforeAll(async () => {
+  story = await writeStory();
+});
+afterEach(async () => {
+  await network?.close();
+  network = undefined;
+});
+
+/** One node holding the story, compacted into epoch 1, then restarted on the same storage. */
+async function compactedAndRestarted(): Promise<{ repo: Repo; full: string }> {
+  network = meshOf(["alice"]);
+  const { repo, storage } = network.peers[0]!;
+  const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+  await ledger.append(story.entries);
+  const started = await startNextEpoch(ledger, story.entries.at(-1)!.id);
+  expect(started).toEqual({ ok: true, epoch: 1 });
+  const full = stateHash(ledger.state);
+  await repo.flush();
+  const restarted = new Repo({ storage });
+  return { repo: restarted, full };
+}
+
+describe("checkpoints and epochs", () => {
+  it("starts a node from the latest epoch's checkpoint with the same state as the full history", async () => {
+    const { repo, full } = await compactedAndRestarted();
+    const { storage } = network!.peers[0]!;
+    expect(await latestEpoch(storage, story.pool)).toBe(1);
+    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now, epoch: 1 });
+    if (!opened.ok) throw new Error(opened.message);
+    expect(stateHash(opened.ledger.state)).toBe(full);
+    const after = await opened.ledger.write(bob, "ucan.revoke", { target: "bafyreisomething" });
+    expect(after.ok).toBe(true);
+    expect(opened.ledger.state.revocations["bafyreisomething"]?.by).toBe(bob.did);
+    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+    expect(report.problems).toEqual([]);
+    expect(report.epochs).toBe(1);
+    expect(stateHash(report.fold.state)).toBe(stateHash(opened.ledger.state));
+    await repo.shutdown();
+  });
+
+  it("refuses an epoch whose snapshot was altered, and verify reports it", async () => {
+    const { repo } = await compactedAndRestarted();
+    const { storage } = network!.peers[0]!;
+    const handle = await repo.find<LedgerDoc>(ledgerDocumentUrl(story.pool, 1));
+    handle.change((doc) => {
+      const altered = doc.snapshot!.slice();
+      altered[altered.length - 1] = altered[altered.length - 1]! ^ 1;
+      doc.snapshot = altered;
+    });
+    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now, epoch: 1 });
+    expect(opened.ok ? "opened" : opened.reason).toMatch(/^(checkpoint-mismatch|malformed)$/);
+    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+    expect(report.problems.length).toBe(1);
+    await repo.shutdown();
+  });
+});

@@ -3,10 +3,8 @@ import { CliError, ExitCode } from "./exit-codes.ts";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** One subcommand: its name, a one-line summary, its usage text and what it does. */
+/** One subcommand's usage text, options and action; its name and summary live in `commands.ts`. */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   readonly options: Options;
   run(args: ParsedArgs, io: CliIo): Promise<ExitCode>;

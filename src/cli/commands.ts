@@ -1,11 +1,18 @@
 import type { Command } from "./command.ts";
-import { serve } from "./serve.ts";
-import { identityCommands } from "./identity-commands.ts";
-import { runCommand } from "./run.ts";
+
+/** A subcommand as the dispatcher sees it: loaded only when it runs, so `edgepool id` never pays for the relay. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
 
 /** Every subcommand, one file each; `main.ts` dispatches on this table. */
-export const commands: readonly Command[] = [
-  serve,
-  ...identityCommands,
-  runCommand,
+export const commands: readonly CommandEntry[] = [
+  { name: "serve", summary: "serve the app and a local relay on this machine", load: async () => (await import("./serve.ts")).serve },
+  { name: "id", summary: "print this node's DID (creating its identity on first use)", load: async () => (await import("./id.ts")).id },
+  { name: "id export", summary: "write a passphrase-encrypted backup of this node's identity", load: async () => (await import("./id-export.ts")).idExport },
+  { name: "id import", summary: "restore this node's identity from an encrypted backup", load: async () => (await import("./id-import.ts")).idImport },
+  { name: "did resolve", summary: "print the DID document of a did:key as JSON", load: async () => (await import("./did-resolve.ts")).didResolve },
+  { name: "run", summary: "run one WebAssembly task locally in a sandboxed worker", load: async () => (await import("./run.ts")).runCommand },
 ];

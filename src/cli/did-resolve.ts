@@ -4,8 +4,6 @@ import { CliError, ExitCode } from "./exit-codes.ts";
 import { resolveDidKey } from "../core/identity/did-document.ts";
 
 export const didResolve: Command = {
-  name: "did resolve",
-  summary: "print the DID document of a did:key as JSON",
   usage: [
     "usage: edgepool did resolve <did:key:z6Mk…>",
     "",

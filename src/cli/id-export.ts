@@ -14,8 +14,6 @@ import { createBackup, decryptBackup } from "../core/identity/backup.ts";
 import { writeFileAtomic, type AtomicWriteOutcome } from "../core/identity/atomic-file-node.ts";
 
 export const idExport: Command = {
-  name: "id export",
-  summary: "write a passphrase-encrypted backup of this node's identity",
   usage: [
     "usage: edgepool id export --out FILE [--force] [--home DIR] [--json]",
     "",

@@ -10,8 +10,6 @@ import { openBackup, readBackup } from "../core/identity/backup.ts";
 const MAX_BACKUP_FILE_BYTES = 64 * 1024; // a backup is ~500 bytes: do not read a huge file to find out
 
 export const idImport: Command = {
-  name: "id import",
-  summary: "restore this node's identity from an encrypted backup",
   usage: [
     "usage: edgepool id import FILE [--force] [--dry-run] [--home DIR] [--json]",
     "",

@@ -5,8 +5,6 @@ import { homeOption, HOME_USAGE } from "./home.ts";
 import { keystoreError, keystoreFor } from "./identity-home.ts";
 
 export const id: Command = {
-  name: "id",
-  summary: "print this node's DID (creating its identity on first use)",
   usage: [
     "usage: edgepool id [--home DIR] [--json]",
     "",

@@ -1,7 +1,7 @@
-import type { Command, CliIo } from "./command.ts";
+import type { CliIo } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { commands } from "./commands.ts";
+import { commands, type CommandEntry } from "./commands.ts";
 
 const usage = (): string =>
   [
@@ -13,12 +13,12 @@ const usage = (): string =>
     "Run `edgepool <command> --help` for the options of a command.",
   ].join("\n");
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   // Longest match first, so `id export` wins over `id`.
   const sorted = [...commands].sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);
-  for (const command of sorted) {
-    const words = command.name.split(" ");
-    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+  for (const entry of sorted) {
+    const words = entry.name.split(" ");
+    if (words.every((w, i) => argv[i] === w)) return { entry, rest: argv.slice(words.length) };
   }
   return undefined;
 }
@@ -41,15 +41,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<Exi
     return ExitCode.usage;
   }
   try {
-    const args = parseCommandArgs(found.command, found.rest);
+    const command = await found.entry.load();
+    const args = parseCommandArgs(command, found.rest);
     if (args.values.help) {
-      io.out(found.command.usage);
+      io.out(command.usage);
       return ExitCode.ok;
     }
-    return await found.command.run(args, io);
+    return await command.run(args, io);
   } catch (error) {
     if (error instanceof CliError) {
-      io.err(`edgepool ${found.command.name}: ${error.message}`);
+      io.err(`edgepool ${found.entry.name}: ${error.message}`);
       return error.code;
     }
     throw error;

@@ -56,8 +56,6 @@ function printable(output: Uint8Array): { utf8: string } | { hex: string } {
 const exitCodeOf = (reason: TaskFailure): ExitCode => (reason === "timeout" ? ExitCode.timedOut : ExitCode.jobFailed);
 
 export const runCommand: Command = {
-  name: "run",
-  summary: "run one WebAssembly task locally in a sandboxed worker",
   usage,
   options: {
     input: { type: "string" },

@@ -15,8 +15,6 @@ import { startRelay, listen, urlHost } from "../core/net/relay-node.ts";
 const DIST = fileURLToPath(new URL("../../dist", import.meta.url));
 
 export const serve: Command = {
-  name: "serve",
-  summary: "serve the app and a local relay on this machine",
   usage: [
     "usage: edgepool serve [--port 8080] [--host 127.0.0.1] [--relay-port 8081] [--home DIR]",
     "",

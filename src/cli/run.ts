@@ -95,7 +95,8 @@ export const runCommand: Command = {
         io.out(JSON.stringify({ schemaVersion: 1, ok: true, hash, durationMs, outputBytes: result.output.length, output }));
       } else if (!outPath) {
         const shown = printable(result.output);
-        io.out("utf8" in shown ? shown.utf8 : shown.hex);
+        // io.out ends the line itself: drop one final newline so stdout carries the exact text.
+        io.out("utf8" in shown ? shown.utf8.replace(/\n$/, "") : shown.hex);
       }
       io.err(`ran ${hash.slice(0, 12)} in ${durationMs} ms, ${result.output.length} bytes of output${outPath ? ` written to ${outPath}` : ""}`);
       return ExitCode.ok;

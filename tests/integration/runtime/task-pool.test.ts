@@ -7,6 +7,7 @@ import { assembleHostile, malformedBinaries } from "../../fixtures/hostile-wasm/
 import type { HostileModule } from "../../fixtures/hostile-wasm/index.ts";
 import { sampleTaskBytes } from "../../fixtures/hostile-wasm/sample-tasks.ts";
 import { Worker } from "node:worker_threads";
+import { until } from "./until.ts";
 
 async function loaded(pool: TaskPool, bytes: Uint8Array): Promise<LoadedTask> {
   const result = await pool.load(bytes);
@@ -152,11 +153,3 @@ describe("TaskPool when no worker can start", () => {
     pool.close();
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

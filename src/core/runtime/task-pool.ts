@@ -93,6 +93,10 @@ export class TaskPool {
   resize(workers: number, mode: ShrinkMode = "finish"): void {
     this.target = checkCount(workers);
     if (this.closed) return;
+    // Growing again keeps workers that were only retiring: cheaper than starting new ones.
+    const retiring = [...this.slots].filter((s) => s.retiring);
+    const keep = Math.max(0, this.target - (this.slots.size - retiring.length));
+    for (const slot of retiring.slice(0, keep)) slot.retiring = false;
     const active = [...this.slots].filter((s) => !s.retiring);
     const rank = { starting: 0, idle: 1, busy: 2 } as const;
     const excess = active.sort((a, b) => rank[a.state] - rank[b.state]).slice(this.target);

@@ -114,6 +114,18 @@ describe("TaskPool resizing", () => {
     expect(pool.status()).toMatchObject({ starting: 0, idle: 0, busy: 0 });
   });
 
+  it("growing while workers retire keeps them instead of starting new ones", async () => {
+    pool.resize(1);
+    await until(() => pool.status().idle === 1);
+    const running = pool.run(primes, slowRange);
+    await until(() => pool.status().busy === 1);
+    pool.resize(0, "finish");
+    pool.resize(1);
+    expect(pool.status()).toMatchObject({ target: 1, starting: 0, busy: 1, retiring: 0 });
+    expect(primesIn(await running)).toBe(SLOW_RANGE_PRIMES);
+    expect(pool.status()).toMatchObject({ idle: 1 });
+  });
+
   it("shrinking with 'requeue' stops workers at once and runs their tasks again later, losing none", async () => {
     pool.resize(2);
     await until(() => pool.status().idle === 2);

@@ -63,7 +63,10 @@ export interface VerdictState {
   time: number;
 }
 
-export type StoredJobStatus = "open" | "done";
+export type StoredJobStatus = "open" | "done" | "failed";
+
+/** Why a job failed in the fold (a deadline that passed is a reader's view, see jobStatusAt). */
+export type JobFailure = "no-majority";
 
 export interface JobState {
   submitter: Did;
@@ -73,6 +76,15 @@ export interface JobState {
   deadline: number;
   submitted: number;
   status: StoredJobStatus;
+  /** Hex SHA-256 of an input too large to travel inline (then `input` is empty): a blob. */
+  blob?: string;
+  /** A single-replica job's chance of a hidden spot check, in thousandths. */
+  spot?: number;
+  /** Set when the spot check chose this job (its second replica opened after the first commit). */
+  spotChecked?: boolean;
+  /** Rounds of replicas added because the reveals had no strict majority. */
+  escalations?: number;
+  failure?: JobFailure;
   /** Keyed by replica index (decimal string). */
   claims: Record<string, ClaimState>;
   /** Keyed by worker DID. */

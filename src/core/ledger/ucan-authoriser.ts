@@ -12,8 +12,8 @@
  *   uses left and has not passed its join deadline.
  */
 import { tokenHash, type TokenHash } from "../capability/chain.ts";
-import { PoolAuthority, type AuthorityQuery } from "../capability/authority.ts";
-import type { Refusal } from "../capability/refusal.ts";
+import { PoolAuthority, type AuthorityQuery, type GrantResult } from "../capability/authority.ts";
+import { refuse, type Refusal } from "../capability/refusal.ts";
 import { mergeRevocations, type AcceptedRevocation, type Revocations } from "../capability/revocation.ts";
 import { inviteUsedUp } from "../capability/invite.ts";
 import type { Did } from "../identity/did-key.ts";
@@ -68,6 +68,21 @@ export class UcanAuthoriser implements Authoriser {
     if (requires === "member") throw new TypeError(`kind ${entry.kind} needs a rule in UcanAuthoriser`);
     const result = this.authority.authoriseVerified({ ...query, ability: requires });
     return result.ok ? OK : notAuthorised(result.reason, result.message);
+  }
+
+  /**
+   * What `author` would hold for its next entry at `time` (ms), given the fold state: for tools
+   * that check before they write (the CLI's invite). Verifies the proof first.
+   */
+  async holdings(author: Did, proof: string | undefined, state: LedgerState, time: number): Promise<GrantResult> {
+    const root = state.pool?.root;
+    if (!root) return refuse("wrong-root", "this node has not seen the pool's pool.create entry yet");
+    if (proof !== undefined && author !== root) {
+      const checked = await this.authority.checkProof(proof, state.pool!.id);
+      if (!checked.ok) return checked;
+    }
+    const seq = (state.authors[author]?.seq ?? 0) + 1;
+    return this.authority.held({ pool: state.pool!.id, root, author, at: Math.floor(time / 1000), seq, proof, revocations: this.#merged(state) });
   }
 
   #query(entry: Entry, root: Did, state: LedgerState): AuthorityQuery {

@@ -4,7 +4,7 @@
  * engine must compute the same state, to the last unit.
  */
 import type { Did } from "../identity/did-key.ts";
-import type { AccountState, JobState, LedgerState, ReputationState } from "./state.ts";
+import type { AccountState, JobFailure, JobState, LedgerState, ReputationState } from "./state.ts";
 import type { EntryId } from "./types.ts";
 
 /** One epoch is one UTC day; reputation decays per epoch. */
@@ -89,6 +89,14 @@ export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState,
   }
 }
 
+/** A job that cannot reach a verdict: the submitter gets its reward back; nobody earns or loses reputation. */
+export function failJob(state: LedgerState, job: JobState, failure: JobFailure): void {
+  job.status = "failed";
+  job.failure = failure;
+  job.claims = {};
+  accountOf(state, job.submitter).spent -= job.reward;
+}
+
 /** Keeps grants sorted by vesting time (then job id) so settlement order is canonical. */
 function addGrant(account: AccountState, grant: AccountState["grants"][number]): void {
   account.grants.push(grant);
@@ -121,6 +129,7 @@ export type JobStatus = "queued" | "running" | "verifying" | "done" | "failed";
 /** The status a submitter sees at `now`: stored `done`, else derived from claims, commits and the deadline. */
 export function jobStatusAt(job: JobState, now: number): JobStatus {
   if (job.status === "done") return "done";
+  if (job.status === "failed") return "failed";
   if (now > job.deadline) return "failed";
   if (Object.keys(job.commits).length >= job.replicas) return "verifying";
   const running = Object.values(job.claims).some((c) => c.until >= now) || Object.keys(job.commits).length > 0;

@@ -7,7 +7,8 @@ import type { Did } from "../../identity/did-key.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { JobState, LedgerState } from "../state.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
-import { accountOf, majorityOutput, penaliseDisagreement, settleVerdict } from "../verdict.ts";
+import { claimDelayMs, escalation, spotCheckChosen } from "../replication.ts";
+import { accountOf, failJob, majorityOutput, penaliseDisagreement, settleVerdict } from "../verdict.ts";
 import { rejection } from "./rejection.ts";
 
 export const MAX_INLINE_BYTES = 8_192;
@@ -19,10 +20,19 @@ export const jobSubmitSchema: BodySchema = {
   replicas: { type: "int", min: 1, max: 15 },
   reward: { type: "int", min: 0, max: 1_000_000_000 },
   deadline: { type: "int", min: 0, max: MAX_INT },
+  /** Hex SHA-256 of an input sent as a blob (../README.md "Blobs"); `input` is then empty. */
+  blob: { type: "string", min: 64, max: 64, optional: true },
+  /** Chance in thousandths that a single-replica job gets a hidden spot check. */
+  spot: { type: "int", min: 0, max: 1000, optional: true },
 };
 
-export const checkJobSubmit = (entry: Entry): string | undefined =>
-  (entry.body.deadline as number) > entry.time ? undefined : "body.deadline must be after the entry's time";
+export function checkJobSubmit(entry: Entry): string | undefined {
+  const body = entry.body as { deadline: number; input: Uint8Array; replicas: number; blob?: string; spot?: number };
+  if (body.deadline <= entry.time) return "body.deadline must be after the entry's time";
+  if (body.blob !== undefined && (!/^[0-9a-f]{64}$/.test(body.blob) || body.input.length > 0)) return "body.blob must be lowercase hex SHA-256, with an empty body.input";
+  if (body.spot !== undefined && body.replicas !== 1) return "body.spot applies only to a job with one replica";
+  return undefined;
+}
 
 export const jobClaimSchema: BodySchema = {
   job: { type: "entry-id" },
@@ -53,7 +63,7 @@ export function checkReveal(entry: Entry): string | undefined {
 
 export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
   if (!state.pool) return rejection("unknown-reference", "job.submit before the pool exists");
-  const body = entry.body as { task: string; replicas: number; reward: number; deadline: number };
+  const body = entry.body as { task: string; replicas: number; reward: number; deadline: number; blob?: string; spot?: number };
   state.jobs[id] = {
     submitter: entry.author,
     task: body.task,
@@ -65,6 +75,8 @@ export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): 
     claims: {},
     commits: {},
     reveals: {},
+    ...(body.blob !== undefined ? { blob: body.blob } : {}),
+    ...(body.spot ? { spot: body.spot } : {}),
   };
   accountOf(state, entry.author).spent += body.reward;
   return undefined;
@@ -76,6 +88,7 @@ function openJob(state: LedgerState, entry: Entry): Found {
   const jobId = entry.body.job as EntryId;
   const job = state.jobs[jobId];
   if (!job) return rejection("unknown-reference", `no job ${jobId} in this ledger`);
+  if (job.status === "failed") return rejection("conflict", `the job failed (${job.failure ?? "failed"})`);
   if (job.status === "done" && entry.kind !== "result.reveal") return rejection("conflict", "the job is already done");
   return { job, jobId };
 }
@@ -97,16 +110,20 @@ export function applyJobClaim(state: LedgerState, { entry }: SignedEntry): Rejec
   if (current && current.worker !== worker && current.until >= entry.time) {
     return rejection("conflict", `replica ${replica} is leased to ${current.worker} until ${current.until}`);
   }
+  if (current?.worker !== worker) {
+    const opensAt = job.submitted + claimDelayMs(state.reputation[worker], state.pool!.settings.leaseSeconds * 1000);
+    if (entry.time < opensAt) return rejection("conflict", `claim priority: after its disagreements this worker may claim the job from ${opensAt}`);
+  }
   const other = Object.entries(job.claims).find(([r, c]) => Number(r) !== replica && c.worker === worker && c.until >= entry.time);
   if (other) return rejection("conflict", `this worker already holds replica ${other[0]} of the job`);
   job.claims[replica] = { worker, until: entry.time + state.pool!.settings.leaseSeconds * 1000 };
   return undefined;
 }
 
-export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
+export function applyResultCommit(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
   const found = openJob(state, entry);
   if ("reason" in found) return found;
-  const { job } = found;
+  const { job, jobId } = found;
   const replica = entry.body.replica as number;
   const claim = job.claims[replica];
   if (!claim || claim.worker !== entry.author || claim.until < entry.time) {
@@ -115,6 +132,10 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
   if (job.commits[entry.author]) return rejection("conflict", "this worker already committed a result for the job");
   job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array) };
   delete job.claims[replica];
+  if (job.spot && job.replicas === 1 && !job.spotChecked && spotCheckChosen(jobId, id, job.spot)) {
+    job.replicas = 2;
+    job.spotChecked = true;
+  }
   return undefined;
 }
 
@@ -146,5 +167,14 @@ export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): R
   }
   const majority = majorityOutput(job);
   if (majority !== undefined) settleVerdict(state, jobId, job, majority, entry.time);
+  else if (Object.keys(job.reveals).length >= job.replicas) escalate(state, job);
   return undefined;
+}
+
+/** Every replica revealed and no output has a strict majority: add replicas, or fail the job. */
+function escalate(state: LedgerState, job: JobState): void {
+  const next = escalation(job);
+  if (next.kind === "failed") return failJob(state, job, "no-majority");
+  job.replicas = next.replicas;
+  job.escalations = (job.escalations ?? 0) + 1;
 }

@@ -1,0 +1,57 @@
+/**
+ * What `edgepool ledger show` and the app's Ledger screen display: the fold state read at the
+ * reader's clock (job status, vesting, decayed reputation), plus what the node refused and why.
+ */
+import type { Equivocation } from "./fold.ts";
+import type { InvalidEntry, LedgerView } from "./ledger.ts";
+import type { CheckpointState, PoolState } from "./state.ts";
+import { balanceAt, decayReputation, epochOf, jobStatusAt, type Balance, type JobStatus } from "./verdict.ts";
+
+export interface LedgerSummary {
+  readonly pool?: PoolState;
+  readonly members: Array<{ did: string; abilities: string[]; by: string; since: number; revoked?: number }>;
+  readonly jobs: Array<{ id: string; status: JobStatus; submitter: string; task: string; replicas: number; reward: number; deadline: number; commits: number; reveals: number; output?: string }>;
+  readonly balances: Array<{ did: string } & Balance>;
+  readonly reputation: Array<{ did: string; milli: number; agreed: number; disagreed: number }>;
+  readonly invalid: { count: number; byReason: Record<string, number>; entries: readonly InvalidEntry[] };
+  readonly evidence: readonly Equivocation[];
+  readonly deferred: number;
+  readonly entries: number;
+  readonly checkpoint?: CheckpointState;
+}
+
+const sorted = <T>(record: Record<string, T>): Array<[string, T]> => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+export function summarise(view: LedgerView, now: number): LedgerSummary {
+  const { state } = view;
+  const byReason: Record<string, number> = {};
+  for (const entry of view.invalid) byReason[entry.reason] = (byReason[entry.reason] ?? 0) + 1;
+  return {
+    ...(state.pool ? { pool: state.pool } : {}),
+    members: sorted(state.members).map(([did, m]) => ({ did, ...m })),
+    jobs: sorted(state.jobs).map(([id, job]) => ({
+      id,
+      status: jobStatusAt(job, now),
+      submitter: job.submitter,
+      task: job.task,
+      replicas: job.replicas,
+      reward: job.reward,
+      deadline: job.deadline,
+      commits: Object.keys(job.commits).length,
+      reveals: Object.keys(job.reveals).length,
+      ...(job.verdict ? { output: job.verdict.output } : {}),
+    })),
+    balances: sorted(state.accounts).map(([did, account]) => ({ did, ...balanceAt(account, now) })),
+    reputation: sorted(state.reputation).map(([did, r]) => ({
+      did,
+      milli: decayReputation(r.milli, Math.max(0, epochOf(now) - r.epoch)),
+      agreed: r.agreed,
+      disagreed: r.disagreed,
+    })),
+    invalid: { count: view.invalid.length, byReason, entries: view.invalid },
+    evidence: view.evidence,
+    deferred: view.deferred,
+    entries: state.count,
+    ...(state.checkpoint ? { checkpoint: state.checkpoint } : {}),
+  };
+}

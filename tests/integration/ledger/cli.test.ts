@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defaultAuthoriser, openHomeRepo } from "../../../src/core/ledger/home-node.ts";
+import { Ledger } from "../../../src/core/ledger/ledger.ts";
+import { EntryWriter } from "../../../src/core/ledger/writer.ts";
+import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
+import { alice } from "../../fixtures/identities.ts";
+
+const bin = fileURLToPath(new URL("../../../bin/edgepool.js", import.meta.url));
+let home: string;
+let story: Story;
+
+function edgepool(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Writes entries into the pool's ledger under `home`, as the node itself would. */
+async function appendAtHome(entries: Story["entries"]): Promise<void> {
+  const { repo, storage, close } = openHomeRepo(home);
+  const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: defaultAuthoriser, now: () => T0 + 100_000 });
+  await ledger.append(entries);
+  ledger.close();
+  await repo.flush();
+  await close();
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "edgepool-ledger-cli-"));
+  story = await writeStory();
+  await appendAtHome(story.entries);
+});
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe("edgepool ledger", () => {
+  it("show --json prints members, the finished job, balances and no refused entries", async () => {
+    const run = await edgepool(["ledger", "show", "--pool", story.pool, "--home", home, "--json"]);
+    expect(run.code).toBe(0);
+    const shown = JSON.parse(run.stdout);
+    expect(shown).toMatchObject({ schemaVersion: 1, poolId: story.pool, pool: { id: story.pool, root: alice.did }, epoch: 0, entries: story.entries.length, invalid: { count: 0 } });
+    expect(shown.members).toHaveLength(4);
+    expect(shown.jobs).toEqual([expect.objectContaining({ id: story.jobId, status: "done", reveals: 3 })]);
+    expect(shown.checkpoint.id).toBe(story.entries.at(-1)!.id);
+  });
+
+  it("show fails with a clear message for a pool this node does not hold", async () => {
+    const run = await edgepool(["ledger", "show", "--pool", "a".repeat(26), "--home", home]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no ledger for pool a{26}/);
+  });
+
+  it("verify exits 0 on a consistent ledger and 1 once a checkpoint contradicts the fold", async () => {
+    expect((await edgepool(["ledger", "verify", "--pool", story.pool, "--home", home])).code).toBe(0);
+    const last = story.entries.at(-1)!;
+    const lying = await new EntryWriter(alice, story.pool, 20).write("checkpoint", { ...last.entry.body, through: T0 + 36_000 }, T0 + 41_000);
+    await appendAtHome([lying]);
+    const run = await edgepool(["ledger", "verify", "--pool", story.pool, "--home", home, "--json"]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ consistent: false });
+    expect(run.stderr).toMatch(/checkpoint .* differs|counts/);
+  });
+});

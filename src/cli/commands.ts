@@ -15,4 +15,6 @@ export const commands: readonly CommandEntry[] = [
   { name: "id import", summary: "restore this node's identity from an encrypted backup", load: async () => (await import("./id-import.ts")).idImport },
   { name: "did resolve", summary: "print the DID document of a did:key as JSON", load: async () => (await import("./did-resolve.ts")).didResolve },
   { name: "run", summary: "run one WebAssembly task locally in a sandboxed worker", load: async () => (await import("./run.ts")).runCommand },
+  { name: "ledger show", summary: "show a pool's members, jobs, balances, reputation and refused entries", load: async () => (await import("./ledger-show.ts")).ledgerShow },
+  { name: "ledger verify", summary: "re-validate a pool's whole ledger from genesis and check its checkpoints", load: async () => (await import("./ledger-verify.ts")).ledgerVerify },
 ];

@@ -1,0 +1,75 @@
+/**
+ * A pool for job-rule tests: alice owns it, bob submits, carol, dave and mallory run jobs. Helpers
+ * write claims, commits and reveals with fixed times, so a test reads as the story it checks.
+ */
+import { bytesToHex, sha256, utf8 } from "../../../../src/core/crypto/index.ts";
+import { memberListAuthoriser } from "../../../../src/core/ledger/authoriser.ts";
+import { foldEntries } from "../../../../src/core/ledger/fold.ts";
+import type { PoolSettingsState } from "../../../../src/core/ledger/state.ts";
+import type { EntryId, SignedEntry } from "../../../../src/core/ledger/types.ts";
+import { createPool, EntryWriter, resultCommitment } from "../../../../src/core/ledger/writer.ts";
+import { seedSigningKey } from "../../../../src/core/crypto/index.ts";
+import { didFromPublicKey } from "../../../../src/core/identity/did-key.ts";
+import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
+
+/** More workers beyond the named fixtures (a job escalated twice needs seven). */
+export const extraWorkers: TestIdentity[] = [0x71, 0x72, 0x73].map((fill, i) => {
+  const seed = new Uint8Array(32).fill(fill);
+  const signingKey = seedSigningKey(seed);
+  return { name: `worker${i + 1}`, did: didFromPublicKey(signingKey.publicKey), signingKey, seed };
+});
+
+export const T0 = 1_767_225_600_000;
+export const LEASE_MS = 300_000;
+export const SETTINGS: PoolSettingsState = { name: "jobs", replication: 3, rewardPerJob: 10, vestingSeconds: 86_400, leaseSeconds: LEASE_MS / 1000 };
+export const RIGHT = sha256(utf8("right"));
+export const WRONG = sha256(utf8("wrong"));
+
+export const hex = bytesToHex;
+
+export interface JobPool {
+  readonly entries: SignedEntry[];
+  readonly writers: Map<string, EntryWriter>;
+  add(p: Promise<SignedEntry>): Promise<SignedEntry>;
+  submit(body: Partial<{ replicas: number; reward: number; deadline: number; spot: number }>, time: number): Promise<EntryId>;
+  claim(who: TestIdentity, job: EntryId, replica: number, time: number): Promise<SignedEntry>;
+  commit(who: TestIdentity, job: EntryId, replica: number, output: Uint8Array, time: number): Promise<SignedEntry>;
+  reveal(who: TestIdentity, job: EntryId, output: Uint8Array, time: number): Promise<SignedEntry>;
+  /** claim, commit (1 s later) by one worker. */
+  work(who: TestIdentity, job: EntryId, replica: number, output: Uint8Array, time: number): Promise<void>;
+  fold(): ReturnType<typeof foldEntries>;
+}
+
+export const saltOf = (who: TestIdentity): Uint8Array => sha256(utf8(`salt ${who.did}`)).subarray(0, 16);
+
+export async function jobPool(settings: PoolSettingsState = SETTINGS): Promise<JobPool> {
+  const genesis = await createPool(alice, settings, new Uint8Array(16).fill(3), T0);
+  const writers = new Map<string, EntryWriter>([[alice.did, genesis.writer]]);
+  const writer = (who: TestIdentity) => writers.get(who.did) ?? writers.set(who.did, new EntryWriter(who, genesis.pool)).get(who.did)!;
+  const entries: SignedEntry[] = [genesis.entry];
+  const add = async (p: Promise<SignedEntry>) => {
+    const signed = await p;
+    entries.push(signed);
+    return signed;
+  };
+  await add(genesis.writer.write("member.join", { member: bob.did, abilities: ["job/run", "job/submit"] }, T0 + 1));
+  for (const [i, who] of [carol, dave, mallory, ...extraWorkers].entries()) await add(genesis.writer.write("member.join", { member: who.did, abilities: ["job/run"] }, T0 + 2 + i));
+  const pool: JobPool = {
+    entries,
+    writers,
+    add,
+    async submit(body, time) {
+      const full = { task: "t", input: utf8("in"), replicas: 3, reward: 30, deadline: time + 3_600_000, ...body };
+      return (await add(writer(bob).write("job.submit", full, time))).id;
+    },
+    claim: (who, job, replica, time) => add(writer(who).write("job.claim", { job, replica }, time)),
+    commit: (who, job, replica, output, time) => add(writer(who).write("result.commit", { job, replica, commitment: resultCommitment(saltOf(who), output) }, time)),
+    reveal: (who, job, output, time) => add(writer(who).write("result.reveal", { job, salt: saltOf(who), output }, time)),
+    async work(who, job, replica, output, time) {
+      await pool.claim(who, job, replica, time);
+      await pool.commit(who, job, replica, output, time + 1_000);
+    },
+    fold: () => foldEntries(entries, memberListAuthoriser),
+  };
+  return pool;
+}

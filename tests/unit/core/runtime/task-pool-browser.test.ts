@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, type BrowserSession } from "../../../e2e/chromium.ts";
 import { openModulePage } from "../../../e2e/browser-modules.ts";
 import { primeRangeInput } from "../../../../src/core/runtime/sample-inputs.ts";
+import type { TaskPool } from "../../../../src/core/runtime/index.ts";
 import { assembleHostile } from "../../../fixtures/hostile-wasm/index.ts";
 import { sampleTaskBytes } from "../../../fixtures/hostile-wasm/sample-tasks.ts";
 
@@ -44,7 +45,7 @@ afterAll(async () => {
 function runInPage(module: Uint8Array, input: Uint8Array, timeoutMs = 5_000): Promise<unknown> {
   return page.evaluate(
     async ([module, input, timeoutMs]) => {
-      const pool = (window as never as { pool: any }).pool;
+      const pool = (window as unknown as { pool: TaskPool }).pool;
       const loaded = await pool.load(new Uint8Array(module));
       if (!loaded.ok) return loaded;
       const result = await pool.run(loaded.task, new Uint8Array(input), { timeoutMs });

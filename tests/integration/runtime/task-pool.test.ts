@@ -48,6 +48,7 @@ describe("TaskPool on worker_threads", () => {
     ["huge-output", "output-too-large"],
     ["output-out-of-bounds", "abi-violation"],
     ["out-of-bounds-load", "trap"],
+    ["unreachable", "trap"],
   ];
   for (const [name, reason] of hostile) {
     it(`reports ${name} as ${reason}, then still runs normal tasks`, async () => {

@@ -22,6 +22,7 @@ describe("executeTask", () => {
     ["huge-output", "output-too-large", /4294967295 bytes, above the limit of 1024/],
     ["output-out-of-bounds", "abi-violation", /outside the 65536-byte memory/],
     ["out-of-bounds-load", "trap", /memory access out of bounds/],
+    ["unreachable", "trap", /unreachable/],
   ];
   for (const [name, reason, message] of failures) {
     it(`reports ${name} as ${reason}`, async () => {

@@ -8,6 +8,7 @@ import { bytesToHex, hexToBytes } from "../crypto/index.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { Folder, recordFolded } from "./fold.ts";
 import { sortTimeOf } from "./kinds.ts";
+import { applyCheckpoint } from "./rules/checkpoint.ts";
 import { cloneState, encodeState, stateHash, type LedgerState } from "./state.ts";
 import { reject, type Result, type SignedEntry } from "./types.ts";
 
@@ -43,9 +44,9 @@ export function stateFromCheckpoint(checkpoint: SignedEntry, snapshot: Uint8Arra
   } catch {
     return reject("malformed", "the checkpoint snapshot is not DAG-CBOR");
   }
-  if (stateHash(state) !== bytesToHex(body.state)) return reject("checkpoint-mismatch", "the snapshot does not hash to the checkpoint's state");
-  if (state.count !== body.count) return reject("checkpoint-mismatch", "the snapshot's entry count differs from the checkpoint's");
-  state.checkpoint = { id: checkpoint.id, through: body.through, count: body.count, root: bytesToHex(body.root), state: bytesToHex(body.state) };
+  if (typeof state !== "object" || state === null || Array.isArray(state)) return reject("malformed", "the checkpoint snapshot is not a state map");
+  const refused = applyCheckpoint(state, checkpoint, { coveredRoot: () => bytesToHex(body.root) });
+  if (refused) return reject(refused.reason, refused.message.replace("this node's fold", "the snapshot"));
   recordFolded(state, checkpoint);
   return { ok: true, state };
 }

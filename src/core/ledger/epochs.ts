@@ -40,15 +40,31 @@ export async function startNextEpoch(ledger: Ledger, checkpointId: EntryId): Pro
   const through = state.checkpoint.through;
   const draft = draftCheckpoint(entries, through, ledger.options.authoriser, ledger.options.base);
   const epoch = (ledger.options.epoch ?? 0) + 1;
-  const handle = await openLedgerDocument(ledger.options.repo, ledger.options.pool, epoch);
+  const { repo, storage, pool } = ledger.options;
+  await writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot: draft.snapshot, later: entries.filter((s) => sortTimeOf(s.entry) > through) });
+  return { ok: true, epoch };
+}
+
+export interface EpochContent {
+  readonly repo: Repo;
+  readonly storage: StorageAdapterInterface;
+  readonly pool: PoolId;
+  readonly epoch: number;
+  readonly checkpoint: SignedEntry;
+  readonly snapshot: Uint8Array;
+  /** The entries that sort after the checkpoint. */
+  readonly later: readonly SignedEntry[];
+}
+
+/** Writes an epoch's document (checkpoint and snapshot in one change, the entries in another) and store. */
+export async function writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot, later }: EpochContent): Promise<void> {
+  const handle = await openLedgerDocument(repo, pool, epoch);
   handle.change((doc) => {
     doc.checkpoint = checkpoint.bytes;
-    doc.snapshot = draft.snapshot;
+    doc.snapshot = snapshot;
   });
-  const later = entries.filter((s) => sortTimeOf(s.entry) > through);
   putEntries(handle, later);
-  await new EntryStore(ledger.options.storage, ledger.options.pool, epoch).save(later);
-  return { ok: true, epoch };
+  await new EntryStore(storage, pool, epoch).save(later);
 }
 
 /**

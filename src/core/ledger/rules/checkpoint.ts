@@ -28,6 +28,18 @@ export interface CheckpointContext {
   coveredRoot(): string;
 }
 
+/**
+ * Forgets jobs that can no longer change: done or past their deadline, and past the vesting period
+ * after it. Done at checkpoints, so the state (and a new epoch's snapshot) stays the size of the
+ * recent past, not of history. A later entry about a forgotten job is refused (unknown-reference).
+ */
+function pruneSettledJobs(state: LedgerState, through: number): void {
+  const retention = (state.pool?.settings.vestingSeconds ?? 0) * 1000;
+  for (const [id, job] of Object.entries(state.jobs)) {
+    if (job.deadline + retention < through) delete state.jobs[id];
+  }
+}
+
 export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, context: CheckpointContext): Rejection | undefined {
   const body = entry.body as { through: number; count: number; root: Uint8Array; state: Uint8Array };
   if (state.checkpoint && body.through <= state.checkpoint.through) return rejection("conflict", `a checkpoint through ${state.checkpoint.through} already exists; a new one must cover more`);
@@ -37,5 +49,6 @@ export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, 
   const hash = stateHash(state);
   if (bytesToHex(body.state) !== hash) return rejection("checkpoint-mismatch", "the checkpoint's state hash differs from this node's fold");
   state.checkpoint = { id, through: body.through, count: body.count, root, state: hash };
+  pruneSettledJobs(state, body.through);
   return undefined;
 }

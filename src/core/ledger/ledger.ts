@@ -98,6 +98,11 @@ export class Ledger {
     return [...this.known.values()];
   }
 
+  /** One stateless-valid entry this node holds, by id (a job's input is read from its job.submit). */
+  entry(id: EntryId): SignedEntry | undefined {
+    return this.known.get(id);
+  }
+
   /** Calls `listener` after the ledger's view changed; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);

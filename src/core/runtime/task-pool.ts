@@ -98,7 +98,8 @@ export class TaskPool {
     const keep = Math.max(0, this.target - (this.slots.size - retiring.length));
     for (const slot of retiring.slice(0, keep)) slot.retiring = false;
     const active = [...this.slots].filter((s) => !s.retiring);
-    const rank = { starting: 0, idle: 1, busy: 2 } as const;
+    // Keep busy workers first, then ready ones; stop the rest.
+    const rank = { busy: 0, idle: 1, starting: 2 } as const;
     const excess = active.sort((a, b) => rank[a.state] - rank[b.state]).slice(this.target);
     const requeued: Job[] = [];
     for (const slot of excess) {

@@ -65,6 +65,16 @@ describe("TaskPool resizing", () => {
     expect(pool.status()).toMatchObject({ target: 2, starting: 0, busy: 0 });
   });
 
+  it("shrinking stops idle workers before busy ones", async () => {
+    await until(() => pool.status().idle === 2);
+    const running = pool.run(primes, slowRange);
+    await until(() => pool.status().busy === 1);
+    pool.resize(1);
+    expect(pool.status()).toMatchObject({ target: 1, busy: 1, idle: 0, retiring: 0 });
+    expect(primesIn(await running)).toBe(SLOW_RANGE_PRIMES);
+    pool.resize(2);
+  });
+
   it("shrinking with 'finish' lets the running tasks complete, then retires their workers", async () => {
     await until(() => pool.status().idle === 2);
     const running = [pool.run(primes, slowRange), pool.run(primes, slowRange)];

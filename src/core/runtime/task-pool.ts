@@ -194,6 +194,7 @@ export class TaskPool {
     const message = decodeFromWorker(data);
     if (!message) return this.onExit(slot, "the worker sent a message that is not part of the protocol");
     if (message.type === "ready") {
+      if (slot.state !== "starting") return this.onExit(slot, "the worker said it was ready twice");
       slot.state = "idle";
       return this.afterTask(slot);
     }
@@ -225,8 +226,10 @@ export class TaskPool {
     const neverStarted = slot.state === "starting";
     this.remove(slot);
     job?.job.resolve({ ok: false, reason: "worker-crashed", message: `${why}; the task did not finish` });
-    if (neverStarted && this.slots.size === 0) {
-      // Respawning a worker that cannot start would loop; fail what waits and retry on the next run.
+    if (neverStarted) {
+      // A worker that cannot start would fail again: respawning here could loop forever. The next
+      // run() or resize() tries again; if no worker is left, what waits fails now.
+      if (this.slots.size > 0) return;
       for (const queued of this.queue.splice(0)) queued.resolve({ ok: false, reason: "worker-unavailable", message: `no task worker could be started: ${why}` });
       return;
     }

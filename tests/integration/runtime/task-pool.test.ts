@@ -121,18 +121,21 @@ describe("TaskPool resizing", () => {
 
 describe("TaskPool when no worker can start", () => {
   it("fails waiting tasks with 'worker-unavailable' instead of respawning forever", async () => {
+    let spawned = 0;
     const broken: WorkerHost = {
       name: "broken",
       spawn(events) {
+        spawned++;
         const worker = new Worker("throw new Error('cannot load the task worker')", { eval: true });
         worker.on("error", (error) => events.exit(`the worker failed: ${error.message}`));
         return { post: (message) => worker.postMessage(message), terminate: () => void worker.terminate() };
       },
     };
-    const pool = new TaskPool({ host: broken, workers: 1 });
+    const pool = new TaskPool({ host: broken, workers: 3 });
     const task = await loaded(pool, sampleTaskBytes("primes"));
     const result = await pool.run(task, primeRangeInput(0n, 10n));
     expect(result).toEqual({ ok: false, reason: "worker-unavailable", message: "no task worker could be started: the worker failed: cannot load the task worker" });
+    expect(spawned).toBeLessThanOrEqual(6);
     pool.close();
   });
 });

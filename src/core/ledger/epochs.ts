@@ -17,7 +17,7 @@ import { Ledger, type LedgerOptions } from "./ledger.ts";
 import { stateHash, type LedgerState } from "./state.ts";
 import { EntryStore } from "./store.ts";
 import { reject, type EntryId, type PoolId, type Result, type SignedEntry } from "./types.ts";
-import { DEFAULT_SKEW_MS, validateEntry, validateMany, type ValidationContext } from "./validate.ts";
+import { contextOf, validateEntry, validateMany, type SignatureVerifier, type ValidationContext } from "./validate.ts";
 
 /** Whether to start from a checkpoint without re-validating the history before it. */
 export type CheckpointTrust = (checkpoint: SignedEntry, state: LedgerState) => boolean;
@@ -90,13 +90,6 @@ export async function openEpoch(options: OpenOptions): Promise<Result<{ ledger: 
   return { ok: true, ledger: await Ledger.open({ ...options, base: start.state }) };
 }
 
-const contextOf = (options: { pool: PoolId; authoriser: Authoriser; now: () => number; skewMs?: number }): ValidationContext => ({
-  pool: options.pool,
-  authoriser: options.authoriser,
-  now: options.now,
-  skewMs: options.skewMs ?? DEFAULT_SKEW_MS,
-});
-
 type EpochStart = Result<{ checkpoint: SignedEntry; snapshot: Uint8Array; state: LedgerState }>;
 
 async function epochStart(repo: Repo, pool: PoolId, epoch: number, context: ValidationContext): Promise<EpochStart> {
@@ -119,6 +112,7 @@ export interface VerifyOptions {
   readonly authoriser: Authoriser;
   readonly now: () => number;
   readonly skewMs?: number;
+  readonly verify?: SignatureVerifier;
 }
 
 export interface VerifyReport {

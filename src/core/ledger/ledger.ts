@@ -11,7 +11,7 @@ import { Folder, type Equivocation } from "./fold.ts";
 import type { LedgerState } from "./state.ts";
 import { EntryStore } from "./store.ts";
 import type { EntryId, Kind, PoolId, Rejection, SignedEntry } from "./types.ts";
-import { DEFAULT_SKEW_MS, validateMany, type ValidationContext } from "./validate.ts";
+import { contextOf, validateMany, type SignatureVerifier, type ValidationContext } from "./validate.ts";
 import { EntryWriter, type Author } from "./writer.ts";
 
 export interface LedgerOptions {
@@ -23,6 +23,7 @@ export interface LedgerOptions {
   /** Injected clock, ms since the Unix epoch. */
   readonly now: () => number;
   readonly skewMs?: number;
+  readonly verify?: SignatureVerifier;
   readonly epoch?: number;
   /** A trusted checkpoint's state (see checkpoints.ts): fold only what comes after it. */
   readonly base?: LedgerState;
@@ -61,7 +62,7 @@ export class Ledger {
     private readonly store: EntryStore,
   ) {
     this.folder = new Folder(options.authoriser, options.base);
-    this.context = { pool: options.pool, authoriser: options.authoriser, now: options.now, skewMs: options.skewMs ?? DEFAULT_SKEW_MS };
+    this.context = contextOf(options);
   }
 
   /** Opens (or starts) the pool's document, validates the node's store and the document, and watches it. */

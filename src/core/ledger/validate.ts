@@ -3,7 +3,7 @@
  * order of ledger/README.md ("Validation", steps 1-8). Cheap checks run before the signature.
  * Only `future-time` depends on the reader's clock; such an entry is held and checked again later.
  */
-import { verify } from "../crypto/index.ts";
+import { verify, type VerifyResult } from "../crypto/index.ts";
 import { publicKeyOfDid, type Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { decodeEntry, signingBytes } from "./codec.ts";
@@ -18,9 +18,22 @@ export interface ValidationContext {
   readonly now: () => number;
   /** How far in the future an entry's time may be, in ms. */
   readonly skewMs: number;
+  /** An Ed25519 verifier applying EdgePool's signature rule (default: crypto's `verify`; Node may pass `verifyNode`). */
+  readonly verify?: SignatureVerifier;
 }
 
+export type SignatureVerifier = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<VerifyResult>;
+
 export const DEFAULT_SKEW_MS = 120_000;
+
+/** A validation context from ledger options (defaults filled in). */
+export const contextOf = (options: { pool: PoolId; authoriser: Authoriser; now: () => number; skewMs?: number; verify?: SignatureVerifier }): ValidationContext => ({
+  pool: options.pool,
+  authoriser: options.authoriser,
+  now: options.now,
+  skewMs: options.skewMs ?? DEFAULT_SKEW_MS,
+  ...(options.verify ? { verify: options.verify } : {}),
+});
 
 // Public keys of authors already parsed (a pool has few authors and many entries). Bounded.
 const KEY_CACHE_LIMIT = 10_000;
@@ -47,7 +60,7 @@ export async function validateEntry(bytes: unknown, context: ValidationContext):
   if (problem) return reject("bad-body", `${entry.kind}: ${problem}`);
   const limit = context.now() + context.skewMs;
   if (entry.time > limit) return reject("future-time", `entry time ${entry.time} is ${entry.time - limit} ms past this node's clock plus the allowed skew`);
-  const signature = await verify(authorKey(entry.author), signingBytes(entry), entry.sig);
+  const signature = await (context.verify ?? verify)(authorKey(entry.author), signingBytes(entry), entry.sig);
   if (!signature.ok) return reject("bad-signature", `the signature does not verify for ${entry.author} (${signature.reason})`);
   const proof = await context.authoriser.checkProof(entry);
   if (!proof.ok) return reject(proof.reason, proof.message);

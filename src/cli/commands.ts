@@ -17,4 +17,9 @@ export const commands: readonly CommandEntry[] = [
   { name: "run", summary: "run one WebAssembly task locally in a sandboxed worker", load: async () => (await import("./run.ts")).runCommand },
   { name: "ledger show", summary: "show a pool's members, jobs, balances, reputation and refused entries", load: async () => (await import("./ledger-show.ts")).ledgerShow },
   { name: "ledger verify", summary: "re-validate a pool's whole ledger from genesis and check its checkpoints", load: async () => (await import("./ledger-verify.ts")).ledgerVerify },
+  { name: "pool create", summary: "create a pool with this node as its root", load: async () => (await import("./pool-create.ts")).poolCreate },
+  { name: "invite", summary: "print an invite link to a pool", load: async () => (await import("./invite.ts")).invite },
+  { name: "join", summary: "join a pool with an invite link", load: async () => (await import("./join.ts")).join },
+  { name: "members", summary: "list a pool's members, their abilities and revocations", load: async () => (await import("./members.ts")).members },
+  { name: "revoke", summary: "revoke a member, an invite link or a delegation", load: async () => (await import("./revoke.ts")).revoke },
 ];

@@ -26,8 +26,8 @@ export interface InviteLink {
   readonly token: string;
   /** The invite key's Ed25519 seed. */
   readonly key: Uint8Array;
-  /** Where the pool's ledger lives (an automerge-repo document URL), when the inviter knows it. */
-  readonly doc: string | undefined;
+  /** A relay (ws:// or wss://) the pool syncs through, when the inviter names one. */
+  readonly relay: string | undefined;
 }
 
 export interface CreateInviteRequest {
@@ -45,7 +45,7 @@ export interface CreateInviteRequest {
   readonly memberExpiration: number;
   /** The app's URL; the link is this URL with the invite in its fragment. */
   readonly appUrl: string;
-  readonly doc?: string;
+  readonly relay?: string;
 }
 
 export type CreateInviteResult = { ok: true; link: string; invite: TokenHash; expiration: number } | Refusal;
@@ -68,7 +68,7 @@ export async function createInvite(request: CreateInviteRequest): Promise<Create
     proof: request.inviterProof,
     invite: { uses: request.uses, joinBefore: Math.min(request.joinBefore, expiration) },
   });
-  const payload = { v: LINK_VERSION, pool: request.pool, token, key: base64url.baseEncode(seed), ...(request.doc ? { doc: request.doc } : {}) };
+  const payload = { v: LINK_VERSION, pool: request.pool, token, key: base64url.baseEncode(seed), ...(request.relay ? { relay: request.relay } : {}) };
   const link = new URL(request.appUrl);
   link.hash = FRAGMENT_PREFIX.slice(1) + base64url.baseEncode(utf8(JSON.stringify(payload)));
   return { ok: true, link: link.toString(), invite: tokenHash(token), expiration };
@@ -99,7 +99,7 @@ export function parseInviteLink(text: unknown): ParseLinkResult {
   const pool = parsePoolId(payload.pool);
   if (!pool.ok) return badLink("no pool id");
   if (typeof payload.token !== "string" || typeof payload.key !== "string") return badLink("no delegation or key");
-  if (payload.doc !== undefined && typeof payload.doc !== "string") return badLink("bad document URL");
+  if (payload.relay !== undefined && (typeof payload.relay !== "string" || !/^wss?:\/\/\S+$/.test(payload.relay))) return badLink("bad relay URL");
   let key: Uint8Array;
   try {
     key = base64url.baseDecode(payload.key);
@@ -107,7 +107,7 @@ export function parseInviteLink(text: unknown): ParseLinkResult {
     return badLink("bad key");
   }
   if (key.length !== 32) return badLink("bad key length");
-  return { ok: true, invite: { pool: pool.pool, token: payload.token, key, doc: payload.doc as string | undefined } };
+  return { ok: true, invite: { pool: pool.pool, token: payload.token, key, relay: payload.relay as string | undefined } };
 }
 
 export interface Redemption {

@@ -1,0 +1,61 @@
+/** `edgepool join <link>`: redeems an invite link and records this node's member.join. */
+import { inviteRevoked, inviteUsedUp, parseInviteLink, redeemInvite } from "../core/capability/invite.ts";
+import { stringOption, type Command } from "./command.ts";
+import { CliError, ExitCode } from "./exit-codes.ts";
+import { appendOwn, openPool, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+
+const usage = [
+  "usage: edgepool join LINK [--relay URL] [--json]",
+  "",
+  "Joins the pool an invite link is for. Joining shares your DID (your public identity) with the",
+  "pool's members and records the abilities the link grants you in the pool's ledger. Syncs through",
+  "the relay the link names, or --relay.",
+  "",
+  ...POOL_USAGE,
+  '  --json         print {"schemaVersion":1,"pool","member","abilities","invitedBy","expires"}',
+  "",
+  "Exit codes: 0 joined (or already a member), 1 error, 2 usage or not a link, 4 the link is expired,",
+  "used up or revoked (the message says which; ask whoever invited you for a new link).",
+].join("\n");
+
+export const join: Command = {
+  usage,
+  options: { ...poolOptions, json: { type: "boolean" } },
+  async run(args, io) {
+    if (args.positionals.length !== 1) throw new CliError(`expected one invite link\n${usage}`, ExitCode.usage);
+    const parsed = parseInviteLink(args.positionals[0]);
+    if (!parsed.ok) throw new CliError(parsed.message, ExitCode.usage);
+    const { invite } = parsed;
+    const session = await openPool(args, io, invite.pool, stringOption(args, "relay") ?? invite.relay);
+    try {
+      const me = session.identity.did;
+      const redeemed = await redeemInvite(invite, me, Math.floor(Date.now() / 1000));
+      if (!redeemed.ok) throw new CliError(redeemed.message, ExitCode.noPermission);
+      const r = redeemed.redemption;
+      const state = session.ledger.state;
+      const print = () => io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool: r.pool, member: me, abilities: r.abilities, invitedBy: r.inviter, expires: r.expiration }) : r.pool);
+      if (state.members[me] && state.members[me].revoked === undefined) {
+        io.err(`You (${me}) are already a member of pool ${r.pool}.`);
+        print();
+        return ExitCode.ok;
+      }
+      // What this node already knows refuses early; the ledger decides the same for every node anyway.
+      if (state.revocations[r.invite]) throw new CliError(inviteRevoked(r.inviter).message, ExitCode.noPermission);
+      const used = Object.values(state.members).filter((m) => m.invite === r.invite).length;
+      if (used >= r.terms.uses) throw new CliError(inviteUsedUp(r.terms.uses, r.inviter).message, ExitCode.noPermission);
+      if (!state.pool) io.err(`This node has not seen pool ${r.pool} yet (no relay reached); your join is recorded and checked when it syncs.`);
+      io.err(`Joining pool ${state.pool ? `"${state.pool.settings.name}" ` : ""}${r.pool} as ${me}: your DID becomes visible to its members.`);
+      const writer = session.ledger.writerFor(session.identity);
+      const entry = await writer.write("member.join", { member: me, abilities: [...r.abilities], invite: r.invite }, Date.now(), [r.proof]);
+      if (state.pool) await appendOwn(session, entry);
+      else await session.ledger.append([entry]);
+      const confirmed = await session.sync();
+      if (state.pool && confirmed) io.err(`Joined with ${r.abilities.join(", ")}; invited by ${r.inviter}.`);
+      else io.err(`Your join (${r.abilities.join(", ")}) is recorded on this node and reaches the pool when it syncs with a peer or relay (--relay URL).`);
+      print();
+      return ExitCode.ok;
+    } finally {
+      await session.close();
+    }
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * A pool's ledger as the pool commands see it: this node's identity from --home, an automerge-repo
+ * with file storage under DIR/automerge (where `edgepool ledger show` reads it), the pool's latest
+ * epoch, the UCAN authoriser, and optionally a relay to sync through.
+ * Syncing waits until the relay holds the same document heads as this node (an acknowledgement,
+ * not a guess), or until --timeout.
+ */
+import { Repo, type StorageId } from "@automerge/automerge-repo";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
+import type { PoolId } from "../core/capability/pool.ts";
+import { automergeDir } from "../core/ledger/home-node.ts";
+import type { Identity } from "../core/identity/keystore.ts";
+import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
+import type { Ledger } from "../core/ledger/ledger.ts";
+import type { SignedEntry } from "../core/ledger/types.ts";
+import { UcanAuthoriser } from "../core/ledger/ucan-authoriser.ts";
+import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
+import { CliError, ExitCode } from "./exit-codes.ts";
+import { homeOption, resolveHome, HOME_USAGE } from "./home.ts";
+export { poolArgument } from "./ledger-show.ts";
+import { keystoreError, keystoreFor } from "./identity-home.ts";
+
+export const poolOptions: Options = { ...homeOption, relay: { type: "string" }, timeout: { type: "string" } };
+
+export const POOL_USAGE = [
+  HOME_USAGE,
+  "  --relay URL    sync the pool through this relay (ws://host:port/), e.g. the one `edgepool serve` runs",
+  "  --timeout S    how long to wait for the relay, in seconds (default 10)",
+];
+
+export interface PoolSession {
+  readonly ledger: Ledger;
+  readonly identity: Identity;
+  readonly pool: PoolId;
+  /** Waits until the relay (if any) holds everything this node has; false on timeout. */
+  sync(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function loadIdentity(args: ParsedArgs, io: CliIo): Promise<Identity> {
+  const keystore = keystoreFor(args, io);
+  const result = await keystore.create();
+  if (!result.ok) throw keystoreError(result);
+  if (result.created) io.err(`Created a new identity ${result.stored.identity.did} in ${keystore.path}; back it up with \`edgepool id export\`.`);
+  return result.stored.identity;
+}
+
+function timeoutMs(args: ParsedArgs): number {
+  const text = stringOption(args, "timeout") ?? "10";
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliError(`--timeout must be a number of seconds, got ${JSON.stringify(text)}`, ExitCode.usage);
+  return seconds * 1000;
+}
+
+/** Opens the pool's ledger; with a relay, first waits until it has synced (`fresh`: a new pool, nothing to fetch). */
+export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay = stringOption(args, "relay"), fresh = false): Promise<PoolSession> {
+  const identity = await loadIdentity(args, io);
+  const wait = timeoutMs(args);
+  const storage = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
+  if (relay !== undefined && !/^wss?:\/\/\S+$/.test(relay)) throw new CliError(`--relay must be a ws:// or wss:// URL, got ${JSON.stringify(relay)}`, ExitCode.usage);
+  const network = relay ? [new WebSocketClientAdapter(relay)] : [];
+  const repo = new Repo({ storage, network });
+  const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
+  if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
+  const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
+  if (!opened.ok) {
+    await repo.shutdown();
+    throw new CliError(`${opened.reason}: ${opened.message}`);
+  }
+  const ledger = opened.ledger;
+  const session: PoolSession = {
+    ledger,
+    identity,
+    pool,
+    sync: () => (relayStorage ? synced(ledger, relayStorage, wait) : Promise.resolve(relay === undefined)),
+    async close() {
+      await ledger.settled();
+      ledger.close();
+      await repo.flush();
+      await repo.shutdown();
+    },
+  };
+  if (relayStorage && !fresh && !(await session.sync())) io.err(`The relay did not finish syncing within ${wait / 1000} s; showing what arrived.`);
+  return session;
+}
+
+/** The relay's storage id, once it has connected (it has storage, so it acknowledges heads). */
+async function relayStorageId(repo: Repo, wait: number): Promise<StorageId | undefined> {
+  const deadline = Date.now() + wait;
+  while (Date.now() < deadline) {
+    const peer = Object.values(repo.peerMetadataByPeerId).find((m) => m?.storageId !== undefined && !m.isEphemeral);
+    if (peer?.storageId) return peer.storageId;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
+}
+
+const sameHeads = (a: readonly string[] | undefined, b: readonly string[]): boolean => a !== undefined && a.length === b.length && a.every((h) => b.includes(h));
+
+async function synced(ledger: Ledger, relay: StorageId, wait: number): Promise<boolean> {
+  const deadline = Date.now() + wait;
+  while (Date.now() < deadline) {
+    await ledger.settled();
+    if (sameHeads(ledger.handle.getSyncInfo(relay)?.lastHeads, ledger.handle.heads())) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/** The pool's genesis as this node sees it, or a CLI error saying how to get it. */
+export function requirePool(session: PoolSession): NonNullable<Ledger["state"]["pool"]> {
+  const pool = session.ledger.state.pool;
+  if (!pool) throw new CliError(`this node has no ledger for pool ${session.pool} yet: pass --relay URL to sync it from a relay, or use the --home where the pool was created`);
+  return pool;
+}
+
+/** Entries this node validated and folded (refused ones excluded). */
+export function acceptedEntries(session: PoolSession): SignedEntry[] {
+  const { invalid } = session.ledger.view();
+  const refused = new Set(invalid.map((i) => i.key));
+  return session.ledger.entries().filter((e) => !refused.has(e.id));
+}
+
+/** This node's own delegation in the pool: none for the root, else the proof of its accepted join. */
+export function ownProof(session: PoolSession): string | undefined {
+  const me = session.identity.did;
+  if (requirePool(session).root === me) return undefined;
+  const join = acceptedEntries(session).find((e) => e.entry.kind === "member.join" && e.entry.author === me);
+  if (!join) throw new CliError(`you (${me}) are not a member of pool ${session.pool}: join it with an invite link (edgepool join <link>)`, ExitCode.noPermission);
+  return join.entry.proof[0];
+}
+
+/** Appends this node's own entry; a refusal (stateless or by the fold) becomes a CLI error with its reason. */
+export async function appendOwn(session: PoolSession, signed: SignedEntry, exit: ExitCode = ExitCode.noPermission): Promise<void> {
+  const appended = await session.ledger.append([signed]);
+  if (!appended.ok) throw new CliError(`${appended.reason}: ${appended.message}`, exit);
+  await session.ledger.settled();
+  const refused = session.ledger.view().invalid.find((i) => i.key === signed.id);
+  if (refused) throw new CliError(`${refused.reason}: ${refused.message}`, exit);
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/** `90s`, `30m`, `12h`, `7d`, `2w` -> seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+)([smhdw])$/.exec(text.trim());
+  if (!match) throw new CliError(`${flag} must be a duration like 90s, 30m, 12h, 7d or 2w, got ${JSON.stringify(text)}`, ExitCode.usage);
+  return Number(match[1]) * UNITS[match[2]!]!;
+}

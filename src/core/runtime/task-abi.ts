@@ -32,7 +32,8 @@ export type TaskFailure =
   | "closed";
 
 export type TaskResult =
-  | { ok: true; output: Uint8Array; durationMs: number }
+  /** `durationMs`: wall time from dispatch to answer; `runMs`: time inside the worker (instantiate to output). */
+  | { ok: true; output: Uint8Array; durationMs: number; runMs: number }
   | { ok: false; reason: TaskFailure; message: string };
 
 export interface RuntimeLimits {

@@ -204,7 +204,7 @@ export class TaskPool {
     slot.job = undefined;
     slot.state = "idle";
     const durationMs = performance.now() - current.started;
-    current.job.resolve(message.type === "done" ? { ok: true, output: message.output, durationMs } : { ok: false, reason: message.reason, message: message.message });
+    current.job.resolve(message.type === "done" ? { ok: true, output: message.output, durationMs, runMs: message.runMs } : { ok: false, reason: message.reason, message: message.message });
     this.afterTask(slot);
   }
 

@@ -33,14 +33,14 @@ export const serve: Command = {
     const relayPort = portOption(args, "relay-port", 8081);
     await assertBuilt();
 
-    const relay = await withPortHint(
+    const relay = await explainStartFailure(
       startRelay({ host, port: relayPort, storageDirectory: join(resolveHome(args, io), "relay"), log: io.err }),
       relayPort,
       "--relay-port",
     );
     const app = createServer(staticFileHandler(DIST));
     app.on("clientError", (_error, socket) => socket.destroy());
-    const appPort = await withPortHint(listen(app, host, port), port, "--port").catch(async (error: unknown) => {
+    const appPort = await explainStartFailure(listen(app, host, port), port, "--port").catch(async (error: unknown) => {
       await relay.close();
       throw error;
     });
@@ -73,14 +73,15 @@ async function assertBuilt(): Promise<void> {
   }
 }
 
-/** Turns "address in use" into what to do about it. */
-async function withPortHint<T>(starting: Promise<T>, port: number, flag: string): Promise<T> {
+/** Turns a failure to start (port in use, storage not writable) into what to do about it. */
+async function explainStartFailure<T>(starting: Promise<T>, port: number, flag: string): Promise<T> {
   try {
     return await starting;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") throw new CliError(`port ${port} is already in use: stop what uses it, or pass ${flag} with another port (0 picks a free one)`);
-    if (code === "EACCES") throw new CliError(`no permission to listen on port ${port}: pass ${flag} with a port above 1023`);
+    const { code, syscall, path } = error as NodeJS.ErrnoException;
+    if (syscall === "listen" && code === "EADDRINUSE") throw new CliError(`port ${port} is already in use: stop what uses it, or pass ${flag} with another port (0 picks a free one)`);
+    if (syscall === "listen" && code === "EACCES") throw new CliError(`no permission to listen on port ${port}: pass ${flag} with a port above 1023`);
+    if (syscall === "mkdir") throw new CliError(`cannot create the relay's storage at ${path} (${code}): pass --home with a directory you can write to`);
     throw error;
   }
 }

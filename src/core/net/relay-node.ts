@@ -6,6 +6,7 @@
  * repo message. Every socket gets an error listener, frames are bounded by `maxPayload`, and a
  * frame that is not a repo message closes only its own socket.
  */
+import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
@@ -38,6 +39,9 @@ const POLICY_VIOLATION = 1008;
 
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const log = options.log ?? (() => {});
+  // The repo waits on its storage before it connects the network, and would wait forever on a
+  // directory it cannot create: fail here, with the file system's reason, instead.
+  await mkdir(options.storageDirectory, { recursive: true });
   const http: Server = createServer(healthHandler(() => wss.clients.size));
   const wss: WebSocketServer = new WebSocketServer({ server: http, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD });
   // Registered before the adapter's own listener, so no socket is ever without an error listener.
@@ -56,13 +60,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     // A relay answers requests and stores what peers send; it announces nothing of its own.
     sharePolicy: async () => false,
   });
-  // Until the repo connects the adapter, a socket would get no message listener at all.
+  // Until the repo connects the adapter, a socket would get no message listener at all; and the
+  // stock adapter clears its keep-alive timer only on a "close" after connecting, so close() must
+  // not be possible before it.
   await adapter.connected;
   return {
     url: `ws://${urlHost(options.host)}:${port}/`,
     port,
     async close() {
-      adapter.stop();
       for (const socket of wss.clients) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
@@ -80,22 +85,11 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
     super(server as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]);
   }
 
-  #stopped = false;
   #markConnected!: () => void;
-  /** Resolves once the repo has connected this adapter to the server. */
+  /** Resolves once the repo has connected this adapter to the server (it does so asynchronously). */
   readonly connected = new Promise<void>((resolve) => (this.#markConnected = resolve));
 
-  /**
-   * The repo connects its adapters asynchronously, and the stock adapter clears its keep-alive
-   * interval only on the server's "close" event: a relay closed before that must not connect,
-   * or the interval outlives it and keeps the process running.
-   */
-  stop(): void {
-    this.#stopped = true;
-  }
-
   override connect(...args: Parameters<WebSocketServerAdapter["connect"]>): void {
-    if (this.#stopped) return;
     super.connect(...args);
     this.#markConnected();
   }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebSocket } from "ws";
@@ -97,6 +97,12 @@ describe("relay", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     socket.terminate();
     await syncThroughRelay();
+  });
+
+  it("refuses a storage directory it cannot create instead of waiting for it forever", async () => {
+    const file = join(storage, "a-file");
+    await writeFile(file, "");
+    await expect(startRelay({ host: "127.0.0.1", port: 0, storageDirectory: join(file, "relay") })).rejects.toMatchObject({ code: "ENOTDIR" });
   });
 
   it("leaves nothing running when its port is taken", async () => {

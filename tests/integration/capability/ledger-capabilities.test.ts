@@ -3,9 +3,7 @@
  * without backdating, and each attack on a chain refused with its reason and no change of state.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import fc from "fast-check";
-import { alice, bob, carol, dave, mallory } from "../../fixtures/identities.ts";
-import { tokenHash } from "../../../src/core/capability/chain.ts";
+import { bob, carol, dave } from "../../fixtures/identities.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import type { SignedEntry } from "../../../src/core/ledger/types.ts";
 import { HOUR_MS, T0, inviteAndRedeem, joinEntry, judge, newInvite, newPool, redeem, stateBytes, submitEntry, type Pool } from "./pool-story.ts";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { base64url } from "multiformats/bases/base64";
 import { alice, bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
-import { HOUR, NOW, grant, newAuthority, otherPool, pool, query } from "./pool-fixture.ts";
+import { HOUR, NOW, grant, newAuthority, otherPool, query } from "./pool-fixture.ts";
 import { tokenHash } from "../../../../src/core/capability/chain.ts";
 import { mergeRevocations } from "../../../../src/core/capability/revocation.ts";
 

@@ -5,7 +5,7 @@
  * and says which one was wrong. Signatures and chains are checked in `chain.ts`.
  */
 import { fromUtf8 } from "../crypto/index.ts";
-import { parseDidKey, type Did, type DidKeyResult } from "../identity/did-key.ts";
+import { parseDidKey, type Did } from "../identity/did-key.ts";
 import { refuse, type Refusal } from "./refusal.ts";
 
 export const UCAN_VERSION = "0.8.1";
@@ -95,23 +95,8 @@ function checkCapabilities(att: unknown): Refusal | EncodedCapability[] {
   return out;
 }
 
-// Parsed DIDs (a pool has few members and many tokens). Bounded: a flood of DIDs costs re-parsing.
-const DID_CACHE_LIMIT = 10_000;
-const parsedDids = new Map<string, DidKeyResult>();
-
-function parseDidCached(value: unknown): DidKeyResult {
-  if (typeof value !== "string") return parseDidKey(value);
-  let parsed = parsedDids.get(value);
-  if (!parsed) {
-    if (parsedDids.size >= DID_CACHE_LIMIT) parsedDids.clear();
-    parsed = parseDidKey(value);
-    parsedDids.set(value, parsed);
-  }
-  return parsed;
-}
-
 function checkDid(value: unknown, field: string): Refusal | { ok: true; did: Did; publicKey: Uint8Array } {
-  const parsed = parseDidCached(value);
+  const parsed = parseDidKey(value);
   return parsed.ok ? parsed : malformed(`payload ${field} is not a usable did:key (${parsed.message})`);
 }
 

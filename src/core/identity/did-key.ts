@@ -41,6 +41,22 @@ const fail = (reason: DidKeyErrorReason, message: string): DidKeyResult => ({ ok
  */
 export function parseDidKey(input: unknown): DidKeyResult {
   if (typeof input !== "string") return fail("not-a-string", "a DID must be a string");
+  let parsed = parsedDids.get(input);
+  if (!parsed) {
+    if (parsedDids.size >= PARSED_DID_LIMIT) parsedDids.clear();
+    parsed = parseUncached(input);
+    parsedDids.set(input, parsed);
+  }
+  return parsed;
+}
+
+// Verdicts per DID string: a pool has few members and many entries and tokens naming them, and the
+// subgroup check is point math. Bounded: a flood of distinct DIDs costs re-parsing, not memory.
+// Results are shared between callers, who must not mutate them.
+const PARSED_DID_LIMIT = 10_000;
+const parsedDids = new Map<string, DidKeyResult>();
+
+function parseUncached(input: string): DidKeyResult {
   if (input.length > MAX_DID_LENGTH) return fail("invalid-did", `a did:key is at most ${MAX_DID_LENGTH} characters, got ${input.length}`);
   const parts = input.split(":");
   if (parts.length < 3 || parts[0] !== "did") return fail("invalid-did", `not a DID: ${JSON.stringify(input)} (expected did:key:z6Mk…)`);

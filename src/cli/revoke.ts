@@ -66,7 +66,7 @@ export const revoke: Command = {
       const genesis = requirePool(session);
       const token = resolveTarget(session, args.positionals[0]!);
       const verifier = new TokenVerifier();
-      const allowed = await checkRevoker({ token, honoured: {} }, session.identity.did, verifier);
+      const allowed = await checkRevoker(token, session.identity.did, verifier);
       if (!allowed.ok) throw new CliError(`${allowed.reason}: ${allowed.message}`, allowed.reason === "escalation" ? ExitCode.noPermission : ExitCode.usage);
       const target = tokenHash(token);
       if (session.ledger.state.revocations[target]) {

@@ -121,11 +121,6 @@ export class PoolAuthority {
     this.#chains.set(proof, { pool, result });
     return result;
   }
-
-  clear(): void {
-    this.#chains.clear();
-    this.verifier.clear();
-  }
 }
 
 /** The per-call checks: root, addressee, invite keys, time, revocation. */

@@ -65,12 +65,6 @@ export class TokenVerifier {
     return result;
   }
 
-  /** Forgets every cached verdict (benchmarks measure the cold path with it). */
-  clear(): void {
-    this.#structures.clear();
-    this.#verdicts.clear();
-  }
-
   #structure(encoded: string, nesting: number): VerifyTokenResult {
     const cached = this.#structures.get(encoded);
     if (cached) return cached;

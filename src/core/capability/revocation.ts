@@ -30,33 +30,19 @@ export type Revocations = ReadonlyMap<TokenHash, ReadonlyMap<Did, number>>;
 
 export const NO_REVOCATIONS: Revocations = new Map();
 
-/** Checks a revocation's body shape (hostile input from the ledger). */
-export function parseRevocationRecord(input: unknown): { ok: true; record: RevocationRecord } | Refusal {
-  if (typeof input !== "object" || input === null) return refuse("malformed", "a revocation is an object { token, honoured }");
-  const { token, honoured } = input as Record<string, unknown>;
-  if (typeof token !== "string") return refuse("malformed", "a revocation names the revoked delegation as a token string");
-  if (typeof honoured !== "object" || honoured === null || Array.isArray(honoured)) return refuse("malformed", "a revocation's honoured map must be an object");
-  for (const [did, seq] of Object.entries(honoured)) {
-    if (!did.startsWith("did:key:") || !Number.isSafeInteger(seq) || (seq as number) < -1) {
-      return refuse("malformed", `honoured[${JSON.stringify(did.slice(0, 60))}] must be a sequence number`);
-    }
-  }
-  return { ok: true, record: { token, honoured: honoured as Record<string, number> } };
-}
-
 const issuers = (verified: VerifiedToken): Did[] => [verified.token.iss, ...verified.proofs.flatMap(issuers)];
 
 /**
  * Only an issuer of the revoked delegation or of one upstream of it may revoke it (UCAN 0.8.1,
  * "Revocation"): the pool root can revoke anything in its pool, a member only what it delegated.
  */
-export async function checkRevoker(record: RevocationRecord, revoker: Did, verifier: TokenVerifier): Promise<{ ok: true; hash: TokenHash } | Refusal> {
-  const verified = await verifier.verify(record.token);
+export async function checkRevoker(token: string, revoker: Did, verifier: TokenVerifier): Promise<{ ok: true; hash: TokenHash } | Refusal> {
+  const verified = await verifier.verify(token);
   if (!verified.ok) return { ...verified, message: `the revoked delegation is not valid: ${verified.message}` };
   if (!issuers(verified.verified).includes(revoker)) {
     return refuse("escalation", `${revoker} did not issue this delegation or any delegation it rests on, so it cannot revoke it`);
   }
-  return { ok: true, hash: tokenHash(record.token) };
+  return { ok: true, hash: tokenHash(token) };
 }
 
 export interface AcceptedRevocation {

@@ -14,7 +14,7 @@
 import { tokenHash, type TokenHash } from "../capability/chain.ts";
 import { PoolAuthority, type AuthorityQuery, type GrantResult } from "../capability/authority.ts";
 import { refuse, type Refusal } from "../capability/refusal.ts";
-import { mergeRevocations, type AcceptedRevocation, type Revocations } from "../capability/revocation.ts";
+import { checkRevoker, mergeRevocations, type AcceptedRevocation, type Revocations } from "../capability/revocation.ts";
 import { inviteUsedUp } from "../capability/invite.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Authorisation, Authoriser } from "./authoriser.ts";
@@ -49,14 +49,8 @@ export class UcanAuthoriser implements Authoriser {
     }
     if (target !== tokenHash(token)) return badProof({ ok: false, reason: "malformed", message: "the revocation's target is not the hash of its token" });
     if (from > entry.time) return badProof({ ok: false, reason: "malformed", message: "a revocation cannot apply from after its own time" });
-    const verified = await this.authority.verifier.verify(token);
-    if (!verified.ok) return badProof(verified);
-    const issuers = new Set<string>();
-    for (let node: typeof verified.verified | undefined = verified.verified; node; node = node.proofs[0]) issuers.add(node.token.iss);
-    if (!issuers.has(entry.author)) {
-      return badProof({ ok: false, reason: "escalation", message: `${entry.author} did not issue this delegation or any it rests on, so it cannot revoke it` });
-    }
-    return OK;
+    const revoker = await checkRevoker(token, entry.author, this.authority.verifier);
+    return revoker.ok ? OK : badProof(revoker);
   }
 
   authorise(entry: Entry, requires: Exclude<Requirement, "genesis">, state: LedgerState): Authorisation {

@@ -94,10 +94,9 @@ describe("who may revoke", () => {
     const bobToken = await grant({ from: alice, to: bob, can: ["member/invite", "job/run"] });
     const carolToken = await grant({ from: bob, to: carol, can: ["job/run"], proof: bobToken });
     const verifier = new TokenVerifier();
-    const record = { token: carolToken, honoured: {} };
-    expect(await checkRevoker(record, alice.did, verifier)).toMatchObject({ ok: true });
-    expect(await checkRevoker(record, bob.did, verifier)).toMatchObject({ ok: true });
-    expect(await checkRevoker(record, carol.did, verifier)).toMatchObject({ ok: false, reason: "escalation" });
-    expect(await checkRevoker(record, mallory.did, verifier)).toMatchObject({ ok: false, reason: "escalation" });
+    expect(await checkRevoker(carolToken, alice.did, verifier)).toMatchObject({ ok: true });
+    expect(await checkRevoker(carolToken, bob.did, verifier)).toMatchObject({ ok: true });
+    expect(await checkRevoker(carolToken, carol.did, verifier)).toMatchObject({ ok: false, reason: "escalation" });
+    expect(await checkRevoker(carolToken, mallory.did, verifier)).toMatchObject({ ok: false, reason: "escalation" });
   });
 });

@@ -1,0 +1,307 @@
+/**
+ * Ledger benchmark (issue 3). Every figure beside its baseline from the same run: bare Automerge
+ * holding the same payloads unsigned (same document layout, same file storage), and the raw
+ * Ed25519 verify rate of the fastest API this runtime has. Targets: signed append <= 1.5x bare
+ * Automerge; validate-on-load >= 2/3 of the raw verify rate; < 400 bytes per entry on disk; cold
+ * start after a checkpoint within 20% between 10,000 and 100,000 entries of history.
+ */
+import { createPrivateKey, createPublicKey, sign as opensslSign, verify as opensslVerify } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo";
+import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { verifyNode } from "../src/core/crypto/ed25519-node.ts";
+import { publicKeyFromSeed, type SigningKey } from "../src/core/crypto/index.ts";
+import { didFromPublicKey } from "../src/core/identity/did-key.ts";
+import { memberListAuthoriser } from "../src/core/ledger/authoriser.ts";
+import { draftCheckpoint } from "../src/core/ledger/checkpoints.ts";
+import { signEntry, signingBytes } from "../src/core/ledger/codec.ts";
+import { genesisDocument, openLedgerDocument, putEntries, type LedgerDoc } from "../src/core/ledger/document.ts";
+import { openEpoch, writeEpoch } from "../src/core/ledger/epochs.ts";
+import { Ledger } from "../src/core/ledger/ledger.ts";
+import { EntryStore } from "../src/core/ledger/store.ts";
+import type { PoolId, SignedEntry } from "../src/core/ledger/types.ts";
+import { validateMany } from "../src/core/ledger/validate.ts";
+import { createPool, EntryWriter, resultCommitment, type Author } from "../src/core/ledger/writer.ts";
+
+const T0 = 1_767_225_600_000;
+const JOB_SPACING_MS = 900_000; // one job every 15 minutes: 100,000 entries span ~104 days
+const root = mkdtempSync(join(tmpdir(), "edgepool-ledger-bench-"));
+let dirs = 0;
+
+/** node:crypto signing for the generator (fast; signatures are byte-identical to any Ed25519 signer's). */
+function author(fill: number): Author {
+  const seed = new Uint8Array(32).fill(fill);
+  const key = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]), format: "der", type: "pkcs8" });
+  const signingKey: SigningKey = { publicKey: publicKeyFromSeed(seed), sign: async (m) => new Uint8Array(opensslSign(null, m, key)) };
+  return { did: didFromPublicKey(signingKey.publicKey), signingKey };
+}
+
+const owner = author(1);
+const workers = [author(2), author(3), author(4)];
+const SETTINGS = { name: "bench", replication: 3, rewardPerJob: 10, vestingSeconds: 86_400, leaseSeconds: 300 };
+
+interface History {
+  pool: PoolId;
+  entries: SignedEntry[];
+  writers: EntryWriter[];
+}
+
+/** A pool and `jobs` full job lifecycles (submit, 3 claims, 3 commits, 3 reveals: 10 entries each). */
+async function history(jobs: number): Promise<History> {
+  const genesis = await createPool(owner, SETTINGS, new Uint8Array(16).fill(jobs % 251), T0);
+  const writers = workers.map((w) => new EntryWriter(w, genesis.pool));
+  const entries = [genesis.entry];
+  for (const [i, w] of workers.entries()) entries.push(await genesis.writer.write("member.join", { member: w.did, abilities: ["job/run"] }, T0 + i + 1));
+  await appendJobs(entries, genesis.writer, writers, 0, jobs);
+  return { pool: genesis.pool, entries, writers: [genesis.writer, ...writers] };
+}
+
+async function appendJobs(entries: SignedEntry[], submitter: EntryWriter, writers: EntryWriter[], from: number, to: number): Promise<void> {
+  const output = new Uint8Array(32).fill(9);
+  const salt = new Uint8Array(16).fill(5);
+  for (let j = from; j < to; j++) {
+    const t = T0 + 10_000 + j * JOB_SPACING_MS;
+    const job = await submitter.write("job.submit", { task: "bench", input: new Uint8Array(16), replicas: 3, reward: 30, deadline: t + 3_600_000 }, t);
+    entries.push(job);
+    for (const [r, w] of writers.entries()) entries.push(await w.write("job.claim", { job: job.id, replica: r }, t + 1_000 + r));
+    for (const [r, w] of writers.entries()) entries.push(await w.write("result.commit", { job: job.id, replica: r, commitment: resultCommitment(salt, output) }, t + 2_000 + r));
+    for (const [r, w] of writers.entries()) entries.push(await w.write("result.reveal", { job: job.id, salt, output }, t + 3_000 + r));
+  }
+}
+
+function node(): { repo: Repo; storage: NodeFSStorageAdapter; dir: string } {
+  const dir = join(root, `n${dirs++}`);
+  const storage = new NodeFSStorageAdapter(dir);
+  return { repo: new Repo({ storage }), storage, dir };
+}
+
+function duSync(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const stat = statSync(join(dir, name));
+    if (stat.isFile()) total += stat.size;
+  }
+  return total;
+}
+
+async function seconds(run: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return (performance.now() - start) / 1000;
+}
+
+const options = (repo: Repo, storage: NodeFSStorageAdapter, pool: PoolId, now: number) => ({ repo, storage, pool, authoriser: memberListAuthoriser, now: () => now, verify: verifyNode });
+
+/** A bare Automerge document with the ledger's layout, holding unsigned payloads under the same keys. */
+function bareDoc(repo: Repo): DocHandle<LedgerDoc> {
+  return repo.import<LedgerDoc>(genesisDocument());
+}
+const unsigned = (entries: readonly SignedEntry[]) => entries.map((s) => ({ id: s.id, bytes: signingBytes(s.entry) }));
+
+// --- raw verify --------------------------------------------------------------------------------
+async function rawVerifyRates(entries: SignedEntry[]): Promise<Record<string, number>> {
+  const items = entries.map((s) => ({ key: createPublicKey({ key: Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), publicKeyOf(s)]), format: "der", type: "spki" }), msg: signingBytes(s.entry), sig: s.entry.sig }));
+  const subtle = globalThis.crypto.subtle;
+  const webKeys = new Map<string, CryptoKey>();
+  for (const s of entries) if (!webKeys.has(s.entry.author)) webKeys.set(s.entry.author, await subtle.importKey("raw", publicKeyOf(s) as Uint8Array<ArrayBuffer>, { name: "Ed25519" }, false, ["verify"]));
+  const n = items.length;
+  const sync = await seconds(async () => items.forEach((x) => opensslVerify(null, x.msg, x.key, x.sig)));
+  const threaded = await seconds(() => Promise.all(items.map((x) => new Promise((r) => opensslVerify(null, x.msg, x.key, x.sig, (_e, ok) => r(ok))))));
+  const web = await seconds(() => Promise.all(entries.map((s, i) => subtle.verify("Ed25519", webKeys.get(s.entry.author)!, s.entry.sig as Uint8Array<ArrayBuffer>, items[i]!.msg as Uint8Array<ArrayBuffer>))));
+  return { "node:crypto verify, sync": n / sync, "node:crypto verify, thread pool (parallel)": n / threaded, "WebCrypto verify (parallel promises)": n / web };
+}
+const keyOf = (did: string): SigningKey => workers.concat(owner).find((w) => w.did === did)!.signingKey;
+const publicKeyOf = (s: SignedEntry): Uint8Array => keyOf(s.entry.author).publicKey;
+
+// --- appends -----------------------------------------------------------------------------------
+async function appendRates(h: History, single: number, batch: number): Promise<{ single: [number, number]; batch: [number, number] }> {
+  const singles = h.entries.slice(0, single);
+  const signedSingle = await (async () => {
+    const { repo, storage } = node();
+    const ledger = await Ledger.open(options(repo, storage, h.pool, T0 + 1e12));
+    const t = await seconds(async () => {
+      for (const s of singles) await ledger.append([await signEntry(keyOf(s.entry.author), s.entry)]);
+    });
+    if (ledger.state.count !== single) throw new Error(`appended ${single}, folded ${ledger.state.count}`);
+    await repo.shutdown();
+    return single / t;
+  })();
+  const bareSingle = await (async () => {
+    const { repo } = node();
+    const doc = bareDoc(repo);
+    await doc.whenReady();
+    const t = await seconds(async () => {
+      for (const s of unsigned(singles)) putEntries(doc, [s as SignedEntry]);
+    });
+    await repo.shutdown();
+    return single / t;
+  })();
+  const batches = h.entries.slice(0, batch);
+  const signedBatch = await (async () => {
+    const { repo, storage } = node();
+    const ledger = await Ledger.open(options(repo, storage, h.pool, T0 + 1e12));
+    const t = await seconds(async () => {
+      for (let i = 0; i < batches.length; i += 1000) {
+        const signed = await Promise.all(batches.slice(i, i + 1000).map((s) => signEntry(keyOf(s.entry.author), s.entry)));
+        await ledger.append(signed);
+      }
+    });
+    if (ledger.state.count !== batch) throw new Error(`appended ${batch}, folded ${ledger.state.count}`);
+    await repo.shutdown();
+    return batch / t;
+  })();
+  const bareBatch = await (async () => {
+    const { repo } = node();
+    const doc = bareDoc(repo);
+    await doc.whenReady();
+    const payloads = unsigned(batches) as SignedEntry[];
+    const t = await seconds(async () => {
+      for (let i = 0; i < payloads.length; i += 1000) putEntries(doc, payloads.slice(i, i + 1000));
+    });
+    await repo.shutdown();
+    return batch / t;
+  })();
+  return { single: [signedSingle, bareSingle], batch: [signedBatch, bareBatch] };
+}
+
+// --- load, sync, disk ---------------------------------------------------------------------------
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+function connectedPair(): [ReturnType<typeof node> & { repo: Repo }, ReturnType<typeof node> & { repo: Repo }] {
+  const { port1, port2 } = new MessageChannel();
+  const make = (port: MessagePort, name: string) => {
+    const dir = join(root, `n${dirs++}`);
+    const storage = new NodeFSStorageAdapter(dir);
+    return { dir, storage, repo: new Repo({ storage, peerId: name as PeerId, network: [new MessageChannelNetworkAdapter(port as never)] }) };
+  };
+  return [make(port1, "a"), make(port2, "b")];
+}
+
+/** Writes a history into a node's epoch-0 document and own store, as a node that validated it would. */
+async function stored(repo: Repo, storage: NodeFSStorageAdapter, pool: PoolId, entries: SignedEntry[]): Promise<void> {
+  const handle = await openLedgerDocument(repo, pool, 0);
+  const store = new EntryStore(storage, pool, 0);
+  for (let i = 0; i < entries.length; i += 10_000) {
+    putEntries(handle, entries.slice(i, i + 10_000));
+    await store.save(entries.slice(i, i + 10_000));
+  }
+  await repo.flush();
+}
+
+async function loadFigures(h: History): Promise<{ validate: number; open: number; bareOpen: number; bytes: number; storeBytes: number; bareBytes: number }> {
+  const n = h.entries.length;
+  const context = { pool: h.pool, authoriser: memberListAuthoriser, now: () => T0 + 1e12, skewMs: 0, verify: verifyNode };
+  const validate = n / (await seconds(() => validateMany(h.entries.map((s) => s.bytes), context)));
+  const a = node();
+  await stored(a.repo, a.storage, h.pool, h.entries);
+  await a.repo.shutdown();
+  const bytes = duSync(a.dir) / n;
+  const storeBytes = duSync(join(a.dir, "ed")) / n;
+  const reopened = new Repo({ storage: a.storage });
+  const open = n / (await seconds(async () => {
+    const ledger = await Ledger.open(options(reopened, a.storage, h.pool, T0 + 1e12));
+    if (ledger.state.count !== n) throw new Error(`loaded ${ledger.state.count} of ${n}`);
+  }));
+  await reopened.shutdown();
+  const b = node();
+  const bare = bareDoc(b.repo);
+  await bare.whenReady();
+  putEntries(bare, unsigned(h.entries) as SignedEntry[]);
+  await b.repo.flush();
+  await b.repo.shutdown();
+  const bareBytes = duSync(b.dir) / n;
+  const bareRepo = new Repo({ storage: b.storage });
+  const bareOpen = n / (await seconds(() => bareRepo.find(bare.url)));
+  await bareRepo.shutdown();
+  return { validate, open, bareOpen, bytes, storeBytes, bareBytes };
+}
+
+async function syncTimes(h: History): Promise<[number, number]> {
+  const n = h.entries.length;
+  const [a, b] = connectedPair();
+  await stored(a.repo, a.storage, h.pool, h.entries);
+  const signed = await seconds(async () => {
+    const ledger = await Ledger.open(options(b.repo, b.storage, h.pool, T0 + 1e12));
+    await until(() => ledger.state.count === n);
+  });
+  await Promise.all([a.repo.shutdown(), b.repo.shutdown()]);
+  const [c, d] = connectedPair();
+  const bare = bareDoc(c.repo);
+  await bare.whenReady();
+  putEntries(bare, unsigned(h.entries) as SignedEntry[]);
+  const plain = await seconds(async () => {
+    const handle = await d.repo.find<LedgerDoc>(bare.url);
+    await until(() => Object.values(handle.doc().entries).reduce((k, bucket) => k + Object.keys(bucket).length, 0) === n);
+  });
+  await Promise.all([c.repo.shutdown(), d.repo.shutdown()]);
+  return [signed, plain];
+}
+
+/** Cold start of a node holding `jobs` jobs of history: from genesis, and from a checkpoint followed by 100 jobs. */
+async function coldStart(jobs: number): Promise<{ entries: number; full: number; checkpointed: number }> {
+  const h = await history(jobs);
+  const through = h.entries.at(-1)!.entry.time;
+  const draft = draftCheckpoint(h.entries, through, memberListAuthoriser);
+  const checkpoint = await h.writers[0]!.write("checkpoint", draft.body, through + 1);
+  const later: SignedEntry[] = [];
+  await appendJobs(later, h.writers[0]!, h.writers.slice(1), jobs + 1, jobs + 101);
+  const a = node();
+  await stored(a.repo, a.storage, h.pool, h.entries);
+  await writeEpoch({ repo: a.repo, storage: a.storage, pool: h.pool, epoch: 1, checkpoint, snapshot: draft.snapshot, later });
+  await a.repo.flush();
+  await a.repo.shutdown();
+  const now = later.at(-1)!.entry.time + 1;
+  const fullRepo = new Repo({ storage: a.storage });
+  const full = await seconds(() => Ledger.open(options(fullRepo, a.storage, h.pool, now)));
+  await fullRepo.shutdown();
+  const coldRepo = new Repo({ storage: a.storage });
+  const checkpointed = await seconds(async () => {
+    const opened = await openEpoch({ ...options(coldRepo, a.storage, h.pool, now), epoch: 1 });
+    if (!opened.ok || opened.ledger.state.count !== h.entries.length + 1 + later.length) throw new Error("cold start from the checkpoint failed");
+  });
+  await coldRepo.shutdown();
+  return { entries: h.entries.length, full, checkpointed };
+}
+
+// --- report -------------------------------------------------------------------------------------
+const fmt = (x: number): string => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(2));
+
+async function main(): Promise<void> {
+  const h = await history(1_000);
+  const tenK = h.entries.slice(0, 10_000);
+  const raw = await rawVerifyRates(tenK);
+  const fastest = Math.max(...Object.values(raw));
+  const appends = await appendRates(h, 1_000, 10_000);
+  const load = await loadFigures({ ...h, entries: tenK });
+  const [syncSigned, syncBare] = await syncTimes({ ...h, entries: tenK });
+  const cold10 = await coldStart(1_000);
+  const cold100 = await coldStart(10_000);
+  const rows: string[][] = [
+    ...Object.entries(raw).map(([api, rate]) => [`raw Ed25519 verify: ${api}`, `${fmt(rate)}/s`, "", ""]),
+    ["append, one entry per change (entries/s)", fmt(appends.single[0]), fmt(appends.single[1]), `${(appends.single[1] / appends.single[0]).toFixed(2)}x cost`],
+    ["append, 1,000 per change (entries/s)", fmt(appends.batch[0]), fmt(appends.batch[1]), `${(appends.batch[1] / appends.batch[0]).toFixed(2)}x cost`],
+    ["validate 10,000 entries (entries/s)", fmt(load.validate), `raw verify ${fmt(fastest)}`, `${(load.validate / fastest).toFixed(2)} of raw`],
+    ["open a node with 10,000 stored entries (entries/s)", fmt(load.open), fmt(load.bareOpen), `${(load.open / fastest).toFixed(2)} of raw verify`],
+    ["sync 10,000 entries to a second repo (s)", syncSigned.toFixed(2), syncBare.toFixed(2), `${(syncSigned / syncBare).toFixed(2)}x`],
+    ["bytes per entry on disk (document + own store)", fmt(load.bytes), fmt(load.bareBytes), `own store ${fmt(load.storeBytes)}`],
+    [`cold start, ${fmt(cold10.entries)} entries, no checkpoint (s)`, cold10.full.toFixed(2), "", ""],
+    [`cold start, ${fmt(cold100.entries)} entries, no checkpoint (s)`, cold100.full.toFixed(2), "", ""],
+    [`cold start after a checkpoint, ${fmt(cold10.entries)} history + 1,000 (s)`, cold10.checkpointed.toFixed(2), "", ""],
+    [`cold start after a checkpoint, ${fmt(cold100.entries)} history + 1,000 (s)`, cold100.checkpointed.toFixed(2), "", `${(cold100.checkpointed / cold10.checkpointed).toFixed(2)}x the 10k figure`],
+  ];
+  console.log(`Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on this machine during the run.\n`);
+  console.log("| figure | EdgePool ledger | baseline (bare Automerge, unsigned; or raw verify) | ratio |");
+  console.log("|---|---|---|---|");
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

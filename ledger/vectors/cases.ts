@@ -1,0 +1,131 @@
+/**
+ * The test vectors, computed from the reference story (story.ts): valid entries with the state
+ * they fold to, entries refused on their own (stateless), and entries refused only beside others
+ * (set-level), each with its exact reason. `generate.ts` writes them to JSON; the tests recompute
+ * them and require the committed files to match byte for byte.
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import { bytesToHex, sha256, utf8 } from "../../src/core/crypto/index.ts";
+import { memberListAuthoriser } from "../../src/core/ledger/authoriser.ts";
+import { entryIdOf, signEntry } from "../../src/core/ledger/codec.ts";
+import { foldEntries } from "../../src/core/ledger/fold.ts";
+import { KIND_RULES } from "../../src/core/ledger/kinds.ts";
+import { toJsonSchema } from "../../src/core/ledger/schema.ts";
+import { encodeState, stateHash } from "../../src/core/ledger/state.ts";
+import type { Entry, SignedEntry } from "../../src/core/ledger/types.ts";
+import { DEFAULT_SKEW_MS } from "../../src/core/ledger/validate.ts";
+import { createPool, EntryWriter, resultCommitment } from "../../src/core/ledger/writer.ts";
+import { alice, bob, carol, dave, mallory } from "../../tests/fixtures/identities.ts";
+import { SETTINGS, T0, writeStory } from "./story.ts";
+
+/** The reader's clock for every vector (ms since the Unix epoch) and the allowed skew. */
+export const NOW = T0 + 100_000;
+
+export interface StatelessCase {
+  readonly name: string;
+  readonly hex: string;
+  readonly reason: string;
+}
+
+export interface SetCase {
+  readonly name: string;
+  /** Entries added to the valid story (hex); `reasons` names every entry the fold then refuses, and why. */
+  readonly add: readonly string[];
+  readonly reasons: Readonly<Record<string, string>>;
+}
+
+const hexOf = (s: SignedEntry): string => bytesToHex(s.bytes);
+const raw = (value: unknown): string => bytesToHex(dagCbor.encode(value));
+const resign = async (entry: Entry, key = alice.signingKey): Promise<string> => hexOf(await signEntry(key, entry));
+
+export async function buildVectors() {
+  const story = await writeStory();
+  const { pool, jobId } = story;
+  const fold = foldEntries(story.entries, memberListAuthoriser);
+  const submit = story.entries.find((s) => s.entry.kind === "job.submit")!;
+  const join = story.entries[1]!;
+  const base = { ...join.entry };
+  const { replicas: _dropped, ...withoutReplicas } = submit.entry.body;
+
+  const valid = {
+    description: "The reference story (ledger/vectors/story.ts): every entry is valid; folding them in any order gives `state`.",
+    pool,
+    now: NOW,
+    skewMs: DEFAULT_SKEW_MS,
+    entries: story.entries.map((s) => ({ id: s.id, kind: s.entry.kind, author: s.entry.author, seq: s.entry.seq, hex: hexOf(s) })),
+    stateHash: stateHash(fold.state),
+    stateHex: bytesToHex(encodeState(fold.state)),
+  };
+
+  const otherPool = await createPool(alice, SETTINGS, new Uint8Array(16).fill(9), T0);
+  const widened = (() => {
+    const seqKey = [0x63, 0x73, 0x65, 0x71, join.entry.seq];
+    const at = join.bytes.findIndex((_, i) => seqKey.every((b, j) => join.bytes[i + j] === b)) + 4;
+    return bytesToHex(Uint8Array.from([...join.bytes.subarray(0, at), 0x18, join.entry.seq, ...join.bytes.subarray(at + 1)]));
+  })();
+  const flipped = join.bytes.slice();
+  const sigAt = join.bytes.findIndex((_, i) => join.entry.sig.every((b, j) => join.bytes[i + j] === b));
+  flipped[sigAt + 10] = flipped[sigAt + 10]! ^ 1;
+  const stateless: StatelessCase[] = [
+    { name: "larger than 16,384 bytes", hex: "00".repeat(16_385), reason: "too-large" },
+    { name: "not CBOR", hex: "ff00", reason: "malformed" },
+    { name: "an integer not in its shortest form", hex: widened, reason: "malformed" },
+    { name: "a field too many", hex: raw({ ...join.entry, extra: 1 }), reason: "malformed" },
+    { name: "version 2", hex: await resign({ ...base, v: 2 }), reason: "bad-version" },
+    { name: "an unknown kind", hex: await resign({ ...base, kind: "pool.delete" as never }), reason: "unknown-kind" },
+    { name: "an X25519 did:key as author", hex: raw({ ...base, author: "did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc" }), reason: "bad-author" },
+    { name: "one flipped bit in the signature", hex: bytesToHex(flipped), reason: "bad-signature" },
+    { name: "signed by someone other than its author", hex: await resign(base, mallory.signingKey), reason: "bad-signature" },
+    { name: "an entry of another pool", hex: hexOf(await new EntryWriter(alice, otherPool.pool, 1).write("member.join", join.entry.body, T0 + 1_000)), reason: "wrong-pool" },
+    { name: "time beyond the clock plus skew", hex: await resign({ ...base, time: NOW + DEFAULT_SKEW_MS + 1 }), reason: "future-time" },
+    { name: "a body field missing", hex: await resign({ ...submit.entry, body: withoutReplicas }, bob.signingKey), reason: "bad-body" },
+    { name: "a float where an integer belongs", hex: await resign({ ...submit.entry, body: { ...submit.entry.body, reward: 1.5 } }, bob.signingKey), reason: "bad-body" },
+    { name: "a deadline before the entry's time", hex: await resign({ ...submit.entry, body: { ...submit.entry.body, deadline: T0 } }, bob.signingKey), reason: "bad-body" },
+    { name: "pool.create whose nonce does not derive the pool id", hex: await resign({ ...story.entries[0]!.entry, body: { ...story.entries[0]!.entry.body, nonce: new Uint8Array(16) } }), reason: "bad-body" },
+  ];
+
+  const set = await setCases(story, jobId);
+  const schema = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "EdgePool ledger entry bodies, by kind (generated from src/core/ledger/kinds.ts)",
+    description: "Bytes are CBOR byte strings (major type 2); every integer is at most 2^53-1; no field may be absent unless marked optional, and no other field may be present.",
+    kinds: Object.fromEntries(Object.entries(KIND_RULES).map(([kind, rule]) => [kind, { requires: rule.requires, body: toJsonSchema(rule.schema) }])),
+  };
+  return { valid, stateless, set, schema };
+}
+
+async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: string): Promise<SetCase[]> {
+  const { pool } = story;
+  const after = T0 + 50_000;
+  const davesReveal = story.entries.find((s) => s.entry.author === dave.did && s.entry.kind === "result.reveal")!;
+  const forked = await new EntryWriter(dave, pool, davesReveal.entry.seq - 1).write("ucan.revoke", { target: "x" }, davesReveal.entry.time);
+  const intruder = await new EntryWriter(mallory, pool).write("ucan.revoke", { target: "bafyreianything" }, after);
+  const escalation = await new EntryWriter(bob, pool, 100).write("member.join", { member: mallory.did, abilities: ["pool/admin"] }, after);
+  const backdated = await new EntryWriter(bob, pool, 50).write("ucan.revoke", { target: "x" }, T0 + 5);
+  const lateClaim = await new EntryWriter(carol, pool, 60).write("job.claim", { job: jobId, replica: 0 }, after);
+  const noJob = await new EntryWriter(carol, pool, 70).write("job.claim", { job: entryIdOf(utf8("no such job")), replica: 0 }, after);
+  const cp = story.entries.at(-1)!;
+  const lying = await new EntryWriter(alice, pool, 80).write("checkpoint", { ...cp.entry.body, through: T0 + 36_000, count: 3 }, T0 + 41_000);
+  const bobW = new EntryWriter(bob, pool, 90);
+  const carolW = new EntryWriter(carol, pool, 90);
+  const job = await bobW.write("job.submit", { task: "t", input: new Uint8Array(), replicas: 1, reward: 5, deadline: after + 3_600_000 }, after);
+  const output = sha256(utf8("out"));
+  const claim = await carolW.write("job.claim", { job: job.id, replica: 0 }, after + 1);
+  const commit = await carolW.write("result.commit", { job: job.id, replica: 0, commitment: resultCommitment(new Uint8Array(16).fill(1), output) }, after + 2);
+  const badReveal = await carolW.write("result.reveal", { job: job.id, salt: new Uint8Array(16).fill(2), output }, after + 3);
+  const one = (name: string, s: SignedEntry, reason: string): SetCase => ({ name, add: [hexOf(s)], reasons: { [s.id]: reason } });
+  return [
+    {
+      name: "two entries with one author and sequence: both refused, and the checkpoint that counted one of them no longer matches",
+      add: [hexOf(forked)],
+      reasons: { [forked.id]: "equivocation", [davesReveal.id]: "equivocation", [cp.id]: "checkpoint-mismatch" },
+    },
+    one("an author who is not a member", intruder, "not-authorised"),
+    one("a member granting an ability it does not hold", escalation, "not-authorised"),
+    one("a later sequence number with an earlier time", backdated, "time-regression"),
+    one("a claim on a job that is done", lateClaim, "conflict"),
+    one("a claim on a job that does not exist", noJob, "unknown-reference"),
+    one("a checkpoint whose count and root do not match the fold", lying, "checkpoint-mismatch"),
+    { name: "a reveal whose salt does not open the commitment", add: [job, claim, commit, badReveal].map(hexOf), reasons: { [badReveal.id]: "bad-reveal" } },
+  ];
+}

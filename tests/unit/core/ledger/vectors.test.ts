@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { hexToBytes } from "../../../../src/core/crypto/index.ts";
+import { memberListAuthoriser } from "../../../../src/core/ledger/authoriser.ts";
+import { foldEntries } from "../../../../src/core/ledger/fold.ts";
+import { stateHash } from "../../../../src/core/ledger/state.ts";
+import type { PoolId, SignedEntry } from "../../../../src/core/ledger/types.ts";
+import { validateEntry, type ValidationContext } from "../../../../src/core/ledger/validate.ts";
+import { buildVectors } from "../../../../ledger/vectors/cases.ts";
+import { serialise } from "../../../../ledger/vectors/serialise.ts";
+
+const file = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../ledger/${name}`, import.meta.url)), "utf8");
+const valid = JSON.parse(file("vectors/valid.json"));
+const stateless = JSON.parse(file("vectors/invalid-stateless.json"));
+const set = JSON.parse(file("vectors/invalid-set.json"));
+const context: ValidationContext = { pool: valid.pool as PoolId, authoriser: memberListAuthoriser, now: () => valid.now, skewMs: valid.skewMs };
+
+async function accept(hex: string): Promise<SignedEntry> {
+  const result = await validateEntry(hexToBytes(hex), context);
+  if (!result.ok) throw new Error(`${result.reason}: ${result.message}`);
+  return result.signed;
+}
+
+describe("ledger vectors (ledger/vectors)", () => {
+  it("are what the generator writes today (run `node --import tsx ledger/vectors/generate.ts` after a protocol change)", async () => {
+    const built = await buildVectors();
+    expect(file("vectors/valid.json")).toBe(serialise(built.valid));
+    expect(JSON.parse(file("vectors/invalid-stateless.json")).cases).toEqual(built.stateless);
+    expect(JSON.parse(file("vectors/invalid-set.json")).cases).toEqual(built.set);
+    expect(file("schema.json")).toBe(serialise(built.schema));
+  });
+
+  it("valid entries validate, keep their ids and fold to the expected state", async () => {
+    const entries = await Promise.all(valid.entries.map((e: { hex: string }) => accept(e.hex)));
+    expect(entries.map((s) => s.id)).toEqual(valid.entries.map((e: { id: string }) => e.id));
+    const fold = foldEntries(entries.reverse(), memberListAuthoriser);
+    expect(fold.rejected.size).toBe(0);
+    expect(stateHash(fold.state)).toBe(valid.stateHash);
+  });
+
+  const statelessRows: Array<[string, string, string]> = stateless.cases.map((c: { name: string; reason: string; hex: string }) => [c.name, c.reason, c.hex]);
+  it.each(statelessRows)("refuses %s with %s", async (_name, reason, hex) => {
+    const result = await validateEntry(hexToBytes(hex), context);
+    expect(result.ok ? "accepted" : result.reason).toBe(reason);
+  });
+
+  const setRows: Array<[string, string[], Record<string, string>]> = set.cases.map((c: { name: string; add: string[]; reasons: Record<string, string> }) => [c.name, c.add, c.reasons]);
+  it.each(setRows)("refuses %s", async (_name, add, reasons) => {
+    const story = await Promise.all(valid.entries.map((e: { hex: string }) => accept(e.hex)));
+    const added = await Promise.all(add.map(accept));
+    const { rejected } = foldEntries([...story, ...added], memberListAuthoriser);
+    expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.reason]))).toEqual(reasons);
+  });
+});

@@ -10,6 +10,7 @@ export interface CommandEntry {
 /** Every subcommand, one file each; `main.ts` dispatches on this table. */
 export const commands: readonly CommandEntry[] = [
   { name: "serve", summary: "serve the app and a local relay on this machine", load: async () => (await import("./serve.ts")).serve },
+  { name: "relay", summary: "run a relay that a pool's nodes sync through (stores what they send; trusted with nothing)", load: async () => (await import("./relay.ts")).relay },
   { name: "id", summary: "print this node's DID (creating its identity on first use)", load: async () => (await import("./id.ts")).id },
   { name: "id export", summary: "write a passphrase-encrypted backup of this node's identity", load: async () => (await import("./id-export.ts")).idExport },
   { name: "id import", summary: "restore this node's identity from an encrypted backup", load: async () => (await import("./id-import.ts")).idImport },

@@ -57,7 +57,7 @@ export const serve: Command = {
   },
 };
 
-function portOption(args: ParsedArgs, name: string, fallback: number): number {
+export function portOption(args: ParsedArgs, name: string, fallback: number): number {
   const raw = stringOption(args, name);
   if (raw === undefined) return fallback;
   const port = Number(raw);
@@ -74,19 +74,19 @@ async function assertBuilt(): Promise<void> {
 }
 
 /** Turns a failure to start (port in use, storage not writable) into what to do about it. */
-async function explainStartFailure<T>(starting: Promise<T>, port: number, flag: string): Promise<T> {
+export async function explainStartFailure<T>(starting: Promise<T>, port: number, flag: string, storageFlag = "--home"): Promise<T> {
   try {
     return await starting;
   } catch (error) {
     const { code, syscall, path } = error as NodeJS.ErrnoException;
     if (syscall === "listen" && code === "EADDRINUSE") throw new CliError(`port ${port} is already in use: stop what uses it, or pass ${flag} with another port (0 picks a free one)`);
     if (syscall === "listen" && code === "EACCES") throw new CliError(`no permission to listen on port ${port}: pass ${flag} with a port above 1023`);
-    if (syscall === "mkdir") throw new CliError(`cannot create the relay's storage at ${path} (${code}): pass --home with a directory you can write to`);
+    if (syscall === "mkdir") throw new CliError(`cannot create the relay's storage at ${path} (${code}): pass ${storageFlag} with a directory you can write to`);
     throw error;
   }
 }
 
-function nextShutdownSignal(): Promise<NodeJS.Signals> {
+export function nextShutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.off("SIGINT", stop);

@@ -10,9 +10,10 @@ import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
-import { Repo, cbor, type PeerId } from "@automerge/automerge-repo";
+import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
+import { decodeFrame } from "./messages.ts";
 
 export interface RelayOptions {
   readonly host: string;
@@ -21,6 +22,8 @@ export interface RelayOptions {
   readonly storageDirectory: string;
   /** Largest WebSocket frame accepted, in bytes; bigger frames close the socket (code 1009). */
   readonly maxPayload?: number;
+  /** Most sockets open at once; more are refused with HTTP 503 before the WebSocket handshake. */
+  readonly maxConnections?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -33,7 +36,8 @@ export interface RunningRelay {
 
 /** Automerge sync messages for a large document can be several MiB; far more is an attack. */
 export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
-const MAX_ID_LENGTH = 256;
+/** Each socket costs a sync state per document; a small relay's memory bounds how many it can hold. */
+export const DEFAULT_MAX_CONNECTIONS = 512;
 /** ws close code 1008: policy violation (RFC 6455 section 7.4.1). */
 const POLICY_VIOLATION = 1008;
 
@@ -43,7 +47,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // directory it cannot create: fail here, with the file system's reason, instead.
   await mkdir(options.storageDirectory, { recursive: true });
   const http: Server = createServer(healthHandler(() => wss.clients.size));
-  const wss: WebSocketServer = new WebSocketServer({ server: http, maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD });
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const wss: WebSocketServer = new WebSocketServer({
+    server: http,
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    verifyClient: (_info, accept) => {
+      if (wss.clients.size < maxConnections) return accept(true);
+      log(`relay: refusing a connection: ${maxConnections} sockets are open`);
+      accept(false, 503, "relay full: try again later");
+    },
+  });
   // Registered before the adapter's own listener, so no socket is ever without an error listener.
   wss.on("connection", (socket) => socket.on("error", (error) => log(`relay: socket error: ${error.message}`)));
   // ws re-emits the HTTP server's errors; a failed listen is reported by `listen` instead.
@@ -112,25 +125,9 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
 
 /** Why a frame is not a repo message the stock adapter can handle, or undefined when it is. */
 export function frameProblem(frame: RawData): string | undefined {
-  if (!(frame instanceof Uint8Array)) return "a fragmented or non-binary frame";
-  let message: unknown;
-  try {
-    message = cbor.decode(frame);
-  } catch {
-    return "a frame that is not CBOR";
-  }
-  if (typeof message !== "object" || message === null || Array.isArray(message)) return "a frame that is not a message object";
-  const m = message as Record<string, unknown>;
-  if (typeof m.type !== "string" || !isId(m.senderId)) return "a message without a type and sender";
-  if (m.type === "join") {
-    const versions = m.supportedProtocolVersions;
-    const ok = versions === undefined || (Array.isArray(versions) && versions.every((v) => typeof v === "string"));
-    return ok ? undefined : "a join message with malformed protocol versions";
-  }
-  return isId(m.targetId) ? undefined : "a message without a target";
+  const decoded = decodeFrame(frame);
+  return decoded.ok ? undefined : decoded.problem;
 }
-
-const isId = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH;
 
 function healthHandler(connectedPeers: () => number) {
   return (request: IncomingMessage, response: ServerResponse): void => {

@@ -1,0 +1,125 @@
+/**
+ * The submitter's side: submit a job (module and large input as blobs, small input inline), watch
+ * its status (queued, running, verifying, done, failed) and fetch the accepted output. Submitting
+ * works offline: the entry is validated, stored and written to this node's copy of the ledger
+ * document, and automerge-repo syncs it when a peer is reachable.
+ */
+import type { Ledger } from "../ledger/ledger.ts";
+import { MAX_INLINE_BYTES } from "../ledger/rules/jobs.ts";
+import type { JobState } from "../ledger/state.ts";
+import type { EntryId, RejectReason } from "../ledger/types.ts";
+import { jobStatusAt, type JobStatus } from "../ledger/verdict.ts";
+import type { TimerClock } from "../scheduler/index.ts";
+import type { BlobStore } from "./blobs.ts";
+import { readJobOutput, type BytesResult } from "./inputs.ts";
+import type { OwnEntries } from "./own-entries.ts";
+
+export interface SubmitRequest {
+  /** The task module's bytes (sent as a blob; the job names it by hash). */
+  readonly module: Uint8Array;
+  readonly input: Uint8Array;
+  readonly replicas: number;
+  readonly reward: number;
+  /** Absolute time (ms) by which the job must have a verdict. */
+  readonly deadline: number;
+  /** For a one-replica job: the chance in thousandths of a hidden spot check. */
+  readonly spot?: number;
+}
+
+export type SubmitResult = { ok: true; job: EntryId } | { ok: false; reason: RejectReason; message: string };
+
+export interface JobView {
+  readonly id: EntryId;
+  readonly status: JobStatus;
+  readonly task: string;
+  readonly replicas: number;
+  readonly reward: number;
+  readonly deadline: number;
+  readonly submitted: number;
+  readonly commits: number;
+  readonly reveals: number;
+  readonly failure?: string;
+  /** Hex SHA-256 of the accepted output, once done. */
+  readonly output?: string;
+}
+
+export interface JobClientOptions {
+  readonly ledger: Ledger;
+  /** This node's writer (shared with its worker). */
+  readonly own: OwnEntries;
+  readonly blobs: BlobStore;
+  readonly clock: TimerClock;
+}
+
+const view = (id: EntryId, job: JobState, now: number): JobView => ({
+  id,
+  status: jobStatusAt(job, now),
+  task: job.task,
+  replicas: job.replicas,
+  reward: job.reward,
+  deadline: job.deadline,
+  submitted: job.submitted,
+  commits: Object.keys(job.commits).length,
+  reveals: Object.keys(job.reveals).length,
+  ...(job.failure ? { failure: job.failure } : {}),
+  ...(job.verdict ? { output: job.verdict.output } : {}),
+});
+
+export class JobClient {
+  constructor(private readonly options: JobClientOptions) {}
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const { blobs, own } = this.options;
+    const task = await blobs.put(request.module);
+    const large = request.input.length > MAX_INLINE_BYTES;
+    const body: Record<string, unknown> = {
+      task,
+      input: large ? new Uint8Array(0) : request.input,
+      replicas: request.replicas,
+      reward: request.reward,
+      deadline: request.deadline,
+    };
+    if (large) body.blob = await blobs.put(request.input);
+    if (request.spot !== undefined) body.spot = request.spot;
+    const written = await own.write("job.submit", body);
+    return written.ok ? { ok: true, job: written.id } : written;
+  }
+
+  status(job: EntryId): JobView | undefined {
+    const state = this.options.ledger.state.jobs[job];
+    return state && view(job, state, this.options.clock.now());
+  }
+
+  /** Every job in the pool (or only this node's), newest first. */
+  list(mine = false): JobView[] {
+    const now = this.options.clock.now();
+    return Object.entries(this.options.ledger.state.jobs)
+      .filter(([, job]) => !mine || job.submitter === this.options.own.did)
+      .map(([id, job]) => view(id as EntryId, job, now))
+      .sort((a, b) => b.submitted - a.submitted || (a.id < b.id ? -1 : 1));
+  }
+
+  result(job: EntryId, timeoutMs?: number): Promise<BytesResult> {
+    return readJobOutput(this.options.ledger, this.options.blobs, job, timeoutMs);
+  }
+
+  /** Resolves with the job's view once it is done or failed (a deadline that passes counts as failed). */
+  settled(job: EntryId): Promise<JobView> {
+    return new Promise((resolve) => {
+      let timer: { cancel(): void } | undefined;
+      const check = (): void => {
+        const current = this.status(job);
+        timer?.cancel();
+        if (current && (current.status === "done" || current.status === "failed")) {
+          unsubscribe();
+          return resolve(current);
+        }
+        // Deadlines pass without an entry: look again when this one falls due.
+        const wait = current ? Math.max(1, current.deadline + 1 - this.options.clock.now()) : 1_000;
+        timer = this.options.clock.setTimeout(check, Math.min(wait, 60_000));
+      };
+      const unsubscribe = this.options.ledger.subscribe(check);
+      check();
+    });
+  }
+}

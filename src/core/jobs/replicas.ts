@@ -1,0 +1,82 @@
+/**
+ * A worker's view of the jobs in the fold state: which replicas are free, which one this worker
+ * should claim and when, and whether a reveal would be accepted now. These mirror the fold's rules
+ * (src/core/ledger/rules/jobs.ts) so a worker only writes entries the fold will take.
+ */
+import { expandAbilities } from "../capability/abilities.ts";
+import { bytesToHex, sha256, utf8 } from "../crypto/index.ts";
+import type { Did } from "../identity/did-key.ts";
+import { claimDelayMs } from "../ledger/replication.ts";
+import type { JobState, LedgerState } from "../ledger/state.ts";
+import type { EntryId } from "../ledger/types.ts";
+
+export const leaseMsOf = (state: LedgerState): number => (state.pool?.settings.leaseSeconds ?? 300) * 1000;
+
+const committedReplicas = (job: JobState): Set<number> => new Set(Object.values(job.commits).map((c) => c.replica));
+
+/** Replicas nobody has committed and nobody holds a live lease on, in index order. */
+export function freeReplicas(job: JobState, now: number): number[] {
+  const committed = committedReplicas(job);
+  const free: number[] = [];
+  for (let replica = 0; replica < job.replicas; replica++) {
+    const claim = job.claims[replica];
+    if (!committed.has(replica) && (!claim || claim.until < now)) free.push(replica);
+  }
+  return free;
+}
+
+/** The replica `worker` holds a live lease on, if any. */
+export function liveClaimOf(job: JobState, worker: Did, now: number): number | undefined {
+  const held = Object.entries(job.claims).find(([, c]) => c.worker === worker && c.until >= now);
+  return held ? Number(held[0]) : undefined;
+}
+
+/** The fold's reveal rule: every replica committed, or the deadline within one lease. */
+export const revealOpen = (job: JobState, now: number, leaseMs: number): boolean =>
+  Object.keys(job.commits).length >= job.replicas || now >= job.deadline - leaseMs;
+
+/** Members that may run jobs now (job/run held, not removed). */
+export function runners(state: LedgerState, now: number): Did[] {
+  return Object.entries(state.members)
+    .filter(([, m]) => (m.revoked === undefined || m.revoked > now) && expandAbilities(m.abilities).has("job/run"))
+    .map(([did]) => did as Did);
+}
+
+/**
+ * Rendezvous (highest-random-weight) order of workers for a job: every node computes the same
+ * order from the job id and the DIDs alone, so workers spread over replicas without talking.
+ */
+export function rendezvousOrder(job: EntryId, workers: readonly Did[]): Did[] {
+  const score = (did: Did) => bytesToHex(sha256(utf8(`edgepool/rendezvous/v1\0${job}\0${did}`)));
+  return workers
+    .map((did) => ({ did, score: score(did) }))
+    .sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0))
+    .map((w) => w.did);
+}
+
+export interface ClaimPlan {
+  readonly replica: number;
+  /** The earliest time this worker should claim: its rendezvous wave after the replica became free. */
+  readonly at: number;
+}
+
+/**
+ * Which replica of `jobId` this worker should claim and from when, or undefined when it should
+ * not (the job is settled, past its deadline, or the worker already works on it). Workers ranked
+ * past the number of free replicas wait `staggerMs` per wave, so a worker that went away delays a
+ * replica by one wave, never strands it.
+ */
+export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: number, staggerMs: number): ClaimPlan | undefined {
+  const job = state.jobs[jobId];
+  if (!job || job.status !== "open" || now >= job.deadline || job.commits[me] || liveClaimOf(job, me, now) !== undefined) return undefined;
+  const free = freeReplicas(job, now);
+  if (free.length === 0) return undefined;
+  const busy = new Set([...Object.keys(job.commits), ...Object.values(job.claims).filter((c) => c.until >= now).map((c) => c.worker)]);
+  const order = rendezvousOrder(jobId, runners(state, now).filter((did) => !busy.has(did)));
+  const rank = order.indexOf(me);
+  if (rank < 0) return undefined;
+  const replica = free[rank % free.length]!;
+  const freeSince = Math.max(job.submitted, job.claims[replica]?.until ?? 0);
+  const opensAt = job.submitted + claimDelayMs(state.reputation[me], leaseMsOf(state));
+  return { replica, at: Math.max(opensAt, freeSince + Math.floor(rank / free.length) * staggerMs) };
+}

@@ -1,0 +1,249 @@
+/**
+ * The job worker: claims replicas the rendezvous order gives it, runs them on the runtime, renews
+ * its lease while a task runs, commits a salted hash of the output, and reveals once the fold
+ * allows (ledger/README.md, "Jobs"). Every step is decided from the fold state and the injected
+ * clock; the worker keeps only its attempts in memory. Wake-ups come from ledger changes and from
+ * the injected clock's timers: in a browser the node passes a clock whose timers are driven from a
+ * dedicated Worker, so lease renewal does not depend on throttled main-thread timers.
+ */
+import { randomBytes, sha256 } from "../crypto/index.ts";
+import type { Did } from "../identity/did-key.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { MAX_INLINE_BYTES } from "../ledger/rules/jobs.ts";
+import type { JobState } from "../ledger/state.ts";
+import type { EntryId } from "../ledger/types.ts";
+import { resultCommitment } from "../ledger/writer.ts";
+import type { TimerClock } from "../scheduler/index.ts";
+import type { BlobStore } from "./blobs.ts";
+import type { OwnEntries } from "./own-entries.ts";
+import { leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
+import type { TaskRunner } from "./runner.ts";
+import { readJobInput } from "./inputs.ts";
+
+export interface ContributionLimits {
+  readonly workers: number;
+  readonly acceptNewTasks: boolean;
+}
+
+export interface JobWorkerOptions {
+  readonly ledger: Ledger;
+  /** This node's writer (shared with its job client). */
+  readonly own: OwnEntries;
+  readonly runner: TaskRunner;
+  readonly blobs: BlobStore;
+  readonly clock: TimerClock;
+  /** What the scheduler allows now; call `poke()` when it changes. */
+  readonly limits: () => ContributionLimits;
+  /** Time between rendezvous waves (default: a quarter of the pool's lease). */
+  readonly staggerMs?: number;
+  /** The longest the worker sleeps without a ledger change (default 1 s): leases are checked then. */
+  readonly tickMs?: number;
+}
+
+export type WorkerEvent =
+  | { type: "claimed"; job: EntryId; replica: number }
+  | { type: "renewed"; job: EntryId; replica: number }
+  | { type: "committed"; job: EntryId; replica: number; ms: number }
+  | { type: "revealed"; job: EntryId }
+  | { type: "settled"; job: EntryId; agreed: boolean }
+  | { type: "dropped"; job: EntryId; reason: string };
+
+type Phase = "running" | "ran" | "committed" | "revealed";
+
+interface Attempt {
+  readonly job: EntryId;
+  readonly replica: number;
+  readonly started: number;
+  phase: Phase;
+  output?: Uint8Array;
+  salt?: Uint8Array;
+  pausedSince?: number;
+}
+
+export class JobWorker {
+  private readonly attempts = new Map<EntryId, Attempt>();
+  private readonly listeners = new Set<(event: WorkerEvent) => void>();
+  private readonly me: Did;
+  private readonly unsubscribe: () => void;
+  private timer: { cancel(): void } | undefined;
+  private ticking = false;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly options: JobWorkerOptions) {
+    this.me = options.own.did;
+    this.unsubscribe = options.ledger.subscribe(() => this.poke());
+    this.poke();
+  }
+
+  onEvent(listener: (event: WorkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Replicas this worker is working on, by phase (for `work status`). */
+  active(): Array<{ job: EntryId; replica: number; phase: Phase }> {
+    return [...this.attempts.values()].map(({ job, replica, phase }) => ({ job, replica, phase }));
+  }
+
+  /** Looks at the ledger and the clock again (after a ledger change or a scheduler decision). */
+  poke(): void {
+    if (!this.closed) void this.tick();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.timer?.cancel();
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+
+  private emit(event: WorkerEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.again = false;
+        await this.step();
+      } while (this.again && !this.closed);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async step(): Promise<void> {
+    const { workers } = this.options.limits();
+    const now = this.options.clock.now();
+    for (const attempt of this.attempts.values()) {
+      if (workers === 0) attempt.pausedSince ??= now;
+      else delete attempt.pausedSince;
+    }
+    for (const attempt of [...this.attempts.values()]) if (!this.closed) await this.advance(attempt);
+    const nextPlan = this.closed ? undefined : await this.claimMore();
+    this.sleepUntil(nextPlan);
+  }
+
+  private sleepUntil(at: number | undefined): void {
+    if (this.closed) return;
+    const now = this.options.clock.now();
+    const tick = this.options.tickMs ?? 1_000;
+    this.timer?.cancel();
+    this.timer = this.options.clock.setTimeout(() => this.poke(), Math.max(1, Math.min(tick, (at ?? Infinity) - now)));
+  }
+
+  private drop(attempt: Attempt, reason: string): void {
+    this.attempts.delete(attempt.job);
+    this.emit({ type: "dropped", job: attempt.job, reason });
+  }
+
+  private async advance(attempt: Attempt): Promise<void> {
+    const job = this.options.ledger.state.jobs[attempt.job];
+    const now = this.options.clock.now();
+    if (!job) return this.drop(attempt, "the job is no longer in the ledger");
+    if (job.status === "done" && job.reveals[this.me] !== undefined) {
+      this.attempts.delete(attempt.job);
+      return this.emit({ type: "settled", job: attempt.job, agreed: job.verdict!.workers.includes(this.me) });
+    }
+    if (job.status !== "open") return this.drop(attempt, job.status === "done" ? "the job was settled by other workers" : `the job failed (${job.failure})`);
+    if (now > job.deadline && (attempt.phase === "running" || attempt.phase === "ran")) return this.drop(attempt, "the job's deadline passed");
+    if (attempt.phase === "running") return this.keepLease(attempt, job, now);
+    if (attempt.phase === "ran") return this.commit(attempt, job, now);
+    if (attempt.phase === "committed" && revealOpen(job, now, leaseMsOf(this.options.ledger.state))) return this.reveal(attempt, job);
+  }
+
+  /** Renews a running task's lease at half time; a paused device stops renewing after one lease. */
+  private async keepLease(attempt: Attempt, job: JobState, now: number): Promise<void> {
+    const claim = job.claims[attempt.replica];
+    if (claim?.worker !== this.me) return this.drop(attempt, `replica ${attempt.replica} went to ${claim?.worker ?? "nobody"}`);
+    const leaseMs = leaseMsOf(this.options.ledger.state);
+    const pausedTooLong = attempt.pausedSince !== undefined && now - attempt.pausedSince >= leaseMs;
+    if (claim.until - now > leaseMs / 2 || pausedTooLong) return;
+    const written = await this.options.own.write("job.claim", { job: attempt.job, replica: attempt.replica }, job.submitted);
+    if (!written.ok) return this.drop(attempt, `renewal refused: ${written.message}`);
+    this.emit({ type: "renewed", job: attempt.job, replica: attempt.replica });
+  }
+
+  private async commit(attempt: Attempt, job: JobState, now: number): Promise<void> {
+    const claim = job.claims[attempt.replica];
+    // A commit must land inside the lease: renew first when little of it is left (or it ran out
+    // during a pause or a slow task; then the replica is taken again only if it is still free).
+    if (claim?.worker !== this.me || claim.until - now < leaseMsOf(this.options.ledger.state) / 4) {
+      const written = await this.options.own.write("job.claim", { job: attempt.job, replica: attempt.replica }, job.submitted);
+      if (!written.ok) return this.drop(attempt, `the lease ran out and the replica was taken: ${written.message}`);
+    }
+    const salt = randomBytes(16);
+    const commitment = resultCommitment(salt, sha256(attempt.output!));
+    const written = await this.options.own.write("result.commit", { job: attempt.job, replica: attempt.replica, commitment });
+    if (!written.ok) return this.drop(attempt, `commit refused: ${written.message}`);
+    attempt.salt = salt;
+    attempt.phase = "committed";
+    this.emit({ type: "committed", job: attempt.job, replica: attempt.replica, ms: now - attempt.started });
+    this.again = true;
+  }
+
+  private async reveal(attempt: Attempt, job: JobState): Promise<void> {
+    const output = attempt.output!;
+    const body: Record<string, unknown> = { job: attempt.job, salt: attempt.salt!, output: sha256(output) };
+    if (output.length <= MAX_INLINE_BYTES) body.data = output;
+    else await this.options.blobs.put(output);
+    const written = await this.options.own.write("result.reveal", body, Math.max(job.submitted, this.options.ledger.state.clock));
+    // A refusal here is a race with the fold's view of the commits; the next tick tries again.
+    if (!written.ok) return;
+    attempt.phase = "revealed";
+    this.emit({ type: "revealed", job: attempt.job });
+    this.again = true;
+  }
+
+  /** Claims as many planned replicas as the scheduler allows; returns when the next plan falls due. */
+  private async claimMore(): Promise<number | undefined> {
+    const limits = this.options.limits();
+    const busy = [...this.attempts.values()].filter((a) => a.phase === "running" || a.phase === "ran").length;
+    if (!limits.acceptNewTasks || busy >= limits.workers) return undefined;
+    const { state } = this.options.ledger;
+    const now = this.options.clock.now();
+    const plans = Object.keys(state.jobs)
+      .filter((id) => !this.attempts.has(id as EntryId))
+      .map((id) => ({ id: id as EntryId, plan: planClaim(state, id as EntryId, this.me, now, this.options.staggerMs ?? leaseMsOf(state) / 4) }))
+      .filter((p): p is { id: EntryId; plan: NonNullable<typeof p.plan> } => p.plan !== undefined)
+      .sort((a, b) => a.plan.at - b.plan.at || state.jobs[a.id]!.submitted - state.jobs[b.id]!.submitted || (a.id < b.id ? -1 : 1));
+    let slots = limits.workers - busy;
+    for (const { id, plan } of plans) {
+      if (plan.at > now) return plan.at;
+      if (slots === 0 || this.closed) return undefined;
+      if (await this.claim(id, plan.replica, state.jobs[id]!)) slots--;
+    }
+    return undefined;
+  }
+
+  private async claim(job: EntryId, replica: number, state: JobState): Promise<boolean> {
+    const written = await this.options.own.write("job.claim", { job, replica }, state.submitted);
+    if (!written.ok || this.options.ledger.state.jobs[job]?.claims[replica]?.worker !== this.me) return false;
+    const attempt: Attempt = { job, replica, started: this.options.clock.now(), phase: "running" };
+    this.attempts.set(job, attempt);
+    this.emit({ type: "claimed", job, replica });
+    void this.run(attempt);
+    return true;
+  }
+
+  private async run(attempt: Attempt): Promise<void> {
+    const job = this.options.ledger.state.jobs[attempt.job];
+    const input = job && (await readJobInput(this.options.ledger, this.options.blobs, attempt.job));
+    const module = job && (await this.options.blobs.get(job.task as never));
+    if (!input?.ok || !module?.ok) return this.drop(attempt, input?.ok === false ? input.message : module?.ok === false ? module.message : "the job vanished");
+    const loaded = await this.options.runner.load(module.bytes);
+    if (!loaded.ok) return this.drop(attempt, `the task module was refused (${loaded.reason}): ${loaded.message}`);
+    const result = await this.options.runner.run(loaded.task, input.bytes);
+    if (this.attempts.get(attempt.job) !== attempt) return;
+    if (!result.ok) return this.drop(attempt, `the task failed (${result.reason}): ${result.message}`);
+    attempt.output = result.output;
+    attempt.phase = "ran";
+    this.poke();
+  }
+}

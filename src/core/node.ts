@@ -1,0 +1,157 @@
+/**
+ * The composition root (shared/DESIGN.md): one node = an identity, a pool's ledger (over a repo
+ * whose storage and network adapters the platform chose), blobs, the job client, and, when the
+ * device contributes, the scheduler, the runtime's worker pool and the job worker. Everything
+ * platform-specific comes in as an adapter: the worker host, the device signals, the clock. The
+ * CLI (src/cli), the app (src/ui) and the network demo build nodes only through `createNode`.
+ *
+ * The ledger is opened by the caller: opening a pool (repo, storage, network, authoriser) is shared
+ * with the pool commands, which need it before any node exists (create, invite, join).
+ */
+import type { Did } from "./identity/did-key.ts";
+import type { Identity } from "./identity/keystore.ts";
+import { BlobStore } from "./jobs/blobs.ts";
+import { JobClient } from "./jobs/client.ts";
+import { OwnEntries } from "./jobs/own-entries.ts";
+import type { TaskRunner } from "./jobs/runner.ts";
+import { JobWorker, type WorkerEvent } from "./jobs/worker.ts";
+import type { Ledger } from "./ledger/ledger.ts";
+import { TaskPool, type PoolStatus, type RuntimeLimits, type WorkerHost } from "./runtime/index.ts";
+import {
+  createScheduler,
+  systemClock,
+  type ContributionSettings,
+  type Decision,
+  type Host,
+  type Scheduler,
+  type SignalSource,
+  type TimerClock,
+} from "./scheduler/index.ts";
+
+export interface ContributeOptions {
+  readonly workerHost: WorkerHost;
+  readonly signals: SignalSource;
+  readonly host: Host;
+  readonly settings?: ContributionSettings;
+  readonly limits?: Partial<RuntimeLimits>;
+  /** Wraps the runtime before the worker uses it (the demo's dishonest worker, issue 7). */
+  readonly runner?: (runtime: TaskRunner) => TaskRunner;
+  /** Time between rendezvous waves of claims (default: a quarter of the pool's lease). */
+  readonly staggerMs?: number;
+  /** Longest sleep between looks at leases and deadlines (default 1 s). */
+  readonly tickMs?: number;
+}
+
+export interface NodeOptions {
+  readonly identity: Identity;
+  /** The pool's ledger, opened over this node's repo. */
+  readonly ledger: Ledger;
+  /** This node's delegation, carried by every entry it writes (none for the root). */
+  readonly proof?: () => string | undefined;
+  readonly clock?: TimerClock;
+  /** Task modules the node ships with (public/tasks): offered to peers as blobs. */
+  readonly tasks?: readonly Uint8Array[];
+  /** Present when this device contributes compute. */
+  readonly contribute?: ContributeOptions;
+}
+
+export type NodeState = { readonly status: "running" } | { readonly status: "closed" };
+
+export interface WorkStatus {
+  readonly decision: Decision;
+  readonly pool: PoolStatus;
+  readonly active: ReturnType<JobWorker["active"]>;
+}
+
+export interface NodeEvents {
+  state: NodeState;
+  worker: WorkerEvent;
+  decision: Decision;
+}
+
+export interface EdgeNode {
+  readonly did: Did;
+  readonly ledger: Ledger;
+  readonly blobs: BlobStore;
+  readonly jobs: JobClient;
+  /** Present when the node contributes. */
+  readonly scheduler: Scheduler | undefined;
+  readonly worker: JobWorker | undefined;
+  state(): NodeState;
+  /** The scheduler's decision (with its reason code), the runtime's pool and the replicas in hand. */
+  workStatus(): WorkStatus | undefined;
+  on<K extends keyof NodeEvents>(type: K, listener: (event: NodeEvents[K]) => void): () => void;
+  close(): Promise<void>;
+}
+
+type Listeners = { [K in keyof NodeEvents]: Set<(event: NodeEvents[K]) => void> };
+
+interface Contribution {
+  readonly scheduler: Scheduler;
+  readonly pool: TaskPool;
+  readonly worker: JobWorker;
+}
+
+function contribute(options: NodeOptions, own: OwnEntries, contributeOptions: ContributeOptions, blobs: BlobStore, clock: TimerClock, listeners: Listeners): Contribution {
+  const scheduler = createScheduler({ source: contributeOptions.signals, clock, host: contributeOptions.host, settings: contributeOptions.settings });
+  let decision = scheduler.current();
+  const pool = new TaskPool({ host: contributeOptions.workerHost, workers: decision.workers, limits: contributeOptions.limits });
+  const worker = new JobWorker({
+    ledger: options.ledger,
+    own,
+    runner: contributeOptions.runner ? contributeOptions.runner(pool) : pool,
+    blobs,
+    clock,
+    limits: () => decision,
+    staggerMs: contributeOptions.staggerMs,
+    tickMs: contributeOptions.tickMs,
+  });
+  scheduler.onDecision((next) => {
+    decision = next;
+    // Requeue: a pause must stop worker CPU at once (UX.md 6); tasks are deterministic, so the
+    // requeued one runs again on resume and its replica's lease is renewed or re-taken (worker.ts).
+    pool.resize(next.workers, "requeue");
+    worker.poke();
+    for (const listener of listeners.decision) listener(next);
+  });
+  worker.onEvent((event) => {
+    scheduler.setRunningTasks(pool.status().busy);
+    for (const listener of listeners.worker) listener(event);
+  });
+  return { scheduler, pool, worker };
+}
+
+export async function createNode(options: NodeOptions): Promise<EdgeNode> {
+  const clock = options.clock ?? systemClock;
+  const blobs = new BlobStore(options.ledger.options.repo);
+  for (const module of options.tasks ?? []) await blobs.put(module);
+  const own = new OwnEntries(options.ledger, options.identity, clock, options.proof);
+  const jobs = new JobClient({ ledger: options.ledger, own, blobs, clock });
+  const listeners: Listeners = { state: new Set(), worker: new Set(), decision: new Set() };
+  const contribution = options.contribute ? contribute(options, own, options.contribute, blobs, clock, listeners) : undefined;
+  let state: NodeState = { status: "running" };
+  return {
+    did: options.identity.did,
+    ledger: options.ledger,
+    blobs,
+    jobs,
+    scheduler: contribution?.scheduler,
+    worker: contribution?.worker,
+    state: () => state,
+    workStatus: () =>
+      contribution && { decision: contribution.scheduler.current(), pool: contribution.pool.status(), active: contribution.worker.active() },
+    on(type, listener) {
+      const set = listeners[type] as Set<typeof listener>;
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    async close() {
+      if (state.status === "closed") return;
+      contribution?.worker.close();
+      contribution?.scheduler.close();
+      contribution?.pool.close();
+      state = { status: "closed" };
+      for (const listener of listeners.state) listener(state);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
+import { dishonestRunner } from "../../../src/core/jobs/runner.ts";
+import { mandelbrotInput } from "../../../src/core/runtime/sample-inputs.ts";
+import type { EntryId } from "../../../src/core/ledger/types.ts";
+import { balanceAt } from "../../../src/core/ledger/verdict.ts";
+import { alice, bob, carol, dave, mallory } from "../../fixtures/identities.ts";
+import { JobNetwork, taskBytes, until, type TestNode } from "./job-network.ts";
+
+let net: JobNetwork | undefined;
+afterEach(async () => {
+  await net?.close();
+  net = undefined;
+});
+
+const HOUR = 3_600_000;
+
+async function submit(submitter: TestNode, input: Uint8Array, replicas: number): Promise<EntryId> {
+  const submitted = await submitter.node.jobs.submit({ module: taskBytes("sha256"), input, replicas, reward: 30, deadline: net!.clock.now() + HOUR });
+  if (!submitted.ok) throw new Error(submitted.message);
+  return submitted.job;
+}
+
+describe("jobs end to end (real repos over MessageChannel, real workers)", () => {
+  it("three honest workers and one liar: every job is done with the right output; the liar earns nothing and loses reputation", async () => {
+    net = new JobNetwork();
+    await net.createPool();
+    const submitter = await net.start("bob", bob, { tasks: false });
+    const workers = [
+      await net.start("alice", alice, { peers: ["bob"], contribute: {} }),
+      await net.start("carol", carol, { peers: ["bob", "alice"], contribute: {} }),
+      await net.start("dave", dave, { peers: ["bob", "alice", "carol"], contribute: {} }),
+      await net.start("mallory", mallory, { peers: ["bob", "alice", "carol", "dave"], contribute: { runner: dishonestRunner } }),
+    ];
+    const inputs = Array.from({ length: 6 }, (_, i) => utf8(`tile ${i}`));
+    const jobs = await Promise.all(inputs.map((input) => submit(submitter, input, 3)));
+    const views = await Promise.all(jobs.map((job) => submitter.node.jobs.settled(job)));
+    for (const [i, view] of views.entries()) {
+      expect(view.status).toBe("done");
+      const result = await submitter.node.jobs.result(jobs[i]!);
+      expect(result.ok && bytesToHex(result.bytes)).toBe(bytesToHex(sha256(inputs[i]!)));
+    }
+    await until(() => workers.every((w) => Object.values(w.ledger.state.jobs).every((j) => j.status === "done")), "every node to see every verdict");
+    const state = submitter.ledger.state;
+    const later = net.clock.now() + 10 * HOUR;
+    const malloryReputation = state.reputation[mallory.did];
+    expect(malloryReputation?.disagreed ?? 0).toBeGreaterThanOrEqual(1);
+    expect(malloryReputation?.agreed ?? 0).toBe(0);
+    expect(malloryReputation?.milli ?? 0).toBe(0);
+    const malloryAccount = state.accounts[mallory.did];
+    expect(malloryAccount ? balanceAt(malloryAccount, later) : { spendable: 0, vesting: 0 }).toEqual({ spendable: 0, vesting: 0 });
+    const honestCredits = [alice, carol, dave].map((w) => balanceAt(state.accounts[w.did]!, later).spendable);
+    expect(honestCredits.reduce((a, b) => a + b, 0)).toBe(jobs.length * 30);
+    for (const job of jobs) expect(state.jobs[job]!.verdict!.workers).not.toContain(mallory.did);
+  }, 120_000);
+
+  it("a worker killed mid-task: its replica is run elsewhere once the lease runs out", async () => {
+    net = new JobNetwork();
+    await net.createPool();
+    const submitter = await net.start("bob", bob);
+    const doomed = await net.start("carol", carol, { peers: ["bob"], contribute: {} });
+    // A tile inside the set runs every pixel to the iteration limit: long enough to die in the middle.
+    const tile = mandelbrotInput({ xMin: -0.2, yMin: -0.2, xMax: 0.2, yMax: 0.2, width: 96, height: 96, maxIterations: 20_000 });
+    const submitted = await submitter.node.jobs.submit({ module: taskBytes("mandelbrot"), input: tile, replicas: 1, reward: 10, deadline: net.clock.now() + HOUR });
+    if (!submitted.ok) throw new Error(submitted.message);
+    const { job } = submitted;
+    await until(() => submitter.ledger.state.jobs[job]?.claims[0]?.worker === carol.did, "carol's claim to reach the submitter");
+    expect(doomed.node.workStatus()!.active).toEqual([{ job, replica: 0, phase: "running" }]);
+    await net.kill("carol");
+    const leaseUntil = submitter.ledger.state.jobs[job]!.claims[0]!.until;
+    await net.start("dave", dave, { peers: ["bob"], contribute: {} });
+    const view = await submitter.node.jobs.settled(job);
+    expect(view.status).toBe("done");
+    const verdict = submitter.ledger.state.jobs[job]!.verdict!;
+    expect(verdict.workers).toEqual([dave.did]);
+    expect(verdict.time).toBeGreaterThan(leaseUntil);
+    const result = await submitter.node.jobs.result(job);
+    expect(result.ok ? result.bytes.length : result.message).toBe(96 * 96 * 4);
+  }, 120_000);
+
+  it("a job submitted while its node is disconnected completes after it reconnects", async () => {
+    net = new JobNetwork();
+    await net.createPool();
+    const submitter = await net.start("bob", bob, { tasks: false });
+    const worker = await net.start("carol", carol, { contribute: {} });
+    const job = await submit(submitter, utf8("offline"), 1);
+    expect(submitter.node.jobs.status(job)?.status).toBe("queued");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(worker.ledger.state.jobs[job]).toBeUndefined();
+    net.connect("carol", "bob");
+    const view = await submitter.node.jobs.settled(job);
+    expect(view.status).toBe("done");
+    const result = await submitter.node.jobs.result(job);
+    expect(result.ok && bytesToHex(result.bytes)).toBe(bytesToHex(sha256(utf8("offline"))));
+  }, 120_000);
+
+  it("the scheduler pauses work on a battery signal and resumes it without losing the job", async () => {
+    // Fast time: resuming waits out the scheduler's one-minute dwell.
+    net = new JobNetwork(10);
+    await net.createPool();
+    const submitter = await net.start("bob", bob);
+    const worker = await net.start("carol", carol, { peers: ["bob"], contribute: {} });
+    const claimed = new Promise<void>((resolve) => worker.node.on("worker", (e) => e.type === "claimed" && resolve()));
+    // Unplugged below the minimum as soon as the job is claimed.
+    void claimed.then(() => worker.device.set({ charging: false, batteryPercent: 12 }));
+    const job = await submit(submitter, utf8("on battery"), 1);
+    await claimed;
+    await until(() => worker.node.workStatus()!.decision.reason === "battery-below-minimum", "the scheduler to pause on battery");
+    const paused = worker.node.workStatus()!;
+    expect(paused.decision.workers).toBe(0);
+    expect(paused.pool.busy).toBe(0);
+    expect(paused.active.map((a) => a.job)).toEqual([job]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(submitter.node.jobs.status(job)?.status).not.toBe("done");
+    worker.device.set({ charging: true });
+    const view = await submitter.node.jobs.settled(job);
+    expect(view.status).toBe("done");
+    expect(submitter.ledger.state.jobs[job]!.verdict!.workers).toEqual([carol.did]);
+  }, 120_000);
+});

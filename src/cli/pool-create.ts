@@ -1,5 +1,5 @@
 /** `edgepool pool create --name N`: a new pool with this node as its root; prints the pool id. */
-import { derivePoolId, newPoolNonce, parsePoolSettings } from "../core/capability/pool.ts";
+import { DEFAULT_POOL_SETTINGS, derivePoolId, newPoolNonce, type PoolSettings } from "../core/capability/pool.ts";
 import { createPool } from "../core/ledger/writer.ts";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
@@ -28,22 +28,21 @@ export const poolCreate: Command = {
   async run(args, io) {
     const name = stringOption(args, "name");
     if (name === undefined) throw new CliError(`--name is required\n${usage}`, ExitCode.usage);
-    const raw: Record<string, unknown> = { name };
+    const settings: Record<string, unknown> = { name, ...DEFAULT_POOL_SETTINGS };
     for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
       const value = stringOption(args, flag);
-      if (value !== undefined) raw[key] = /^\d+$/.test(value) ? Number(value) : value;
+      if (value !== undefined) settings[key] = /^\d+$/.test(value) ? Number(value) : value;
     }
-    const settings = parsePoolSettings(raw);
-    if (!settings.ok) throw new CliError(settings.message, ExitCode.usage);
     const identity = await loadIdentity(args, io);
     const nonce = newPoolNonce();
     const session = await openPool(args, io, derivePoolId(identity.did, nonce), undefined, true);
     try {
-      const { pool, entry } = await createPool(identity, { ...settings.settings }, nonce, Date.now());
-      await appendOwn(session, entry, ExitCode.error);
+      // The ledger checks the settings against the pool.create schema (its bounds are the protocol's).
+      const { pool, entry } = await createPool(identity, settings as unknown as PoolSettings, nonce, Date.now());
+      await appendOwn(session, entry, ExitCode.usage);
       if (!(await session.sync())) io.err("The pool is created on this node; it will reach the relay next time you sync.");
-      io.err(`Created pool "${settings.settings.name}" with you (${identity.did}) as its root.`);
-      io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, root: identity.did, settings: settings.settings }) : pool);
+      io.err(`Created pool "${name}" with you (${identity.did}) as its root.`);
+      io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, root: identity.did, settings }) : pool);
       return ExitCode.ok;
     } finally {
       await session.close();

@@ -46,37 +46,10 @@ export interface PoolSettings {
   readonly leaseSeconds: number;
 }
 
+/** Defaults for what the owner does not choose; the ledger's pool.create schema holds the bounds. */
 export const DEFAULT_POOL_SETTINGS: Omit<PoolSettings, "name"> = {
   replication: 3,
   rewardPerJob: 10,
   vestingSeconds: 24 * 3600,
   leaseSeconds: 300,
 };
-
-const SETTING_BOUNDS: Record<keyof Omit<PoolSettings, "name">, readonly [number, number]> = {
-  replication: [1, 15],
-  rewardPerJob: [0, 1_000_000],
-  vestingSeconds: [0, 365 * 24 * 3600],
-  leaseSeconds: [10, 24 * 3600],
-};
-
-export type PoolSettingsResult = { ok: true; settings: PoolSettings } | { ok: false; message: string };
-
-/** Checks settings from outside (an entry body, CLI flags); absent numbers take the defaults. */
-export function parsePoolSettings(input: unknown): PoolSettingsResult {
-  if (typeof input !== "object" || input === null) return { ok: false, message: "pool settings must be an object" };
-  const record = input as Record<string, unknown>;
-  const name = record.name;
-  if (typeof name !== "string" || name.trim().length === 0 || name.length > 64) {
-    return { ok: false, message: "a pool name is 1 to 64 characters" };
-  }
-  const settings: Record<string, number | string> = { name };
-  for (const [key, [min, max]] of Object.entries(SETTING_BOUNDS)) {
-    const value = record[key] ?? DEFAULT_POOL_SETTINGS[key as keyof typeof DEFAULT_POOL_SETTINGS];
-    if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-      return { ok: false, message: `pool setting ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}` };
-    }
-    settings[key] = value as number;
-  }
-  return { ok: true, settings: settings as unknown as PoolSettings };
-}

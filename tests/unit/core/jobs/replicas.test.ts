@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import type { Did } from "../../../../src/core/identity/did-key.ts";
+import { freeReplicas, planClaim, rendezvousOrder, revealOpen, runners } from "../../../../src/core/jobs/replicas.ts";
+import type { EntryId } from "../../../../src/core/ledger/types.ts";
+import { alice, bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
+import { extraWorkers, jobPool, LEASE_MS, RIGHT, T0, WRONG } from "../ledger/job-fixture.ts";
+
+const STAGGER = 1_000;
+
+describe("a worker's view of replicas", () => {
+  it("ranks workers the same way on every node and spreads them over the free replicas", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ replicas: 3 }, T0 + 10_000);
+    const { state } = pool.fold();
+    const workers = runners(state, T0 + 10_000);
+    expect(workers.sort()).toEqual([alice, bob, carol, dave, mallory, ...extraWorkers].map((w) => w.did).sort());
+    const order = rendezvousOrder(job, workers);
+    expect(rendezvousOrder(job, [...workers].reverse())).toEqual(order);
+    const plans = order.map((did) => planClaim(state, job, did, T0 + 10_000, STAGGER)!);
+    expect(plans.slice(0, 3).map((p) => p.replica).sort()).toEqual([0, 1, 2]);
+    expect(plans.slice(0, 3).every((p) => p.at === T0 + 10_000)).toBe(true);
+    expect(plans.slice(3).every((p) => p.at >= T0 + 10_000 + STAGGER)).toBe(true);
+  });
+
+  it("plans nothing for a worker that holds a replica or committed, and reopens a replica whose lease ran out", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ replicas: 2 }, T0 + 10_000);
+    await pool.claim(carol, job, 0, T0 + 11_000);
+    await pool.work(dave, job, 1, RIGHT, T0 + 11_000);
+    const { state } = pool.fold();
+    const during = T0 + 12_000;
+    expect(planClaim(state, job, carol.did, during, STAGGER)).toBeUndefined();
+    expect(planClaim(state, job, dave.did, during, STAGGER)).toBeUndefined();
+    expect(freeReplicas(state.jobs[job]!, during)).toEqual([]);
+    expect(planClaim(state, job, mallory.did, during, STAGGER)).toBeUndefined();
+    const after = T0 + 11_000 + LEASE_MS + 1;
+    expect(freeReplicas(state.jobs[job]!, after)).toEqual([0]);
+    const plan = planClaim(state, job, mallory.did, after, STAGGER);
+    expect(plan?.replica).toBe(0);
+    expect(plan!.at).toBeGreaterThanOrEqual(T0 + 11_000 + LEASE_MS);
+  });
+
+  it("opens reveals when every replica committed or the deadline is within one lease", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ replicas: 2, deadline: T0 + 10_000 + 4 * LEASE_MS }, T0 + 10_000);
+    await pool.work(carol, job, 0, RIGHT, T0 + 11_000);
+    let state = pool.fold().state.jobs[job]!;
+    expect(revealOpen(state, T0 + 13_000, LEASE_MS)).toBe(false);
+    expect(revealOpen(state, T0 + 10_000 + 3 * LEASE_MS, LEASE_MS)).toBe(true);
+    await pool.work(mallory, job, 1, WRONG, T0 + 11_000);
+    state = pool.fold().state.jobs[job]!;
+    expect(revealOpen(state, T0 + 13_000, LEASE_MS)).toBe(true);
+  });
+
+  it("delays the claims of a worker with strikes by its claim delay", async () => {
+    const pool = await jobPool();
+    const first = await pool.submit({ replicas: 3 }, T0 + 10_000);
+    for (const [i, who] of [carol, dave, mallory].entries()) await pool.work(who, first, i, who === mallory ? WRONG : RIGHT, T0 + 11_000);
+    for (const who of [carol, dave, mallory]) await pool.reveal(who, first, who === mallory ? WRONG : RIGHT, T0 + 14_000);
+    const next = await pool.submit({ replicas: 1 }, T0 + 20_000);
+    const { state } = pool.fold();
+    const plan = planClaim(state, next as EntryId, mallory.did as Did, T0 + 20_000, STAGGER)!;
+    expect(plan.at).toBeGreaterThanOrEqual(T0 + 20_000 + LEASE_MS / 10);
+  });
+});

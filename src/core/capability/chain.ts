@@ -22,6 +22,8 @@ export interface VerifiedToken {
   /** Computed on first use (only revocation needs it) and kept: hashing is a third of a cold decode. */
   readonly hash: TokenHash;
   readonly proofs: readonly VerifiedToken[];
+  /** Tokens on the longest path down to a token without proofs (1 for a root delegation). */
+  readonly depth: number;
 }
 
 function verifiedToken(token: UcanToken, proofs: VerifiedToken[]): VerifiedToken {
@@ -29,6 +31,7 @@ function verifiedToken(token: UcanToken, proofs: VerifiedToken[]): VerifiedToken
   return {
     token,
     proofs,
+    depth: 1 + Math.max(0, ...proofs.map((p) => p.depth)),
     get hash() {
       return (hash ??= tokenHash(token.encoded));
     },
@@ -37,7 +40,10 @@ function verifiedToken(token: UcanToken, proofs: VerifiedToken[]): VerifiedToken
 
 export type VerifyTokenResult = { ok: true; verified: VerifiedToken } | Refusal;
 
-/** Proof nesting beyond this is refused before any signature work (hostile input). */
+/**
+ * Proof nesting beyond this is refused before any signature work (hostile input). Recursion is
+ * bounded anyway: each level re-encodes its proofs (4/3 growth), so MAX_TOKEN_LENGTH allows ~25.
+ */
 const MAX_NESTING = 16;
 const DEFAULT_CACHE_SIZE = 20_000;
 
@@ -53,7 +59,8 @@ export class TokenVerifier {
    * fold only sees entries whose proof passed `verify`).
    */
   structure(encoded: string): VerifyTokenResult {
-    return this.#structure(encoded, 0);
+    const cached = this.#structures.get(encoded);
+    return cached ?? remember(this.#structures, encoded, this.#structureCold(encoded), this.cacheSize);
   }
 
   /** `structure` plus every signature in the chain; cached by the token string. */
@@ -65,20 +72,13 @@ export class TokenVerifier {
     return result;
   }
 
-  #structure(encoded: string, nesting: number): VerifyTokenResult {
-    const cached = this.#structures.get(encoded);
-    if (cached) return cached;
-    const result = nesting > MAX_NESTING ? refuse("too-deep", `proofs nested more than ${MAX_NESTING} deep`) : this.#structureCold(encoded, nesting);
-    return remember(this.#structures, encoded, result, this.cacheSize);
-  }
-
-  #structureCold(encoded: string, nesting: number): VerifyTokenResult {
+  #structureCold(encoded: string): VerifyTokenResult {
     const decoded = decodeToken(encoded);
     if (!decoded.ok) return decoded;
     const token = decoded.token;
     const proofs: VerifiedToken[] = [];
     for (const [index, encodedProof] of token.prf.entries()) {
-      const proof = this.#structure(encodedProof, nesting + 1);
+      const proof = this.structure(encodedProof);
       if (!proof.ok) return { ...proof, message: `proof ${index}: ${proof.message}` };
       const problem = checkProofRelation(token, proof.verified.token, index);
       if (problem) return problem;
@@ -86,7 +86,9 @@ export class TokenVerifier {
     }
     const pointerProblem = checkProofPointers(token);
     if (pointerProblem) return pointerProblem;
-    return { ok: true, verified: verifiedToken(token, proofs) };
+    const verified = verifiedToken(token, proofs);
+    if (verified.depth > MAX_NESTING) return refuse("too-deep", `proofs nested ${verified.depth} deep; at most ${MAX_NESTING} are read`);
+    return { ok: true, verified };
   }
 
   async #verifyCold(encoded: string): Promise<VerifyTokenResult> {

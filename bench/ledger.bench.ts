@@ -271,16 +271,24 @@ async function coldStart(jobs: number): Promise<{ entries: number; full: number;
 // --- report -------------------------------------------------------------------------------------
 const fmt = (x: number): string => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(2));
 
+/** Progress on stderr (the table goes to stdout). */
+async function step<T>(label: string, run: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await run();
+  process.stderr.write(`ledger bench: ${label} (${((performance.now() - start) / 1000).toFixed(1)} s)\n`);
+  return result;
+}
+
 async function main(): Promise<void> {
-  const h = await history(1_000);
+  const h = await step("signed 10,000 entries of history", () => history(1_000));
   const tenK = h.entries.slice(0, 10_000);
-  const raw = await rawVerifyRates(tenK);
+  const raw = await step("raw verify", () => rawVerifyRates(tenK));
   const fastest = Math.max(...Object.values(raw));
-  const appends = await appendRates(h, 1_000, 10_000);
-  const load = await loadFigures({ ...h, entries: tenK });
-  const [syncSigned, syncBare] = await syncTimes({ ...h, entries: tenK });
-  const cold10 = await coldStart(1_000);
-  const cold100 = await coldStart(10_000);
+  const appends = await step("appends", () => appendRates(h, 1_000, 10_000));
+  const load = await step("validate and load", () => loadFigures({ ...h, entries: tenK }));
+  const [syncSigned, syncBare] = await step("sync", () => syncTimes({ ...h, entries: tenK }));
+  const cold10 = await step("cold start, 10,000", () => coldStart(1_000));
+  const cold100 = await step("cold start, 100,000", () => coldStart(10_000));
   const rows: string[][] = [
     ...Object.entries(raw).map(([api, rate]) => [`raw Ed25519 verify: ${api}`, `${fmt(rate)}/s`, "", ""]),
     ["append, one entry per change (entries/s)", fmt(appends.single[0]), fmt(appends.single[1]), `${(appends.single[1] / appends.single[0]).toFixed(2)}x cost`],

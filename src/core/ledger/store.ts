@@ -44,17 +44,25 @@ export class EntryStore {
       entries.push(...items);
       intact.push(key);
     }
-    if (intact.length > MERGE_THRESHOLD) await this.merge(entries, intact);
-    return entries;
+    const unique = intact.length > 1 ? distinct(entries) : entries;
+    if (intact.length > MERGE_THRESHOLD) await this.merge(unique, intact);
+    return unique;
   }
 
-  private async merge(entries: Uint8Array[], keys: string[][]): Promise<void> {
-    const unique = [...new Map(entries.map((b) => [bytesToHex(sha256(b)), b])).values()];
+  private async merge(unique: Uint8Array[], keys: string[][]): Promise<void> {
     const chunk = dagCbor.encode(unique);
     const name = bytesToHex(sha256(chunk));
     await this.storage.save([...this.prefix(), name], chunk);
     for (const key of keys) if (key.at(-1) !== name) await this.storage.remove(key);
   }
+}
+
+// Every byte maps to its own character (WHATWG "latin1" is windows-1252, a bijection on bytes).
+const asKey = new TextDecoder("latin1");
+
+/** Drops repeated byte strings (the same entry saved by two appends, or by a merge that a crash interrupted). */
+function distinct(entries: Uint8Array[]): Uint8Array[] {
+  return [...new Map(entries.map((b) => [asKey.decode(b), b])).values()];
 }
 
 function decodeChunk(data: Uint8Array): Uint8Array[] | undefined {

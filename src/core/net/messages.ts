@@ -4,7 +4,7 @@
  * its synchroniser, and a throw from a socket's event handler ends a Node process. Anything a
  * peer sends is hostile until it has the shape of a repo message (DESIGN.md, Network).
  */
-import { cbor } from "@automerge/automerge-repo";
+import { cbor, isValidDocumentId } from "@automerge/automerge-repo";
 
 /** Longer peer and document ids are not made by automerge-repo; refusing them bounds memory per peer. */
 const MAX_ID_LENGTH = 256;
@@ -39,7 +39,8 @@ function fieldProblem(m: Record<string, unknown>): string | undefined {
   }
   if (m.type === "peer" || m.type === "error") return undefined;
   if (!isId(m.targetId)) return "a message without a target";
-  if ("documentId" in m && !isId(m.documentId)) return "a message with a malformed document id";
+  // The repo throws deep in its synchroniser on a document id it cannot parse.
+  if ("documentId" in m && !(isId(m.documentId) && isValidDocumentId(m.documentId))) return "a message with a malformed document id";
   if ("data" in m && !(m.data instanceof Uint8Array)) return "a message whose data is not bytes";
   return undefined;
 }

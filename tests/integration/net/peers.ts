@@ -1,0 +1,50 @@
+/** Real repos that reach relays through our client adapter, in this process, with short backoff. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Repo } from "@automerge/automerge-repo";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
+import { createTransports, type NetworkConfig, type Transports } from "../../../src/core/net/transports.ts";
+
+export const FAST_BACKOFF = { initialMs: 50, maxMs: 400 };
+
+export interface TestPeer {
+  readonly repo: Repo;
+  readonly transports: Transports;
+}
+
+/** Temp directories and repos a test made, removed by `cleanup`. */
+export class Peers {
+  private readonly repos: Repo[] = [];
+  private readonly dirs: string[] = [];
+
+  async dir(prefix = "edgepool-net-"): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  /** A repo whose network is `config` (relays through our adapter), with file storage when `storage` is given. */
+  peer(config: Partial<NetworkConfig>, storage?: string): TestPeer {
+    const transports = createTransports({ relays: [], backoff: FAST_BACKOFF, ...config }, nodeSocketFactory);
+    if (!transports.ok) throw new Error(transports.message);
+    const repo = new Repo({ network: transports.adapters, ...(storage ? { storage: new NodeFSStorageAdapter(storage) } : {}) });
+    this.repos.push(repo);
+    return { repo, transports };
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.repos.splice(0).map((r) => r.shutdown()));
+    await Promise.all(this.dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  }
+}
+
+/** Polls `condition` until it holds or `ms` pass (then throws naming `what`). */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

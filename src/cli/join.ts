@@ -50,7 +50,8 @@ export const join: Command = {
       if (state.pool) await appendOwn(session, entry);
       else await session.ledger.append([entry]);
       const confirmed = await session.sync();
-      if (state.pool && confirmed) io.err(`Joined with ${r.abilities.join(", ")}; invited by ${r.inviter}.`);
+      const left = r.terms.uses - used - 1;
+      if (state.pool && confirmed) io.err(`Joined with ${r.abilities.join(", ")}; invited by ${r.inviter}; the link has ${left} use${left === 1 ? "" : "s"} left.`);
       else io.err(`Your join (${r.abilities.join(", ")}) is recorded on this node and reaches the pool when it syncs with a peer or relay (--relay URL).`);
       print();
       return ExitCode.ok;

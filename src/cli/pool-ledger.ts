@@ -7,7 +7,6 @@
  */
 import { Repo, type StorageId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
-import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import type { PoolId } from "../core/capability/pool.ts";
 import { automergeDir } from "../core/ledger/home-node.ts";
 import type { Identity } from "../core/identity/keystore.ts";
@@ -15,17 +14,21 @@ import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import { UcanAuthoriser } from "../core/ledger/ucan-authoriser.ts";
+import { nodeSocketFactory } from "../core/net/relay-socket-node.ts";
+import { createTransports } from "../core/net/transports.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { homeOption, resolveHome, HOME_USAGE } from "./home.ts";
 export { poolArgument } from "./ledger-show.ts";
 import { keystoreError, keystoreFor } from "./identity-home.ts";
 
-export const poolOptions: Options = { ...homeOption, relay: { type: "string" }, timeout: { type: "string" } };
+export const poolOptions: Options = { ...homeOption, relay: { type: "string" }, "allow-insecure-relay": { type: "boolean" }, timeout: { type: "string" } };
 
 export const POOL_USAGE = [
   HOME_USAGE,
-  "  --relay URL    sync the pool through this relay (ws://host:port/), e.g. the one `edgepool serve` runs",
+  "  --relay URL    sync the pool through this relay (wss://host/, or ws:// on this machine), e.g. the one",
+  "                 `edgepool serve` or `edgepool relay` runs; several relays: URL,URL",
+  "  --allow-insecure-relay  allow plain ws:// to another machine (traffic is readable on the way)",
   "  --timeout S    how long to wait for the relay, in seconds (default 10)",
 ];
 
@@ -58,9 +61,9 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay 
   const identity = await loadIdentity(args, io);
   const wait = timeoutMs(args);
   const storage = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
-  if (relay !== undefined && !/^wss?:\/\/\S+$/.test(relay)) throw new CliError(`--relay must be a ws:// or wss:// URL, got ${JSON.stringify(relay)}`, ExitCode.usage);
-  const network = relay ? [new WebSocketClientAdapter(relay)] : [];
-  const repo = new Repo({ storage, network });
+  const transports = createTransports({ relays: relay ? relay.split(",") : [], allowInsecure: args.values["allow-insecure-relay"] === true }, nodeSocketFactory);
+  if (!transports.ok) throw new CliError(`--relay: ${transports.message}`, ExitCode.usage);
+  const repo = new Repo({ storage, network: transports.adapters });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
   const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });

@@ -91,9 +91,9 @@ function checkShape(value: unknown): Result<{ entry: Entry }> {
     return reject("malformed", `an entry has exactly the fields ${ENTRY_FIELDS.join(", ")}; got ${keys.join(", ").slice(0, 200)}`);
   }
   const { v, kind, pool, author, seq, time, body, proof, sig } = value;
-  if (v !== ENTRY_VERSION) return reject("bad-version", `unsupported entry version ${String(v).slice(0, 20)} (this node speaks ${ENTRY_VERSION})`);
+  if (v !== ENTRY_VERSION) return reject("bad-version", `unsupported entry version ${describe(v)} (this node speaks ${ENTRY_VERSION})`);
   if (typeof kind !== "string" || !(KINDS as readonly string[]).includes(kind)) {
-    return reject("unknown-kind", `unknown entry kind ${JSON.stringify(String(kind).slice(0, 40))}`);
+    return reject("unknown-kind", `unknown entry kind ${describe(kind)}`);
   }
   if (typeof pool !== "string" || pool.length === 0 || pool.length > MAX_POOL_CHARS) return reject("malformed", "pool must be a non-empty string");
   const did = parseDidKey(author);
@@ -105,6 +105,13 @@ function checkShape(value: unknown): Result<{ entry: Entry }> {
   if (!(sig instanceof Uint8Array) || sig.length !== 64) return reject("malformed", "sig must be 64 bytes");
   const entry: Entry = { v, kind: kind as Kind, pool: pool as PoolId, author: did.did, seq: seq as number, time: time as number, body, proof, sig };
   return { ok: true, entry };
+}
+
+/** A hostile value, named for a message without calling its (attacker-chosen) toString. */
+function describe(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 40));
+  return value === null ? "null" : typeof value;
 }
 
 function isProofList(value: unknown): value is string[] {

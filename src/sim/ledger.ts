@@ -1,0 +1,161 @@
+/**
+ * The simulated pool's ledger: entries built by simulated authors, carried by a network model
+ * (delay, loss), folded by the REAL fold (src/core/ledger/fold.ts) with the real kind rules, schema
+ * checks and authoriser. Two things are replaced by a cost model, as issue 9 allows: signatures
+ * (each entry counts one signature and one verification per reader; `sig` is zeros) and Automerge
+ * sync (an entry reaches the pool after a sampled delay, or never when lost).
+ *
+ * Ordering: the fold is order-independent, but appending in canonical order is the fast path
+ * (`Folder.add` refolds from genesis otherwise). Every delivered entry arrives within the sync
+ * horizon H, so the simulator folds, at virtual time t, exactly the entries stamped at or before
+ * t - H: nothing can still arrive for that past, and each batch sorts after the last. An entry
+ * that would take longer than H counts as lost (a node gave up re-sending it), which is the case
+ * leases exist for.
+ */
+import { memberListAuthoriser } from "../core/ledger/authoriser.ts";
+import { entryIdOf } from "../core/ledger/codec.ts";
+import { Folder } from "../core/ledger/fold.ts";
+import { KIND_RULES } from "../core/ledger/kinds.ts";
+import { checkBody } from "../core/ledger/schema.ts";
+import type { LedgerState, PoolSettingsState } from "../core/ledger/state.ts";
+import { ENTRY_VERSION, type Entry, type EntryId, type Kind, type PoolId, type Rejection, type SignedEntry } from "../core/ledger/types.ts";
+import { derivePoolId } from "../core/capability/pool.ts";
+import type { Did } from "../core/identity/did-key.ts";
+import { utf8 } from "../core/crypto/index.ts";
+import { sample, type Distribution, type Rng } from "./random.ts";
+
+export interface NetworkModel {
+  /** How long an entry takes to reach the pool. */
+  readonly delay: Distribution;
+  /** The sync horizon H: later than this and the entry is lost. Readers see the ledger as of now - H. */
+  readonly horizonMs: number;
+  /** Chance an entry is lost outright. */
+  readonly loss: number;
+}
+
+export interface LedgerStats {
+  written: number;
+  lost: number;
+  folded: number;
+  rejected: Record<string, number>;
+  /** Entries whose body the real schema refused (a simulator bug if ever non-zero). */
+  badBody: number;
+  foldMs: number;
+}
+
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+const ZERO_SIG = new Uint8Array(64);
+const NO_BYTES = new Uint8Array(0);
+
+export class SimLedger {
+  readonly pool: PoolId;
+  readonly stats: LedgerStats = { written: 0, lost: 0, folded: 0, rejected: {}, badBody: 0, foldMs: 0 };
+  private readonly folder = new Folder(memberListAuthoriser);
+  private readonly seqs = new Map<Did, number>();
+  private pending: SignedEntry[] = [];
+  private head = 0;
+  private counter = 0;
+  private seen = 0;
+  private readonly baseId: string;
+
+  constructor(
+    readonly root: Did,
+    nonce: Uint8Array,
+    private readonly network: NetworkModel,
+    private readonly rng: Rng,
+    idPrefix: string,
+  ) {
+    this.pool = derivePoolId(root, nonce);
+    this.baseId = entryIdOf(utf8(`edgepool/sim/${idPrefix}`));
+  }
+
+  get state(): LedgerState {
+    return this.folder.result().state;
+  }
+
+  get horizonMs(): number {
+    return this.network.horizonMs;
+  }
+
+  /** The refusal the fold gave an entry, if it refused it. */
+  rejectionOf(id: EntryId): Rejection | undefined {
+    return this.folder.result().rejected.get(id);
+  }
+
+  /** The genesis entry; always delivered (the pool does not exist without it). */
+  create(nonce: Uint8Array, settings: PoolSettingsState, time: number): void {
+    this.write(this.root, "pool.create", { nonce, settings }, time, { reliable: true });
+  }
+
+  /**
+   * Adds a member at setup (always delivered). Its body is not schema-checked: simulated members'
+   * keys are random bytes, and the did:key check would refuse about half of them as not on the
+   * curve; key checks belong to the signature cost model.
+   */
+  join(member: Did, time: number): void {
+    this.write(this.root, "member.join", { member, abilities: ["job/run", "job/submit"] }, time, { reliable: true, unchecked: true });
+  }
+
+  /**
+   * Builds, checks and sends one entry; returns its id. The body goes through the kind's real
+   * schema and cross-field check; `reliable` skips the loss model (a writer that re-sends until
+   * the pool has it).
+   */
+  write(author: Did, kind: Kind, body: Record<string, unknown>, time: number, options: { reliable?: boolean; unchecked?: boolean } = {}): EntryId {
+    const seq = (this.seqs.get(author) ?? 0) + 1;
+    this.seqs.set(author, seq);
+    const entry: Entry = { v: ENTRY_VERSION, kind, pool: this.pool, author, seq, time, body, proof: [], sig: ZERO_SIG };
+    const rule = KIND_RULES[kind];
+    if (!options.unchecked && (checkBody(rule.schema, body) ?? rule.check?.(entry)) !== undefined) this.stats.badBody++;
+    const id = this.nextId();
+    this.stats.written++;
+    const delivered = options.reliable || (!this.rng.chance(this.network.loss) && sample(this.rng, this.network.delay) <= this.network.horizonMs);
+    if (delivered) this.pending.push({ id, bytes: NO_BYTES, entry });
+    else this.stats.lost++;
+    return id;
+  }
+
+  /**
+   * Ids stand for the hash of the signed bytes: unique, and real CIDs (a per-run base id with ten
+   * base32 digits of its digest replaced by a counter; hashing each entry cost more than folding it).
+   */
+  private nextId(): EntryId {
+    let n = this.counter++;
+    let digits = "";
+    for (let i = 0; i < 10; i++) {
+      digits += BASE32[n % 32];
+      n = Math.floor(n / 32);
+    }
+    return (this.baseId.slice(0, 9) + digits + this.baseId.slice(19)) as EntryId;
+  }
+
+  /** Folds every delivered entry stamped at or before `through`; returns them in canonical order. */
+  advance(through: number): SignedEntry[] {
+    let end = this.head;
+    while (end < this.pending.length && this.pending[end]!.entry.time <= through) end++;
+    if (end === this.head) return [];
+    const batch = this.pending.slice(this.head, end);
+    this.head = end;
+    if (this.head > 65_536) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+    const started = performance.now();
+    const refolded = this.folder.add(batch);
+    this.stats.foldMs += performance.now() - started;
+    if (refolded) throw new Error("simulator bug: a batch did not sort after the folded entries (the fold rebuilt from genesis)");
+    this.stats.folded += batch.length;
+    this.countRejections(batch);
+    return batch;
+  }
+
+  private countRejections(batch: readonly SignedEntry[]): void {
+    const { rejected } = this.folder.result();
+    if (rejected.size === this.seen) return;
+    this.seen = rejected.size;
+    for (const signed of batch) {
+      const rejection = rejected.get(signed.id);
+      if (rejection) this.stats.rejected[`${signed.entry.kind}:${rejection.reason}`] = (this.stats.rejected[`${signed.entry.kind}:${rejection.reason}`] ?? 0) + 1;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The simulated world: members (a did:key each, a role, a device), jobs as the simulator tracks
+ * them beside the ledger, and the pool's genesis. Identities are did:key strings of seeded random
+ * bytes: signatures are a cost model here, so no key is ever used to sign or verify.
+ */
+import { didFromPublicKey, type Did } from "../core/identity/did-key.ts";
+import type { EntryId } from "../core/ledger/types.ts";
+import { bytesToHex } from "../core/crypto/index.ts";
+import { assignRoles, type Role } from "./behaviour.ts";
+import type { SimConfig } from "./config.ts";
+import { SimLedger } from "./ledger.ts";
+import type { Rng } from "./random.ts";
+
+export interface Attempt {
+  readonly token: number;
+  readonly job: number;
+  readonly replica: number;
+  /** Compute left, ms (on this device). */
+  remaining: number;
+  /** When the current stretch of computing began; undefined while paused. */
+  runningSince: number | undefined;
+  /** When the finish event for the current stretch fires. */
+  finishAt: number;
+  /** The lease as this worker wrote it (its own knowledge, not the fold's). */
+  leaseUntil: number;
+}
+
+export interface SimNode {
+  readonly index: number;
+  readonly did: Did;
+  readonly role: Role;
+  /** Colluding group (0: the colluders, 1..: Sybil operators), or -1. */
+  readonly group: number;
+  /** Run time is the job's work divided by this. */
+  readonly speed: number;
+  /** Daily compute window start (ms into the day) for devices on battery, or undefined. */
+  readonly window: number | undefined;
+  online: boolean;
+  paused: boolean;
+  /** Waiting in the idle list for a replica. */
+  idle: boolean;
+  attempt: Attempt | undefined;
+  /** Jobs this node committed to and has not revealed yet. */
+  readonly awaiting: Set<number>;
+}
+
+export interface Commitment {
+  readonly replica: number;
+  readonly salt: Uint8Array;
+  readonly output: Uint8Array;
+  /** When the commit was written. */
+  readonly at: number;
+  revealed: boolean;
+}
+
+export interface SimJob {
+  readonly index: number;
+  readonly id: EntryId;
+  readonly submitter: number;
+  readonly submitted: number;
+  readonly deadline: number;
+  /** Work of one run on a speed-1 device, ms. */
+  readonly work: number;
+  /** sha2-256 of the true output (random bytes standing for it). */
+  readonly correct: Uint8Array;
+  readonly correctHex: string;
+  /** Replica -> node that holds it as far as the simulator knows (running or commit in flight). */
+  readonly holders: Map<number, number>;
+  readonly committed: Map<number, Commitment>;
+  /** Replica indices open for claiming. */
+  free: number[];
+  onBoard: boolean;
+  outcome: "open" | "right" | "wrong" | "failed" | "expired" | "refused";
+  verdictAt?: number;
+}
+
+export type SimEvent =
+  | { type: "submit" }
+  | { type: "fold" }
+  | { type: "online"; node: number }
+  | { type: "offline"; node: number }
+  | { type: "window"; node: number; open: boolean }
+  | { type: "finish"; node: number; token: number }
+  | { type: "renew"; node: number; token: number }
+  | { type: "abandon"; node: number; token: number }
+  | { type: "recheck"; job: number }
+  | { type: "wake"; node: number };
+
+/** 1 January 2025, 00:00 UTC: the pool and its members start here (entry times are ms since the Unix epoch). */
+export const START_TIME = 1_735_689_600_000;
+/** Jobs start one second later, so every member.join sorts before the first submission. */
+export const FIRST_JOB_TIME = START_TIME + 1_000;
+export const DAY_MS = 86_400_000;
+
+export interface World {
+  readonly ledger: SimLedger;
+  readonly nodes: SimNode[];
+}
+
+/** Members, their roles and devices, and a ledger holding the pool's genesis and every member's join. */
+export function createWorld(config: SimConfig, rng: Rng): World {
+  const roles = assignRoles(config, rng.fork());
+  const root = didFromPublicKey(rng.bytes(32));
+  const nonce = rng.bytes(16);
+  const idPrefix = bytesToHex(rng.bytes(8));
+  const ledger = new SimLedger(root, nonce, config.network, rng.fork(), idPrefix);
+  const p = config.pool;
+  ledger.create(nonce, { name: "sim", replication: p.replicas, rewardPerJob: p.reward, vestingSeconds: p.vestingSeconds, leaseSeconds: p.leaseSeconds }, START_TIME);
+  const device = rng.fork();
+  const nodes: SimNode[] = [];
+  let sybils = 0;
+  for (let index = 0; index < config.nodes; index++) {
+    const role = roles[index]!;
+    const did = didFromPublicKey(rng.bytes(32));
+    const group = role === "colluder" ? 0 : role === "sybil" ? 1 + Math.floor(sybils++ / config.adversaries.sybilSize) : -1;
+    const [slow, fast] = config.devices.speed;
+    const speed = slow + (fast - slow) * (device.uint32() / 4294967296);
+    const window = device.chance(config.devices.battery) ? device.below(DAY_MS) : undefined;
+    nodes.push({ index, did, role, group, speed, window, online: false, paused: false, idle: false, attempt: undefined, awaiting: new Set() });
+    ledger.join(did, START_TIME);
+  }
+  return { ledger, nodes };
+}

@@ -1,6 +1,6 @@
 /**
  * The pool commands as real processes syncing through a real relay: alice creates a pool and
- * invites, bob joins, a second joiner finds the link used up, alice revokes bob.
+ * invites, bob joins, a second joiner finds the link used up, alice revokes bob, then the link.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
@@ -63,6 +63,10 @@ describe("edgepool pool create / invite / join / members / revoke", () => {
     expect(JSON.parse(revoked.stdout).honoured).toEqual({ [joined.member]: 1 });
     const after = JSON.parse((await edgepool("alice", ["members", "--pool", pool, "--json"])).stdout);
     expect(after.members[1]).toMatchObject({ did: joined.member, revoked: expect.any(Number) });
+
+    const linkRevoked = await edgepool("alice", ["revoke", "--pool", pool, link, "--json"]);
+    expect(linkRevoked.code).toBe(0);
+    expect(JSON.parse(linkRevoked.stdout)).toMatchObject({ target: invite, honoured: { [joined.member]: 1 } });
   });
 
   it("refuses a link that is not a link, with exit code 2", async () => {

@@ -39,7 +39,9 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
         navigateFallback: "/index.html",
         cleanupOutdatedCaches: true,
-        clientsClaim: false,
+        // The first visit's page comes under the worker at once, so going offline mid-visit still
+        // finds the lazy chunks; an update still waits for the user (no skipWaiting).
+        clientsClaim: true,
         skipWaiting: false,
       },
     }),

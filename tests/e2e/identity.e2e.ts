@@ -52,7 +52,7 @@ async function expectNodeVerifies(did: string, message: string, signature: Uint8
 describe("browser identity", () => {
   it("creates a did:key identity held as a non-extractable key, keeps it across a reload, and signs what Node verifies", async () => {
     const page = await (await freshBrowser()).newPage();
-    await page.goto(server.url);
+    await page.goto(`${server.url}#/identity`);
     const did = await shownDid(page);
     expect(did).toMatch(/^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]{44}$/);
     await expect.poll(() => page.getByTestId("did-short").innerText()).toBe(`${did.slice(0, 16)}…${did.slice(-4)}`);
@@ -71,11 +71,11 @@ describe("browser identity", () => {
   it("ends with one identity when several tabs of a fresh profile create it at the same time", async () => {
     const browser = await freshBrowser();
     const pages = await Promise.all([1, 2, 3].map(() => browser.newPage()));
-    await Promise.all(pages.map((p) => p.goto(server.url)));
+    await Promise.all(pages.map((p) => p.goto(`${server.url}#/identity`)));
     const dids = await Promise.all(pages.map(shownDid));
     expect(new Set(dids).size).toBe(1);
     const reopened = await browser.newPage();
-    await reopened.goto(server.url);
+    await reopened.goto(`${server.url}#/identity`);
     expect(await shownDid(reopened)).toBe(dids[0]);
   });
 
@@ -95,7 +95,7 @@ describe("browser identity", () => {
       subtle.importKey = refuseEd25519(subtle.importKey) as typeof subtle.importKey;
     });
     const page = await browser.newPage();
-    await page.goto(server.url);
+    await page.goto(`${server.url}#/identity`);
     const did = await shownDid(page);
     expect(await page.getByTestId("key-protection").innerText()).toContain("readable by this site's scripts");
     await page.reload();

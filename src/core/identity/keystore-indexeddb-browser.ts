@@ -73,6 +73,42 @@ export class IndexedDbKeystore implements Keystore {
     return winner;
   }
 
+  /**
+   * The seed of a `seed` identity, for an encrypted backup; undefined for a non-extractable key,
+   * which by design cannot leave this browser.
+   */
+  async exportSeed(): Promise<Uint8Array | undefined> {
+    const db = await openDatabase(this.databaseName);
+    try {
+      const record = await request<unknown>(db.transaction(STORE, "readonly").objectStore(STORE).get(RECORD_KEY));
+      const r = record as Partial<Record<string, unknown>> | undefined;
+      return r?.version === 1 && r.kind === "seed" && isKeyBytes(r.seed) ? r.seed : undefined;
+    } finally {
+      db.close();
+    }
+  }
+
+  /**
+   * Makes `seed` this browser's identity (a restored backup, or a key that can be backed up),
+   * replacing the current one. The caller confirms with the user first: the old key is gone.
+   */
+  async replaceWithSeed(seed: Uint8Array): Promise<BrowserIdentity> {
+    if (!isKeyBytes(seed)) throw new TypeError("an identity seed is 32 bytes");
+    const record: StoredKey = { version: 1, kind: "seed", seed };
+    const db = await openDatabase(this.databaseName);
+    try {
+      const tx = db.transaction(STORE, "readwrite");
+      tx.objectStore(STORE).put(record, RECORD_KEY);
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error ?? new Error("IndexedDB transaction failed"));
+      });
+    } finally {
+      db.close();
+    }
+    return identityFromRecord(record, this.databaseName);
+  }
+
   private async newRecord(): Promise<StoredKey> {
     const generated = this.preferWebCrypto ? await generateNonExtractableKey() : undefined;
     if (generated) {

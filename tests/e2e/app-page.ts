@@ -1,0 +1,35 @@
+/**
+ * Helpers for the app's browser tests: open a screen, wait for the service worker to control the
+ * page (the offline tests need it), and save screenshots at a phone and a desktop width under
+ * tests/e2e/screenshots/ for a person to look at.
+ */
+import { mkdir } from "node:fs/promises";
+import type { Page } from "playwright-core";
+
+const SCREENSHOTS = new URL("./screenshots/", import.meta.url);
+const WIDTHS = { phone: { width: 360, height: 780 }, desktop: { width: 1100, height: 800 } } as const;
+
+export async function openScreen(page: Page, appUrl: string, screen: string): Promise<void> {
+  await page.goto(`${appUrl}#/${screen}`);
+  await page.locator("#screen-heading").waitFor({ timeout: 15_000 });
+}
+
+/** Resolves once a service worker is active and controls this page. */
+export async function controlledByServiceWorker(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise<void>((resolve) => navigator.serviceWorker.addEventListener("controllerchange", () => resolve(), { once: true }));
+    }
+    return registration.active?.scriptURL ?? "";
+  });
+}
+
+/** Saves `<name>-phone.png` and `<name>-desktop.png`, then restores the desktop size. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  for (const [label, size] of Object.entries(WIDTHS)) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: new URL(`${name}-${label}.png`, SCREENSHOTS).pathname, fullPage: true });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The installable, offline-first app shell against the production build in Chromium: install
+ * criteria (manifest fields, icons, a registered service worker), offline reload, "Try it"
+ * rendering the Mandelbrot set on local workers offline (UX.md 1), and the Contribute screen's
+ * one-sentence status (UX.md 2).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { launchChromium, type BrowserSession } from "./chromium.ts";
+import { startAppServer, type AppServer } from "./app-server.ts";
+import { controlledByServiceWorker, openScreen, screenshots } from "./app-page.ts";
+
+let server: AppServer;
+let browser: BrowserSession;
+
+beforeAll(async () => {
+  server = await startAppServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+interface ManifestIcon {
+  src: string;
+  sizes: string;
+  type: string;
+  purpose?: string;
+}
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect(bytes.subarray(1, 4).toString("ascii")).toBe("PNG");
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** Non-background pixels of the Try-it canvas: a rendered set has many colours. */
+function distinctColours(page: Page): Promise<number> {
+  return page.getByTestId("mandelbrot").evaluate((canvas: HTMLCanvasElement) => {
+    const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) seen.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    return seen.size;
+  });
+}
+
+describe("the app shell", () => {
+  it("meets the install criteria: a linked manifest with id, scope, start_url, standalone display, 192/512/maskable icons, and an active service worker", async () => {
+    const page = await browser.newPage();
+    await openScreen(page, server.url, "try");
+    const href = await page.locator('link[rel="manifest"]').getAttribute("href");
+    const response = await page.request.get(new URL(href!, server.url).href);
+    expect(response.headers()["content-type"]).toContain("application/manifest+json");
+    const manifest = (await response.json()) as Record<string, unknown> & { icons: ManifestIcon[] };
+    expect(manifest).toMatchObject({ name: "EdgePool", short_name: "EdgePool", id: "/", scope: "/", start_url: "/", display: "standalone" });
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/);
+    expect(manifest.background_color).toMatch(/^#[0-9a-f]{6}$/);
+    const icons = await Promise.all(
+      manifest.icons.map(async (icon) => ({ ...icon, actual: pngSize(await (await page.request.get(new URL(icon.src, server.url).href)).body()) })),
+    );
+    for (const icon of icons) expect(`${icon.actual.width}x${icon.actual.height}`).toBe(icon.sizes);
+    expect(icons.filter((i) => i.purpose === "any").map((i) => i.sizes)).toEqual(["192x192", "512x512"]);
+    expect(icons.some((i) => i.purpose === "maskable")).toBe(true);
+
+    expect(await controlledByServiceWorker(page)).toBe(new URL("/sw.js", server.url).href);
+    await page.close();
+  });
+
+  it("reloads offline after the first visit and renders the Mandelbrot set on local workers within 10 s (Try it)", async () => {
+    const page = await browser.newPage();
+    await openScreen(page, server.url, "try");
+    await controlledByServiceWorker(page);
+    await browser.context.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByRole("button", { name: "Render the Mandelbrot set" }).click();
+      const started = Date.now();
+      await page.locator('[data-testid="mandelbrot"][data-status="done"]').waitFor({ timeout: 10_000 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await page.getByTestId("try-it-status").innerText()).toMatch(/^Rendered in \d+\.\d s as \d+ tasks on \d+ workers?, entirely on this device\.$/);
+      expect(await distinctColours(page)).toBeGreaterThan(8);
+      await screenshots(page, "try-it");
+    } finally {
+      await browser.context.setOffline(false);
+    }
+    await page.close();
+  });
+
+  it("states on the Contribute screen, in one sentence, why the device is or is not contributing, and follows the settings", async () => {
+    const page = await browser.newPage();
+    await openScreen(page, server.url, "contribute");
+    const sentence = page.getByTestId("contribute-sentence");
+    await expect.poll(() => sentence.getAttribute("data-reason")).not.toBeNull();
+    await page.getByLabel("Contribute this device's spare time").uncheck();
+    await expect.poll(() => sentence.getAttribute("data-reason")).toBe("contribution-off");
+    expect(await sentence.innerText()).toMatch(/^Paused since \d\d:\d\d — contributing is turned off\. Resumes when you turn contributing on\.$/);
+    await page.getByLabel("Contribute this device's spare time").check();
+    await expect.poll(() => sentence.getAttribute("data-reason")).not.toBe("contribution-off");
+    expect(await sentence.innerText()).not.toBe("Paused");
+    await screenshots(page, "contribute");
+
+    await page.reload();
+    await page.getByTestId("contribute-sentence").waitFor();
+    expect(await page.getByLabel("Contribute this device's spare time").isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Pause for 1 hour" }).click();
+    await expect.poll(() => sentence.getAttribute("data-reason")).toBe("paused-until");
+    expect(await sentence.innerText()).toMatch(/Resumes at \d\d:\d\d \(in (1 h|59 min)\)\.$/);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => sentence.getAttribute("data-reason")).not.toBe("paused-until");
+    await page.close();
+  });
+});

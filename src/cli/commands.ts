@@ -23,4 +23,5 @@ export const commands: readonly CommandEntry[] = [
   { name: "join", summary: "join a pool with an invite link", load: async () => (await import("./join.ts")).join },
   { name: "members", summary: "list a pool's members, their abilities and revocations", load: async () => (await import("./members.ts")).members },
   { name: "revoke", summary: "revoke a member, an invite link or a delegation", load: async () => (await import("./revoke.ts")).revoke },
+  { name: "sim", summary: "simulate a pool of many members and adversaries on the real ledger rules", load: async () => (await import("./sim.ts")).sim },
 ];

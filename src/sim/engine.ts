@@ -247,7 +247,7 @@ export class Simulation {
     const output = this.outputOf(node, job);
     const salt = this.rng.answers.bytes(16);
     this.ledger.write(node.did, "result.commit", { job: job.id, replica, commitment: resultCommitment(salt, output) }, now);
-    job.committed.set(node.index, { replica, salt, output, at: now, revealed: false });
+    job.committed.set(node.index, { replica, salt, output, at: now, revealedAt: undefined });
     node.awaiting.add(job.index);
   }
 
@@ -322,7 +322,7 @@ export class Simulation {
   private dropLostCommits(job: SimJob, state: JobState, view: number): void {
     for (const [index, commitment] of job.committed) {
       const node = this.nodes[index]!;
-      if (state.commits[node.did] || commitment.at > view) continue;
+      if (state.commits[node.did] !== undefined || commitment.at > view) continue;
       job.committed.delete(index);
       node.awaiting.delete(job.index);
       if (job.holders.get(commitment.replica) === index) job.holders.delete(commitment.replica);
@@ -333,11 +333,13 @@ export class Simulation {
   private revealIfOpen(node: SimNode, job: SimJob): void {
     const commitment = job.committed.get(node.index);
     const state = this.ledger.state.jobs[job.id];
-    if (!commitment || commitment.revealed || !node.online || !state || job.outcome !== "open") return;
+    if (!commitment || !node.online || !state || job.outcome !== "open" || state.reveals[node.did] !== undefined) return;
+    // Written and not in the view yet: still travelling (or lost, then re-sent once the view passes it).
+    if (commitment.revealedAt !== undefined && commitment.revealedAt > this.queue.now - this.ledger.horizonMs) return;
     if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas) return;
-    commitment.revealed = true;
-    node.awaiting.delete(job.index);
+    commitment.revealedAt = this.queue.now;
     this.ledger.write(node.did, "result.reveal", { job: job.id, salt: commitment.salt, output: commitment.output }, this.queue.now);
+    this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });
   }
 
   private resolve(job: SimJob, state: JobState | undefined): void {

@@ -50,7 +50,8 @@ export interface Commitment {
   readonly output: Uint8Array;
   /** When the commit was written. */
   readonly at: number;
-  revealed: boolean;
+  /** When the reveal was written (a worker re-sends one the pool did not get). */
+  revealedAt: number | undefined;
 }
 
 export interface SimJob {

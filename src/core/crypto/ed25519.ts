@@ -144,14 +144,32 @@ function assertSeed(seed: Uint8Array): void {
 export async function signWithSeed(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
   assertSeed(seed);
   if ((await activeBackend()) === "noble") return noble.sign(message, seed);
-  const key = await globalThis.crypto.subtle.importKey("pkcs8", toArrayBufferBytes(concatBytes(PKCS8_ED25519_PREFIX, seed)), { name: "Ed25519" }, false, ["sign"]);
-  return new Uint8Array(await globalThis.crypto.subtle.sign({ name: "Ed25519" }, key, toArrayBufferBytes(message)));
+  return webCryptoSign(await importSeed(seed), message);
 }
 
-/** A signing key over a seed kept in memory (Node keystore, tests, the noble fallback). */
+function importSeed(seed: Uint8Array): Promise<CryptoKey> {
+  return globalThis.crypto.subtle.importKey("pkcs8", toArrayBufferBytes(concatBytes(PKCS8_ED25519_PREFIX, seed)), { name: "Ed25519" }, false, ["sign"]);
+}
+
+async function webCryptoSign(privateKey: CryptoKey, message: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await globalThis.crypto.subtle.sign({ name: "Ed25519" }, privateKey, toArrayBufferBytes(message)));
+}
+
+/**
+ * A signing key over a seed kept in memory (Node keystore, tests, the noble fallback). The
+ * WebCrypto key is imported once per SigningKey, not once per signature.
+ */
 export function seedSigningKey(seed: Uint8Array): SigningKey {
   const secret = seed.slice();
-  return { publicKey: publicKeyFromSeed(secret), sign: (message) => signWithSeed(secret, message) };
+  let imported: Promise<CryptoKey> | undefined;
+  return {
+    publicKey: publicKeyFromSeed(secret),
+    sign: async (message) => {
+      if ((await activeBackend()) === "noble") return noble.sign(message, secret);
+      imported ??= importSeed(secret);
+      return webCryptoSign(await imported, message);
+    },
+  };
 }
 
 /**
@@ -167,8 +185,5 @@ export async function generateNonExtractableKey(): Promise<{ signingKey: Signing
 /** Wraps a stored WebCrypto private key and its public key as a SigningKey. */
 export async function cryptoKeySigningKey(privateKey: CryptoKey, publicKey: CryptoKey | Uint8Array): Promise<SigningKey> {
   const raw = publicKey instanceof Uint8Array ? publicKey : new Uint8Array(await globalThis.crypto.subtle.exportKey("raw", publicKey));
-  return {
-    publicKey: raw,
-    sign: async (message) => new Uint8Array(await globalThis.crypto.subtle.sign({ name: "Ed25519" }, privateKey, toArrayBufferBytes(message))),
-  };
+  return { publicKey: raw, sign: (message) => webCryptoSign(privateKey, message) };
 }

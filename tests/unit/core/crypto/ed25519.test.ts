@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { verify, signWithSeed, publicKeyFromSeed, useBackend, type BackendName } from "../../../../src/core/crypto/ed25519.ts";
+import { verify, signWithSeed, seedSigningKey, publicKeyFromSeed, useBackend, type BackendName } from "../../../../src/core/crypto/ed25519.ts";
 import { readVectors as vectors } from "../../../fixtures/vectors.ts";
 import { bytesToHex, hexToBytes } from "../../../../src/core/crypto/bytes.ts";
 
@@ -20,6 +20,15 @@ describe.each(backends)("Ed25519 through the %s backend", (backend) => {
       const sig = await signWithSeed(seed, hexToBytes(v.messageHex));
       expect(bytesToHex(sig)).toBe(v.signatureHex);
       expect(await verify(hexToBytes(v.publicKeyHex), hexToBytes(v.messageHex), sig)).toEqual({ ok: true });
+    }
+  });
+
+  it("signs RFC 8032 messages byte-exactly through a reusable seed signing key", async () => {
+    useBackend(backend);
+    for (const v of rfc8032.vectors) {
+      const key = seedSigningKey(hexToBytes(v.secretKeyHex));
+      expect(bytesToHex(key.publicKey)).toBe(v.publicKeyHex);
+      for (let i = 0; i < 2; i++) expect(bytesToHex(await key.sign(hexToBytes(v.messageHex)))).toBe(v.signatureHex);
     }
   });
 

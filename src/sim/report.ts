@@ -26,7 +26,7 @@ export interface Credits {
 export interface SimReport {
   schemaVersion: 1;
   config: SimConfig;
-  jobs: { submitted: number; completed: number; right: number; wrong: number; failed: number; expired: number; refused: number };
+  jobs: { submitted: number; completed: number; right: number; wrong: number; failed: number; expired: number; refused: number; escalated: number; spotChecked: number };
   wrongAccepted: { count: number; rate: number; liarReplicaShare: number; binomialPrediction: number; binomialSigma: number };
   timeToVerdictSeconds: { mean: number; p50: number; p99: number };
   work: { executions: number; perCompletedJob: number; wastedReplicas: number; computeHours: number; abortedHours: number; lateResults: number; lostCommits: number };
@@ -63,7 +63,7 @@ export function buildReport(sim: Simulation, wallMs: number): SimReport {
   return {
     schemaVersion: 1,
     config: sim.config,
-    jobs: { submitted: t.submitted, completed, right: outcomes.right, wrong: outcomes.wrong, failed: outcomes.failed, expired: outcomes.expired + outcomes.open, refused: outcomes.refused },
+    jobs: { submitted: t.submitted, completed, right: outcomes.right, wrong: outcomes.wrong, failed: outcomes.failed, expired: outcomes.expired + outcomes.open, refused: outcomes.refused, ...replication(sim) },
     wrongAccepted: {
       count: outcomes.wrong,
       rate: round(completed === 0 ? 0 : outcomes.wrong / completed, 6),
@@ -92,6 +92,17 @@ export function buildReport(sim: Simulation, wallMs: number): SimReport {
     simulatedHours: round((t.endedAt - START_TIME) / 3_600_000, 2),
     timing: { wallSeconds: round(wallMs / 1000, 2), foldSeconds: round(stats.foldMs / 1000, 2) },
   };
+}
+
+/** Jobs the fold gave more replicas: escalated after a vote without majority, or spot-checked. */
+function replication(sim: Simulation): { escalated: number; spotChecked: number } {
+  let escalated = 0;
+  let spotChecked = 0;
+  for (const job of Object.values(sim.ledger.state.jobs)) {
+    if (job.escalations) escalated++;
+    if (job.spotChecked) spotChecked++;
+  }
+  return { escalated, spotChecked };
 }
 
 /** Share of the replicas revealed in settled jobs that came from dishonest workers. */
@@ -134,7 +145,7 @@ export function renderReport(r: SimReport): string[] {
   const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
   const rows: Array<[string, string]> = [
     ["nodes / jobs / k", `${r.config.nodes} / ${r.config.jobs} / ${r.config.pool.replicas}`],
-    ["jobs completed", `${r.jobs.completed} of ${r.jobs.submitted} (failed ${r.jobs.failed}, expired ${r.jobs.expired})`],
+    ["jobs completed", `${r.jobs.completed} of ${r.jobs.submitted} (failed ${r.jobs.failed}, expired ${r.jobs.expired}; escalated ${r.jobs.escalated}, spot-checked ${r.jobs.spotChecked})`],
     ["wrong results accepted", `${r.wrongAccepted.count} (${pct(r.wrongAccepted.rate)})`],
     ["binomial prediction", `${pct(r.wrongAccepted.binomialPrediction)} ± ${pct(r.wrongAccepted.binomialSigma)} (liars' share of replicas ${pct(r.wrongAccepted.liarReplicaShare)})`],
     ["time to verified result", `mean ${r.timeToVerdictSeconds.mean} s, p50 ${r.timeToVerdictSeconds.p50} s, p99 ${r.timeToVerdictSeconds.p99} s`],

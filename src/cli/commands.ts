@@ -24,4 +24,11 @@ export const commands: readonly CommandEntry[] = [
   { name: "members", summary: "list a pool's members, their abilities and revocations", load: async () => (await import("./members.ts")).members },
   { name: "revoke", summary: "revoke a member, an invite link or a delegation", load: async () => (await import("./revoke.ts")).revoke },
   { name: "sim", summary: "simulate a pool of many members and adversaries on the real ledger rules", load: async () => (await import("./sim.ts")).sim },
+  { name: "submit", summary: "submit a job (task and input) to a pool; --wait prints its verified output", load: async () => (await import("./submit.ts")).submit },
+  { name: "work", summary: "contribute this machine to a pool until stopped, one line per job", load: async () => (await import("./work.ts")).work },
+  { name: "work status", summary: "whether this node contributes now and, if not, why (reason code)", load: async () => (await import("./work-control.ts")).workStatus },
+  { name: "work pause", summary: "pause contributing, now or after the running tasks, optionally for a while", load: async () => (await import("./work-control.ts")).workPause },
+  { name: "work resume", summary: "end a pause of contributing", load: async () => (await import("./work-control.ts")).workResume },
+  { name: "jobs", summary: "list a pool's jobs and their status", load: async () => (await import("./jobs.ts")).jobs },
+  { name: "result", summary: "print or save the verified output of a done job", load: async () => (await import("./result.ts")).result },
 ];

@@ -34,7 +34,7 @@ function parseQuantity(text: string, units: Record<string, number>, what: string
   return value;
 }
 
-async function readInput(path: string): Promise<Uint8Array> {
+export async function readInput(path: string): Promise<Uint8Array> {
   try {
     if (path !== "-") return new Uint8Array(await readFile(path));
     const chunks: Buffer[] = [];
@@ -45,7 +45,7 @@ async function readInput(path: string): Promise<Uint8Array> {
   }
 }
 
-function printable(output: Uint8Array): { utf8: string } | { hex: string } {
+export function printable(output: Uint8Array): { utf8: string } | { hex: string } {
   try {
     return { utf8: new TextDecoder("utf-8", { fatal: true }).decode(output) };
   } catch {

@@ -150,6 +150,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
       contribution?.worker.close();
       contribution?.scheduler.close();
       contribution?.pool.close();
+      options.contribute?.signals.close();
       state = { status: "closed" };
       for (const listener of listeners.state) listener(state);
     },

@@ -1,0 +1,60 @@
+/**
+ * A node for the job commands: the pool's ledger opened by the pool commands' helper (identity,
+ * file storage under --home, relay), this member's delegation as proof, and createNode on top.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import type { EntryId } from "../core/ledger/types.ts";
+import { createNode, type ContributeOptions, type EdgeNode } from "../core/node.ts";
+import { bundledTasks } from "../core/node-node.ts";
+import type { CliIo, ParsedArgs } from "./command.ts";
+import { CliError, ExitCode } from "./exit-codes.ts";
+import { openPool, ownProof, poolArgument, requirePool, type PoolSession } from "./pool-ledger.ts";
+import { printable } from "./run.ts";
+
+export interface JobSession {
+  readonly session: PoolSession;
+  readonly node: EdgeNode;
+  close(): Promise<void>;
+}
+
+export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, contribute?: ContributeOptions): Promise<JobSession> {
+  const session = await openPool(args, io, poolArgument(args, usage));
+  try {
+    requirePool(session);
+    const proof = ownProof(session);
+    const tasks = (await bundledTasks()).map((t) => t.bytes);
+    const node = await createNode({ identity: session.identity, ledger: session.ledger, proof: () => proof, tasks, ...(contribute ? { contribute } : {}) });
+    return {
+      session,
+      node,
+      async close() {
+        await node.close();
+        await session.close();
+      },
+    };
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+/** A task by name (public/tasks) or by path to a .wasm file. */
+export async function resolveTask(nameOrFile: string): Promise<Uint8Array> {
+  const bundled = (await bundledTasks()).find((t) => t.name === nameOrFile);
+  if (bundled) return bundled.bytes;
+  try {
+    return new Uint8Array(await readFile(nameOrFile));
+  } catch (error) {
+    const names = (await bundledTasks()).map((t) => t.name).join(", ");
+    throw new CliError(`--task ${JSON.stringify(nameOrFile)} is neither a built-in task (${names}) nor a readable file: ${(error as Error).message}`, ExitCode.usage);
+  }
+}
+
+/** Prints a job's output (UTF-8 as text, else hex) or writes it to `out`; `--json` carries the same facts. */
+export async function emitOutput(io: CliIo, job: EntryId, bytes: Uint8Array, out: string | undefined, json: boolean): Promise<void> {
+  if (out) await writeFile(out, bytes);
+  const shown = printable(bytes);
+  if (json) io.out(JSON.stringify({ schemaVersion: 1, job, status: "done", output: out ? { file: out } : shown }));
+  else if (!out) io.out("utf8" in shown ? shown.utf8.replace(/\n$/, "") : shown.hex);
+  else io.err(`Wrote ${bytes.length} bytes to ${out}.`);
+}

@@ -46,5 +46,13 @@ export default defineConfig({
       },
     }),
   ],
+  resolve: {
+    // The core imports Automerge's default entries, which inline the wasm as base64; the app loads
+    // the slim ones and fetches the wasm by URL (src/ui/pools/browser-repo.ts, TOOLCHAIN.md).
+    alias: [
+      { find: /^@automerge\/automerge$/, replacement: "@automerge/automerge/slim" },
+      { find: /^@automerge\/automerge-repo$/, replacement: "@automerge/automerge-repo/slim" },
+    ],
+  },
   build: { outDir: "dist", target: "es2022" },
 });

@@ -6,6 +6,8 @@
 export const SCREENS = [
   { name: "try", label: "Try it" },
   { name: "contribute", label: "Contribute" },
+  { name: "pools", label: "Pools" },
+  { name: "ledger", label: "Ledger" },
   { name: "identity", label: "Identity" },
 ] as const;
 

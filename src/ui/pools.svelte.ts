@@ -1,0 +1,156 @@
+/**
+ * The pools this browser belongs to, as runes: the list (kept in localStorage), the chosen pool's
+ * ledger summary (refreshed on every ledger change), its sync status (UX.md 10), and the intents
+ * of the Pools and Join screens. Automerge and the pool logic load on first use (pools/*.ts), so
+ * the first route does not carry them.
+ */
+import type { InviteLink } from "../core/capability/invite.ts";
+import type { PoolId } from "../core/capability/pool.ts";
+import type { Identity } from "../core/identity/keystore.ts";
+import type { Ledger } from "../core/ledger/ledger.ts";
+import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
+import type { InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
+
+export interface KnownPool {
+  readonly pool: PoolId;
+  readonly name: string;
+  readonly relay: string | undefined;
+}
+
+export type SyncStatus =
+  | { readonly status: "offline" }
+  | { readonly status: "looking" }
+  | { readonly status: "syncing" }
+  | { readonly status: "up-to-date"; readonly peers: number; readonly at: number }
+  | { readonly status: "error"; readonly message: string };
+
+/** One line of the Ledger screen's entry list. */
+export interface EntryRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly author: string;
+  readonly time: number;
+}
+
+/** The Ledger screen lists this many of the newest entries. */
+const RECENT_ENTRIES = 50;
+const POOLS_KEY = "edgepool.pools";
+const RELAY_KEY = "edgepool.relay";
+const SYNC_POLL_MS = 1000;
+
+function storedPools(): KnownPool[] {
+  try {
+    const list = JSON.parse(localStorage.getItem(POOLS_KEY) ?? "[]") as unknown;
+    return Array.isArray(list) ? list.filter((p): p is KnownPool => typeof p?.pool === "string" && typeof p?.name === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+let pools = $state<KnownPool[]>(storedPools());
+let relay = $state<string>(localStorage.getItem(RELAY_KEY) ?? "");
+let selected = $state<{ pool: KnownPool; ledger: Ledger } | undefined>();
+let summary = $state<LedgerSummary | undefined>();
+let recent = $state<EntryRow[]>([]);
+let sync = $state<SyncStatus>({ status: "looking" });
+let stopWatching: (() => void) | undefined;
+
+const actions = () => import("./pools/pool-actions.ts");
+
+function remember(pool: KnownPool): void {
+  pools = [...pools.filter((p) => p.pool !== pool.pool), pool];
+  localStorage.setItem(POOLS_KEY, JSON.stringify(pools));
+}
+
+async function syncStatus(ledger: Ledger): Promise<SyncStatus> {
+  if (!navigator.onLine) return { status: "offline" };
+  const { browserRepo } = await import("./pools/browser-repo.ts");
+  const { repo } = await browserRepo();
+  const peers = Object.values(repo.peerMetadataByPeerId).filter((m) => m?.storageId !== undefined && !m.isEphemeral);
+  if (peers.length === 0) return { status: "looking" };
+  const heads = ledger.handle.heads();
+  const acked = peers.filter((m) => {
+    const info = ledger.handle.getSyncInfo(m!.storageId!);
+    return info !== undefined && info.lastHeads.length === heads.length && info.lastHeads.every((h) => heads.includes(h));
+  });
+  // Never "up to date" unless a peer acknowledged our heads (UX.md 10).
+  return acked.length === 0 ? { status: "syncing" } : { status: "up-to-date", peers: acked.length, at: Date.now() };
+}
+
+function watch(ledger: Ledger): void {
+  stopWatching?.();
+  const refresh = () => {
+    summary = summarise(ledger.view(), Date.now());
+    recent = ledger
+      .entries()
+      .map(({ id, entry }) => ({ id, kind: entry.kind, author: entry.author, time: entry.time }))
+      .sort((a, b) => b.time - a.time)
+      .slice(0, RECENT_ENTRIES);
+  };
+  refresh();
+  const unsubscribe = ledger.subscribe(refresh);
+  const timer = setInterval(() => void syncStatus(ledger).then((s) => (sync = s)), SYNC_POLL_MS);
+  stopWatching = () => {
+    unsubscribe();
+    clearInterval(timer);
+  };
+}
+
+export const poolsState = {
+  get pools(): readonly KnownPool[] {
+    return pools;
+  },
+  get relay(): string {
+    return relay;
+  },
+  get selected(): KnownPool | undefined {
+    return selected?.pool;
+  },
+  get summary(): LedgerSummary | undefined {
+    return summary;
+  },
+  get recent(): readonly EntryRow[] {
+    return recent;
+  },
+  get sync(): SyncStatus {
+    return sync;
+  },
+  setRelay(url: string): void {
+    relay = url.trim();
+    localStorage.setItem(RELAY_KEY, relay);
+  },
+  async select(pool: KnownPool): Promise<Outcome<object>> {
+    const opened = await (await actions()).openPoolLedger(pool.pool, pool.relay);
+    if (!opened.ok) return opened;
+    selected = { pool, ledger: opened.ledger };
+    watch(opened.ledger);
+    return { ok: true };
+  },
+  async create(identity: Identity, name: string): Promise<Outcome<object>> {
+    const created = await (await actions()).createNewPool(identity, name, relay || undefined);
+    if (!created.ok) return created;
+    const known = { pool: created.pool, name, relay: relay || undefined };
+    remember(known);
+    return this.select(known);
+  },
+  async invite(identity: Identity, request: Omit<InviteRequest, "relay">): Promise<Outcome<{ link: string; joinBefore: number }>> {
+    if (!selected) return { ok: false, message: "choose a pool first" };
+    return (await actions()).inviteToPool(identity, selected.ledger, { ...request, relay: selected.pool.relay });
+  },
+  /** Reads a link and what joining with it means, for the confirmation. */
+  async readInvite(identity: Identity, link: string): Promise<Outcome<{ invite: InviteLink; preview: InvitePreview }>> {
+    const loaded = await actions();
+    const read = loaded.readInvite(link);
+    if (!read.ok) return read;
+    const previewed = await loaded.previewInvite(identity, read.invite);
+    return previewed.ok ? { ok: true, invite: read.invite, preview: previewed.preview } : previewed;
+  },
+  async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
+    const joined = await (await actions()).joinPool(identity, invite);
+    if (!joined.ok) return joined;
+    const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay };
+    remember(known);
+    await this.select(known);
+    return { ok: true, abilities: joined.abilities };
+  },
+};

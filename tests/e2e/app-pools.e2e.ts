@@ -1,0 +1,71 @@
+/**
+ * Two people, two browser profiles (two identities), one relay (`edgepool serve`'s): the first
+ * creates a pool and an invite link, the second opens the link, sees the "join pool X?"
+ * confirmation and joins; both then see the same two members and the same ledger.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { launchChromium, type BrowserSession } from "./chromium.ts";
+import { startAppServer, type AppServer } from "./app-server.ts";
+import { openScreen, screenshots } from "./app-page.ts";
+
+let server: AppServer;
+const sessions: BrowserSession[] = [];
+
+beforeAll(async () => {
+  server = await startAppServer();
+});
+
+afterAll(async () => {
+  await Promise.all(sessions.map((s) => s.close()));
+  await server?.stop();
+});
+
+async function person(): Promise<Page> {
+  const session = await launchChromium();
+  sessions.push(session);
+  await session.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+  return session.newPage();
+}
+
+const memberCount = (page: Page): Promise<number> => page.locator('[data-testid="members"] tbody tr').count();
+
+describe("pools in the app", () => {
+  it("lets one person create a pool and invite, and another join it through the link, both seeing the same members and ledger", async () => {
+    const alice = await person();
+    await openScreen(alice, server.url, "pools");
+    await alice.getByLabel("Pool name").fill("Render farm");
+    await alice.getByLabel("Relay address (optional)").fill(server.relayUrl);
+    await alice.getByRole("button", { name: "Create pool" }).click();
+    await alice.getByRole("heading", { name: "Render farm" }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => memberCount(alice), { timeout: 10_000 }).toBe(1);
+    expect(await alice.locator('[data-testid="members"]').innerText()).toContain("(you)");
+
+    await alice.getByRole("button", { name: "Create invite link" }).click();
+    const link = await alice.getByTestId("invite-link").inputValue();
+    expect(link).toMatch(new RegExp(`^${server.url.replace(/[/.]/g, "\\$&")}#/join/`));
+    await alice.getByRole("img", { name: "QR code of the invite link" }).waitFor();
+    await expect.poll(() => alice.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 20_000 }).toBe("up-to-date");
+    await screenshots(alice, "pools");
+
+    const bob = await person();
+    await bob.goto(link);
+    await bob.getByRole("heading", { name: /^Join pool/ }).waitFor({ timeout: 15_000 });
+    expect(await bob.locator("main").innerText()).toContain("You may: job/run, job/submit");
+    await screenshots(bob, "join");
+    await bob.getByRole("button", { name: "Join pool" }).click();
+    await bob.getByTestId("joined").waitFor({ timeout: 30_000 });
+
+    await openScreen(bob, server.url, "pools");
+    await bob.getByRole("button", { name: "Render farm" }).click();
+    await expect.poll(() => memberCount(bob), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => memberCount(alice), { timeout: 20_000 }).toBe(2);
+
+    await openScreen(alice, server.url, "ledger");
+    await openScreen(bob, server.url, "ledger");
+    const kinds = (page: Page) => page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts();
+    await expect.poll(async () => (await kinds(alice)).sort(), { timeout: 20_000 }).toEqual(["member.join", "pool.create"]);
+    await expect.poll(async () => (await kinds(bob)).sort(), { timeout: 20_000 }).toEqual(["member.join", "pool.create"]);
+    await screenshots(alice, "ledger");
+  });
+});

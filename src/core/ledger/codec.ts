@@ -6,8 +6,8 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
-import { bytesEqual, sha256, type SigningKey } from "../crypto/index.ts";
-import { parseDidKey } from "../identity/did-key.ts";
+import { sha256, type SigningKey } from "../crypto/index.ts";
+import { parseDidKey, type DidKeyResult } from "../identity/did-key.ts";
 import {
   ENTRY_VERSION,
   KINDS,
@@ -56,11 +56,13 @@ export function draftEntry(fields: Omit<UnsignedEntry, "v" | "proof"> & { proof?
 }
 
 /**
- * Decodes and shape-checks entry bytes: size, CBOR, canonical form (re-encoding gives the same
- * bytes, which also rules out floats, duplicate keys and indefinite lengths), exact field set and
- * field types. The signature and the body's kind schema are checked by the validator.
+ * Decodes and shape-checks entry bytes: size, CBOR, exact field set and field types, and canonical
+ * form: the bytes must be exactly the canonical encoding of what they decode to (which also rules
+ * out floats for integers, duplicate keys and indefinite lengths). Without that one entry would
+ * have many ids, and anyone could frame its author for equivocation by re-encoding it. The
+ * signature and the body's kind schema are checked by the validator; `signing` is what it verifies.
  */
-export function decodeEntry(bytes: unknown): Result<{ signed: SignedEntry }> {
+export function decodeEntry(bytes: unknown): Result<{ signed: SignedEntry; signing: Uint8Array }> {
   if (!(bytes instanceof Uint8Array)) return reject("malformed", "entry bytes must be a byte array");
   if (bytes.length > MAX_ENTRY_BYTES) return reject("too-large", `entry is ${bytes.length} bytes; the limit is ${MAX_ENTRY_BYTES}`);
   let value: unknown;
@@ -69,16 +71,51 @@ export function decodeEntry(bytes: unknown): Result<{ signed: SignedEntry }> {
   } catch (error) {
     return reject("malformed", `not DAG-CBOR: ${(error as Error).message}`);
   }
-  let reencoded: Uint8Array;
+  const shape = checkShape(value);
+  if (!shape.ok) return shape;
+  let signing: Uint8Array;
   try {
-    reencoded = dagCbor.encode(value);
+    signing = signingBytes(shape.entry);
   } catch {
     return reject("non-canonical", "entry does not re-encode as DAG-CBOR");
   }
-  if (!bytesEqual(reencoded, bytes)) return reject("non-canonical", "entry bytes are not the canonical DAG-CBOR encoding");
-  const shape = checkShape(value);
-  if (!shape.ok) return shape;
-  return { ok: true, signed: { id: entryIdOf(bytes), bytes, entry: shape.entry } };
+  if (!isSignedEncoding(bytes, signing, shape.entry)) return reject("non-canonical", "entry bytes are not the canonical DAG-CBOR encoding");
+  return { ok: true, signed: { id: entryIdOf(bytes), bytes, entry: shape.entry }, signing };
+}
+
+const SIG_KEY = [0x63, 0x73, 0x69, 0x67, 0x58, 0x40]; // text(3) "sig", bytes(64)
+const intLength = (n: number): number => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9);
+
+/**
+ * Whether `bytes` is the canonical encoding of the whole entry, checked against the signing bytes
+ * (its encoding without `sig`) instead of encoding it twice. Canonical key order is by length,
+ * then bytewise: v, seq, sig, body, kind, pool, time, proof, author. So the whole encoding is the
+ * signing bytes with the map header 8 -> 9 and the `sig` pair inserted right after `seq`.
+ */
+function isSignedEncoding(bytes: Uint8Array, signing: Uint8Array, entry: Entry): boolean {
+  if (bytes.length !== signing.length + SIG_KEY.length + 64 || bytes[0] !== 0xa9 || signing[0] !== 0xa8) return false;
+  const at = 1 + 2 + intLength(entry.v) + 4 + intLength(entry.seq);
+  for (let i = 1; i < at; i++) if (bytes[i] !== signing[i]) return false;
+  for (let i = 0; i < SIG_KEY.length; i++) if (bytes[at + i] !== SIG_KEY[i]) return false;
+  const sigAt = at + SIG_KEY.length;
+  for (let i = 0; i < 64; i++) if (bytes[sigAt + i] !== entry.sig[i]) return false;
+  for (let i = at; i < signing.length; i++) if (bytes[i + SIG_KEY.length + 64] !== signing[i]) return false;
+  return true;
+}
+
+// Authors already parsed (a pool has few authors and many entries). Bounded.
+const DID_CACHE_LIMIT = 10_000;
+const knownAuthors = new Map<string, DidKeyResult>();
+
+function parseAuthor(author: unknown): DidKeyResult {
+  if (typeof author !== "string") return parseDidKey(author);
+  let parsed = knownAuthors.get(author);
+  if (!parsed) {
+    parsed = parseDidKey(author);
+    if (knownAuthors.size >= DID_CACHE_LIMIT) knownAuthors.clear();
+    knownAuthors.set(author, parsed);
+  }
+  return parsed;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -96,7 +133,7 @@ function checkShape(value: unknown): Result<{ entry: Entry }> {
     return reject("unknown-kind", `unknown entry kind ${describe(kind)}`);
   }
   if (typeof pool !== "string" || pool.length === 0 || pool.length > MAX_POOL_CHARS) return reject("malformed", "pool must be a non-empty string");
-  const did = parseDidKey(author);
+  const did = parseAuthor(author);
   if (!did.ok) return reject("bad-author", `author is not a usable did:key: ${did.message}`);
   if (!Number.isSafeInteger(seq) || (seq as number) < 1) return reject("malformed", "seq must be an integer >= 1");
   if (!Number.isSafeInteger(time) || (time as number) < 0) return reject("malformed", "time must be a non-negative integer (ms since the Unix epoch)");

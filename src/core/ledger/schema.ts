@@ -3,7 +3,6 @@
  * few types. The same table drives validation here and the JSON Schema in ledger/schema.json, so
  * the specification and the code cannot drift apart.
  */
-import { CID } from "multiformats/cid";
 import { parseDidKey } from "../identity/did-key.ts";
 
 export type FieldSpec =
@@ -79,16 +78,14 @@ function isEnumList(value: unknown, allowed: readonly string[]): boolean {
   return value.every((v) => typeof v === "string" && allowed.includes(v)) && new Set(value).size === value.length;
 }
 
-/** An entry id is the canonical base32 string of a CIDv1 with codec dag-cbor and a sha2-256 digest. */
-export function isEntryId(value: unknown): boolean {
-  if (typeof value !== "string" || value.length !== 59) return false;
-  try {
-    const cid = CID.parse(value);
-    return cid.version === 1 && cid.code === 0x71 && cid.multihash.code === 0x12 && cid.toString() === value;
-  } catch {
-    return false;
-  }
-}
+/**
+ * An entry id is the canonical base32 string of a CIDv1 with codec dag-cbor and a sha2-256 digest:
+ * "bafyrei" (multibase b, then the header bytes 01 71 12 20), a character holding the header's last
+ * two (zero) bits and three digest bits (a-h), 50 digest characters, and a last one holding three
+ * digest bits and two zero padding bits (a, e, i, m, q, u, y or 4).
+ */
+const ENTRY_ID = /^bafyrei[a-h][a-z2-7]{50}[aeimquy4]$/;
+export const isEntryId = (value: unknown): boolean => typeof value === "string" && ENTRY_ID.test(value);
 
 /** JSON Schema (draft 2020-12) of one body, for ledger/schema.json. Bytes are CBOR byte strings. */
 export function toJsonSchema(schema: BodySchema): Record<string, unknown> {
@@ -109,7 +106,7 @@ function fieldJsonSchema(spec: FieldSpec): Record<string, unknown> {
     case "did":
       return { type: "string", pattern: "^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+$" };
     case "entry-id":
-      return { type: "string", pattern: "^bafyrei[a-z2-7]{52}$" };
+      return { type: "string", pattern: "^bafyrei[a-h][a-z2-7]{50}[aeimquy4]$" };
     case "enum-list":
       return { type: "array", uniqueItems: true, minItems: 1, items: { enum: [...spec.values] } };
     case "map":

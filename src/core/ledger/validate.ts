@@ -6,7 +6,7 @@
 import { verify, type VerifyResult } from "../crypto/index.ts";
 import { publicKeyOfDid, type Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
-import { decodeEntry, signingBytes } from "./codec.ts";
+import { decodeEntry } from "./codec.ts";
 import { KIND_RULES } from "./kinds.ts";
 import { checkBody } from "./schema.ts";
 import { reject, type PoolId, type Result, type SignedEntry } from "./types.ts";
@@ -60,11 +60,11 @@ export async function validateEntry(bytes: unknown, context: ValidationContext):
   if (problem) return reject("bad-body", `${entry.kind}: ${problem}`);
   const limit = context.now() + context.skewMs;
   if (entry.time > limit) return reject("future-time", `entry time ${entry.time} is ${entry.time - limit} ms past this node's clock plus the allowed skew`);
-  const signature = await (context.verify ?? verify)(authorKey(entry.author), signingBytes(entry), entry.sig);
+  const signature = await (context.verify ?? verify)(authorKey(entry.author), decoded.signing, entry.sig);
   if (!signature.ok) return reject("bad-signature", `the signature does not verify for ${entry.author} (${signature.reason})`);
   const proof = await context.authoriser.checkProof(entry);
   if (!proof.ok) return reject(proof.reason, proof.message);
-  return decoded;
+  return { ok: true, signed: decoded.signed };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { CID } from "multiformats/cid";
 import * as dagCbor from "@ipld/dag-cbor";
-import { decodeEntry, draftEntry, signEntry, signingBytes } from "../../../../src/core/ledger/codec.ts";
+import { decodeEntry, draftEntry, entryIdOf, signEntry, signingBytes } from "../../../../src/core/ledger/codec.ts";
+import { isEntryId } from "../../../../src/core/ledger/schema.ts";
 import { verify } from "../../../../src/core/crypto/index.ts";
 import type { PoolId } from "../../../../src/core/ledger/types.ts";
 import { alice } from "../../../fixtures/identities.ts";
@@ -70,6 +72,24 @@ describe("entry codec", () => {
         bytes[at] = bytes[at]! ^ xor;
         const result = decodeEntry(bytes);
         if (result.ok) expect(result.signed.id).not.toBe(signed.id);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("recognises exactly the canonical id strings", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 7, max: 58 }), fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz234567"), (bytes, at, char) => {
+        const id = entryIdOf(bytes);
+        expect(isEntryId(id)).toBe(true);
+        const changed = id.slice(0, at) + char + id.slice(at + 1);
+        let canonical = false;
+        try {
+          canonical = CID.parse(changed).toString() === changed;
+        } catch {
+          canonical = false;
+        }
+        expect(isEntryId(changed)).toBe(canonical);
       }),
       { numRuns: 2000 },
     );

@@ -85,7 +85,8 @@ export class Simulation {
       case "abandon":
         return this.abandon(this.nodes[e.node]!, e.token);
       case "recheck":
-        return this.reconcile(this.jobs[e.job]!);
+        this.reconcile(this.jobs[e.job]!);
+        return this.dispatch();
       case "wake":
         return this.makeIdle(this.nodes[e.node]!);
     }
@@ -285,6 +286,7 @@ export class Simulation {
   private fold(): void {
     const batch = this.ledger.advance(this.queue.now - this.ledger.horizonMs);
     for (const index of this.touched(batch)) this.reconcile(this.jobs[index]!);
+    this.dispatch();
     this.queue.at(this.queue.now + FOLD_TICK_MS, { type: "fold" });
   }
 
@@ -315,7 +317,6 @@ export class Simulation {
       const claim = state.claims[replica];
       if (!committed.has(replica) && !job.holders.has(replica) && !(claim && claim.until >= view)) this.board.open(job, replica);
     }
-    this.dispatch();
   }
 
   /** A commit the fold has not taken although it was written before the view: lost or refused. */

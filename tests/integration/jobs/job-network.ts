@@ -73,16 +73,11 @@ export class JobNetwork {
   private readonly links: Array<{ a: string; b: string; adapters: MessageChannelNetworkAdapter[] }> = [];
   private setup: { pool: PoolId; entries: SignedEntry[] } | undefined;
 
-  /** alice (root) creates the pool; bob may submit; carol, dave and mallory may run jobs. */
-  async createPool(): Promise<PoolId> {
+  /** alice (root) creates the pool; bob may submit; `runners` (carol, dave and mallory) may run jobs. */
+  async createPool(runners: readonly TestIdentity[] = [carol, dave, mallory]): Promise<PoolId> {
     const t = this.clock.now();
     const created = await createPool(alice, SETTINGS, new Uint8Array(16).fill(5), t);
-    const joins = [
-      [bob, ["job/submit"]],
-      [carol, ["job/run"]],
-      [dave, ["job/run"]],
-      [mallory, ["job/run"]],
-    ] as const;
+    const joins = [[bob, ["job/submit"]] as const, ...runners.map((who) => [who, ["job/run"]] as const)];
     const entries = [created.entry];
     for (const [i, [who, abilities]] of joins.entries()) entries.push(await created.writer.write("member.join", { member: who.did, abilities: [...abilities] }, t + 1 + i));
     this.setup = { pool: created.pool, entries };

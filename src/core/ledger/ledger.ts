@@ -50,11 +50,15 @@ export class Ledger {
   private readonly byBucket = new Map<string, SignedEntry[]>();
   private readonly lastSeq = new Map<string, number>();
   private readonly refused = new Map<string, Rejection>();
+  /** The value refused under each key: a peer (or relay) may later put the honest bytes back under it. */
+  private readonly refusedValue = new Map<string, unknown>();
   private readonly deferred = new Map<string, DocItem>();
   private readonly folder: Folder;
   private readonly context: ValidationContext;
   private readonly listeners = new Set<() => void>();
   private queue: Promise<void> = Promise.resolve();
+  /** Writes to the node's own store, in order; like Automerge's own saves they trail the in-memory change. */
+  private saving: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly options: LedgerOptions,
@@ -115,10 +119,17 @@ export class Ledger {
     return this.queue;
   }
 
+  /** Waits until every entry accepted so far is in the node's own store (rejects if a write failed). */
+  async persisted(): Promise<void> {
+    await this.queue;
+    await this.saving;
+  }
+
   /**
    * Appends entries (typically this node's own): each is validated exactly like a peer's, then
-   * stored, then written to the document in one change. Refuses the whole batch on the first
-   * stateless failure; fold-level refusals show in `view().invalid`, like anyone's.
+   * folded and written to the document in one change; the write to the node's own store is queued
+   * (`persisted()` waits for it). Refuses the whole batch on the first stateless failure;
+   * fold-level refusals show in `view().invalid`, like anyone's.
    */
   append(entries: readonly SignedEntry[]): Promise<AppendResult> {
     return this.serialise(async () => {
@@ -192,19 +203,37 @@ export class Ledger {
    * found under (it must equal the entry's id), or "" for the node's own store.
    */
   private async ingest(items: readonly DocItem[], { save }: { save: boolean }): Promise<void> {
-    const fresh = items.filter((item) => !this.known.has(item.key as EntryId) && !this.refused.has(item.key) && !this.deferred.has(item.key));
+    const fresh = items.filter((item) => !this.known.has(item.key as EntryId) && !this.refusedAlready(item) && !this.deferred.has(item.key));
     const results = await validateMany(fresh.map((item) => item.value), this.context);
     const accepted: SignedEntry[] = [];
     for (const [i, result] of results.entries()) {
       const item = fresh[i]!;
       const label = item.key || `store#${this.refused.size + this.deferred.size}`;
       if (result.ok && item.key !== "" && item.key !== result.signed.id) {
-        this.refused.set(item.key, { reason: "bad-id", message: `stored under ${item.key.slice(0, 64)} but its bytes hash to ${result.signed.id}` });
-      } else if (result.ok) accepted.push(result.signed);
-      else if (result.reason === "future-time") this.deferred.set(label, item);
-      else this.refused.set(label, { reason: result.reason, message: result.message });
+        this.refuse(item, { reason: "bad-id", message: `stored under ${item.key.slice(0, 64)} but its bytes hash to ${result.signed.id}` });
+      } else if (result.ok) {
+        accepted.push(result.signed);
+        // The honest bytes replaced what was refused under this key (a tampering peer, repaired).
+        this.refused.delete(item.key);
+        this.refusedValue.delete(item.key);
+      } else if (result.reason === "future-time") this.deferred.set(label, item);
+      else this.refuse({ key: label, value: item.value }, { reason: result.reason, message: result.message });
     }
     await this.accept(accepted, save);
+  }
+
+  private refuse(item: DocItem, rejection: Rejection): void {
+    this.refused.set(item.key, rejection);
+    this.refusedValue.set(item.key, item.value);
+  }
+
+  /** Whether exactly this value was refused under this key before (another value is checked afresh). */
+  private refusedAlready(item: DocItem): boolean {
+    if (!this.refused.has(item.key)) return false;
+    const before = this.refusedValue.get(item.key);
+    const now = item.value;
+    if (!(before instanceof Uint8Array) || !(now instanceof Uint8Array)) return before === now;
+    return before.length === now.length && before.every((b, i) => b === now[i]);
   }
 
   private async accept(entries: readonly SignedEntry[], save = true): Promise<void> {
@@ -217,7 +246,12 @@ export class Ledger {
       this.byBucket.get(bucket)!.push(signed);
       this.lastSeq.set(signed.entry.author, Math.max(signed.entry.seq, this.lastSeq.get(signed.entry.author) ?? 0));
     }
-    if (save) await this.store.save(fresh);
+    if (save) {
+      const previous = this.saving;
+      const save = () => this.store.save(fresh);
+      // Keep writing after a failed write; persisted() rejects with the latest failure.
+      this.saving = previous.then(save, save);
+    }
     this.folder.add(fresh);
   }
 

@@ -56,6 +56,7 @@ export class SimLedger {
   private head = 0;
   private counter = 0;
   private seen = 0;
+  private readonly listeners: Array<(batch: readonly SignedEntry[]) => void> = [];
   private readonly baseId: string;
 
   constructor(
@@ -75,6 +76,11 @@ export class SimLedger {
 
   get horizonMs(): number {
     return this.network.horizonMs;
+  }
+
+  /** Calls `listener` with every batch folded (the benchmark refolds them on a bare Folder). */
+  observe(listener: (batch: readonly SignedEntry[]) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The refusal the fold gave an entry, if it refused it. */
@@ -146,6 +152,7 @@ export class SimLedger {
     if (refolded) throw new Error("simulator bug: a batch did not sort after the folded entries (the fold rebuilt from genesis)");
     this.stats.folded += batch.length;
     this.countRejections(batch);
+    for (const listener of this.listeners) listener(batch);
     return batch;
   }
 

@@ -33,6 +33,7 @@ export const ledgerShow: Command = {
       else for (const line of render(pool, opened.epoch, summary)) io.out(line);
       return ExitCode.ok;
     } finally {
+      await opened.ledger.persisted();
       opened.ledger.close();
       await opened.home.close();
     }

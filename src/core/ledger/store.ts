@@ -4,6 +4,8 @@
  * in the browser, files in Node) as immutable chunks named by the hash of their content, so a write
  * never overwrites anything: a crash in the middle of an append can lose only that append's chunk,
  * never an earlier entry. Many small chunks are merged (new chunk first, old ones removed after).
+ * A chunk is the DAG-CBOR list of entry bytes, deflated (CompressionStream, in browsers and Node):
+ * DIDs, the pool id, field names and job ids repeat from entry to entry.
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import type { StorageAdapterInterface } from "@automerge/automerge-repo";
@@ -27,7 +29,7 @@ export class EntryStore {
 
   async save(entries: readonly SignedEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const chunk = dagCbor.encode(entries.map((e) => e.bytes));
+    const chunk = await deflate(dagCbor.encode(entries.map((e) => e.bytes)));
     await this.storage.save([...this.prefix(), bytesToHex(sha256(chunk))], chunk);
   }
 
@@ -39,7 +41,7 @@ export class EntryStore {
     for (const { key, data } of stored) {
       // A chunk torn by a crash, or altered on disk, no longer matches its name: skip it.
       if (!data || bytesToHex(sha256(data)) !== key.at(-1)) continue;
-      const items = decodeChunk(data);
+      const items = await decodeChunk(data);
       if (!items) continue;
       entries.push(...items);
       intact.push(key);
@@ -50,7 +52,7 @@ export class EntryStore {
   }
 
   private async merge(unique: Uint8Array[], keys: string[][]): Promise<void> {
-    const chunk = dagCbor.encode(unique);
+    const chunk = await deflate(dagCbor.encode(unique));
     const name = bytesToHex(sha256(chunk));
     await this.storage.save([...this.prefix(), name], chunk);
     for (const key of keys) if (key.at(-1) !== name) await this.storage.remove(key);
@@ -65,9 +67,14 @@ function distinct(entries: Uint8Array[]): Uint8Array[] {
   return [...new Map(entries.map((b) => [asKey.decode(b), b])).values()];
 }
 
-function decodeChunk(data: Uint8Array): Uint8Array[] | undefined {
+const through = async (bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> =>
+  new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform)).arrayBuffer());
+
+const deflate = (bytes: Uint8Array): Promise<Uint8Array> => through(bytes, new CompressionStream("deflate-raw"));
+
+async function decodeChunk(data: Uint8Array): Promise<Uint8Array[] | undefined> {
   try {
-    const value: unknown = dagCbor.decode(data);
+    const value: unknown = dagCbor.decode(await through(data, new DecompressionStream("deflate-raw")));
     return Array.isArray(value) && value.every((v) => v instanceof Uint8Array) ? value : undefined;
   } catch {
     return undefined;

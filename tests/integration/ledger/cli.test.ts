@@ -27,6 +27,7 @@ async function appendAtHome(entries: Story["entries"]): Promise<void> {
   const { repo, storage, close } = openHomeRepo(home);
   const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: defaultAuthoriser, now: () => T0 + 100_000 });
   await ledger.append(entries);
+  await ledger.persisted();
   ledger.close();
   await repo.flush();
   await close();

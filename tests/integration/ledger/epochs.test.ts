@@ -30,6 +30,7 @@ async function compactedAndRestarted(): Promise<{ repo: Repo; full: string }> {
   const started = await startNextEpoch(ledger, story.entries.at(-1)!.id);
   expect(started).toEqual({ ok: true, epoch: 1 });
   const full = stateHash(ledger.state);
+  await ledger.persisted();
   await repo.flush();
   const restarted = new Repo({ storage });
   return { repo: restarted, full };

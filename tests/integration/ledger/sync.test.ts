@@ -111,7 +111,8 @@ describe("ledger over automerge-repo", () => {
   });
 
   it("keeps every validated entry in the node's own store across a restart", async () => {
-    await honestPool();
+    const ledgers = await honestPool();
+    await ledgers[0]!.persisted();
     await network!.peers[0]!.repo.flush();
     const reopened = await open(0);
     await until(() => reopened.state.count === story.entries.length, "the restarted node to fold the story");

@@ -33,19 +33,34 @@ export type SettingsUpdate = { ok: true } | { ok: false; message: string };
 let settings = $state<ContributionSettings>(storedSettings());
 let decision = $state<Decision | undefined>();
 let signals = $state<DeviceSignals | undefined>();
-let started: Promise<{ scheduler: Scheduler; source: BrowserSignalSource }> | undefined;
+let started: Promise<{ source: BrowserSignalSource }> | undefined;
+let scheduler: Scheduler | undefined;
+let unsubscribe: (() => void) | undefined;
+
+/** Follows `next`'s decisions from now on (the standalone one at first, a pool node's once one runs). */
+function follow(next: Scheduler): void {
+  unsubscribe?.();
+  scheduler = next;
+  next.setSettings(settings);
+  decision = next.current();
+  unsubscribe = next.onDecision((d) => (decision = d));
+}
 
 function start() {
   started ??= (async () => {
     const source = await createBrowserSignals();
-    const scheduler = createScheduler({ source, host: "browser", settings });
     signals = source.read();
-    decision = scheduler.current();
     source.onChange(() => (signals = source.read()));
-    scheduler.onDecision((next) => (decision = next));
-    return { scheduler, source };
+    // Before any pool node runs, a scheduler of our own still answers "would this device work now, and why not?".
+    follow(createScheduler({ source, host: "browser", settings }));
+    return { source };
   })();
   return started;
+}
+
+async function current(): Promise<Scheduler> {
+  await start();
+  return scheduler!;
 }
 
 export const contribution = {
@@ -61,7 +76,7 @@ export const contribution = {
   /** Starts reading the device and deciding; returns the stop of the sentence refresh. */
   watch(): () => void {
     void start();
-    const timer = setInterval(() => void start().then(({ scheduler }) => (decision = scheduler.current())), SENTENCE_REFRESH_MS);
+    const timer = setInterval(() => void current().then((s) => (decision = s.current())), SENTENCE_REFRESH_MS);
     return () => clearInterval(timer);
   },
   async update(patch: Partial<ContributionSettings>): Promise<SettingsUpdate> {
@@ -69,17 +84,27 @@ export const contribution = {
     if (!parsed.ok) return { ok: false, message: parsed.message };
     settings = parsed.settings;
     localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
-    (await start()).scheduler.setSettings(settings);
+    (await current()).setSettings(settings);
     return { ok: true };
   },
   /** Asks for Idle Detection; call from a click (the browser requires a user gesture). */
   async enableIdleDetection(): Promise<IdleDetectionResult> {
     return (await start()).source.enableIdleDetection();
   },
+  /** The device signals, for a pool node's own scheduler. */
+  async signalSource(): Promise<BrowserSignalSource> {
+    return (await start()).source;
+  },
+  /** A pool node now decides; its scheduler replaces the standalone one (which stops). */
+  async adopt(next: Scheduler): Promise<void> {
+    const previous = await current();
+    follow(next);
+    if (previous !== next) previous.close();
+  },
   async pause(request: { forMs?: number; finishFirst?: boolean }): Promise<void> {
-    (await start()).scheduler.pause(request);
+    (await current()).pause(request);
   },
   async resume(): Promise<void> {
-    (await start()).scheduler.resume();
+    (await current()).resume();
   },
 };

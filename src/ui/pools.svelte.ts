@@ -9,7 +9,9 @@ import type { PoolId } from "../core/capability/pool.ts";
 import type { Identity } from "../core/identity/keystore.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
+import type { EdgeNode } from "../core/node.ts";
 import type { InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
+import { contribution } from "./contribute.svelte.ts";
 
 export interface KnownPool {
   readonly pool: PoolId;
@@ -36,6 +38,7 @@ export interface EntryRow {
 const RECENT_ENTRIES = 50;
 const POOLS_KEY = "edgepool.pools";
 const RELAY_KEY = "edgepool.relay";
+const SELECTED_KEY = "edgepool.pools.selected";
 const SYNC_POLL_MS = 1000;
 
 function storedPools(): KnownPool[] {
@@ -49,7 +52,7 @@ function storedPools(): KnownPool[] {
 
 let pools = $state<KnownPool[]>(storedPools());
 let relay = $state<string>(localStorage.getItem(RELAY_KEY) ?? "");
-let selected = $state<{ pool: KnownPool; ledger: Ledger } | undefined>();
+let selected = $state<{ pool: KnownPool; ledger: Ledger; node: EdgeNode } | undefined>();
 let summary = $state<LedgerSummary | undefined>();
 let recent = $state<EntryRow[]>([]);
 let sync = $state<SyncStatus>({ status: "looking" });
@@ -96,6 +99,22 @@ function watch(ledger: Ledger): void {
   };
 }
 
+let selecting: Promise<void> = Promise.resolve();
+
+async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<object>> {
+  if (selected?.pool.pool === pool.pool) return { ok: true };
+  const opened = await (await actions()).openPoolLedger(pool.pool, pool.relay);
+  if (!opened.ok) return opened;
+  const { startPoolNode } = await import("./pools/pool-node.ts");
+  await selected?.node.close();
+  const node = await startPoolNode(identity, opened.ledger, await contribution.signalSource(), contribution.settings);
+  selected = { pool, ledger: opened.ledger, node };
+  localStorage.setItem(SELECTED_KEY, pool.pool);
+  if (node.scheduler) await contribution.adopt(node.scheduler);
+  watch(opened.ledger);
+  return { ok: true };
+}
+
 export const poolsState = {
   get pools(): readonly KnownPool[] {
     return pools;
@@ -119,19 +138,28 @@ export const poolsState = {
     relay = url.trim();
     localStorage.setItem(RELAY_KEY, relay);
   },
-  async select(pool: KnownPool): Promise<Outcome<object>> {
-    const opened = await (await actions()).openPoolLedger(pool.pool, pool.relay);
-    if (!opened.ok) return opened;
-    selected = { pool, ledger: opened.ledger };
-    watch(opened.ledger);
-    return { ok: true };
+  /** The chosen pool's node (jobs, contribution), once one is chosen. */
+  get node(): EdgeNode | undefined {
+    return selected?.node;
   },
-  async create(identity: Identity, name: string): Promise<Outcome<object>> {
-    const created = await (await actions()).createNewPool(identity, name, relay || undefined);
+  /** Opens the pool and runs this device's node for it; the contribution follows that node's scheduler. */
+  select(identity: Identity, pool: KnownPool): Promise<Outcome<object>> {
+    // One at a time: a click during the reopen at start must not start a second node.
+    const next = selecting.then(() => selectNow(identity, pool));
+    selecting = next.then(() => undefined);
+    return next;
+  },
+  /** Reopens the pool chosen on the last visit, so contribution and queued jobs carry on after a reload. */
+  async reopen(identity: Identity): Promise<void> {
+    const last = pools.find((p) => p.pool === localStorage.getItem(SELECTED_KEY));
+    if (last) await this.select(identity, last);
+  },
+  async create(identity: Identity, name: string, replication: number): Promise<Outcome<object>> {
+    const created = await (await actions()).createNewPool(identity, name, replication, relay || undefined);
     if (!created.ok) return created;
     const known = { pool: created.pool, name, relay: relay || undefined };
     remember(known);
-    return this.select(known);
+    return this.select(identity, known);
   },
   async invite(identity: Identity, request: Omit<InviteRequest, "relay">): Promise<Outcome<{ link: string; joinBefore: number }>> {
     if (!selected) return { ok: false, message: "choose a pool first" };
@@ -150,7 +178,7 @@ export const poolsState = {
     if (!joined.ok) return joined;
     const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay };
     remember(known);
-    await this.select(known);
+    await this.select(identity, known);
     return { ok: true, abilities: joined.abilities };
   },
 };

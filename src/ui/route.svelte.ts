@@ -5,6 +5,7 @@
  */
 export const SCREENS = [
   { name: "try", label: "Try it" },
+  { name: "jobs", label: "Jobs" },
   { name: "contribute", label: "Contribute" },
   { name: "pools", label: "Pools" },
   { name: "ledger", label: "Ledger" },

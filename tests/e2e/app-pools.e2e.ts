@@ -1,7 +1,8 @@
 /**
  * Two people, two browser profiles (two identities), one relay (`edgepool serve`'s): the first
  * creates a pool and an invite link, the second opens the link, sees the "join pool X?"
- * confirmation and joins; both then see the same two members and the same ledger.
+ * confirmation and joins; both see the same two members. A job the first submits is run by both
+ * devices (two replicas), its Mandelbrot image shows, and both see the same ledger and credits.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -31,10 +32,11 @@ async function person(): Promise<Page> {
 const memberCount = (page: Page): Promise<number> => page.locator('[data-testid="members"] tbody tr').count();
 
 describe("pools in the app", () => {
-  it("lets one person create a pool and invite, and another join it through the link, both seeing the same members and ledger", async () => {
+  it("lets one person create a pool and invite, another join through the link and run the first one's job, both seeing the same ledger and credits", async () => {
     const alice = await person();
     await openScreen(alice, server.url, "pools");
     await alice.getByLabel("Pool name").fill("Render farm");
+    await alice.getByLabel("Devices per job").fill("2");
     await alice.getByLabel("Relay address (optional)").fill(server.relayUrl);
     await alice.getByRole("button", { name: "Create pool" }).click();
     await alice.getByRole("heading", { name: "Render farm" }).waitFor({ timeout: 30_000 });
@@ -61,11 +63,29 @@ describe("pools in the app", () => {
     await expect.poll(() => memberCount(bob), { timeout: 20_000 }).toBe(2);
     await expect.poll(() => memberCount(alice), { timeout: 20_000 }).toBe(2);
 
+    await openScreen(alice, server.url, "jobs");
+    await alice.getByLabel("Task").selectOption("mandelbrot");
+    await alice.getByRole("button", { name: "Submit job" }).click();
+    await alice.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 90_000 });
+    await alice.getByTestId("job-image").waitFor();
+    await screenshots(alice, "jobs");
+
+    await openScreen(bob, server.url, "contribute");
+    await expect.poll(() => bob.getByTestId("tasks-done").innerText(), { timeout: 20_000 }).toBe("1");
+    expect(Number(await bob.getByTestId("credits-vesting").innerText().then((t) => t.split(" ")[0]))).toBeGreaterThan(0);
+    await screenshots(bob, "contribute-member");
+
     await openScreen(alice, server.url, "ledger");
     await openScreen(bob, server.url, "ledger");
-    const kinds = (page: Page) => page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts();
-    await expect.poll(async () => (await kinds(alice)).sort(), { timeout: 20_000 }).toEqual(["member.join", "pool.create"]);
-    await expect.poll(async () => (await kinds(bob)).sort(), { timeout: 20_000 }).toEqual(["member.join", "pool.create"]);
+    const kinds = async (page: Page) => (await page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts()).sort();
+    const balances = (page: Page) => page.getByTestId("balances").innerText();
+    await expect.poll(async () => (await kinds(alice)).filter((k) => k === "job.submit" || k === "member.join" || k === "pool.create"), { timeout: 20_000 }).toEqual([
+      "job.submit",
+      "member.join",
+      "pool.create",
+    ]);
+    await expect.poll(async () => (await kinds(bob)).join(), { timeout: 20_000 }).toBe((await kinds(alice)).join());
+    await expect.poll(() => balances(bob), { timeout: 20_000 }).toBe(await balances(alice));
     await screenshots(alice, "ledger");
-  });
+  }, 240_000);
 });

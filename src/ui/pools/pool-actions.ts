@@ -62,13 +62,13 @@ export function ownProof(ledger: Ledger, me: Identity["did"]): Outcome<{ proof: 
   return join ? { ok: true, proof: join.entry.proof[0] } : { ok: false, message: "you are not a member of this pool: join it with an invite link" };
 }
 
-export async function createNewPool(identity: Identity, name: string, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger }>> {
+export async function createNewPool(identity: Identity, name: string, replication: number, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger }>> {
   const nonce = newPoolNonce();
   const pool = derivePoolId(identity.did, nonce);
   const opened = await openPoolLedger(pool, relay);
   if (!opened.ok) return opened;
   // The ledger checks the settings against the pool.create schema (its bounds are the protocol's).
-  const { entry } = await createPool(identity, { name, ...DEFAULT_POOL_SETTINGS } as PoolSettings, nonce, Date.now());
+  const { entry } = await createPool(identity, { ...DEFAULT_POOL_SETTINGS, name, replication } as PoolSettings, nonce, Date.now());
   const appended = await appendOwn(opened.ledger, entry);
   return appended.ok ? { ok: true, pool, ledger: opened.ledger } : appended;
 }

@@ -1,0 +1,34 @@
+/**
+ * The browser's node for the chosen pool, built through the one composition root (createNode) with
+ * the browser's adapters: Web Workers for tasks, the page's device signals, the built-in task
+ * modules (offered to peers as blobs). Loaded lazily with the pool screens.
+ */
+import type { Identity } from "../../core/identity/keystore.ts";
+import type { Ledger } from "../../core/ledger/ledger.ts";
+import { createNode, type EdgeNode } from "../../core/node.ts";
+import { createBrowserWorkerHost } from "../../core/runtime/worker-host-browser.ts";
+import type { ContributionSettings } from "../../core/scheduler/index.ts";
+import type { SignalSource } from "../../core/scheduler/signals.ts";
+import { fetchTaskModule, loadCatalogue } from "../task-catalogue.ts";
+import { ownProof } from "./pool-actions.ts";
+
+async function builtInModules(): Promise<Uint8Array[]> {
+  const catalogue = await loadCatalogue();
+  if (!catalogue.ok) return [];
+  const modules = await Promise.all(catalogue.tasks.map((task) => fetchTaskModule(task)));
+  return modules.flatMap((m) => (m.ok ? [m.bytes] : []));
+}
+
+export async function startPoolNode(identity: Identity, ledger: Ledger, signals: SignalSource, settings: ContributionSettings): Promise<EdgeNode> {
+  return createNode({
+    identity,
+    ledger,
+    // Read at each write: a member's proof exists only once its join is folded.
+    proof: () => {
+      const own = ownProof(ledger, identity.did);
+      return own.ok ? own.proof : undefined;
+    },
+    tasks: await builtInModules(),
+    contribute: { workerHost: createBrowserWorkerHost(), signals, host: "browser", settings },
+  });
+}

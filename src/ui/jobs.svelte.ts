@@ -15,13 +15,16 @@ const REFRESH_MS = 1000;
 export const JOB_DEADLINE_MS = 15 * 60_000;
 
 let jobs = $state<JobView[]>([]);
+/** Submissions being written on this device: listed at once (UX.md 11: within 100 ms), before the ledger holds them. */
+let pending = $state<{ readonly key: number; readonly submitted: number }[]>([]);
+let nextKey = 0;
 
 function refresh(node: EdgeNode): void {
   jobs = node.jobs.list(true);
 }
 
 /** True while some job of mine exists only on this device (no peer acknowledged the ledger yet). */
-export const hasUnsentJobs = (): boolean => poolsState.sync.status !== "up-to-date" && jobs.some((j) => j.status === "queued");
+export const hasUnsentJobs = (): boolean => pending.length > 0 || (poolsState.sync.status !== "up-to-date" && jobs.some((j) => j.status === "queued"));
 
 addEventListener("beforeunload", (event) => {
   if (hasUnsentJobs()) event.preventDefault();
@@ -32,6 +35,9 @@ export type SubmitOutcome = { ok: true; job: EntryId } | { ok: false; message: s
 export const jobsState = {
   get mine(): readonly JobView[] {
     return jobs;
+  },
+  get pending(): readonly { readonly key: number; readonly submitted: number }[] {
+    return pending;
   },
   /** Follows the chosen pool's node while the Jobs screen shows; returns the stop. */
   watch(node: EdgeNode): () => void {
@@ -47,7 +53,10 @@ export const jobsState = {
     const settings = node.ledger.state.pool?.settings;
     if (!settings) return { ok: false, message: "this device has not received the pool yet; connect to its relay first" };
     const request: SubmitRequest = { module, input, replicas: settings.replication, reward: settings.rewardPerJob, deadline: Date.now() + JOB_DEADLINE_MS };
+    const key = nextKey++;
+    pending = [...pending, { key, submitted: Date.now() }];
     const submitted = await node.jobs.submit(request);
+    pending = pending.filter((p) => p.key !== key);
     refresh(node);
     return submitted.ok ? submitted : { ok: false, message: `${submitted.reason}: ${submitted.message}` };
   },

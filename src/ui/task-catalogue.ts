@@ -39,7 +39,21 @@ export async function loadCatalogue(base = "/tasks/"): Promise<CatalogueResult> 
 
 export type ModuleResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "unreachable"; message: string };
 
-export async function fetchTaskModule(task: BuiltInTask, base = "/tasks/"): Promise<ModuleResult> {
+const fetched = new Map<string, Promise<ModuleResult>>();
+
+/** A built-in module's bytes, fetched once per page (submitting a job must not wait for the cache). */
+export function fetchTaskModule(task: BuiltInTask, base = "/tasks/"): Promise<ModuleResult> {
+  const key = `${base}${task.file}#${task.hash}`;
+  let module = fetched.get(key);
+  if (!module) {
+    module = fetchNow(task, base);
+    fetched.set(key, module);
+    void module.then((m) => m.ok || fetched.delete(key));
+  }
+  return module;
+}
+
+async function fetchNow(task: BuiltInTask, base: string): Promise<ModuleResult> {
   try {
     const response = await fetch(`${base}${task.file}`);
     if (!response.ok) return { ok: false, reason: "unreachable", message: `the module of ${task.name} could not be loaded (HTTP ${response.status})` };

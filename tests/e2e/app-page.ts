@@ -33,3 +33,28 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: new URL(`${name}-${label}.png`, SCREENSHOTS).pathname, fullPage: true });
   }
 }
+
+/** Creates a pool on the Pools screen that syncs through `relayUrl`; resolves once it shows. */
+export async function createPool(page: Page, appUrl: string, relayUrl: string, name: string, devicesPerJob: number): Promise<void> {
+  await openScreen(page, appUrl, "pools");
+  await page.getByLabel("Pool name").fill(name);
+  await page.getByLabel("Devices per job").fill(String(devicesPerJob));
+  await page.getByLabel("Relay address (optional)").fill(relayUrl);
+  await page.getByRole("button", { name: "Create pool" }).click();
+  await page.getByRole("heading", { name }).waitFor({ timeout: 30_000 });
+}
+
+/** Creates an invite link (default abilities) for the pool the Pools screen shows. */
+export async function createInvite(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Create invite link" }).click();
+  return page.getByTestId("invite-link").inputValue();
+}
+
+/** Opens an invite link, checks the confirmation, and joins. */
+export async function joinByLink(page: Page, link: string, onConfirmation?: () => Promise<void>): Promise<void> {
+  await page.goto(link);
+  await page.getByRole("heading", { name: /^Join pool/ }).waitFor({ timeout: 15_000 });
+  await onConfirmation?.();
+  await page.getByRole("button", { name: "Join pool" }).click();
+  await page.getByTestId("joined").waitFor({ timeout: 30_000 });
+}

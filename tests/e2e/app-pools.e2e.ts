@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launchChromium, type BrowserSession } from "./chromium.ts";
 import { startAppServer, type AppServer } from "./app-server.ts";
-import { openScreen, screenshots } from "./app-page.ts";
+import { createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
 
 let server: AppServer;
 const sessions: BrowserSession[] = [];
@@ -34,29 +34,21 @@ const memberCount = (page: Page): Promise<number> => page.locator('[data-testid=
 describe("pools in the app", () => {
   it("lets one person create a pool and invite, another join through the link and run the first one's job, both seeing the same ledger and credits", async () => {
     const alice = await person();
-    await openScreen(alice, server.url, "pools");
-    await alice.getByLabel("Pool name").fill("Render farm");
-    await alice.getByLabel("Devices per job").fill("2");
-    await alice.getByLabel("Relay address (optional)").fill(server.relayUrl);
-    await alice.getByRole("button", { name: "Create pool" }).click();
-    await alice.getByRole("heading", { name: "Render farm" }).waitFor({ timeout: 30_000 });
+    await createPool(alice, server.url, server.relayUrl, "Render farm", 2);
     await expect.poll(() => memberCount(alice), { timeout: 10_000 }).toBe(1);
     expect(await alice.locator('[data-testid="members"]').innerText()).toContain("(you)");
 
-    await alice.getByRole("button", { name: "Create invite link" }).click();
-    const link = await alice.getByTestId("invite-link").inputValue();
+    const link = await createInvite(alice);
     expect(link).toMatch(new RegExp(`^${server.url.replace(/[/.]/g, "\\$&")}#/join/`));
     await alice.getByRole("img", { name: "QR code of the invite link" }).waitFor();
     await expect.poll(() => alice.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 20_000 }).toBe("up-to-date");
     await screenshots(alice, "pools");
 
     const bob = await person();
-    await bob.goto(link);
-    await bob.getByRole("heading", { name: /^Join pool/ }).waitFor({ timeout: 15_000 });
-    expect(await bob.locator("main").innerText()).toContain("You may: job/run, job/submit");
-    await screenshots(bob, "join");
-    await bob.getByRole("button", { name: "Join pool" }).click();
-    await bob.getByTestId("joined").waitFor({ timeout: 30_000 });
+    await joinByLink(bob, link, async () => {
+      expect(await bob.locator("main").innerText()).toContain("You may: job/run, job/submit");
+      await screenshots(bob, "join");
+    });
 
     await openScreen(bob, server.url, "pools");
     await bob.getByRole("button", { name: "Render farm" }).click();

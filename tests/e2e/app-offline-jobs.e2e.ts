@@ -1,0 +1,74 @@
+/**
+ * Offline submission (UX.md 11) against the production build: after a first visit, a member's
+ * device goes offline, reloads the app from its service worker (its pool reopens from IndexedDB),
+ * submits a job that shows at once as "queued on this device", and once back online the job
+ * reaches the relay and another member's device runs it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { launchChromium, type BrowserSession } from "./chromium.ts";
+import { startAppServer, type AppServer } from "./app-server.ts";
+import { controlledByServiceWorker, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
+
+let server: AppServer;
+const sessions: BrowserSession[] = [];
+
+beforeAll(async () => {
+  server = await startAppServer();
+});
+
+afterAll(async () => {
+  await Promise.all(sessions.map((s) => s.close()));
+  await server?.stop();
+});
+
+async function person(): Promise<{ page: Page; session: BrowserSession }> {
+  const session = await launchChromium();
+  sessions.push(session);
+  return { page: await session.newPage(), session };
+}
+
+/** Clicks "Submit job" and measures, in the page, how long until the job shows as queued on this device. */
+function submitAndTimeQueued(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const button = [...document.querySelectorAll("button")].find((b) => b.textContent === "Submit job")!;
+        const started = performance.now();
+        const look = (): void => {
+          const shown = [...document.querySelectorAll('[data-testid="job-status"]')].some((s) => s.textContent === "queued on this device");
+          if (shown) resolve(performance.now() - started);
+          else requestAnimationFrame(look);
+        };
+        button.click();
+        look();
+      }),
+  );
+}
+
+describe("offline job submission", () => {
+  it("shows a job submitted offline as queued on this device, then completes it once online", async () => {
+    const alice = await person();
+    await createPool(alice.page, server.url, server.relayUrl, "Offline pool", 1);
+    const link = await createInvite(alice.page);
+    const bob = await person();
+    await joinByLink(bob.page, link);
+
+    // Only bob's device contributes, so the job can only run after it leaves alice's device.
+    await openScreen(alice.page, server.url, "contribute");
+    await alice.page.getByLabel("Contribute this device's spare time").uncheck();
+    await controlledByServiceWorker(alice.page);
+
+    await alice.session.context.setOffline(true);
+    await alice.page.reload();
+    await openScreen(alice.page, server.url, "jobs");
+    await alice.page.getByLabel("Task").selectOption("primes");
+    const queuedAfterMs = await submitAndTimeQueued(alice.page);
+    expect(queuedAfterMs).toBeLessThan(100);
+    await screenshots(alice.page, "jobs-offline");
+
+    await alice.session.context.setOffline(false);
+    await alice.page.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 90_000 });
+    await expect.poll(() => alice.page.getByTestId("job-status").innerText()).toBe("done");
+  }, 240_000);
+});

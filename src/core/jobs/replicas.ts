@@ -7,6 +7,7 @@ import { expandAbilities } from "../capability/abilities.ts";
 import { bytesToHex, sha256, utf8 } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
 import { claimDelayMs } from "../ledger/replication.ts";
+import { epochOf } from "../ledger/verdict.ts";
 import type { JobState, LedgerState } from "../ledger/state.ts";
 import type { EntryId } from "../ledger/types.ts";
 
@@ -43,6 +44,26 @@ export function runners(state: LedgerState, now: number): Did[] {
 }
 
 /**
+ * The workers a worker expects to compete with: members holding job/run that showed life today (a
+ * live claim or a commit on an open job, or a verdict that touched their reputation this epoch),
+ * and itself. A member that never runs jobs (often the pool's root) would otherwise rank first for
+ * some jobs and delay each by a wave. While nobody else shows life (a pool's first jobs) every
+ * member with job/run counts, so that workers starting together spread instead of colliding.
+ */
+export function activeRunners(state: LedgerState, now: number, me: Did): Did[] {
+  const live = new Set<string>();
+  for (const job of Object.values(state.jobs)) {
+    if (job.status !== "open") continue;
+    for (const claim of Object.values(job.claims)) if (claim.until >= now) live.add(claim.worker);
+    for (const worker of Object.keys(job.commits)) live.add(worker);
+  }
+  const today = epochOf(now);
+  const all = runners(state, now);
+  const active = all.filter((did) => did === me || live.has(did) || state.reputation[did]?.epoch === today);
+  return active.length > 1 || !all.includes(me) ? active : all;
+}
+
+/**
  * Rendezvous (highest-random-weight) order of workers for a job: every node computes the same
  * order from the job id and the DIDs alone, so workers spread over replicas without talking.
  */
@@ -62,17 +83,18 @@ export interface ClaimPlan {
 
 /**
  * Which replica of `jobId` this worker should claim and from when, or undefined when it should
- * not (the job is settled, past its deadline, or the worker already works on it). Workers ranked
+ * not (the job is settled, past its deadline, or the worker already works on it). `competitors`
+ * are the workers to rank against (activeRunners), this worker among them. Workers ranked
  * past the number of free replicas wait `staggerMs` per wave, so a worker that went away delays a
  * replica by one wave, never strands it.
  */
-export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: number, staggerMs: number): ClaimPlan | undefined {
+export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: number, staggerMs: number, competitors: readonly Did[]): ClaimPlan | undefined {
   const job = state.jobs[jobId];
   if (!job || job.status !== "open" || now >= job.deadline || job.commits[me] || liveClaimOf(job, me, now) !== undefined) return undefined;
   const free = freeReplicas(job, now);
   if (free.length === 0) return undefined;
   const busy = new Set([...Object.keys(job.commits), ...Object.values(job.claims).filter((c) => c.until >= now).map((c) => c.worker)]);
-  const order = rendezvousOrder(jobId, runners(state, now).filter((did) => !busy.has(did)));
+  const order = rendezvousOrder(jobId, competitors.filter((did) => !busy.has(did)));
   const rank = order.indexOf(me);
   if (rank < 0) return undefined;
   const replica = free[rank % free.length]!;

@@ -16,7 +16,7 @@ import { resultCommitment } from "../ledger/writer.ts";
 import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { OwnEntries } from "./own-entries.ts";
-import { leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
+import { activeRunners, leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
 import type { TaskRunner } from "./runner.ts";
 import { readJobInput } from "./inputs.ts";
 
@@ -208,9 +208,11 @@ export class JobWorker {
     if (!limits.acceptNewTasks || busy >= limits.workers) return undefined;
     const { state } = this.options.ledger;
     const now = this.options.clock.now();
+    const competitors = activeRunners(state, now, this.me);
+    const stagger = this.options.staggerMs ?? leaseMsOf(state) / 4;
     const plans = Object.keys(state.jobs)
       .filter((id) => !this.attempts.has(id as EntryId))
-      .map((id) => ({ id: id as EntryId, plan: planClaim(state, id as EntryId, this.me, now, this.options.staggerMs ?? leaseMsOf(state) / 4) }))
+      .map((id) => ({ id: id as EntryId, plan: planClaim(state, id as EntryId, this.me, now, stagger, competitors) }))
       .filter((p): p is { id: EntryId; plan: NonNullable<typeof p.plan> } => p.plan !== undefined)
       .sort((a, b) => a.plan.at - b.plan.at || state.jobs[a.id]!.submitted - state.jobs[b.id]!.submitted || (a.id < b.id ? -1 : 1));
     let slots = limits.workers - busy;

@@ -134,7 +134,12 @@ export class JobNetwork {
       ledger.close();
     }
     for (const link of this.links) link.adapters.forEach((adapter) => adapter.disconnect());
-    await Promise.all(this.repos.map((repo) => repo.shutdown()));
+    // Let storage writes that sync started finish before the directory goes.
+    await Promise.all(this.repos.map(async (repo) => {
+      await repo.flush();
+      await repo.shutdown();
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -25,13 +25,17 @@ export async function controlledByServiceWorker(page: Page): Promise<string> {
   });
 }
 
-/** Saves `<name>-phone.png` and `<name>-desktop.png`, then restores the desktop size. */
+/** Saves `<name>-phone.png`, `<name>-desktop.png` and `<name>-dark.png` (desktop, dark theme), then leaves the desktop size, light. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
+  const save = (label: string) => page.screenshot({ path: new URL(`${name}-${label}.png`, SCREENSHOTS).pathname, fullPage: true });
   for (const [label, size] of Object.entries(WIDTHS)) {
     await page.setViewportSize(size);
-    await page.screenshot({ path: new URL(`${name}-${label}.png`, SCREENSHOTS).pathname, fullPage: true });
+    await save(label);
   }
+  await page.emulateMedia({ colorScheme: "dark" });
+  await save("dark");
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
 /** Creates a pool on the Pools screen that syncs through `relayUrl`; resolves once it shows. */

@@ -111,4 +111,27 @@ describe("the app shell", () => {
     await expect.poll(() => sentence.getAttribute("data-reason")).not.toBe("paused-until");
     await page.close();
   });
+
+  it("can be used with the keyboard alone: skip link, screen navigation and rendering, with a visible focus ring", async () => {
+    const page = await browser.newPage();
+    await openScreen(page, server.url, "contribute");
+    const focused = () => page.evaluate(() => ({ text: document.activeElement?.textContent?.trim() ?? "", outline: getComputedStyle(document.activeElement!).outlineStyle }));
+    const tabTo = async (text: string): Promise<void> => {
+      for (let i = 0; i < 30; i++) {
+        await page.keyboard.press("Tab");
+        if ((await focused()).text === text) return;
+      }
+      throw new Error(`Tab never reached "${text}"`);
+    };
+    await page.keyboard.press("Tab");
+    expect((await focused()).text).toBe("Skip to content");
+    await tabTo("Try it");
+    expect((await focused()).outline).not.toBe("none");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Try it" }).waitFor();
+    await tabTo("Render the Mandelbrot set");
+    await page.keyboard.press("Enter");
+    await page.locator('[data-testid="mandelbrot"][data-status="done"]').waitFor({ timeout: 10_000 });
+    await page.close();
+  });
 });

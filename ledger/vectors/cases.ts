@@ -5,14 +5,15 @@
  * them and require the committed files to match byte for byte.
  */
 import * as dagCbor from "@ipld/dag-cbor";
+import { delegate } from "../../src/core/capability/issue.ts";
 import { bytesToHex, sha256, utf8 } from "../../src/core/crypto/index.ts";
-import { memberListAuthoriser } from "../../src/core/ledger/authoriser.ts";
 import { entryIdOf, signEntry } from "../../src/core/ledger/codec.ts";
 import { foldEntries } from "../../src/core/ledger/fold.ts";
 import { KIND_RULES } from "../../src/core/ledger/kinds.ts";
 import { toJsonSchema } from "../../src/core/ledger/schema.ts";
 import { encodeState, stateHash } from "../../src/core/ledger/state.ts";
 import type { Entry, SignedEntry } from "../../src/core/ledger/types.ts";
+import { UcanAuthoriser } from "../../src/core/ledger/ucan-authoriser.ts";
 import { DEFAULT_SKEW_MS } from "../../src/core/ledger/validate.ts";
 import { createPool, EntryWriter, resultCommitment } from "../../src/core/ledger/writer.ts";
 import { alice, bob, carol, dave, mallory } from "../../tests/fixtures/identities.ts";
@@ -36,12 +37,13 @@ export interface SetCase {
 
 const hexOf = (s: SignedEntry): string => bytesToHex(s.bytes);
 const raw = (value: unknown): string => bytesToHex(dagCbor.encode(value));
-const resign = async (entry: Entry, key = alice.signingKey): Promise<string> => hexOf(await signEntry(key, entry));
+/** Re-signs a changed entry (by default as bob, who wrote the join the stateless cases start from). */
+const resign = async (entry: Entry, key = bob.signingKey): Promise<string> => hexOf(await signEntry(key, entry));
 
 export async function buildVectors() {
   const story = await writeStory();
   const { pool, jobId } = story;
-  const fold = foldEntries(story.entries, memberListAuthoriser);
+  const fold = foldEntries(story.entries, new UcanAuthoriser());
   const submit = story.entries.find((s) => s.entry.kind === "job.submit")!;
   const join = story.entries[1]!;
   const base = { ...join.entry };
@@ -81,7 +83,8 @@ export async function buildVectors() {
     { name: "a body field missing", hex: await resign({ ...submit.entry, body: withoutReplicas }, bob.signingKey), reason: "bad-body" },
     { name: "a float where an integer belongs", hex: await resign({ ...submit.entry, body: { ...submit.entry.body, reward: 1.5 } }, bob.signingKey), reason: "bad-body" },
     { name: "a deadline before the entry's time", hex: await resign({ ...submit.entry, body: { ...submit.entry.body, deadline: T0 } }, bob.signingKey), reason: "bad-body" },
-    { name: "pool.create whose nonce does not derive the pool id", hex: await resign({ ...story.entries[0]!.entry, body: { ...story.entries[0]!.entry.body, nonce: new Uint8Array(16) } }), reason: "bad-body" },
+    { name: "pool.create whose nonce does not derive the pool id", hex: await resign({ ...story.entries[0]!.entry, body: { ...story.entries[0]!.entry.body, nonce: new Uint8Array(16) } }, alice.signingKey), reason: "bad-body" },
+    { name: "a join whose delegation grants an ability its issuer does not hold", hex: hexOf(await escalatedJoin(story)), reason: "bad-proof" },
   ];
 
   const set = await setCases(story, jobId);
@@ -94,20 +97,29 @@ export async function buildVectors() {
   return { valid, stateless, set, schema };
 }
 
+/** Bob (who holds member/invite but not pool/admin) delegates pool/admin to mallory. */
+async function escalatedJoin(story: Awaited<ReturnType<typeof writeStory>>): Promise<SignedEntry> {
+  const bobs = story.writers.bob;
+  const proof = await delegate({ issuer: bob.signingKey, audience: mallory.did, pool: story.pool, abilities: ["pool/admin"], expiration: T0 / 1000 + 86_400, proof: bobs.proof[0], nonce: new Uint8Array(12) });
+  return new EntryWriter(mallory, story.pool, 0, [proof]).write("member.join", { member: mallory.did, abilities: ["pool/admin"], invite: story.entries[1]!.entry.body.invite }, T0 + 50_000);
+}
+
 async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: string): Promise<SetCase[]> {
   const { pool } = story;
   const after = T0 + 50_000;
   const davesReveal = story.entries.find((s) => s.entry.author === dave.did && s.entry.kind === "result.reveal")!;
-  const forked = await new EntryWriter(dave, pool, davesReveal.entry.seq - 1).write("ucan.revoke", { target: "x" }, davesReveal.entry.time);
-  const intruder = await new EntryWriter(mallory, pool).write("ucan.revoke", { target: "bafyreianything" }, after);
-  const escalation = await new EntryWriter(bob, pool, 100).write("member.join", { member: mallory.did, abilities: ["pool/admin"] }, after);
-  const backdated = await new EntryWriter(bob, pool, 50).write("ucan.revoke", { target: "x" }, T0 + 5);
-  const lateClaim = await new EntryWriter(carol, pool, 60).write("job.claim", { job: jobId, replica: 0 }, after);
-  const noJob = await new EntryWriter(carol, pool, 70).write("job.claim", { job: entryIdOf(utf8("no such job")), replica: 0 }, after);
+  const proofOf = (who: "bob" | "carol" | "dave") => story.writers[who].proof;
+  // The same author and sequence as dave's reveal, with another body.
+  const forked = await new EntryWriter(dave, pool, davesReveal.entry.seq - 1, proofOf("dave")).write("job.claim", { job: jobId, replica: 2 }, davesReveal.entry.time);
+  const intruder = await new EntryWriter(mallory, pool).write("job.claim", { job: jobId, replica: 0 }, after);
+  const joinForOther = await new EntryWriter(bob, pool, 100, proofOf("bob")).write("member.join", { member: mallory.did, abilities: ["job/run"], invite: story.entries[1]!.entry.body.invite }, after);
+  const backdated = await new EntryWriter(bob, pool, 50, proofOf("bob")).write("job.claim", { job: jobId, replica: 0 }, T0 + 5);
+  const lateClaim = await new EntryWriter(carol, pool, 60, proofOf("carol")).write("job.claim", { job: jobId, replica: 0 }, after);
+  const noJob = await new EntryWriter(carol, pool, 70, proofOf("carol")).write("job.claim", { job: entryIdOf(utf8("no such job")), replica: 0 }, after);
   const cp = story.entries.at(-1)!;
   const lying = await new EntryWriter(alice, pool, 80).write("checkpoint", { ...cp.entry.body, through: T0 + 36_000, count: 3 }, T0 + 41_000);
-  const bobW = new EntryWriter(bob, pool, 90);
-  const carolW = new EntryWriter(carol, pool, 90);
+  const bobW = new EntryWriter(bob, pool, 90, proofOf("bob"));
+  const carolW = new EntryWriter(carol, pool, 90, proofOf("carol"));
   const job = await bobW.write("job.submit", { task: "t", input: new Uint8Array(), replicas: 1, reward: 5, deadline: after + 3_600_000 }, after);
   const output = sha256(utf8("out"));
   const claim = await carolW.write("job.claim", { job: job.id, replica: 0 }, after + 1);
@@ -121,7 +133,7 @@ async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: st
       reasons: { [forked.id]: "equivocation", [davesReveal.id]: "equivocation", [cp.id]: "checkpoint-mismatch" },
     },
     one("an author who is not a member", intruder, "not-authorised"),
-    one("a member granting an ability it does not hold", escalation, "not-authorised"),
+    one("a member writing the join of someone else", joinForOther, "not-authorised"),
     one("a later sequence number with an earlier time", backdated, "time-regression"),
     one("a claim on a job that is done", lateClaim, "conflict"),
     one("a claim on a job that does not exist", noJob, "unknown-reference"),

@@ -44,6 +44,8 @@ export interface DelegationRequest {
   /** The issuer's own delegation (absent when the issuer is the pool root). */
   readonly proof?: string;
   readonly invite?: InviteTerms;
+  /** The token's nonce; random when absent (fixed bytes make a reproducible token, for test vectors). */
+  readonly nonce?: Uint8Array;
 }
 
 /** Signs a delegation and returns it encoded (JWT form). */
@@ -60,7 +62,7 @@ export async function delegate(request: DelegationRequest): Promise<string> {
   });
   // A random nonce makes two otherwise equal delegations distinct tokens, so revoking one never
   // revokes the other (@ucans/core's own nonce uses Math.random).
-  payload.nnc = base64url.baseEncode(randomBytes(12));
+  payload.nnc = base64url.baseEncode(request.nonce ?? randomBytes(12));
   const signed = await ucanApi.sign(payload, "EdDSA", (data) => request.issuer.sign(data));
   return ucans.encode(signed);
 }

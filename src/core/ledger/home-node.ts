@@ -8,14 +8,11 @@ import { join } from "node:path";
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { verifyNode } from "../crypto/ed25519-node.ts";
-import { memberListAuthoriser, type Authoriser } from "./authoriser.ts";
 import { ledgerDocumentId } from "./document.ts";
 import { latestEpoch, openEpoch, verifyPool, type VerifyReport } from "./epochs.ts";
 import type { Ledger } from "./ledger.ts";
 import { reject, type PoolId, type Result } from "./types.ts";
-
-/** Until the UCAN authoriser lands (issue 4), the member list decides. The one place to swap it. */
-export const defaultAuthoriser: Authoriser = memberListAuthoriser;
+import { UcanAuthoriser } from "./ucan-authoriser.ts";
 
 export interface HomeRepo {
   readonly repo: Repo;
@@ -47,7 +44,7 @@ export async function openHomeLedger(home: string, pool: PoolId, now: () => numb
     return missing(home, pool);
   }
   const epoch = await latestEpoch(opened.storage, pool);
-  const result = await openEpoch({ repo: opened.repo, storage: opened.storage, pool, authoriser: defaultAuthoriser, now, epoch, verify: verifyNode });
+  const result = await openEpoch({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(), now, epoch, verify: verifyNode });
   if (!result.ok) {
     await opened.close();
     return result;
@@ -60,7 +57,7 @@ export async function verifyHomeLedger(home: string, pool: PoolId, now: () => nu
   const opened = openHomeRepo(home);
   try {
     if (!(await hasPool(home, opened.storage, pool))) return missing(home, pool);
-    return { ok: true, report: await verifyPool({ repo: opened.repo, storage: opened.storage, pool, authoriser: defaultAuthoriser, now, verify: verifyNode }) };
+    return { ok: true, report: await verifyPool({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(), now, verify: verifyNode }) };
   } finally {
     await opened.close();
   }

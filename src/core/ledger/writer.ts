@@ -14,12 +14,16 @@ export interface Author {
   readonly signingKey: SigningKey;
 }
 
-/** Signs entries for one author in one pool, numbering them from `lastSeq + 1`. */
+/**
+ * Signs entries for one author in one pool, numbering them from `lastSeq + 1`. `proof` (the
+ * author's delegation, none for the root) goes on every entry that does not name its own.
+ */
 export class EntryWriter {
   constructor(
     readonly author: Author,
     readonly pool: PoolId,
     private lastSeq = 0,
+    readonly proof: readonly string[] = [],
   ) {}
 
   get seq(): number {
@@ -31,7 +35,7 @@ export class EntryWriter {
     this.lastSeq = Math.max(this.lastSeq, seq);
   }
 
-  async write(kind: Kind, body: Record<string, unknown>, time: number, proof: readonly string[] = []): Promise<SignedEntry> {
+  async write(kind: Kind, body: Record<string, unknown>, time: number, proof: readonly string[] = this.proof): Promise<SignedEntry> {
     const seq = ++this.lastSeq;
     return signEntry(this.author.signingKey, draftEntry({ kind, pool: this.pool, author: this.author.did, seq, time, body, proof }));
   }

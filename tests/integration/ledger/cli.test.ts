@@ -4,8 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultAuthoriser, openHomeRepo } from "../../../src/core/ledger/home-node.ts";
+import { openHomeRepo } from "../../../src/core/ledger/home-node.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
+import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
 import { alice } from "../../fixtures/identities.ts";
@@ -25,7 +26,7 @@ function edgepool(args: string[]): Promise<{ code: number; stdout: string; stder
 /** Writes entries into the pool's ledger under `home`, as the node itself would. */
 async function appendAtHome(entries: Story["entries"]): Promise<void> {
   const { repo, storage, close } = openHomeRepo(home);
-  const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: defaultAuthoriser, now: () => T0 + 100_000 });
+  const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now: () => T0 + 100_000 });
   await ledger.append(entries);
   await ledger.persisted();
   ledger.close();

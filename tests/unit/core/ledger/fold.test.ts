@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { bytesToHex } from "../../../../src/core/crypto/index.ts";
-import { memberListAuthoriser } from "../../../../src/core/ledger/authoriser.ts";
+import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { foldEntries, Folder } from "../../../../src/core/ledger/fold.ts";
 import { encodeState } from "../../../../src/core/ledger/state.ts";
 import type { SignedEntry } from "../../../../src/core/ledger/types.ts";
@@ -10,16 +10,18 @@ import { OUTPUT_A, T0, writeStory, type Story } from "../../../../ledger/vectors
 import { alice, bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
 import { EntryWriter } from "../../../../src/core/ledger/writer.ts";
 
+const authoriser = new UcanAuthoriser();
+
 let story: Story;
 beforeAll(async () => {
   story = await writeStory();
 });
 
-const foldBytes = (entries: readonly SignedEntry[]) => bytesToHex(encodeState(foldEntries(entries, memberListAuthoriser).state));
+const foldBytes = (entries: readonly SignedEntry[]) => bytesToHex(encodeState(foldEntries(entries, authoriser).state));
 
 describe("fold", () => {
   it("folds the reference story: members, a done job, split reward, dissenter penalised", () => {
-    const { state, rejected } = foldEntries(story.entries, memberListAuthoriser);
+    const { state, rejected } = foldEntries(story.entries, authoriser);
     expect([...rejected]).toEqual([]);
     expect(Object.keys(state.members).sort()).toEqual([alice.did, bob.did, carol.did, dave.did].sort());
     const job = state.jobs[story.jobId]!;
@@ -48,7 +50,7 @@ describe("fold", () => {
     const expected = foldBytes(story.entries);
     fc.assert(
       fc.property(fc.shuffledSubarray([...story.entries], { minLength: story.entries.length }), (order) => {
-        const folder = new Folder(memberListAuthoriser);
+        const folder = new Folder(authoriser);
         for (const signed of order) folder.add([signed]);
         expect(bytesToHex(encodeState(folder.result().state))).toBe(expected);
       }),
@@ -57,9 +59,9 @@ describe("fold", () => {
   });
 
   it("rejects both entries of an equivocating pair and keeps them as evidence", async () => {
-    const twin = new EntryWriter(carol, story.pool, 1); // carol's seq 2 was her claim
+    const twin = new EntryWriter(carol, story.pool, 1, story.writers.carol.proof); // carol's seq 2 was her claim
     const forked = await twin.write("job.claim", { job: story.jobId, replica: 2 }, T0 + 11_500);
-    const { rejected, evidence, state } = foldEntries([...story.entries, forked], memberListAuthoriser);
+    const { rejected, evidence, state } = foldEntries([...story.entries, forked], authoriser);
     const original = story.entries.find((s) => s.entry.author === carol.did && s.entry.seq === 2)!;
     expect(rejected.get(forked.id)?.reason).toBe("equivocation");
     expect(rejected.get(original.id)?.reason).toBe("equivocation");
@@ -67,24 +69,24 @@ describe("fold", () => {
     expect(state.jobs[story.jobId]!.status).toBe("open");
   });
 
-  it("refuses entries from a non-member and from a member granting more than it holds", async () => {
+  it("refuses entries from a non-member and a member.join written by someone other than the joiner", async () => {
     const intruder = await new EntryWriter(mallory, story.pool).write("job.submit", { task: "x", input: new Uint8Array(), replicas: 1, reward: 1, deadline: T0 + 99_999 }, T0 + 50_000);
-    const escalation = await new EntryWriter(bob, story.pool, 100).write("member.join", { member: mallory.did, abilities: ["pool/admin"] }, T0 + 50_001);
-    const { rejected, state } = foldEntries([...story.entries, intruder, escalation], memberListAuthoriser);
+    const escalation = await new EntryWriter(bob, story.pool, 100, story.writers.bob.proof).write("member.join", { member: mallory.did, abilities: ["job/run"], invite: story.entries[1]!.entry.body.invite }, T0 + 50_001);
+    const { rejected, state } = foldEntries([...story.entries, intruder, escalation], authoriser);
     expect(rejected.get(intruder.id)?.reason).toBe("not-authorised");
     expect(rejected.get(escalation.id)?.reason).toBe("not-authorised");
     expect(state.members[mallory.did]).toBeUndefined();
   });
 
   it("refuses a later entry of an author that goes back in time", async () => {
-    const backdated = await new EntryWriter(bob, story.pool, 50).write("job.submit", { task: "x", input: new Uint8Array(), replicas: 1, reward: 1, deadline: T0 + 99_999 }, T0 + 5);
-    expect(foldEntries([...story.entries, backdated], memberListAuthoriser).rejected.get(backdated.id)?.reason).toBe("time-regression");
+    const backdated = await new EntryWriter(bob, story.pool, 50, story.writers.bob.proof).write("job.submit", { task: "x", input: new Uint8Array(), replicas: 1, reward: 1, deadline: T0 + 99_999 }, T0 + 5);
+    expect(foldEntries([...story.entries, backdated], authoriser).rejected.get(backdated.id)?.reason).toBe("time-regression");
   });
 
   it("refuses a checkpoint that commits to a different state", async () => {
     const checkpoint = story.entries.at(-1)!;
     const body = { ...checkpoint.entry.body, count: (checkpoint.entry.body.count as number) + 1 };
     const wrong = await new EntryWriter(alice, story.pool, 10).write("checkpoint", body, T0 + 41_000);
-    expect(foldEntries([...story.entries.slice(0, -1), wrong], memberListAuthoriser).rejected.get(wrong.id)?.reason).toBe("checkpoint-mismatch");
+    expect(foldEntries([...story.entries.slice(0, -1), wrong], authoriser).rejected.get(wrong.id)?.reason).toBe("checkpoint-mismatch");
   });
 });

@@ -3,14 +3,16 @@
  * write claims, commits and reveals with fixed times, so a test reads as the story it checks.
  */
 import { bytesToHex, sha256, utf8 } from "../../../../src/core/crypto/index.ts";
-import { memberListAuthoriser } from "../../../../src/core/ledger/authoriser.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
+import { createPoolWithMembers } from "../../../../src/core/ledger/pool-members.ts";
+import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import type { PoolSettingsState } from "../../../../src/core/ledger/state.ts";
 import type { EntryId, SignedEntry } from "../../../../src/core/ledger/types.ts";
-import { createPool, EntryWriter, resultCommitment } from "../../../../src/core/ledger/writer.ts";
+import { EntryWriter, resultCommitment } from "../../../../src/core/ledger/writer.ts";
 import { seedSigningKey } from "../../../../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../../../../src/core/identity/did-key.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
+import { seededRandom } from "../../../fixtures/seeded-random.ts";
 
 /** More workers beyond the named fixtures (a job escalated twice needs seven). */
 export const extraWorkers: TestIdentity[] = [0x71, 0x72, 0x73].map((fill, i) => {
@@ -43,17 +45,26 @@ export interface JobPool {
 export const saltOf = (who: TestIdentity): Uint8Array => sha256(utf8(`salt ${who.did}`)).subarray(0, 16);
 
 export async function jobPool(settings: PoolSettingsState = SETTINGS): Promise<JobPool> {
-  const genesis = await createPool(alice, settings, new Uint8Array(16).fill(3), T0);
-  const writers = new Map<string, EntryWriter>([[alice.did, genesis.writer]]);
-  const writer = (who: TestIdentity) => writers.get(who.did) ?? writers.set(who.did, new EntryWriter(who, genesis.pool)).get(who.did)!;
-  const entries: SignedEntry[] = [genesis.entry];
+  const created = await createPoolWithMembers({
+    root: alice,
+    settings,
+    nonce: new Uint8Array(16).fill(3),
+    time: T0,
+    members: [
+      { identity: bob, abilities: ["job/run", "job/submit"], time: T0 + 1 },
+      ...[carol, dave, mallory, ...extraWorkers].map((identity, i) => ({ identity, abilities: ["job/run" as const], time: T0 + 2 + i })),
+    ],
+    random: seededRandom("job fixture"),
+  });
+  const writers = new Map<string, EntryWriter>(created.writers);
+  const writer = (who: TestIdentity) => writers.get(who.did) ?? writers.set(who.did, new EntryWriter(who, created.pool)).get(who.did)!;
+  const entries: SignedEntry[] = [...created.entries];
   const add = async (p: Promise<SignedEntry>) => {
     const signed = await p;
     entries.push(signed);
     return signed;
   };
-  await add(genesis.writer.write("member.join", { member: bob.did, abilities: ["job/run", "job/submit"] }, T0 + 1));
-  for (const [i, who] of [carol, dave, mallory, ...extraWorkers].entries()) await add(genesis.writer.write("member.join", { member: who.did, abilities: ["job/run"] }, T0 + 2 + i));
+  const authoriser = new UcanAuthoriser();
   const pool: JobPool = {
     entries,
     writers,
@@ -69,7 +80,7 @@ export async function jobPool(settings: PoolSettingsState = SETTINGS): Promise<J
       await pool.claim(who, job, replica, time);
       await pool.commit(who, job, replica, output, time + 1_000);
     },
-    fold: () => foldEntries(entries, memberListAuthoriser),
+    fold: () => foldEntries(entries, authoriser),
   };
   return pool;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { bytesToHex, sha256, utf8 } from "../../../../src/core/crypto/index.ts";
-import { memberListAuthoriser } from "../../../../src/core/ledger/authoriser.ts";
+import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
 import { claimDelayMs, escalation, spotCheckChosen, strikes } from "../../../../src/core/ledger/replication.ts";
 import { encodeState } from "../../../../src/core/ledger/state.ts";
@@ -9,6 +9,8 @@ import type { EntryId } from "../../../../src/core/ledger/types.ts";
 import { balanceAt, jobStatusAt } from "../../../../src/core/ledger/verdict.ts";
 import { bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
 import { extraWorkers, hex, jobPool, LEASE_MS, RIGHT, T0, WRONG } from "./job-fixture.ts";
+
+const authoriser = new UcanAuthoriser();
 
 const id = (n: number) => `bafyrei${bytesToHex(sha256(utf8(String(n)))).slice(0, 52).replace(/[0189]/g, "a")}` as EntryId;
 
@@ -116,7 +118,7 @@ describe("replication rules", () => {
     const bytes = hex(encodeState(expected.state));
     fc.assert(
       fc.property(fc.shuffledSubarray([...pool.entries], { minLength: pool.entries.length }), (order) => {
-        expect(hex(encodeState(foldEntries(order, memberListAuthoriser).state))).toBe(bytes);
+        expect(hex(encodeState(foldEntries(order, authoriser).state))).toBe(bytes);
       }),
       { numRuns: 100 },
     );

@@ -1,15 +1,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as dagCbor from "@ipld/dag-cbor";
-import { memberListAuthoriser } from "../../../../src/core/ledger/authoriser.ts";
+import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { validateEntry, type ValidationContext } from "../../../../src/core/ledger/validate.ts";
 import { T0, writeStory, type Story } from "../../../../ledger/vectors/story.ts";
+
+const authoriser = new UcanAuthoriser();
 
 let story: Story;
 let context: ValidationContext;
 beforeAll(async () => {
   story = await writeStory();
-  context = { pool: story.pool, authoriser: memberListAuthoriser, now: () => T0 + 100_000, skewMs: 120_000 };
+  context = { pool: story.pool, authoriser, now: () => T0 + 100_000, skewMs: 120_000 };
 });
 
 describe("stateless validation under hostile input", () => {

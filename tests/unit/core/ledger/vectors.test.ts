@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { hexToBytes } from "../../../../src/core/crypto/index.ts";
-import { memberListAuthoriser } from "../../../../src/core/ledger/authoriser.ts";
+import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
 import { stateHash } from "../../../../src/core/ledger/state.ts";
 import type { PoolId, SignedEntry } from "../../../../src/core/ledger/types.ts";
@@ -14,7 +14,7 @@ const file = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../l
 const valid = JSON.parse(file("vectors/valid.json"));
 const stateless = JSON.parse(file("vectors/invalid-stateless.json"));
 const set = JSON.parse(file("vectors/invalid-set.json"));
-const context: ValidationContext = { pool: valid.pool as PoolId, authoriser: memberListAuthoriser, now: () => valid.now, skewMs: valid.skewMs };
+const context: ValidationContext = { pool: valid.pool as PoolId, authoriser: new UcanAuthoriser(), now: () => valid.now, skewMs: valid.skewMs };
 
 async function accept(hex: string): Promise<SignedEntry> {
   const result = await validateEntry(hexToBytes(hex), context);
@@ -34,7 +34,7 @@ describe("ledger vectors (ledger/vectors)", () => {
   it("valid entries validate, keep their ids and fold to the expected state", async () => {
     const entries = await Promise.all(valid.entries.map((e: { hex: string }) => accept(e.hex)));
     expect(entries.map((s) => s.id)).toEqual(valid.entries.map((e: { id: string }) => e.id));
-    const fold = foldEntries(entries.reverse(), memberListAuthoriser);
+    const fold = foldEntries(entries.reverse(), new UcanAuthoriser());
     expect(fold.rejected.size).toBe(0);
     expect(stateHash(fold.state)).toBe(valid.stateHash);
   });
@@ -49,7 +49,7 @@ describe("ledger vectors (ledger/vectors)", () => {
   it.each(setRows)("refuses %s", async (_name, add, reasons) => {
     const story = await Promise.all(valid.entries.map((e: { hex: string }) => accept(e.hex)));
     const added = await Promise.all(add.map(accept));
-    const { rejected } = foldEntries([...story, ...added], memberListAuthoriser);
+    const { rejected } = foldEntries([...story, ...added], new UcanAuthoriser());
     expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.reason]))).toEqual(reasons);
   });
 });

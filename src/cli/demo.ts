@@ -1,0 +1,199 @@
+/**
+ * `edgepool demo`: the whole network on this machine. A relay, a pool whose root is this process,
+ * three honest worker processes and a dishonest one (`edgepool join`, then `edgepool work`)
+ * invited into it, and a batch of Mandelbrot tiles with replication 2: a tile the liar computed
+ * has no majority, escalates to 4 replicas, and the three honest workers outvote it. Shows progress, writes the assembled
+ * image as a PNG and prints who earned what. Every process it started stops when it ends or on Ctrl+C.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { EntryId } from "../core/ledger/types.ts";
+import { startRelay, type RunningRelay } from "../core/net/relay-node.ts";
+import { stringOption, type CliIo, type Command } from "./command.ts";
+import { assemble, creditTable, IMAGE, progressBar, tiles, type Worker } from "./demo-report.ts";
+import { CliError, ExitCode } from "./exit-codes.ts";
+import { openJobNode, resolveTask, type JobSession } from "./job-session.ts";
+import { main } from "./main.ts";
+import { encodePng } from "./png.ts";
+
+const BIN = fileURLToPath(new URL("../../bin/edgepool.js", import.meta.url));
+
+const usage = [
+  "usage: edgepool demo [--out edgepool-demo.png] [--dir DIR] [--timeout 600]",
+  "",
+  "Starts a relay, three worker processes and a fourth that lies about its results, on this machine;",
+  "creates a pool, invites the workers, and submits Mandelbrot tiles, each computed by 2 workers",
+  "and accepted only when a majority agrees. Writes the image and prints credits and reputation.",
+  "",
+  "  --out FILE     where to write the image (default edgepool-demo.png)",
+  "  --dir DIR      keep the relay's, the pool's and the workers' files here (default: a temporary",
+  "                 directory, removed at the end); each worker's log is DIR/worker-N.log",
+  "  --timeout S    give up after S seconds (default 600; exit 3)",
+].join("\n");
+
+/** Everything the demo started, stopped in reverse order whatever happens. */
+class Stage {
+  readonly children = new Set<ChildProcess>();
+  relay: RunningRelay | undefined;
+  node: JobSession | undefined;
+
+  spawn(args: string[], log: string): ChildProcess {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const file = createWriteStream(log, { flags: "a" });
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    this.children.add(child);
+    child.on("exit", () => this.children.delete(child));
+    return child;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      [...this.children].map(
+        (child) =>
+          new Promise<void>((done) => {
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+            setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+          }),
+      ),
+    );
+    await this.node?.close();
+    await this.relay?.close();
+  }
+}
+
+/** Runs one edgepool command in this process and returns its stdout (the pool commands are quick). */
+async function edgepool(argv: string[], io: CliIo): Promise<string> {
+  const out: string[] = [];
+  const errors: string[] = [];
+  const code = await main(argv, { ...io, out: (line) => out.push(line), err: (line) => errors.push(line) });
+  if (code !== ExitCode.ok) throw new CliError(`edgepool ${argv.slice(0, 2).join(" ")} failed: ${errors.join("\n")}`);
+  return out.join("\n");
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((done) => child.once("exit", (code) => done(code)));
+}
+
+/** Joins a worker with the invite link, then starts it working; resolves with its DID. */
+async function startWorker(stage: Stage, dir: string, index: number, link: string, relay: string, pool: string, dishonest: boolean): Promise<Worker> {
+  const home = join(dir, `worker-${index}`);
+  const log = join(dir, `worker-${index}.log`);
+  const joining = stage.spawn(["join", link, "--relay", relay, "--home", home, "--json"], log);
+  let joined = "";
+  joining.stdout!.on("data", (chunk: Buffer) => (joined += chunk.toString()));
+  if ((await exited(joining)) !== 0) throw new CliError(`worker ${index} could not join the pool; see ${log}`);
+  const did = (JSON.parse(joined) as { member: string }).member;
+  stage.spawn(["work", "--pool", pool, "--relay", relay, "--home", home, "--cores", "1", ...(dishonest ? ["--dishonest"] : [])], log);
+  return { name: `worker-${index}`, did, dishonest };
+}
+
+export const demo: Command = {
+  usage,
+  options: { out: { type: "string" }, dir: { type: "string" }, timeout: { type: "string" } },
+  async run(args, io) {
+    const out = resolve(stringOption(args, "out") ?? "edgepool-demo.png");
+    const timeoutS = Number(stringOption(args, "timeout") ?? "600");
+    if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new CliError(`--timeout must be a number of seconds, got ${JSON.stringify(stringOption(args, "timeout"))}`, ExitCode.usage);
+    const kept = stringOption(args, "dir");
+    const dir = kept ? resolve(kept) : await mkdtemp(join(tmpdir(), "edgepool-demo-"));
+    const stage = new Stage();
+    let interrupted = false;
+    const onSignal = (): void => {
+      interrupted = true;
+      io.err("\nStopping the demo's processes…");
+      void stage.stop().then(() => process.exit(ExitCode.interrupted));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      const result = await Promise.race([
+        runDemo(stage, dir, out, io),
+        new Promise<ExitCode>((done) => setTimeout(() => done(ExitCode.timedOut), timeoutS * 1000).unref()),
+      ]);
+      if (result === ExitCode.timedOut) io.err(`The demo did not finish within ${timeoutS} s; stopping. Worker logs are in ${dir} (pass --dir to keep them).`);
+      return result;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      if (!interrupted) await stage.stop();
+      if (!kept) await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function runDemo(stage: Stage, dir: string, out: string, io: CliIo): Promise<ExitCode> {
+  stage.relay = await startRelay({ host: "127.0.0.1", port: 0, storageDirectory: join(dir, "relay"), log: () => {} });
+  const relay = stage.relay.url;
+  io.err(`Relay on ${relay}`);
+  const home = ["--home", join(dir, "owner"), "--relay", relay];
+  const pool = await edgepool(["pool", "create", "--name", "demo", "--replication", "2", "--reward", "10", "--lease-seconds", "60", "--vesting-seconds", "60", ...home], io);
+  const link = await edgepool(["invite", "--pool", pool, "--can", "job/run", "--uses", "4", "--ttl", "1h", ...home], io);
+  io.err(`Pool ${pool} created; starting three honest workers and a dishonest one (worker-4)…`);
+  const workers = await Promise.all([1, 2, 3, 4].map((i) => startWorker(stage, dir, i, link, relay, pool, i === 4)));
+
+  stage.node = await openJobNode({ values: { home: home[1], relay, pool }, positionals: [] }, { ...io, err: () => {} }, usage);
+  const node = stage.node.node;
+  const mandelbrot = await resolveTask("mandelbrot");
+  const batch = tiles();
+  const jobs: EntryId[] = [];
+  for (const tile of batch) {
+    const submitted = await node.jobs.submit({ module: mandelbrot, input: tile.input, replicas: 2, reward: 10, deadline: Date.now() + 30 * 60_000 });
+    if (!submitted.ok) throw new CliError(`submitting a tile failed: ${submitted.reason}: ${submitted.message}`);
+    jobs.push(submitted.job);
+  }
+  io.err(`Submitted ${jobs.length} tiles (${IMAGE.width}x${IMAGE.height} px), 2 workers each.`);
+  await watchProgress(stage.node, jobs, io);
+
+  const parts = await Promise.all(batch.map(async (tile, i) => ({ tile, rgba: await tileOutput(stage.node!, jobs[i]!) })));
+  await writeFile(out, encodePng(IMAGE.width, IMAGE.height, assemble(parts)));
+  const missing = parts.filter((p) => !p.rgba).length;
+  io.err(`Wrote ${out}${missing ? ` (${missing} tiles missing: their jobs failed)` : ""}.`);
+  await node.ledger.settled();
+  for (const line of creditTable(node.ledger.state, workers)) io.out(line);
+  return missing === 0 ? ExitCode.ok : ExitCode.jobFailed;
+}
+
+async function tileOutput(session: JobSession, job: EntryId): Promise<Uint8Array | undefined> {
+  if (session.node.jobs.status(job)?.status !== "done") return undefined;
+  const result = await session.node.jobs.result(job, 30_000);
+  return result.ok ? result.bytes : undefined;
+}
+
+/** Redraws a progress bar on a terminal (one line per change otherwise) until every job settled. */
+function watchProgress(session: JobSession, jobs: readonly EntryId[], io: CliIo): Promise<void> {
+  const tty = Boolean(process.stderr.isTTY) && !io.env.NO_COLOR;
+  let last = "";
+  return new Promise((done) => {
+    const check = (): void => {
+      const statuses = jobs.map((job) => session.node.jobs.status(job)?.status);
+      const finished = statuses.filter((s) => s === "done").length;
+      const failed = statuses.filter((s) => s === "failed").length;
+      const line = progressBar(finished, failed, jobs.length);
+      if (line !== last) {
+        if (tty) process.stderr.write(`\r${line}`);
+        else io.err(line);
+        last = line;
+      }
+      if (finished + failed === jobs.length) {
+        if (tty) process.stderr.write("\n");
+        stop();
+        done();
+      }
+    };
+    const unsubscribe = session.node.ledger.subscribe(check);
+    // Deadlines pass without an entry; look now and then as well.
+    const timer = setInterval(check, 1_000);
+    timer.unref();
+    const stop = (): void => {
+      unsubscribe();
+      clearInterval(timer);
+    };
+    check();
+  });
+}

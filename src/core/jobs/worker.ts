@@ -58,7 +58,12 @@ interface Attempt {
   output?: Uint8Array;
   salt?: Uint8Array;
   pausedSince?: number;
+  /** Reveals the fold refused so far (a race with commits still syncing); bounded. */
+  refusedReveals?: number;
 }
+
+/** After this many refused reveals the worker gives up on the job rather than write more. */
+const MAX_REFUSED_REVEALS = 3;
 
 export class JobWorker {
   private readonly attempts = new Map<EntryId, Attempt>();
@@ -194,8 +199,12 @@ export class JobWorker {
     if (output.length <= MAX_INLINE_BYTES) body.data = output;
     else await this.options.blobs.put(output);
     const written = await this.options.own.write("result.reveal", body, Math.max(job.submitted, this.options.ledger.state.clock));
-    // A refusal here is a race with the fold's view of the commits; the next tick tries again.
-    if (!written.ok) return;
+    // A refusal here is a race with the fold's view of the commits; a later tick tries again.
+    if (!written.ok) {
+      attempt.refusedReveals = (attempt.refusedReveals ?? 0) + 1;
+      if (attempt.refusedReveals >= MAX_REFUSED_REVEALS) this.drop(attempt, `reveal refused ${attempt.refusedReveals} times: ${written.message}`);
+      return;
+    }
     attempt.phase = "revealed";
     this.emit({ type: "revealed", job: attempt.job });
     this.again = true;

@@ -1,10 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Repo } from "@automerge/automerge-repo";
-import { memberListAuthoriser } from "../../../src/core/ledger/authoriser.ts";
 import { ledgerDocumentUrl, type LedgerDoc } from "../../../src/core/ledger/document.ts";
 import { latestEpoch, openEpoch, startNextEpoch, verifyPool } from "../../../src/core/ledger/epochs.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
+import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
+import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
 import { bob } from "../../fixtures/identities.ts";
 import { meshOf, type Network } from "./network.ts";
@@ -25,7 +26,7 @@ afterEach(async () => {
 async function compactedAndRestarted(): Promise<{ repo: Repo; full: string }> {
   network = meshOf(["alice"]);
   const { repo, storage } = network.peers[0]!;
-  const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+  const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
   await ledger.append(story.entries);
   const started = await startNextEpoch(ledger, story.entries.at(-1)!.id);
   expect(started).toEqual({ ok: true, epoch: 1 });
@@ -41,13 +42,14 @@ describe("checkpoints and epochs", () => {
     const { repo, full } = await compactedAndRestarted();
     const { storage } = network!.peers[0]!;
     expect(await latestEpoch(storage, story.pool)).toBe(1);
-    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now, epoch: 1 });
+    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now, epoch: 1 });
     if (!opened.ok) throw new Error(opened.message);
     expect(stateHash(opened.ledger.state)).toBe(full);
-    const after = await opened.ledger.write(bob, "ucan.revoke", { target: "bafyreisomething" });
-    expect(after.ok).toBe(true);
-    expect(opened.ledger.state.revocations["bafyreisomething"]?.by).toBe(bob.did);
-    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+    const bobs = story.writers.bob;
+    const submit = await new EntryWriter(bob, story.pool, bobs.seq, bobs.proof).write("job.submit", { task: "t", input: new Uint8Array(), replicas: 1, reward: 1, deadline: now() + 3_600_000 }, now());
+    expect((await opened.ledger.append([submit])).ok).toBe(true);
+    expect(opened.ledger.state.jobs[submit.id]?.submitter).toBe(bob.did);
+    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
     expect(report.problems).toEqual([]);
     expect(report.epochs).toBe(1);
     expect(stateHash(report.fold.state)).toBe(stateHash(opened.ledger.state));
@@ -63,9 +65,9 @@ describe("checkpoints and epochs", () => {
       altered[altered.length - 1] = altered[altered.length - 1]! ^ 1;
       doc.snapshot = altered;
     });
-    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now, epoch: 1 });
+    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now, epoch: 1 });
     expect(opened.ok ? "opened" : opened.reason).toMatch(/^(checkpoint-mismatch|malformed)$/);
-    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
     expect(report.problems.length).toBe(1);
     await repo.shutdown();
   });

@@ -1,9 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { memberListAuthoriser } from "../../../src/core/ledger/authoriser.ts";
 import { encodeEntryForTest } from "./tamper.ts";
 import { bucketOf } from "../../../src/core/ledger/document.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
+import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { createPool } from "../../../src/core/ledger/writer.ts";
 import type { SignedEntry } from "../../../src/core/ledger/types.ts";
@@ -23,7 +23,7 @@ afterEach(async () => {
   network = undefined;
 });
 
-const open = (i: number) => Ledger.open({ repo: network!.peers[i]!.repo, storage: network!.peers[i]!.storage, pool: story.pool, authoriser: memberListAuthoriser, now });
+const open = (i: number) => Ledger.open({ repo: network!.peers[i]!.repo, storage: network!.peers[i]!.storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
 const byAuthor = (did: string) => story.entries.filter((s) => s.entry.author === did);
 
 /** Three honest nodes that have converged on the whole story. */
@@ -60,7 +60,7 @@ describe("ledger over automerge-repo", () => {
     const intruder = await new EntryWriter(mallory, story.pool).write("job.submit", { ...submit.entry.body }, T0 + 50_000);
     const elsewhere = await createPool(alice, SETTINGS, new Uint8Array(16).fill(9), T0);
     const replayed = await new EntryWriter(alice, elsewhere.pool, 1).write("member.join", { member: mallory.did, abilities: ["job/run"] }, T0 + 1);
-    const future = await new EntryWriter(bob, story.pool, 60).write("job.submit", { ...submit.entry.body, deadline: T0 + 99_000_000 }, T0 + 10_000_000);
+    const future = await new EntryWriter(bob, story.pool, 60, story.writers.bob.proof).write("job.submit", { ...submit.entry.body, deadline: T0 + 99_000_000 }, T0 + 10_000_000);
     const attacks: SignedEntry[] = [forged, intruder, replayed, future];
     await mallorysWrite(ledgers, (entries) => {
       for (const s of attacks) entries[bucketOf(s.id)]![s.id] = s.bytes;
@@ -76,10 +76,10 @@ describe("ledger over automerge-repo", () => {
   it("rejects both entries of an equivocating member and keeps the pair as evidence", async () => {
     const ledgers = await honestPool();
     const before = stateHash(ledgers[0]!.state);
-    const dave1 = new EntryWriter(dave, story.pool, 10);
-    const dave2 = new EntryWriter(dave, story.pool, 10);
-    const one = await dave1.write("ucan.revoke", { target: "bafyreione" }, T0 + 60_000);
-    const two = await dave2.write("ucan.revoke", { target: "bafyreitwo" }, T0 + 60_000);
+    const dave1 = new EntryWriter(dave, story.pool, 10, story.writers.dave.proof);
+    const dave2 = new EntryWriter(dave, story.pool, 10, story.writers.dave.proof);
+    const one = await dave1.write("job.claim", { job: story.jobId, replica: 0 }, T0 + 60_000);
+    const two = await dave2.write("job.claim", { job: story.jobId, replica: 1 }, T0 + 60_000);
     await ledgers[2]!.append([one]);
     await mallorysWrite(ledgers, (entries) => {
       entries[bucketOf(two.id)]![two.id] = two.bytes;

@@ -89,19 +89,21 @@ export const DEFAULT_CONFIG: SimConfig = {
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 export type SimOverrides = DeepPartial<SimConfig>;
 
-/** The default config with some fields replaced. */
-export function configWith(overrides: SimOverrides): SimConfig {
-  const d = DEFAULT_CONFIG;
+/** `extra` over `base`, section by section (a field absent from `extra` keeps `base`'s value). */
+export function mergeOverrides(base: SimOverrides, extra: SimOverrides): SimOverrides {
   return {
-    ...d,
-    ...overrides,
-    adversaries: { ...d.adversaries, ...overrides.adversaries },
-    churn: { ...d.churn, ...overrides.churn } as ChurnConfig,
-    devices: { ...d.devices, ...overrides.devices } as DeviceConfig,
-    network: { ...d.network, ...overrides.network } as NetworkConfig,
-    pool: { ...d.pool, ...overrides.pool },
-  } as SimConfig;
+    ...base,
+    ...extra,
+    adversaries: { ...base.adversaries, ...extra.adversaries },
+    churn: { ...base.churn, ...extra.churn },
+    devices: { ...base.devices, ...extra.devices },
+    network: { ...base.network, ...extra.network },
+    pool: { ...base.pool, ...extra.pool },
+  } as SimOverrides;
 }
+
+/** The default config with some fields replaced. */
+export const configWith = (overrides: SimOverrides): SimConfig => mergeOverrides(DEFAULT_CONFIG as SimOverrides, overrides) as SimConfig;
 
 export type ConfigCheck = { ok: true } | { ok: false; message: string };
 

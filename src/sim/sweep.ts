@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { configWith, type SimOverrides } from "./config.ts";
+import { configWith, mergeOverrides, type SimOverrides } from "./config.ts";
 import { simulate } from "./index.ts";
 import type { SimReport } from "./report.ts";
 import { lineChart, type Point, type Series } from "./svg.ts";
@@ -27,22 +27,10 @@ export interface Aggregate {
   readonly reports: SimReport[];
 }
 
-function merge(base: SimOverrides, extra: SimOverrides): SimOverrides {
-  return {
-    ...base,
-    ...extra,
-    adversaries: { ...base.adversaries, ...extra.adversaries },
-    churn: { ...base.churn, ...extra.churn },
-    devices: { ...base.devices, ...extra.devices },
-    network: { ...base.network, ...extra.network },
-    pool: { ...base.pool, ...extra.pool },
-  } as SimOverrides;
-}
-
 /** Runs one point for every seed; `measure` picks the figure averaged. */
 export function point(base: SimOverrides, extra: SimOverrides, measure: (r: SimReport) => number): Aggregate {
   const reports = SEEDS.map((seed) => {
-    const outcome = simulate(configWith(merge(base, { ...extra, seed })));
+    const outcome = simulate(configWith(mergeOverrides(base, { ...extra, seed })));
     if (!outcome.ok) throw new Error(outcome.message);
     return outcome.report;
   });

@@ -8,7 +8,7 @@ import { bytesToHex, hexToBytes } from "../crypto/index.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { Folder, recordFolded } from "./fold.ts";
 import { sortTimeOf } from "./kinds.ts";
-import { applyCheckpoint } from "./rules/checkpoint.ts";
+import { applyCheckpoint, checkpointedState } from "./rules/checkpoint.ts";
 import { cloneState, encodeState, stateHash, type LedgerState } from "./state.ts";
 import { reject, type Result, type SignedEntry } from "./types.ts";
 
@@ -25,7 +25,8 @@ export interface CheckpointDraft {
 export function draftCheckpoint(entries: Iterable<SignedEntry>, through: number, authoriser: Authoriser, base?: LedgerState): CheckpointDraft {
   const folder = new Folder(authoriser, base);
   folder.add([...entries].filter((s) => sortTimeOf(s.entry) < through || (sortTimeOf(s.entry) === through && s.entry.kind !== "checkpoint")));
-  const { count, root, state } = folder.commitment();
+  const { count, root } = folder.commitment();
+  const state = checkpointedState(folder.commitment().state, through);
   const snapshot = encodeState(state);
   return { body: { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(state)) }, snapshot };
 }

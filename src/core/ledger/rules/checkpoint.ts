@@ -29,15 +29,15 @@ export interface CheckpointContext {
 }
 
 /**
- * Forgets jobs that can no longer change: done or past their deadline, and past the vesting period
- * after it. Done at checkpoints, so the state (and a new epoch's snapshot) stays the size of the
- * recent past, not of history. A later entry about a forgotten job is refused (unknown-reference).
+ * The state a checkpoint at `through` commits to: the fold with the jobs that can no longer change
+ * forgotten (done or past their deadline, and past the vesting period after it). So the state,
+ * and a new epoch's snapshot, stays the size of the recent past, not of history. A later entry
+ * about a forgotten job is refused (unknown-reference). A copy: refusing a checkpoint changes nothing.
  */
-function pruneSettledJobs(state: LedgerState, through: number): void {
+export function checkpointedState(state: LedgerState, through: number): LedgerState {
   const retention = (state.pool?.settings.vestingSeconds ?? 0) * 1000;
-  for (const [id, job] of Object.entries(state.jobs)) {
-    if (job.deadline + retention < through) delete state.jobs[id];
-  }
+  const jobs = Object.fromEntries(Object.entries(state.jobs).filter(([, job]) => job.deadline + retention >= through));
+  return { ...state, jobs };
 }
 
 export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, context: CheckpointContext): Rejection | undefined {
@@ -46,9 +46,10 @@ export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, 
   if (body.count !== state.count) return rejection("checkpoint-mismatch", `the checkpoint counts ${body.count} entries; this node folded ${state.count}`);
   const root = context.coveredRoot();
   if (bytesToHex(body.root) !== root) return rejection("checkpoint-mismatch", "the checkpoint's Merkle root differs from the covered entries'");
-  const hash = stateHash(state);
+  const committed = checkpointedState(state, body.through);
+  const hash = stateHash(committed);
   if (bytesToHex(body.state) !== hash) return rejection("checkpoint-mismatch", "the checkpoint's state hash differs from this node's fold");
+  state.jobs = committed.jobs;
   state.checkpoint = { id, through: body.through, count: body.count, root, state: hash };
-  pruneSettledJobs(state, body.through);
   return undefined;
 }

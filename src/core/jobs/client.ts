@@ -6,9 +6,10 @@
  */
 import type { Ledger } from "../ledger/ledger.ts";
 import { MAX_INLINE_BYTES } from "../ledger/rules/jobs.ts";
-import type { JobState } from "../ledger/state.ts";
 import type { EntryId, RejectReason } from "../ledger/types.ts";
-import { jobStatusAt, type JobStatus } from "../ledger/verdict.ts";
+import { jobView, type JobView } from "../ledger/verdict.ts";
+
+export type { JobView };
 import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
 import { readJobOutput, type BytesResult } from "./inputs.ts";
@@ -28,21 +29,6 @@ export interface SubmitRequest {
 
 export type SubmitResult = { ok: true; job: EntryId } | { ok: false; reason: RejectReason; message: string };
 
-export interface JobView {
-  readonly id: EntryId;
-  readonly status: JobStatus;
-  readonly task: string;
-  readonly replicas: number;
-  readonly reward: number;
-  readonly deadline: number;
-  readonly submitted: number;
-  readonly commits: number;
-  readonly reveals: number;
-  readonly failure?: string;
-  /** Hex SHA-256 of the accepted output, once done. */
-  readonly output?: string;
-}
-
 export interface JobClientOptions {
   readonly ledger: Ledger;
   /** This node's writer (shared with its worker). */
@@ -50,20 +36,6 @@ export interface JobClientOptions {
   readonly blobs: BlobStore;
   readonly clock: TimerClock;
 }
-
-const view = (id: EntryId, job: JobState, now: number): JobView => ({
-  id,
-  status: jobStatusAt(job, now),
-  task: job.task,
-  replicas: job.replicas,
-  reward: job.reward,
-  deadline: job.deadline,
-  submitted: job.submitted,
-  commits: Object.keys(job.commits).length,
-  reveals: Object.keys(job.reveals).length,
-  ...(job.failure ? { failure: job.failure } : {}),
-  ...(job.verdict ? { output: job.verdict.output } : {}),
-});
 
 export class JobClient {
   constructor(private readonly options: JobClientOptions) {}
@@ -87,7 +59,7 @@ export class JobClient {
 
   status(job: EntryId): JobView | undefined {
     const state = this.options.ledger.state.jobs[job];
-    return state && view(job, state, this.options.clock.now());
+    return state && jobView(job, state, this.options.clock.now());
   }
 
   /** Every job in the pool (or only this node's), newest first. */
@@ -95,7 +67,7 @@ export class JobClient {
     const now = this.options.clock.now();
     return Object.entries(this.options.ledger.state.jobs)
       .filter(([, job]) => !mine || job.submitter === this.options.own.did)
-      .map(([id, job]) => view(id as EntryId, job, now))
+      .map(([id, job]) => jobView(id as EntryId, job, now))
       .sort((a, b) => b.submitted - a.submitted || (a.id < b.id ? -1 : 1));
   }
 

@@ -5,12 +5,13 @@
 import type { Equivocation } from "./fold.ts";
 import type { InvalidEntry, LedgerView } from "./ledger.ts";
 import type { CheckpointState, PoolState } from "./state.ts";
-import { balanceAt, decayReputation, epochOf, jobStatusAt, type Balance, type JobStatus } from "./verdict.ts";
+import type { EntryId } from "./types.ts";
+import { balanceAt, decayReputation, epochOf, jobView, type Balance, type JobView } from "./verdict.ts";
 
 export interface LedgerSummary {
   readonly pool?: PoolState;
   readonly members: Array<{ did: string; abilities: string[]; by: string; since: number; revoked?: number }>;
-  readonly jobs: Array<{ id: string; status: JobStatus; submitter: string; task: string; replicas: number; reward: number; deadline: number; commits: number; reveals: number; output?: string }>;
+  readonly jobs: JobView[];
   readonly balances: Array<{ did: string } & Balance>;
   readonly reputation: Array<{ did: string; milli: number; agreed: number; disagreed: number }>;
   readonly invalid: { count: number; byReason: Record<string, number>; entries: readonly InvalidEntry[] };
@@ -29,18 +30,7 @@ export function summarise(view: LedgerView, now: number): LedgerSummary {
   return {
     ...(state.pool ? { pool: state.pool } : {}),
     members: sorted(state.members).map(([did, m]) => ({ did, ...m })),
-    jobs: sorted(state.jobs).map(([id, job]) => ({
-      id,
-      status: jobStatusAt(job, now),
-      submitter: job.submitter,
-      task: job.task,
-      replicas: job.replicas,
-      reward: job.reward,
-      deadline: job.deadline,
-      commits: Object.keys(job.commits).length,
-      reveals: Object.keys(job.reveals).length,
-      ...(job.verdict ? { output: job.verdict.output } : {}),
-    })),
+    jobs: sorted(state.jobs).map(([id, job]) => jobView(id as EntryId, job, now)),
     balances: sorted(state.accounts).map(([did, account]) => ({ did, ...balanceAt(account, now) })),
     reputation: sorted(state.reputation).map(([did, r]) => ({
       did,

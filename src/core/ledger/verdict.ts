@@ -135,3 +135,36 @@ export function jobStatusAt(job: JobState, now: number): JobStatus {
   const running = Object.values(job.claims).some((c) => c.until >= now) || Object.keys(job.commits).length > 0;
   return running ? "running" : "queued";
 }
+
+/** One job as readers show it (the CLI, the app, ledger show): the fold's facts at the reader's clock. */
+export interface JobView {
+  readonly id: EntryId;
+  readonly status: JobStatus;
+  readonly submitter: Did;
+  readonly task: string;
+  readonly replicas: number;
+  readonly reward: number;
+  readonly deadline: number;
+  readonly submitted: number;
+  readonly commits: number;
+  readonly reveals: number;
+  readonly failure?: string;
+  /** Hex SHA-256 of the accepted output, once done. */
+  readonly output?: string;
+}
+
+export const jobView = (id: EntryId, job: JobState, now: number): JobView => ({
+  id,
+  status: jobStatusAt(job, now),
+  submitter: job.submitter,
+  task: job.task,
+  replicas: job.replicas,
+  reward: job.reward,
+  deadline: job.deadline,
+  submitted: job.submitted,
+  commits: Object.keys(job.commits).length,
+  reveals: Object.keys(job.reveals).length,
+  ...(job.failure ? { failure: job.failure } : {}),
+  ...(job.verdict ? { output: job.verdict.output } : {}),
+});
+

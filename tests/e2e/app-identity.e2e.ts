@@ -8,33 +8,25 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { launchChromium, type BrowserSession } from "./chromium.ts";
-import { startAppServer, type AppServer } from "./app-server.ts";
-import { openScreen, screenshots } from "./app-page.ts";
+import { appFixture, openScreen, screenshots } from "./app-page.ts";
 import { readBackup } from "../../src/core/identity/backup.ts";
 
-let server: AppServer;
+const app = appFixture();
 let downloads: string;
-const sessions: BrowserSession[] = [];
 const PASSPHRASE = "correct horse battery staple";
 
 beforeAll(async () => {
-  server = await startAppServer();
   downloads = await mkdtemp(join(tmpdir(), "edgepool-backup-"));
 });
 
 afterAll(async () => {
-  await Promise.all(sessions.map((s) => s.close()));
-  await server?.stop();
   await rm(downloads, { recursive: true, force: true });
 });
 
 async function identityPage(): Promise<Page> {
-  const session = await launchChromium();
-  sessions.push(session);
-  const page = await session.newPage();
+  const { page } = await app.person();
   page.on("dialog", (dialog) => void dialog.accept());
-  await openScreen(page, server.url, "identity");
+  await openScreen(page, app.server.url, "identity");
   await page.getByLabel("Full DID").waitFor({ timeout: 15_000 });
   return page;
 }

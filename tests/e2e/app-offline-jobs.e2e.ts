@@ -4,29 +4,11 @@
  * submits a job that shows at once as "queued on this device", and once back online the job
  * reaches the relay and another member's device runs it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { launchChromium, type BrowserSession } from "./chromium.ts";
-import { startAppServer, type AppServer } from "./app-server.ts";
-import { controlledByServiceWorker, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
+import { appFixture, controlledByServiceWorker, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
 
-let server: AppServer;
-const sessions: BrowserSession[] = [];
-
-beforeAll(async () => {
-  server = await startAppServer();
-});
-
-afterAll(async () => {
-  await Promise.all(sessions.map((s) => s.close()));
-  await server?.stop();
-});
-
-async function person(): Promise<{ page: Page; session: BrowserSession }> {
-  const session = await launchChromium();
-  sessions.push(session);
-  return { page: await session.newPage(), session };
-}
+const app = appFixture();
 
 /** Clicks "Submit job" and measures, in the page, how long until the job shows as queued on this device. */
 function submitAndTimeQueued(page: Page): Promise<number> {
@@ -48,10 +30,11 @@ function submitAndTimeQueued(page: Page): Promise<number> {
 
 describe("offline job submission", () => {
   it("shows a job submitted offline as queued on this device, then completes it once online", async () => {
-    const alice = await person();
+    const { server } = app;
+    const alice = await app.person();
     await createPool(alice.page, server.url, server.relayUrl, "Offline pool", 1);
     const link = await createInvite(alice.page);
-    const bob = await person();
+    const bob = await app.person();
     await joinByLink(bob.page, link);
 
     // Only bob's device contributes, so the job can only run after it leaves alice's device.
@@ -68,7 +51,12 @@ describe("offline job submission", () => {
     await screenshots(alice.page, "jobs-offline");
 
     await alice.session.context.setOffline(false);
-    await alice.page.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 90_000 });
+    await alice.page.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 90_000 }).catch(async (error: unknown) => {
+      await screenshots(alice.page, "jobs-offline-failed");
+      await openScreen(bob.page, app.server.url, "ledger");
+      await screenshots(bob.page, "jobs-offline-failed-bob");
+      throw error;
+    });
     await expect.poll(() => alice.page.getByTestId("job-status").innerText()).toBe("done");
   }, 240_000);
 });

@@ -5,9 +5,43 @@
  */
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { startAppServer, type AppServer } from "./app-server.ts";
+import { launchChromium, type BrowserSession } from "./chromium.ts";
 
 const SCREENSHOTS = new URL("./screenshots/", import.meta.url);
 const WIDTHS = { phone: { width: 360, height: 780 }, desktop: { width: 1100, height: 800 } } as const;
+
+export interface AppFixture {
+  /** `edgepool serve` of the production build, started before the file's tests. */
+  readonly server: AppServer;
+  /** A person: a fresh browser profile (so a fresh identity) with one page. */
+  person(): Promise<{ page: Page; session: BrowserSession }>;
+}
+
+/** Starts the server before the file's tests; closes every browser and the server after them. */
+export function appFixture(): AppFixture {
+  let server: AppServer | undefined;
+  const sessions: BrowserSession[] = [];
+  beforeAll(async () => {
+    server = await startAppServer();
+  });
+  afterAll(async () => {
+    await Promise.all(sessions.map((s) => s.close()));
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error("the app server starts in beforeAll");
+      return server;
+    },
+    async person() {
+      const session = await launchChromium();
+      sessions.push(session);
+      return { session, page: await session.newPage() };
+    },
+  };
+}
 
 export async function openScreen(page: Page, appUrl: string, screen: string): Promise<void> {
   await page.goto(`${appUrl}#/${screen}`);

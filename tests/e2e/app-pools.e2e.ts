@@ -4,36 +4,18 @@
  * confirmation and joins; both see the same two members. A job the first submits is run by both
  * devices (two replicas), its Mandelbrot image shows, and both see the same ledger and credits.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { launchChromium, type BrowserSession } from "./chromium.ts";
-import { startAppServer, type AppServer } from "./app-server.ts";
-import { createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
+import { appFixture, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
 
-let server: AppServer;
-const sessions: BrowserSession[] = [];
-
-beforeAll(async () => {
-  server = await startAppServer();
-});
-
-afterAll(async () => {
-  await Promise.all(sessions.map((s) => s.close()));
-  await server?.stop();
-});
-
-async function person(): Promise<Page> {
-  const session = await launchChromium();
-  sessions.push(session);
-  await session.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-  return session.newPage();
-}
+const app = appFixture();
 
 const memberCount = (page: Page): Promise<number> => page.locator('[data-testid="members"] tbody tr').count();
 
 describe("pools in the app", () => {
   it("lets one person create a pool and invite, another join through the link and run the first one's job, both seeing the same ledger and credits", async () => {
-    const alice = await person();
+    const { server } = app;
+    const alice = (await app.person()).page;
     await createPool(alice, server.url, server.relayUrl, "Render farm", 2);
     await expect.poll(() => memberCount(alice), { timeout: 10_000 }).toBe(1);
     expect(await alice.locator('[data-testid="members"]').innerText()).toContain("(you)");
@@ -44,7 +26,7 @@ describe("pools in the app", () => {
     await expect.poll(() => alice.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 20_000 }).toBe("up-to-date");
     await screenshots(alice, "pools");
 
-    const bob = await person();
+    const bob = (await app.person()).page;
     await joinByLink(bob, link, async () => {
       expect(await bob.locator("main").innerText()).toContain("You may: job/run, job/submit");
       await screenshots(bob, "join");

@@ -1,7 +1,13 @@
 /** The text of docs/simulation.md, from the sweep's results (./sweep.ts). */
 import type { SimReport } from "./report.ts";
-import type { Aggregate } from "./sweep.ts";
 import { majorityWrongProbability } from "./theory.ts";
+
+/** One point of the sweep: a figure's mean and standard deviation over the seeds, and the runs. */
+export interface Aggregate {
+  readonly mean: number;
+  readonly spread: number;
+  readonly reports: SimReport[];
+}
 
 export interface SweepResults {
   byShare: Array<{ k: number; points: Array<{ p: number; agg: Aggregate }> }>;

@@ -10,7 +10,7 @@ import { simulate } from "./index.ts";
 import type { SimReport } from "./report.ts";
 import { lineChart, type Point, type Series } from "./svg.ts";
 import { majorityWrongProbability } from "./theory.ts";
-import { renderDocument, type SweepResults } from "./sweep-doc.ts";
+import { renderDocument, type Aggregate, type SweepResults } from "./sweep-doc.ts";
 
 export const SEEDS = [1, 2, 3];
 /** Jobs per run (SIM_SWEEP_JOBS=200 gives a quick, noisy look). */
@@ -20,12 +20,6 @@ const JOBS = Number(process.env.SIM_SWEEP_JOBS ?? 1_500);
 export const SATURATED: SimOverrides = { nodes: 300, jobs: JOBS, load: 1.5, pool: { leaseSeconds: 10 }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
 /** A pool at 70% load with the default lease: the fold's claim delay after disagreements takes effect. */
 export const NORMAL: SimOverrides = { nodes: 300, jobs: JOBS, load: 0.7 };
-
-export interface Aggregate {
-  readonly mean: number;
-  readonly spread: number;
-  readonly reports: SimReport[];
-}
 
 /** Runs one point for every seed; `measure` picks the figure averaged. */
 export function point(base: SimOverrides, extra: SimOverrides, measure: (r: SimReport) => number): Aggregate {

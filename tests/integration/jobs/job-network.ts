@@ -10,15 +10,16 @@ import { join } from "node:path";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
-import { memberListAuthoriser } from "../../../src/core/ledger/authoriser.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
+import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
 import type { PoolSettingsState } from "../../../src/core/ledger/state.ts";
 import type { PoolId, SignedEntry } from "../../../src/core/ledger/types.ts";
-import { createPool } from "../../../src/core/ledger/writer.ts";
+import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createNode, type ContributeOptions, type EdgeNode } from "../../../src/core/node.ts";
 import { createNodeWorkerHost } from "../../../src/core/runtime/worker-host-node.ts";
 import type { DeviceSignals, SignalSource, TimerClock } from "../../../src/core/scheduler/index.ts";
 import { Listeners } from "../../../src/core/scheduler/signals.ts";
+import type { Did } from "../../../src/core/identity/did-key.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../fixtures/identities.ts";
 
 export const SPEED = 4;
@@ -71,16 +72,13 @@ export class JobNetwork {
   private readonly root = mkdtempSync(join(tmpdir(), "edgepool-jobs-"));
   private readonly repos: Repo[] = [];
   private readonly links: Array<{ a: string; b: string; adapters: MessageChannelNetworkAdapter[] }> = [];
-  private setup: { pool: PoolId; entries: SignedEntry[] } | undefined;
+  private setup: { pool: PoolId; entries: readonly SignedEntry[]; proofs: ReadonlyMap<Did, string> } | undefined;
 
   /** alice (root) creates the pool; bob may submit; `runners` (carol, dave and mallory) may run jobs. */
   async createPool(runners: readonly TestIdentity[] = [carol, dave, mallory]): Promise<PoolId> {
-    const t = this.clock.now();
-    const created = await createPool(alice, SETTINGS, new Uint8Array(16).fill(5), t);
-    const joins = [[bob, ["job/submit"]] as const, ...runners.map((who) => [who, ["job/run"]] as const)];
-    const entries = [created.entry];
-    for (const [i, [who, abilities]] of joins.entries()) entries.push(await created.writer.write("member.join", { member: who.did, abilities: [...abilities] }, t + 1 + i));
-    this.setup = { pool: created.pool, entries };
+    const members = [{ identity: bob, abilities: ["job/submit" as const] }, ...runners.map((identity) => ({ identity, abilities: ["job/run" as const] }))];
+    const created = await createPoolWithMembers({ root: alice, settings: SETTINGS, nonce: new Uint8Array(16).fill(5), time: this.clock.now(), members });
+    this.setup = { pool: created.pool, entries: created.entries, proofs: created.proofs };
     return created.pool;
   }
 
@@ -90,7 +88,7 @@ export class JobNetwork {
     const repo = new Repo({ peerId: name as PeerId, storage, network: [] });
     this.repos.push(repo);
     for (const peer of options.peers ?? []) this.connect(name, peer, repo);
-    const ledger = await Ledger.open({ repo, storage, pool: this.setup!.pool, authoriser: memberListAuthoriser, now: this.clock.now });
+    const ledger = await Ledger.open({ repo, storage, pool: this.setup!.pool, authoriser: new UcanAuthoriser(), now: this.clock.now });
     await ledger.append(this.setup!.entries);
     const device = new TestDevice();
     const contribute = options.contribute && {
@@ -101,7 +99,8 @@ export class JobNetwork {
       ...options.contribute,
     };
     const tasks = options.tasks === false ? [] : [taskBytes("sha256"), taskBytes("mandelbrot")];
-    const node = await createNode({ identity: who, ledger, clock: this.clock, tasks, ...(contribute ? { contribute } : {}) });
+    const proof = this.setup!.proofs.get(who.did);
+    const node = await createNode({ identity: who, ledger, proof: () => proof, clock: this.clock, tasks, ...(contribute ? { contribute } : {}) });
     const started = { name, repo, ledger, node, device };
     this.nodes.set(name, started);
     return started;

@@ -1,4 +1,5 @@
 /** Runs one simulation and reports it: the simulator's entry point for the CLI, the sweep and tests. */
+import { STRATEGIES } from "./behaviour.ts";
 import { checkConfig, type SimConfig } from "./config.ts";
 import { Simulation } from "./engine.ts";
 import { buildReport, type SimReport } from "./report.ts";
@@ -8,6 +9,7 @@ export type SimOutcome = { ok: true; report: SimReport } | { ok: false; reason: 
 export function simulate(config: SimConfig): SimOutcome {
   const checked = checkConfig(config);
   if (!checked.ok) return { ok: false, reason: "bad-config", message: checked.message };
+  if (!STRATEGIES[config.strategy]) return { ok: false, reason: "bad-config", message: `unknown strategy '${config.strategy}'; choose from ${Object.keys(STRATEGIES).join(", ")}` };
   const started = performance.now();
   const sim = new Simulation(config);
   sim.run();

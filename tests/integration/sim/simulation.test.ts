@@ -121,3 +121,14 @@ describe("adversaries and churn", () => {
     expect(report.work.perCompletedJob).toBeLessThan(1.35);
   });
 });
+
+describe("configuration errors", () => {
+  it("come back as typed values naming the option, never as a crash", () => {
+    const bad = simulate(configWith({ pool: { replicas: 3, spotCheck: 0.2 } }));
+    expect(bad).toMatchObject({ ok: false, reason: "bad-config" });
+    if (!bad.ok) expect(bad.message).toContain("--spot-check applies to single-replica jobs");
+    const unknown = simulate(configWith({ strategy: "cunning" }));
+    expect(unknown).toMatchObject({ ok: false, reason: "bad-config" });
+    if (!unknown.ok) expect(unknown.message).toContain("unknown strategy 'cunning'");
+  });
+});

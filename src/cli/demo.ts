@@ -89,7 +89,7 @@ async function startWorker(stage: Stage, dir: string, index: number, link: strin
   joining.stdout!.on("data", (chunk: Buffer) => (joined += chunk.toString()));
   if ((await exited(joining)) !== 0) throw new CliError(`worker ${index} could not join the pool; see ${log}`);
   const did = (JSON.parse(joined) as { member: string }).member;
-  stage.spawn(["work", "--pool", pool, "--relay", relay, "--home", home, "--cores", "1", ...(dishonest ? ["--dishonest"] : [])], log);
+  stage.spawn(["work", "--pool", pool, "--relay", relay, "--home", home, "--cores", "1", "--ignore-cpu-load", ...(dishonest ? ["--dishonest"] : [])], log);
   return { name: `worker-${index}`, did, dishonest };
 }
 

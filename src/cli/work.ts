@@ -24,6 +24,7 @@ const usage = [
   "  --pool P       the pool id",
   "  --cores N      at most N workers (default: cores - 1)",
   "  --dishonest    lie about every output (for demonstrations: the pool rejects it)",
+  "  --ignore-cpu-load  keep working however busy the CPU is (the demo: the load is its own workers)",
   ...POOL_USAGE,
 ].join("\n");
 
@@ -112,10 +113,10 @@ const stopped = (): Promise<ExitCode> =>
 
 export const work: Command = {
   usage,
-  options: { ...poolOptions, pool: { type: "string" }, cores: { type: "string" }, dishonest: { type: "boolean" } },
+  options: { ...poolOptions, pool: { type: "string" }, cores: { type: "string" }, dishonest: { type: "boolean" }, "ignore-cpu-load": { type: "boolean" } },
   async run(args, io: CliIo) {
     const maxCores = cores(stringOption(args, "cores"));
-    const contribution = await nodeContribution({ settings: { maxCores }, dishonest: args.values.dishonest === true });
+    const contribution = await nodeContribution({ settings: { maxCores }, dishonest: args.values.dishonest === true, ignoreCpuLoad: args.values["ignore-cpu-load"] === true });
     const opened = await openJobNode(args, io, usage, contribution);
     const { node, session } = opened;
     const control = watchControl(node, resolveHome(args, io), session.pool);

@@ -30,12 +30,14 @@ export interface NodeContributionOptions {
   readonly settings?: Partial<ContributionSettings>;
   /** Lie about every output (the network demo's dishonest worker). */
   readonly dishonest?: boolean;
+  /** Never read the CPU as busy (the network demo: the load is its own other workers). */
+  readonly ignoreCpuLoad?: boolean;
 }
 
 /** Contribution on this machine: worker threads, the power supply and load average, the CLI's wording. */
 export async function nodeContribution(options: NodeContributionOptions = {}): Promise<ContributeOptions> {
   let busy = 0;
-  const signals = await createNodeSignals({ ownLoad: () => busy });
+  const signals = await createNodeSignals({ ownLoad: () => busy, ...(options.ignoreCpuLoad ? { loadAverage: () => 0 } : {}) });
   return {
     workerHost: createNodeWorkerHost(),
     signals,

@@ -12,22 +12,30 @@ import { parseArgs } from "node:util";
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { utf8 } from "../../../src/core/crypto/index.ts";
-import { memberListAuthoriser } from "../../../src/core/ledger/authoriser.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
+import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
 import type { EntryId, PoolId, SignedEntry } from "../../../src/core/ledger/types.ts";
-import { createPool, EntryWriter } from "../../../src/core/ledger/writer.ts";
+import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
+import type { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
 import { createTransports } from "../../../src/core/net/transports.ts";
+import type { Did } from "../../../src/core/identity/did-key.ts";
 import { alice, bob, carol, dave } from "../../fixtures/identities.ts";
+import { seededRandom } from "../../fixtures/seeded-random.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
 const MEMBERS = { alice, bob, carol, dave };
 
-export async function testPool(): Promise<{ pool: PoolId; entries: SignedEntry[] }> {
-  const created = await createPool(alice, { name: "net", replication: 1, rewardPerJob: 1, vestingSeconds: 60, leaseSeconds: 30 }, new Uint8Array(16).fill(7), T0);
-  const entries = [created.entry];
-  for (const [i, who] of [bob, carol, dave].entries()) entries.push(await created.writer.write("member.join", { member: who.did, abilities: ["job/submit", "job/run"] }, T0 + 1 + i));
-  return { pool: created.pool, entries };
+/** The pool; `proofs` holds each member's delegation (alice, the root, has none). */
+export async function testPool(): Promise<{ pool: PoolId; entries: readonly SignedEntry[]; proofs: ReadonlyMap<Did, string> }> {
+  return createPoolWithMembers({
+    root: alice,
+    settings: { name: "net", replication: 1, rewardPerJob: 1, vestingSeconds: 60, leaseSeconds: 30 },
+    nonce: new Uint8Array(16).fill(7),
+    time: T0,
+    members: [bob, carol, dave].map((identity, i) => ({ identity, abilities: ["job/submit", "job/run"] as const, time: T0 + 1 + i })),
+    random: seededRandom("net test pool"),
+  });
 }
 
 async function main(): Promise<void> {
@@ -39,8 +47,8 @@ async function main(): Promise<void> {
   if (!transports.ok) throw new Error(transports.message);
   const storage = new NodeFSStorageAdapter(values.dir);
   const repo = new Repo({ storage, network: transports.adapters });
-  const { pool, entries } = await testPool();
-  const ledger = await Ledger.open({ repo, storage, pool, authoriser: memberListAuthoriser, now: Date.now });
+  const { pool, entries, proofs } = await testPool();
+  const ledger = await Ledger.open({ repo, storage, pool, authoriser: new UcanAuthoriser(), now: Date.now });
   await ledger.append(entries);
 
   const reported = new Set<EntryId>();
@@ -57,12 +65,13 @@ async function main(): Promise<void> {
   report();
 
   const writer: EntryWriter = ledger.writerFor(me);
+  const proof = proofs.get(me.did);
   let written = 0;
   const write = async (n: number): Promise<void> => {
     const ids: EntryId[] = [];
     for (let i = 0; i < n; i++) {
       const now = Date.now();
-      const signed = await writer.write("job.submit", { task: "mandelbrot", input: utf8(`${values.as} ${written++}`), replicas: 1, reward: 1, deadline: now + 3_600_000 }, now);
+      const signed = await writer.write("job.submit", { task: "mandelbrot", input: utf8(`${values.as} ${written++}`), replicas: 1, reward: 1, deadline: now + 3_600_000 }, now, proof === undefined ? [] : [proof]);
       const appended = await ledger.append([signed]);
       if (!appended.ok) throw new Error(`${appended.reason}: ${appended.message}`);
       ids.push(signed.id);

@@ -11,10 +11,8 @@ import type { SimJob, SimNode } from "./world.ts";
 /** How many open jobs an idle worker looks at before giving up until the board changes. */
 const SCAN = 32;
 
-export interface Eligibility {
-  /** Why `node` may not claim a replica of `job` now: "involved", "delayed" (with the time it may), or ok. */
-  (node: SimNode, job: SimJob): { ok: true } | { ok: false; until?: number };
-}
+/** Whether `node` may claim a replica of `job` now; when only the claim delay stops it, `until` says from when. */
+export type Eligibility = (node: SimNode, job: SimJob) => { ok: true } | { ok: false; until?: number };
 
 export class Board {
   private queue: number[] = [];

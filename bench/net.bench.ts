@@ -16,8 +16,8 @@ import { Repo, type NetworkAdapterInterface, type StorageId } from "@automerge/a
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { utf8 } from "../src/core/crypto/index.ts";
-import { memberListAuthoriser } from "../src/core/ledger/authoriser.ts";
 import { Ledger } from "../src/core/ledger/ledger.ts";
+import { UcanAuthoriser } from "../src/core/ledger/ucan-authoriser.ts";
 import type { EntryId } from "../src/core/ledger/types.ts";
 import { startRelay } from "../src/core/net/relay-node.ts";
 import { nodeSocketFactory } from "../src/core/net/relay-socket-node.ts";
@@ -44,8 +44,9 @@ function repos(dir: string, networks: NetworkAdapterInterface[][]): Array<{ repo
 }
 
 async function open(nodes: Array<{ repo: Repo; storage: NodeFSStorageAdapter }>): Promise<Ledger[]> {
-  const { pool, entries } = await testPool();
-  const ledgers = await Promise.all(nodes.map(({ repo, storage }) => Ledger.open({ repo, storage, pool, authoriser: memberListAuthoriser, now: Date.now })));
+  const { pool, entries, proofs } = await testPool();
+  bobsProof = [proofs.get(bob.did)!];
+  const ledgers = await Promise.all(nodes.map(({ repo, storage }) => Ledger.open({ repo, storage, pool, authoriser: new UcanAuthoriser(), now: Date.now })));
   for (const ledger of ledgers) await ledger.append(entries);
   return ledgers;
 }
@@ -116,9 +117,11 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 let counter = 0;
+/** bob's delegation, which every entry he writes carries (set when the pool is opened). */
+let bobsProof: string[] = [];
 async function write(ledger: Ledger): Promise<EntryId> {
   const now = Date.now();
-  const result = await ledger.write(bob, "job.submit", { task: "mandelbrot", input: utf8(`bench ${counter++}`), replicas: 1, reward: 1, deadline: now + 3_600_000 });
+  const result = await ledger.write(bob, "job.submit", { task: "mandelbrot", input: utf8(`bench ${counter++}`), replicas: 1, reward: 1, deadline: now + 3_600_000 }, bobsProof);
   if (!result.ok) throw new Error(result.message);
   return result.ids[0]!;
 }

@@ -150,9 +150,9 @@ export class Ledger {
     return new EntryWriter(author, this.options.pool, seq);
   }
 
-  /** Signs and appends one entry as `author`. */
-  async write(author: Author, kind: Kind, body: Record<string, unknown>): Promise<AppendResult> {
-    const signed = await this.writerFor(author).write(kind, body, this.options.now());
+  /** Signs and appends one entry as `author`, carrying `proof` (its delegation; none for the root). */
+  async write(author: Author, kind: Kind, body: Record<string, unknown>, proof: readonly string[] = []): Promise<AppendResult> {
+    const signed = await this.writerFor(author).write(kind, body, this.options.now(), proof);
     return this.append([signed]);
   }
 

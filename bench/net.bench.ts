@@ -51,6 +51,12 @@ async function open(nodes: Array<{ repo: Repo; storage: NodeFSStorageAdapter }>)
   return ledgers;
 }
 
+/** Lets every ledger finish storing what it validated before its repo shuts down. */
+async function quiesce(ledgers: Ledger[]): Promise<void> {
+  await Promise.all(ledgers.map((l) => l.settled()));
+  for (const ledger of ledgers) ledger.close();
+}
+
 const readersHold = (ledgers: Ledger[], ids: readonly EntryId[]) => ledgers.slice(1).every((l) => ids.every((id) => l.entry(id) !== undefined));
 
 async function relayRig(nodes: number): Promise<Rig> {
@@ -79,9 +85,10 @@ async function relayRig(nodes: number): Promise<Rig> {
     ledgers,
     holds: (ids) => (nodes === 1 ? sameHeads(writer.handle.getSyncInfo(acknowledged)?.lastHeads, writer.handle.heads()) : readersHold(ledgers, ids)),
     async close() {
+      await quiesce(ledgers);
       await Promise.all(nodesOf.map((n) => n.repo.shutdown()));
       await relay.close();
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
@@ -102,8 +109,9 @@ async function directRig(nodes: number): Promise<Rig> {
     ledgers,
     holds: (ids) => readersHold(ledgers, ids),
     async close() {
+      await quiesce(ledgers);
       await Promise.all(nodesOf.map((n) => n.repo.shutdown()));
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

@@ -112,9 +112,11 @@ export const demo: Command = {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
+      // The tiles get until the deadline; the backstop covers a start-up that hangs (a worker that never joins).
+      const deadline = Date.now() + timeoutS * 1000;
       const result = await Promise.race([
-        runDemo(stage, dir, out, io),
-        new Promise<ExitCode>((done) => setTimeout(() => done(ExitCode.timedOut), timeoutS * 1000).unref()),
+        runDemo(stage, dir, out, io, deadline),
+        new Promise<ExitCode>((done) => setTimeout(() => done(ExitCode.timedOut), timeoutS * 1000 + 60_000).unref()),
       ]);
       if (result === ExitCode.timedOut) io.err(`The demo did not finish within ${timeoutS} s; stopping. Worker logs are in ${dir} (pass --dir to keep them).`);
       return result;
@@ -127,12 +129,12 @@ export const demo: Command = {
   },
 };
 
-async function runDemo(stage: Stage, dir: string, out: string, io: CliIo): Promise<ExitCode> {
+async function runDemo(stage: Stage, dir: string, out: string, io: CliIo, deadline: number): Promise<ExitCode> {
   stage.relay = await startRelay({ host: "127.0.0.1", port: 0, storageDirectory: join(dir, "relay"), log: () => {} });
   const relay = stage.relay.url;
   io.err(`Relay on ${relay}`);
   const home = ["--home", join(dir, "owner"), "--relay", relay];
-  const pool = await edgepool(["pool", "create", "--name", "demo", "--replication", "2", "--reward", "10", "--lease-seconds", "60", "--vesting-seconds", "60", ...home], io);
+  const pool = await edgepool(["pool", "create", "--name", "demo", "--replication", "2", "--reward", "10", "--lease-seconds", "20", "--vesting-seconds", "60", ...home], io);
   const link = await edgepool(["invite", "--pool", pool, "--can", "job/run", "--uses", "4", "--ttl", "1h", ...home], io);
   io.err(`Pool ${pool} created; starting three honest workers and a dishonest one (worker-4)…`);
   const workers = await Promise.all([1, 2, 3, 4].map((i) => startWorker(stage, dir, i, link, relay, pool, i === 4)));
@@ -148,14 +150,15 @@ async function runDemo(stage: Stage, dir: string, out: string, io: CliIo): Promi
     jobs.push(submitted.job);
   }
   io.err(`Submitted ${jobs.length} tiles (${IMAGE.width}x${IMAGE.height} px), 2 workers each.`);
-  await watchProgress(stage.node, jobs, io);
+  const settled = await watchProgress(stage.node, jobs, io, deadline);
 
   const parts = await Promise.all(batch.map(async (tile, i) => ({ tile, rgba: await tileOutput(stage.node!, jobs[i]!) })));
   await writeFile(out, encodePng(IMAGE.width, IMAGE.height, assemble(parts)));
   const missing = parts.filter((p) => !p.rgba).length;
-  io.err(`Wrote ${out}${missing ? ` (${missing} tiles missing: their jobs failed)` : ""}.`);
+  io.err(`Wrote ${out}${missing ? ` (${missing} tiles missing: their jobs ${settled ? "failed" : "had no verdict in time"})` : ""}.`);
   await node.ledger.settled();
   for (const line of creditTable(node.ledger.state, workers)) io.out(line);
+  if (!settled) return ExitCode.timedOut;
   return missing === 0 ? ExitCode.ok : ExitCode.jobFailed;
 }
 
@@ -165,8 +168,8 @@ async function tileOutput(session: JobSession, job: EntryId): Promise<Uint8Array
   return result.ok ? result.bytes : undefined;
 }
 
-/** Redraws a progress bar on a terminal (one line per change otherwise) until every job settled. */
-function watchProgress(session: JobSession, jobs: readonly EntryId[], io: CliIo): Promise<void> {
+/** Redraws a progress bar on a terminal (one line per change otherwise); true once every job settled, false at the deadline. */
+function watchProgress(session: JobSession, jobs: readonly EntryId[], io: CliIo, deadline: number): Promise<boolean> {
   const tty = Boolean(process.stderr.isTTY) && !io.env.NO_COLOR;
   let last = "";
   return new Promise((done) => {
@@ -180,10 +183,12 @@ function watchProgress(session: JobSession, jobs: readonly EntryId[], io: CliIo)
         else io.err(line);
         last = line;
       }
-      if (finished + failed === jobs.length) {
+      const complete = finished + failed === jobs.length;
+      if (complete || Date.now() > deadline) {
         if (tty) process.stderr.write("\n");
+        if (!complete) io.err(`Time is up (--timeout): ${jobs.length - finished - failed} tiles have no verdict yet.`);
         stop();
-        done();
+        done(complete);
       }
     };
     const unsubscribe = session.node.ledger.subscribe(check);

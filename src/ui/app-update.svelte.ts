@@ -5,6 +5,11 @@
  */
 import type { Workbox } from "workbox-window";
 import { localRuntime } from "./local-runtime.svelte.ts";
+import { poolsState } from "./pools.svelte.ts";
+
+/** Tasks this page runs: "Try it" and the pool node's contribution. */
+const tasksRunning = (): number => localRuntime.running + (poolsState.node?.workStatus()?.pool.busy ?? 0);
+const IDLE_POLL_MS = 1000;
 
 export type UpdateState =
   | { readonly status: "none" }
@@ -22,9 +27,9 @@ export const appUpdate = {
   /** Activates the waiting version and reloads, after the running tasks finish. */
   async apply(): Promise<void> {
     if (!workbox) return;
-    if (localRuntime.running > 0) {
+    if (tasksRunning() > 0) {
       current = { status: "after-task" };
-      await localRuntime.whenIdle();
+      while (tasksRunning() > 0) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
     }
     workbox.addEventListener("controlling", () => location.reload());
     workbox.messageSkipWaiting();

@@ -8,7 +8,6 @@ import { createBrowserWorkerHost } from "../core/runtime/worker-host-browser.ts"
 
 let pool: TaskPool | undefined;
 let running = $state(0);
-const idleWaiters: (() => void)[] = [];
 
 /** Workers for local runs: the cores minus one for the page itself (UX.md 6), at least one. */
 export const localWorkerCount = (): number => Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
@@ -31,11 +30,6 @@ export const localRuntime = {
       return await localPool().run(task, input);
     } finally {
       running--;
-      if (running === 0) for (const wake of idleWaiters.splice(0)) wake();
     }
-  },
-  /** Resolves once no task of this page runs (at once if none does). */
-  whenIdle(): Promise<void> {
-    return running === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
   },
 };

@@ -13,8 +13,8 @@ import { mandelbrotInput } from "../src/core/runtime/sample-inputs.ts";
 import { alice, bob, carol, dave } from "../tests/fixtures/identities.ts";
 import { JobNetwork, taskBytes } from "../tests/integration/jobs/job-network.ts";
 
-const TRIVIAL_JOBS = 24;
-const TILES = 12;
+const TRIVIAL_JOBS = 12;
+const TILES = 6;
 const WORKERS = 3;
 
 interface Workload {

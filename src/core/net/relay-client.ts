@@ -6,6 +6,7 @@
  * repo sees it, sending on a closed socket drops the message (the repo re-syncs on reconnect)
  * instead of throwing, and reconnection backs off exponentially with jitter.
  */
+import { decodeSyncMessage } from "@automerge/automerge";
 import { NetworkAdapter, cbor, type Message, type PeerId, type PeerMetadata } from "@automerge/automerge-repo";
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff } from "./backoff.ts";
 import { decodeFrame, type FrameMessage } from "./messages.ts";
@@ -152,6 +153,9 @@ export class RelayClientAdapter extends NetworkAdapter {
     if (message.type === "peer") return this.#peer(message);
     if (message.type === "error") return this.#fail(attempt, `the relay refused us: ${String(message.message)}`);
     if (this.#state.status !== "connected" || message.senderId !== this.#state.relay) return;
+    // A sync message the repo cannot decode leaves its document stuck loading on this node (the
+    // repo logs the error and waits on): refuse it here and drop the relay that sent it.
+    if ((message.type === "sync" || message.type === "request") && !isSyncMessage(message.data)) return this.#fail(attempt, "the relay sent a sync message that does not decode");
     try {
       this.emit("message", message as unknown as Message);
     } catch (error) {
@@ -208,6 +212,15 @@ export class RelayClientAdapter extends NetworkAdapter {
   #setState(state: RelayConnection): void {
     this.#state = state;
     for (const listener of this.#listeners) listener(state);
+  }
+}
+
+function isSyncMessage(data: unknown): boolean {
+  try {
+    decodeSyncMessage(data as Uint8Array);
+    return true;
+  } catch {
+    return false;
   }
 }
 

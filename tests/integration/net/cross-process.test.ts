@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { WebSocket } from "ws";
 import { testPool } from "./ledger-peer.ts";
 import { LedgerPeer, relayProcess, stopAll, until } from "./processes.ts";
 import { startTamperingRelay, type TamperingRelay } from "./tampering-relay.ts";
@@ -34,11 +35,23 @@ async function peers(names: readonly string[], relays: readonly string[]): Promi
   return started;
 }
 
+/** Sends one frame from a raw socket; resolves with the close code the relay answered with. */
+function hostileFrame(url: string, frame: Buffer | string): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    socket.on("error", () => {});
+    socket.on("open", () => socket.send(frame));
+    socket.on("close", (code) => resolve(code));
+  });
+}
+
 describe("ledger nodes in separate processes", () => {
-  it("sync entries through a relay process, and a restarted relay has lost nothing", LONG, async () => {
+  it("sync entries through a relay process that drops hostile frames, and a restarted relay has lost nothing", LONG, async () => {
     const data = await dir("relay");
-    const relay = await relayProcess(data);
+    const relay = await relayProcess(data, 0, ["--max-message-bytes", String(256 * 1024)]);
     const [bob, carol, dave] = await peers(["bob", "carol", "dave"], [relay.url]);
+    expect(await hostileFrame(relay.url, Buffer.from([0xff, 0x00, 0x13]))).toBe(1008);
+    expect(await hostileFrame(relay.url, Buffer.alloc(256 * 1024 + 1))).toBe(1009);
     const written = (await Promise.all([bob!.write(3), carol!.write(3), dave!.write(3)])).flat();
     await until(() => [bob, carol, dave].every((p) => p!.has(written)), "every node to hold every entry");
 

@@ -36,7 +36,7 @@ export class Peers {
 
   async cleanup(): Promise<void> {
     await Promise.all(this.repos.splice(0).map((r) => r.shutdown()));
-    await Promise.all(this.dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+    await Promise.all(this.dirs.splice(0).map((d) => rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })));
   }
 }
 

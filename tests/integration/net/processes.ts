@@ -37,8 +37,8 @@ export interface RelayProcess {
   readonly stderr: string[];
 }
 
-export async function relayProcess(data: string, port = 0): Promise<RelayProcess> {
-  const child = started(spawn(process.execPath, ["bin/edgepool.js", "relay", "--port", String(port), "--data", data], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] }));
+export async function relayProcess(data: string, port = 0, flags: readonly string[] = []): Promise<RelayProcess> {
+  const child = started(spawn(process.execPath, ["bin/edgepool.js", "relay", "--port", String(port), "--data", data, ...flags], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] }));
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on("line", (line) => stderr.push(line));
   const url = await new Promise<string>((resolve, reject) => {

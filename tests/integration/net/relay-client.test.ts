@@ -6,6 +6,8 @@ import { Repo, cbor, type AutomergeUrl, type DocHandle } from "@automerge/autome
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
 import type { RelayConnection } from "../../../src/core/net/relay-client.ts";
+import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
+import { createTransports } from "../../../src/core/net/transports.ts";
 import { Peers, until, type TestPeer } from "./peers.ts";
 
 interface Note {
@@ -39,6 +41,13 @@ async function lines(peer: TestPeer, url: AutomergeUrl, expected: string[]): Pro
   const handle = await peer.repo.find<Note>(url);
   await until(() => JSON.stringify(handle.doc().lines) === JSON.stringify(expected), `${expected.length} lines to arrive`);
   return handle;
+}
+
+/** Whether a relay with storage has acknowledged this handle's current heads. */
+function relayAcknowledged(peer: TestPeer, handle: DocHandle<Note>): boolean {
+  const storageId = Object.values(peer.repo.peerMetadataByPeerId).find((m) => m?.storageId)?.storageId;
+  const acked = storageId && handle.getSyncInfo(storageId)?.lastHeads;
+  return Boolean(acked) && JSON.stringify([...acked!].sort()) === JSON.stringify([...handle.heads()].sort());
 }
 
 /** A WebSocket server that answers every join with a valid peer message, then runs `misbehave`. */
@@ -148,12 +157,14 @@ describe("a node's relay connection", () => {
     await until(() => alice.transports.relays[0]!.state().status !== "connected", "alice to drop the hostile relay");
   });
 
-  it("survives a relay that sends sync messages of garbage about a real document", async () => {
+  it("drops a relay that sends sync messages of garbage about a real document, and the document still loads", async () => {
     const honest = await relay();
     let garbage = 0;
     const alice = peers.peer({ relays: [honest.url] });
     const handle = alice.repo.create<Note>({ lines: ["intact"] });
     const documentId = handle.documentId;
+    // The honest relay must hold the document before bob asks; the hostile one never will.
+    await until(() => relayAcknowledged(alice, handle), "the honest relay to store alice's document");
     const hostile = await hostileRelay((socket, id) => {
       for (const data of [new Uint8Array([1, 2, 3]), new Uint8Array(300).fill(0x42), cbor.encode({ not: "a sync message" })]) {
         socket.send(cbor.encode({ type: "sync", senderId: "hostile-relay", targetId: id, documentId, data }));
@@ -161,10 +172,21 @@ describe("a node's relay connection", () => {
       }
     });
     const bob = peers.peer({ relays: [hostile, honest.url] });
+    const reasons: string[] = [];
+    bob.transports.relays[0]!.onState((state) => state.status === "waiting" && reasons.push(state.why));
     await until(() => garbage === 3, "the garbage to be sent");
     const bobs = await lines(bob, handle.url, ["intact"]);
     bobs.change((d) => void d.lines.push("and writable"));
     await lines(alice, handle.url, ["intact", "and writable"]);
+    expect(reasons).toContain("the relay sent a sync message that does not decode");
+  });
+
+  it("refuses plain ws to a host other than this machine unless told otherwise", () => {
+    // Configuration only: no adapter is connected, so nothing is dialled.
+    const refused = createTransports({ relays: ["wss://a.example.org/", "ws://192.0.2.1:8787/"] }, nodeSocketFactory);
+    expect(refused).toMatchObject({ ok: false, reason: "insecure-relay" });
+    const allowed = createTransports({ relays: ["ws://192.0.2.1:8787/"], allowInsecure: true }, nodeSocketFactory);
+    expect(allowed.ok && allowed.relays.map((r) => r.url)).toEqual(["ws://192.0.2.1:8787/"]);
   });
 
   it("refuses connections above the relay's limit until one leaves", async () => {

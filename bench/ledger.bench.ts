@@ -16,16 +16,17 @@ import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { verifyNode } from "../src/core/crypto/ed25519-node.ts";
 import { publicKeyFromSeed, type SigningKey } from "../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../src/core/identity/did-key.ts";
-import { memberListAuthoriser } from "../src/core/ledger/authoriser.ts";
 import { draftCheckpoint } from "../src/core/ledger/checkpoints.ts";
 import { signEntry, signingBytes } from "../src/core/ledger/codec.ts";
 import { genesisDocument, openLedgerDocument, putEntries, type LedgerDoc } from "../src/core/ledger/document.ts";
 import { openEpoch, writeEpoch } from "../src/core/ledger/epochs.ts";
 import { Ledger } from "../src/core/ledger/ledger.ts";
+import { createPoolWithMembers } from "../src/core/ledger/pool-members.ts";
 import { EntryStore } from "../src/core/ledger/store.ts";
 import type { PoolId, SignedEntry } from "../src/core/ledger/types.ts";
+import { UcanAuthoriser } from "../src/core/ledger/ucan-authoriser.ts";
 import { validateMany } from "../src/core/ledger/validate.ts";
-import { createPool, EntryWriter, resultCommitment, type Author } from "../src/core/ledger/writer.ts";
+import { EntryWriter, resultCommitment, type Author } from "../src/core/ledger/writer.ts";
 
 const T0 = 1_767_225_600_000;
 const JOB_SPACING_MS = 900_000; // one job every 15 minutes: 100,000 entries span ~104 days
@@ -52,12 +53,12 @@ interface History {
 
 /** A pool and `jobs` full job lifecycles (submit, 3 claims, 3 commits, 3 reveals: 10 entries each). */
 async function history(jobs: number): Promise<History> {
-  const genesis = await createPool(owner, SETTINGS, new Uint8Array(16).fill(jobs % 251), T0);
-  const writers = workers.map((w) => new EntryWriter(w, genesis.pool));
-  const entries = [genesis.entry];
-  for (const [i, w] of workers.entries()) entries.push(await genesis.writer.write("member.join", { member: w.did, abilities: ["job/run"] }, T0 + i + 1));
-  await appendJobs(entries, genesis.writer, writers, 0, jobs);
-  return { pool: genesis.pool, entries, writers: [genesis.writer, ...writers] };
+  const members = workers.map((identity, i) => ({ identity, abilities: ["job/run" as const], time: T0 + i + 1 }));
+  const created = await createPoolWithMembers({ root: owner, settings: SETTINGS, nonce: new Uint8Array(16).fill(jobs % 251), time: T0, members });
+  const [root, ...writers] = [owner, ...workers].map((w) => created.writers.get(w.did)!);
+  const entries = [...created.entries];
+  await appendJobs(entries, root!, writers, 0, jobs);
+  return { pool: created.pool, entries, writers: [root!, ...writers] };
 }
 
 async function appendJobs(entries: SignedEntry[], submitter: EntryWriter, writers: EntryWriter[], from: number, to: number): Promise<void> {
@@ -94,7 +95,7 @@ async function seconds(run: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-const options = (repo: Repo, storage: NodeFSStorageAdapter, pool: PoolId, now: number) => ({ repo, storage, pool, authoriser: memberListAuthoriser, now: () => now, verify: verifyNode });
+const options = (repo: Repo, storage: NodeFSStorageAdapter, pool: PoolId, now: number) => ({ repo, storage, pool, authoriser: new UcanAuthoriser(), now: () => now, verify: verifyNode });
 
 /** A bare Automerge document with the ledger's layout, holding unsigned payloads under the same keys. */
 function bareDoc(repo: Repo): DocHandle<LedgerDoc> {
@@ -211,7 +212,7 @@ async function stored(repo: Repo, storage: NodeFSStorageAdapter, pool: PoolId, e
 
 async function loadFigures(h: History): Promise<{ validate: number; open: number; bareOpen: number; bytes: number; storeBytes: number; bareBytes: number }> {
   const n = h.entries.length;
-  const context = { pool: h.pool, authoriser: memberListAuthoriser, now: () => T0 + 1e12, skewMs: 0, verify: verifyNode };
+  const context = { pool: h.pool, authoriser: new UcanAuthoriser(), now: () => T0 + 1e12, skewMs: 0, verify: verifyNode };
   const validate = n / (await seconds(() => validateMany(h.entries.map((s) => s.bytes), context)));
   const a = node();
   await stored(a.repo, a.storage, h.pool, h.entries);
@@ -271,7 +272,7 @@ interface PreparedNode {
 async function prepare(jobs: number): Promise<PreparedNode> {
   const h = await history(jobs);
   const through = h.entries.at(-1)!.entry.time;
-  const draft = draftCheckpoint(h.entries, through, memberListAuthoriser);
+  const draft = draftCheckpoint(h.entries, through, new UcanAuthoriser());
   const checkpoint = await h.writers[0]!.write("checkpoint", draft.body, through + 1);
   const later: SignedEntry[] = [];
   await appendJobs(later, h.writers[0]!, h.writers.slice(1), jobs + 1, jobs + 101);

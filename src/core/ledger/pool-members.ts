@@ -58,6 +58,7 @@ export async function createPoolWithMembers(request: PoolWithMembersRequest): Pr
   for (const member of request.members) {
     const inviter = writers.get(member.invitedBy ?? request.root.did);
     if (!inviter) throw new TypeError(`${member.invitedBy} must be listed before the members it invites`);
+    if (writers.has(member.identity.did)) throw new TypeError(`${member.identity.did} is listed twice (or is the root)`);
     const time = member.time ?? request.time + 1;
     // The invite link's delegation (to a one-time key, one use), then the key's to the joiner.
     const key = seedSigningKey(random(32));

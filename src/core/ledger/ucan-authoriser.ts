@@ -19,16 +19,55 @@ import { inviteUsedUp } from "../capability/invite.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Authorisation, Authoriser } from "./authoriser.ts";
 import type { Requirement } from "./kinds.ts";
-import type { LedgerState } from "./state.ts";
+import type { LedgerState, MemberState } from "./state.ts";
 import type { Entry } from "./types.ts";
 
 const OK: Authorisation = { ok: true };
 const badProof = (refusal: Refusal): Authorisation => ({ ok: false, reason: "bad-proof", message: `${refusal.reason}: ${refusal.message}` });
 const notAuthorised = (reason: string, message: string): Authorisation => ({ ok: false, reason: "not-authorised", message: `${reason}: ${message}` });
 
+type Members = LedgerState["members"];
+
+/**
+ * How many members joined through each invite, per fold state (its `members` record). Counting by
+ * a scan on every join made a pool of n members cost n^2 to fold. Counted once, then kept up to
+ * date from the joins this authoriser lets through: a join changes `members` only when allowed,
+ * so the next call sees whether the fold applied it (the member's record was replaced).
+ */
+class InviteUses {
+  readonly #counts = new Map<string, number>();
+  #pending: { did: Did; before: MemberState | undefined } | undefined;
+
+  constructor(members: Members) {
+    for (const member of Object.values(members)) this.#add(member?.invite, 1);
+  }
+
+  used(members: Members, invite: string): number {
+    if (this.#pending) {
+      const { did, before } = this.#pending;
+      const after = members[did];
+      if (after !== before) {
+        this.#add(before?.invite, -1);
+        this.#add(after?.invite, 1);
+      }
+      this.#pending = undefined;
+    }
+    return this.#counts.get(invite) ?? 0;
+  }
+
+  allowed(members: Members, did: Did): void {
+    this.#pending = { did, before: members[did] };
+  }
+
+  #add(invite: string | undefined, delta: number): void {
+    if (invite !== undefined) this.#counts.set(invite, (this.#counts.get(invite) ?? 0) + delta);
+  }
+}
+
 export class UcanAuthoriser implements Authoriser {
   /** Revocations merged from the fold state, rebuilt only when the state holds a new one. */
   #revocations: { from: LedgerState["revocations"]; count: number; merged: Revocations } | undefined;
+  readonly #inviteUses = new WeakMap<Members, InviteUses>();
 
   constructor(readonly authority: PoolAuthority = new PoolAuthority()) {}
 
@@ -100,11 +139,13 @@ export class UcanAuthoriser implements Authoriser {
     if (entry.body.invite !== joined.use.invite) return notAuthorised("malformed", "member.join must name the invite it redeems (the hash of the invite delegation)");
     const extra = (entry.body.abilities as string[]).filter((a) => !joined.grant.abilities.has(a as never));
     if (extra.length > 0) return notAuthorised("escalation", `the invite does not grant ${extra.join(", ")}`);
-    const used = Object.values(state.members).filter((m) => m.invite === joined.use.invite).length;
-    if (used >= joined.use.terms.uses) {
+    let uses = this.#inviteUses.get(state.members);
+    if (!uses) this.#inviteUses.set(state.members, (uses = new InviteUses(state.members)));
+    if (uses.used(state.members, joined.use.invite) >= joined.use.terms.uses) {
       const refusal = inviteUsedUp(joined.use.terms.uses, joined.use.inviter);
       return notAuthorised(refusal.reason, refusal.message);
     }
+    uses.allowed(state.members, entry.author);
     return OK;
   }
 

@@ -6,11 +6,11 @@
  * of the jobs (the full run takes minutes on the shared machine; README has its figures).
  */
 import { availableParallelism, loadavg } from "node:os";
-import { memberListAuthoriser } from "../src/core/ledger/authoriser.ts";
 import { Folder } from "../src/core/ledger/fold.ts";
 import type { SignedEntry } from "../src/core/ledger/types.ts";
 import { configWith } from "../src/sim/config.ts";
 import { Simulation } from "../src/sim/engine.ts";
+import { memberListAuthoriser } from "../src/sim/member-list-authoriser.ts";
 
 const cpuSeconds = (from: NodeJS.CpuUsage): number => {
   const used = process.cpuUsage(from);

@@ -1,9 +1,10 @@
 /**
  * The simulated pool's ledger: entries built by simulated authors, carried by a network model
- * (delay, loss), folded by the REAL fold (src/core/ledger/fold.ts) with the real kind rules, schema
- * checks and authoriser. Two things are replaced by a cost model, as issue 9 allows: signatures
- * (each entry counts one signature and one verification per reader; `sig` is zeros) and Automerge
- * sync (an entry reaches the pool after a sampled delay, or never when lost).
+ * (delay, loss), folded by the REAL fold (src/core/ledger/fold.ts) with the real kind rules and
+ * schema checks. Three things are replaced by a cost model, as issue 9 allows: signatures (each
+ * entry counts one signature and one verification per reader; `sig` is zeros), UCAN chains (the
+ * member-list authoriser, member-list-authoriser.ts) and Automerge sync (an entry reaches the pool
+ * after a sampled delay, or never when lost).
  *
  * Ordering: the fold is order-independent, but appending in canonical order is the fast path
  * (`Folder.add` refolds from genesis otherwise). Every delivered entry arrives within the sync
@@ -12,7 +13,6 @@
  * that would take longer than H counts as lost (a node gave up re-sending it), which is the case
  * leases exist for.
  */
-import { memberListAuthoriser } from "../core/ledger/authoriser.ts";
 import { entryIdOf } from "../core/ledger/codec.ts";
 import { Folder } from "../core/ledger/fold.ts";
 import { KIND_RULES } from "../core/ledger/kinds.ts";
@@ -22,6 +22,7 @@ import { ENTRY_VERSION, type Entry, type EntryId, type Kind, type PoolId, type R
 import { derivePoolId } from "../core/capability/pool.ts";
 import type { Did } from "../core/identity/did-key.ts";
 import { utf8 } from "../core/crypto/index.ts";
+import { memberListAuthoriser } from "./member-list-authoriser.ts";
 import { sample, type Distribution, type Rng } from "./random.ts";
 
 export interface NetworkModel {

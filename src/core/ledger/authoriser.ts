@@ -1,9 +1,8 @@
 /**
- * The one place the ledger asks "was this author allowed to write this entry?". The capability
- * module (UCAN chains, issue 4) implements this interface; until it does, `memberListAuthoriser`
- * answers from the member list the ledger itself folds.
+ * The one place the ledger asks "was this author allowed to write this entry?". Nodes answer with
+ * UCAN chains (UcanAuthoriser, ucan-authoriser.ts); the simulator, whose members hold no keys, with
+ * its member-list cost model (src/sim/member-list-authoriser.ts).
  */
-import { expandAbilities } from "../capability/abilities.ts";
 import type { Requirement } from "./kinds.ts";
 import type { LedgerState } from "./state.ts";
 import type { Entry, RejectReason } from "./types.ts";
@@ -27,31 +26,3 @@ export interface Authoriser {
   checkProof(entry: Entry): Promise<Authorisation>;
   authorise(entry: Entry, requires: Exclude<Requirement, "genesis">, state: LedgerState): Authorisation;
 }
-
-const refuse = (message: string): Authorisation => ({ ok: false, reason: "not-authorised", message });
-
-/**
- * The interim rule (ledger/README.md, "Authorisation"): the root holds `pool/admin`; a member holds
- * the abilities its `member.join` granted; an author may only grant abilities it holds itself; a
- * member revoked by `ucan.revoke` of its DID writes nothing from the revocation's time on. A DID
- * may be revoked by an admin or by whoever added it. Proofs are not read.
- */
-export const memberListAuthoriser: Authoriser = {
-  checkProof: async () => ({ ok: true }),
-  authorise(entry, requires, state) {
-    const member = state.members[entry.author];
-    if (!member) return refuse(`${entry.author} is not a member of the pool`);
-    if (member.revoked !== undefined && member.revoked <= entry.time) return refuse(`${entry.author} was removed from the pool at ${member.revoked}`);
-    const held = expandAbilities(member.abilities);
-    if (requires !== "member" && !held.has(requires)) return refuse(`${entry.author} does not hold ${requires}`);
-    if (entry.kind === "member.join") {
-      const extra = (entry.body.abilities as string[]).filter((a) => !held.has(a as never));
-      if (extra.length > 0) return refuse(`an author can only grant abilities it holds; it lacks ${extra.join(", ")}`);
-    }
-    if (entry.kind === "ucan.revoke") {
-      const target = state.members[entry.body.target as string];
-      if (target && !held.has("pool/admin") && target.by !== entry.author) return refuse("only an admin or the member's inviter may remove a member");
-    }
-    return { ok: true };
-  },
-};

@@ -13,11 +13,12 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EntryId } from "../core/ledger/types.ts";
 import { startRelay, type RunningRelay } from "../core/net/relay-node.ts";
-import { stringOption, type CliIo, type Command } from "./command.ts";
+import { parseCommandArgs, stringOption, type CliIo, type Command } from "./command.ts";
 import { assemble, creditTable, IMAGE, progressBar, tiles, type Worker } from "./demo-report.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { openJobNode, resolveTask, type JobSession } from "./job-session.ts";
-import { main } from "./main.ts";
+import { invite } from "./invite.ts";
+import { poolCreate } from "./pool-create.ts";
 import { encodePng } from "./png.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/edgepool.js", import.meta.url));
@@ -67,12 +68,16 @@ class Stage {
   }
 }
 
-/** Runs one edgepool command in this process and returns its stdout (the pool commands are quick). */
-async function edgepool(argv: string[], io: CliIo): Promise<string> {
+/** Runs a pool command in this process (they are quick) and returns its stdout. */
+async function edgepool(command: Command, argv: string[], io: CliIo): Promise<string> {
   const out: string[] = [];
   const errors: string[] = [];
-  const code = await main(argv, { ...io, out: (line) => out.push(line), err: (line) => errors.push(line) });
-  if (code !== ExitCode.ok) throw new CliError(`edgepool ${argv.slice(0, 2).join(" ")} failed: ${errors.join("\n")}`);
+  try {
+    const code = await command.run(parseCommandArgs(command, argv), { ...io, out: (line) => out.push(line), err: (line) => errors.push(line) });
+    if (code !== ExitCode.ok) throw new CliError(errors.join("\n"));
+  } catch (error) {
+    throw new CliError(`setting up the demo's pool failed: ${(error as Error).message}`);
+  }
   return out.join("\n");
 }
 
@@ -134,8 +139,8 @@ async function runDemo(stage: Stage, dir: string, out: string, io: CliIo, deadli
   const relay = stage.relay.url;
   io.err(`Relay on ${relay}`);
   const home = ["--home", join(dir, "owner"), "--relay", relay];
-  const pool = await edgepool(["pool", "create", "--name", "demo", "--replication", "2", "--reward", "10", "--lease-seconds", "20", "--vesting-seconds", "60", ...home], io);
-  const link = await edgepool(["invite", "--pool", pool, "--can", "job/run", "--uses", "4", "--ttl", "1h", ...home], io);
+  const pool = await edgepool(poolCreate, ["--name", "demo", "--replication", "2", "--reward", "10", "--lease-seconds", "20", "--vesting-seconds", "60", ...home], io);
+  const link = await edgepool(invite, ["--pool", pool, "--can", "job/run", "--uses", "4", "--ttl", "1h", ...home], io);
   io.err(`Pool ${pool} created; starting three honest workers and a dishonest one (worker-4)…`);
   const workers = await Promise.all([1, 2, 3, 4].map((i) => startWorker(stage, dir, i, link, relay, pool, i === 4)));
 

@@ -106,8 +106,23 @@ export function readItems(doc: LedgerDoc, buckets?: Iterable<string>): DocItem[]
   return items;
 }
 
+/** The items under some keys of some buckets (absent ones are skipped); tolerates any shape a peer wrote. */
+export function readKeys(doc: LedgerDoc, keys: ReadonlyMap<string, Iterable<string>>): DocItem[] {
+  const entries = doc.entries as unknown;
+  if (typeof entries !== "object" || entries === null) return [];
+  const items: DocItem[] = [];
+  for (const [name, names] of keys) {
+    const bucket = (entries as Record<string, unknown>)[name];
+    if (typeof bucket !== "object" || bucket === null || bucket instanceof Uint8Array) continue;
+    for (const key of names) if (Object.hasOwn(bucket, key)) items.push({ key, value: (bucket as Record<string, unknown>)[key] });
+  }
+  return items;
+}
+
 /** Whether the document holds exactly `bytes` under `id`. */
 export function holds(doc: LedgerDoc, id: EntryId, bytes: Uint8Array): boolean {
   const value = (doc.entries as Record<string, Record<string, unknown> | undefined> | undefined)?.[bucketOf(id)]?.[id];
-  return value instanceof Uint8Array && value.length === bytes.length && value.every((b, i) => b === bytes[i]);
+  if (!(value instanceof Uint8Array) || value.length !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (value[i] !== bytes[i]) return false;
+  return true;
 }

@@ -6,7 +6,7 @@
 import type { DocHandle, DocHandleChangePayload, Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
-import { BUCKETS, bucketOf, holds, openLedgerDocument, putEntries, readItems, type DocItem, type LedgerDoc } from "./document.ts";
+import { BUCKETS, bucketOf, holds, openLedgerDocument, putEntries, readItems, readKeys, type DocItem, type LedgerDoc } from "./document.ts";
 import { Folder, type Equivocation } from "./fold.ts";
 import type { LedgerState } from "./state.ts";
 import { EntryStore } from "./store.ts";
@@ -167,15 +167,25 @@ export class Ledger {
   }
 
   private readonly onChange = ({ patches }: DocHandleChangePayload<LedgerDoc>): void => {
+    // Only the keys a change touched are read again: rescanning whole buckets made every batch
+    // cost as much as the entries already held (a 1,000-entry batch touches nearly every bucket).
     const buckets = new Set<string>();
-    for (const patch of patches) {
-      if (patch.path[0] !== "entries") continue;
-      if (patch.path.length < 2) for (const b of BUCKETS) buckets.add(b);
-      else buckets.add(String(patch.path[1]));
+    const keys = new Map<string, Set<string>>();
+    for (const { path } of patches) {
+      if (path[0] !== "entries") continue;
+      if (path.length < 2) for (const b of BUCKETS) buckets.add(b);
+      else if (path.length < 3) buckets.add(String(path[1]));
+      else {
+        const bucket = String(path[1]);
+        if (!keys.has(bucket)) keys.set(bucket, new Set());
+        keys.get(bucket)!.add(String(path[2]));
+      }
     }
-    if (buckets.size === 0) return;
+    for (const b of buckets) keys.delete(b);
+    if (buckets.size === 0 && keys.size === 0) return;
     void this.serialise(async () => {
-      await this.reconcile(buckets);
+      if (buckets.size > 0) await this.reconcile(buckets);
+      if (keys.size > 0) await this.reconcileKeys(keys);
       this.notify();
     });
   };
@@ -195,6 +205,20 @@ export class Ledger {
     const names = new Set(buckets);
     await this.ingest(readItems(doc, names), { save: true });
     const missing = [...names].flatMap((b) => this.byBucket.get(b) ?? []).filter((s) => !holds(doc, s.id, s.bytes));
+    putEntries(this.handle, missing);
+  }
+
+  /** Like `reconcile`, for single keys of some buckets. */
+  private async reconcileKeys(keys: ReadonlyMap<string, ReadonlySet<string>>): Promise<void> {
+    const doc = this.handle.doc();
+    await this.ingest(readKeys(doc, keys), { save: true });
+    const missing: SignedEntry[] = [];
+    for (const ids of keys.values()) {
+      for (const id of ids) {
+        const signed = this.known.get(id as EntryId);
+        if (signed && !holds(doc, signed.id, signed.bytes)) missing.push(signed);
+      }
+    }
     putEntries(this.handle, missing);
   }
 

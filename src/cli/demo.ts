@@ -123,7 +123,7 @@ export const demo: Command = {
         runDemo(stage, dir, out, io, deadline),
         new Promise<ExitCode>((done) => setTimeout(() => done(ExitCode.timedOut), timeoutS * 1000 + 60_000).unref()),
       ]);
-      if (result === ExitCode.timedOut) io.err(`The demo did not finish within ${timeoutS} s; stopping. Worker logs are in ${dir} (pass --dir to keep them).`);
+      if (result === ExitCode.timedOut) io.err(`The demo did not finish within ${timeoutS} s. ${kept ? `Worker logs are in ${dir}.` : "Pass --dir DIR to keep the workers' logs."}`);
       return result;
     } finally {
       process.off("SIGINT", onSignal);

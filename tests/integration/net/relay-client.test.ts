@@ -121,7 +121,10 @@ describe("a node's relay connection", () => {
     const bob = peers.peer({ relays: [up.url, down.url] });
     const handle = alice.repo.create<Note>({ lines: ["one relay is enough"] });
     await lines(bob, handle.url, ["one relay is enough"]);
-    expect(alice.transports.status().map((s) => s.connection.status)).toEqual(["waiting", "connected"]);
+    // The relay that is down alternates between a retry in progress and waiting for the next one.
+    const [toDown, toUp] = alice.transports.status().map((s) => s.connection.status);
+    expect(["connecting", "waiting"]).toContain(toDown);
+    expect(toUp).toBe("connected");
   });
 
   it("syncs through a stock automerge-repo sync server it did not write", async () => {

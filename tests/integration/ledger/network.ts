@@ -38,6 +38,9 @@ export function meshOf(names: readonly string[]): Network {
     peers,
     async close() {
       await Promise.all(peers.map((p) => p.repo.shutdown()));
+      // automerge-repo saves sync state through a throttle (100 ms) that shutdown does not flush;
+      // removing the directory under a pending save fails it with ENOENT as an unhandled rejection.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       rmSync(root, { recursive: true, force: true });
     },
   };

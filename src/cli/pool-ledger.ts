@@ -14,6 +14,7 @@ import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import { UcanAuthoriser } from "../core/ledger/ucan-authoriser.ts";
+import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { nodeSocketFactory } from "../core/net/relay-socket-node.ts";
 import { createTransports } from "../core/net/transports.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
@@ -128,10 +129,10 @@ export function acceptedEntries(session: PoolSession): SignedEntry[] {
 /** This node's own delegation in the pool: none for the root, else the proof of its accepted join. */
 export function ownProof(session: PoolSession): string | undefined {
   const me = session.identity.did;
-  if (requirePool(session).root === me) return undefined;
-  const join = acceptedEntries(session).find((e) => e.entry.kind === "member.join" && e.entry.author === me);
-  if (!join) throw new CliError(`you (${me}) are not a member of pool ${session.pool}: join it with an invite link (edgepool join <link>)`, ExitCode.noPermission);
-  return join.entry.proof[0];
+  requirePool(session);
+  const own = ownDelegation(session.ledger, me);
+  if (!own.ok) throw new CliError(`you (${me}) are not a member of pool ${session.pool}: join it with an invite link (edgepool join <link>)`, ExitCode.noPermission);
+  return own.proof;
 }
 
 /** Appends this node's own entry; a refusal (stateless or by the fold) becomes a CLI error with its reason. */

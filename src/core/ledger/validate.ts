@@ -4,7 +4,7 @@
  * Only `future-time` depends on the reader's clock; such an entry is held and checked again later.
  */
 import { verify, type VerifyResult } from "../crypto/index.ts";
-import { publicKeyOfDid, type Did } from "../identity/did-key.ts";
+import { publicKeyOfDid } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { decodeEntry } from "./codec.ts";
 import { KIND_RULES } from "./kinds.ts";
@@ -35,20 +35,6 @@ export const contextOf = (options: { pool: PoolId; authoriser: Authoriser; now: 
   ...(options.verify ? { verify: options.verify } : {}),
 });
 
-// Public keys of authors already parsed (a pool has few authors and many entries). Bounded.
-const KEY_CACHE_LIMIT = 10_000;
-const authorKeys = new Map<string, Uint8Array>();
-
-function authorKey(did: Did): Uint8Array {
-  let key = authorKeys.get(did);
-  if (!key) {
-    if (authorKeys.size >= KEY_CACHE_LIMIT) authorKeys.clear();
-    key = publicKeyOfDid(did);
-    authorKeys.set(did, key);
-  }
-  return key;
-}
-
 /** Checks one entry up to its proof; the fold then decides equivocation, order and authority. */
 export async function validateEntry(bytes: unknown, context: ValidationContext): Promise<Result<{ signed: SignedEntry }>> {
   const decoded = decodeEntry(bytes);
@@ -60,7 +46,7 @@ export async function validateEntry(bytes: unknown, context: ValidationContext):
   if (problem) return reject("bad-body", `${entry.kind}: ${problem}`);
   const limit = context.now() + context.skewMs;
   if (entry.time > limit) return reject("future-time", `entry time ${entry.time} is ${entry.time - limit} ms past this node's clock plus the allowed skew`);
-  const signature = await (context.verify ?? verify)(authorKey(entry.author), decoded.signing, entry.sig);
+  const signature = await (context.verify ?? verify)(publicKeyOfDid(entry.author), decoded.signing, entry.sig);
   if (!signature.ok) return reject("bad-signature", `the signature does not verify for ${entry.author} (${signature.reason})`);
   const proof = await context.authoriser.checkProof(entry);
   if (!proof.ok) return reject(proof.reason, proof.message);

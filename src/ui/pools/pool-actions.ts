@@ -10,6 +10,7 @@ import { DEFAULT_POOL_SETTINGS, derivePoolId, newPoolNonce, type PoolId, type Po
 import type { Identity } from "../../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../../core/ledger/epochs.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
+import { ownDelegation } from "../../core/ledger/own-delegation.ts";
 import type { SignedEntry } from "../../core/ledger/types.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
@@ -52,14 +53,14 @@ async function appendOwn(ledger: Ledger, signed: SignedEntry): Promise<Outcome<o
   return refused ? { ok: false, message: `${refused.reason}: ${refused.message}` } : { ok: true };
 }
 
-/** This member's own delegation: none for the root, else the proof of its accepted join. */
+/** This member's own delegation, with what to do when it has none. */
 export function ownProof(ledger: Ledger, me: Identity["did"]): Outcome<{ proof: string | undefined }> {
-  const state = ledger.state;
-  if (!state.pool) return { ok: false, message: "this device has not received the pool yet; connect to its relay" };
-  if (state.pool.root === me) return { ok: true, proof: undefined };
-  const refused = new Set(ledger.view().invalid.map((i) => i.key));
-  const join = ledger.entries().find((e) => e.entry.kind === "member.join" && e.entry.author === me && !refused.has(e.id));
-  return join ? { ok: true, proof: join.entry.proof[0] } : { ok: false, message: "you are not a member of this pool: join it with an invite link" };
+  const own = ownDelegation(ledger, me);
+  if (own.ok) return own;
+  return {
+    ok: false,
+    message: own.reason === "no-pool" ? "this device has not received the pool yet; connect to its relay" : "you are not a member of this pool: join it with an invite link",
+  };
 }
 
 export async function createNewPool(identity: Identity, name: string, replication: number, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger }>> {

@@ -1,0 +1,19 @@
+import type { Did } from "../identity/did-key.ts";
+import type { Ledger } from "./ledger.ts";
+
+export type OwnDelegation =
+  | { ok: true; proof: string | undefined }
+  | { ok: false; reason: "no-pool" | "not-a-member" };
+
+/**
+ * The delegation a member writes its entries with: none for the pool root, else the proof of its
+ * own member.join that this node accepted (a refused join proves nothing).
+ */
+export function ownDelegation(ledger: Ledger, me: Did): OwnDelegation {
+  const pool = ledger.state.pool;
+  if (!pool) return { ok: false, reason: "no-pool" };
+  if (pool.root === me) return { ok: true, proof: undefined };
+  const refused = new Set(ledger.view().invalid.map((i) => i.key));
+  const join = ledger.entries().find((e) => e.entry.kind === "member.join" && e.entry.author === me && !refused.has(e.id));
+  return join ? { ok: true, proof: join.entry.proof[0] } : { ok: false, reason: "not-a-member" };
+}

@@ -50,7 +50,7 @@ describe("the token issuer (edgepool issuer) and fetching a join token from it",
 
   it("answers malformed, oversized and misdirected requests with clear HTTP errors and keeps serving", async () => {
     const { url } = await start();
-    const post = (body: Uint8Array, type = "application/private-token-request") => fetch(`${url}/token-request`, { method: "POST", headers: { "content-type": type }, body });
+    const post = (body: Uint8Array<ArrayBuffer>, type = "application/private-token-request") => fetch(`${url}/token-request`, { method: "POST", headers: { "content-type": type }, body });
     expect((await post(new Uint8Array(10))).status).toBe(400);
     expect((await post(new Uint8Array(5000))).status).toBe(413);
     expect((await post(new Uint8Array(259), "text/plain")).status).toBe(415);

@@ -19,7 +19,8 @@ import { inviteUsedUp } from "../capability/invite.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Authorisation, Authoriser } from "./authoriser.ts";
 import type { Requirement } from "./kinds.ts";
-import { authoriseOpenJoin, authoriseOpenMember, isOpenJoin } from "./open-admission.ts";
+import { isOpenJoin } from "./open-admission.ts";
+import { authoriseOpenJoin, authoriseOpenMember } from "./open-authorisation.ts";
 import type { LedgerState, MemberState } from "./state.ts";
 import type { Entry } from "./types.ts";
 

@@ -7,7 +7,7 @@ import { blindSign, generateIssuerKey, issuerKeyFromPem } from "../../../../src/
 import { seedSigningKey } from "../../../../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../../../../src/core/identity/did-key.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
-import { authoriseOpenJoin } from "../../../../src/core/ledger/open-admission.ts";
+import { authoriseOpenJoin } from "../../../../src/core/ledger/open-authorisation.ts";
 import type { SignedEntry } from "../../../../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { contextOf, validateEntry } from "../../../../src/core/ledger/validate.ts";

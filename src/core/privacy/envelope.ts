@@ -8,7 +8,7 @@
  * Layout: version (1) | key id (8) | nonce (24) | AEAD(length (4, big-endian) | deflated | zeros).
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aeadOpen, aeadSeal, bytesToHex, concatBytes, randomBytes, sha256, utf8 } from "../crypto/index.ts";
+import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aeadOpen, aeadSeal, bytesToHex, concatBytes, hexToBytes, randomBytes, sha256, utf8 } from "../crypto/index.ts";
 import { MAX_ENTRY_BYTES, type PoolId, type SignedEntry } from "../ledger/types.ts";
 import { deflate, inflate } from "./deflate.ts";
 import { KEY_ID_LENGTH, type EpochKey, type KeyId } from "./epoch-key.ts";
@@ -42,7 +42,7 @@ export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[
   const padded = new Uint8Array(total - HEADER_LENGTH - AEAD_TAG_LENGTH);
   new DataView(padded.buffer).setUint32(0, compressed.length);
   padded.set(compressed, LENGTH_PREFIX);
-  const keyId = hexBytes(key.keyId);
+  const keyId = hexToBytes(key.keyId);
   const nonce = randomBytes(AEAD_NONCE_LENGTH);
   const bytes = concatBytes(Uint8Array.of(VERSION), keyId, nonce, aeadSeal(key.entryKey, nonce, padded, associatedData(key.pool, keyId)));
   return { hash: envelopeHash(bytes), bytes };
@@ -87,5 +87,3 @@ function decodeBatch(keyId: KeyId, bytes: Uint8Array): OpenedEnvelope {
 }
 
 const failure = (reason: EnvelopeFailure, message: string): OpenedEnvelope => ({ ok: false, reason, message });
-
-const hexBytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));

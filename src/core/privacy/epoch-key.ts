@@ -8,7 +8,7 @@
  */
 import { stringifyAutomergeUrl, type AutomergeUrl, type DocumentId } from "@automerge/automerge-repo";
 import { parseAutomergeUrl } from "@automerge/automerge-repo";
-import { AEAD_KEY_LENGTH, bytesToHex, hkdfSha256, randomBytes, utf8 } from "../crypto/index.ts";
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aeadOpen, aeadSeal, bytesToHex, concatBytes, hkdfSha256, randomBytes, utf8 } from "../crypto/index.ts";
 import type { PoolId } from "../ledger/types.ts";
 
 export const EPOCH_SECRET_LENGTH = 32;
@@ -46,3 +46,23 @@ export function deriveEpochKey(pool: PoolId, epoch: number, secret: Uint8Array):
 }
 
 export const newEpochKey = (pool: PoolId, epoch: number): EpochKey => deriveEpochKey(pool, epoch, randomBytes(EPOCH_SECRET_LENGTH));
+
+/** `previous` in an epoch's document: the previous epoch's secret, sealed under this epoch's secret. */
+export function sealPrevious(key: EpochKey, previous: EpochKey): Uint8Array {
+  const nonce = randomBytes(AEAD_NONCE_LENGTH);
+  const plain = new Uint8Array(4 + EPOCH_SECRET_LENGTH);
+  new DataView(plain.buffer).setUint32(0, previous.epoch);
+  plain.set(previous.secret, 4);
+  return concatBytes(nonce, aeadSeal(previousKey(key), nonce, plain, utf8(`${key.pool}\0${key.epoch}`)));
+}
+
+/** The previous epoch's key from `previous`, or undefined when it was altered or is not one. */
+export function openPrevious(key: EpochKey, sealed: unknown): EpochKey | undefined {
+  if (!(sealed instanceof Uint8Array) || sealed.length !== AEAD_NONCE_LENGTH + 4 + EPOCH_SECRET_LENGTH + AEAD_TAG_LENGTH) return undefined;
+  const plain = aeadOpen(previousKey(key), sealed.subarray(0, AEAD_NONCE_LENGTH), sealed.subarray(AEAD_NONCE_LENGTH), utf8(`${key.pool}\0${key.epoch}`));
+  if (!plain) return undefined;
+  const epoch = new DataView(plain.buffer, plain.byteOffset).getUint32(0);
+  return epoch === key.epoch - 1 ? deriveEpochKey(key.pool, epoch, plain.slice(4)) : undefined;
+}
+
+const previousKey = (key: EpochKey): Uint8Array => hkdfSha256(key.secret, `${LABEL}previous-key`, AEAD_KEY_LENGTH, utf8(`${key.pool}\0${key.epoch}`));

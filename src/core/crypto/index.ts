@@ -8,3 +8,4 @@ export * from "./scrypt.ts";
 export * from "./hkdf.ts";
 export * from "./hpke.ts";
 export * from "./aes-gcm.ts";
+export * from "./rsa-pss.ts";

@@ -182,13 +182,21 @@ export interface LedgerState {
   privacy?: PrivacyState;
 }
 
+/**
+ * An empty map keyed by outside data (DIDs, entry ids). Null prototype: a key such as `__proto__`
+ * or `constructor` is just a key, and V8 keeps such objects in dictionary mode instead of minting
+ * a hidden class for every new set of keys (per-job commit and reveal maps keyed by DIDs made the
+ * fold of 10^5 jobs spend most of its time creating hidden classes).
+ */
+export const dictionary = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
 export const emptyState = (): LedgerState => ({
-  members: {},
-  revocations: {},
-  jobs: {},
-  accounts: {},
-  reputation: {},
-  authors: {},
+  members: dictionary(),
+  revocations: dictionary(),
+  jobs: dictionary(),
+  accounts: dictionary(),
+  reputation: dictionary(),
+  authors: dictionary(),
   clock: 0,
   count: 0,
 });
@@ -198,5 +206,21 @@ export const encodeState = (state: LedgerState): Uint8Array => canonicalEncode(s
 /** The commitment a checkpoint carries: sha2-256 of the state's canonical encoding, hex. */
 export const stateHash = (state: LedgerState): string => bytesToHex(sha256(encodeState(state)));
 
-/** A deep copy through the canonical encoding (state holds plain data only). */
-export const cloneState = (state: LedgerState): LedgerState => structuredClone(state);
+const toDictionary = <V>(map: Record<string, V>): Record<string, V> => Object.assign(dictionary<V>(), map);
+
+/** A deep copy (state holds plain data only) whose maps are dictionaries again. */
+export function cloneState(state: LedgerState): LedgerState {
+  const copy = structuredClone(state);
+  copy.members = toDictionary(copy.members);
+  copy.revocations = toDictionary(copy.revocations);
+  copy.jobs = toDictionary(copy.jobs);
+  copy.accounts = toDictionary(copy.accounts);
+  copy.reputation = toDictionary(copy.reputation);
+  copy.authors = toDictionary(copy.authors);
+  for (const job of Object.values(copy.jobs)) {
+    job.claims = toDictionary(job.claims);
+    job.commits = toDictionary(job.commits);
+    job.reveals = toDictionary(job.reveals);
+  }
+  return copy;
+}

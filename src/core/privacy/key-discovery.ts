@@ -12,8 +12,25 @@ import type { PrivacyState } from "../ledger/state.ts";
 import type { EntryId } from "../ledger/types.ts";
 import { deriveEpochKey, type EpochKey } from "./epoch-key.ts";
 import { openLockbox } from "./lockbox.ts";
-import type { PrivateLedger, PrivateLedgerOptions } from "./private-ledger.ts";
-import { readMailbox } from "./sealed-document.ts";
+import type { DocHandle } from "@automerge/automerge-repo";
+import type { Ledger } from "../ledger/ledger.ts";
+import type { PoolId } from "../ledger/types.ts";
+import type { Author } from "../ledger/writer.ts";
+import type { Keyring } from "./keyring.ts";
+import { readMailbox, type SealedDoc } from "./sealed-document.ts";
+
+/** What discovery needs of a private ledger node. */
+export interface KeySeeker {
+  readonly ledger: Ledger;
+  readonly keyring: Keyring;
+  documents(): DocHandle<SealedDoc>[];
+}
+
+interface SeekerOptions {
+  readonly pool: PoolId;
+  readonly me: KeyHolder;
+  readonly author?: { readonly author: Author; readonly proof?: string };
+}
 
 export interface KeyHolder {
   readonly did: Did;
@@ -29,7 +46,7 @@ interface Candidate {
   readonly rotation?: EntryId;
 }
 
-export async function discoverKeys(node: PrivateLedger, options: PrivateLedgerOptions, holders: readonly KeyHolder[]): Promise<EpochKey[]> {
+export async function discoverKeys(node: KeySeeker, options: SeekerOptions, holders: readonly KeyHolder[]): Promise<EpochKey[]> {
   const privacy = node.ledger.state.privacy;
   if (!privacy) return [];
   const added: EpochKey[] = [];
@@ -54,7 +71,7 @@ export async function discoverKeys(node: PrivateLedger, options: PrivateLedgerOp
   return added;
 }
 
-function candidates(node: PrivateLedger, privacy: PrivacyState, holders: readonly KeyHolder[]): Candidate[] {
+function candidates(node: KeySeeker, privacy: PrivacyState, holders: readonly KeyHolder[]): Candidate[] {
   const list: Candidate[] = Object.entries(privacy.epochs).map(([epoch, e]) => ({
     epoch: Number(epoch),
     keyId: e.keyId,
@@ -72,7 +89,7 @@ function candidates(node: PrivateLedger, privacy: PrivacyState, holders: readonl
   return list.sort((a, b) => a.epoch - b.epoch);
 }
 
-async function complain(node: PrivateLedger, options: PrivateLedgerOptions, privacy: PrivacyState, epoch: number, rotation: EntryId): Promise<void> {
+async function complain(node: KeySeeker, options: SeekerOptions, privacy: PrivacyState, epoch: number, rotation: EntryId): Promise<void> {
   if (!options.author || privacy.complaints[options.me.did]?.epoch === epoch) return;
   const { author, proof } = options.author;
   await node.ledger.write(author, "key.complaint", { epoch, rotation }, proof ? [proof] : []);

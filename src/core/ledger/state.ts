@@ -19,6 +19,18 @@ export interface PoolSettingsState {
   leaseSeconds: number;
 }
 
+/** An open pool's admission state (issue 12; ledger/README.md, "Open pools"). */
+export interface OpenPoolState {
+  /** Leading zero bits a join stamp needs; 0: stamps are not accepted. */
+  stampBits: number;
+  /** Listed token issuers by key id (hex SHA-256 of the key): URL and SubjectPublicKeyInfo (hex). */
+  issuers: Record<string, { url: string; key: string }>;
+  /** Spent token nonces (hex) -> the join entry that spent each. */
+  spentTokens: Record<string, string>;
+  /** Strangers admitted per epoch (decimal epoch number), queued ones counted in the epoch they start. */
+  admitted: Record<string, number>;
+}
+
 export interface PoolState {
   id: PoolId;
   root: Did;
@@ -26,6 +38,8 @@ export interface PoolState {
   nonce: string;
   created: number;
   settings: PoolSettingsState;
+  /** Present when the pool admits strangers. */
+  open?: OpenPoolState;
 }
 
 export interface MemberState {
@@ -39,6 +53,8 @@ export interface MemberState {
   invite?: string;
   /** Private pools: the member's X25519 key-agreement key (hex), from its member.join or member.rekey. */
   kex?: string;
+  /** How a stranger paid to join an open pool; such a member holds no delegation. */
+  admission?: "stamp" | "token";
 }
 
 export interface RevocationState {

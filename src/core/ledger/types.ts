@@ -28,6 +28,7 @@ export const KINDS = [
   "key.complaint",
   "member.rekey",
   "invite.create",
+  "pool.issuer",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -9,6 +9,7 @@ import type { DocHandle, PeerId, Repo } from "@automerge/automerge-repo";
 import type { Did } from "../identity/did-key.ts";
 import type { Identity } from "../identity/keystore.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { DirectBlobs } from "./direct-blobs.ts";
 import { DirectMeshAdapter, type OutgoingSignal } from "./direct-mesh.ts";
 import type { DirectPeerStats, IceServer, PeerConnectionFactory } from "./direct-peer.ts";
 import { openSignal, signSignal, type Signal, type SignalRefusal } from "./signal.ts";
@@ -20,6 +21,11 @@ export interface DirectOptions {
   readonly createPeerConnection: PeerConnectionFactory;
   /** The pool's STUN/TURN servers (none by default: only host candidates, nothing outside is asked). */
   readonly iceServers?: IceServer[];
+  /**
+   * A private pool's choice: no direct connections (a direct connection shows each peer's IP
+   * address to the other). The node still asks for blobs through the relay (want), and says no hello.
+   */
+  readonly relayOnly?: boolean;
   readonly helloMs?: number;
   readonly connectTimeoutMs?: number;
   readonly now?: () => number;
@@ -40,8 +46,19 @@ export interface PeerInfo {
   readonly lastSeen: number;
 }
 
+/** Blobs over direct peers, in the shape jobs/blobs.ts takes (BlobPeers). */
+export interface DirectBlobPeers {
+  connected(): boolean;
+  fetch(hash: string, deadline: number): Promise<Uint8Array | undefined>;
+  serve(provide: (hash: string) => Uint8Array | undefined): () => void;
+  /** Asks the members (signed, through the relay) to put the blob where the relay carries it. */
+  want(hash: string): void;
+  onWant(listener: (hash: string) => void): () => void;
+}
+
 export interface DirectPeers {
   readonly mesh: DirectMeshAdapter;
+  readonly blobs: DirectBlobPeers;
   peers(): PeerInfo[];
   /** How many signals were refused, by reason (a non-member, a bad signature, ...). */
   refusals(): Partial<Record<SignalRefusal, number>>;
@@ -76,6 +93,18 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
     void signSignal(identity, { ...signal, pool, fromPeer: me, at: now() }).then((signed) => handle.broadcast(signed));
   };
   const stopSignals = mesh.onSignal((signal: OutgoingSignal) => send(signal));
+  const wants = new Set<(hash: string) => void>();
+  const transfers = new DirectBlobs(mesh, log);
+  const blobs: DirectBlobPeers = {
+    connected: () => transfers.connected(),
+    fetch: (hash, deadline) => transfers.fetch(hash, deadline),
+    serve: (provide) => transfers.serve(provide),
+    want: (hash) => send({ kind: "want", hash }),
+    onWant(listener) {
+      wants.add(listener);
+      return () => wants.delete(listener);
+    },
+  };
 
   const hello = (signal: Signal): void => {
     const peer = signal.fromPeer as PeerId;
@@ -99,17 +128,21 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
         if (opened.reason !== "not-for-us") log(`direct: ignoring a signal: ${opened.message}`);
         return;
       }
-      if (opened.signal.kind === "hello") hello(opened.signal);
-      else mesh.signal(opened.signal);
+      const signal = opened.signal;
+      if (signal.kind === "want") for (const listener of wants) listener(signal.hash!);
+      else if (options.relayOnly) return;
+      else if (signal.kind === "hello") hello(signal);
+      else mesh.signal(signal);
     });
   };
   handle.on("ephemeral-message", onEphemeral);
   const sayHello = (): void => send({ kind: "hello" });
-  sayHello();
-  const timer = setInterval(sayHello, helloMs);
+  if (!options.relayOnly) sayHello();
+  const timer = options.relayOnly ? undefined : setInterval(sayHello, helloMs);
 
   return {
     mesh,
+    blobs,
     peers() {
       const stats = new Map<PeerId, DirectPeerStats>(mesh.stats().map((s) => [s.peer, s]));
       return [...heard.entries()]

@@ -1,6 +1,6 @@
 /**
- * Signals for direct connections (offers, answers, ICE candidates, and the "hello" that says a
- * node is online), signed by the sending node's DID. They ride on automerge-repo ephemeral
+ * Signals for direct connections (offers, answers, ICE candidates, the "hello" that says a node
+ * is online, and the "want" of a blob), signed by the sending node's DID. They ride on automerge-repo ephemeral
  * messages of the pool's ledger document, which reach every peer of that document through the
  * relay, unauthenticated and unfiltered (TOOLCHAIN.md): so every signal names its pool, its sender
  * and (except a broadcast hello) the member and peer it is for, carries a time, and is signed over
@@ -12,7 +12,8 @@ import { bytesToHex, verify } from "../crypto/index.ts";
 import { parseDidKey, type Did } from "../identity/did-key.ts";
 import type { Identity } from "../identity/keystore.ts";
 
-export type SignalKind = "hello" | "offer" | "answer" | "candidate";
+/** `want`: a member asks whoever holds a blob to put it where the relay can carry it (no direct path served it). */
+export type SignalKind = "hello" | "offer" | "answer" | "candidate" | "want";
 
 export interface IceCandidateInit {
   readonly candidate: string;
@@ -25,6 +26,8 @@ export interface SignalBody {
   readonly session?: string;
   readonly sdp?: string;
   readonly candidate?: IceCandidateInit;
+  /** The blob a `want` asks for (hex SHA-256). */
+  readonly hash?: string;
 }
 
 export interface Signal extends SignalBody {
@@ -59,7 +62,8 @@ export interface SignalContext {
 export const SIGNAL_WINDOW_MS = 60_000;
 const MAX_SDP = 64 * 1024;
 const MAX_FIELD = 1024;
-const KINDS: ReadonlySet<string> = new Set(["hello", "offer", "answer", "candidate"]);
+const KINDS: ReadonlySet<string> = new Set(["hello", "offer", "answer", "candidate", "want"]);
+const BROADCAST: ReadonlySet<string> = new Set(["hello", "want"]);
 
 export async function signSignal(identity: Identity, signal: Omit<Signal, "from">): Promise<SignedSignal> {
   const payload = cbor.encode({ ...signal, from: identity.did }) as Uint8Array;
@@ -112,7 +116,8 @@ function signalShape(value: unknown): Signal | undefined {
   if (!short(s.pool) || !short(s.from) || !short(s.fromPeer) || typeof s.kind !== "string" || !KINDS.has(s.kind)) return undefined;
   if (typeof s.at !== "number" || !Number.isFinite(s.at)) return undefined;
   if ((s.to === undefined) !== (s.toPeer === undefined) || (s.to !== undefined && !(short(s.to) && short(s.toPeer)))) return undefined;
-  if (s.kind !== "hello" && (s.to === undefined || !short(s.session))) return undefined;
+  if (!BROADCAST.has(s.kind) && (s.to === undefined || !short(s.session))) return undefined;
+  if (s.kind === "want" && !(typeof s.hash === "string" && /^[0-9a-f]{64}$/.test(s.hash))) return undefined;
   if ((s.kind === "offer" || s.kind === "answer") && !short(s.sdp, MAX_SDP)) return undefined;
   if (s.kind === "candidate" && !candidateShape(s.candidate)) return undefined;
   return s as unknown as Signal;

@@ -16,15 +16,15 @@ import { FAST_BACKOFF, type Peers } from "./peers.ts";
 export interface DirectNode {
   readonly repo: Repo;
   readonly ledger: Ledger;
-  /** Absent for a relay-only node. */
+  /** Absent for a node without any signalling (as before direct peers existed). */
   readonly direct: DirectPeers | undefined;
   /** Writes `n` job.submit entries as this member; returns their ids. */
   write(n: number): Promise<EntryId[]>;
   close(): Promise<void>;
 }
 
-/** A member of the net test pool on `relay`, with direct peers unless `relayOnly`. */
-export async function directNode(peers: Peers, who: TestIdentity, relay: string, options: Partial<DirectOptions> & { relayOnly?: boolean } = {}): Promise<DirectNode> {
+/** A member of the net test pool on `relay`, with direct peers unless `relayOnly`, and no signalling at all with `signalling: false`. */
+export async function directNode(peers: Peers, who: TestIdentity, relay: string, options: Partial<DirectOptions> & { signalling?: false } = {}): Promise<DirectNode> {
   const transports = createTransports({ relays: [relay], backoff: FAST_BACKOFF }, nodeSocketFactory);
   if (!transports.ok) throw new Error(transports.message);
   const storage = new NodeFSStorageAdapter(await peers.dir());
@@ -32,7 +32,7 @@ export async function directNode(peers: Peers, who: TestIdentity, relay: string,
   const { pool, entries, proofs } = await testPool();
   const ledger = await Ledger.open({ repo, storage, pool, authoriser: new UcanAuthoriser(), now: Date.now });
   await ledger.append(entries);
-  const direct = options.relayOnly
+  const direct = options.signalling === false
     ? undefined
     : startDirectPeers({ repo, ledger, identity: who, createPeerConnection: nodePeerConnectionFactory, helloMs: 300, log: process.env.DEBUG_DIRECT ? (l) => console.error(who.name, l) : undefined, ...options });
   const writer = ledger.writerFor(who);

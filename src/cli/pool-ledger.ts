@@ -14,6 +14,8 @@ import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import { UcanAuthoriser } from "../core/ledger/ucan-authoriser.ts";
+import { nodePoolAuthority } from "../core/capability/authority-node.ts";
+import { verifyNode } from "../core/crypto/ed25519-node.ts";
 import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { appendOwn as appendOwnEntry } from "../core/ledger/membership.ts";
 import { nodeSocketFactory } from "../core/net/relay-socket-node.ts";
@@ -68,7 +70,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay 
   const repo = new Repo({ storage, network: transports.adapters });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
-  const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
+  const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, epoch: await latestEpoch(storage, pool), verify: verifyNode });
   if (!opened.ok) {
     await repo.shutdown();
     throw new CliError(`${opened.reason}: ${opened.message}`);

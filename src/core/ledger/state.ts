@@ -19,6 +19,18 @@ export interface PoolSettingsState {
   leaseSeconds: number;
 }
 
+/** An open pool's admission state (issue 12; ledger/README.md, "Open pools"). */
+export interface OpenPoolState {
+  /** Leading zero bits a join stamp needs; 0: stamps are not accepted. */
+  stampBits: number;
+  /** Listed token issuers by key id (hex SHA-256 of the key): URL and SubjectPublicKeyInfo (hex). */
+  issuers: Record<string, { url: string; key: string }>;
+  /** Spent token nonces (hex) -> the join entry that spent each. */
+  spentTokens: Record<string, string>;
+  /** Strangers admitted per epoch (decimal epoch number), queued ones counted in the epoch they start. */
+  admitted: Record<string, number>;
+}
+
 export interface PoolState {
   id: PoolId;
   root: Did;
@@ -26,6 +38,8 @@ export interface PoolState {
   nonce: string;
   created: number;
   settings: PoolSettingsState;
+  /** Present when the pool admits strangers. */
+  open?: OpenPoolState;
 }
 
 export interface MemberState {
@@ -37,6 +51,10 @@ export interface MemberState {
   revoked?: number;
   /** The invite link (hash of its delegation) the member joined through; uses are counted by it. */
   invite?: string;
+  /** Private pools: the member's X25519 key-agreement key (hex), from its member.join or member.rekey. */
+  kex?: string;
+  /** How a stranger paid to join an open pool; such a member holds no delegation. */
+  admission?: "stamp" | "token";
 }
 
 export interface RevocationState {
@@ -65,8 +83,11 @@ export interface VerdictState {
 
 export type StoredJobStatus = "open" | "done" | "failed";
 
-/** Why a job failed in the fold (a deadline that passed is a reader's view, see jobStatusAt). */
-export type JobFailure = "no-majority";
+/**
+ * Why a job failed in the fold: no strict majority after every escalation, or its deadline passed
+ * without a verdict (recorded once the fold takes up a later entry; readers show it at once, see jobStatusAt).
+ */
+export type JobFailure = "no-majority" | "deadline";
 
 export interface JobState {
   submitter: Did;
@@ -130,6 +151,38 @@ export interface CheckpointState {
   state: string;
 }
 
+/** One key epoch of a private pool (rules/privacy.ts). */
+export interface KeyEpochState {
+  /** The key.rotate entry that started it (the lowest id among concurrent ones). */
+  rotation: EntryId;
+  /** Hex of the epoch's 8-byte key id. */
+  keyId: string;
+  by: Did;
+  time: number;
+  /** Hex SHA-256 of the lockbox list in the mailbox. */
+  mailbox: string;
+  /** Hex of the recipients' 8-byte tags, in lockbox order. */
+  recipients: string;
+}
+
+export interface InviteKeyState {
+  key: Did;
+  kex: string;
+  by: Did;
+  time: number;
+}
+
+export interface PrivacyState {
+  /** The latest key epoch. */
+  epoch: number;
+  /** Keyed by epoch number (decimal). */
+  epochs: Record<string, KeyEpochState>;
+  /** Invite keys published for rotations to include, keyed by invite (hash of its delegation). */
+  invites: Record<string, InviteKeyState>;
+  /** Members whose lockbox did not open, keyed by DID, until a grant or a later rotation answers. */
+  complaints: Record<string, { epoch: number; time: number }>;
+}
+
 export interface LedgerState {
   pool?: PoolState;
   members: Record<string, MemberState>;
@@ -144,6 +197,8 @@ export interface LedgerState {
   /** Valid entries folded, checkpoints included. */
   count: number;
   checkpoint?: CheckpointState;
+  /** Present in private pools only (from their key.rotate to epoch 0). */
+  privacy?: PrivacyState;
 }
 
 /**

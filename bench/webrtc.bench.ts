@@ -5,7 +5,7 @@
  *   signed, carried by the relay), against the baseline of a relay connection (WebSocket + join);
  * - messages: MiB/s of 1 KiB and 64 KiB messages over a data channel (chunked, paced by
  *   ChannelWriter) against the same messages through the relay (ephemeral messages it forwards);
- * - blob: a 20 MB blob put by one node and fetched by the other, peer to peer against through the
+ * - blob: a 12 MiB blob put by one node and fetched by the other, peer to peer against through the
  *   relay (an Automerge document), with the bytes the relay carried during each;
  * - sync: 10,000 signed ledger entries appended on one node until the other folded all of them,
  *   over the direct path alone (relay closed once the channel is up) against through the relay.
@@ -30,7 +30,8 @@ import { Peers, until } from "../tests/integration/net/peers.ts";
 
 const SETUP_SAMPLES = 5;
 const MESSAGE_BYTES = { 1024: 2 * 1024 * 1024, 65536: 8 * 1024 * 1024 } as const;
-const BLOB_BYTES = 20 * 1024 * 1024;
+/** Under the relay's 16 MiB message limit: a blob document larger than that cannot cross our relay at all. */
+const BLOB_BYTES = 12 * 1024 * 1024;
 const ENTRIES = 10_000;
 
 const peers = new Peers();
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
   }
   const bd = await blob(true);
   const br = await blob(false);
-  console.log(`| 20 MB blob put and fetched (MiB/s) | ${fmt(bd.mibPerSecond, 1)} | ${fmt(br.mibPerSecond, 1)} | ${fmt(bd.mibPerSecond / br.mibPerSecond, 1)}x |`);
+  console.log(`| ${BLOB_BYTES / 1024 / 1024} MiB blob put and fetched (MiB/s) | ${fmt(bd.mibPerSecond, 1)} | ${fmt(br.mibPerSecond, 1)} | ${fmt(bd.mibPerSecond / br.mibPerSecond, 1)}x |`);
   console.log(`| relay bytes during that blob | ${fmt(bd.relayBytes)} (${fmt((100 * bd.relayBytes) / BLOB_BYTES, 2)}% of the blob) | ${fmt(br.relayBytes)} | |`);
   const sd = await sync(true);
   const sr = await sync(false);

@@ -2,6 +2,7 @@
 import { TokenVerifier, tokenHash, type TokenHash } from "../core/capability/chain.ts";
 import { parseInviteLink } from "../core/capability/invite.ts";
 import { checkRevoker, highestContiguous } from "../core/capability/revocation.ts";
+import type { SignedEntry } from "../core/ledger/types.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { acceptedEntries, appendOwn, openPool, poolArgument, poolOptions, POOL_USAGE, requirePool, type PoolSession } from "./pool-ledger.ts";
@@ -26,8 +27,9 @@ const usage = [
 function resolveTarget(session: PoolSession, target: string): string {
   if (target.startsWith("did:")) {
     const join = acceptedEntries(session).find((e) => e.entry.kind === "member.join" && e.entry.author === target);
-    if (!join?.entry.proof[0]) throw new CliError(`${target} did not join pool ${session.pool} through an invite that this node has seen`, ExitCode.usage);
-    return join.entry.proof[0];
+    const token = join === undefined ? undefined : delegationOf(session, join);
+    if (token === undefined) throw new CliError(`${target} did not join pool ${session.pool} through an invite that this node has seen`, ExitCode.usage);
+    return token;
   }
   if (target.includes("#/join/")) {
     const link = parseInviteLink(target);
@@ -37,6 +39,9 @@ function resolveTarget(session: PoolSession, target: string): string {
   if (target.split(".").length === 3) return target;
   throw new CliError(`TARGET must be a did:key, an invite link or a delegation token\n${usage}`, ExitCode.usage);
 }
+
+/** The delegation token an entry names by CID in its proof, if this node holds it. */
+const delegationOf = (session: PoolSession, { entry }: SignedEntry): string | undefined => (entry.proof[0] === undefined ? undefined : session.ledger.token(entry.proof[0]));
 
 /** Link hashes of a delegation chain, leaf first. */
 function chainHashes(verifier: TokenVerifier, proof: string): TokenHash[] {
@@ -49,7 +54,12 @@ function chainHashes(verifier: TokenVerifier, proof: string): TokenHash[] {
 /** For each DID whose entries rest on the revoked delegation: its highest sequence with no gap below. */
 function honouredSequences(session: PoolSession, revoked: TokenHash, verifier: TokenVerifier): Record<string, number> {
   const all = session.ledger.entries();
-  const affected = new Set(all.filter((e) => e.entry.proof[0] !== undefined && chainHashes(verifier, e.entry.proof[0]).includes(revoked)).map((e) => e.entry.author));
+  const affected = new Set(
+    all.filter((e) => {
+      const token = delegationOf(session, e);
+      return token !== undefined && chainHashes(verifier, token).includes(revoked);
+    }).map((e) => e.entry.author),
+  );
   const honoured: Record<string, number> = {};
   for (const did of [...affected].sort()) honoured[did] = highestContiguous(all.filter((e) => e.entry.author === did).map((e) => e.entry.seq), 1);
   return honoured;

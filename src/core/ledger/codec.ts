@@ -25,9 +25,8 @@ import {
 const SHA2_256 = 0x12;
 const ENTRY_FIELDS = ["author", "body", "kind", "pool", "proof", "seq", "sig", "time", "v"];
 const MAX_PROOFS = 8;
-// A UCAN 0.8.1 chain embeds each proof whole (base64url again), ~4/3 growth per link: a 6-link
-// pool chain (the capability module's default depth) is ~7 KB.
-const MAX_PROOF_CHARS = 12_288;
+// Proofs are token CIDs (59 characters; the authoriser checks their form), never tokens inline.
+const MAX_PROOF_CHARS = 128;
 const MAX_POOL_CHARS = 64;
 
 /** The bytes an author signs: every field but `sig`, canonically encoded. */
@@ -138,7 +137,7 @@ function checkShape(value: unknown): Result<{ entry: Entry }> {
   if (!Number.isSafeInteger(seq) || (seq as number) < 1) return reject("malformed", "seq must be an integer >= 1");
   if (!Number.isSafeInteger(time) || (time as number) < 0) return reject("malformed", "time must be a non-negative integer (ms since the Unix epoch)");
   if (!isRecord(body)) return reject("malformed", "body must be a map");
-  if (!isProofList(proof)) return reject("malformed", `proof must be a list of at most ${MAX_PROOFS} strings`);
+  if (!isProofList(proof)) return reject("malformed", `proof must be a list of at most ${MAX_PROOFS} token CIDs (strings of at most ${MAX_PROOF_CHARS} characters)`);
   if (!(sig instanceof Uint8Array) || sig.length !== 64) return reject("malformed", "sig must be 64 bytes");
   const entry: Entry = { v, kind: kind as Kind, pool: pool as PoolId, author: did.did, seq: seq as number, time: time as number, body, proof, sig };
   return { ok: true, entry };

@@ -75,6 +75,8 @@ export class Folder {
    */
   add(entries: Iterable<SignedEntry>): boolean {
     const fresh = [...new Map([...entries].filter((s) => !this.candidates.has(s.id)).map((s) => [s.id, s])).values()];
+    // Tokens a writer attached: the fold can judge its own writer's entries without a document.
+    for (const signed of fresh) for (const token of signed.tokens ?? []) this.authoriser.tokens?.add(token);
     fresh.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
     for (let i = 0; i < fresh.length; i++) {
       if (!this.appendsCleanly(fresh[i]!)) {

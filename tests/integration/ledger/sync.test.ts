@@ -39,8 +39,14 @@ async function honestPool(): Promise<Ledger[]> {
 
 /** Writes raw values into the shared document from mallory's repo, bypassing every check. */
 async function mallorysWrite(ledgers: Ledger[], edit: (entries: Record<string, Record<string, unknown>>) => void): Promise<void> {
-  const handle = await network!.peers[3]!.repo.find<{ entries: Record<string, Record<string, unknown>> }>(ledgers[0]!.handle.url);
+  const handle = await network!.peers.at(-1)!.repo.find<{ entries: Record<string, Record<string, unknown>> }>(ledgers[0]!.handle.url);
   handle.change((doc) => edit(doc.entries));
+}
+
+/** Writes raw values into the shared document's tokens from mallory's repo. */
+async function mallorysTokens(ledgers: Ledger[], edit: (tokens: Record<string, unknown>) => void): Promise<void> {
+  const handle = await network!.peers.at(-1)!.repo.find<{ tokens: Record<string, unknown> }>(ledgers[0]!.handle.url);
+  handle.change((doc) => edit(doc.tokens));
 }
 
 describe("ledger over automerge-repo", () => {
@@ -108,6 +114,37 @@ describe("ledger over automerge-repo", () => {
     };
     await until(() => ledgers.every((l) => intact(l, deleted) && intact(l, mutated)), "the honest nodes to restore both entries");
     for (const ledger of ledgers) expect(stateHash(ledger.state)).toBe(before);
+  });
+
+  it("holds an entry whose delegation has not arrived, and folds it when the token does", async () => {
+    network = meshOf(["alice", "bob", "mallory"]);
+    const ledgers = [await open(0), await open(1)];
+    await ledgers[0]!.append(byAuthor(alice.did).filter((s) => s.entry.kind === "pool.create"));
+    const join = byAuthor(bob.did)[0]!;
+    const [cid, token] = [join.entry.proof[0]!, join.tokens![0]!];
+    await mallorysWrite(ledgers, (entries) => {
+      entries[bucketOf(join.id)]![join.id] = join.bytes;
+    });
+    await until(() => ledgers.every((l) => l.view().deferred === 1), "both nodes to hold the join");
+    expect(ledgers.map((l) => l.state.members[bob.did])).toEqual([undefined, undefined]);
+    await mallorysTokens(ledgers, (tokens) => {
+      tokens[cid] = new TextEncoder().encode(token);
+    });
+    await until(() => ledgers.every((l) => l.state.members[bob.did] !== undefined && l.view().deferred === 0), "both nodes to fold the join");
+    await Promise.all(ledgers.map((l) => l.persisted()));
+  });
+
+  it("puts back a token a peer deleted or replaced, and ignores bytes that do not hash to their key", async () => {
+    const ledgers = await honestPool();
+    const [bobs, carols] = [byAuthor(bob.did)[0]!.entry.proof[0]!, byAuthor(carol.did)[0]!.entry.proof[0]!];
+    await mallorysTokens(ledgers, (tokens) => {
+      delete tokens[bobs];
+      tokens[carols] = new TextEncoder().encode("eyJ.not.carols");
+    });
+    const intact = (l: Ledger, cid: string) => l.handle.doc().tokens[cid] !== undefined && new TextDecoder().decode(l.handle.doc().tokens[cid]) === l.token(cid);
+    await until(() => ledgers.every((l) => intact(l, bobs) && intact(l, carols)), "the honest nodes to restore both tokens");
+    expect(ledgers.every((l) => l.view().invalid.length === 0 && l.state.count === story.entries.length)).toBe(true);
+    await Promise.all(ledgers.map((l) => l.persisted()));
   });
 
   it("keeps every validated entry in the node's own store across a restart", async () => {

@@ -13,7 +13,7 @@ import { EntryStore } from "./store.ts";
 import { TokenBook, type TokenCid } from "./tokens.ts";
 import type { EntryId, Kind, PoolId, Rejection, SignedEntry } from "./types.ts";
 import { fromUtf8, utf8 } from "../crypto/index.ts";
-import { contextOf, validateMany, type SignatureVerifier, type ValidationContext } from "./validate.ts";
+import { contextOf, validateMany, validateOutgoing, type SignatureVerifier, type ValidationContext } from "./validate.ts";
 import { EntryWriter, type Author } from "./writer.ts";
 
 export interface LedgerOptions {
@@ -153,7 +153,7 @@ export class Ledger {
   append(entries: readonly SignedEntry[]): Promise<AppendResult> {
     return this.serialise(async () => {
       for (const signed of entries) for (const token of signed.tokens ?? []) this.tokens.add(token);
-      const results = await validateMany(entries.map((e) => e.bytes), this.context);
+      const results = await validateMany(entries, this.context, undefined, validateOutgoing);
       for (const [i, result] of results.entries()) {
         if (!result.ok) return { ok: false, id: entries[i]!.id, reason: result.reason, message: result.message };
       }

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeEntryForTest } from "./tamper.ts";
+import { signEntry } from "../../../src/core/ledger/codec.ts";
 import { bucketOf } from "../../../src/core/ledger/document.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
@@ -18,12 +19,20 @@ let network: Network | undefined;
 beforeAll(async () => {
   story = await writeStory();
 });
+let opened: Ledger[] = [];
 afterEach(async () => {
+  // The nodes' own-store writes trail their appends; let them land before the directory goes.
+  await Promise.allSettled(opened.map((l) => l.persisted()));
+  opened = [];
   await network?.close();
   network = undefined;
 });
 
-const open = (i: number) => Ledger.open({ repo: network!.peers[i]!.repo, storage: network!.peers[i]!.storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+async function open(i: number): Promise<Ledger> {
+  const ledger = await Ledger.open({ repo: network!.peers[i]!.repo, storage: network!.peers[i]!.storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+  opened.push(ledger);
+  return ledger;
+}
 const byAuthor = (did: string) => story.entries.filter((s) => s.entry.author === did);
 
 /** Three honest nodes that have converged on the whole story. */
@@ -79,6 +88,15 @@ describe("ledger over automerge-repo", () => {
     }
   });
 
+  it("verifies the signature of an entry to append unless its author's key signed it in this process", async () => {
+    const ledgers = await honestPool();
+    const submit = byAuthor(bob.did).find((s) => s.entry.kind === "job.submit")!;
+    const wrongKey = await signEntry(mallory.signingKey, { ...submit.entry, seq: 70, time: T0 + 60_000 });
+    const copied = await new EntryWriter(bob, story.pool, 71, story.writers.bob.proof).write("job.submit", { ...submit.entry.body, deadline: T0 + 9_000_000 }, T0 + 60_000);
+    expect(await ledgers[1]!.append([wrongKey])).toMatchObject({ ok: false, reason: "bad-signature" });
+    expect(await ledgers[1]!.append([{ ...copied, bytes: copied.bytes.slice() }])).toMatchObject({ ok: true });
+  });
+
   it("rejects both entries of an equivocating member and keeps the pair as evidence", async () => {
     const ledgers = await honestPool();
     const before = stateHash(ledgers[0]!.state);
@@ -131,7 +149,6 @@ describe("ledger over automerge-repo", () => {
       tokens[cid] = new TextEncoder().encode(token);
     });
     await until(() => ledgers.every((l) => l.state.members[bob.did] !== undefined && l.view().deferred === 0), "both nodes to fold the join");
-    await Promise.all(ledgers.map((l) => l.persisted()));
   });
 
   it("puts back a token a peer deleted or replaced, and ignores bytes that do not hash to their key", async () => {
@@ -144,7 +161,6 @@ describe("ledger over automerge-repo", () => {
     const intact = (l: Ledger, cid: string) => l.handle.doc().tokens[cid] !== undefined && new TextDecoder().decode(l.handle.doc().tokens[cid]) === l.token(cid);
     await until(() => ledgers.every((l) => intact(l, bobs) && intact(l, carols)), "the honest nodes to restore both tokens");
     expect(ledgers.every((l) => l.view().invalid.length === 0 && l.state.count === story.entries.length)).toBe(true);
-    await Promise.all(ledgers.map((l) => l.persisted()));
   });
 
   it("keeps every validated entry in the node's own store across a restart", async () => {

@@ -11,6 +11,7 @@ export interface CommandEntry {
 export const commands: readonly CommandEntry[] = [
   { name: "serve", summary: "serve the app and a local relay on this machine", load: async () => (await import("./serve.ts")).serve },
   { name: "relay", summary: "run a relay that a pool's nodes sync through (stores what they send; trusted with nothing)", load: async () => (await import("./relay.ts")).relay },
+  { name: "issuer", summary: "run a Privacy Pass issuer that admits strangers to open pools without learning who they are", load: async () => (await import("./issuer.ts")).issuer },
   { name: "demo", summary: "run a whole pool on this machine: a relay, three workers (one dishonest), Mandelbrot tiles to a PNG", load: async () => (await import("./demo.ts")).demo },
   { name: "id", summary: "print this node's DID (creating its identity on first use)", load: async () => (await import("./id.ts")).id },
   { name: "id export", summary: "write a passphrase-encrypted backup of this node's identity", load: async () => (await import("./id-export.ts")).idExport },
@@ -23,6 +24,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "invite", summary: "print an invite link to a pool", load: async () => (await import("./invite.ts")).invite },
   { name: "join", summary: "join a pool with an invite link", load: async () => (await import("./join.ts")).join },
   { name: "members", summary: "list a pool's members, their abilities and revocations", load: async () => (await import("./members.ts")).members },
+  { name: "peers", summary: "list the pool's members online now and how this node reaches each (direct or relay)", load: async () => (await import("./peers.ts")).peers },
   { name: "revoke", summary: "revoke a member, an invite link or a delegation", load: async () => (await import("./revoke.ts")).revoke },
   { name: "sim", summary: "simulate a pool of many members and adversaries on the real ledger rules", load: async () => (await import("./sim.ts")).sim },
   { name: "submit", summary: "submit a job (task and input) to a pool; --wait prints its verified output", load: async () => (await import("./submit.ts")).submit },

@@ -17,6 +17,7 @@ import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { OwnEntries } from "./own-entries.ts";
 import { activeRunners, leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
+import { Competitors } from "./rendezvous.ts";
 import type { TaskRunner } from "./runner.ts";
 import { readJobInput } from "./inputs.ts";
 
@@ -160,6 +161,11 @@ export class JobWorker {
     if (now > job.deadline && (attempt.phase === "running" || attempt.phase === "ran")) return this.drop(attempt, "the job's deadline passed");
     if (attempt.phase === "running") return this.keepLease(attempt, job, now);
     if (attempt.phase === "ran") return this.commit(attempt, job, now);
+    // Entries that arrive late can refuse ours after the fact: an earlier claim on our replica wins
+    // the fold (then our commit and reveal go), or a commit we counted goes (then our reveal was
+    // early). A stale attempt would keep this worker off the job for good: claim again, reveal again.
+    if (job.commits[this.me] === undefined) return this.drop(attempt, `an earlier claim on replica ${attempt.replica} reached this node after ours: the fold refused our commit, so the job is open to us again`);
+    if (attempt.phase === "revealed" && job.reveals[this.me] === undefined) attempt.phase = "committed";
     if (attempt.phase === "committed" && revealOpen(job, now, leaseMsOf(this.options.ledger.state))) return this.reveal(attempt, job);
   }
 
@@ -217,7 +223,7 @@ export class JobWorker {
     if (!limits.acceptNewTasks || busy >= limits.workers) return undefined;
     const { state } = this.options.ledger;
     const now = this.options.clock.now();
-    const competitors = activeRunners(state, now, this.me);
+    const competitors = new Competitors(activeRunners(state, now, this.me));
     const stagger = this.options.staggerMs ?? leaseMsOf(state) / 4;
     const plans = Object.keys(state.jobs)
       .filter((id) => !this.attempts.has(id as EntryId))

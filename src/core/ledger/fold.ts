@@ -7,7 +7,9 @@
  */
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
+import { DeadlineQueue } from "./deadlines.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
+import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
 import { cloneState, emptyState, type LedgerState } from "./state.ts";
 import type { EntryId, Rejection, SignedEntry } from "./types.ts";
@@ -30,10 +32,24 @@ export interface FoldResult {
 
 type SortKey = readonly [number, number, string, number];
 
+/** An entry with its canonical sort key, computed once per entry rather than once per comparison. */
+interface Keyed {
+  readonly signed: SignedEntry;
+  readonly key: SortKey;
+}
+
 const keyOf = ({ entry }: SignedEntry): SortKey => [sortTimeOf(entry), KIND_RULES[entry.kind].rank, entry.author, entry.seq];
 
 function compareKeys(a: SortKey, b: SortKey): number {
   return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) || a[3] - b[3];
+}
+
+const compareKeyed = (a: Keyed, b: Keyed): number => compareKeys(a.key, b.key);
+
+function sortCanonically(entries: Iterable<SignedEntry>): Keyed[] {
+  const keyed: Keyed[] = [];
+  for (const signed of entries) keyed.push({ signed, key: keyOf(signed) });
+  return keyed.sort(compareKeyed);
 }
 
 const authorSeq = (signed: SignedEntry): string => `${signed.entry.author} ${signed.entry.seq}`;
@@ -45,8 +61,11 @@ export class Folder {
   private evidence!: Equivocation[];
   private skipped!: number;
   private segment!: EntryId[];
+  private deadlines!: DeadlineQueue;
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
+  /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
+  private readonly context: CheckpointContext = { coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment) };
 
   /** `base` is a trusted checkpoint's state (with the checkpoint applied), or genesis when absent. */
   constructor(
@@ -74,36 +93,42 @@ export class Folder {
    * folded so far fold one by one; anything else rebuilds from the base. Returns true on a rebuild.
    */
   add(entries: Iterable<SignedEntry>): boolean {
-    const fresh = [...new Map([...entries].filter((s) => !this.candidates.has(s.id)).map((s) => [s.id, s])).values()];
+    const fresh = new Map<EntryId, SignedEntry>();
+    for (const signed of entries) if (!this.candidates.has(signed.id)) fresh.set(signed.id, signed);
     // Tokens a writer attached: the fold can judge its own writer's entries without a document.
-    for (const signed of fresh) for (const token of signed.tokens ?? []) this.authoriser.tokens?.add(token);
-    fresh.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-    for (let i = 0; i < fresh.length; i++) {
-      if (!this.appendsCleanly(fresh[i]!)) {
-        for (const signed of fresh.slice(i)) this.remember(signed);
+    for (const signed of fresh.values()) for (const token of signed.tokens ?? []) this.authoriser.tokens?.add(token);
+    const sorted = sortCanonically(fresh.values());
+    for (let i = 0; i < sorted.length; i++) {
+      const keyed = sorted[i]!;
+      if (!this.appendsCleanly(keyed)) {
+        for (let j = i; j < sorted.length; j++) this.remember(sorted[j]!.signed);
         this.refold();
         return true;
       }
-      this.remember(fresh[i]!);
-      this.foldOne(fresh[i]!);
+      this.remember(keyed.signed);
+      this.foldOne(keyed);
     }
     return false;
   }
 
-  private appendsCleanly(signed: SignedEntry): boolean {
-    const max = this.authorMax.get(signed.entry.author);
-    const sortsLast = this.lastKey === undefined || compareKeys(keyOf(signed), this.lastKey) > 0;
-    const before = this.base.authors[signed.entry.author];
-    const outsideBase =
-      sortTimeOf(signed.entry) > (this.base.checkpoint?.through ?? -1) && signed.entry.seq > (before?.seq ?? 0) && signed.entry.time >= (before?.time ?? 0);
-    return sortsLast && outsideBase && (!max || (signed.entry.seq > max.seq && signed.entry.time >= max.time));
+  private appendsCleanly({ signed, key }: Keyed): boolean {
+    const { author, seq, time } = signed.entry;
+    const max = this.authorMax.get(author);
+    const sortsLast = this.lastKey === undefined || compareKeys(key, this.lastKey) > 0;
+    const before = this.base.authors[author];
+    const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && seq > (before?.seq ?? 0) && time >= (before?.time ?? 0);
+    return sortsLast && outsideBase && (!max || (seq > max.seq && time >= max.time));
   }
 
   private remember(signed: SignedEntry): void {
     this.candidates.set(signed.id, signed);
     const { author, seq, time } = signed.entry;
     const max = this.authorMax.get(author);
-    this.authorMax.set(author, { seq: Math.max(seq, max?.seq ?? 0), time: Math.max(time, max?.time ?? 0) });
+    if (!max) this.authorMax.set(author, { seq, time });
+    else {
+      max.seq = Math.max(seq, max.seq);
+      max.time = Math.max(time, max.time);
+    }
   }
 
   private reset(): void {
@@ -112,14 +137,21 @@ export class Folder {
     this.evidence = [];
     this.skipped = 0;
     this.segment = [];
+    this.deadlines = DeadlineQueue.of(this.state);
     this.lastKey = undefined;
+  }
+
+  /**
+   * Fails the jobs whose deadline is before `time` without an entry (a checkpoint writer calls it
+   * with `through`: the fold does the same before it takes up the checkpoint).
+   */
+  expireBefore(time: number): void {
+    this.deadlines.expireBefore(this.state, time);
   }
 
   private refold(): void {
     this.reset();
-    const remaining = this.applySetRules([...this.candidates.values()]);
-    remaining.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-    for (const signed of remaining) this.foldOne(signed);
+    for (const keyed of sortCanonically(this.applySetRules([...this.candidates.values()]))) this.foldOne(keyed);
   }
 
   /** Equivocation and time regression: decided on the whole set, before any entry is folded. */
@@ -175,14 +207,16 @@ export class Folder {
     return kept;
   }
 
-  private foldOne(signed: SignedEntry): void {
-    this.lastKey = keyOf(signed);
+  private foldOne({ signed, key }: Keyed): void {
+    this.lastKey = key;
+    this.expireBefore(key[0]);
     const rejection = this.decide(signed);
     if (rejection) {
       this.rejected.set(signed.id, rejection);
       return;
     }
     recordFolded(this.state, signed);
+    if (signed.entry.kind === "job.submit") this.deadlines.add(signed.id, signed.entry.body.deadline as number);
     this.segment.push(signed.id);
     if (signed.entry.kind === "checkpoint") this.segment = [];
   }
@@ -193,8 +227,7 @@ export class Folder {
       const allowed = this.authoriser.authorise(signed.entry, rule.requires, this.state);
       if (!allowed.ok) return { reason: allowed.reason, message: allowed.message };
     }
-    const previous = this.state.checkpoint?.root ?? ZERO_ROOT;
-    return rule.apply(this.state, signed, { coveredRoot: () => chainedRoot(previous, this.segment) });
+    return rule.apply(this.state, signed, this.context);
   }
 }
 

@@ -23,6 +23,7 @@ export const KINDS = [
   "result.commit",
   "result.reveal",
   "checkpoint",
+  "pool.issuer",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -4,7 +4,7 @@
  * engine must compute the same state, to the last unit.
  */
 import type { Did } from "../identity/did-key.ts";
-import type { AccountState, JobFailure, JobState, LedgerState, ReputationState } from "./state.ts";
+import { dictionary, type AccountState, type JobFailure, type JobState, type LedgerState, type ReputationState } from "./state.ts";
 import type { EntryId } from "./types.ts";
 
 /** One epoch is one UTC day; reputation decays per epoch. */
@@ -93,14 +93,19 @@ export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState,
 export function failJob(state: LedgerState, job: JobState, failure: JobFailure): void {
   job.status = "failed";
   job.failure = failure;
-  job.claims = {};
+  job.claims = dictionary();
   accountOf(state, job.submitter).spent -= job.reward;
 }
 
-/** Keeps grants sorted by vesting time (then job id) so settlement order is canonical. */
+/**
+ * Keeps grants sorted by vesting time (then job id) so settlement order is canonical. Inserted from
+ * the end: the fold runs in time order, so a new grant almost always vests last.
+ */
 function addGrant(account: AccountState, grant: AccountState["grants"][number]): void {
-  account.grants.push(grant);
-  account.grants.sort((a, b) => a.vestsAt - b.vestsAt || (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
+  const { grants } = account;
+  let at = grants.length;
+  while (at > 0 && (grants[at - 1]!.vestsAt > grant.vestsAt || (grants[at - 1]!.vestsAt === grant.vestsAt && grants[at - 1]!.job > grant.job))) at--;
+  grants.splice(at, 0, grant);
 }
 
 export interface Balance {

@@ -5,7 +5,7 @@
 import { bytesEqual, bytesToHex, concatBytes, sha256 } from "../../crypto/index.ts";
 import type { Did } from "../../identity/did-key.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
-import type { JobState, LedgerState } from "../state.ts";
+import { dictionary, type JobState, type LedgerState } from "../state.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
 import { claimDelayMs, escalation, spotCheckChosen } from "../replication.ts";
 import { accountOf, failJob, majorityOutput, penaliseDisagreement, settleVerdict } from "../verdict.ts";
@@ -72,9 +72,9 @@ export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): 
     deadline: body.deadline,
     submitted: entry.time,
     status: "open",
-    claims: {},
-    commits: {},
-    reveals: {},
+    claims: dictionary(),
+    commits: dictionary(),
+    reveals: dictionary(),
     ...(body.blob !== undefined ? { blob: body.blob } : {}),
     ...(body.spot ? { spot: body.spot } : {}),
   };

@@ -124,8 +124,8 @@ export class UcanAuthoriser implements Authoriser {
     if (!delegation.ok) return notAuthorised(delegation.reason, delegation.message);
     const query = this.#query(entry, root, delegation.token, state);
     if (entry.kind === "member.join") return this.#authoriseJoin(entry, query, state);
-    if (requires === "member") throw new TypeError(`kind ${entry.kind} needs a rule in UcanAuthoriser`);
-    const result = this.authority.authoriseVerified({ ...query, ability: requires });
+    // "member": any ability held through a valid, unrevoked chain (the root holds them all).
+    const result = requires === "member" ? this.authority.held(query) : this.authority.authoriseVerified({ ...query, ability: requires });
     return result.ok ? OK : notAuthorised(result.reason, result.message);
   }
 

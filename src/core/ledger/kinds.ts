@@ -21,6 +21,20 @@ import {
   resultRevealSchema,
 } from "./rules/jobs.ts";
 import {
+  applyInviteCreate,
+  applyKeyComplaint,
+  applyKeyGrant,
+  applyKeyRotate,
+  applyMemberRekey,
+  checkKex,
+  checkKeyRotate,
+  inviteCreateSchema,
+  keyComplaintSchema,
+  keyGrantSchema,
+  keyRotateSchema,
+  memberRekeySchema,
+} from "./rules/privacy.ts";
+import {
   applyMemberJoin,
   applyPoolCreate,
   applyPoolIssuer,
@@ -57,7 +71,7 @@ export interface KindRule {
 
 export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "pool.create": { schema: poolCreateSchema, requires: "genesis", check: checkPoolCreate, rank: 0, apply: applyPoolCreate },
-  "member.join": { schema: memberJoinSchema, requires: "member/invite", check: checkMemberJoin, rank: 0, apply: applyMemberJoin },
+  "member.join": { schema: memberJoinSchema, requires: "member/invite", check: (entry) => checkMemberJoin(entry) ?? checkKex(entry), rank: 0, apply: applyMemberJoin },
   // Open pools (issue 12): an admin lists a Privacy Pass issuer whose tokens admit strangers.
   "pool.issuer": { schema: poolIssuerSchema, requires: "pool/admin", check: checkPoolIssuer, rank: 0, apply: applyPoolIssuer },
   // Capability (issue 4): a revocation sorts at `from`, so every entry after that time is judged
@@ -75,6 +89,12 @@ export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
     rank: 1,
     apply: applyCheckpoint,
   },
+  // Private pools (rules/privacy.ts, docs/privacy.md).
+  "key.rotate": { schema: keyRotateSchema, requires: "pool/admin", check: checkKeyRotate, rank: 0, apply: applyKeyRotate },
+  "key.grant": { schema: keyGrantSchema, requires: "member/invite", rank: 0, apply: applyKeyGrant },
+  "key.complaint": { schema: keyComplaintSchema, requires: "member", rank: 0, apply: applyKeyComplaint },
+  "member.rekey": { schema: memberRekeySchema, requires: "member", check: checkKex, rank: 0, apply: applyMemberRekey },
+  "invite.create": { schema: inviteCreateSchema, requires: "member/invite", rank: 0, apply: applyInviteCreate },
 };
 
 export const sortTimeOf = (entry: Entry): number => KIND_RULES[entry.kind].sortTime?.(entry) ?? entry.time;

@@ -23,6 +23,11 @@ export const KINDS = [
   "result.commit",
   "result.reveal",
   "checkpoint",
+  "key.rotate",
+  "key.grant",
+  "key.complaint",
+  "member.rekey",
+  "invite.create",
   "pool.issuer",
 ] as const;
 export type Kind = (typeof KINDS)[number];

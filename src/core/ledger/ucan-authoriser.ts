@@ -104,8 +104,8 @@ export class UcanAuthoriser implements Authoriser {
     if (open) return open;
     const query = this.#query(entry, root, state);
     if (entry.kind === "member.join") return this.#authoriseJoin(entry, query, state);
-    if (requires === "member") throw new TypeError(`kind ${entry.kind} needs a rule in UcanAuthoriser`);
-    const result = this.authority.authoriseVerified({ ...query, ability: requires });
+    // "member": any ability held through a valid, unrevoked chain (the root holds them all).
+    const result = requires === "member" ? this.authority.held(query) : this.authority.authoriseVerified({ ...query, ability: requires });
     return result.ok ? OK : notAuthorised(result.reason, result.message);
   }
 

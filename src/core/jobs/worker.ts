@@ -16,7 +16,7 @@ import { resultCommitment } from "../ledger/writer.ts";
 import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { OwnEntries } from "./own-entries.ts";
-import { activeRunners, leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
+import { activeRunners, defaultStaggerMs, leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
 import { Competitors } from "./rendezvous.ts";
 import type { TaskRunner } from "./runner.ts";
 import { readJobInput } from "./inputs.ts";
@@ -224,7 +224,7 @@ export class JobWorker {
     const { state } = this.options.ledger;
     const now = this.options.clock.now();
     const competitors = new Competitors(activeRunners(state, now, this.me));
-    const stagger = this.options.staggerMs ?? leaseMsOf(state) / 4;
+    const stagger = this.options.staggerMs ?? defaultStaggerMs(leaseMsOf(state));
     const plans = Object.keys(state.jobs)
       .filter((id) => !this.attempts.has(id as EntryId))
       .map((id) => ({ id: id as EntryId, plan: planClaim(state, id as EntryId, this.me, now, stagger, competitors) }))

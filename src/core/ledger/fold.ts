@@ -9,6 +9,7 @@ import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
+import { advanceEpoch } from "./params.ts";
 import { cloneState, emptyState, type LedgerState } from "./state.ts";
 import type { EntryId, Rejection, SignedEntry } from "./types.ts";
 
@@ -192,6 +193,9 @@ export class Folder {
       if (!allowed.ok) return { reason: allowed.reason, message: allowed.message };
     }
     const previous = this.state.checkpoint?.root ?? ZERO_ROOT;
+    // Epoch boundaries (self-tuning, pending parameters) are crossed by the first entry past them;
+    // a checkpoint's commitment was computed without it, so checkpoints never cross one.
+    if (signed.entry.kind !== "checkpoint") advanceEpoch(this.state, sortTimeOf(signed.entry));
     return rule.apply(this.state, signed, { coveredRoot: () => chainedRoot(previous, this.segment) });
   }
 }

@@ -23,6 +23,13 @@ export const KINDS = [
   "result.commit",
   "result.reveal",
   "checkpoint",
+  "audit.result",
+  "stake.deposit",
+  "stake.withdraw",
+  "stake.grant",
+  "member.leave",
+  "member.reinstate",
+  "pool.params",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -4,20 +4,21 @@
  * engine must compute the same state, to the last unit.
  */
 import type { Did } from "../identity/did-key.ts";
-import type { AccountState, JobFailure, JobState, LedgerState, ReputationState } from "./state.ts";
+import { epochOf, paramsOf } from "./params.ts";
+import { minorStrike, severeStrike, standingOf } from "./standing.ts";
+import type { AccountState, GrantState, JobFailure, JobState, LedgerState, ReputationState } from "./state.ts";
 import type { EntryId } from "./types.ts";
 
-/** One epoch is one UTC day; reputation decays per epoch. */
-export const EPOCH_MS = 86_400_000;
+export { EPOCH_MS, epochOf } from "./params.ts";
 export const REPUTATION_AGREE = 1_000;
+/** Passing a hidden spot check is worth twice an ordinary agreement. */
+export const REPUTATION_SPOT_PASSED = 2_000;
 export const REPUTATION_CAP = 1_000_000;
 /** 0.97^d: about 23 epochs half-life. */
 const DECAY_NUM = 97n;
 const DECAY_DEN = 100n;
 /** Past this many epochs any reputation under the cap has decayed to 0 (0.97^700 * 10^6 < 1). */
 const MAX_DECAY_EPOCHS = 700;
-
-export const epochOf = (time: number): number => Math.floor(time / EPOCH_MS);
 
 /** R * 97^d / 100^d, floored. */
 export function decayReputation(milli: number, epochs: number): number {
@@ -35,7 +36,7 @@ export function majorityOutput(job: JobState): string | undefined {
   return undefined;
 }
 
-function reputationAt(state: LedgerState, did: Did, time: number): ReputationState {
+export function reputationAt(state: LedgerState, did: Did, time: number): ReputationState {
   const epoch = epochOf(time);
   const current = state.reputation[did] ?? { milli: 0, epoch, agreed: 0, disagreed: 0 };
   // Entries fold in time order, so epochs only move forward; max() guards equal-time ties.
@@ -45,17 +46,10 @@ function reputationAt(state: LedgerState, did: Did, time: number): ReputationSta
   return updated;
 }
 
-export function rewardAgreement(state: LedgerState, did: Did, time: number): void {
+export function rewardAgreement(state: LedgerState, did: Did, time: number, gain = REPUTATION_AGREE): void {
   const r = reputationAt(state, did, time);
-  r.milli = Math.min(REPUTATION_CAP, r.milli + REPUTATION_AGREE);
+  r.milli = Math.min(REPUTATION_CAP, r.milli + gain);
   r.agreed += 1;
-}
-
-/** A worker that revealed an output the verdict rejected keeps two thirds of its reputation. */
-export function penaliseDisagreement(state: LedgerState, did: Did, time: number): void {
-  const r = reputationAt(state, did, time);
-  r.milli = Math.floor((r.milli * 2) / 3);
-  r.disagreed += 1;
 }
 
 export function accountOf(state: LedgerState, did: Did): AccountState {
@@ -70,23 +64,110 @@ function settleVesting(account: AccountState, clock: number): void {
 }
 
 /**
- * Settles a job whose reveals just reached a strict majority: matching workers split the reward
- * (floor), the remainder goes back to the submitter, earlier dissenters lose reputation.
+ * Settles a job whose reveals just reached a strict majority (ledger/README.md 8.3, 8.7): the
+ * matching workers are paid and gain reputation (and C when the result was replicated); a
+ * contested verdict waits for an audit when the pool has auditors, else its dissenters are struck.
  */
 export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState, output: string, time: number): void {
   const workers = Object.keys(job.reveals).filter((w) => job.reveals[w] === output).sort() as Did[];
+  const revealed = Object.keys(job.reveals).length;
+  const alone = job.single !== undefined && revealed === 1;
   job.status = "done";
-  job.verdict = { output, workers, time };
-  const share = Math.floor(job.reward / workers.length);
-  const vestsAt = time + state.pool!.settings.vestingSeconds * 1000;
+  job.verdict = { output, workers, time, ...(alone ? { single: true } : {}) };
+  payWorkers(state, jobId, job, workers, time);
+  const tally = paramsOf(state).tally;
+  const contested = workers.length < revealed;
+  if (revealed >= 2) tally.replicated += 1;
+  if (contested) tally.contested += 1;
+  if (job.spotChecked) tally.checks += 1;
   for (const worker of workers) {
-    addGrant(accountOf(state, worker), { job: jobId, amount: share, vestsAt });
+    const passedSpot = job.spotChecked === true && worker === job.single;
+    rewardAgreement(state, worker, time, passedSpot ? REPUTATION_SPOT_PASSED : REPUTATION_AGREE);
+    if (revealed >= 2) standingOf(state, worker).streak += 1;
+  }
+  if (contested && job.audit === undefined && hasAuditors(state)) job.audit = { status: "pending" };
+  else judgeDissenters(state, jobId, job, output, time);
+}
+
+/**
+ * The reward goes to the matching workers (floor split, the remainder back to the submitter). A
+ * spot-checked single run pays its worker the whole reward and the spot worker one share
+ * (reward / majority k) from the fund; a re-verification after a revocation is paid by the fund.
+ */
+function payWorkers(state: LedgerState, jobId: EntryId, job: JobState, workers: readonly Did[], time: number): void {
+  const vestsAt = time + state.pool!.settings.vestingSeconds * 1000;
+  const single = job.single !== undefined && workers.includes(job.single) ? job.single : undefined;
+  if (single && job.spotChecked) {
+    addGrant(accountOf(state, single), { job: jobId, amount: job.reward, vestsAt });
+    for (const worker of workers) if (worker !== single) payFromFund(state, worker, { job: jobId, amount: extraShare(state, job), vestsAt });
+    return;
+  }
+  if (workers.length === 0) return refund(state, job, job.reward);
+  const share = Math.floor(job.reward / workers.length);
+  for (const worker of workers) {
+    const grant = { job: jobId, amount: share, vestsAt, ...(job.verdict?.single ? { single: true } : {}) };
+    if (job.funded) payFromFund(state, worker, grant);
+    else addGrant(accountOf(state, worker), grant);
+  }
+  refund(state, job, job.reward - share * workers.length);
+}
+
+/** What the fund pays for one extra execution (a spot, audit or re-run replica). */
+export const extraShare = (state: LedgerState, job: JobState): number => Math.floor(job.reward / paramsOf(state).set.majority);
+
+export function payFromFund(state: LedgerState, did: Did, grant: GrantState): void {
+  state.fund -= grant.amount;
+  addGrant(accountOf(state, did), grant);
+}
+
+/** Unused reward goes back to whoever paid it: the submitter, or the fund for a re-verification. */
+function refund(state: LedgerState, job: JobState, amount: number): void {
+  if (job.funded) state.fund += amount;
+  else accountOf(state, job.submitter).spent -= amount;
+}
+
+/** Whether a current, unsuspended member holds `job/audit` explicitly (admins are not auditors by default). */
+export function hasAuditors(state: LedgerState): boolean {
+  return Object.entries(state.members).some(([did, m]) => m.revoked === undefined && m.abilities.includes("job/audit") && state.standing[did]?.suspended === undefined);
+}
+
+/**
+ * Workers whose output the verdict rejected: two or more identities with the same rejected output
+ * are colluding (severe); a lone wrong output is a minor strike.
+ */
+export function judgeDissenters(state: LedgerState, jobId: EntryId, job: JobState, output: string, time: number): void {
+  const groups = new Map<string, Did[]>();
+  for (const [worker, revealed] of Object.entries(job.reveals)) if (revealed !== output) groups.set(revealed, [...(groups.get(revealed) ?? []), worker as Did]);
+  for (const group of groups.values()) {
+    for (const worker of group.sort()) {
+      if (group.length >= 2) severeStrike(state, worker, "colluded", time, jobId);
+      else minorStrike(state, worker, "wrong-output", time, jobId);
+    }
+  }
+}
+
+/**
+ * A reveal after the verdict settled: agreeing counts as a valid result (reputation and C, no
+ * credits: the reward was split); differing contests the verdict, so it waits for an audit when
+ * the pool has auditors (a quick colluding pair must not settle a job and strike the honest worker
+ * who revealed last), else it is struck like a dissenter at settlement.
+ */
+export function judgeLateReveal(state: LedgerState, jobId: EntryId, job: JobState, worker: Did, time: number): void {
+  const revealed = job.reveals[worker]!;
+  if (revealed === job.verdict!.output) {
     rewardAgreement(state, worker, time);
+    standingOf(state, worker).streak += 1;
+    return;
   }
-  accountOf(state, job.submitter).spent -= job.reward - share * workers.length;
-  for (const [worker, revealed] of Object.entries(job.reveals)) {
-    if (revealed !== output) penaliseDisagreement(state, worker as Did, time);
+  if (job.audit?.status === "pending") return;
+  if (job.audit === undefined && job.verdict!.workers.length === Object.keys(job.reveals).length - 1) paramsOf(state).tally.contested += 1;
+  if (job.audit === undefined && hasAuditors(state)) {
+    job.audit = { status: "pending" };
+    return;
   }
+  const same = Object.values(job.reveals).filter((o) => o === revealed).length;
+  if (same >= 2) severeStrike(state, worker, "colluded", time, jobId);
+  else minorStrike(state, worker, "wrong-output", time, jobId);
 }
 
 /** A job that cannot reach a verdict: the submitter gets its reward back; nobody earns or loses reputation. */
@@ -94,11 +175,11 @@ export function failJob(state: LedgerState, job: JobState, failure: JobFailure):
   job.status = "failed";
   job.failure = failure;
   job.claims = {};
-  accountOf(state, job.submitter).spent -= job.reward;
+  refund(state, job, job.reward);
 }
 
 /** Keeps grants sorted by vesting time (then job id) so settlement order is canonical. */
-function addGrant(account: AccountState, grant: AccountState["grants"][number]): void {
+export function addGrant(account: AccountState, grant: GrantState): void {
   account.grants.push(grant);
   account.grants.sort((a, b) => a.vestsAt - b.vestsAt || (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
 }

@@ -11,6 +11,7 @@ export interface CommandEntry {
 export const commands: readonly CommandEntry[] = [
   { name: "serve", summary: "serve the app and a local relay on this machine", load: async () => (await import("./serve.ts")).serve },
   { name: "relay", summary: "run a relay that a pool's nodes sync through (stores what they send; trusted with nothing)", load: async () => (await import("./relay.ts")).relay },
+  { name: "issuer", summary: "run a Privacy Pass issuer that admits strangers to open pools without learning who they are", load: async () => (await import("./issuer.ts")).issuer },
   { name: "demo", summary: "run a whole pool on this machine: a relay, three workers (one dishonest), Mandelbrot tiles to a PNG", load: async () => (await import("./demo.ts")).demo },
   { name: "id", summary: "print this node's DID (creating its identity on first use)", load: async () => (await import("./id.ts")).id },
   { name: "id export", summary: "write a passphrase-encrypted backup of this node's identity", load: async () => (await import("./id-export.ts")).idExport },

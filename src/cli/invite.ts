@@ -1,11 +1,10 @@
 /** `edgepool invite --pool P --can job/submit,job/run --ttl 7d --uses 5`: prints an invite link. */
 import { parseAbilityList } from "../core/capability/abilities.ts";
 import { isoTime } from "../core/capability/chain.ts";
-import { createInvite } from "../core/capability/invite.ts";
-import { UcanAuthoriser } from "../core/ledger/ucan-authoriser.ts";
+import { createPoolInvite } from "../core/ledger/membership.ts";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { openPool, ownProof, parseDuration, poolArgument, poolOptions, POOL_USAGE, requirePool } from "./pool-ledger.ts";
+import { openPool, parseDuration, poolArgument, poolOptions, POOL_USAGE, requirePool } from "./pool-ledger.ts";
 
 const DEFAULT_APP_URL = "http://localhost:8080/";
 
@@ -47,27 +46,12 @@ export const invite: Command = {
 
     const session = await openPool(args, io, pool);
     try {
-      const state = session.ledger.state;
       const genesis = requirePool(session);
-      const proof = ownProof(session);
-      const now = Date.now();
-      const held = await new UcanAuthoriser().holdings(session.identity.did, proof, state, now);
-      if (!held.ok) throw new CliError(`you cannot invite to pool ${pool}: ${held.reason}: ${held.message}`, ExitCode.noPermission);
-      const nowS = Math.floor(now / 1000);
-      const created = await createInvite({
-        inviter: session.identity.signingKey,
-        inviterProof: proof,
-        inviterHolds: held.grant.abilities,
-        pool,
-        abilities: abilities.abilities,
-        uses,
-        joinBefore: nowS + ttl,
-        memberExpiration: nowS + memberTtl,
-        appUrl,
-        relay: stringOption(args, "relay"),
-      });
-      if (!created.ok) throw new CliError(created.message, ExitCode.noPermission);
-      const joinBefore = Math.min(nowS + ttl, created.expiration);
+      const nowS = Math.floor(Date.now() / 1000);
+      const terms = { abilities: abilities.abilities, uses, joinBefore: nowS + ttl, memberExpiration: nowS + memberTtl, appUrl, relay: stringOption(args, "relay") };
+      const created = await createPoolInvite(session.ledger, session.identity, terms, Date.now());
+      if (!created.ok) throw new CliError(`you cannot invite to pool ${pool}: ${created.reason}: ${created.message}`, ExitCode.noPermission);
+      const { joinBefore } = created;
       io.err(`Invite to pool "${genesis.settings.name}" granting ${abilities.abilities.join(", ")}: ${uses} use${uses > 1 ? "s" : ""}, join before ${isoTime(joinBefore)}.`);
       io.err("Anyone with this link can join: share it privately. Revoke it with `edgepool revoke --pool P <link>`.");
       io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, link: created.link, pool, invite: created.invite, abilities: abilities.abilities, uses, joinBefore, expires: created.expiration }) : created.link);

@@ -1,8 +1,9 @@
 /** `edgepool join <link>`: redeems an invite link and records this node's member.join. */
-import { inviteRevoked, inviteUsedUp, parseInviteLink, redeemInvite } from "../core/capability/invite.ts";
+import { parseInviteLink, redeemInvite } from "../core/capability/invite.ts";
+import { joinWithInvite } from "../core/ledger/membership.ts";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { appendOwn, openPool, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { openPool, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
 
 const usage = [
   "usage: edgepool join LINK [--relay URL] [--json]",
@@ -32,26 +33,18 @@ export const join: Command = {
       const redeemed = await redeemInvite(invite, me, Math.floor(Date.now() / 1000));
       if (!redeemed.ok) throw new CliError(redeemed.message, ExitCode.noPermission);
       const r = redeemed.redemption;
-      const state = session.ledger.state;
       const print = () => io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool: r.pool, member: me, abilities: r.abilities, invitedBy: r.inviter, expires: r.expiration }) : r.pool);
-      if (state.members[me] && state.members[me].revoked === undefined) {
+      const joined = await joinWithInvite(session.ledger, session.identity, r, Date.now());
+      if (!joined.ok) throw new CliError(joined.reason === "revoked" || joined.reason === "invite-used-up" ? joined.message : `${joined.reason}: ${joined.message}`, ExitCode.noPermission);
+      if (joined.status === "already-member") {
         io.err(`You (${me}) are already a member of pool ${r.pool}.`);
         print();
         return ExitCode.ok;
       }
-      // What this node already knows refuses early; the ledger decides the same for every node anyway.
-      if (state.revocations[r.invite]) throw new CliError(inviteRevoked(r.inviter).message, ExitCode.noPermission);
-      const used = Object.values(state.members).filter((m) => m.invite === r.invite).length;
-      if (used >= r.terms.uses) throw new CliError(inviteUsedUp(r.terms.uses, r.inviter).message, ExitCode.noPermission);
-      if (!state.pool) io.err(`This node has not seen pool ${r.pool} yet (no relay reached); your join is recorded and checked when it syncs.`);
-      io.err(`Joining pool ${state.pool ? `"${state.pool.settings.name}" ` : ""}${r.pool} as ${me}: your DID becomes visible to its members.`);
-      const writer = session.ledger.writerFor(session.identity);
-      const entry = await writer.write("member.join", { member: me, abilities: [...r.abilities], invite: r.invite }, Date.now(), [r.proof]);
-      if (state.pool) await appendOwn(session, entry);
-      else await session.ledger.append([entry]);
+      if (joined.status === "pending") io.err(`This node has not seen pool ${r.pool} yet (no relay reached); your join is recorded and checked when it syncs.`);
       const confirmed = await session.sync();
-      const left = r.terms.uses - used - 1;
-      if (state.pool && confirmed) io.err(`Joined with ${r.abilities.join(", ")}; invited by ${r.inviter}; the link has ${left} use${left === 1 ? "" : "s"} left.`);
+      const left = joined.usesLeft;
+      if (joined.status === "joined" && confirmed) io.err(`Joined pool "${session.ledger.state.pool?.settings.name}" as ${me} (your DID is now visible to its members) with ${r.abilities.join(", ")}; invited by ${r.inviter}; the link has ${left} use${left === 1 ? "" : "s"} left.`);
       else io.err(`Your join (${r.abilities.join(", ")}) is recorded on this node and reaches the pool when it syncs with a peer or relay (--relay URL).`);
       print();
       return ExitCode.ok;

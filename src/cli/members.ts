@@ -1,9 +1,10 @@
 /** `edgepool members --pool P`: who is in the pool, with what abilities, and who was removed. */
+import { acceptedEntries } from "../core/ledger/membership.ts";
 import { isoTime } from "../core/capability/chain.ts";
 import { TokenVerifier } from "../core/capability/chain.ts";
 import type { Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
-import { acceptedEntries, openPool, poolArgument, poolOptions, POOL_USAGE, requirePool, type PoolSession } from "./pool-ledger.ts";
+import { openPool, poolArgument, poolOptions, POOL_USAGE, requirePool, type PoolSession } from "./pool-ledger.ts";
 
 const usage = [
   "usage: edgepool members --pool P [--relay URL] [--json]",
@@ -30,7 +31,7 @@ interface MemberRow {
 function inviters(session: PoolSession): Map<string, string> {
   const verifier = new TokenVerifier();
   const found = new Map<string, string>();
-  for (const { entry } of acceptedEntries(session)) {
+  for (const { entry } of acceptedEntries(session.ledger)) {
     const proof = entry.kind === "member.join" ? entry.proof[0] : undefined;
     const chain = proof === undefined ? undefined : verifier.structure(proof);
     if (chain?.ok && chain.verified.proofs[0]) found.set(entry.author, chain.verified.proofs[0].token.iss);

@@ -14,7 +14,10 @@ import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import { UcanAuthoriser } from "../core/ledger/ucan-authoriser.ts";
+import { nodePoolAuthority } from "../core/capability/authority-node.ts";
+import { verifyNode } from "../core/crypto/ed25519-node.ts";
 import { ownDelegation } from "../core/ledger/own-delegation.ts";
+import { appendOwn as appendOwnEntry } from "../core/ledger/membership.ts";
 import { nodeSocketFactory } from "../core/net/relay-socket-node.ts";
 import { createTransports } from "../core/net/transports.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
@@ -67,7 +70,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay 
   const repo = new Repo({ storage, network: transports.adapters });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
-  const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
+  const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, epoch: await latestEpoch(storage, pool), verify: verifyNode });
   if (!opened.ok) {
     await repo.shutdown();
     throw new CliError(`${opened.reason}: ${opened.message}`);
@@ -119,13 +122,6 @@ export function requirePool(session: PoolSession): NonNullable<Ledger["state"]["
   return pool;
 }
 
-/** Entries this node validated and folded (refused ones excluded). */
-export function acceptedEntries(session: PoolSession): SignedEntry[] {
-  const { invalid } = session.ledger.view();
-  const refused = new Set(invalid.map((i) => i.key));
-  return session.ledger.entries().filter((e) => !refused.has(e.id));
-}
-
 /** This node's own delegation in the pool: none for the root, else the proof of its accepted join. */
 export function ownProof(session: PoolSession): string | undefined {
   const me = session.identity.did;
@@ -137,11 +133,8 @@ export function ownProof(session: PoolSession): string | undefined {
 
 /** Appends this node's own entry; a refusal (stateless or by the fold) becomes a CLI error with its reason. */
 export async function appendOwn(session: PoolSession, signed: SignedEntry, exit: ExitCode = ExitCode.noPermission): Promise<void> {
-  const appended = await session.ledger.append([signed]);
+  const appended = await appendOwnEntry(session.ledger, signed);
   if (!appended.ok) throw new CliError(`${appended.reason}: ${appended.message}`, exit);
-  await session.ledger.settled();
-  const refused = session.ledger.view().invalid.find((i) => i.key === signed.id);
-  if (refused) throw new CliError(`${refused.reason}: ${refused.message}`, exit);
 }
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };

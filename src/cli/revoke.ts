@@ -1,10 +1,8 @@
 /** `edgepool revoke --pool P <did|link|token>`: revokes a member's delegation, an invite link, or a token. */
-import { TokenVerifier, tokenHash, type TokenHash } from "../core/capability/chain.ts";
-import { parseInviteLink } from "../core/capability/invite.ts";
-import { checkRevoker, highestContiguous } from "../core/capability/revocation.ts";
+import { revocationTarget, revokeDelegation } from "../core/ledger/membership.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { acceptedEntries, appendOwn, openPool, poolArgument, poolOptions, POOL_USAGE, requirePool, type PoolSession } from "./pool-ledger.ts";
+import { openPool, poolArgument, poolOptions, POOL_USAGE, requirePool } from "./pool-ledger.ts";
 
 const usage = [
   "usage: edgepool revoke --pool P TARGET [--relay URL] [--json]",
@@ -22,39 +20,6 @@ const usage = [
   "Exit codes: 0 revoked, 1 error, 2 usage or unknown target, 4 you may not revoke it.",
 ].join("\n");
 
-/** The delegation TARGET names. */
-function resolveTarget(session: PoolSession, target: string): string {
-  if (target.startsWith("did:")) {
-    const join = acceptedEntries(session).find((e) => e.entry.kind === "member.join" && e.entry.author === target);
-    if (!join?.entry.proof[0]) throw new CliError(`${target} did not join pool ${session.pool} through an invite that this node has seen`, ExitCode.usage);
-    return join.entry.proof[0];
-  }
-  if (target.includes("#/join/")) {
-    const link = parseInviteLink(target);
-    if (!link.ok) throw new CliError(link.message, ExitCode.usage);
-    return link.invite.token;
-  }
-  if (target.split(".").length === 3) return target;
-  throw new CliError(`TARGET must be a did:key, an invite link or a delegation token\n${usage}`, ExitCode.usage);
-}
-
-/** Link hashes of a delegation chain, leaf first. */
-function chainHashes(verifier: TokenVerifier, proof: string): TokenHash[] {
-  const structure = verifier.structure(proof);
-  const hashes: TokenHash[] = [];
-  for (let node = structure.ok ? structure.verified : undefined; node; node = node.proofs[0]) hashes.push(node.hash);
-  return hashes;
-}
-
-/** For each DID whose entries rest on the revoked delegation: its highest sequence with no gap below. */
-function honouredSequences(session: PoolSession, revoked: TokenHash, verifier: TokenVerifier): Record<string, number> {
-  const all = session.ledger.entries();
-  const affected = new Set(all.filter((e) => e.entry.proof[0] !== undefined && chainHashes(verifier, e.entry.proof[0]).includes(revoked)).map((e) => e.entry.author));
-  const honoured: Record<string, number> = {};
-  for (const did of [...affected].sort()) honoured[did] = highestContiguous(all.filter((e) => e.entry.author === did).map((e) => e.entry.seq), 1);
-  return honoured;
-}
-
 export const revoke: Command = {
   usage,
   options: { ...poolOptions, pool: { type: "string" }, json: { type: "boolean" } },
@@ -63,26 +28,20 @@ export const revoke: Command = {
     if (args.positionals.length !== 1) throw new CliError(`expected one TARGET\n${usage}`, ExitCode.usage);
     const session = await openPool(args, io, pool);
     try {
-      const genesis = requirePool(session);
-      const token = resolveTarget(session, args.positionals[0]!);
-      const verifier = new TokenVerifier();
-      const allowed = await checkRevoker(token, session.identity.did, verifier);
-      if (!allowed.ok) throw new CliError(`${allowed.reason}: ${allowed.message}`, allowed.reason === "escalation" ? ExitCode.noPermission : ExitCode.usage);
-      const target = tokenHash(token);
-      if (session.ledger.state.revocations[target]) {
+      requirePool(session);
+      const target = revocationTarget(session.ledger, args.positionals[0]!);
+      if (!target.ok) throw new CliError(target.message, ExitCode.usage);
+      const revoked = await revokeDelegation(session.ledger, session.identity, target.token, Date.now());
+      if (!revoked.ok) throw new CliError(`${revoked.reason}: ${revoked.message}`, revoked.reason === "escalation" || revoked.reason === "not-authorised" ? ExitCode.noPermission : ExitCode.usage);
+      const { honoured } = revoked;
+      if (revoked.already) {
         io.err("That delegation is already revoked.");
         return ExitCode.ok;
       }
-      const honoured = honouredSequences(session, target, verifier);
-      // History a checkpoint covers is final; before the first checkpoint the revocation reaches back to the pool's start.
-      const checkpoint = session.ledger.state.checkpoint;
-      const from = checkpoint ? checkpoint.through + 1 : genesis.created;
-      const writer = session.ledger.writerFor(session.identity);
-      await appendOwn(session, await writer.write("ucan.revoke", { target, token, honoured, from }, Date.now()));
       if (!(await session.sync())) io.err("Revoked on this node; it reaches the pool when this node next syncs with a peer or relay.");
       const names = Object.entries(honoured).map(([did, seq]) => `${did} (entries up to ${seq} stay valid)`);
       io.err(`Revoked. Affected: ${names.length > 0 ? names.join("; ") : "nobody has used it yet"}.`);
-      io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, target, honoured }) : target);
+      io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, target: revoked.target, honoured }) : revoked.target);
       return ExitCode.ok;
     } finally {
       await session.close();

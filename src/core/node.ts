@@ -10,7 +10,7 @@
  */
 import type { Did } from "./identity/did-key.ts";
 import type { Identity } from "./identity/keystore.ts";
-import { BlobStore } from "./jobs/blobs.ts";
+import { BlobStore, type BlobPeers } from "./jobs/blobs.ts";
 import { JobClient } from "./jobs/client.ts";
 import { OwnEntries } from "./jobs/own-entries.ts";
 import type { TaskRunner } from "./jobs/runner.ts";
@@ -53,6 +53,8 @@ export interface NodeOptions {
   readonly tasks?: readonly Uint8Array[];
   /** Present when this device contributes compute. */
   readonly contribute?: ContributeOptions;
+  /** Members reached directly (net/direct.ts), for blobs peer to peer. */
+  readonly blobPeers?: BlobPeers;
 }
 
 export type NodeState = { readonly status: "running" } | { readonly status: "closed" };
@@ -123,7 +125,7 @@ function contribute(options: NodeOptions, own: OwnEntries, contributeOptions: Co
 
 export async function createNode(options: NodeOptions): Promise<EdgeNode> {
   const clock = options.clock ?? systemClock;
-  const blobs = new BlobStore(options.ledger.options.repo);
+  const blobs = new BlobStore(options.ledger.options.repo, options.blobPeers);
   for (const module of options.tasks ?? []) await blobs.put(module);
   const own = new OwnEntries(options.ledger, options.identity, clock, options.proof);
   const jobs = new JobClient({ ledger: options.ledger, own, blobs, clock });

@@ -8,7 +8,7 @@
  * values the caller passes in). `authorise` runs both.
  */
 import { ALL_ABILITIES, type Ability } from "./abilities.ts";
-import { TokenVerifier, checkTimes, isoTime, type TokenHash, type VerifyTokenResult } from "./chain.ts";
+import { TokenVerifier, checkTimes, isoTime, type TokenHash } from "./chain.ts";
 import type { InviteTerms } from "./issue.ts";
 import { poolChain, type ChainLink, type PoolChain, type PoolChainResult } from "./pool-chain.ts";
 import type { PoolId } from "./pool.ts";
@@ -59,12 +59,16 @@ export class PoolAuthority {
     readonly maxDepth: number = DEFAULT_MAX_DEPTH,
   ) {}
 
-  /** Signatures, structure and pool rules of a delegation, from the token alone (cached). */
+  /**
+   * Structure, pool rules and signatures of a delegation, from the token alone (cached). The
+   * cheap rules (decoding, links, attenuation, depth) run first, so a chain they refuse costs
+   * no signature work.
+   */
   async checkProof(proof: string, pool: PoolId): Promise<ProofResult> {
-    const verified = await this.verifier.verify(proof);
-    if (!verified.ok) return verified;
-    const chain = this.#chain(proof, pool, verified);
-    return chain.ok ? { ok: true } : chain;
+    const chain = this.#chain(proof, pool);
+    if (!chain.ok) return chain;
+    const signed = await this.verifier.verify(proof);
+    return signed.ok ? { ok: true } : signed;
   }
 
   /** `checkProof`, then `authoriseVerified`. */
@@ -107,15 +111,15 @@ export class PoolAuthority {
   held(query: AuthorityQuery): GrantResult {
     if (query.author === query.root) return { ok: true, grant: ROOT_GRANT };
     if (query.proof === undefined) return refuse("not-granted", `${query.author} holds no delegation in pool ${query.pool}`);
-    const built = this.#chain(query.proof, query.pool, undefined);
+    const built = this.#chain(query.proof, query.pool);
     if (!built.ok) return built;
     return checkUse(built.chain, query);
   }
 
-  #chain(proof: string, pool: PoolId, verified: VerifyTokenResult | undefined): PoolChainResult {
+  #chain(proof: string, pool: PoolId): PoolChainResult {
     const cached = this.#chains.get(proof);
     if (cached && cached.pool === pool) return cached.result;
-    const token = verified ?? this.verifier.structure(proof);
+    const token = this.verifier.structure(proof);
     const result = token.ok ? poolChain(token.verified, pool, this.maxDepth) : token;
     if (this.#chains.size >= this.verifier.cacheSize) this.#chains.delete(this.#chains.keys().next().value!);
     this.#chains.set(proof, { pool, result });

@@ -8,7 +8,7 @@
  * Fixes over @ucans/core 0.12's `validateProofs` (shared/TOOLCHAIN.md, UCAN): it compares the
  * wrong fields in its time-bounds check, accepts a non-canonical S, and ignores typ/aud/syntax.
  */
-import { bytesToHex, sha256, utf8, verify } from "../crypto/index.ts";
+import { bytesToHex, sha256, utf8, verify, type SignatureVerifier } from "../crypto/index.ts";
 import { refuse, type Refusal } from "./refusal.ts";
 import { decodeToken, type UcanToken } from "./token.ts";
 
@@ -47,11 +47,26 @@ export type VerifyTokenResult = { ok: true; verified: VerifiedToken } | Refusal;
 const MAX_NESTING = 16;
 const DEFAULT_CACHE_SIZE = 20_000;
 
+export interface TokenVerifierOptions {
+  /**
+   * The Ed25519 verifier (EdgePool's one signature rule). Default: crypto's `verify` (WebCrypto or
+   * noble, browser-safe); Node's composition roots pass `verifyNode`, which runs on the thread pool.
+   */
+  readonly verify?: SignatureVerifier;
+  /** Tokens remembered (structure and verdicts, each). */
+  readonly cacheSize?: number;
+}
+
 export class TokenVerifier {
   readonly #structures = new Map<string, VerifyTokenResult>();
   readonly #verdicts = new Map<string, Promise<VerifyTokenResult>>();
+  readonly #verifySignature: SignatureVerifier;
+  readonly cacheSize: number;
 
-  constructor(readonly cacheSize = DEFAULT_CACHE_SIZE) {}
+  constructor(options: TokenVerifierOptions = {}) {
+    this.#verifySignature = options.verify ?? verify;
+    this.cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+  }
 
   /**
    * Everything but signatures, synchronously: decoding, proof addressing, time windows between
@@ -95,7 +110,7 @@ export class TokenVerifier {
     const structured = this.structure(encoded);
     if (!structured.ok) return structured;
     const tokens = uniqueTokens(structured.verified);
-    const verdicts = await Promise.all(tokens.map((t) => verify(t.issuerKey, utf8(t.signedData), t.signature)));
+    const verdicts = await Promise.all(tokens.map((t) => this.#verifySignature(t.issuerKey, utf8(t.signedData), t.signature)));
     const failed = verdicts.findIndex((v) => !v.ok);
     if (failed >= 0) {
       const token = tokens[failed]!;

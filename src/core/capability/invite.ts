@@ -28,6 +28,11 @@ export interface InviteLink {
   readonly key: Uint8Array;
   /** A relay (ws:// or wss://) the pool syncs through, when the inviter names one. */
   readonly relay: string | undefined;
+  /**
+   * The pool's name as the inviter's node had it: a hint to show before the pool's ledger arrives,
+   * never trusted (anyone can write any name into a link); the validated pool.create has the name.
+   */
+  readonly nameHint: string | undefined;
 }
 
 export interface CreateInviteRequest {
@@ -46,7 +51,12 @@ export interface CreateInviteRequest {
   /** The app's URL; the link is this URL with the invite in its fragment. */
   readonly appUrl: string;
   readonly relay?: string;
+  /** The pool's name, carried as an untrusted hint (`InviteLink.nameHint`). */
+  readonly poolName?: string;
 }
+
+/** As long as a pool.create name may be (ledger/README.md). */
+const MAX_NAME_HINT = 64;
 
 export type CreateInviteResult = { ok: true; link: string; invite: TokenHash; expiration: number } | Refusal;
 
@@ -68,7 +78,7 @@ export async function createInvite(request: CreateInviteRequest): Promise<Create
     proof: request.inviterProof,
     invite: { uses: request.uses, joinBefore: Math.min(request.joinBefore, expiration) },
   });
-  const payload = { v: LINK_VERSION, pool: request.pool, token, key: base64url.baseEncode(seed), ...(request.relay ? { relay: request.relay } : {}) };
+  const payload = { v: LINK_VERSION, pool: request.pool, token, key: base64url.baseEncode(seed), ...(request.relay ? { relay: request.relay } : {}), ...(request.poolName ? { name: request.poolName.slice(0, MAX_NAME_HINT) } : {}) };
   const link = new URL(request.appUrl);
   link.hash = FRAGMENT_PREFIX.slice(1) + base64url.baseEncode(utf8(JSON.stringify(payload)));
   return { ok: true, link: link.toString(), invite: tokenHash(token), expiration };
@@ -100,6 +110,7 @@ export function parseInviteLink(text: unknown): ParseLinkResult {
   if (!pool.ok) return badLink("no pool id");
   if (typeof payload.token !== "string" || typeof payload.key !== "string") return badLink("no delegation or key");
   if (payload.relay !== undefined && (typeof payload.relay !== "string" || !/^wss?:\/\/\S+$/.test(payload.relay))) return badLink("bad relay URL");
+  if (payload.name !== undefined && (typeof payload.name !== "string" || payload.name.length === 0 || payload.name.length > MAX_NAME_HINT)) return badLink("bad pool name");
   let key: Uint8Array;
   try {
     key = base64url.baseDecode(payload.key);
@@ -107,7 +118,7 @@ export function parseInviteLink(text: unknown): ParseLinkResult {
     return badLink("bad key");
   }
   if (key.length !== 32) return badLink("bad key length");
-  return { ok: true, invite: { pool: pool.pool, token: payload.token, key, relay: payload.relay as string | undefined } };
+  return { ok: true, invite: { pool: pool.pool, token: payload.token, key, relay: payload.relay as string | undefined, nameHint: payload.name as string | undefined } };
 }
 
 export interface Redemption {

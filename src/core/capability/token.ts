@@ -41,26 +41,40 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /**
- * Decodes unpadded base64url, refusing non-canonical trailing bits: otherwise one signature would
- * have several spellings, hence several token hashes, and could slip past a revocation. `atob`
- * (Node and browsers) is several times faster here than a JS decoder, and token decoding is most
- * of a cold chain check besides the signatures.
+ * Decodes unpadded base64url to the "binary string" `atob` returns (one character per byte),
+ * refusing non-canonical trailing bits: otherwise one signature would have several spellings,
+ * hence several token hashes, and could slip past a revocation. `atob` (Node and browsers) is
+ * several times faster here than a JS decoder, and token decoding is most of a cold chain check
+ * besides the signatures.
  */
-function decodeSegment(segment: string): Uint8Array | undefined {
+function decodeBinary(segment: string): string | undefined {
   const tail = segment.length % 4;
   if (tail === 1 || !BASE64URL.test(segment)) return undefined;
   if (tail !== 0 && (ALPHABET.indexOf(segment[segment.length - 1]!) & (tail === 2 ? 0x0f : 0x03)) !== 0) return undefined;
-  const binary = atob(segment.replaceAll("-", "+").replaceAll("_", "/"));
+  return atob(segment.replaceAll("-", "+").replaceAll("_", "/"));
+}
+
+function binaryToBytes(binary: string): Uint8Array {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
 
+function decodeSegment(segment: string): Uint8Array | undefined {
+  const binary = decodeBinary(segment);
+  return binary === undefined ? undefined : binaryToBytes(binary);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
-  const bytes = decodeSegment(segment);
-  if (!bytes) return undefined;
+  const binary = decodeBinary(segment);
+  if (binary === undefined) return undefined;
   try {
-    const value: unknown = JSON.parse(fromUtf8(bytes));
+    // A token's JSON is ASCII but for unusual facts; then the binary string already is the text,
+    // and a byte copy plus a UTF-8 decode (a third of the decoding time) is skipped.
+    const text = NON_ASCII.test(binary) ? fromUtf8(binaryToBytes(binary)) : binary;
+    const value: unknown = JSON.parse(text);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

@@ -16,6 +16,9 @@ export type BackendName = "webcrypto" | "noble";
 export type VerifyFailure = SignatureRuleViolation | "a-not-prime-order" | "r-not-prime-order" | "equation";
 export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure };
 
+/** An Ed25519 verifier applying EdgePool's signature rule: `verify` here, or Node's `verifyNode` (thread pool). */
+export type SignatureVerifier = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<VerifyResult>;
+
 /** A key that can sign: a seed held in memory, or a non-extractable WebCrypto key. */
 export interface SigningKey {
   readonly publicKey: Uint8Array;

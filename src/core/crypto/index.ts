@@ -5,3 +5,4 @@ export * from "./ed25519.ts";
 export * from "./x25519.ts";
 export * from "./aead.ts";
 export * from "./scrypt.ts";
+export * from "./rsa-pss.ts";

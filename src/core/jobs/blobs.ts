@@ -43,22 +43,57 @@ function candidates(doc: A.Doc<BlobDoc> | undefined): Uint8Array[] {
   return values.filter((v): v is Uint8Array => v instanceof Uint8Array);
 }
 
+/** Members reached directly (net/direct.ts): blobs move peer to peer, the relay carries them only when asked. */
+export interface BlobPeers {
+  /** Whether any member is connected directly now. */
+  connected(): boolean;
+  /** The blob from a direct peer, checked against its hash, or undefined by `deadline` (ms since the epoch). */
+  fetch(hash: BlobHash, deadline: number): Promise<Uint8Array | undefined>;
+  serve(provide: (hash: string) => Uint8Array | undefined): () => void;
+  /** Asks the members that hold the blob to publish it through the repo (no direct path served it). */
+  want(hash: BlobHash): void;
+  onWant(listener: (hash: string) => void): () => void;
+}
+
+/** How long a reader tries direct peers before it falls back to the relay (issue 14). */
+export const DIRECT_BLOB_WAIT_MS = 5_000;
+
 export class BlobStore {
   private readonly local = new Map<BlobHash, Uint8Array>();
+  private readonly published = new Set<BlobHash>();
 
-  constructor(private readonly repo: Repo) {}
+  constructor(
+    private readonly repo: Repo,
+    private readonly peers?: BlobPeers,
+  ) {
+    peers?.serve((hash) => this.local.get(hash as BlobHash));
+    peers?.onWant((hash) => {
+      const bytes = this.local.get(hash as BlobHash);
+      if (bytes) void this.publish(hash as BlobHash, bytes);
+    });
+  }
 
-  /** Stores bytes under their hash and offers them to peers; returns the hash. */
+  /**
+   * Stores bytes under their hash and offers them to peers; returns the hash. While members are
+   * connected directly, the blob waits here for them, and enters the repo (and so the relay) only
+   * when a member asks for it through the relay.
+   */
   async put(bytes: Uint8Array): Promise<BlobHash> {
     const hash = blobHash(bytes);
     if (this.local.has(hash)) return hash;
     this.local.set(hash, bytes);
+    if (!this.peers?.connected()) await this.publish(hash, bytes);
+    return hash;
+  }
+
+  private async publish(hash: BlobHash, bytes: Uint8Array): Promise<void> {
+    if (this.published.has(hash)) return;
+    this.published.add(hash);
     const doc = A.change(A.init<BlobDoc>({ actor: BLOB_ACTOR }), { time: 0 }, (d) => {
       d.bytes = bytes;
     });
     // Importing under the derived id merges with any copy a peer already holds (the same change).
     await this.repo.import<BlobDoc>(A.save(doc), { docId: parseAutomergeUrl(blobUrl(hash)).documentId }).whenReady();
-    return hash;
   }
 
   /** The blob's bytes, from this node or a peer, checked against the hash. */
@@ -66,6 +101,14 @@ export class BlobStore {
     const held = this.local.get(hash);
     if (held) return { ok: true, bytes: held };
     const deadline = Date.now() + (wait.timeoutMs ?? 10_000);
+    if (this.peers) {
+      const direct = await this.peers.fetch(hash, Math.min(deadline, Date.now() + DIRECT_BLOB_WAIT_MS));
+      if (direct) {
+        this.local.set(hash, direct);
+        return { ok: true, bytes: direct };
+      }
+      this.peers.want(hash);
+    }
     // An unavailable handle still turns ready when a peer that gets the blob later syncs it to us.
     const handle = await this.repo.find<BlobDoc>(blobUrl(hash), { allowableStates: ["ready", "unavailable"] });
     for (;;) {

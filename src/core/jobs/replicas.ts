@@ -4,12 +4,12 @@
  * (src/core/ledger/rules/jobs.ts) so a worker only writes entries the fold will take.
  */
 import { expandAbilities } from "../capability/abilities.ts";
-import { bytesToHex, sha256, utf8 } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
 import { claimDelayMs } from "../ledger/replication.ts";
 import { epochOf } from "../ledger/verdict.ts";
 import type { JobState, LedgerState } from "../ledger/state.ts";
 import type { EntryId } from "../ledger/types.ts";
+import { rendezvousKey, type Competitors } from "./rendezvous.ts";
 
 export const leaseMsOf = (state: LedgerState): number => (state.pool?.settings.leaseSeconds ?? 300) * 1000;
 
@@ -63,18 +63,6 @@ export function activeRunners(state: LedgerState, now: number, me: Did): Did[] {
   return active.length > 1 || !all.includes(me) ? active : all;
 }
 
-/**
- * Rendezvous (highest-random-weight) order of workers for a job: every node computes the same
- * order from the job id and the DIDs alone, so workers spread over replicas without talking.
- */
-export function rendezvousOrder(job: EntryId, workers: readonly Did[]): Did[] {
-  const score = (did: Did) => bytesToHex(sha256(utf8(`edgepool/rendezvous/v1\0${job}\0${did}`)));
-  return workers
-    .map((did) => ({ did, score: score(did) }))
-    .sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0))
-    .map((w) => w.did);
-}
-
 export interface ClaimPlan {
   readonly replica: number;
   /** The earliest time this worker should claim: its rendezvous wave after the replica became free. */
@@ -82,23 +70,36 @@ export interface ClaimPlan {
 }
 
 /**
+ * A worker of rendezvous rank `rank` among those competing for `free` replicas takes the
+ * `rank % free`-th of them in wave `rank / free`: ranks are distinct, so one wave never doubles up.
+ */
+export const claimSlot = (rank: number, free: number): { slot: number; wave: number } => ({ slot: rank % free, wave: Math.floor(rank / free) });
+
+/** Workers holding a live claim on the job or a commit to it: they compete for no other replica of it. */
+export function busyWorkers(job: JobState, now: number): Set<Did> {
+  const busy = new Set(Object.keys(job.commits) as Did[]);
+  for (const claim of Object.values(job.claims)) if (claim.until >= now) busy.add(claim.worker);
+  return busy;
+}
+
+/**
  * Which replica of `jobId` this worker should claim and from when, or undefined when it should
  * not (the job is settled, past its deadline, or the worker already works on it). `competitors`
- * are the workers to rank against (activeRunners), this worker among them. Workers ranked
+ * are the workers to rank against (activeRunners); this worker counts among them. Workers ranked
  * past the number of free replicas wait `staggerMs` per wave, so a worker that went away delays a
- * replica by one wave, never strands it.
+ * replica by one wave, never strands it. `key` is the job's rendezvousKey (callers that plan a job
+ * many times keep it).
  */
-export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: number, staggerMs: number, competitors: readonly Did[]): ClaimPlan | undefined {
+export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: number, staggerMs: number, competitors: Competitors, key = rendezvousKey(jobId)): ClaimPlan | undefined {
   const job = state.jobs[jobId];
   if (!job || job.status !== "open" || now >= job.deadline || job.commits[me] || liveClaimOf(job, me, now) !== undefined) return undefined;
   const free = freeReplicas(job, now);
   if (free.length === 0) return undefined;
-  const busy = new Set([...Object.keys(job.commits), ...Object.values(job.claims).filter((c) => c.until >= now).map((c) => c.worker)]);
-  const order = rendezvousOrder(jobId, competitors.filter((did) => !busy.has(did)));
-  const rank = order.indexOf(me);
-  if (rank < 0) return undefined;
-  const replica = free[rank % free.length]!;
+  const rank = competitors.rank(key, me, busyWorkers(job, now));
+  if (rank === undefined) return undefined;
+  const { slot, wave } = claimSlot(rank, free.length);
+  const replica = free[slot]!;
   const freeSince = Math.max(job.submitted, job.claims[replica]?.until ?? 0);
   const opensAt = job.submitted + claimDelayMs(state.reputation[me], leaseMsOf(state));
-  return { replica, at: Math.max(opensAt, freeSince + Math.floor(rank / free.length) * staggerMs) };
+  return { replica, at: Math.max(opensAt, freeSince + wave * staggerMs) };
 }

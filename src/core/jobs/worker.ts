@@ -17,6 +17,7 @@ import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { OwnEntries } from "./own-entries.ts";
 import { activeRunners, leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
+import { Competitors } from "./rendezvous.ts";
 import type { TaskRunner } from "./runner.ts";
 import { readJobInput } from "./inputs.ts";
 
@@ -217,7 +218,7 @@ export class JobWorker {
     if (!limits.acceptNewTasks || busy >= limits.workers) return undefined;
     const { state } = this.options.ledger;
     const now = this.options.clock.now();
-    const competitors = activeRunners(state, now, this.me);
+    const competitors = new Competitors(activeRunners(state, now, this.me));
     const stagger = this.options.staggerMs ?? leaseMsOf(state) / 4;
     const plans = Object.keys(state.jobs)
       .filter((id) => !this.attempts.has(id as EntryId))

@@ -8,6 +8,7 @@
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
+import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
 import { advanceEpoch } from "./params.ts";
 import { cloneState, emptyState, type LedgerState } from "./state.ts";
@@ -31,10 +32,24 @@ export interface FoldResult {
 
 type SortKey = readonly [number, number, string, number];
 
+/** An entry with its canonical sort key, computed once per entry rather than once per comparison. */
+interface Keyed {
+  readonly signed: SignedEntry;
+  readonly key: SortKey;
+}
+
 const keyOf = ({ entry }: SignedEntry): SortKey => [sortTimeOf(entry), KIND_RULES[entry.kind].rank, entry.author, entry.seq];
 
 function compareKeys(a: SortKey, b: SortKey): number {
   return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) || a[3] - b[3];
+}
+
+const compareKeyed = (a: Keyed, b: Keyed): number => compareKeys(a.key, b.key);
+
+function sortCanonically(entries: Iterable<SignedEntry>): Keyed[] {
+  const keyed: Keyed[] = [];
+  for (const signed of entries) keyed.push({ signed, key: keyOf(signed) });
+  return keyed.sort(compareKeyed);
 }
 
 const authorSeq = (signed: SignedEntry): string => `${signed.entry.author} ${signed.entry.seq}`;
@@ -48,6 +63,8 @@ export class Folder {
   private segment!: EntryId[];
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
+  /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
+  private readonly context: CheckpointContext = { coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment) };
 
   /** `base` is a trusted checkpoint's state (with the checkpoint applied), or genesis when absent. */
   constructor(
@@ -75,34 +92,40 @@ export class Folder {
    * folded so far fold one by one; anything else rebuilds from the base. Returns true on a rebuild.
    */
   add(entries: Iterable<SignedEntry>): boolean {
-    const fresh = [...new Map([...entries].filter((s) => !this.candidates.has(s.id)).map((s) => [s.id, s])).values()];
-    fresh.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-    for (let i = 0; i < fresh.length; i++) {
-      if (!this.appendsCleanly(fresh[i]!)) {
-        for (const signed of fresh.slice(i)) this.remember(signed);
+    const fresh = new Map<EntryId, SignedEntry>();
+    for (const signed of entries) if (!this.candidates.has(signed.id)) fresh.set(signed.id, signed);
+    const sorted = sortCanonically(fresh.values());
+    for (let i = 0; i < sorted.length; i++) {
+      const keyed = sorted[i]!;
+      if (!this.appendsCleanly(keyed)) {
+        for (let j = i; j < sorted.length; j++) this.remember(sorted[j]!.signed);
         this.refold();
         return true;
       }
-      this.remember(fresh[i]!);
-      this.foldOne(fresh[i]!);
+      this.remember(keyed.signed);
+      this.foldOne(keyed);
     }
     return false;
   }
 
-  private appendsCleanly(signed: SignedEntry): boolean {
-    const max = this.authorMax.get(signed.entry.author);
-    const sortsLast = this.lastKey === undefined || compareKeys(keyOf(signed), this.lastKey) > 0;
-    const before = this.base.authors[signed.entry.author];
-    const outsideBase =
-      sortTimeOf(signed.entry) > (this.base.checkpoint?.through ?? -1) && signed.entry.seq > (before?.seq ?? 0) && signed.entry.time >= (before?.time ?? 0);
-    return sortsLast && outsideBase && (!max || (signed.entry.seq > max.seq && signed.entry.time >= max.time));
+  private appendsCleanly({ signed, key }: Keyed): boolean {
+    const { author, seq, time } = signed.entry;
+    const max = this.authorMax.get(author);
+    const sortsLast = this.lastKey === undefined || compareKeys(key, this.lastKey) > 0;
+    const before = this.base.authors[author];
+    const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && seq > (before?.seq ?? 0) && time >= (before?.time ?? 0);
+    return sortsLast && outsideBase && (!max || (seq > max.seq && time >= max.time));
   }
 
   private remember(signed: SignedEntry): void {
     this.candidates.set(signed.id, signed);
     const { author, seq, time } = signed.entry;
     const max = this.authorMax.get(author);
-    this.authorMax.set(author, { seq: Math.max(seq, max?.seq ?? 0), time: Math.max(time, max?.time ?? 0) });
+    if (!max) this.authorMax.set(author, { seq, time });
+    else {
+      max.seq = Math.max(seq, max.seq);
+      max.time = Math.max(time, max.time);
+    }
   }
 
   private reset(): void {
@@ -116,9 +139,7 @@ export class Folder {
 
   private refold(): void {
     this.reset();
-    const remaining = this.applySetRules([...this.candidates.values()]);
-    remaining.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-    for (const signed of remaining) this.foldOne(signed);
+    for (const keyed of sortCanonically(this.applySetRules([...this.candidates.values()]))) this.foldOne(keyed);
   }
 
   /** Equivocation and time regression: decided on the whole set, before any entry is folded. */
@@ -174,8 +195,8 @@ export class Folder {
     return kept;
   }
 
-  private foldOne(signed: SignedEntry): void {
-    this.lastKey = keyOf(signed);
+  private foldOne({ signed, key }: Keyed): void {
+    this.lastKey = key;
     const rejection = this.decide(signed);
     if (rejection) {
       this.rejected.set(signed.id, rejection);
@@ -192,11 +213,10 @@ export class Folder {
       const allowed = this.authoriser.authorise(signed.entry, rule.requires, this.state);
       if (!allowed.ok) return { reason: allowed.reason, message: allowed.message };
     }
-    const previous = this.state.checkpoint?.root ?? ZERO_ROOT;
     // Epoch boundaries (self-tuning, pending parameters) are crossed by the first entry past them;
     // a checkpoint's commitment was computed without it, so checkpoints never cross one.
     if (signed.entry.kind !== "checkpoint") advanceEpoch(this.state, sortTimeOf(signed.entry));
-    return rule.apply(this.state, signed, { coveredRoot: () => chainedRoot(previous, this.segment) });
+    return rule.apply(this.state, signed, this.context);
   }
 }
 

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { nodePoolAuthority } from "../capability/authority-node.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
 import { ledgerDocumentId } from "./document.ts";
 import { latestEpoch, openEpoch, verifyPool, type VerifyReport } from "./epochs.ts";
@@ -44,7 +45,7 @@ export async function openHomeLedger(home: string, pool: PoolId, now: () => numb
     return missing(home, pool);
   }
   const epoch = await latestEpoch(opened.storage, pool);
-  const result = await openEpoch({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(), now, epoch, verify: verifyNode });
+  const result = await openEpoch({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(nodePoolAuthority()), now, epoch, verify: verifyNode });
   if (!result.ok) {
     await opened.close();
     return result;
@@ -57,7 +58,7 @@ export async function verifyHomeLedger(home: string, pool: PoolId, now: () => nu
   const opened = openHomeRepo(home);
   try {
     if (!(await hasPool(home, opened.storage, pool))) return missing(home, pool);
-    return { ok: true, report: await verifyPool({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(), now, verify: verifyNode }) };
+    return { ok: true, report: await verifyPool({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(nodePoolAuthority()), now, verify: verifyNode }) };
   } finally {
     await opened.close();
   }

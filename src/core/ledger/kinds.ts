@@ -34,7 +34,19 @@ import {
   stakeGrantSchema,
   stakeSchema,
 } from "./rules/stake.ts";
-import { applyMemberJoin, applyPoolCreate, applyRevoke, checkPoolCreate, memberJoinSchema, poolCreateSchema, revokeSchema } from "./rules/membership.ts";
+import {
+  applyMemberJoin,
+  applyPoolCreate,
+  applyPoolIssuer,
+  applyRevoke,
+  checkMemberJoin,
+  checkPoolCreate,
+  checkPoolIssuer,
+  memberJoinSchema,
+  poolCreateSchema,
+  poolIssuerSchema,
+  revokeSchema,
+} from "./rules/membership.ts";
 
 /**
  * Who may write a kind: an ability (held through the Authoriser), `"member"` (any current member;
@@ -59,7 +71,9 @@ export interface KindRule {
 
 export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "pool.create": { schema: poolCreateSchema, requires: "genesis", check: checkPoolCreate, rank: 0, apply: applyPoolCreate },
-  "member.join": { schema: memberJoinSchema, requires: "member/invite", rank: 0, apply: applyMemberJoin },
+  "member.join": { schema: memberJoinSchema, requires: "member/invite", check: checkMemberJoin, rank: 0, apply: applyMemberJoin },
+  // Open pools (issue 12): an admin lists a Privacy Pass issuer whose tokens admit strangers.
+  "pool.issuer": { schema: poolIssuerSchema, requires: "pool/admin", check: checkPoolIssuer, rank: 0, apply: applyPoolIssuer },
   // Capability (issue 4): a revocation sorts at `from`, so every entry after that time is judged
   // against it, whenever it arrived (ledger/README.md, "Capabilities and revocation").
   "ucan.revoke": { schema: revokeSchema, requires: "member", sortTime: (entry) => (entry.body.from as number | undefined) ?? entry.time, rank: 0, apply: applyRevoke },

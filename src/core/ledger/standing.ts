@@ -5,7 +5,7 @@
  */
 import type { Did } from "../identity/did-key.ts";
 import { EPOCH_MS, paramsOf } from "./params.ts";
-import type { JobState, LedgerState, StandingState, StrikeReason } from "./state.ts";
+import { dictionary, type JobState, type LedgerState, type StandingState, type StrikeReason } from "./state.ts";
 import type { EntryId } from "./types.ts";
 import { accountOf, reputationAt } from "./verdict.ts";
 
@@ -15,7 +15,7 @@ const STRIKES_KEPT = 16;
 const REPEAT_WINDOW_MS = 7 * EPOCH_MS;
 
 export function standingOf(state: LedgerState, did: Did): StandingState {
-  const standing = (state.standing[did] ??= { streak: 0, strikes: [], stake: 0, unbonding: [], leases: {}, expired: 0, expiredEpoch: 0 });
+  const standing = (state.standing[did] ??= { streak: 0, strikes: [], stake: 0, unbonding: [], leases: dictionary(), expired: 0, expiredEpoch: 0 });
   releaseUnbonded(state, did, standing);
   return standing;
 }
@@ -114,9 +114,9 @@ function reopen(state: LedgerState, job: JobState, did: Did, time: number): void
   delete job.spot;
   delete job.adaptive;
   job.replicas = Math.max(job.base ?? 3, paramsOf(state).majority);
-  job.claims = {};
-  job.commits = {};
-  job.reveals = {};
+  job.claims = dictionary();
+  job.commits = dictionary();
+  job.reveals = dictionary();
   job.funded = true;
   job.excluded = [...new Set([...(job.excluded ?? []), did])].sort();
   job.deadline = time + (job.deadline - job.submitted);

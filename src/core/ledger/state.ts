@@ -19,6 +19,18 @@ export interface PoolSettingsState {
   leaseSeconds: number;
 }
 
+/** An open pool's admission state (issue 12; ledger/README.md, "Open pools"). */
+export interface OpenPoolState {
+  /** Leading zero bits a join stamp needs; 0: stamps are not accepted. */
+  stampBits: number;
+  /** Listed token issuers by key id (hex SHA-256 of the key): URL and SubjectPublicKeyInfo (hex). */
+  issuers: Record<string, { url: string; key: string }>;
+  /** Spent token nonces (hex) -> the join entry that spent each. */
+  spentTokens: Record<string, string>;
+  /** Strangers admitted per epoch (decimal epoch number), queued ones counted in the epoch they start. */
+  admitted: Record<string, number>;
+}
+
 export interface PoolState {
   id: PoolId;
   root: Did;
@@ -26,6 +38,8 @@ export interface PoolState {
   nonce: string;
   created: number;
   settings: PoolSettingsState;
+  /** Present when the pool admits strangers. */
+  open?: OpenPoolState;
 }
 
 export interface MemberState {
@@ -37,6 +51,8 @@ export interface MemberState {
   revoked?: number;
   /** The invite link (hash of its delegation) the member joined through; uses are counted by it. */
   invite?: string;
+  /** How a stranger paid to join an open pool; such a member holds no delegation. */
+  admission?: "stamp" | "token";
 }
 
 export interface RevocationState {
@@ -251,15 +267,23 @@ export interface LedgerState {
   checkpoint?: CheckpointState;
 }
 
+/**
+ * An empty map keyed by outside data (DIDs, entry ids). Null prototype: a key such as `__proto__`
+ * or `constructor` is just a key, and V8 keeps such objects in dictionary mode instead of minting
+ * a hidden class for every new set of keys (per-job commit and reveal maps keyed by DIDs made the
+ * fold of 10^5 jobs spend most of its time creating hidden classes).
+ */
+export const dictionary = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
 export const emptyState = (): LedgerState => ({
-  members: {},
-  revocations: {},
-  jobs: {},
-  accounts: {},
-  reputation: {},
-  standing: {},
+  members: dictionary(),
+  revocations: dictionary(),
+  jobs: dictionary(),
+  accounts: dictionary(),
+  reputation: dictionary(),
+  standing: dictionary(),
   fund: 0,
-  authors: {},
+  authors: dictionary(),
   clock: 0,
   count: 0,
 });
@@ -269,5 +293,23 @@ export const encodeState = (state: LedgerState): Uint8Array => canonicalEncode(s
 /** The commitment a checkpoint carries: sha2-256 of the state's canonical encoding, hex. */
 export const stateHash = (state: LedgerState): string => bytesToHex(sha256(encodeState(state)));
 
-/** A deep copy through the canonical encoding (state holds plain data only). */
-export const cloneState = (state: LedgerState): LedgerState => structuredClone(state);
+const toDictionary = <V>(map: Record<string, V>): Record<string, V> => Object.assign(dictionary<V>(), map);
+
+/** A deep copy (state holds plain data only) whose maps are dictionaries again. */
+export function cloneState(state: LedgerState): LedgerState {
+  const copy = structuredClone(state);
+  copy.members = toDictionary(copy.members);
+  copy.revocations = toDictionary(copy.revocations);
+  copy.jobs = toDictionary(copy.jobs);
+  copy.accounts = toDictionary(copy.accounts);
+  copy.reputation = toDictionary(copy.reputation);
+  copy.authors = toDictionary(copy.authors);
+  copy.standing = toDictionary(copy.standing ?? {});
+  for (const standing of Object.values(copy.standing)) standing.leases = toDictionary(standing.leases);
+  for (const job of Object.values(copy.jobs)) {
+    job.claims = toDictionary(job.claims);
+    job.commits = toDictionary(job.commits);
+    job.reveals = toDictionary(job.reveals);
+  }
+  return copy;
+}

@@ -23,6 +23,7 @@ export const KINDS = [
   "result.commit",
   "result.reveal",
   "checkpoint",
+  "pool.issuer",
   "audit.result",
   "stake.deposit",
   "stake.withdraw",

@@ -19,6 +19,8 @@ import { inviteUsedUp } from "../capability/invite.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Authorisation, Authoriser } from "./authoriser.ts";
 import type { Requirement } from "./kinds.ts";
+import { isOpenJoin } from "./open-admission.ts";
+import { authoriseOpenJoin, authoriseOpenMember } from "./open-authorisation.ts";
 import type { LedgerState, MemberState } from "./state.ts";
 import type { Entry } from "./types.ts";
 
@@ -96,6 +98,10 @@ export class UcanAuthoriser implements Authoriser {
     const root = state.pool?.root;
     if (!root) return notAuthorised("wrong-root", "the pool has no pool.create entry yet");
     if (entry.kind === "ucan.revoke") return this.#authoriseRevocation(entry, root);
+    // Open pools (issue 12): strangers pay with a stamp or token and hold no delegation.
+    if (isOpenJoin(entry)) return authoriseOpenJoin(entry, state);
+    const open = authoriseOpenMember(entry, requires, state);
+    if (open) return open;
     const query = this.#query(entry, root, state);
     if (entry.kind === "member.join") return this.#authoriseJoin(entry, query, state);
     if (requires === "member") throw new TypeError(`kind ${entry.kind} needs a rule in UcanAuthoriser`);

@@ -3,7 +3,7 @@
  * order of ledger/README.md ("Validation", steps 1-8). Cheap checks run before the signature.
  * Only `future-time` depends on the reader's clock; such an entry is held and checked again later.
  */
-import { verify, type VerifyResult } from "../crypto/index.ts";
+import { verify, type SignatureVerifier } from "../crypto/index.ts";
 import { publicKeyOfDid } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { decodeEntry } from "./codec.ts";
@@ -22,7 +22,7 @@ export interface ValidationContext {
   readonly verify?: SignatureVerifier;
 }
 
-export type SignatureVerifier = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<VerifyResult>;
+export type { SignatureVerifier };
 
 export const DEFAULT_SKEW_MS = 120_000;
 

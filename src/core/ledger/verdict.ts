@@ -6,7 +6,7 @@
 import type { Did } from "../identity/did-key.ts";
 import { epochOf, paramsOf } from "./params.ts";
 import { minorStrike, severeStrike, standingOf } from "./standing.ts";
-import type { AccountState, GrantState, JobFailure, JobState, LedgerState, ReputationState } from "./state.ts";
+import { dictionary, type AccountState, type GrantState, type JobFailure, type JobState, type LedgerState, type ReputationState } from "./state.ts";
 import type { EntryId } from "./types.ts";
 
 export { EPOCH_MS, epochOf } from "./params.ts";
@@ -174,14 +174,19 @@ export function judgeLateReveal(state: LedgerState, jobId: EntryId, job: JobStat
 export function failJob(state: LedgerState, job: JobState, failure: JobFailure): void {
   job.status = "failed";
   job.failure = failure;
-  job.claims = {};
+  job.claims = dictionary();
   refund(state, job, job.reward);
 }
 
-/** Keeps grants sorted by vesting time (then job id) so settlement order is canonical. */
+/**
+ * Keeps grants sorted by vesting time (then job id) so settlement order is canonical. Inserted from
+ * the end: the fold runs in time order, so a new grant almost always vests last.
+ */
 export function addGrant(account: AccountState, grant: GrantState): void {
-  account.grants.push(grant);
-  account.grants.sort((a, b) => a.vestsAt - b.vestsAt || (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
+  const { grants } = account;
+  let at = grants.length;
+  while (at > 0 && (grants[at - 1]!.vestsAt > grant.vestsAt || (grants[at - 1]!.vestsAt === grant.vestsAt && grants[at - 1]!.job > grant.job))) at--;
+  grants.splice(at, 0, grant);
 }
 
 export interface Balance {

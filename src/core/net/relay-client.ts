@@ -152,7 +152,9 @@ export class RelayClientAdapter extends NetworkAdapter {
     const message = decoded.message;
     if (message.type === "peer") return this.#peer(message);
     if (message.type === "error") return this.#fail(attempt, `the relay refused us: ${String(message.message)}`);
-    if (this.#state.status !== "connected" || message.senderId !== this.#state.relay) return;
+    // A relay passes ephemeral messages on under their first sender's id (the signals of direct
+    // peers ride on them, and direct.ts checks their signatures); anything else must be the relay's.
+    if (this.#state.status !== "connected" || (message.senderId !== this.#state.relay && message.type !== "ephemeral")) return;
     // A sync message the repo cannot decode leaves its document stuck loading on this node (the
     // repo logs the error and waits on): refuse it here and drop the relay that sent it.
     if ((message.type === "sync" || message.type === "request") && !isSyncMessage(message.data)) return this.#fail(attempt, "the relay sent a sync message that does not decode");

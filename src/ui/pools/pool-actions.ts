@@ -5,13 +5,12 @@
  * Loaded lazily with the repo.
  */
 import { parseAbilityList } from "../../core/capability/abilities.ts";
-import { createInvite, inviteRevoked, inviteUsedUp, parseInviteLink, redeemInvite, type InviteLink } from "../../core/capability/invite.ts";
+import { parseInviteLink, redeemInvite, type InviteLink } from "../../core/capability/invite.ts";
 import { DEFAULT_POOL_SETTINGS, derivePoolId, newPoolNonce, type PoolId, type PoolSettings } from "../../core/capability/pool.ts";
 import type { Identity } from "../../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../../core/ledger/epochs.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
-import { ownDelegation } from "../../core/ledger/own-delegation.ts";
-import type { SignedEntry } from "../../core/ledger/types.ts";
+import { appendOwn, createPoolInvite, joinWithInvite, revocationTarget, revokeDelegation } from "../../core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
 import { browserRepo } from "./browser-repo.ts";
@@ -20,6 +19,8 @@ export type Outcome<T> = ({ ok: true } & T) | { ok: false; message: string };
 
 /** How long to wait for a relay before working offline. */
 const RELAY_WAIT_MS = 10_000;
+/** How long a membership granted by an invite lasts (the CLI's default --member-ttl). */
+const MEMBER_TTL_SECONDS = 365 * 86_400;
 const ledgers = new Map<PoolId, Promise<Outcome<{ ledger: Ledger }>>>();
 
 export function openPoolLedger(pool: PoolId, relay: string | undefined): Promise<Outcome<{ ledger: Ledger }>> {
@@ -44,25 +45,6 @@ async function openNow(pool: PoolId, relay: string | undefined): Promise<Outcome
   return opened.ok ? { ok: true, ledger: opened.ledger } : { ok: false, message: `${opened.reason}: ${opened.message}` };
 }
 
-/** Appends this node's own entry and reports a refusal (stateless, or by the fold) with its reason. */
-async function appendOwn(ledger: Ledger, signed: SignedEntry): Promise<Outcome<object>> {
-  const appended = await ledger.append([signed]);
-  if (!appended.ok) return { ok: false, message: `${appended.reason}: ${appended.message}` };
-  await ledger.settled();
-  const refused = ledger.view().invalid.find((i) => i.key === signed.id);
-  return refused ? { ok: false, message: `${refused.reason}: ${refused.message}` } : { ok: true };
-}
-
-/** This member's own delegation, with what to do when it has none. */
-export function ownProof(ledger: Ledger, me: Identity["did"]): Outcome<{ proof: string | undefined }> {
-  const own = ownDelegation(ledger, me);
-  if (own.ok) return own;
-  return {
-    ok: false,
-    message: own.reason === "no-pool" ? "this device has not received the pool yet; connect to its relay" : "you are not a member of this pool: join it with an invite link",
-  };
-}
-
 export async function createNewPool(identity: Identity, name: string, replication: number, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger }>> {
   const nonce = newPoolNonce();
   const pool = derivePoolId(identity.did, nonce);
@@ -71,7 +53,8 @@ export async function createNewPool(identity: Identity, name: string, replicatio
   // The ledger checks the settings against the pool.create schema (its bounds are the protocol's).
   const { entry } = await createPool(identity, { ...DEFAULT_POOL_SETTINGS, name, replication } as PoolSettings, nonce, Date.now());
   const appended = await appendOwn(opened.ledger, entry);
-  return appended.ok ? { ok: true, pool, ledger: opened.ledger } : appended;
+  if (!appended.ok) return { ok: false, message: `${appended.reason}: ${appended.message}` };
+  return { ok: true, pool, ledger: opened.ledger };
 }
 
 export interface InviteRequest {
@@ -84,26 +67,10 @@ export interface InviteRequest {
 export async function inviteToPool(identity: Identity, ledger: Ledger, request: InviteRequest): Promise<Outcome<{ link: string; joinBefore: number }>> {
   const abilities = parseAbilityList(request.abilities);
   if (!abilities.ok) return { ok: false, message: abilities.message };
-  const proof = ownProof(ledger, identity.did);
-  if (!proof.ok) return proof;
-  const now = Date.now();
-  const held = await new UcanAuthoriser().holdings(identity.did, proof.proof, ledger.state, now);
-  if (!held.ok) return { ok: false, message: `you cannot invite to this pool: ${held.message}` };
-  const nowS = Math.floor(now / 1000);
-  const created = await createInvite({
-    inviter: identity.signingKey,
-    inviterProof: proof.proof,
-    inviterHolds: held.grant.abilities,
-    pool: ledger.options.pool,
-    abilities: abilities.abilities,
-    uses: request.uses,
-    joinBefore: nowS + request.ttlSeconds,
-    memberExpiration: nowS + 365 * 86_400,
-    appUrl: `${location.origin}/`,
-    relay: request.relay,
-  });
-  if (!created.ok) return { ok: false, message: created.message };
-  return { ok: true, link: created.link, joinBefore: Math.min(nowS + request.ttlSeconds, created.expiration) };
+  const nowS = Math.floor(Date.now() / 1000);
+  const terms = { abilities: abilities.abilities, uses: request.uses, joinBefore: nowS + request.ttlSeconds, memberExpiration: nowS + MEMBER_TTL_SECONDS, appUrl: `${location.origin}/`, relay: request.relay };
+  const created = await createPoolInvite(ledger, identity, terms, Date.now());
+  return created.ok ? { ok: true, link: created.link, joinBefore: created.joinBefore } : { ok: false, message: `you cannot invite to this pool: ${created.message}` };
 }
 
 export const readInvite = (link: string): Outcome<{ invite: InviteLink }> => {
@@ -115,19 +82,18 @@ export const readInvite = (link: string): Outcome<{ invite: InviteLink }> => {
 export async function joinPool(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: Ledger; abilities: readonly string[] }>> {
   const redeemed = await redeemInvite(invite, identity.did, Math.floor(Date.now() / 1000));
   if (!redeemed.ok) return { ok: false, message: redeemed.message };
-  const r = redeemed.redemption;
   const opened = await openPoolLedger(invite.pool, invite.relay);
   if (!opened.ok) return opened;
-  const { ledger } = opened;
-  const state = ledger.state;
-  const member = state.members[identity.did];
-  if (member && member.revoked === undefined) return { ok: true, ledger, abilities: member.abilities };
-  if (state.revocations[r.invite]) return { ok: false, message: inviteRevoked(r.inviter).message };
-  const used = Object.values(state.members).filter((m) => m.invite === r.invite).length;
-  if (used >= r.terms.uses) return { ok: false, message: inviteUsedUp(r.terms.uses, r.inviter).message };
-  const entry = await ledger.writerFor(identity).write("member.join", { member: identity.did, abilities: [...r.abilities], invite: r.invite }, Date.now(), [r.proof]);
-  const appended = state.pool ? await appendOwn(ledger, entry) : await ledger.append([entry]).then((a) => (a.ok ? { ok: true as const } : { ok: false as const, message: a.message }));
-  return appended.ok ? { ok: true, ledger, abilities: r.abilities } : appended;
+  const joined = await joinWithInvite(opened.ledger, identity, redeemed.redemption, Date.now());
+  return joined.ok ? { ok: true, ledger: opened.ledger, abilities: joined.abilities } : { ok: false, message: joined.message };
+}
+
+/** Revokes a member's delegation (by DID) or an invite link; the ledger refuses it unless this identity issued it or one it rests on. */
+export async function revokeInPool(identity: Identity, ledger: Ledger, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>> }>> {
+  const resolved = revocationTarget(ledger, target);
+  if (!resolved.ok) return { ok: false, message: resolved.message };
+  const revoked = await revokeDelegation(ledger, identity, resolved.token, Date.now());
+  return revoked.ok ? { ok: true, honoured: revoked.honoured } : { ok: false, message: revoked.message };
 }
 
 export interface InvitePreview {
@@ -137,6 +103,8 @@ export interface InvitePreview {
   readonly uses: number;
   readonly joinBefore: number;
   readonly relay: string | undefined;
+  /** The name the link carries: unchecked until the pool's ledger arrives (`InviteLink.nameHint`). */
+  readonly nameHint: string | undefined;
 }
 
 /** What the "join pool X?" confirmation shows; an expired or malformed link says so here, before any network. */
@@ -144,5 +112,5 @@ export async function previewInvite(identity: Identity, invite: InviteLink): Pro
   const redeemed = await redeemInvite(invite, identity.did, Math.floor(Date.now() / 1000));
   if (!redeemed.ok) return { ok: false, message: redeemed.message };
   const r = redeemed.redemption;
-  return { ok: true, preview: { pool: r.pool, inviter: r.inviter, abilities: r.abilities, uses: r.terms.uses, joinBefore: r.terms.joinBefore, relay: invite.relay } };
+  return { ok: true, preview: { pool: r.pool, inviter: r.inviter, abilities: r.abilities, uses: r.terms.uses, joinBefore: r.terms.joinBefore, relay: invite.relay, nameHint: invite.nameHint } };
 }

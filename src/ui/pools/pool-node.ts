@@ -5,12 +5,12 @@
  */
 import type { Identity } from "../../core/identity/keystore.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
+import { ownDelegation } from "../../core/ledger/own-delegation.ts";
 import { createNode, type EdgeNode } from "../../core/node.ts";
 import { createBrowserWorkerHost } from "../../core/runtime/worker-host-browser.ts";
 import type { ContributionSettings } from "../../core/scheduler/index.ts";
 import type { SignalSource } from "../../core/scheduler/signals.ts";
 import { fetchTaskModule, loadCatalogue } from "../task-catalogue.ts";
-import { ownProof } from "./pool-actions.ts";
 
 async function builtInModules(): Promise<Uint8Array[]> {
   const catalogue = await loadCatalogue();
@@ -25,7 +25,7 @@ export async function startPoolNode(identity: Identity, ledger: Ledger, signals:
     ledger,
     // Read at each write: a member's proof exists only once its join is folded.
     proof: () => {
-      const own = ownProof(ledger, identity.did);
+      const own = ownDelegation(ledger, identity.did);
       return own.ok ? own.proof : undefined;
     },
     tasks: await builtInModules(),

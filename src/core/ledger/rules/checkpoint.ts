@@ -7,7 +7,7 @@ import { bytesToHex } from "../../crypto/index.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { Did } from "../../identity/did-key.ts";
 import { minorStrike } from "../standing.ts";
-import { cloneState, stateHash, type LedgerState } from "../state.ts";
+import { cloneState, dictionary, stateHash, type JobState, type LedgerState } from "../state.ts";
 import { spotChosen } from "../trust.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
 import { rejection } from "./rejection.ts";
@@ -43,7 +43,7 @@ export function checkpointedState(state: LedgerState, through: number): LedgerSt
   const retention = (state.pool?.settings.vestingSeconds ?? 0) * 1000;
   const forgotten = Object.keys(state.jobs).filter((id) => state.jobs[id]!.deadline + retention < through).sort();
   const silent = forgotten.flatMap((id) => Object.keys(state.jobs[id]!.commits).filter((w) => state.jobs[id]!.reveals[w] === undefined).map((w) => [id, w] as const));
-  const committed = silent.length > 0 ? cloneState(state) : { ...state, jobs: { ...state.jobs } };
+  const committed = silent.length > 0 ? cloneState(state) : { ...state, jobs: Object.assign(dictionary<JobState>(), state.jobs) };
   for (const [id, worker] of silent) minorStrike(committed, worker as Did, "unrevealed", state.jobs[id]!.deadline, id as EntryId);
   for (const id of forgotten) delete committed.jobs[id];
   return committed;

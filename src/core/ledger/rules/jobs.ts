@@ -5,7 +5,7 @@
 import { bytesEqual, bytesToHex, concatBytes, sha256 } from "../../crypto/index.ts";
 import type { Did } from "../../identity/did-key.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
-import type { JobState, LedgerState } from "../state.ts";
+import { dictionary, type JobState, type LedgerState } from "../state.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
 import { paramsOf } from "../params.ts";
 import { claimDelayMs, escalation } from "../replication.ts";
@@ -81,9 +81,9 @@ export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): 
     deadline: body.deadline,
     submitted: entry.time,
     status: "open",
-    claims: {},
-    commits: {},
-    reveals: {},
+    claims: dictionary(),
+    commits: dictionary(),
+    reveals: dictionary(),
     ...(body.blob !== undefined ? { blob: body.blob } : {}),
     ...(body.spot ? { spot: body.spot } : {}),
     ...(body.adaptive ? { adaptive: true, base: replicas } : {}),
@@ -176,7 +176,9 @@ function decideAlone(state: LedgerState, job: JobState, jobId: EntryId, claim: E
   if (job.single === undefined && replica === 0 && !othersLive && runsAlone(state, jobId, claim, worker)) {
     job.single = worker;
     job.replicas = 1;
-    job.claims = { 0: job.claims[0]! };
+    const mine = job.claims[0]!;
+    job.claims = dictionary();
+    job.claims[0] = mine;
   }
 }
 

@@ -12,6 +12,10 @@ import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { LedgerState, PoolSettingsState } from "../state.ts";
 import type { Entry, Rejection, SignedEntry } from "../types.ts";
 import { rejection } from "./rejection.ts";
+import { MAX_STAMP_BITS } from "../../capability/join-stamp.ts";
+import { joinTokenIssuer } from "../../capability/join-token.ts";
+import { admitStranger, isOpenJoin } from "../open-admission.ts";
+import { dictionary } from "../state.ts";
 
 export const settingsSchema: BodySchema = {
   name: { type: "string", min: 1, max: 64 },
@@ -24,6 +28,8 @@ export const settingsSchema: BodySchema = {
 export const poolCreateSchema: BodySchema = {
   nonce: { type: "bytes", min: 16, max: 16 },
   settings: { type: "map", fields: settingsSchema },
+  /** Present when the pool admits strangers (issue 12); issuers come in `pool.issuer` entries. */
+  open: { type: "map", optional: true, fields: { stampBits: { type: "int", min: 0, max: MAX_STAMP_BITS } } },
 };
 
 /** The pool id commits to its root and nonce, so only the root can write a matching genesis. */
@@ -50,6 +56,8 @@ export function applyPoolCreate(state: LedgerState, { entry }: SignedEntry): Rej
       leaseSeconds: settings.leaseSeconds,
     },
   };
+  const open = entry.body.open as { stampBits: number } | undefined;
+  if (open) state.pool.open = { stampBits: open.stampBits, issuers: dictionary(), spentTokens: dictionary(), admitted: dictionary() };
   state.members[entry.author] = { abilities: ["pool/admin"], by: entry.author, since: entry.time };
   state.params = freshParams(DEFAULT_PARAMS, epochOf(entry.time));
   return undefined;
@@ -60,15 +68,28 @@ export const memberJoinSchema: BodySchema = {
   abilities: { type: "enum-list", values: ALL_ABILITIES },
   /** The invite redeemed (hex SHA-256 of the invite delegation), when joining through a link. */
   invite: { type: "string", min: 64, max: 64, optional: true },
+  /** Open pools: a proof-of-work stamp paid for this join (capability/join-stamp.ts). */
+  stamp: { type: "map", optional: true, fields: { epoch: { type: "int", min: 0, max: MAX_INT }, nonce: { type: "string", min: 16, max: 16 } } },
+  /** Open pools: a Privacy Pass type-2 token paid for this join (capability/join-token.ts). */
+  token: { type: "bytes", min: 354, max: 610, optional: true },
 };
 
-export function applyMemberJoin(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
+export function checkMemberJoin(entry: Entry): string | undefined {
+  const paid = [entry.body.stamp, entry.body.token, entry.body.invite].filter((v) => v !== undefined).length;
+  return paid > 1 ? "a member.join redeems an invite, a stamp or a token, not several" : undefined;
+}
+
+export function applyMemberJoin(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
   if (!state.pool) return rejection("unknown-reference", "member.join before the pool exists");
   const member = entry.body.member as Did;
   const existing = state.members[member];
   if (existing && existing.revoked === undefined) return rejection("conflict", `${member} is already a member`);
   const abilities = [...(entry.body.abilities as Ability[])].sort();
   state.members[member] = { abilities, by: entry.author, since: entry.time };
+  if (isOpenJoin(entry)) {
+    state.members[member].since = admitStranger(state, entry, id);
+    state.members[member].admission = entry.body.stamp !== undefined ? "stamp" : "token";
+  }
   if (typeof entry.body.invite === "string") state.members[member].invite = entry.body.invite;
   // A UCAN revocation may sort before the join it cuts (it applies from its `from` time).
   const revokedAt = Object.values(state.revocations).filter((r) => r.honoured && Object.hasOwn(r.honoured, member)).map((r) => r.time);
@@ -97,5 +118,35 @@ export function applyRevoke(state: LedgerState, { id, entry }: SignedEntry): Rej
     const member = state.members[did];
     if (member && member.revoked === undefined) member.revoked = entry.time;
   }
+  return undefined;
+}
+
+export const poolIssuerSchema: BodySchema = {
+  /** Where joiners fetch tokens; its host is the issuer name their challenge names. */
+  url: { type: "string", min: 1, max: 256 },
+  /** The issuer's RSA key as DER SubjectPublicKeyInfo (RFC 9578 publishes it with the RSASSA-PSS OID). */
+  key: { type: "bytes", min: 200, max: 600 },
+};
+
+export function checkPoolIssuer(entry: Entry): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry.body.url as string);
+  } catch {
+    return "url must be an absolute http(s) URL";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "url must be an absolute http(s) URL";
+  const issuer = joinTokenIssuer(url.host, entry.body.key as Uint8Array);
+  return issuer.ok ? undefined : issuer.message;
+}
+
+/** Lists a token issuer for an open pool; the issuers record is replaced, so caches keyed by it stay right. */
+export function applyPoolIssuer(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
+  const open = state.pool?.open;
+  if (!open) return rejection("conflict", "only an open pool lists token issuers");
+  const issuer = joinTokenIssuer(new URL(entry.body.url as string).host, entry.body.key as Uint8Array);
+  if (!issuer.ok) return rejection("conflict", issuer.message);
+  if (Object.hasOwn(open.issuers, issuer.issuer.keyId)) return rejection("conflict", "this issuer key is already listed");
+  open.issuers = Object.assign(dictionary<{ url: string; key: string }>(), open.issuers, { [issuer.issuer.keyId]: { url: entry.body.url as string, key: bytesToHex(entry.body.key as Uint8Array) } });
   return undefined;
 }

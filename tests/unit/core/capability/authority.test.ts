@@ -5,13 +5,24 @@
 import { describe, expect, it } from "vitest";
 import { base64url } from "multiformats/bases/base64";
 import { alice, bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
-import { HOUR, NOW, grant, newAuthority, otherPool, query } from "./pool-fixture.ts";
-import { tokenHash } from "../../../../src/core/capability/chain.ts";
+import { AUTHORITIES, HOUR, NOW, grant, newAuthority, otherPool, query } from "./pool-fixture.ts";
+import { TokenVerifier, tokenHash } from "../../../../src/core/capability/chain.ts";
+import { PoolAuthority } from "../../../../src/core/capability/authority.ts";
+import { verify } from "../../../../src/core/crypto/index.ts";
 import { mergeRevocations } from "../../../../src/core/capability/revocation.ts";
 
 const authority = newAuthority();
 const bobToken = await grant({ from: alice, to: bob, can: ["member/invite", "job/submit", "job/run"] });
 const carolToken = await grant({ from: bob, to: carol, can: ["job/run"], proof: bobToken });
+
+/** `token` with its payload replaced by `payload` (bytes) and signed by `signer`: a real signature over new bytes. */
+async function resigned(token: string, payload: Uint8Array, signer = alice): Promise<string> {
+  const header = token.split(".")[0]!;
+  const signedData = `${header}.${base64url.baseEncode(payload)}`;
+  return `${signedData}.${base64url.baseEncode(await signer.signingKey.sign(new TextEncoder().encode(signedData)))}`;
+}
+
+const claimsOf = (token: string): Record<string, unknown> => JSON.parse(new TextDecoder().decode(base64url.baseDecode(token.split(".")[1]!)));
 
 describe("holding abilities", () => {
   it("lets the pool root do anything without a delegation", async () => {
@@ -42,7 +53,9 @@ describe("holding abilities", () => {
   });
 });
 
-describe("attacks", () => {
+describe.each(AUTHORITIES)("attacks, signatures verified through %s", (_path, newAuthority) => {
+  const authority = newAuthority();
+
   it("refuses escalation: a delegate granting more than its issuer holds", async () => {
     const escalated = await grant({ from: bob, to: mallory, can: ["pool/admin"], proof: bobToken });
     expect(await authority.authorise(query(mallory, escalated, "pool/admin"))).toMatchObject({ ok: false, reason: "escalation" });
@@ -154,5 +167,30 @@ describe("revocation", () => {
     const merged = mergeRevocations([a, b]);
     expect(mergeRevocations([b, a])).toEqual(merged);
     expect(merged.get(tokenHash(bobToken))).toEqual(new Map([[bob.did, 3]]));
+  });
+});
+
+describe("decoding and the order of checks", () => {
+  it("reads a token whose JSON is not plain ASCII (a fact in UTF-8)", async () => {
+    const withNote = await resigned(bobToken, new TextEncoder().encode(JSON.stringify({ ...claimsOf(bobToken), fct: [{ note: "Zoë’s laptop ✓" }] })));
+    expect(await newAuthority().authorise(query(bob, withNote, "job/run"))).toMatchObject({ ok: true });
+    expect(new TokenVerifier().structure(withNote)).toMatchObject({ ok: true, verified: { token: { fct: [{ note: "Zoë’s laptop ✓" }] } } });
+  });
+
+  it("refuses a payload that is not valid UTF-8, even when signed", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ ...claimsOf(bobToken), fct: [{ note: "\x7f" }] }));
+    bytes[bytes.indexOf(0x7f)] = 0xff;
+    expect(await newAuthority().authorise(query(bob, await resigned(bobToken, bytes), "job/run"))).toMatchObject({ ok: false, reason: "malformed" });
+  });
+
+  it("refuses a chain by its pool rules before verifying any signature", async () => {
+    let verified = 0;
+    const counting = new PoolAuthority(new TokenVerifier({ verify: (...args) => (verified++, verify(...args)) }));
+    const [header, payload] = (await grant({ from: bob, to: mallory, can: ["pool/admin"], proof: bobToken })).split(".");
+    const unsigned = `${header}.${payload}.${"A".repeat(86)}`;
+    expect(await counting.authorise(query(mallory, unsigned, "pool/admin"))).toMatchObject({ ok: false, reason: "escalation" });
+    expect(verified).toBe(0);
+    expect(await counting.authorise(query(carol, carolToken, "job/run"))).toMatchObject({ ok: true });
+    expect(verified).toBe(2);
   });
 });

@@ -6,6 +6,7 @@ import { createInvite, parseInviteLink, redeemInvite } from "../../../../src/cor
 import { ALL_ABILITIES } from "../../../../src/core/capability/abilities.ts";
 import { checkRevoker } from "../../../../src/core/capability/revocation.ts";
 import { TokenVerifier } from "../../../../src/core/capability/chain.ts";
+import { base64url } from "multiformats/bases/base64";
 
 const rootInvite = (overrides: Partial<Parameters<typeof createInvite>[0]> = {}) =>
   createInvite({
@@ -78,6 +79,20 @@ describe("invite links", () => {
     for (const junk of ["", "https://app.example/", "https://app.example/#/join/!!!", "https://app.example/#/join/e30", 42, "#/join/" + "A".repeat(60_000)]) {
       expect(parseInviteLink(junk)).toMatchObject({ ok: false, reason: "malformed" });
     }
+  });
+
+  it("carries the pool's name only as a bounded hint, and refuses a link whose hint is not a name", async () => {
+    const created = await rootInvite({ poolName: "Render farm" });
+    if (!created.ok) throw new Error(created.message);
+    const parsed = parseInviteLink(created.link);
+    expect(parsed).toMatchObject({ ok: true, invite: { nameHint: "Render farm" } });
+    const payload = JSON.parse(new TextDecoder().decode(base64url.baseDecode(new URL(created.link).hash.slice("#/join/".length))));
+    for (const name of [42, "", "x".repeat(65)]) {
+      const forged = `https://app.example/#/join/${base64url.baseEncode(new TextEncoder().encode(JSON.stringify({ ...payload, name })))}`;
+      expect(parseInviteLink(forged)).toMatchObject({ ok: false, reason: "malformed", message: expect.stringContaining("bad pool name") });
+    }
+    const withoutName = await rootInvite();
+    expect(withoutName.ok && parseInviteLink(withoutName.link)).toMatchObject({ ok: true, invite: { nameHint: undefined } });
   });
 
   it("refuses a link whose key was swapped for another", async () => {

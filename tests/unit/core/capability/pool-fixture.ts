@@ -2,6 +2,7 @@
 import { derivePoolId, type PoolId } from "../../../../src/core/capability/pool.ts";
 import { delegate, type InviteTerms } from "../../../../src/core/capability/issue.ts";
 import { PoolAuthority, type AuthorityQuery } from "../../../../src/core/capability/authority.ts";
+import { nodePoolAuthority } from "../../../../src/core/capability/authority-node.ts";
 import { NO_REVOCATIONS } from "../../../../src/core/capability/revocation.ts";
 import type { Ability } from "../../../../src/core/capability/abilities.ts";
 import { alice, type TestIdentity } from "../../../fixtures/identities.ts";
@@ -48,3 +49,9 @@ export const query = (author: TestIdentity, proof: string | undefined, ability: 
 });
 
 export const newAuthority = (maxDepth?: number) => new PoolAuthority(undefined, maxDepth);
+
+/** Both signature paths: every attack must get the same verdict from each (one signature rule). */
+export const AUTHORITIES: ReadonlyArray<readonly [string, (maxDepth?: number) => PoolAuthority]> = [
+  ["WebCrypto", newAuthority],
+  ["node:crypto's thread pool", nodePoolAuthority],
+];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Did } from "../../../../src/core/identity/did-key.ts";
-import { activeRunners, freeReplicas, planClaim, rendezvousOrder, revealOpen, runners } from "../../../../src/core/jobs/replicas.ts";
+import { activeRunners, freeReplicas, planClaim, revealOpen, runners } from "../../../../src/core/jobs/replicas.ts";
+import { Competitors } from "../../../../src/core/jobs/rendezvous.ts";
 import type { EntryId } from "../../../../src/core/ledger/types.ts";
 import { alice, bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
 import { extraWorkers, jobPool, LEASE_MS, RIGHT, T0, WRONG } from "../ledger/job-fixture.ts";
@@ -14,12 +15,13 @@ describe("a worker's view of replicas", () => {
     const { state } = pool.fold();
     const workers = runners(state, T0 + 10_000);
     expect(workers.sort()).toEqual([alice, bob, carol, dave, mallory, ...extraWorkers].map((w) => w.did).sort());
-    const order = rendezvousOrder(job, workers);
-    expect(rendezvousOrder(job, [...workers].reverse())).toEqual(order);
-    const plans = order.map((did) => planClaim(state, job, did, T0 + 10_000, STAGGER, workers)!);
-    expect(plans.slice(0, 3).map((p) => p.replica).sort()).toEqual([0, 1, 2]);
-    expect(plans.slice(0, 3).every((p) => p.at === T0 + 10_000)).toBe(true);
-    expect(plans.slice(3).every((p) => p.at >= T0 + 10_000 + STAGGER)).toBe(true);
+    const competitors = new Competitors(workers);
+    const reversed = new Competitors([...workers].reverse());
+    const plans = workers.map((did) => planClaim(state, job, did, T0 + 10_000, STAGGER, competitors)!);
+    expect(workers.map((did) => planClaim(state, job, did, T0 + 10_000, STAGGER, reversed))).toEqual(plans);
+    const first = plans.filter((p) => p.at === T0 + 10_000);
+    expect(first.map((p) => p.replica).sort()).toEqual([0, 1, 2]);
+    expect(plans.filter((p) => p.at !== T0 + 10_000).every((p) => p.at >= T0 + 10_000 + STAGGER)).toBe(true);
   });
 
   it("ranks only workers that showed life today (a live claim or a verdict this epoch) and itself, or everyone when nobody did", async () => {
@@ -40,13 +42,13 @@ describe("a worker's view of replicas", () => {
     const { state } = pool.fold();
     const during = T0 + 12_000;
     const all = runners(state, during);
-    expect(planClaim(state, job, carol.did, during, STAGGER, all)).toBeUndefined();
-    expect(planClaim(state, job, dave.did, during, STAGGER, all)).toBeUndefined();
+    expect(planClaim(state, job, carol.did, during, STAGGER, new Competitors(all))).toBeUndefined();
+    expect(planClaim(state, job, dave.did, during, STAGGER, new Competitors(all))).toBeUndefined();
     expect(freeReplicas(state.jobs[job]!, during)).toEqual([]);
-    expect(planClaim(state, job, mallory.did, during, STAGGER, all)).toBeUndefined();
+    expect(planClaim(state, job, mallory.did, during, STAGGER, new Competitors(all))).toBeUndefined();
     const after = T0 + 11_000 + LEASE_MS + 1;
     expect(freeReplicas(state.jobs[job]!, after)).toEqual([0]);
-    const plan = planClaim(state, job, mallory.did, after, STAGGER, all);
+    const plan = planClaim(state, job, mallory.did, after, STAGGER, new Competitors(all));
     expect(plan?.replica).toBe(0);
     expect(plan!.at).toBeGreaterThanOrEqual(T0 + 11_000 + LEASE_MS);
   });
@@ -70,7 +72,7 @@ describe("a worker's view of replicas", () => {
     for (const who of [carol, dave, mallory]) await pool.reveal(who, first, who === mallory ? WRONG : RIGHT, T0 + 14_000);
     const next = await pool.submit({ replicas: 1 }, T0 + 20_000);
     const { state } = pool.fold();
-    const plan = planClaim(state, next as EntryId, mallory.did as Did, T0 + 20_000, STAGGER, runners(state, T0 + 20_000))!;
+    const plan = planClaim(state, next as EntryId, mallory.did as Did, T0 + 20_000, STAGGER, new Competitors(runners(state, T0 + 20_000)))!;
     expect(plan.at).toBeGreaterThanOrEqual(T0 + 20_000 + LEASE_MS / 10);
   });
 });

@@ -1,0 +1,170 @@
+/**
+ * A member's own membership steps, written the same way by every front end (the CLI's pool
+ * commands and the app's Pools screens): append one's own entry and learn at once whether this
+ * node refused it, join with a redeemed invite, and revoke a delegation (a member's, or an
+ * invite link's). Messages to people stay with the callers; reasons and facts come from here.
+ */
+import { checkRevoker, highestContiguous } from "../capability/revocation.ts";
+import { TokenVerifier, tokenHash, type TokenHash } from "../capability/chain.ts";
+import { createInvite, inviteRevoked, inviteUsedUp, parseInviteLink, type Redemption } from "../capability/invite.ts";
+import type { RefusalReason } from "../capability/refusal.ts";
+import type { Ability } from "../capability/abilities.ts";
+import type { Ledger } from "./ledger.ts";
+import { ownDelegation } from "./own-delegation.ts";
+import { UcanAuthoriser } from "./ucan-authoriser.ts";
+import type { RejectReason, SignedEntry } from "./types.ts";
+import type { Author } from "./writer.ts";
+
+export type MembershipReason = RefusalReason | RejectReason | "no-pool" | "not-a-member" | "unknown-target";
+
+export interface MembershipRefusal {
+  readonly ok: false;
+  readonly reason: MembershipReason;
+  readonly message: string;
+}
+
+const refusal = (reason: MembershipReason, message: string): MembershipRefusal => ({ ok: false, reason, message });
+
+/** Entries this node validated and folded (the ones it refused are left out). */
+export function acceptedEntries(ledger: Ledger): SignedEntry[] {
+  const refused = new Set(ledger.view().invalid.map((i) => i.key));
+  return ledger.entries().filter((e) => !refused.has(e.id));
+}
+
+/** Appends this node's own entry; a refusal, stateless or by the fold, comes back with its reason. */
+export async function appendOwn(ledger: Ledger, signed: SignedEntry): Promise<{ ok: true } | MembershipRefusal> {
+  const appended = await ledger.append([signed]);
+  if (!appended.ok) return refusal(appended.reason, appended.message);
+  await ledger.settled();
+  const refused = ledger.view().invalid.find((i) => i.key === signed.id);
+  return refused ? refusal(refused.reason, refused.message) : { ok: true };
+}
+
+export interface InviteTerms {
+  readonly abilities: readonly Ability[];
+  readonly uses: number;
+  /** Seconds: the link cannot be redeemed after this. */
+  readonly joinBefore: number;
+  /** Seconds: when the membership it grants ends (capped at the inviter's own). */
+  readonly memberExpiration: number;
+  /** The app's URL the link opens. */
+  readonly appUrl: string;
+  readonly relay: string | undefined;
+}
+
+export type InviteOutcome = { readonly ok: true; readonly link: string; readonly invite: TokenHash; readonly joinBefore: number; readonly expiration: number };
+
+/** An invite link to this pool from `inviter`, who must hold member/invite and every ability granted. */
+export async function createPoolInvite(ledger: Ledger, inviter: Author, terms: InviteTerms, now: number): Promise<InviteOutcome | MembershipRefusal> {
+  const own = ownDelegation(ledger, inviter.did);
+  if (!own.ok) return refusal(own.reason, own.reason === "no-pool" ? `this node has no ledger for pool ${ledger.options.pool} yet` : `${inviter.did} is not a member of pool ${ledger.options.pool}: join it with an invite link first`);
+  const held = await new UcanAuthoriser().holdings(inviter.did, own.proof, ledger.state, now);
+  if (!held.ok) return held;
+  const created = await createInvite({
+    ...terms,
+    inviter: inviter.signingKey,
+    inviterProof: own.proof,
+    inviterHolds: held.grant.abilities,
+    pool: ledger.options.pool,
+    poolName: ledger.state.pool?.settings.name,
+  });
+  return created.ok ? { ...created, joinBefore: Math.min(terms.joinBefore, created.expiration) } : created;
+}
+
+export type JoinOutcome = {
+  readonly ok: true;
+  /** `pending`: this node has not seen the pool yet, so the join is recorded and judged once it syncs. */
+  readonly status: "joined" | "already-member" | "pending";
+  readonly abilities: readonly Ability[];
+  /** Joins the link still allows, as far as this node has seen. */
+  readonly usesLeft: number;
+};
+
+const usesOf = (ledger: Ledger, invite: TokenHash): number => Object.values(ledger.state.members).filter((m) => m.invite === invite).length;
+
+/**
+ * Records `member.join` for a redeemed invite. What this node already knows (a revoked or used-up
+ * link) refuses early; the ledger decides the same for every node anyway.
+ */
+export async function joinWithInvite(ledger: Ledger, joiner: Author, redemption: Redemption, now: number): Promise<JoinOutcome | MembershipRefusal> {
+  const state = ledger.state;
+  const member = state.members[joiner.did];
+  const used = usesOf(ledger, redemption.invite);
+  if (member && member.revoked === undefined) return { ok: true, status: "already-member", abilities: member.abilities, usesLeft: redemption.terms.uses - used };
+  if (state.revocations[redemption.invite]) return inviteRevoked(redemption.inviter);
+  if (used >= redemption.terms.uses) return inviteUsedUp(redemption.terms.uses, redemption.inviter);
+  const body = { member: joiner.did, abilities: [...redemption.abilities], invite: redemption.invite };
+  const entry = await ledger.writerFor(joiner).write("member.join", body, now, [redemption.proof]);
+  if (state.pool) {
+    const appended = await appendOwn(ledger, entry);
+    if (!appended.ok) return appended;
+  } else {
+    const appended = await ledger.append([entry]);
+    if (!appended.ok) return refusal(appended.reason, appended.message);
+  }
+  return { ok: true, status: state.pool ? "joined" : "pending", abilities: redemption.abilities, usesLeft: redemption.terms.uses - used - 1 };
+}
+
+/**
+ * The delegation a revocation target names: a member's DID (the delegation it joined with), an
+ * invite link (its delegation to the invite key), or a delegation token itself.
+ */
+export function revocationTarget(ledger: Ledger, target: string): { ok: true; token: string } | MembershipRefusal {
+  if (target.startsWith("did:")) {
+    const join = acceptedEntries(ledger).find((e) => e.entry.kind === "member.join" && e.entry.author === target);
+    const token = join?.entry.proof[0];
+    return token ? { ok: true, token } : refusal("unknown-target", `${target} did not join pool ${ledger.options.pool} through an invite that this node has seen`);
+  }
+  if (target.includes("#/join/")) {
+    const link = parseInviteLink(target);
+    return link.ok ? { ok: true, token: link.invite.token } : link;
+  }
+  if (target.split(".").length === 3) return { ok: true, token: target };
+  return refusal("unknown-target", "the target must be a did:key, an invite link or a delegation token");
+}
+
+export type RevokeOutcome = {
+  readonly ok: true;
+  readonly target: TokenHash;
+  /** True when this node had already seen a revocation of it (nothing new was written). */
+  readonly already: boolean;
+  /** Per DID whose entries rest on the delegation: its highest sequence that stays valid. */
+  readonly honoured: Readonly<Record<string, number>>;
+};
+
+/** Link hashes of a delegation chain, leaf first. */
+function chainHashes(verifier: TokenVerifier, proof: string): TokenHash[] {
+  const structure = verifier.structure(proof);
+  const hashes: TokenHash[] = [];
+  for (let node = structure.ok ? structure.verified : undefined; node; node = node.proofs[0]) hashes.push(node.hash);
+  return hashes;
+}
+
+/** For each DID whose entries rest on the revoked delegation: its highest sequence with no gap below. */
+function honouredSequences(ledger: Ledger, revoked: TokenHash, verifier: TokenVerifier): Record<string, number> {
+  const all = ledger.entries();
+  const affected = new Set(all.filter((e) => e.entry.proof[0] !== undefined && chainHashes(verifier, e.entry.proof[0]).includes(revoked)).map((e) => e.entry.author));
+  const honoured: Record<string, number> = {};
+  for (const did of [...affected].sort()) honoured[did] = highestContiguous(all.filter((e) => e.entry.author === did).map((e) => e.entry.seq), 1);
+  return honoured;
+}
+
+/**
+ * Writes `ucan.revoke` for `token`, which `revoker` must have issued (or one it rests on). Every
+ * entry resting on it that this node has seen stays valid; every later one is refused.
+ */
+export async function revokeDelegation(ledger: Ledger, revoker: Author, token: string, now: number): Promise<RevokeOutcome | MembershipRefusal> {
+  const pool = ledger.state.pool;
+  if (!pool) return refusal("no-pool", `this node has no ledger for pool ${ledger.options.pool} yet`);
+  const verifier = new TokenVerifier();
+  const allowed = await checkRevoker(token, revoker.did, verifier);
+  if (!allowed.ok) return allowed;
+  const target = tokenHash(token);
+  if (ledger.state.revocations[target]) return { ok: true, target, already: true, honoured: ledger.state.revocations[target].honoured ?? {} };
+  const honoured = honouredSequences(ledger, target, verifier);
+  // History a checkpoint covers is final; before the first checkpoint the revocation reaches back to the pool's start.
+  const checkpoint = ledger.state.checkpoint;
+  const from = checkpoint ? checkpoint.through + 1 : pool.created;
+  const appended = await appendOwn(ledger, await ledger.writerFor(revoker).write("ucan.revoke", { target, token, honoured, from }, now));
+  return appended.ok ? { ok: true, target, already: false, honoured } : appended;
+}

@@ -1,0 +1,50 @@
+/**
+ * Fetching a join token from an open pool's issuer (RFC 9578): read its directory for the key,
+ * blind a request for the challenge, POST it, unblind the response. Runs in the browser and Node.
+ * The key in the directory must be the one the pool lists; the caller checks the finished token
+ * with `checkJoinToken` before spending a join on it.
+ */
+import { base64url } from "multiformats/bases/base64";
+import { blindTokenRequest } from "../crypto/blind-rsa-client.ts";
+import { toArrayBufferBytes } from "../crypto/index.ts";
+
+export type FetchTokenResult =
+  | { readonly ok: true; readonly token: Uint8Array }
+  | { readonly ok: false; readonly reason: "issuer-unreachable" | "issuer-refused" | "bad-directory"; readonly message: string };
+
+const DIRECTORY_PATH = "/.well-known/private-token-issuer-directory";
+
+export async function fetchJoinToken(issuerUrl: string, challenge: Uint8Array, fetchImpl: typeof fetch = fetch): Promise<FetchTokenResult> {
+  const base = new URL(issuerUrl);
+  let directory: unknown;
+  try {
+    const response = await fetchImpl(new URL(DIRECTORY_PATH, base));
+    if (!response.ok) return { ok: false, reason: "bad-directory", message: `the issuer's directory answered HTTP ${response.status}` };
+    directory = await response.json();
+  } catch (error) {
+    return { ok: false, reason: "issuer-unreachable", message: `cannot reach the issuer at ${base.origin}: ${(error as Error).message}` };
+  }
+  const keys = (directory as { "token-keys"?: unknown })?.["token-keys"];
+  const entry = Array.isArray(keys) ? keys.find((key) => (key as { "token-type"?: unknown })?.["token-type"] === 2) : undefined;
+  const encoded = (entry as { "token-key"?: unknown } | undefined)?.["token-key"];
+  const path = (directory as { "issuer-request-uri"?: unknown })?.["issuer-request-uri"];
+  if (typeof encoded !== "string" || typeof path !== "string") return { ok: false, reason: "bad-directory", message: "the issuer's directory lists no type-2 key or request URI" };
+  let pending;
+  try {
+    pending = await blindTokenRequest(challenge, base64url.baseDecode(encoded));
+  } catch (error) {
+    return { ok: false, reason: "bad-directory", message: `the issuer's key is unusable: ${(error as Error).message}` };
+  }
+  let response: Response;
+  try {
+    response = await fetchImpl(new URL(path, base), { method: "POST", headers: { "content-type": "application/private-token-request" }, body: toArrayBufferBytes(pending.request) });
+  } catch (error) {
+    return { ok: false, reason: "issuer-unreachable", message: `cannot reach the issuer at ${base.origin}: ${(error as Error).message}` };
+  }
+  if (!response.ok) return { ok: false, reason: "issuer-refused", message: `the issuer refused (HTTP ${response.status}): ${(await response.text()).slice(0, 200)}` };
+  try {
+    return { ok: true, token: await pending.finalize(new Uint8Array(await response.arrayBuffer())) };
+  } catch (error) {
+    return { ok: false, reason: "issuer-refused", message: `the issuer's response does not unblind into a token: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { solveJoinStamp } from "../../../../src/core/capability/join-stamp.ts";
+import { joinTokenChallenge } from "../../../../src/core/capability/join-token.ts";
+import { derivePoolId } from "../../../../src/core/capability/pool.ts";
+import { blindTokenRequest } from "../../../../src/core/crypto/blind-rsa-client.ts";
+import { blindSign, generateIssuerKey, issuerKeyFromPem } from "../../../../src/core/crypto/blind-rsa-issuer-node.ts";
+import { seedSigningKey } from "../../../../src/core/crypto/index.ts";
+import { didFromPublicKey } from "../../../../src/core/identity/did-key.ts";
+import { foldEntries } from "../../../../src/core/ledger/fold.ts";
+import { authoriseOpenJoin } from "../../../../src/core/ledger/open-authorisation.ts";
+import type { SignedEntry } from "../../../../src/core/ledger/types.ts";
+import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
+import { contextOf, validateEntry } from "../../../../src/core/ledger/validate.ts";
+import { EPOCH_MS } from "../../../../src/core/ledger/verdict.ts";
+import { EntryWriter } from "../../../../src/core/ledger/writer.ts";
+import { alice, bob, carol, type TestIdentity } from "../../../fixtures/identities.ts";
+
+const T0 = 1_767_225_600_000 + 3_600_000; // one hour into an epoch
+const EPOCH = Math.floor(T0 / EPOCH_MS);
+const BITS = 6;
+const settings = { name: "open science", replication: 3, rewardPerJob: 10, vestingSeconds: 86_400, leaseSeconds: 300 };
+const nonce = new Uint8Array(16).fill(9);
+const pool = derivePoolId(alice.did, nonce);
+const issuerKey = (() => {
+  const key = issuerKeyFromPem(generateIssuerKey());
+  if (!key.ok) throw new Error(key.message);
+  return key.key;
+})();
+const ISSUER_URL = "https://tokens.example.org";
+
+const stranger = (i: number): TestIdentity => {
+  const seed = new Uint8Array(32).fill(0).map((_, j) => (j === 0 ? 0xa0 : j === 1 ? i : 7));
+  const signingKey = seedSigningKey(seed);
+  return { name: `stranger${i}`, did: didFromPublicKey(signingKey.publicKey), signingKey, seed };
+};
+
+async function genesis(open: { stampBits: number }): Promise<SignedEntry[]> {
+  const root = new EntryWriter(alice, pool);
+  return [
+    await root.write("pool.create", { nonce, settings, open }, T0),
+    await root.write("pool.issuer", { url: ISSUER_URL, key: issuerKey.spki }, T0 + 1),
+  ];
+}
+
+async function stampJoin(who: TestIdentity, time: number, epoch = Math.floor(time / EPOCH_MS)): Promise<SignedEntry> {
+  const solved = await solveJoinStamp({ pool, did: who.did }, BITS, epoch, { start: new Uint8Array(8) });
+  if (!solved.ok) throw new Error(solved.message);
+  return new EntryWriter(who, pool).write("member.join", { member: who.did, abilities: ["job/run"], stamp: solved.stamp }, time);
+}
+
+async function token(who: TestIdentity, epoch = EPOCH): Promise<Uint8Array> {
+  const pending = await blindTokenRequest(joinTokenChallenge(new URL(ISSUER_URL).host, { pool, did: who.did }, epoch), issuerKey.spki);
+  const signed = blindSign(issuerKey, pending.request);
+  if (!signed.ok) throw new Error(signed.message);
+  return pending.finalize(signed.response);
+}
+
+const fold = (entries: SignedEntry[]) => foldEntries(entries, new UcanAuthoriser());
+
+describe("open pools in the fold", () => {
+  it("admits a stranger who paid with a stamp, who may then run and submit nothing beyond the open abilities", async () => {
+    const join = await stampJoin(bob, T0 + 10);
+    const writer = new EntryWriter(bob, pool, 1);
+    const submit = await writer.write("job.submit", { task: "ab".repeat(32), input: new Uint8Array(1), replicas: 1, reward: 0, deadline: T0 + 600_000 }, T0 + 20);
+    const result = fold([...(await genesis({ stampBits: BITS })), join, submit]);
+    expect(result.rejected.get(join.id)).toBeUndefined();
+    expect(result.state.members[bob.did]).toMatchObject({ abilities: ["job/run"], admission: "stamp", since: T0 + 10 });
+    // bob joined with job/run only: a submission needs job/submit.
+    expect(result.rejected.get(submit.id)).toMatchObject({ reason: "not-authorised" });
+  });
+
+  it("refuses a stamp below the difficulty, from a stale epoch or solved for another DID, and one in an invite-only pool", async () => {
+    const stale = await stampJoin(bob, T0 + 10, EPOCH - 2);
+    const solved = await solveJoinStamp({ pool, did: carol.did }, BITS, EPOCH, { start: new Uint8Array(8) });
+    if (!solved.ok) throw new Error(solved.message);
+    const thief = stranger(1);
+    const borrowed = await new EntryWriter(thief, pool).write("member.join", { member: thief.did, abilities: ["job/run"], stamp: solved.stamp }, T0 + 10);
+    const tooWeak = await stampJoin(carol, T0 + 10);
+    const open = fold([...(await genesis({ stampBits: BITS })), stale, borrowed]);
+    expect(open.rejected.get(stale.id)?.message).toMatch(/stamp-stale-epoch/);
+    expect(open.rejected.get(borrowed.id)?.message).toMatch(/stamp-too-weak/);
+    expect(fold([...(await genesis({ stampBits: 30 })), tooWeak]).rejected.get(tooWeak.id)?.message).toMatch(/stamp-too-weak/);
+    const closed = [await new EntryWriter(alice, pool).write("pool.create", { nonce, settings }, T0)];
+    expect(fold([...closed, await stampJoin(carol, T0 + 10)]).rejected.size).toBe(1);
+  });
+
+  it("admits a stranger with a token from a listed issuer, and refuses a tampered token, a token for another pool or one already spent", async () => {
+    const bobToken = await token(bob);
+    const join = await new EntryWriter(bob, pool).write("member.join", { member: bob.did, abilities: ["job/run", "job/submit"], token: bobToken }, T0 + 10);
+    const tampered = Uint8Array.from(await token(carol));
+    tampered[200]! ^= 1;
+    const carolJoin = await new EntryWriter(carol, pool).write("member.join", { member: carol.did, abilities: ["job/run"], token: tampered }, T0 + 11);
+    const result = fold([...(await genesis({ stampBits: 0 })), join, carolJoin]);
+    expect(result.state.members[bob.did]).toMatchObject({ admission: "token" });
+    expect(result.rejected.get(carolJoin.id)?.message).toMatch(/bad-token-signature/);
+    // Spent: the fold kept the nonce, so the same token cannot pay again.
+    expect(authoriseOpenJoin(join.entry, result.state)).toMatchObject({ ok: false, message: expect.stringMatching(/token-spent/) });
+    // A stamp in a tokens-only pool is refused.
+    const stamped = await stampJoin(carol, T0 + 12);
+    expect(fold([...(await genesis({ stampBits: 0 })), stamped]).rejected.get(stamped.id)?.message).toMatch(/stamps-not-accepted/);
+  });
+
+  it("refuses an open join that asks for more than the open abilities, and an issuer listed by a non-admin", async () => {
+    const solved = await solveJoinStamp({ pool, did: bob.did }, BITS, EPOCH, { start: new Uint8Array(8) });
+    if (!solved.ok) throw new Error(solved.message);
+    const greedy = await new EntryWriter(bob, pool).write("member.join", { member: bob.did, abilities: ["job/run", "member/invite"], stamp: solved.stamp }, T0 + 10);
+    const listing = await new EntryWriter(carol, pool).write("pool.issuer", { url: "https://mine.example", key: issuerKey.spki }, T0 + 11);
+    const result = fold([...(await genesis({ stampBits: BITS })), greedy, listing]);
+    expect(result.rejected.get(greedy.id)?.message).toMatch(/escalation/);
+    expect(result.rejected.get(listing.id)).toMatchObject({ reason: "not-authorised" });
+  });
+
+  it("holds the join cap under a burst of 100 joins: five per epoch, the rest queued in fold order", async () => {
+    const strangers = Array.from({ length: 100 }, (_, i) => stranger(i));
+    const joins = await Promise.all(strangers.map((s, i) => stampJoin(s, T0 + 100 + i)));
+    const result = fold([...(await genesis({ stampBits: BITS })), ...joins]);
+    expect(result.rejected.size).toBe(0);
+    const since = strangers.map((s) => result.state.members[s.did]!.since);
+    const perEpoch = new Map<number, number>();
+    for (const time of since) perEpoch.set(Math.floor(time / EPOCH_MS), (perEpoch.get(Math.floor(time / EPOCH_MS)) ?? 0) + 1);
+    // Caps: max(5, 5% of members); with 1..105 members that is 5 per epoch throughout.
+    expect([...perEpoch.values()].every((n) => n <= 5)).toBe(true);
+    expect(perEpoch.size).toBe(20);
+    // Fold order is the queue: later joins never start before earlier ones.
+    expect(since.every((time, i) => i === 0 || time >= since[i - 1]!)).toBe(true);
+    // A queued stranger's entries before its turn are refused.
+    const queued = strangers[99]!;
+    const early = await new EntryWriter(queued, pool, 1).write("job.claim", { job: joins[0]!.id, replica: 0, until: T0 + 1000 }, T0 + 500);
+    const again = fold([...(await genesis({ stampBits: BITS })), ...joins, early]);
+    expect(again.rejected.get(early.id)?.message).toMatch(/join-queued/);
+  });
+
+  it("validates the new bodies statelessly: several payments at once, a malformed issuer", async () => {
+    const context = contextOf({ pool, authoriser: new UcanAuthoriser(), now: () => T0 + 60_000 });
+    const both = await new EntryWriter(bob, pool).write("member.join", { member: bob.did, abilities: ["job/run"], stamp: { epoch: EPOCH, nonce: "00".repeat(8) }, token: await token(bob) }, T0);
+    expect(await validateEntry(both.bytes, context)).toMatchObject({ ok: false, reason: "bad-body" });
+    const badIssuer = await new EntryWriter(alice, pool, 1).write("pool.issuer", { url: "ftp://x", key: issuerKey.spki }, T0);
+    expect(await validateEntry(badIssuer.bytes, context)).toMatchObject({ ok: false, reason: "bad-body" });
+  });
+});

@@ -7,7 +7,7 @@ import type { Did } from "../identity/did-key.ts";
 import { EPOCH_MS, paramsOf } from "./params.ts";
 import { dictionary, type JobState, type LedgerState, type StandingState, type StrikeReason } from "./state.ts";
 import type { EntryId } from "./types.ts";
-import { accountOf, reputationAt } from "./verdict.ts";
+import { accountOf, reputationAt } from "./accounts.ts";
 
 /** Strikes kept per worker (older ones only matter as history). */
 const STRIKES_KEPT = 16;

@@ -9,7 +9,7 @@ import type { Did } from "../identity/did-key.ts";
 import { epochOf, paramsOf } from "./params.ts";
 import type { LedgerState } from "./state.ts";
 import type { EntryId } from "./types.ts";
-import { decayReputation } from "./verdict.ts";
+import { decayReputation } from "./accounts.ts";
 
 /** The first 16 bits of SHA-256 of a domain-separated text. */
 function draw16(text: string): number {

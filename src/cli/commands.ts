@@ -24,6 +24,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "invite", summary: "print an invite link to a pool", load: async () => (await import("./invite.ts")).invite },
   { name: "join", summary: "join a pool with an invite link", load: async () => (await import("./join.ts")).join },
   { name: "members", summary: "list a pool's members, their abilities and revocations", load: async () => (await import("./members.ts")).members },
+  { name: "peers", summary: "list the pool's members online now and how this node reaches each (direct or relay)", load: async () => (await import("./peers.ts")).peers },
   { name: "revoke", summary: "revoke a member, an invite link or a delegation", load: async () => (await import("./revoke.ts")).revoke },
   { name: "sim", summary: "simulate a pool of many members and adversaries on the real ledger rules", load: async () => (await import("./sim.ts")).sim },
   { name: "submit", summary: "submit a job (task and input) to a pool; --wait prints its verified output", load: async () => (await import("./submit.ts")).submit },

@@ -7,6 +7,7 @@ import type { EntryId } from "../core/ledger/types.ts";
 import { createNode, type ContributeOptions, type EdgeNode } from "../core/node.ts";
 import { bundledTasks } from "../core/node-node.ts";
 import type { CliIo, ParsedArgs } from "./command.ts";
+import { startDirect } from "./direct-peers.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { openPool, ownProof, poolArgument, requirePool, type PoolSession } from "./pool-ledger.ts";
 import { printable } from "./run.ts";
@@ -19,20 +20,23 @@ export interface JobSession {
 
 export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, contribute?: ContributeOptions): Promise<JobSession> {
   const session = await openPool(args, io, poolArgument(args, usage));
+  const direct = startDirect(args, session, io);
   try {
     requirePool(session);
     const proof = ownProof(session);
     const tasks = (await bundledTasks()).map((t) => t.bytes);
-    const node = await createNode({ identity: session.identity, ledger: session.ledger, proof: () => proof, tasks, ...(contribute ? { contribute } : {}) });
+    const node = await createNode({ identity: session.identity, ledger: session.ledger, proof: () => proof, tasks, blobPeers: direct.blobs, ...(contribute ? { contribute } : {}) });
     return {
       session,
       node,
       async close() {
         await node.close();
+        direct.close();
         await session.close();
       },
     };
   } catch (error) {
+    direct.close();
     await session.close();
     throw error;
   }

@@ -2,6 +2,7 @@
 import type { JobView } from "../core/jobs/client.ts";
 import type { Command } from "./command.ts";
 import { ExitCode } from "./exit-codes.ts";
+import { directOptions, DIRECT_USAGE } from "./direct-peers.ts";
 import { openJobNode } from "./job-session.ts";
 import { poolOptions, POOL_USAGE } from "./pool-ledger.ts";
 
@@ -14,6 +15,7 @@ const usage = [
   "  --pool P       the pool id",
   "  --mine         only the jobs this node submitted",
   ...POOL_USAGE,
+  ...DIRECT_USAGE,
   '  --json         print {"schemaVersion":1,"jobs":[{id,status,task,replicas,reward,deadline,submitted,commits,reveals,failure?,output?}]}',
 ].join("\n");
 
@@ -26,7 +28,7 @@ function row(job: JobView): string {
 
 export const jobs: Command = {
   usage,
-  options: { ...poolOptions, pool: { type: "string" }, mine: { type: "boolean" }, json: { type: "boolean" } },
+  options: { ...poolOptions, ...directOptions, pool: { type: "string" }, mine: { type: "boolean" }, json: { type: "boolean" } },
   async run(args, io) {
     const opened = await openJobNode(args, io, usage);
     try {

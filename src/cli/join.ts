@@ -3,15 +3,23 @@ import { parseInviteLink, redeemInvite } from "../core/capability/invite.ts";
 import { joinWithInvite } from "../core/ledger/membership.ts";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
+import { joinOpen } from "./join-open.ts";
 import { openPool, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
 
 const usage = [
   "usage: edgepool join LINK [--relay URL] [--json]",
+  "       edgepool join --pool P --relay URL [--token] [--json]",
   "",
   "Joins the pool an invite link is for. Joining shares your DID (your public identity) with the",
   "pool's members and records the abilities the link grants you in the pool's ledger. Syncs through",
   "the relay the link names, or --relay.",
   "",
+  "With --pool instead of a link, joins an open pool as a stranger: you pay with a proof-of-work",
+  "stamp (about 20 s of one core, with a progress bar) or, with --token, a Privacy Pass token from",
+  "one of the pool's issuers. A stranger can run and submit jobs; more needs an admin's invite.",
+  "",
+  "  --pool P       the open pool's id",
+  "  --token        pay with an issuer's token instead of a stamp",
   ...POOL_USAGE,
   '  --json         print {"schemaVersion":1,"pool","member","abilities","invitedBy","expires"}',
   "",
@@ -21,8 +29,10 @@ const usage = [
 
 export const join: Command = {
   usage,
-  options: { ...poolOptions, json: { type: "boolean" } },
+  options: { ...poolOptions, json: { type: "boolean" }, pool: { type: "string" }, token: { type: "boolean" } },
   async run(args, io) {
+    const openPoolId = stringOption(args, "pool");
+    if (openPoolId !== undefined && args.positionals.length === 0) return joinOpen(args, io, openPoolId);
     if (args.positionals.length !== 1) throw new CliError(`expected one invite link\n${usage}`, ExitCode.usage);
     const parsed = parseInviteLink(args.positionals[0]);
     if (!parsed.ok) throw new CliError(parsed.message, ExitCode.usage);

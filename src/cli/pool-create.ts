@@ -4,11 +4,17 @@ import { createPool } from "../core/ledger/writer.ts";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { appendOwn, loadIdentity, openPool, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { DEFAULT_STAMP_BITS, MAX_STAMP_BITS } from "../core/capability/join-stamp.ts";
+import { issuerKeyOf } from "../core/net/join-token-fetch.ts";
+import type { EntryWriter } from "../core/ledger/writer.ts";
+import type { SignedEntry } from "../core/ledger/types.ts";
+import type { ParsedArgs } from "./command.ts";
 
 const SETTING_FLAGS = { replication: "replication", reward: "rewardPerJob", "vesting-seconds": "vestingSeconds", "lease-seconds": "leaseSeconds" } as const;
 
 const usage = [
-  "usage: edgepool pool create --name NAME [--replication K] [--reward N] [--vesting-seconds S] [--lease-seconds S] [--relay URL] [--json]",
+  "usage: edgepool pool create --name NAME [--replication K] [--reward N] [--vesting-seconds S] [--lease-seconds S]",
+  "                            [--open [--pow-bits N] [--issuer URL]] [--relay URL] [--json]",
   "",
   "Creates a pool whose root is this node's identity and prints its id. As the root you hold every",
   "ability; invite others with `edgepool invite`.",
@@ -18,13 +24,17 @@ const usage = [
   "  --reward N            credits per job (default 10)",
   "  --vesting-seconds S   before earned credits can be spent (default 86400)",
   "  --lease-seconds S     how long a claim holds a job (default 300)",
+  "  --open                let strangers join without an invite, paying with a stamp or a token (see",
+  "                        `edgepool join --pool`); they can run and submit jobs only",
+  `  --pow-bits N          the stamp's difficulty in bits, 0 for tokens only (default ${DEFAULT_STAMP_BITS}: ~20 s of one core)`,
+  "  --issuer URL          also accept tokens from this Privacy Pass issuer (`edgepool issuer`)",
   ...POOL_USAGE,
   '  --json                print {"schemaVersion":1,"pool","root","settings"}',
 ].join("\n");
 
 export const poolCreate: Command = {
   usage,
-  options: { ...poolOptions, name: { type: "string" }, json: { type: "boolean" }, ...Object.fromEntries(Object.keys(SETTING_FLAGS).map((f) => [f, { type: "string" as const }])) },
+  options: { ...poolOptions, name: { type: "string" }, json: { type: "boolean" }, open: { type: "boolean" }, "pow-bits": { type: "string" }, issuer: { type: "string" }, ...Object.fromEntries(Object.keys(SETTING_FLAGS).map((f) => [f, { type: "string" as const }])) },
   async run(args, io) {
     const name = stringOption(args, "name");
     if (name === undefined) throw new CliError(`--name is required\n${usage}`, ExitCode.usage);
@@ -38,8 +48,11 @@ export const poolCreate: Command = {
     const session = await openPool(args, io, derivePoolId(identity.did, nonce), undefined, true);
     try {
       // The ledger checks the settings against the pool.create schema (its bounds are the protocol's).
-      const { pool, entry } = await createPool(identity, settings as unknown as PoolSettings, nonce, Date.now());
+      const open = openSettings(args);
+      const { pool, entry, writer } = await createPool(identity, settings as unknown as PoolSettings, nonce, Date.now(), open);
       await appendOwn(session, entry, ExitCode.usage);
+      const issuerUrl = stringOption(args, "issuer");
+      if (issuerUrl !== undefined) await appendOwn(session, await listIssuer(writer, issuerUrl), ExitCode.usage);
       if (!(await session.sync())) io.err("The pool is created on this node; it will reach the relay next time you sync.");
       io.err(`Created pool "${name}" with you (${identity.did}) as its root.`);
       io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, root: identity.did, settings }) : pool);
@@ -49,3 +62,22 @@ export const poolCreate: Command = {
     }
   },
 };
+
+function openSettings(args: ParsedArgs): { stampBits: number } | undefined {
+  const bitsText = stringOption(args, "pow-bits");
+  if (args.values.open !== true) {
+    if (bitsText !== undefined || stringOption(args, "issuer") !== undefined) throw new CliError("--pow-bits and --issuer need --open", ExitCode.usage);
+    return undefined;
+  }
+  const stampBits = bitsText === undefined ? DEFAULT_STAMP_BITS : Number(bitsText);
+  if (!/^\d+$/.test(bitsText ?? "0") || stampBits > MAX_STAMP_BITS) throw new CliError(`--pow-bits must be a whole number from 0 to ${MAX_STAMP_BITS}, got '${bitsText}'`, ExitCode.usage);
+  if (stampBits === 0 && stringOption(args, "issuer") === undefined) throw new CliError("--pow-bits 0 means tokens only: name an --issuer", ExitCode.usage);
+  return { stampBits };
+}
+
+/** A pool.issuer entry for the issuer at `url`, with the key its directory publishes. */
+async function listIssuer(writer: EntryWriter, url: string): Promise<SignedEntry> {
+  const key = await issuerKeyOf(url);
+  if (!key.ok) throw new CliError(key.message, ExitCode.error);
+  return writer.write("pool.issuer", { url, key: key.key }, Date.now());
+}

@@ -5,6 +5,7 @@ import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { emitOutput, openJobNode } from "./job-session.ts";
 import { poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { directOptions, DIRECT_USAGE } from "./direct-peers.ts";
 
 const usage = [
   "usage: edgepool result <job-id> --pool P [--out FILE] [--json]",
@@ -16,12 +17,13 @@ const usage = [
   "  --pool P       the pool id",
   "  --out FILE     write the output bytes to FILE",
   ...POOL_USAGE,
+  ...DIRECT_USAGE,
   '  --json         print {"schemaVersion":1,"job","status","output":{utf8|hex|file}}',
 ].join("\n");
 
 export const result: Command = {
   usage,
-  options: { ...poolOptions, pool: { type: "string" }, out: { type: "string" }, json: { type: "boolean" } },
+  options: { ...poolOptions, ...directOptions, pool: { type: "string" }, out: { type: "string" }, json: { type: "boolean" } },
   async run(args, io) {
     const [id, ...extra] = args.positionals;
     if (!id || extra.length > 0) throw new CliError(`give one job id\n${usage}`, ExitCode.usage);

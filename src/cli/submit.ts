@@ -8,6 +8,7 @@ import { stringOption, type CliIo, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { emitOutput, openJobNode, resolveTask, type JobSession } from "./job-session.ts";
 import { parseDuration, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { directOptions, DIRECT_USAGE } from "./direct-peers.ts";
 import { readInput } from "./run.ts";
 
 const usage = [
@@ -26,6 +27,7 @@ const usage = [
   "  --wait            wait for the verdict and print the output (exit 5 if the job fails)",
   "  --out FILE        with --wait: write the output bytes to FILE",
   ...POOL_USAGE,
+  ...DIRECT_USAGE,
   '  --json            print {"schemaVersion":1,"job","status"} (and "output" with --wait)',
 ].join("\n");
 
@@ -53,6 +55,7 @@ export const submit: Command = {
   usage,
   options: {
     ...poolOptions,
+    ...directOptions,
     pool: { type: "string" },
     task: { type: "string" },
     input: { type: "string" },

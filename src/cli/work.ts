@@ -10,6 +10,7 @@ import { nodeContribution } from "../core/node-node.ts";
 import { stringOption, type CliIo, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { resolveHome } from "./home.ts";
+import { directOptions, DIRECT_USAGE } from "./direct-peers.ts";
 import { openJobNode } from "./job-session.ts";
 import { poolOptions, POOL_USAGE } from "./pool-ledger.ts";
 import { controlPath, readJson, statusPath, writeJson, type ControlRequest, type WorkStatusFile } from "./work-control.ts";
@@ -26,6 +27,7 @@ const usage = [
   "  --dishonest    lie about every output (for demonstrations: the pool rejects it)",
   "  --ignore-cpu-load  keep working however busy the CPU is (the demo: the load is its own workers)",
   ...POOL_USAGE,
+  ...DIRECT_USAGE,
 ].join("\n");
 
 const CONTROL_POLL_MS = 1_000;
@@ -113,7 +115,7 @@ const stopped = (): Promise<ExitCode> =>
 
 export const work: Command = {
   usage,
-  options: { ...poolOptions, pool: { type: "string" }, cores: { type: "string" }, dishonest: { type: "boolean" }, "ignore-cpu-load": { type: "boolean" } },
+  options: { ...poolOptions, ...directOptions, pool: { type: "string" }, cores: { type: "string" }, dishonest: { type: "boolean" }, "ignore-cpu-load": { type: "boolean" } },
   async run(args, io: CliIo) {
     const maxCores = cores(stringOption(args, "cores"));
     const contribution = await nodeContribution({ settings: { maxCores }, dishonest: args.values.dishonest === true, ignoreCpuLoad: args.values["ignore-cpu-load"] === true });

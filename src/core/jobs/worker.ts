@@ -161,6 +161,11 @@ export class JobWorker {
     if (now > job.deadline && (attempt.phase === "running" || attempt.phase === "ran")) return this.drop(attempt, "the job's deadline passed");
     if (attempt.phase === "running") return this.keepLease(attempt, job, now);
     if (attempt.phase === "ran") return this.commit(attempt, job, now);
+    // Entries that arrive late can refuse ours after the fact: an earlier claim on our replica wins
+    // the fold (then our commit and reveal go), or a commit we counted goes (then our reveal was
+    // early). A stale attempt would keep this worker off the job for good: claim again, reveal again.
+    if (job.commits[this.me] === undefined) return this.drop(attempt, `an earlier claim on replica ${attempt.replica} reached this node after ours: the fold refused our commit, so the job is open to us again`);
+    if (attempt.phase === "revealed" && job.reveals[this.me] === undefined) attempt.phase = "committed";
     if (attempt.phase === "committed" && revealOpen(job, now, leaseMsOf(this.options.ledger.state))) return this.reveal(attempt, job);
   }
 

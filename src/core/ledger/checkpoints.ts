@@ -25,6 +25,7 @@ export interface CheckpointDraft {
 export function draftCheckpoint(entries: Iterable<SignedEntry>, through: number, authoriser: Authoriser, base?: LedgerState): CheckpointDraft {
   const folder = new Folder(authoriser, base);
   folder.add([...entries].filter((s) => sortTimeOf(s.entry) < through || (sortTimeOf(s.entry) === through && s.entry.kind !== "checkpoint")));
+  folder.expireBefore(through);
   const { count, root } = folder.commitment();
   const state = checkpointedState(folder.commitment().state, through);
   const snapshot = encodeState(state);

@@ -7,6 +7,7 @@
  */
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
+import { DeadlineQueue } from "./deadlines.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
@@ -61,6 +62,7 @@ export class Folder {
   private evidence!: Equivocation[];
   private skipped!: number;
   private segment!: EntryId[];
+  private deadlines!: DeadlineQueue;
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
   /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
@@ -134,7 +136,16 @@ export class Folder {
     this.evidence = [];
     this.skipped = 0;
     this.segment = [];
+    this.deadlines = DeadlineQueue.of(this.state);
     this.lastKey = undefined;
+  }
+
+  /**
+   * Fails the jobs whose deadline is before `time` without an entry (a checkpoint writer calls it
+   * with `through`: the fold does the same before it takes up the checkpoint).
+   */
+  expireBefore(time: number): void {
+    this.deadlines.expireBefore(this.state, time);
   }
 
   private refold(): void {
@@ -197,12 +208,14 @@ export class Folder {
 
   private foldOne({ signed, key }: Keyed): void {
     this.lastKey = key;
+    this.expireBefore(key[0]);
     const rejection = this.decide(signed);
     if (rejection) {
       this.rejected.set(signed.id, rejection);
       return;
     }
     recordFolded(this.state, signed);
+    if (signed.entry.kind === "job.submit") this.deadlines.add(signed.id, signed.entry.body.deadline as number);
     this.segment.push(signed.id);
     if (signed.entry.kind === "checkpoint") this.segment = [];
   }

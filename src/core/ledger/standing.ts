@@ -4,6 +4,7 @@
  * a caught worker's unvested single-run verdicts (re-run at k = 3, the submitter refunded).
  */
 import type { Did } from "../identity/did-key.ts";
+import { requeueDeadline } from "./deadline-registry.ts";
 import { EPOCH_MS, paramsOf } from "./params.ts";
 import { dictionary, type JobState, type LedgerState, type StandingState, type StrikeReason } from "./state.ts";
 import type { EntryId } from "./types.ts";
@@ -99,6 +100,7 @@ export function revokeSingleRuns(state: LedgerState, did: Did, time: number): vo
     state.fund += grant.amount;
     if (!job.funded) accountOf(state, job.submitter).spent -= job.reward;
     reopen(state, job, did, time);
+    requeueDeadline(state, grant.job, job.deadline);
   }
   account.grants = kept;
 }

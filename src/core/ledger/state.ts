@@ -85,8 +85,11 @@ export interface VerdictState {
 
 export type StoredJobStatus = "open" | "done" | "failed";
 
-/** Why a job failed in the fold (a deadline that passed is a reader's view, see jobStatusAt). */
-export type JobFailure = "no-majority";
+/**
+ * Why a job failed in the fold: no strict majority after every escalation, or its deadline passed
+ * without a verdict (recorded once the fold takes up a later entry; readers show it at once, see jobStatusAt).
+ */
+export type JobFailure = "no-majority" | "deadline";
 
 /** An audit of a contested or spot-checked job (ledger/README.md, "Audits"). */
 export interface AuditState {

@@ -42,10 +42,16 @@ export class EntryWriter {
 }
 
 /** The genesis entry of a new pool; its id commits to the root and the nonce. */
-export async function createPool(root: Author, settings: PoolSettingsState, nonce: Uint8Array, time: number): Promise<{ pool: PoolId; entry: SignedEntry; writer: EntryWriter }> {
+export async function createPool(
+  root: Author,
+  settings: PoolSettingsState,
+  nonce: Uint8Array,
+  time: number,
+  open?: { readonly stampBits: number },
+): Promise<{ pool: PoolId; entry: SignedEntry; writer: EntryWriter }> {
   const pool = derivePoolId(root.did, nonce);
   const writer = new EntryWriter(root, pool);
-  const entry = await writer.write("pool.create", { nonce, settings: { ...settings } }, time);
+  const entry = await writer.write("pool.create", { nonce, settings: { ...settings }, ...(open ? { open: { ...open } } : {}) }, time);
   return { pool, entry, writer };
 }
 

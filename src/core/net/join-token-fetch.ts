@@ -14,8 +14,16 @@ export type FetchTokenResult =
 
 const DIRECTORY_PATH = "/.well-known/private-token-issuer-directory";
 
-export async function fetchJoinToken(issuerUrl: string, challenge: Uint8Array, fetchImpl: typeof fetch = fetch): Promise<FetchTokenResult> {
-  const base = new URL(issuerUrl);
+type DirectoryResult = { readonly ok: true; readonly key: Uint8Array; readonly requestUrl: URL } | { readonly ok: false; readonly reason: "issuer-unreachable" | "bad-directory"; readonly message: string };
+
+/** The issuer's type-2 key and request URL, from its directory (RFC 9578, 4). */
+async function readDirectory(issuerUrl: string, fetchImpl: typeof fetch): Promise<DirectoryResult> {
+  let base: URL;
+  try {
+    base = new URL(issuerUrl);
+  } catch {
+    return { ok: false, reason: "bad-directory", message: `not an issuer URL: ${JSON.stringify(issuerUrl.slice(0, 80))}` };
+  }
   let directory: unknown;
   try {
     const response = await fetchImpl(new URL(DIRECTORY_PATH, base));
@@ -29,17 +37,33 @@ export async function fetchJoinToken(issuerUrl: string, challenge: Uint8Array, f
   const encoded = (entry as { "token-key"?: unknown } | undefined)?.["token-key"];
   const path = (directory as { "issuer-request-uri"?: unknown })?.["issuer-request-uri"];
   if (typeof encoded !== "string" || typeof path !== "string") return { ok: false, reason: "bad-directory", message: "the issuer's directory lists no type-2 key or request URI" };
+  try {
+    return { ok: true, key: base64url.baseDecode(encoded), requestUrl: new URL(path, base) };
+  } catch {
+    return { ok: false, reason: "bad-directory", message: "the issuer's key is not base64url" };
+  }
+}
+
+/** The key an issuer publishes, for a pool admin listing it (`pool.issuer`). */
+export async function issuerKeyOf(issuerUrl: string, fetchImpl: typeof fetch = fetch): Promise<{ readonly ok: true; readonly key: Uint8Array } | { readonly ok: false; readonly message: string }> {
+  const directory = await readDirectory(issuerUrl, fetchImpl);
+  return directory.ok ? { ok: true, key: directory.key } : directory;
+}
+
+export async function fetchJoinToken(issuerUrl: string, challenge: Uint8Array, fetchImpl: typeof fetch = fetch): Promise<FetchTokenResult> {
+  const directory = await readDirectory(issuerUrl, fetchImpl);
+  if (!directory.ok) return directory;
   let pending;
   try {
-    pending = await blindTokenRequest(challenge, base64url.baseDecode(encoded));
+    pending = await blindTokenRequest(challenge, directory.key);
   } catch (error) {
     return { ok: false, reason: "bad-directory", message: `the issuer's key is unusable: ${(error as Error).message}` };
   }
   let response: Response;
   try {
-    response = await fetchImpl(new URL(path, base), { method: "POST", headers: { "content-type": "application/private-token-request" }, body: toArrayBufferBytes(pending.request) });
+    response = await fetchImpl(directory.requestUrl, { method: "POST", headers: { "content-type": "application/private-token-request" }, body: toArrayBufferBytes(pending.request) });
   } catch (error) {
-    return { ok: false, reason: "issuer-unreachable", message: `cannot reach the issuer at ${base.origin}: ${(error as Error).message}` };
+    return { ok: false, reason: "issuer-unreachable", message: `cannot reach the issuer at ${directory.requestUrl.origin}: ${(error as Error).message}` };
   }
   if (!response.ok) return { ok: false, reason: "issuer-refused", message: `the issuer refused (HTTP ${response.status}): ${(await response.text()).slice(0, 200)}` };
   try {

@@ -2,9 +2,11 @@
  * Device conditions with hysteresis and dwell (UX.md 3), as a pure step function: the caller keeps
  * the state and passes the time in, so there are no timers here and tests drive the clock.
  *
- * Each condition is a boolean ("the device is on battery") with a rule: how long its raw reading
- * must hold before it turns on or off, and the least time between two of its transitions. Volunteer
- * computing users report flapping at thresholds as a bug; these delays are the cure.
+ * Each condition is a boolean that stops work while on ("the device is on battery") with a rule: how
+ * long its raw reading must hold before it turns on or off, and the least time it stays on before
+ * work may resume. Volunteer computing users report flapping at thresholds as a bug; these delays
+ * are the cure. Stops are never delayed by a dwell: a device whose user came back or unplugged it
+ * must stop at once, not when a minute since the last resume is up.
  */
 import type { DeviceSignals } from "./signals.ts";
 import { pressureAtLeast } from "./signals.ts";
@@ -12,8 +14,8 @@ import type { ContributionSettings } from "./settings.ts";
 
 const SECOND = 1000;
 
-/** At most one transition per minute per condition. */
-export const MIN_DWELL_MS = 60 * SECOND;
+/** A condition that stopped work stays on at least this long: at most one resume per minute per condition. */
+export const RESUME_DWELL_MS = 60 * SECOND;
 /** "Idle" means no input for this long; the browser adapter asks Idle Detection for this threshold. */
 export const IDLE_AFTER_MS = 60 * SECOND;
 export const CPU_BUSY_AFTER_MS = 30 * SECOND;
@@ -31,7 +33,8 @@ export type ConditionName = "on-battery" | "battery-low" | "page-hidden" | "user
 export interface ConditionRule {
   readonly enterAfterMs: number;
   readonly clearAfterMs: number;
-  readonly minDwellMs: number;
+  /** The least time between turning on (work stops) and turning off (work resumes). */
+  readonly resumeDwellMs: number;
   /** The raw reading now, given whether the condition is currently on (for hysteresis bands). */
   raw(signals: DeviceSignals, settings: ContributionSettings, active: boolean): boolean;
 }
@@ -53,17 +56,17 @@ function batteryLow(signals: DeviceSignals, settings: ContributionSettings, acti
 }
 
 export const CONDITION_RULES: Readonly<Record<ConditionName, ConditionRule>> = {
-  "on-battery": { enterAfterMs: 0, clearAfterMs: 0, minDwellMs: MIN_DWELL_MS, raw: (s) => s.charging === false },
-  "battery-low": { enterAfterMs: 0, clearAfterMs: 0, minDwellMs: MIN_DWELL_MS, raw: batteryLow },
+  "on-battery": { enterAfterMs: 0, clearAfterMs: 0, resumeDwellMs: RESUME_DWELL_MS, raw: (s) => s.charging === false },
+  "battery-low": { enterAfterMs: 0, clearAfterMs: 0, resumeDwellMs: RESUME_DWELL_MS, raw: batteryLow },
   // A hidden page may be frozen at any moment, so pausing (and checkpointing) cannot wait; the
   // browser itself decides when we run in the background, and no dwell protects against that.
-  "page-hidden": { enterAfterMs: 0, clearAfterMs: 0, minDwellMs: 0, raw: (s) => s.pageVisible === false },
+  "page-hidden": { enterAfterMs: 0, clearAfterMs: 0, resumeDwellMs: 0, raw: (s) => s.pageVisible === false },
   // The idle signal already means IDLE_AFTER_MS without input (the platform measures it).
-  "user-active": { enterAfterMs: 0, clearAfterMs: 0, minDwellMs: MIN_DWELL_MS, raw: (s) => s.userIdle === false },
+  "user-active": { enterAfterMs: 0, clearAfterMs: 0, resumeDwellMs: RESUME_DWELL_MS, raw: (s) => s.userIdle === false },
   "cpu-busy": {
     enterAfterMs: CPU_BUSY_AFTER_MS,
     clearAfterMs: CPU_CALM_AFTER_MS,
-    minDwellMs: MIN_DWELL_MS,
+    resumeDwellMs: RESUME_DWELL_MS,
     raw: (s) => pressureAtLeast(s.cpuPressure, CPU_BUSY_LEVEL),
   },
 };
@@ -80,8 +83,8 @@ export const INITIAL_CONDITIONS: ConditionStates = Object.fromEntries(CONDITION_
 /** When a pending change takes effect if the raw reading keeps disagreeing; undefined if none is pending. */
 export function dueAt(state: ConditionState, rule: ConditionRule): number | undefined {
   if (state.pendingSince === undefined) return undefined;
-  const delay = state.active ? rule.clearAfterMs : rule.enterAfterMs;
-  return Math.max(state.pendingSince + delay, state.lastTransitionAt + rule.minDwellMs);
+  if (!state.active) return state.pendingSince + rule.enterAfterMs;
+  return Math.max(state.pendingSince + rule.clearAfterMs, state.lastTransitionAt + rule.resumeDwellMs);
 }
 
 export function stepCondition(state: ConditionState, raw: boolean, now: number, rule: ConditionRule): ConditionState {

@@ -17,5 +17,5 @@ export {
   CPU_BUSY_LEVEL,
   CPU_CALM_AFTER_MS,
   IDLE_AFTER_MS,
-  MIN_DWELL_MS,
+  RESUME_DWELL_MS,
 } from "./conditions.ts";

@@ -141,10 +141,16 @@ const hysteresis: Row[] = [
     expect: { reason: "running", nextReevaluationAt: undefined },
   },
   {
-    name: "charging: unplugged within a minute of resuming stays running until the minute is up",
+    name: "charging: unplugged again 30 s after resuming pauses at once (no dwell on a stop)",
     settings: { onlyWhenCharging: true },
     steps: [{ at: 0, signals: onBattery(80) }, { at: 60, signals: { charging: true } }, { at: 90, signals: { charging: false } }],
-    expect: { reason: "running", nextInSeconds: 120 },
+    expect: { reason: "paused-on-battery", workers: 0, since: T0 + 90_000 },
+  },
+  {
+    name: "charging: plugged in again 10 s after that waits out the minute from the pause",
+    settings: { onlyWhenCharging: true },
+    steps: [{ at: 0, signals: onBattery(80) }, { at: 60, signals: { charging: true } }, { at: 90, signals: { charging: false } }, { at: 100, signals: { charging: true } }],
+    expect: { reason: "paused-on-battery", nextInSeconds: 150 },
   },
   { name: "cpu: not busy after 29 s at critical", steps: [{ at: 0, signals: { cpuPressure: "critical" } }, { at: 29 }], expect: { reason: "running", nextInSeconds: 30 } },
   {
@@ -166,7 +172,7 @@ const hysteresis: Row[] = [
   { name: "cpu: serious pressure (our own workers) is not busy", steps: [{ at: 0, signals: { cpuPressure: "serious" } }, { at: 300 }], expect: { reason: "running" } },
   { name: "cpu: unknown pressure is not busy", steps: [{ at: 0, signals: { cpuPressure: undefined } }, { at: 300 }], expect: { reason: "running" } },
   {
-    name: "idle: input pauses at once when the condition has not moved for a minute",
+    name: "idle: input pauses at once",
     settings: { onlyWhenIdle: true },
     steps: [{ at: 0, signals: { userIdle: true } }, { at: 10, signals: { userIdle: false } }],
     expect: { reason: "user-active", since: T0 + 10_000 },
@@ -182,6 +188,12 @@ const hysteresis: Row[] = [
     settings: { onlyWhenIdle: true },
     steps: [{ at: 0, signals: { userIdle: true } }, { at: 10, signals: { userIdle: false } }, { at: 20, signals: { userIdle: true } }, { at: 70 }],
     expect: { reason: "running" },
+  },
+  {
+    name: "idle: input 5 s after resuming pauses at once",
+    settings: { onlyWhenIdle: true },
+    steps: [{ at: 0, signals: { userIdle: true } }, { at: 10, signals: { userIdle: false } }, { at: 20, signals: { userIdle: true } }, { at: 70 }, { at: 75, signals: { userIdle: false } }],
+    expect: { reason: "user-active", since: T0 + 75_000 },
   },
 ];
 

@@ -19,6 +19,8 @@ import { createWorld, DAY_MS, FIRST_JOB_TIME, START_TIME, type SimEvent, type Si
 import type { SimLedger } from "./ledger.ts";
 
 const FOLD_TICK_MS = 1_000;
+/** How often the root checkpoints while single runs wait for their spot-check draw. */
+const CHECKPOINT_MS = 60_000;
 const EMPTY = new Uint8Array(0);
 
 export class Simulation {
@@ -35,6 +37,9 @@ export class Simulation {
   private readonly availability: Availability;
   private readonly leaseMs: number;
   private tokens = 0;
+  /** Jobs whose single-run commit waits for a checkpoint (the spot-check draw). */
+  private readonly awaitingSeed = new Set<number>();
+  private lastCheckpoint = START_TIME;
   private unresolved = 0;
 
   constructor(
@@ -286,8 +291,18 @@ export class Simulation {
   private fold(): void {
     const batch = this.ledger.advance(this.queue.now - this.ledger.horizonMs);
     for (const index of this.touched(batch)) this.reconcile(this.jobs[index]!);
+    if (this.awaitingSeed.size > 0 && this.queue.now - this.lastCheckpoint >= CHECKPOINT_MS) this.checkpoint();
     this.dispatch();
     this.queue.at(this.queue.now + FOLD_TICK_MS, { type: "fold" });
+  }
+
+  /** The root checkpoints what it folded; the draws it makes open spot replicas and reveals. */
+  private checkpoint(): void {
+    this.lastCheckpoint = this.queue.now;
+    this.ledger.checkpoint(this.queue.now - this.ledger.horizonMs);
+    const waiting = [...this.awaitingSeed].sort((a, b) => a - b);
+    this.awaitingSeed.clear();
+    for (const index of waiting) this.reconcile(this.jobs[index]!);
   }
 
   private touched(batch: readonly SignedEntry[]): number[] {
@@ -311,6 +326,7 @@ export class Simulation {
     }
     if (state.status !== "open" || view > job.deadline) return this.resolve(job, state);
     this.dropLostCommits(job, state, view);
+    if (state.seedAfter !== undefined) this.awaitingSeed.add(job.index);
     if (Object.keys(state.commits).length >= state.replicas) for (const [index] of job.committed) this.revealIfOpen(this.nodes[index]!, job);
     const committed = new Set(Object.values(state.commits).map((c) => c.replica));
     for (let replica = 0; replica < state.replicas; replica++) {
@@ -337,7 +353,7 @@ export class Simulation {
     if (!commitment || !node.online || !state || job.outcome !== "open" || state.reveals[node.did] !== undefined) return;
     // Written and not in the view yet: still travelling (or lost, then re-sent once the view passes it).
     if (commitment.revealedAt !== undefined && commitment.revealedAt > this.queue.now - this.ledger.horizonMs) return;
-    if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas) return;
+    if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas || state.seedAfter !== undefined) return;
     commitment.revealedAt = this.queue.now;
     this.ledger.write(node.did, "result.reveal", { job: job.id, salt: commitment.salt, output: commitment.output }, this.queue.now);
     this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });

@@ -6,8 +6,10 @@
  */
 import { bytesToHex } from "../core/crypto/index.ts";
 import { claimDelayMs } from "../core/ledger/replication.ts";
+import { trusted } from "../core/ledger/trust.ts";
 import type { JobState } from "../core/ledger/state.ts";
 import type { EntryId, SignedEntry } from "../core/ledger/types.ts";
+import { didFromPublicKey, type Did } from "../core/identity/did-key.ts";
 import { resultCommitment } from "../core/ledger/writer.ts";
 import { AVAILABILITY, ROLES, STRATEGIES, type Availability, type Answer, type Strategy } from "./behaviour.ts";
 import { Board } from "./board.ts";
@@ -36,16 +38,19 @@ export class Simulation {
   private readonly strategy: Strategy;
   private readonly availability: Availability;
   private readonly leaseMs: number;
+  /** The pool's auditor (an honest oracle with job/audit) when the run has incentives. */
+  private readonly auditor: Did | undefined;
   private tokens = 0;
   /** Jobs whose single-run commit waits for a checkpoint (the spot-check draw). */
   private readonly awaitingSeed = new Set<number>();
   private lastCheckpoint = START_TIME;
   private unresolved = 0;
 
-  constructor(
-    readonly config: SimConfig,
-    availability = "churn",
-  ) {
+  /** Jobs settled by one worker alone: a strike against it may reopen them (revocation). */
+  private readonly singles = new Set<number>();
+  private strikesSeen = 0;
+
+  constructor(readonly config: SimConfig) {
     const root = new Rng(config.seed);
     const world = createWorld(config, root.fork());
     this.ledger = world.ledger;
@@ -55,7 +60,10 @@ export class Simulation {
     const strategy = STRATEGIES[config.strategy];
     if (!strategy) throw new RangeError(`unknown strategy ${config.strategy}`);
     this.strategy = strategy;
-    this.availability = AVAILABILITY[availability]!;
+    const availability = AVAILABILITY[config.availabilityModel];
+    if (!availability) throw new RangeError(`unknown availability model ${config.availabilityModel}`);
+    this.availability = availability;
+    this.auditor = world.auditor;
     this.leaseMs = config.pool.leaseSeconds * 1000;
   }
 
@@ -260,7 +268,9 @@ export class Simulation {
   private outputOf(node: SimNode, job: SimJob): Uint8Array {
     let holders = 0;
     for (const other of job.holders.values()) if (other !== node.index && this.nodes[other]!.group === node.group && node.group >= 0) holders++;
-    const answer: Answer = this.strategy.answer({ role: node.role, rng: this.rng.answers, config: this.config, groupHolders: holders, replicas: job.free.length + job.holders.size });
+    const state = this.ledger.state;
+    const alone = state.jobs[job.id]?.single === node.did;
+    const answer: Answer = this.strategy.answer({ role: node.role, rng: this.rng.answers, config: this.config, groupHolders: holders, replicas: job.free.length + job.holders.size, alone, trusted: trusted(state, node.did) });
     if (answer === "correct") return job.correct;
     const wrong = job.correct.slice();
     wrong[0] = wrong[0]! ^ 0xff;
@@ -276,6 +286,7 @@ export class Simulation {
     const submitter = this.rng.arrivals.below(this.nodes.length);
     const body: Record<string, unknown> = { task: "sim-task", input: EMPTY, replicas: p.replicas, reward: p.reward, deadline: now + p.deadlineMs };
     if (p.spotCheck > 0) body.spot = Math.round(p.spotCheck * 1000);
+    if (p.incentives && p.replicas >= 3) body.adaptive = 1;
     // The submitter re-sends until the pool has the job: submissions are not lost.
     const id = this.ledger.write(this.nodes[submitter]!.did, "job.submit", body, now, { reliable: true });
     const correct = this.rng.work.bytes(32);
@@ -292,6 +303,7 @@ export class Simulation {
     const batch = this.ledger.advance(this.queue.now - this.ledger.horizonMs);
     for (const index of this.touched(batch)) this.reconcile(this.jobs[index]!);
     if (this.awaitingSeed.size > 0 && this.queue.now - this.lastCheckpoint >= CHECKPOINT_MS) this.checkpoint();
+    this.reopenRevoked();
     this.dispatch();
     this.queue.at(this.queue.now + FOLD_TICK_MS, { type: "fold" });
   }
@@ -305,6 +317,48 @@ export class Simulation {
     for (const index of waiting) this.reconcile(this.jobs[index]!);
   }
 
+  /** After new strikes, single runs the fold revoked go back to work (at k = 3, without the liar). */
+  private reopenRevoked(): void {
+    const strikes = Object.values(this.ledger.state.standing).reduce((sum, s) => sum + s.strikes.length, 0);
+    if (strikes === this.strikesSeen) return;
+    this.strikesSeen = strikes;
+    if (this.config.adversaries.reentry) this.reenter();
+    for (const index of [...this.singles].sort((a, b) => a - b)) {
+      const job = this.jobs[index]!;
+      const state = this.ledger.state.jobs[job.id];
+      if (state?.status !== "open") continue;
+      this.singles.delete(index);
+      job.outcome = "open";
+      job.deadline = state.deadline;
+      for (const node of job.committed.keys()) this.nodes[node]!.awaiting.delete(index);
+      job.committed.clear();
+      job.holders.clear();
+      this.unresolved++;
+      this.queue.at(state.deadline + this.ledger.horizonMs + 1, { type: "recheck", job: index });
+      this.reconcile(job);
+    }
+  }
+
+  /** Suspended dishonest identities come back as new members (whitewashing, --reentry). */
+  private reenter(): void {
+    for (const node of this.nodes) {
+      if (ROLES[node.role].honest || this.ledger.state.standing[node.did]?.suspended === undefined) continue;
+      this.dropAttempt(node);
+      node.awaiting.clear();
+      node.did = didFromPublicKey(this.rng.work.bytes(32));
+      this.ledger.join(node.did, this.queue.now);
+      this.tally.reentries++;
+    }
+  }
+
+  /** The auditor re-runs a job whose audit is pending (an honest oracle: the true output wins). */
+  private audit(job: SimJob): void {
+    if (!this.auditor || job.audited) return;
+    job.audited = true;
+    this.ledger.write(this.auditor, "audit.result", { job: job.id, output: job.correct }, this.queue.now, { reliable: true });
+    this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });
+  }
+
   private touched(batch: readonly SignedEntry[]): number[] {
     const jobs = new Set<number>();
     for (const { id, entry } of batch) {
@@ -316,8 +370,9 @@ export class Simulation {
 
   /** Brings the simulator's view of a job in line with the fold: outcome, lost commits, reveals, free replicas. */
   private reconcile(job: SimJob): void {
-    if (job.outcome !== "open") return;
     const state = this.ledger.state.jobs[job.id];
+    if (state?.audit?.status === "pending") this.audit(job);
+    if (job.outcome !== "open") return this.judged(job, state);
     const view = this.queue.now - this.ledger.horizonMs;
     if (!state) {
       // The fold refused the submission (a simulator bug if it happens: counted, never hidden).
@@ -359,13 +414,20 @@ export class Simulation {
     this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });
   }
 
+  /** A settled job's verdict may still change (an audit overturns it): the final outcome follows the fold. */
+  private judged(job: SimJob, state: JobState | undefined): void {
+    if (state?.status === "done" && (job.outcome === "right" || job.outcome === "wrong")) job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";
+  }
+
   private resolve(job: SimJob, state: JobState | undefined): void {
     this.board.close(job);
     for (const index of job.committed.keys()) this.nodes[index]!.awaiting.delete(job.index);
     this.unresolved--;
     if (state?.status === "done") {
       job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";
-      job.verdictAt = state.verdict!.time;
+      job.firstOutcome ??= job.outcome;
+      job.verdictAt ??= state.verdict!.time;
+      if (state.verdict!.single) this.singles.add(job.index);
     } else job.outcome = state === undefined ? "refused" : state.status === "failed" ? "failed" : "expired";
   }
 }

@@ -100,8 +100,8 @@ export class SimLedger {
    * keys are random bytes, and the did:key check would refuse about half of them as not on the
    * curve; key checks belong to the signature cost model.
    */
-  join(member: Did, time: number): void {
-    this.write(this.root, "member.join", { member, abilities: ["job/run", "job/submit"] }, time, { reliable: true, unchecked: true });
+  join(member: Did, time: number, abilities: readonly string[] = ["job/run", "job/submit"]): void {
+    this.write(this.root, "member.join", { member, abilities: [...abilities] }, time, { reliable: true, unchecked: true });
   }
 
   /**

@@ -20,6 +20,7 @@ export const DEFAULT_PARAMS: ParamsSet = {
   reputationRef: 10_000,
   contestMs: 10_000,
   quota: 8,
+  sanctions: 1,
 };
 
 /** Tightening doubles q_min up to this, and raises the trust threshold by TRUST_STEP up to TRUST_MAX. */

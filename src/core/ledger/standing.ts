@@ -50,6 +50,7 @@ export function minorStrike(state: LedgerState, did: Did, reason: StrikeReason, 
   const r = reputationAt(state, did, time);
   r.milli = Math.floor((r.milli * 2) / 3);
   r.disagreed += 1;
+  if (!paramsOf(state).set.sanctions) return;
   if (reason === "wrong-output") revokeSingleRuns(state, did, time);
   if (previous > 0) severeStrike(state, did, "repeated", time, job);
 }
@@ -66,6 +67,7 @@ export function severeStrike(state: LedgerState, did: Did, reason: StrikeReason,
   const r = reputationAt(state, did, time);
   r.milli = 0;
   r.disagreed += 1;
+  if (!paramsOf(state).set.sanctions) return;
   standing.suspended ??= { time, reason };
   state.fund += standing.stake + standing.unbonding.reduce((sum, u) => sum + u.amount, 0);
   standing.stake = 0;

@@ -217,6 +217,8 @@ export interface ParamsSet {
   contestMs: number;
   /** Live leases a worker may hold at once. */
   quota: number;
+  /** 1: strikes suspend, forfeit and revoke; 0: plain majority voting (strikes cost reputation only), for comparison. */
+  sanctions: number;
 }
 
 export interface ParamsState {

@@ -5,7 +5,7 @@
  * and `pool.params` (admin, from the next epoch).
  */
 import type { Did } from "../../identity/did-key.ts";
-import { epochOf, paramsOf } from "../params.ts";
+import { epochOf, freshParams, paramsOf } from "../params.ts";
 import type { BodySchema } from "../schema.ts";
 import { forfeitUnvested, standingOf } from "../standing.ts";
 import type { LedgerState, ParamsSet } from "../state.ts";
@@ -33,6 +33,7 @@ export const paramsSchema: BodySchema = {
       reputationRef: { type: "int", min: 1, max: 1_000_000 },
       contestMs: { type: "int", min: 0, max: 3_600_000 },
       quota: { type: "int", min: 1, max: 1000 },
+      sanctions: { type: "int", min: 0, max: 1 },
     },
   },
 };
@@ -91,9 +92,15 @@ export function applyMemberReinstate(state: LedgerState, { entry }: SignedEntry)
   return undefined;
 }
 
-/** New parameters apply from the next epoch, so nobody can change the rules of a running epoch. */
+/**
+ * New parameters apply from the next epoch, so nobody can change the rules of a running epoch;
+ * before the pool's first job they apply at once (a pool set up with its own rules).
+ */
 export function applyPoolParams(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
   if (!state.pool) return rejection("unknown-reference", "pool.params before the pool exists");
-  paramsOf(state).pending = { from: epochOf(entry.time) + 1, set: { ...(entry.body.params as ParamsSet) } };
+  const set = { ...(entry.body.params as ParamsSet) };
+  const params = paramsOf(state);
+  if (Object.keys(state.jobs).length === 0 && !state.checkpoint) Object.assign(params, freshParams(set, params.epoch));
+  else params.pending = { from: epochOf(entry.time) + 1, set };
   return undefined;
 }

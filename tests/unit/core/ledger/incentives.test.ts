@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { draftCheckpoint } from "../../../../src/core/ledger/checkpoints.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
+import { DEFAULT_PARAMS } from "../../../../src/core/ledger/params.ts";
 import { quotaOf } from "../../../../src/core/ledger/standing.ts";
 import { encodeState } from "../../../../src/core/ledger/state.ts";
 import { claimHash, spotChosen } from "../../../../src/core/ledger/trust.ts";
@@ -268,16 +269,31 @@ describe("incentives: stake and parameters", () => {
     expect(folded.state.accounts[carol.did]).toMatchObject({ vested: 40, spent: 30 });
   });
 
-  it("pool.params apply from the next epoch", async () => {
+  it("pool.params apply from the next epoch once the pool has jobs, at once before its first job", async () => {
     const pool = await jobPool();
-    const params = { taxPermille: 200, trust: 5, maxSingle: 10, qMinPermille: 80, majority: 5, stakeRef: 500, reputationRef: 5_000, contestMs: 5_000, quota: 4 };
+    const params = { taxPermille: 200, trust: 5, maxSingle: 10, qMinPermille: 80, majority: 5, stakeRef: 500, reputationRef: 5_000, contestMs: 5_000, quota: 4, sanctions: 1 };
+    await pool.write(alice, "pool.params", { params: { ...params, taxPermille: 150 } }, T0 + 9_000);
+    await pool.submit({ reward: 100 }, T0 + 9_500);
     await pool.write(alice, "pool.params", { params }, T0 + 10_000);
     await pool.submit({ reward: 100 }, T0 + 20_000);
-    expect(pool.fold().state.params!.set.taxPermille).toBe(100);
-    expect(pool.fold().state.fund).toBe(10);
+    expect(pool.fold().state.params!.set.taxPermille).toBe(150);
+    expect(pool.fold().state.fund).toBe(15 + 15);
     await pool.submit({ reward: 100 }, T0 + EPOCH_MS);
     const { state } = pool.fold();
     expect(state.params).toMatchObject({ set: params, trust: 5, majority: 5, qMinPermille: 80 });
-    expect(state.fund).toBe(10 + 20);
+    expect(state.fund).toBe(15 + 15 + 20);
+  });
+
+  it("sanctions 0 is plain majority voting: colluders lose reputation but are not suspended and keep their credits", async () => {
+    const pool = await jobPool();
+    await pool.write(alice, "pool.params", { params: { ...DEFAULT_PARAMS, sanctions: 0 } }, T0 + 9_000);
+    const job = await pool.submit({ replicas: 5 }, T0 + 10_000);
+    const workers = [carol, dave, worker1, mallory, extraWorkers[1]!];
+    for (const [r, who] of workers.entries()) await pool.work(who, job, r, r < 3 ? RIGHT : WRONG, T0 + 11_000);
+    for (const [r, who] of workers.entries()) await pool.reveal(who, job, r < 3 ? RIGHT : WRONG, T0 + 15_000 + (r < 3 ? 10 + r : r));
+    const { state } = pool.fold();
+    expect(state.standing[mallory.did]).toMatchObject({ strikes: [{ reason: "colluded", severe: true }], streak: 0 });
+    expect(state.standing[mallory.did]!.suspended).toBeUndefined();
+    expect(state.reputation[mallory.did]!.milli).toBe(0);
   });
 });

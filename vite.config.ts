@@ -1,11 +1,17 @@
 import { defineConfig } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { VitePWA } from "vite-plugin-pwa";
+import { readFileSync } from "node:fs";
+
+const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
+/** Which build this is, shown in the footer: EDGEPOOL_BUILD names it (the update test builds two), else the build time. */
+const BUILD = `${version}, build ${process.env.EDGEPOOL_BUILD ?? new Date().toISOString().slice(0, 16).replace("T", " ")}`;
 
 /** The theme colour of the icons (src/ui/make-icons-node.ts) and the light theme's accent. */
 const THEME_COLOUR = "#0b5d4b";
 
 export default defineConfig({
+  define: { __APP_BUILD__: JSON.stringify(BUILD) },
   plugins: [
     svelte(),
     VitePWA({

@@ -14,7 +14,7 @@ import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { verifyNode } from "../src/core/crypto/ed25519-node.ts";
-import { publicKeyFromSeed, type SigningKey } from "../src/core/crypto/index.ts";
+import { publicKeyFromSeed, utf8, type SigningKey } from "../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../src/core/identity/did-key.ts";
 import { draftCheckpoint } from "../src/core/ledger/checkpoints.ts";
 import { signEntry, signingBytes } from "../src/core/ledger/codec.ts";
@@ -23,6 +23,7 @@ import { openEpoch, writeEpoch } from "../src/core/ledger/epochs.ts";
 import { Ledger } from "../src/core/ledger/ledger.ts";
 import { createPoolWithMembers } from "../src/core/ledger/pool-members.ts";
 import { EntryStore } from "../src/core/ledger/store.ts";
+import { tokenCid, type TokenCid } from "../src/core/ledger/tokens.ts";
 import type { PoolId, SignedEntry } from "../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../src/core/ledger/ucan-authoriser.ts";
 import { validateMany } from "../src/core/ledger/validate.ts";
@@ -49,6 +50,8 @@ interface History {
   pool: PoolId;
   entries: SignedEntry[];
   writers: EntryWriter[];
+  /** The members' delegations, which entries name by CID. */
+  tokens: Map<TokenCid, string>;
 }
 
 /** A pool and `jobs` full job lifecycles (submit, 3 claims, 3 commits, 3 reveals: 10 entries each). */
@@ -58,7 +61,8 @@ async function history(jobs: number): Promise<History> {
   const [root, ...writers] = [owner, ...workers].map((w) => created.writers.get(w.did)!);
   const entries = [...created.entries];
   await appendJobs(entries, root!, writers, 0, jobs);
-  return { pool: created.pool, entries, writers: [root!, ...writers] };
+  const tokens = new Map([...created.proofs.values()].map((t) => [tokenCid(t), t] as const));
+  return { pool: created.pool, entries, writers: [root!, ...writers], tokens };
 }
 
 async function appendJobs(entries: SignedEntry[], submitter: EntryWriter, writers: EntryWriter[], from: number, to: number): Promise<void> {
@@ -96,6 +100,8 @@ async function seconds(run: () => Promise<unknown>): Promise<number> {
 }
 
 const options = (repo: Repo, storage: NodeFSStorageAdapter, pool: PoolId, now: number) => ({ repo, storage, pool, authoriser: new UcanAuthoriser(), now: () => now, verify: verifyNode });
+/** Signs an entry again (as its writer would), with the delegation it names attached. */
+const resign = async (s: SignedEntry): Promise<SignedEntry> => ({ ...(await signEntry(keyOf(s.entry.author), s.entry)), ...(s.tokens ? { tokens: s.tokens } : {}) });
 
 /** A bare Automerge document with the ledger's layout, holding unsigned payloads under the same keys. */
 function bareDoc(repo: Repo): DocHandle<LedgerDoc> {
@@ -125,7 +131,7 @@ async function appendRates(h: History, single: number, batch: number): Promise<{
     const { repo, storage } = node();
     const ledger = await Ledger.open(options(repo, storage, h.pool, T0 + 1e12));
     const t = await seconds(async () => {
-      for (const s of singles) await ledger.append([await signEntry(keyOf(s.entry.author), s.entry)]);
+      for (const s of singles) await ledger.append([await resign(s)]);
     });
     await ledger.persisted();
     if (ledger.state.count !== single) throw new Error(`appended ${single}, folded ${ledger.state.count}`);
@@ -148,7 +154,7 @@ async function appendRates(h: History, single: number, batch: number): Promise<{
     const ledger = await Ledger.open(options(repo, storage, h.pool, T0 + 1e12));
     const t = await seconds(async () => {
       for (let i = 0; i < batches.length; i += 1000) {
-        const signed = await Promise.all(batches.slice(i, i + 1000).map((s) => signEntry(keyOf(s.entry.author), s.entry)));
+        const signed = await Promise.all(batches.slice(i, i + 1000).map(resign));
         await ledger.append(signed);
       }
     });
@@ -200,22 +206,25 @@ function connectedPair(): { a: Peer; b: Peer; close(): Promise<void> } {
 }
 
 /** Writes a history into a node's epoch-0 document and own store, as a node that validated it would. */
-async function stored(repo: Repo, storage: NodeFSStorageAdapter, pool: PoolId, entries: SignedEntry[]): Promise<void> {
-  const handle = await openLedgerDocument(repo, pool, 0);
-  const store = new EntryStore(storage, pool, 0);
+async function stored(repo: Repo, storage: NodeFSStorageAdapter, h: History, entries = h.entries): Promise<void> {
+  const handle = await openLedgerDocument(repo, h.pool, 0);
+  const store = new EntryStore(storage, h.pool, 0);
   for (let i = 0; i < entries.length; i += 10_000) {
-    putEntries(handle, entries.slice(i, i + 10_000));
+    putEntries(handle, entries.slice(i, i + 10_000), i === 0 ? h.tokens : undefined);
     await store.save(entries.slice(i, i + 10_000));
   }
+  await new EntryStore(storage, h.pool, "tokens").save([...h.tokens.values()].map((t) => ({ bytes: utf8(t) })));
   await repo.flush();
 }
 
 async function loadFigures(h: History): Promise<{ validate: number; open: number; bareOpen: number; bytes: number; storeBytes: number; bareBytes: number }> {
   const n = h.entries.length;
-  const context = { pool: h.pool, authoriser: new UcanAuthoriser(), now: () => T0 + 1e12, skewMs: 0, verify: verifyNode };
+  const authoriser = new UcanAuthoriser();
+  for (const token of h.tokens.values()) authoriser.tokens.add(token);
+  const context = { pool: h.pool, authoriser, now: () => T0 + 1e12, skewMs: 0, verify: verifyNode };
   const validate = n / (await seconds(() => validateMany(h.entries.map((s) => s.bytes), context)));
   const a = node();
-  await stored(a.repo, a.storage, h.pool, h.entries);
+  await stored(a.repo, a.storage, h);
   await a.repo.shutdown();
   const bytes = duSync(a.dir) / n;
   const storeBytes = duSync(join(a.dir, "ed")) / n;
@@ -242,7 +251,7 @@ async function loadFigures(h: History): Promise<{ validate: number; open: number
 async function syncTimes(h: History): Promise<[number, number]> {
   const n = h.entries.length;
   const signedPair = connectedPair();
-  await stored(signedPair.a.repo, signedPair.a.storage, h.pool, h.entries);
+  await stored(signedPair.a.repo, signedPair.a.storage, h);
   const signed = await seconds(async () => {
     const ledger = await Ledger.open(options(signedPair.b.repo, signedPair.b.storage, h.pool, T0 + 1e12));
     await until(() => ledger.state.count === n);
@@ -277,7 +286,7 @@ async function prepare(jobs: number): Promise<PreparedNode> {
   const later: SignedEntry[] = [];
   await appendJobs(later, h.writers[0]!, h.writers.slice(1), jobs + 1, jobs + 101);
   const a = node();
-  await stored(a.repo, a.storage, h.pool, h.entries);
+  await stored(a.repo, a.storage, h);
   await writeEpoch({ repo: a.repo, storage: a.storage, pool: h.pool, epoch: 1, checkpoint, snapshot: draft.snapshot, later });
   await a.repo.flush();
   await a.repo.shutdown();

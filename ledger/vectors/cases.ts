@@ -13,6 +13,7 @@ import { KIND_RULES } from "../../src/core/ledger/kinds.ts";
 import { toJsonSchema } from "../../src/core/ledger/schema.ts";
 import { encodeState, stateHash } from "../../src/core/ledger/state.ts";
 import type { Entry, SignedEntry } from "../../src/core/ledger/types.ts";
+import { tokenCid } from "../../src/core/ledger/tokens.ts";
 import { UcanAuthoriser } from "../../src/core/ledger/ucan-authoriser.ts";
 import { DEFAULT_SKEW_MS } from "../../src/core/ledger/validate.ts";
 import { createPool, EntryWriter, resultCommitment } from "../../src/core/ledger/writer.ts";
@@ -36,6 +37,9 @@ export interface SetCase {
 }
 
 const hexOf = (s: SignedEntry): string => bytesToHex(s.bytes);
+/** The tokens some entries name by CID, sorted by CID: what a document's `tokens` would hold for them. */
+const tokensOf = (entries: readonly SignedEntry[]): Record<string, string> =>
+  Object.fromEntries(entries.flatMap((s) => (s.tokens ?? []).map((t) => [tokenCid(t), t] as const)).sort(([a], [b]) => (a < b ? -1 : 1)));
 const raw = (value: unknown): string => bytesToHex(dagCbor.encode(value));
 /** Re-signs a changed entry (by default as bob, who wrote the join the stateless cases start from). */
 const resign = async (entry: Entry, key = bob.signingKey): Promise<string> => hexOf(await signEntry(key, entry));
@@ -55,6 +59,7 @@ export async function buildVectors() {
     now: NOW,
     skewMs: DEFAULT_SKEW_MS,
     entries: story.entries.map((s) => ({ id: s.id, kind: s.entry.kind, author: s.entry.author, seq: s.entry.seq, hex: hexOf(s) })),
+    tokens: tokensOf(story.entries),
     stateHash: stateHash(fold.state),
     stateHex: bytesToHex(encodeState(fold.state)),
   };
@@ -68,6 +73,8 @@ export async function buildVectors() {
   const flipped = join.bytes.slice();
   const sigAt = join.bytes.findIndex((_, i) => join.entry.sig.every((b, j) => join.bytes[i + j] === b));
   flipped[sigAt + 10] = flipped[sigAt + 10]! ^ 1;
+  const escalated = await escalatedJoin(story);
+  const stranger = await escalatedJoin(story, "an unpublished nonce");
   const stateless: StatelessCase[] = [
     { name: "larger than 16,384 bytes", hex: "00".repeat(16_385), reason: "too-large" },
     { name: "not CBOR", hex: "ff00", reason: "malformed" },
@@ -84,8 +91,12 @@ export async function buildVectors() {
     { name: "a float where an integer belongs", hex: await resign({ ...submit.entry, body: { ...submit.entry.body, reward: 1.5 } }, bob.signingKey), reason: "bad-body" },
     { name: "a deadline before the entry's time", hex: await resign({ ...submit.entry, body: { ...submit.entry.body, deadline: T0 } }, bob.signingKey), reason: "bad-body" },
     { name: "pool.create whose nonce does not derive the pool id", hex: await resign({ ...story.entries[0]!.entry, body: { ...story.entries[0]!.entry.body, nonce: new Uint8Array(16) } }, alice.signingKey), reason: "bad-body" },
-    { name: "a join whose delegation grants an ability its issuer does not hold", hex: hexOf(await escalatedJoin(story)), reason: "bad-proof" },
+    { name: "a join whose delegation grants an ability its issuer does not hold", hex: hexOf(escalated), reason: "bad-proof" },
+    { name: "a proof that is the token itself, not its CID", hex: await resign({ ...base, proof: [story.writers.bob.proof[0]!] }), reason: "malformed" },
+    { name: "a proof that is not a token CID", hex: await resign({ ...base, proof: ["bafyreiaaaa"] }), reason: "bad-proof" },
+    { name: "a proof naming a token that is in no document (held until it arrives)", hex: hexOf(stranger), reason: "missing-proof" },
   ];
+  const statelessTokens = tokensOf([escalated]);
 
   const set = await setCases(story, jobId);
   const schema = {
@@ -94,13 +105,13 @@ export async function buildVectors() {
     description: "Bytes are CBOR byte strings (major type 2); every integer is at most 2^53-1; no field may be absent unless marked optional, and no other field may be present.",
     kinds: Object.fromEntries(Object.entries(KIND_RULES).map(([kind, rule]) => [kind, { requires: rule.requires, body: toJsonSchema(rule.schema) }])),
   };
-  return { valid, stateless, set, schema };
+  return { valid, stateless, statelessTokens, set, schema };
 }
 
 /** Bob (who holds member/invite but not pool/admin) delegates pool/admin to mallory. */
-async function escalatedJoin(story: Awaited<ReturnType<typeof writeStory>>): Promise<SignedEntry> {
+async function escalatedJoin(story: Awaited<ReturnType<typeof writeStory>>, nonce = ""): Promise<SignedEntry> {
   const bobs = story.writers.bob;
-  const proof = await delegate({ issuer: bob.signingKey, audience: mallory.did, pool: story.pool, abilities: ["pool/admin"], expiration: T0 / 1000 + 86_400, proof: bobs.proof[0], nonce: new Uint8Array(12) });
+  const proof = await delegate({ issuer: bob.signingKey, audience: mallory.did, pool: story.pool, abilities: ["pool/admin"], expiration: T0 / 1000 + 86_400, proof: bobs.proof[0], nonce: sha256(utf8(nonce)).subarray(0, 12) });
   return new EntryWriter(mallory, story.pool, 0, [proof]).write("member.join", { member: mallory.did, abilities: ["pool/admin"], invite: story.entries[1]!.entry.body.invite }, T0 + 50_000);
 }
 

@@ -20,11 +20,14 @@ export const DIRECT_USAGE = [
   "                 machine's own addresses are tried",
 ];
 
-/** Parses --ice-server: `stun:host:port` or `turn:user:credential@host:port` (also turns:). */
+/**
+ * Parses --ice-server: `stun:host:port` or `turn:user:credential@host:port` (also turns:). The
+ * user may hold colons (coturn's short-lived names are `expiry:name`); the credential, base64, holds none.
+ */
 export function parseIceServers(text: string | undefined): IceServer[] {
   if (text === undefined) return [];
   return text.split(",").map((item) => {
-    const match = /^(stun|turns?):(?:([^:@]+):([^@]+)@)?([^@:]+|\[[0-9a-f:]+\])(?::(\d{1,5}))?(\?transport=(?:udp|tcp))?$/i.exec(item.trim());
+    const match = /^(stun|turns?):(?:([^@]+):([^:@]+)@)?([^@:]+|\[[0-9a-f:]+\])(?::(\d{1,5}))?(\?transport=(?:udp|tcp))?$/i.exec(item.trim());
     if (!match) throw new CliError(`--ice-server: ${JSON.stringify(item)} is not stun:host[:port] or turn:user:credential@host[:port]`, ExitCode.usage);
     const [, scheme, username, credential, host, port, transport] = match;
     if (scheme!.toLowerCase() !== "stun" && username === undefined) throw new CliError(`--ice-server: a TURN server needs user:credential@ (${item})`, ExitCode.usage);

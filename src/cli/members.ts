@@ -32,7 +32,8 @@ function inviters(session: PoolSession): Map<string, string> {
   const verifier = new TokenVerifier();
   const found = new Map<string, string>();
   for (const { entry } of acceptedEntries(session.ledger)) {
-    const proof = entry.kind === "member.join" ? entry.proof[0] : undefined;
+    const cid = entry.kind === "member.join" ? entry.proof[0] : undefined;
+    const proof = cid === undefined ? undefined : session.ledger.token(cid);
     const chain = proof === undefined ? undefined : verifier.structure(proof);
     if (chain?.ok && chain.verified.proofs[0]) found.set(entry.author, chain.verified.proofs[0].token.iss);
   }

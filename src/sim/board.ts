@@ -1,90 +1,189 @@
 /**
- * Who works on what: the open replicas and the idle workers. Real workers spread over replicas
- * without talking, by rendezvous order (src/core/jobs/replicas.ts); ranking all members for every
- * job costs a hash per member per job, too much for 10,000 simulated members, so the board stands
- * in for it: an idle worker, drawn at random (rendezvous ranks are uniform), takes the oldest open
- * replica it may claim. Whether the claim holds is still the fold's decision.
+ * Who works on what: the jobs with open replicas, the idle workers, and the rendezvous order that
+ * decides which idle worker claims which replica and when. The order is the real worker's
+ * (src/core/jobs/rendezvous.ts through `Competitors`, `claimSlot` and the same wave stagger): a
+ * worker of rank r among the competitors for f free replicas takes the (r mod f)-th in wave
+ * floor(r / f). The board finds a wave's workers by the order's inverse, so ranking costs O(f)
+ * per wave instead of one rank per member. What the real worker learns by syncing, the board knows
+ * at once (who holds and committed what); whether a claim holds is still the fold's decision.
  */
-import type { Rng } from "./random.ts";
+import { claimSlot } from "../core/jobs/replicas.ts";
+import { Competitors, rendezvousKey, type RendezvousKey } from "../core/jobs/rendezvous.ts";
+import type { Did } from "../core/identity/did-key.ts";
+import { ROLES } from "./behaviour.ts";
 import type { SimJob, SimNode } from "./world.ts";
 
-/** How many open jobs an idle worker looks at before giving up until the board changes. */
+/** How many open jobs a newly idle worker looks at for a claim that is due. */
 const SCAN = 32;
+/** The most ranks one offer walks (a replica free for many waves is due to most idle workers anyway). */
+const OFFER_LIMIT = 64;
 
-/** Whether `node` may claim a replica of `job` now; when only the claim delay stops it, `until` says from when. */
-export type Eligibility = (node: SimNode, job: SimJob) => { ok: true } | { ok: false; until?: number };
+export interface Plan {
+  readonly replica: number;
+  readonly at: number;
+}
+
+/** What the board needs from the engine: the clock, claims, wake-ups and each worker's claim delay. */
+export interface BoardHost {
+  now(): number;
+  claim(node: SimNode, job: SimJob, replica: number): void;
+  /** Asks to look again at `time`: the node's due claims (`job` undefined) or one job's next wave. */
+  wakeAt(time: number, target: { node: SimNode } | { job: SimJob }): void;
+  /** The earliest time the fold lets `node` claim `job` (its claim delay after disagreements). */
+  opensAt(node: SimNode, job: SimJob): number;
+}
 
 export class Board {
   private queue: number[] = [];
   private head = 0;
-  private idleNodes: number[] = [];
-  freeReplicas = 0;
+  private competitors = new Competitors([]);
+  private readonly byDid = new Map<Did, SimNode>();
+  private readonly keys = new Map<number, RendezvousKey>();
 
   constructor(
     private readonly jobs: SimJob[],
-    private readonly nodes: SimNode[],
-    private readonly rng: Rng,
-  ) {}
-
-  get idleCount(): number {
-    return this.idleNodes.length;
+    private readonly nodes: readonly SimNode[],
+    private readonly staggerMs: number,
+    private readonly host: BoardHost,
+  ) {
+    for (const node of nodes) this.byDid.set(node.did, node);
   }
 
-  /** Opens a replica of a job for claiming. */
-  open(job: SimJob, replica: number): void {
+  /** The workers every worker ranks against (activeRunners of the current view), then a new offer on every open job. */
+  rank(workers: readonly Did[]): void {
+    this.competitors = new Competitors(workers);
+    for (let i = this.head; i < this.queue.length; i++) this.offer(this.jobs[this.queue[i]!]!);
+  }
+
+  /** Opens a replica of a job for claiming; it has been free since `since`, when `lapsed`'s lease on it ran out. */
+  open(job: SimJob, replica: number, since: number, lapsed?: Did): void {
+    const holder = lapsed === undefined ? undefined : this.byDid.get(lapsed);
+    if (holder) job.lapsed.add(holder.index);
     if (job.free.includes(replica)) return;
+    job.freeSince = job.free.length === 0 ? since : Math.min(job.freeSince, since);
     job.free.push(replica);
     job.free.sort((a, b) => a - b);
-    this.freeReplicas++;
     if (!job.onBoard) {
       job.onBoard = true;
       this.queue.push(job.index);
     }
   }
 
-  /** Takes a job's lowest open replica (the caller claims it). */
-  take(job: SimJob): number {
-    this.freeReplicas--;
-    return job.free.shift()!;
-  }
-
   /** Closes every open replica of a settled or expired job. */
   close(job: SimJob): void {
-    this.freeReplicas -= job.free.length;
     job.free = [];
+    this.keys.delete(job.index);
   }
 
-  addIdle(node: SimNode): void {
-    if (node.idle) return;
+  /** A worker that can compute and has no task: it claims a due replica now, or waits for one. */
+  idle(node: SimNode, preferred: readonly number[] = []): void {
     node.idle = true;
-    this.idleNodes.push(node.index);
+    const found = this.find(node, preferred);
+    if (found.job) this.take(node, found.job, found.replica);
+    else if (found.wakeAt !== undefined) this.host.wakeAt(found.wakeAt, { node });
   }
 
-  /** A random idle worker, removed from the list. */
-  drawIdle(): SimNode | undefined {
-    const n = this.idleNodes.length;
-    if (n === 0) return undefined;
-    const i = this.rng.below(n);
-    const node = this.nodes[this.idleNodes[i]!]!;
-    this.idleNodes[i] = this.idleNodes[n - 1]!;
-    this.idleNodes.pop();
+  /** The worker went offline or paused. */
+  busy(node: SimNode): void {
     node.idle = false;
-    return node;
   }
 
   /**
-   * The oldest open job `node` may claim, looking at `preferred` first (a Sybil operator's jobs).
-   * `wakeAt` reports the earliest time a delayed claim would be allowed.
+   * Gives a job's free replicas to the idle workers whose rendezvous waves are due, in rank order;
+   * the order changes with every claim (the busy set shrinks the list), so it starts over after each.
    */
-  find(node: SimNode, eligible: Eligibility, preferred: readonly number[] = []): { job?: SimJob; wakeAt?: number } {
+  offer(job: SimJob): void {
+    const now = this.host.now();
+    let claimed = true;
+    while (claimed && job.free.length > 0 && job.outcome === "open" && now <= job.deadline) {
+      claimed = false;
+      const busy = this.busyOf(job);
+      const due = Math.min(OFFER_LIMIT, (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * job.free.length);
+      for (let rank = 0; rank < due && !claimed; rank++) {
+        const did = this.competitors.workerAt(this.keyOf(job), rank, busy);
+        if (did === undefined) break;
+        const node = this.byDid.get(did);
+        const plan = node?.idle ? this.plan(node, job) : undefined;
+        if (plan && plan.at <= now) {
+          this.take(node!, job, plan.replica);
+          claimed = true;
+        } else if (plan) this.host.wakeAt(plan.at, { node: node! });
+      }
+    }
+    if (job.free.length > 0 && job.outcome === "open") {
+      const next = job.freeSince + (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * this.staggerMs;
+      if (next <= job.deadline) this.host.wakeAt(next, { job });
+    }
+  }
+
+  /**
+   * `node`'s claim on `job` as the real worker plans it (replicas.ts planClaim): its rank among the
+   * competitors without the job's holders, its wave, and its claim delay. An operator behind Sybil
+   * identities ignores the order and claims the first free replica as soon as the fold allows.
+   */
+  plan(node: SimNode, job: SimJob): Plan | undefined {
+    if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline) return undefined;
+    const opensAt = this.host.opensAt(node, job);
+    const busy = this.busyOf(job);
+    if (busy.has(node.did)) return undefined;
+    if (ROLES[node.role].coordinated) return { replica: job.free[0]!, at: opensAt };
+    const rank = this.competitors.rank(this.keyOf(job), node.did, busy)!;
+    const { slot, wave } = claimSlot(rank, job.free.length);
+    return { replica: job.free[slot]!, at: Math.max(opensAt, job.freeSince + wave * this.staggerMs) };
+  }
+
+  private take(node: SimNode, job: SimJob, replica: number): void {
+    node.idle = false;
+    job.free.splice(job.free.indexOf(replica), 1);
+    this.host.claim(node, job, replica);
+  }
+
+  private busyOf(job: SimJob): Set<Did> {
+    const busy = new Set<Did>();
+    for (const holder of job.holders.values()) busy.add(this.nodeDid(holder));
+    for (const committer of job.committed.keys()) busy.add(this.nodeDid(committer));
+    for (const lapsed of job.lapsed) busy.add(this.nodeDid(lapsed));
+    return busy;
+  }
+
+  private nodeDid(index: number): Did {
+    return this.nodes[index]!.did;
+  }
+
+  private keyOf(job: SimJob): RendezvousKey {
+    let key = this.keys.get(job.index);
+    if (!key) {
+      key = rendezvousKey(job.id);
+      this.keys.set(job.index, key);
+    }
+    return key;
+  }
+
+  /** The first due claim among `preferred` and the oldest open jobs; else when the earliest one falls due. */
+  private find(node: SimNode, preferred: readonly number[]): { job: SimJob; replica: number; wakeAt?: undefined } | { job?: undefined; wakeAt?: number } {
     let wakeAt: number | undefined;
-    const consider = (job: SimJob): boolean => {
-      if (job.free.length === 0) return false;
-      const verdict = eligible(node, job);
-      if (!verdict.ok && verdict.until !== undefined) wakeAt = Math.min(wakeAt ?? Infinity, verdict.until);
-      return verdict.ok;
+    const now = this.host.now();
+    const consider = (job: SimJob): Plan | undefined => {
+      const plan = this.plan(node, job);
+      if (plan && plan.at > now) wakeAt = Math.min(wakeAt ?? Infinity, plan.at);
+      return plan && plan.at <= now ? plan : undefined;
     };
-    for (const index of preferred) if (consider(this.jobs[index]!)) return { job: this.jobs[index]! };
+    for (const index of preferred) {
+      const plan = consider(this.jobs[index]!);
+      if (plan) return { job: this.jobs[index]!, replica: plan.replica };
+    }
+    this.dropClosed();
+    for (let i = this.head, seen = 0; i < this.queue.length && seen < SCAN; i++) {
+      const job = this.jobs[this.queue[i]!]!;
+      if (job.free.length === 0) continue;
+      seen++;
+      const plan = consider(job);
+      if (plan) return { job, replica: plan.replica };
+    }
+    return wakeAt === undefined ? {} : { wakeAt };
+  }
+
+  private dropClosed(): void {
     while (this.head < this.queue.length && this.jobs[this.queue[this.head]!]!.free.length === 0) {
       this.jobs[this.queue[this.head]!]!.onBoard = false;
       this.head++;
@@ -93,12 +192,5 @@ export class Board {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    for (let i = this.head, seen = 0; i < this.queue.length && seen < SCAN; i++) {
-      const job = this.jobs[this.queue[i]!]!;
-      if (job.free.length === 0) continue;
-      seen++;
-      if (consider(job)) return { job };
-    }
-    return wakeAt === undefined ? {} : { wakeAt };
   }
 }

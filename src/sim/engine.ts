@@ -5,6 +5,7 @@
  * opened) exactly as a worker reading the ledger would, with the view H behind the clock.
  */
 import { bytesToHex } from "../core/crypto/index.ts";
+import { activeRunners, defaultStaggerMs } from "../core/jobs/replicas.ts";
 import { claimDelayMs } from "../core/ledger/replication.ts";
 import { trusted } from "../core/ledger/trust.ts";
 import type { JobState } from "../core/ledger/state.ts";
@@ -23,6 +24,8 @@ import type { SimLedger } from "./ledger.ts";
 const FOLD_TICK_MS = 1_000;
 /** How often the root checkpoints while single runs wait for their spot-check draw. */
 const CHECKPOINT_MS = 60_000;
+/** How often workers' lists of competitors (activeRunners of the view) are refreshed. */
+const RANK_REFRESH_MS = 60_000;
 const EMPTY = new Uint8Array(0);
 
 export class Simulation {
@@ -45,6 +48,7 @@ export class Simulation {
   private readonly awaitingSeed = new Set<number>();
   private lastCheckpoint = START_TIME;
   private unresolved = 0;
+  private rankedAt = -Infinity;
 
   /** Jobs settled by one worker alone: a strike against it may reopen them (revocation). */
   private readonly singles = new Set<number>();
@@ -56,7 +60,13 @@ export class Simulation {
     this.ledger = world.ledger;
     this.nodes = world.nodes;
     this.rng = { arrivals: root.fork(), churn: root.fork(), work: root.fork(), answers: root.fork() };
-    this.board = new Board(this.jobs, this.nodes, root.fork());
+    this.leaseMs = config.pool.leaseSeconds * 1000;
+    this.board = new Board(this.jobs, this.nodes, defaultStaggerMs(this.leaseMs), {
+      now: () => this.queue.now,
+      claim: (node, job, replica) => this.claim(node, job, replica),
+      wakeAt: (time, target) => this.wakeAt(time, target),
+      opensAt: (node, job) => job.submitted + claimDelayMs(this.ledger.state.reputation[node.did], this.leaseMs),
+    });
     const strategy = STRATEGIES[config.strategy];
     if (!strategy) throw new RangeError(`unknown strategy ${config.strategy}`);
     this.strategy = strategy;
@@ -64,7 +74,6 @@ export class Simulation {
     if (!availability) throw new RangeError(`unknown availability model ${config.availabilityModel}`);
     this.availability = availability;
     this.auditor = world.auditor;
-    this.leaseMs = config.pool.leaseSeconds * 1000;
   }
 
   /** Runs to the end: every job settled, failed or past its deadline. */
@@ -98,10 +107,11 @@ export class Simulation {
       case "abandon":
         return this.abandon(this.nodes[e.node]!, e.token);
       case "recheck":
-        this.reconcile(this.jobs[e.job]!);
-        return this.dispatch();
+        return this.reconcile(this.jobs[e.job]!);
       case "wake":
-        return this.makeIdle(this.nodes[e.node]!);
+        return this.wake(this.nodes[e.node]!);
+      case "wave":
+        return this.wave(this.jobs[e.job]!);
     }
   }
 
@@ -126,6 +136,7 @@ export class Simulation {
 
   private goOffline(node: SimNode): void {
     node.online = false;
+    this.board.busy(node);
     this.dropAttempt(node);
     this.queue.at(this.queue.now + this.availability.gapMs(node.role, this.rng.churn, this.config), { type: "online", node: node.index });
   }
@@ -135,6 +146,7 @@ export class Simulation {
     const hours = this.config.devices.windowHours * 3_600_000;
     this.queue.at(this.queue.now + (open ? hours : DAY_MS - hours), { type: "window", node: node.index, open: !open });
     node.paused = !open;
+    if (!open) this.board.busy(node);
     const attempt = node.attempt;
     if (!open && attempt?.runningSince !== undefined) {
       attempt.remaining -= this.queue.now - attempt.runningSince;
@@ -146,48 +158,38 @@ export class Simulation {
 
   private makeIdle(node: SimNode): void {
     if (!node.online || node.paused || node.attempt || !ROLES[node.role].works) return;
-    this.board.addIdle(node);
-    this.dispatch();
+    this.board.idle(node, ROLES[node.role].coordinated ? this.groupJobs.get(node.group) : undefined);
   }
 
-  /** Gives open replicas to idle workers until one side runs out (each idle worker tried once). */
-  private dispatch(): void {
-    let tries = Math.min(this.board.idleCount, this.board.freeReplicas * 4);
-    const waiting: SimNode[] = [];
-    while (tries-- > 0 && this.board.freeReplicas > 0) {
-      const node = this.board.drawIdle();
-      if (!node) break;
-      if (!this.tryClaim(node)) waiting.push(node);
+  /** One look-again per node at a time: the earliest one asked for. */
+  private wakeAt(time: number, target: { node: SimNode } | { job: SimJob }): void {
+    const at = Math.max(this.queue.now + 1, time);
+    if ("job" in target) {
+      const { job } = target;
+      if (job.waveAt !== undefined && job.waveAt <= at) return;
+      job.waveAt = at;
+      return this.queue.at(at, { type: "wave", job: job.index });
     }
-    for (const node of waiting) this.board.addIdle(node);
+    const { node } = target;
+    if (node.wakeAt !== undefined && node.wakeAt <= at) return;
+    node.wakeAt = at;
+    this.queue.at(at, { type: "wake", node: node.index });
   }
 
-  private tryClaim(node: SimNode): boolean {
-    const preferred = ROLES[node.role].coordinated ? this.groupJobs.get(node.group) : undefined;
-    const found = this.board.find(node, (n, job) => this.eligible(n, job), preferred);
-    if (found.job) {
-      this.claim(node, found.job);
-      return true;
-    }
-    if (found.wakeAt !== undefined) {
-      this.queue.at(Math.max(this.queue.now + 1, found.wakeAt), { type: "wake", node: node.index });
-      return true;
-    }
-    return false;
+  private wake(node: SimNode): void {
+    if (node.wakeAt !== this.queue.now) return;
+    node.wakeAt = undefined;
+    if (node.idle) this.makeIdle(node);
   }
 
-  /** The fold's claim rules a worker checks before writing (one replica per job, the claim delay). */
-  private eligible(node: SimNode, job: SimJob): { ok: true } | { ok: false; until?: number } {
-    if (this.queue.now > job.deadline) return { ok: false };
-    for (const holder of job.holders.values()) if (holder === node.index) return { ok: false };
-    if (job.committed.has(node.index)) return { ok: false };
-    const opensAt = job.submitted + claimDelayMs(this.ledger.state.reputation[node.did], this.leaseMs);
-    return this.queue.now < opensAt ? { ok: false, until: opensAt } : { ok: true };
+  private wave(job: SimJob): void {
+    if (job.waveAt !== this.queue.now) return;
+    job.waveAt = undefined;
+    this.board.offer(job);
   }
 
-  private claim(node: SimNode, job: SimJob): void {
+  private claim(node: SimNode, job: SimJob, replica: number): void {
     const now = this.queue.now;
-    const replica = this.board.take(job);
     job.holders.set(replica, node.index);
     this.ledger.write(node.did, "job.claim", { job: job.id, replica }, now);
     const rule = ROLES[node.role];
@@ -291,7 +293,7 @@ export class Simulation {
     const id = this.ledger.write(this.nodes[submitter]!.did, "job.submit", body, now, { reliable: true });
     const correct = this.rng.work.bytes(32);
     const work = sample(this.rng.work, this.config.devices.task);
-    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), free: [], onBoard: false, outcome: "open" });
+    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), lapsed: new Set(), free: [], freeSince: now, waveAt: undefined, onBoard: false, outcome: "open" });
     this.jobByEntry.set(id, index);
     this.tally.submitted++;
     this.unresolved++;
@@ -304,7 +306,10 @@ export class Simulation {
     for (const index of this.touched(batch)) this.reconcile(this.jobs[index]!);
     if (this.awaitingSeed.size > 0 && this.queue.now - this.lastCheckpoint >= CHECKPOINT_MS) this.checkpoint();
     this.reopenRevoked();
-    this.dispatch();
+    if (this.queue.now - this.rankedAt >= RANK_REFRESH_MS) {
+      this.rankedAt = this.queue.now;
+      this.board.rank(activeRunners(this.ledger.state, this.queue.now - this.ledger.horizonMs, this.ledger.root));
+    }
     this.queue.at(this.queue.now + FOLD_TICK_MS, { type: "fold" });
   }
 
@@ -386,8 +391,10 @@ export class Simulation {
     const committed = new Set(Object.values(state.commits).map((c) => c.replica));
     for (let replica = 0; replica < state.replicas; replica++) {
       const claim = state.claims[replica];
-      if (!committed.has(replica) && !job.holders.has(replica) && !(claim && claim.until >= view)) this.board.open(job, replica);
+      if (committed.has(replica) || job.holders.has(replica) || (claim && claim.until >= view)) continue;
+      this.board.open(job, replica, Math.max(job.submitted, claim?.until ?? 0), claim?.worker);
     }
+    this.board.offer(job);
   }
 
   /** A commit the fold has not taken although it was written before the view: lost or refused. */

@@ -39,8 +39,10 @@ export interface SimNode {
   readonly window: number | undefined;
   online: boolean;
   paused: boolean;
-  /** Waiting in the idle list for a replica. */
+  /** Able to compute and without a task: waiting for a replica. */
   idle: boolean;
+  /** The earliest look-again already scheduled for this node, if any. */
+  wakeAt: number | undefined;
   attempt: Attempt | undefined;
   /** Jobs this node committed to and has not revealed yet. */
   readonly awaiting: Set<number>;
@@ -71,8 +73,14 @@ export interface SimJob {
   /** Replica -> node that holds it as far as the simulator knows (running or commit in flight). */
   readonly holders: Map<number, number>;
   readonly committed: Map<number, Commitment>;
+  /** Nodes whose lease on a replica ran out in the fold: they do not compete for the job again. */
+  readonly lapsed: Set<number>;
   /** Replica indices open for claiming. */
   free: number[];
+  /** Since when the open replicas have been free (their rendezvous waves count from here). */
+  freeSince: number;
+  /** The next rendezvous wave already scheduled, if any. */
+  waveAt: number | undefined;
   onBoard: boolean;
   /** The outcome as the fold has it now (after audits and revocations). */
   outcome: "open" | "right" | "wrong" | "failed" | "expired" | "refused";
@@ -93,7 +101,8 @@ export type SimEvent =
   | { type: "renew"; node: number; token: number }
   | { type: "abandon"; node: number; token: number }
   | { type: "recheck"; job: number }
-  | { type: "wake"; node: number };
+  | { type: "wake"; node: number }
+  | { type: "wave"; job: number };
 
 /** 1 January 2025, 00:00 UTC: the pool and its members start here (entry times are ms since the Unix epoch). */
 export const START_TIME = 1_735_689_600_000;
@@ -126,7 +135,7 @@ export function createWorld(config: SimConfig, rng: Rng): World {
     const [slow, fast] = config.devices.speed;
     const speed = slow + (fast - slow) * (device.uint32() / 4294967296);
     const window = device.chance(config.devices.battery) ? device.below(DAY_MS) : undefined;
-    nodes.push({ index, did, role, group, speed, window, online: false, paused: false, idle: false, attempt: undefined, awaiting: new Set() });
+    nodes.push({ index, did, role, group, speed, window, online: false, paused: false, idle: false, wakeAt: undefined, attempt: undefined, awaiting: new Set() });
     ledger.join(did, START_TIME);
   }
   // Without incentives the pool runs plain majority voting: no single runs, no sanctions.

@@ -9,6 +9,7 @@ import type { PoolId } from "../core/capability/pool.ts";
 import type { Identity } from "../core/identity/keystore.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
+import type { SyncStatus } from "../core/net/sync-status.ts";
 import type { EdgeNode } from "../core/node.ts";
 import type { InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
 import { contribution } from "./contribute.svelte.ts";
@@ -18,13 +19,6 @@ export interface KnownPool {
   readonly name: string;
   readonly relay: string | undefined;
 }
-
-export type SyncStatus =
-  | { readonly status: "offline" }
-  | { readonly status: "looking" }
-  | { readonly status: "syncing" }
-  | { readonly status: "up-to-date"; readonly peers: number; readonly at: number }
-  | { readonly status: "error"; readonly message: string };
 
 /** One line of the Ledger screen's entry list. */
 export interface EntryRow {
@@ -40,6 +34,8 @@ const POOLS_KEY = "edgepool.pools";
 const RELAY_KEY = "edgepool.relay";
 const SELECTED_KEY = "edgepool.pools.selected";
 const SYNC_POLL_MS = 1000;
+/** How long the join screen waits for the pool's ledger to confirm its name. */
+const NAME_WAIT_MS = 20_000;
 
 function storedPools(): KnownPool[] {
   try {
@@ -56,6 +52,7 @@ let selected = $state<{ pool: KnownPool; ledger: Ledger; node: EdgeNode } | unde
 let summary = $state<LedgerSummary | undefined>();
 let recent = $state<EntryRow[]>([]);
 let sync = $state<SyncStatus>({ status: "looking" });
+let onlyHere = $state(0);
 let stopWatching: (() => void) | undefined;
 
 const actions = () => import("./pools/pool-actions.ts");
@@ -65,19 +62,26 @@ function remember(pool: KnownPool): void {
   localStorage.setItem(POOLS_KEY, JSON.stringify(pools));
 }
 
-async function syncStatus(ledger: Ledger): Promise<SyncStatus> {
-  if (!navigator.onLine) return { status: "offline" };
-  const { browserRepo } = await import("./pools/browser-repo.ts");
+const acknowledgedKey = (pool: PoolId): string => `edgepool.acknowledged.${pool}`;
+
+function storedAcknowledged(pool: PoolId): string[] {
+  try {
+    const list = JSON.parse(localStorage.getItem(acknowledgedKey(pool)) ?? "[]") as unknown;
+    return Array.isArray(list) ? list.filter((h): h is string => typeof h === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Reads the sync status and keeps what peers acknowledged, so a reload offline still knows which changes are elsewhere. */
+async function readSyncNow(ledger: Ledger): Promise<void> {
+  const [{ browserRepo }, { readSync }] = await Promise.all([import("./pools/browser-repo.ts"), import("../core/net/sync-status.ts")]);
   const { repo } = await browserRepo();
-  const peers = Object.values(repo.peerMetadataByPeerId).filter((m) => m?.storageId !== undefined && !m.isEphemeral);
-  if (peers.length === 0) return { status: "looking" };
-  const heads = ledger.handle.heads();
-  const acked = peers.filter((m) => {
-    const info = ledger.handle.getSyncInfo(m!.storageId!);
-    return info !== undefined && info.lastHeads.length === heads.length && info.lastHeads.every((h) => heads.includes(h));
-  });
-  // Never "up to date" unless a peer acknowledged our heads (UX.md 10).
-  return acked.length === 0 ? { status: "syncing" } : { status: "up-to-date", peers: acked.length, at: Date.now() };
+  const pool = ledger.options.pool;
+  const reading = readSync({ online: navigator.onLine, handle: ledger.handle, peers: Object.values(repo.peerMetadataByPeerId), acknowledged: storedAcknowledged(pool), now: Date.now() });
+  localStorage.setItem(acknowledgedKey(pool), JSON.stringify(reading.acknowledged));
+  sync = reading.sync;
+  onlyHere = reading.onlyHere;
 }
 
 function watch(ledger: Ledger): void {
@@ -92,7 +96,8 @@ function watch(ledger: Ledger): void {
   };
   refresh();
   const unsubscribe = ledger.subscribe(refresh);
-  const timer = setInterval(() => void syncStatus(ledger).then((s) => (sync = s)), SYNC_POLL_MS);
+  void readSyncNow(ledger);
+  const timer = setInterval(() => void readSyncNow(ledger), SYNC_POLL_MS);
   stopWatching = () => {
     unsubscribe();
     clearInterval(timer);
@@ -134,6 +139,10 @@ export const poolsState = {
   get sync(): SyncStatus {
     return sync;
   },
+  /** Changes to the chosen pool's ledger that no peer or relay has acknowledged yet. */
+  get onlyHere(): number {
+    return onlyHere;
+  },
   setRelay(url: string): void {
     relay = url.trim();
     localStorage.setItem(RELAY_KEY, relay);
@@ -172,6 +181,35 @@ export const poolsState = {
     if (!read.ok) return read;
     const previewed = await loaded.previewInvite(identity, read.invite);
     return previewed.ok ? { ok: true, invite: read.invite, preview: previewed.preview } : previewed;
+  },
+  /**
+   * Revokes a member (by DID) or an invite link in the chosen pool. The ledger refuses it unless this
+   * identity issued the delegation or one it rests on (the pool's creator can revoke anything).
+   */
+  async revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>> }>> {
+    if (!selected) return { ok: false, message: "choose a pool first" };
+    return (await actions()).revokeInPool(identity, selected.ledger, target.trim());
+  },
+  /**
+   * The pool's name from its validated pool.create, once this device has received it through the
+   * link's relay (before joining; nothing of this identity is shared by reading it).
+   */
+  async confirmedName(invite: InviteLink): Promise<string | undefined> {
+    const opened = await (await actions()).openPoolLedger(invite.pool, invite.relay);
+    if (!opened.ok) return undefined;
+    const ledger = opened.ledger;
+    if (!ledger.state.pool) {
+      await new Promise<void>((resolve) => {
+        const stop = ledger.subscribe(() => ledger.state.pool && done());
+        const timer = setTimeout(done, NAME_WAIT_MS);
+        function done(): void {
+          stop();
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+    return ledger.state.pool?.settings.name;
   },
   async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
     const joined = await (await actions()).joinPool(identity, invite);

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { appFixture, openScreen, screenshots } from "./app-page.ts";
+import { appFixture, checkScreen, openScreen } from "./app-page.ts";
 import { readBackup } from "../../src/core/identity/backup.ts";
 
 const app = appFixture();
@@ -63,7 +63,7 @@ describe("identity backup in the app", () => {
     await page.getByLabel("Passphrase", { exact: true }).fill(PASSPHRASE);
     await page.getByRole("button", { name: "Verify backup" }).click();
     await expect.poll(() => page.getByTestId("backup-status").innerText(), { timeout: 30_000 }).toMatch(/^Backup verified on /);
-    await screenshots(page, "identity");
+    await checkScreen(page, "identity");
 
     const elsewhere = await identityPage();
     await elsewhere.getByLabel("Backup file").setInputFiles(file);

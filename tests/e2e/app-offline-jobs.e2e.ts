@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { appFixture, controlledByServiceWorker, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
+import { appFixture, controlledByServiceWorker, createInvite, createPool, joinByLink, openScreen, screenshots, checkScreen } from "./app-page.ts";
 
 const app = appFixture();
 
@@ -51,7 +51,7 @@ describe("offline job submission", () => {
     await alice.page.getByLabel("Task").selectOption("primes");
     const queuedAfterMs = await submitAndTimeQueued(alice.page);
     expect(queuedAfterMs).toBeLessThan(100);
-    await screenshots(alice.page, "jobs-offline");
+    await checkScreen(alice.page, "jobs-offline");
 
     await alice.session.context.setOffline(false);
     await alice.page.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 200_000 }).catch(async (error: unknown) => {

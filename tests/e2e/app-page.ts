@@ -1,11 +1,12 @@
 /**
  * Helpers for the app's browser tests: open a screen, wait for the service worker to control the
- * page (the offline tests need it), and save screenshots at a phone and a desktop width under
- * tests/e2e/screenshots/ for a person to look at.
+ * page (the offline tests need it), check a screen's accessibility and save screenshots at a phone
+ * and a desktop width under tests/e2e/screenshots/ for a person to look at.
  */
 import { mkdir } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { expectAccessible } from "./axe.ts";
 import { startAppServer, type AppServer } from "./app-server.ts";
 import { launchChromium, type BrowserSession } from "./chromium.ts";
 
@@ -45,7 +46,8 @@ export function appFixture(): AppFixture {
 
 export async function openScreen(page: Page, appUrl: string, screen: string): Promise<void> {
   await page.goto(`${appUrl}#/${screen}`);
-  await page.locator("#screen-heading").waitFor({ timeout: 15_000 });
+  // A change of fragment alone keeps the document: wait for the new screen, not the old one's heading.
+  await page.locator(`main[data-screen="${screen}"] #screen-heading`).waitFor({ timeout: 15_000 });
 }
 
 /** Resolves once a service worker is active and controls this page. */
@@ -57,6 +59,12 @@ export async function controlledByServiceWorker(page: Page): Promise<string> {
     }
     return registration.active?.scriptURL ?? "";
   });
+}
+
+/** Checks the screen with axe-core (both themes), then saves its screenshots. */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  await expectAccessible(page, name);
+  await screenshots(page, name);
 }
 
 /** Saves `<name>-phone.png`, `<name>-desktop.png` and `<name>-dark.png` (desktop, dark theme), then leaves the desktop size, light. */

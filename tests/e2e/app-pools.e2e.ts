@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { appFixture, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
+import { appFixture, checkScreen, createInvite, createPool, joinByLink, openScreen } from "./app-page.ts";
 
 const app = appFixture();
 
@@ -24,12 +24,12 @@ describe("pools in the app", () => {
     expect(link).toMatch(new RegExp(`^${server.url.replace(/[/.]/g, "\\$&")}#/join/`));
     await alice.getByRole("img", { name: "QR code of the invite link" }).waitFor();
     await expect.poll(() => alice.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 20_000 }).toBe("up-to-date");
-    await screenshots(alice, "pools");
+    await checkScreen(alice, "pools");
 
     const bob = (await app.person()).page;
     await joinByLink(bob, link, async () => {
       expect(await bob.locator("main").innerText()).toContain("You may: job/run, job/submit");
-      await screenshots(bob, "join");
+      await checkScreen(bob, "join");
     });
 
     await openScreen(bob, server.url, "pools");
@@ -42,12 +42,12 @@ describe("pools in the app", () => {
     await alice.getByRole("button", { name: "Submit job" }).click();
     await alice.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 90_000 });
     await alice.getByTestId("job-image").waitFor();
-    await screenshots(alice, "jobs");
+    await checkScreen(alice, "jobs");
 
     await openScreen(bob, server.url, "contribute");
     await expect.poll(() => bob.getByTestId("tasks-done").innerText(), { timeout: 20_000 }).toBe("1");
     expect(Number(await bob.getByTestId("credits-vesting").innerText().then((t) => t.split(" ")[0]))).toBeGreaterThan(0);
-    await screenshots(bob, "contribute-member");
+    await checkScreen(bob, "contribute-member");
 
     await openScreen(alice, server.url, "ledger");
     await openScreen(bob, server.url, "ledger");
@@ -60,6 +60,6 @@ describe("pools in the app", () => {
     ]);
     await expect.poll(async () => (await kinds(bob)).join(), { timeout: 20_000 }).toBe((await kinds(alice)).join());
     await expect.poll(() => balances(bob), { timeout: 20_000 }).toBe(await balances(alice));
-    await screenshots(alice, "ledger");
+    await checkScreen(alice, "ledger");
   }, 240_000);
 });

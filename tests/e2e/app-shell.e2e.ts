@@ -1,14 +1,15 @@
 /**
  * The installable, offline-first app shell against the production build in Chromium: install
  * criteria (manifest fields, icons, a registered service worker), offline reload, "Try it"
- * rendering the Mandelbrot set on local workers offline (UX.md 1), and the Contribute screen's
- * one-sentence status (UX.md 2).
+ * rendering the Mandelbrot set on local workers offline (UX.md 1), the Contribute screen's
+ * one-sentence status (UX.md 2), the first-load JavaScript budget, and axe-core on every screen.
  */
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launchChromium, type BrowserSession } from "./chromium.ts";
 import { startAppServer, type AppServer } from "./app-server.ts";
-import { controlledByServiceWorker, openScreen, screenshots } from "./app-page.ts";
+import { checkScreen, controlledByServiceWorker, openScreen } from "./app-page.ts";
 
 let server: AppServer;
 let browser: BrowserSession;
@@ -46,7 +47,44 @@ function distinctColours(page: Page): Promise<number> {
   });
 }
 
+/** First-load budgets: issue 8 (300 KB compressed), UX.md (all JS on the first route <= 150 KiB gzipped). */
+const FIRST_LOAD_MAX_BYTES = 300_000;
+const FIRST_ROUTE_MAX_BYTES = 150 * 1024;
+
 describe("the app shell", () => {
+  it("loads less than 300 KB of compressed JavaScript on a first visit (150 KiB gzipped, UX.md), and no wasm", async () => {
+    const fresh = await launchChromium();
+    try {
+      const page = await fresh.newPage();
+      const loaded: Array<Promise<{ url: string; gzip: number }>> = [];
+      const wasm: string[] = [];
+      page.on("response", (response) => {
+        const url = response.url();
+        if (url.endsWith(".wasm")) wasm.push(url);
+        if (response.request().resourceType() === "script") loaded.push(response.body().then((body) => ({ url, gzip: gzipSync(body, { level: 9 }).length })));
+      });
+      await openScreen(page, server.url, "try");
+      await page.waitForLoadState("networkidle");
+      const scripts = await Promise.all(loaded);
+      const total = scripts.reduce((sum, s) => sum + s.gzip, 0);
+      expect(scripts.length).toBeGreaterThan(0);
+      expect(total, scripts.map((s) => `${s.url}: ${s.gzip} B`).join("\n")).toBeLessThan(FIRST_ROUTE_MAX_BYTES);
+      expect(total).toBeLessThan(FIRST_LOAD_MAX_BYTES);
+      expect(wasm).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("has no accessibility violations on any screen before anything is set up (axe-core, light and dark)", async () => {
+    const page = await browser.newPage();
+    for (const screen of ["try", "jobs", "contribute", "pools", "ledger", "identity"]) {
+      await openScreen(page, server.url, screen);
+      await checkScreen(page, `${screen}-first-visit`);
+    }
+    await page.close();
+  });
+
   it("meets the install criteria: a linked manifest with id, scope, start_url, standalone display, 192/512/maskable icons, and an active service worker", async () => {
     const page = await browser.newPage();
     await openScreen(page, server.url, "try");
@@ -81,7 +119,7 @@ describe("the app shell", () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(await page.getByTestId("try-it-status").innerText()).toMatch(/^Rendered in \d+\.\d s as \d+ tasks on \d+ workers?, entirely on this device\.$/);
       expect(await distinctColours(page)).toBeGreaterThan(8);
-      await screenshots(page, "try-it");
+      await checkScreen(page, "try-it");
     } finally {
       await browser.context.setOffline(false);
     }
@@ -99,7 +137,7 @@ describe("the app shell", () => {
     await page.getByLabel("Contribute this device's spare time").check();
     await expect.poll(() => sentence.getAttribute("data-reason")).not.toBe("contribution-off");
     expect(await sentence.innerText()).not.toBe("Paused");
-    await screenshots(page, "contribute");
+    await checkScreen(page, "contribute");
 
     await page.reload();
     await page.getByTestId("contribute-sentence").waitFor();

@@ -12,7 +12,8 @@ import type { BrowserSession } from "./chromium.ts";
 export const MODULE_ORIGIN = "http://localhost:9";
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
-type Bundle = ReadonlyMap<string, string>;
+/** Path -> code of a chunk, or bytes of an asset (the Automerge wasm). */
+type Bundle = ReadonlyMap<string, string | Uint8Array>;
 const bundles = new Map<string, Promise<Bundle>>();
 
 /** `entries` maps a name to a path from the repo root, e.g. `{ keystore: "src/core/identity/keystore-indexeddb-browser.ts" }`. */
@@ -44,9 +45,9 @@ async function bundleNow(entries: Readonly<Record<string, string>>): Promise<Bun
     },
   });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Uint8Array>();
   for (const { output } of outputs) {
-    for (const file of output) if (file.type === "chunk") files.set(`/${file.fileName}`, file.code);
+    for (const file of output) files.set(`/${file.fileName}`, file.type === "chunk" ? file.code : typeof file.source === "string" ? file.source : new Uint8Array(file.source));
   }
   return files;
 }
@@ -56,10 +57,11 @@ export async function openModulePage(session: BrowserSession, entries: Readonly<
   const files = await bundle(entries);
   const page = await session.newPage();
   await page.route(`${MODULE_ORIGIN}/**`, (route) => {
-    const code = files.get(new URL(route.request().url()).pathname);
+    const path = new URL(route.request().url()).pathname;
+    const code = files.get(path);
     return code === undefined
       ? route.fulfill({ contentType: "text/html", body: "<!doctype html><title>modules</title>" })
-      : route.fulfill({ contentType: "text/javascript", body: code });
+      : route.fulfill({ contentType: path.endsWith(".wasm") ? "application/wasm" : "text/javascript", body: typeof code === "string" ? code : Buffer.from(code) });
   });
   await page.goto(`${MODULE_ORIGIN}/`);
   // A string, so the test runner's transform leaves the page's own dynamic imports alone.

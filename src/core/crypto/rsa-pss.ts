@@ -5,6 +5,7 @@
  * with the platform's RSA (src/cli/issuer-node.ts).
  */
 import { sha384 } from "@noble/hashes/sha2.js";
+import { bytesToHex, hexToBytes } from "./bytes.ts";
 
 export interface RsaPublicKey {
   readonly n: bigint;
@@ -34,7 +35,7 @@ function readTlv(der: Uint8Array, at: number): { tag: number; start: number; end
   return end <= der.length ? { tag, start, end } : undefined;
 }
 
-const toBigInt = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`));
+const toBigInt = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${bytesToHex(bytes)}`));
 
 /**
  * The modulus and exponent of a DER SubjectPublicKeyInfo holding an RSA key (rsaEncryption or
@@ -69,11 +70,7 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 
 function i2osp(value: bigint, length: number): Uint8Array | undefined {
   const hex = value.toString(16);
-  if (hex.length > length * 2) return undefined;
-  const out = new Uint8Array(length);
-  const padded = hex.padStart(length * 2, "0");
-  for (let i = 0; i < length; i++) out[i] = Number.parseInt(padded.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  return hex.length > length * 2 ? undefined : hexToBytes(hex.padStart(length * 2, "0"));
 }
 
 function mgf1Sha384(seed: Uint8Array, length: number): Uint8Array {

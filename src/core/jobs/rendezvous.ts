@@ -48,17 +48,42 @@ function feistel(key: RendezvousKey, halfBits: number, value: number): number {
   return (left << halfBits) | right;
 }
 
-/** The rank (0-based) of position `index` in a list of `size` under the job's permutation. */
-export function rendezvousRank(key: RendezvousKey, size: number, index: number): number {
-  if (!Number.isInteger(size) || size < 1 || size > 2 ** 30 || !Number.isInteger(index) || index < 0 || index >= size) {
-    throw new RangeError(`rendezvousRank: index ${index} outside a list of ${size}`);
+function unfeistel(key: RendezvousKey, halfBits: number, value: number): number {
+  const mask = (1 << halfBits) - 1;
+  let left = value >>> halfBits;
+  let right = value & mask;
+  for (let round = ROUNDS - 1; round >= 0; round--) {
+    const previous = right ^ (mix32(left ^ key[round]!) & mask);
+    right = left;
+    left = previous;
+  }
+  return (left << halfBits) | right;
+}
+
+function halfBitsFor(size: number, value: number, what: string): number {
+  if (!Number.isInteger(size) || size < 1 || size > 2 ** 30 || !Number.isInteger(value) || value < 0 || value >= size) {
+    throw new RangeError(`${what} ${value} outside a list of ${size}`);
   }
   let halfBits = 1;
   while (1 << (2 * halfBits) < size) halfBits++;
+  return halfBits;
+}
+
+/** The rank (0-based) of position `index` in a list of `size` under the job's permutation. */
+export function rendezvousRank(key: RendezvousKey, size: number, index: number): number {
+  const halfBits = halfBitsFor(size, index, "rendezvousRank: index");
   // Cycle walking: a permutation of [0, 4^h) visits [0, size) again within a few steps (size > 4^h / 4).
   let rank = feistel(key, halfBits, index);
   while (rank >= size) rank = feistel(key, halfBits, rank);
   return rank;
+}
+
+/** The position in a list of `size` that holds `rank` (the inverse of rendezvousRank). */
+export function rendezvousPosition(key: RendezvousKey, size: number, rank: number): number {
+  const halfBits = halfBitsFor(size, rank, "rendezvousPosition: rank");
+  let index = unfeistel(key, halfBits, rank);
+  while (index >= size) index = unfeistel(key, halfBits, index);
+  return index;
 }
 
 /**
@@ -95,6 +120,23 @@ export class Competitors {
       if (at < position) index--;
     }
     return rendezvousRank(key, size, index);
+  }
+
+  /**
+   * Who holds `rank` for a job among the competitors without `busy` (the inverse of `rank` for
+   * listed workers): lets a dispatcher find a wave's workers without ranking everyone.
+   */
+  workerAt(key: RendezvousKey, rank: number, busy: ReadonlySet<Did>): Did | undefined {
+    const skipped: number[] = [];
+    for (const did of busy) {
+      const at = this.positions.get(did);
+      if (at !== undefined) skipped.push(at);
+    }
+    const size = this.sorted.length - skipped.length;
+    if (rank >= size) return undefined;
+    let position = rendezvousPosition(key, size, rank);
+    for (const at of skipped.sort((a, b) => a - b)) if (at <= position) position++;
+    return this.sorted[position];
   }
 
   private insertionPoint(did: Did): number {

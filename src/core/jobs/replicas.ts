@@ -13,6 +13,9 @@ import { rendezvousKey, type Competitors } from "./rendezvous.ts";
 
 export const leaseMsOf = (state: LedgerState): number => (state.pool?.settings.leaseSeconds ?? 300) * 1000;
 
+/** Time between rendezvous waves unless a node sets its own: a quarter of the pool's lease. */
+export const defaultStaggerMs = (leaseMs: number): number => leaseMs / 4;
+
 const committedReplicas = (job: JobState): Set<number> => new Set(Object.values(job.commits).map((c) => c.replica));
 
 /** Replicas nobody has committed and nobody holds a live lease on, in index order. */
@@ -75,10 +78,14 @@ export interface ClaimPlan {
  */
 export const claimSlot = (rank: number, free: number): { slot: number; wave: number } => ({ slot: rank % free, wave: Math.floor(rank / free) });
 
-/** Workers holding a live claim on the job or a commit to it: they compete for no other replica of it. */
-export function busyWorkers(job: JobState, now: number): Set<Did> {
+/**
+ * Workers that compete for no replica of the job: those holding a claim on it or a commit to it,
+ * and those whose lease on it ran out without a commit. Otherwise a worker that claims and never
+ * finishes would keep its rank and take the replica again after every lease, until the deadline.
+ */
+export function busyWorkers(job: JobState): Set<Did> {
   const busy = new Set(Object.keys(job.commits) as Did[]);
-  for (const claim of Object.values(job.claims)) if (claim.until >= now) busy.add(claim.worker);
+  for (const claim of Object.values(job.claims)) busy.add(claim.worker);
   return busy;
 }
 
@@ -95,7 +102,7 @@ export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: numb
   if (!job || job.status !== "open" || now >= job.deadline || job.commits[me] || liveClaimOf(job, me, now) !== undefined) return undefined;
   const free = freeReplicas(job, now);
   if (free.length === 0) return undefined;
-  const rank = competitors.rank(key, me, busyWorkers(job, now));
+  const rank = competitors.rank(key, me, busyWorkers(job));
   if (rank === undefined) return undefined;
   const { slot, wave } = claimSlot(rank, free.length);
   const replica = free[slot]!;

@@ -5,16 +5,19 @@
  */
 import type { Requirement } from "./kinds.ts";
 import type { LedgerState } from "./state.ts";
+import type { TokenBook } from "./tokens.ts";
 import type { Entry, RejectReason } from "./types.ts";
 
-export type Authorisation = { ok: true } | { ok: false; reason: Extract<RejectReason, "not-authorised" | "bad-proof">; message: string };
+export type Authorisation = { ok: true } | { ok: false; reason: Extract<RejectReason, "not-authorised" | "bad-proof" | "missing-proof">; message: string };
 
 /**
  * Contract for an implementation:
  * - `checkProof(entry)` runs once per entry before the fold, may be asynchronous (signature
  *   checks of a UCAN chain) and may cache by token hash. It must depend on the entry alone, never
  *   on the local clock or on other entries: its verdict is part of whether the entry is valid.
- *   Refuse with `bad-proof` (malformed, forged, wrong root, too deep, escalation).
+ *   Refuse with `bad-proof` (malformed, forged, wrong root, too deep, escalation), or with
+ *   `missing-proof` while a token its proof names by CID is not in `tokens`: the entry is held,
+ *   not refused, and checked again when the token arrives.
  * - `authorise(entry, requires, state)` runs inside the fold, in fold order, and must be pure and
  *   synchronous: its answer may depend only on the entry and on `state`, the fold of every valid
  *   entry that sorts before it (members, revocations with their times, the pool root). Time checks
@@ -23,6 +26,8 @@ export type Authorisation = { ok: true } | { ok: false; reason: Extract<RejectRe
  *   Genesis (`pool.create`) never reaches it: the pool id itself certifies the root.
  */
 export interface Authoriser {
+  /** Where proofs named by CID are resolved; the ledger adds the tokens it reads (absent: entries carry no proofs). */
+  readonly tokens?: TokenBook;
   checkProof(entry: Entry): Promise<Authorisation>;
   authorise(entry: Entry, requires: Exclude<Requirement, "genesis">, state: LedgerState): Authorisation;
 }

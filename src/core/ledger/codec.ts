@@ -6,8 +6,8 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import * as Digest from "multiformats/hashes/digest";
-import { sha256, type SigningKey } from "../crypto/index.ts";
-import { parseDidKey, type DidKeyResult } from "../identity/did-key.ts";
+import { bytesEqual, sha256, type SigningKey } from "../crypto/index.ts";
+import { parseDidKey, publicKeyOfDid, type DidKeyResult } from "../identity/did-key.ts";
 import {
   ENTRY_VERSION,
   KINDS,
@@ -25,9 +25,8 @@ import {
 const SHA2_256 = 0x12;
 const ENTRY_FIELDS = ["author", "body", "kind", "pool", "proof", "seq", "sig", "time", "v"];
 const MAX_PROOFS = 8;
-// A UCAN 0.8.1 chain embeds each proof whole (base64url again), ~4/3 growth per link: a 6-link
-// pool chain (the capability module's default depth) is ~7 KB.
-const MAX_PROOF_CHARS = 12_288;
+// Proofs are token CIDs (59 characters; the authoriser checks their form), never tokens inline.
+const MAX_PROOF_CHARS = 128;
 const MAX_POOL_CHARS = 64;
 
 /** The bytes an author signs: every field but `sig`, canonically encoded. */
@@ -43,12 +42,25 @@ export function entryIdOf(bytes: Uint8Array): EntryId {
 /** Encodes any value canonically (the state commitment and checkpoints use it too). */
 export const canonicalEncode = (value: unknown): Uint8Array => dagCbor.encode(value);
 
+/**
+ * Entry bytes this process encoded and signed with the author's own key. Ed25519 signing with
+ * the right key always yields a valid signature, so the node's own appends skip verifying it
+ * again (it measured as much as the whole Automerge change); every other rule still runs. Keyed
+ * by the bytes object: a copy, or bytes read back from a document or a peer, are verified as usual.
+ */
+const signedHere = new WeakSet<Uint8Array>();
+
 export async function signEntry(key: SigningKey, unsigned: UnsignedEntry): Promise<SignedEntry> {
-  const sig = await key.sign(signingBytes(unsigned));
+  const signing = signingBytes(unsigned);
+  const sig = await key.sign(signing);
   const entry: Entry = { ...unsigned, sig };
-  const bytes = dagCbor.encode(entry);
+  const bytes = withSignature(signing, entry);
+  if (bytesEqual(key.publicKey, publicKeyOfDid(entry.author))) signedHere.add(bytes);
   return { id: entryIdOf(bytes), bytes, entry };
 }
+
+/** Whether `signed` came from `signEntry` in this process, with the author's key, its bytes untouched since. */
+export const isSignedHere = (signed: SignedEntry): boolean => signedHere.has(signed.bytes);
 
 /** Builds the unsigned form with the protocol version filled in. */
 export function draftEntry(fields: Omit<UnsignedEntry, "v" | "proof"> & { proof?: readonly string[] }): UnsignedEntry {
@@ -85,6 +97,20 @@ export function decodeEntry(bytes: unknown): Result<{ signed: SignedEntry; signi
 
 const SIG_KEY = [0x63, 0x73, 0x69, 0x67, 0x58, 0x40]; // text(3) "sig", bytes(64)
 const intLength = (n: number): number => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9);
+/** Where the `sig` pair goes in the canonical encoding: right after `seq` (see isSignedEncoding). */
+const sigOffset = (entry: UnsignedEntry): number => 1 + 2 + intLength(entry.v) + 4 + intLength(entry.seq);
+
+/** The whole entry's canonical encoding from its signing bytes, without encoding it again. */
+function withSignature(signing: Uint8Array, entry: Entry): Uint8Array {
+  const at = sigOffset(entry);
+  const bytes = new Uint8Array(signing.length + SIG_KEY.length + 64);
+  bytes.set(signing.subarray(0, at));
+  bytes[0] = 0xa9;
+  bytes.set(SIG_KEY, at);
+  bytes.set(entry.sig, at + SIG_KEY.length);
+  bytes.set(signing.subarray(at), at + SIG_KEY.length + 64);
+  return bytes;
+}
 
 /**
  * Whether `bytes` is the canonical encoding of the whole entry, checked against the signing bytes
@@ -94,7 +120,7 @@ const intLength = (n: number): number => (n < 24 ? 1 : n < 0x100 ? 2 : n < 0x100
  */
 function isSignedEncoding(bytes: Uint8Array, signing: Uint8Array, entry: Entry): boolean {
   if (bytes.length !== signing.length + SIG_KEY.length + 64 || bytes[0] !== 0xa9 || signing[0] !== 0xa8) return false;
-  const at = 1 + 2 + intLength(entry.v) + 4 + intLength(entry.seq);
+  const at = sigOffset(entry);
   for (let i = 1; i < at; i++) if (bytes[i] !== signing[i]) return false;
   for (let i = 0; i < SIG_KEY.length; i++) if (bytes[at + i] !== SIG_KEY[i]) return false;
   const sigAt = at + SIG_KEY.length;
@@ -138,7 +164,7 @@ function checkShape(value: unknown): Result<{ entry: Entry }> {
   if (!Number.isSafeInteger(seq) || (seq as number) < 1) return reject("malformed", "seq must be an integer >= 1");
   if (!Number.isSafeInteger(time) || (time as number) < 0) return reject("malformed", "time must be a non-negative integer (ms since the Unix epoch)");
   if (!isRecord(body)) return reject("malformed", "body must be a map");
-  if (!isProofList(proof)) return reject("malformed", `proof must be a list of at most ${MAX_PROOFS} strings`);
+  if (!isProofList(proof)) return reject("malformed", `proof must be a list of at most ${MAX_PROOFS} token CIDs (strings of at most ${MAX_PROOF_CHARS} characters)`);
   if (!(sig instanceof Uint8Array) || sig.length !== 64) return reject("malformed", "sig must be 64 bytes");
   const entry: Entry = { v, kind: kind as Kind, pool: pool as PoolId, author: did.did, seq: seq as number, time: time as number, body, proof, sig };
   return { ok: true, entry };

@@ -5,12 +5,14 @@
  * builds byte for byte the same (fixed actor, time 0) under a document id derived from the pool and
  * epoch: two nodes that start the same pool offline share one history, and no two peers ever race
  * to create the same bucket (a concurrent creation would hide one side's entries behind a conflict).
+ * The document also holds, once each, the UCAN tokens its entries name by CID (`tokens`).
  * The document is transport only: anyone can write anything into it, so nothing read here is
  * trusted before validation.
  */
 import * as A from "@automerge/automerge";
 import { parseAutomergeUrl, stringifyAutomergeUrl, type AutomergeUrl, type DocHandle, type DocumentId, type Repo } from "@automerge/automerge-repo";
 import { sha256, utf8 } from "../crypto/index.ts";
+import { tokenUnder, type TokenCid } from "./tokens.ts";
 import type { EntryId, PoolId, SignedEntry } from "./types.ts";
 
 export const LEDGER_PROTOCOL = "edgepool-ledger/1";
@@ -18,6 +20,8 @@ export const LEDGER_PROTOCOL = "edgepool-ledger/1";
 export interface LedgerDoc {
   protocol: string;
   entries: Record<string, Record<string, Uint8Array>>;
+  /** UTF-8 bytes of UCAN tokens by CID (tokens.ts): each delegation stored once, named by entries. */
+  tokens: Record<string, Uint8Array>;
   /** From epoch 1 on: the checkpoint entry this epoch starts from and the state it commits to. */
   checkpoint?: Uint8Array;
   snapshot?: Uint8Array;
@@ -49,42 +53,71 @@ export function genesisDocument(): Uint8Array {
     const doc = A.change(A.init<LedgerDoc>({ actor: GENESIS_ACTOR }), { time: 0 }, (d) => {
       d.protocol = LEDGER_PROTOCOL;
       d.entries = entries;
+      d.tokens = {};
     });
     genesis = A.save(doc);
   }
   return genesis;
 }
 
-/** The epoch's document if this repo (its storage or a connected peer) has it. */
-export async function findLedgerDocument(repo: Repo, pool: PoolId, epoch: number): Promise<DocHandle<LedgerDoc> | undefined> {
+/** Why a ledger document could not be read: the Automerge engine failed (e.g. its wasm trapped). */
+export class LedgerDocumentError extends Error {
+  override readonly name = "LedgerDocumentError";
+}
+
+export type FoundDocument = { ok: true; handle: DocHandle<LedgerDoc> | undefined } | { ok: false; reason: "document-failed"; message: string };
+
+/**
+ * The epoch's document if this repo (its storage or a connected peer) has it; `handle` undefined
+ * when nobody does. Any other failure (Automerge's wasm running out of memory ends in "Module
+ * terminated") is reported, not taken for an absent document: starting a fresh one over it would
+ * hide the history.
+ */
+export async function findLedgerDocument(repo: Repo, pool: PoolId, epoch: number): Promise<FoundDocument> {
   try {
-    return await repo.find<LedgerDoc>(ledgerDocumentUrl(pool, epoch));
-  } catch {
-    return undefined;
+    const handle = await repo.find<LedgerDoc>(ledgerDocumentUrl(pool, epoch), { allowableStates: ["ready", "unavailable"] });
+    return { ok: true, handle: handle.isReady() ? handle : undefined };
+  } catch (error) {
+    return { ok: false, reason: "document-failed", message: `epoch ${epoch} of pool ${pool} could not be loaded: ${(error as Error).message}` };
   }
 }
 
 /**
  * Opens a pool epoch's document in `repo`: from storage or a peer when one has it, else from the
  * deterministic first change (offline, or the first node of the pool); later syncs merge cleanly.
+ * Throws LedgerDocumentError when the document exists but cannot be loaded.
  */
 export async function openLedgerDocument(repo: Repo, pool: PoolId, epoch: number): Promise<DocHandle<LedgerDoc>> {
   const found = await findLedgerDocument(repo, pool, epoch);
-  if (found) return found;
+  if (!found.ok) throw new LedgerDocumentError(found.message);
+  if (found.handle) return found.handle;
   const handle = repo.import<LedgerDoc>(genesisDocument(), { docId: ledgerDocumentId(pool, epoch) });
   await handle.whenReady();
   return handle;
 }
 
-/** Writes entries in one Automerge change (a batch is one change). */
-export function putEntries(handle: DocHandle<LedgerDoc>, entries: readonly SignedEntry[]): void {
-  if (entries.length === 0) return;
+/** Writes entries, and tokens they name that the document lacks, in one Automerge change (a batch is one change). */
+export function putEntries(handle: DocHandle<LedgerDoc>, entries: readonly SignedEntry[], tokens: ReadonlyMap<TokenCid, string> = new Map()): void {
+  if (entries.length === 0 && tokens.size === 0) return;
   handle.change((doc) => {
     for (const { id, bytes } of entries) {
       const bucket = (doc.entries[bucketOf(id)] ??= {});
       bucket[id] = bytes;
     }
+    for (const [cid, token] of tokens) (doc.tokens ??= {})[cid] = utf8(token);
   });
+}
+
+/** The valid tokens of the document (all, or those under `keys`); anything else a peer wrote is skipped. */
+export function readTokens(doc: LedgerDoc, keys?: Iterable<string>): Map<TokenCid, string> {
+  const held = doc.tokens as unknown;
+  const found = new Map<TokenCid, string>();
+  if (typeof held !== "object" || held === null || held instanceof Uint8Array) return found;
+  for (const key of keys ?? Object.keys(held)) {
+    const token = Object.hasOwn(held, key) ? tokenUnder(key, (held as Record<string, unknown>)[key]) : undefined;
+    if (token !== undefined) found.set(key as TokenCid, token);
+  }
+  return found;
 }
 
 /** One raw item read from the document: a key and whatever value a peer put under it. */

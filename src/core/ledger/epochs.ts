@@ -7,15 +7,16 @@
  */
 import type { Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
 import { poolIdMatches } from "../capability/pool.ts";
-import { hexToBytes } from "../crypto/index.ts";
+import { fromUtf8, hexToBytes, utf8 } from "../crypto/index.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { draftCheckpoint, stateFromCheckpoint } from "./checkpoints.ts";
-import { findLedgerDocument, ledgerDocumentId, openLedgerDocument, putEntries, readItems } from "./document.ts";
+import { findLedgerDocument, ledgerDocumentId, LedgerDocumentError, openLedgerDocument, putEntries, readItems, readTokens, type FoundDocument } from "./document.ts";
 import { foldEntries, type FoldResult } from "./fold.ts";
 import { sortTimeOf } from "./kinds.ts";
 import { Ledger, type LedgerOptions } from "./ledger.ts";
 import { stateHash, type LedgerState } from "./state.ts";
 import { EntryStore } from "./store.ts";
+import { TokenBook, type TokenCid } from "./tokens.ts";
 import { reject, type EntryId, type PoolId, type Result, type SignedEntry } from "./types.ts";
 import { contextOf, validateEntry, validateMany, type SignatureVerifier, type ValidationContext } from "./validate.ts";
 
@@ -41,7 +42,8 @@ export async function startNextEpoch(ledger: Ledger, checkpointId: EntryId): Pro
   const draft = draftCheckpoint(entries, through, ledger.options.authoriser, ledger.options.base);
   const epoch = (ledger.options.epoch ?? 0) + 1;
   const { repo, storage, pool } = ledger.options;
-  await writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot: draft.snapshot, later: entries.filter((s) => sortTimeOf(s.entry) > through) });
+  const later = entries.filter((s) => sortTimeOf(s.entry) > through);
+  await writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot: draft.snapshot, later, token: (cid) => ledger.token(cid) });
   return { ok: true, epoch };
 }
 
@@ -54,17 +56,28 @@ export interface EpochContent {
   readonly snapshot: Uint8Array;
   /** The entries that sort after the checkpoint. */
   readonly later: readonly SignedEntry[];
+  /** Resolves the tokens `later` names and does not carry attached. */
+  readonly token?: (cid: string) => string | undefined;
 }
 
 /** Writes an epoch's document (checkpoint and snapshot in one change, the entries in another) and store. */
-export async function writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot, later }: EpochContent): Promise<void> {
+export async function writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot, later, token }: EpochContent): Promise<void> {
   const handle = await openLedgerDocument(repo, pool, epoch);
   handle.change((doc) => {
     doc.checkpoint = checkpoint.bytes;
     doc.snapshot = snapshot;
   });
-  putEntries(handle, later);
+  // Each epoch's document holds the tokens its own entries name.
+  const book = new TokenBook();
+  for (const signed of later) for (const attached of signed.tokens ?? []) book.add(attached);
+  const tokens = new Map<TokenCid, string>();
+  for (const cid of new Set(later.flatMap((s) => s.entry.proof))) {
+    const found = book.get(cid) ?? token?.(cid);
+    if (found !== undefined) tokens.set(cid as TokenCid, found);
+  }
+  putEntries(handle, later, tokens);
   await new EntryStore(storage, pool, epoch).save(later);
+  await new EntryStore(storage, pool, "tokens").save([...tokens.values()].map((t) => ({ bytes: utf8(t) })));
 }
 
 /**
@@ -92,9 +105,14 @@ export async function openEpoch(options: OpenOptions): Promise<Result<{ ledger: 
 
 type EpochStart = Result<{ checkpoint: SignedEntry; snapshot: Uint8Array; state: LedgerState }>;
 
+/** The handle of a document that exists or is absent; an engine failure is thrown, never taken for absence. */
+function present(found: FoundDocument): FoundDocument & { ok: true } {
+  if (!found.ok) throw new LedgerDocumentError(found.message);
+  return found;
+}
+
 async function epochStart(repo: Repo, pool: PoolId, epoch: number, context: ValidationContext): Promise<EpochStart> {
-  const handle = await findLedgerDocument(repo, pool, epoch);
-  const doc = handle?.doc();
+  const doc = present(await findLedgerDocument(repo, pool, epoch)).handle?.doc();
   if (!(doc?.checkpoint instanceof Uint8Array) || !(doc.snapshot instanceof Uint8Array)) {
     return reject("unknown-reference", `epoch ${epoch} of pool ${pool} has no checkpoint and snapshot yet`);
   }
@@ -128,11 +146,13 @@ export interface VerifyReport {
 export async function verifyPool(options: VerifyOptions): Promise<VerifyReport> {
   const context = contextOf(options);
   const epochs = await latestEpoch(options.storage, options.pool);
+  for (const bytes of await new EntryStore(options.storage, options.pool, "tokens").load()) options.authoriser.tokens?.add(fromUtf8(bytes));
   const raw: unknown[] = [];
   const starts: Array<{ epoch: number; start: EpochStart }> = [];
   for (let epoch = 0; epoch <= epochs; epoch++) {
-    const handle = await findLedgerDocument(options.repo, options.pool, epoch);
+    const { handle } = present(await findLedgerDocument(options.repo, options.pool, epoch));
     if (handle) raw.push(...readItems(handle.doc()).map((item) => item.value));
+    for (const [cid, token] of handle ? readTokens(handle.doc()) : []) options.authoriser.tokens?.put(cid, token);
     raw.push(...(await new EntryStore(options.storage, options.pool, epoch).load()));
     if (epoch > 0) starts.push({ epoch, start: await epochStart(options.repo, options.pool, epoch, context) });
   }

@@ -96,6 +96,8 @@ export class Folder {
   add(entries: Iterable<SignedEntry>): boolean {
     const fresh = new Map<EntryId, SignedEntry>();
     for (const signed of entries) if (!this.candidates.has(signed.id)) fresh.set(signed.id, signed);
+    // Tokens a writer attached: the fold can judge its own writer's entries without a document.
+    for (const signed of fresh.values()) for (const token of signed.tokens ?? []) this.authoriser.tokens?.add(token);
     const sorted = sortCanonically(fresh.values());
     for (let i = 0; i < sorted.length; i++) {
       const keyed = sorted[i]!;

@@ -35,6 +35,20 @@ import {
   stakeSchema,
 } from "./rules/stake.ts";
 import {
+  applyInviteCreate,
+  applyKeyComplaint,
+  applyKeyGrant,
+  applyKeyRotate,
+  applyMemberRekey,
+  checkKex,
+  checkKeyRotate,
+  inviteCreateSchema,
+  keyComplaintSchema,
+  keyGrantSchema,
+  keyRotateSchema,
+  memberRekeySchema,
+} from "./rules/privacy.ts";
+import {
   applyMemberJoin,
   applyPoolCreate,
   applyPoolIssuer,
@@ -71,7 +85,7 @@ export interface KindRule {
 
 export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "pool.create": { schema: poolCreateSchema, requires: "genesis", check: checkPoolCreate, rank: 0, apply: applyPoolCreate },
-  "member.join": { schema: memberJoinSchema, requires: "member/invite", check: checkMemberJoin, rank: 0, apply: applyMemberJoin },
+  "member.join": { schema: memberJoinSchema, requires: "member/invite", check: (entry) => checkMemberJoin(entry) ?? checkKex(entry), rank: 0, apply: applyMemberJoin },
   // Open pools (issue 12): an admin lists a Privacy Pass issuer whose tokens admit strangers.
   "pool.issuer": { schema: poolIssuerSchema, requires: "pool/admin", check: checkPoolIssuer, rank: 0, apply: applyPoolIssuer },
   // Capability (issue 4): a revocation sorts at `from`, so every entry after that time is judged
@@ -89,6 +103,12 @@ export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
     rank: 1,
     apply: applyCheckpoint,
   },
+  // Private pools (rules/privacy.ts, docs/privacy.md).
+  "key.rotate": { schema: keyRotateSchema, requires: "pool/admin", check: checkKeyRotate, rank: 0, apply: applyKeyRotate },
+  "key.grant": { schema: keyGrantSchema, requires: "member/invite", rank: 0, apply: applyKeyGrant },
+  "key.complaint": { schema: keyComplaintSchema, requires: "member", rank: 0, apply: applyKeyComplaint },
+  "member.rekey": { schema: memberRekeySchema, requires: "member", check: checkKex, rank: 0, apply: applyMemberRekey },
+  "invite.create": { schema: inviteCreateSchema, requires: "member/invite", rank: 0, apply: applyInviteCreate },
   // Incentives (issue 11, ledger/README.md 8.7-8.8). Staking and leaving are a worker's acts.
   "audit.result": { schema: auditResultSchema, requires: "job/audit", check: checkAuditResult, rank: 0, apply: applyAuditResult },
   "stake.deposit": { schema: stakeSchema, requires: "job/run", rank: 0, apply: applyStakeDeposit },

@@ -6,12 +6,14 @@
 import type { DocHandle, DocHandleChangePayload, Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
-import { BUCKETS, bucketOf, holds, openLedgerDocument, putEntries, readItems, readKeys, type DocItem, type LedgerDoc } from "./document.ts";
+import { BUCKETS, bucketOf, holds, openLedgerDocument, putEntries, readItems, readKeys, readTokens, type DocItem, type LedgerDoc } from "./document.ts";
 import { Folder, type Equivocation } from "./fold.ts";
 import type { LedgerState } from "./state.ts";
 import { EntryStore } from "./store.ts";
+import { TokenBook, type TokenCid } from "./tokens.ts";
 import type { EntryId, Kind, PoolId, Rejection, SignedEntry } from "./types.ts";
-import { contextOf, validateMany, type SignatureVerifier, type ValidationContext } from "./validate.ts";
+import { fromUtf8, utf8 } from "../crypto/index.ts";
+import { contextOf, validateMany, validateOutgoing, type SignatureVerifier, type ValidationContext } from "./validate.ts";
 import { EntryWriter, type Author } from "./writer.ts";
 
 export interface LedgerOptions {
@@ -38,7 +40,7 @@ export interface LedgerView {
   readonly state: LedgerState;
   readonly invalid: readonly InvalidEntry[];
   readonly evidence: readonly Equivocation[];
-  /** Entries with a time too far ahead of this node's clock, held and checked again later. */
+  /** Entries held and checked again later: a time too far ahead of this node's clock, or a proof token not here yet. */
   readonly deferred: number;
   readonly skipped: number;
 }
@@ -53,6 +55,11 @@ export class Ledger {
   /** The value refused under each key: a peer (or relay) may later put the honest bytes back under it. */
   private readonly refusedValue = new Map<string, unknown>();
   private readonly deferred = new Map<string, DocItem>();
+  /** Where proofs named by CID resolve (the authoriser's book, so validation sees what this ledger reads). */
+  private readonly tokens: TokenBook;
+  /** The tokens accepted entries name: kept in the node's own store and put back when the document loses one. */
+  private readonly published = new Set<TokenCid>();
+  private readonly tokenStore: EntryStore;
   private readonly folder: Folder;
   private readonly context: ValidationContext;
   private readonly listeners = new Set<() => void>();
@@ -67,6 +74,8 @@ export class Ledger {
   ) {
     this.folder = new Folder(options.authoriser, options.base);
     this.context = contextOf(options);
+    this.tokens = options.authoriser.tokens ?? new TokenBook();
+    this.tokenStore = new EntryStore(options.storage, options.pool, "tokens");
   }
 
   /** Opens (or starts) the pool's document, validates the node's store and the document, and watches it. */
@@ -74,10 +83,15 @@ export class Ledger {
     const epoch = options.epoch ?? 0;
     const handle = await openLedgerDocument(options.repo, options.pool, epoch);
     const ledger = new Ledger(options, handle, new EntryStore(options.storage, options.pool, epoch));
-    const stored = await ledger.store.load();
-    await ledger.ingest(stored.map((bytes) => ({ key: "", value: bytes })), { save: false });
-    await ledger.reconcile(BUCKETS);
+    // Listening first: a change that arrives while the node loads is processed after the load.
     handle.on("change", ledger.onChange);
+    await ledger.serialise(async () => {
+      await ledger.loadTokens();
+      const stored = await ledger.store.load();
+      await ledger.ingest(stored.map((bytes) => ({ key: "", value: bytes })), { save: false });
+      await ledger.reconcileTokens(undefined);
+      await ledger.reconcile(BUCKETS);
+    });
     return ledger;
   }
 
@@ -101,6 +115,11 @@ export class Ledger {
   /** Every stateless-valid entry this node holds (the folded ones and the refused-by-rule ones, e.g. evidence). */
   entries(): SignedEntry[] {
     return [...this.known.values()];
+  }
+
+  /** A UCAN token this node holds, by CID (an entry's `proof[0]` names its author's delegation). */
+  token(cid: string): string | undefined {
+    return this.tokens.get(cid);
   }
 
   /** One stateless-valid entry this node holds, by id (a job's input is read from its job.submit). */
@@ -133,12 +152,13 @@ export class Ledger {
    */
   append(entries: readonly SignedEntry[]): Promise<AppendResult> {
     return this.serialise(async () => {
-      const results = await validateMany(entries.map((e) => e.bytes), this.context);
+      for (const signed of entries) for (const token of signed.tokens ?? []) this.tokens.add(token);
+      const results = await validateMany(entries, this.context, undefined, validateOutgoing);
       for (const [i, result] of results.entries()) {
         if (!result.ok) return { ok: false, id: entries[i]!.id, reason: result.reason, message: result.message };
       }
       await this.accept(entries);
-      putEntries(this.handle, entries);
+      putEntries(this.handle, entries, this.tokensLacking(this.handle.doc(), entries));
       this.notify();
       return { ok: true, ids: entries.map((e) => e.id) };
     });
@@ -171,7 +191,9 @@ export class Ledger {
     // cost as much as the entries already held (a 1,000-entry batch touches nearly every bucket).
     const buckets = new Set<string>();
     const keys = new Map<string, Set<string>>();
+    const tokens = new Set<string>();
     for (const { path } of patches) {
+      if (path[0] === "tokens") tokens.add(path.length < 2 ? "" : String(path[1]));
       if (path[0] !== "entries") continue;
       if (path.length < 2) for (const b of BUCKETS) buckets.add(b);
       else if (path.length < 3) buckets.add(String(path[1]));
@@ -182,8 +204,9 @@ export class Ledger {
       }
     }
     for (const b of buckets) keys.delete(b);
-    if (buckets.size === 0 && keys.size === 0) return;
+    if (buckets.size === 0 && keys.size === 0 && tokens.size === 0) return;
     void this.serialise(async () => {
+      if (tokens.size > 0) await this.reconcileTokens(tokens.has("") ? undefined : tokens);
       if (buckets.size > 0) await this.reconcile(buckets);
       if (keys.size > 0) await this.reconcileKeys(keys);
       this.notify();
@@ -205,7 +228,48 @@ export class Ledger {
     const names = new Set(buckets);
     await this.ingest(readItems(doc, names), { save: true });
     const missing = [...names].flatMap((b) => this.byBucket.get(b) ?? []).filter((s) => !holds(doc, s.id, s.bytes));
-    putEntries(this.handle, missing);
+    putEntries(this.handle, missing, this.tokensLacking(doc, missing));
+  }
+
+  /**
+   * Learns the valid tokens under some keys of the document's `tokens` (all when undefined), checks
+   * held entries again if one arrived, and puts back tokens this node published that a peer removed.
+   */
+  private async reconcileTokens(keys: ReadonlySet<string> | undefined): Promise<void> {
+    const doc = this.handle.doc();
+    const found = readTokens(doc, keys);
+    let arrived = false;
+    for (const [cid, token] of found) {
+      if (!this.tokens.has(cid)) arrived = true;
+      this.tokens.put(cid, token);
+    }
+    const lost = new Map<TokenCid, string>();
+    for (const cid of keys ?? this.published) {
+      if (this.published.has(cid as TokenCid) && !found.has(cid as TokenCid)) lost.set(cid as TokenCid, this.tokens.get(cid)!);
+    }
+    putEntries(this.handle, [], lost);
+    if (arrived && this.deferred.size > 0) {
+      const held = [...this.deferred.values()];
+      this.deferred.clear();
+      await this.ingest(held, { save: true });
+    }
+  }
+
+  /** The tokens `entries` name that this node holds and the document lacks. */
+  private tokensLacking(doc: LedgerDoc, entries: readonly SignedEntry[]): Map<TokenCid, string> {
+    const named = new Set(entries.flatMap((s) => s.entry.proof));
+    const present = readTokens(doc, named);
+    const lacking = new Map<TokenCid, string>();
+    for (const cid of named) {
+      const token = this.tokens.get(cid);
+      if (token !== undefined && !present.has(cid as TokenCid)) lacking.set(cid as TokenCid, token);
+    }
+    return lacking;
+  }
+
+  /** The tokens in the node's own store: before any stored entry is validated. */
+  private async loadTokens(): Promise<void> {
+    for (const bytes of await this.tokenStore.load()) this.published.add(this.tokens.add(fromUtf8(bytes)));
   }
 
   /** Like `reconcile`, for single keys of some buckets. */
@@ -240,7 +304,7 @@ export class Ledger {
         // The honest bytes replaced what was refused under this key (a tampering peer, repaired).
         this.refused.delete(item.key);
         this.refusedValue.delete(item.key);
-      } else if (result.reason === "future-time") this.deferred.set(label, item);
+      } else if (result.reason === "future-time" || result.reason === "missing-proof") this.deferred.set(label, item);
       else this.refuse({ key: label, value: item.value }, { reason: result.reason, message: result.message });
     }
     await this.accept(accepted, save);
@@ -260,7 +324,7 @@ export class Ledger {
     return before.length === now.length && before.every((b, i) => b === now[i]);
   }
 
-  private async accept(entries: readonly SignedEntry[], save = true): Promise<void> {
+  private async accept(entries: readonly SignedEntry[], saveEntries = true): Promise<void> {
     const fresh = [...new Map(entries.filter((e) => !this.known.has(e.id)).map((e) => [e.id, e])).values()];
     if (fresh.length === 0) return;
     for (const signed of fresh) {
@@ -270,11 +334,23 @@ export class Ledger {
       this.byBucket.get(bucket)!.push(signed);
       this.lastSeq.set(signed.entry.author, Math.max(signed.entry.seq, this.lastSeq.get(signed.entry.author) ?? 0));
     }
-    if (save) {
+    const named: { bytes: Uint8Array }[] = [];
+    for (const signed of fresh) {
+      for (const cid of signed.entry.proof) {
+        const token = this.tokens.get(cid);
+        if (token === undefined || this.published.has(cid as TokenCid)) continue;
+        this.published.add(cid as TokenCid);
+        named.push({ bytes: utf8(token) });
+      }
+    }
+    if (saveEntries || named.length > 0) {
       const previous = this.saving;
-      const save = () => this.store.save(fresh);
+      const write = async () => {
+        await this.tokenStore.save(named);
+        if (saveEntries) await this.store.save(fresh);
+      };
       // Keep writing after a failed write; persisted() rejects with the latest failure.
-      this.saving = previous.then(save, save);
+      this.saving = previous.then(write, write);
     }
     this.folder.add(fresh);
   }

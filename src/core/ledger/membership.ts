@@ -112,7 +112,7 @@ export async function joinWithInvite(ledger: Ledger, joiner: Author, redemption:
 export function revocationTarget(ledger: Ledger, target: string): { ok: true; token: string } | MembershipRefusal {
   if (target.startsWith("did:")) {
     const join = acceptedEntries(ledger).find((e) => e.entry.kind === "member.join" && e.entry.author === target);
-    const token = join?.entry.proof[0];
+    const token = join === undefined ? undefined : delegationOf(ledger, join);
     return token ? { ok: true, token } : refusal("unknown-target", `${target} did not join pool ${ledger.options.pool} through an invite that this node has seen`);
   }
   if (target.includes("#/join/")) {
@@ -132,6 +132,9 @@ export type RevokeOutcome = {
   readonly honoured: Readonly<Record<string, number>>;
 };
 
+/** The delegation token an entry names by CID in its proof, if this node holds it. */
+const delegationOf = (ledger: Ledger, { entry }: SignedEntry): string | undefined => (entry.proof[0] === undefined ? undefined : ledger.token(entry.proof[0]));
+
 /** Link hashes of a delegation chain, leaf first. */
 function chainHashes(verifier: TokenVerifier, proof: string): TokenHash[] {
   const structure = verifier.structure(proof);
@@ -143,7 +146,12 @@ function chainHashes(verifier: TokenVerifier, proof: string): TokenHash[] {
 /** For each DID whose entries rest on the revoked delegation: its highest sequence with no gap below. */
 function honouredSequences(ledger: Ledger, revoked: TokenHash, verifier: TokenVerifier): Record<string, number> {
   const all = ledger.entries();
-  const affected = new Set(all.filter((e) => e.entry.proof[0] !== undefined && chainHashes(verifier, e.entry.proof[0]).includes(revoked)).map((e) => e.entry.author));
+  const affected = new Set(
+    all.filter((e) => {
+      const token = delegationOf(ledger, e);
+      return token !== undefined && chainHashes(verifier, token).includes(revoked);
+    }).map((e) => e.entry.author),
+  );
   const honoured: Record<string, number> = {};
   for (const did of [...affected].sort()) honoured[did] = highestContiguous(all.filter((e) => e.entry.author === did).map((e) => e.entry.seq), 1);
   return honoured;

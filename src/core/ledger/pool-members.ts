@@ -20,6 +20,8 @@ export interface NewMember {
   readonly invitedBy?: Did;
   /** When its member.join is written (ms; default the pool's creation time + 1). */
   readonly time?: number;
+  /** Private pools: the member's X25519 key-agreement key, published in its member.join. */
+  readonly kex?: Uint8Array;
 }
 
 export interface PoolWithMembersRequest {
@@ -74,7 +76,8 @@ export async function createPoolWithMembers(request: PoolWithMembersRequest): Pr
     });
     const proof = await delegate({ issuer: key, audience: member.identity.did, pool, abilities: member.abilities, expiration, proof: invite, nonce: random(12) });
     const own = new EntryWriter(member.identity, pool, 0, [proof]);
-    entries.push(await own.write("member.join", { member: member.identity.did, abilities: [...member.abilities], invite: tokenHash(invite) }, time));
+    const body = { member: member.identity.did, abilities: [...member.abilities], invite: tokenHash(invite), ...(member.kex ? { kex: member.kex } : {}) };
+    entries.push(await own.write("member.join", body, time));
     writers.set(member.identity.did, own);
     proofs.set(member.identity.did, proof);
   }

@@ -51,6 +51,8 @@ export interface MemberState {
   revoked?: number;
   /** The invite link (hash of its delegation) the member joined through; uses are counted by it. */
   invite?: string;
+  /** Private pools: the member's X25519 key-agreement key (hex), from its member.join or member.rekey. */
+  kex?: string;
   /** How a stranger paid to join an open pool; such a member holds no delegation. */
   admission?: "stamp" | "token";
 }
@@ -250,6 +252,38 @@ export interface CheckpointState {
   state: string;
 }
 
+/** One key epoch of a private pool (rules/privacy.ts). */
+export interface KeyEpochState {
+  /** The key.rotate entry that started it (the lowest id among concurrent ones). */
+  rotation: EntryId;
+  /** Hex of the epoch's 8-byte key id. */
+  keyId: string;
+  by: Did;
+  time: number;
+  /** Hex SHA-256 of the lockbox list in the mailbox. */
+  mailbox: string;
+  /** Hex of the recipients' 8-byte tags, in lockbox order. */
+  recipients: string;
+}
+
+export interface InviteKeyState {
+  key: Did;
+  kex: string;
+  by: Did;
+  time: number;
+}
+
+export interface PrivacyState {
+  /** The latest key epoch. */
+  epoch: number;
+  /** Keyed by epoch number (decimal). */
+  epochs: Record<string, KeyEpochState>;
+  /** Invite keys published for rotations to include, keyed by invite (hash of its delegation). */
+  invites: Record<string, InviteKeyState>;
+  /** Members whose lockbox did not open, keyed by DID, until a grant or a later rotation answers. */
+  complaints: Record<string, { epoch: number; time: number }>;
+}
+
 export interface LedgerState {
   pool?: PoolState;
   members: Record<string, MemberState>;
@@ -270,6 +304,8 @@ export interface LedgerState {
   /** Valid entries folded, checkpoints included. */
   count: number;
   checkpoint?: CheckpointState;
+  /** Present in private pools only (from their key.rotate to epoch 0). */
+  privacy?: PrivacyState;
 }
 
 /**

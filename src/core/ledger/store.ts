@@ -10,30 +10,36 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import type { StorageAdapterInterface } from "@automerge/automerge-repo";
 import { bytesToHex, sha256 } from "../crypto/index.ts";
-import type { PoolId, SignedEntry } from "./types.ts";
+import type { PoolId } from "./types.ts";
 
 const NAMESPACE = "edgepool-ledger";
+const TOKENS_NAMESPACE = "edgepool-tokens";
 /** More chunks than this are merged into one on load. */
 const MERGE_THRESHOLD = 64;
 
+/** The chunks of one epoch's entries, or (`"tokens"`) of the UCAN tokens a pool's entries name, as UTF-8. */
 export class EntryStore {
+  private readonly key: readonly string[];
+
   constructor(
     private readonly storage: StorageAdapterInterface,
-    private readonly pool: PoolId,
-    private readonly epoch: number,
-  ) {}
-
-  private prefix(): string[] {
-    return [NAMESPACE, this.pool, String(this.epoch)];
+    pool: PoolId,
+    epoch: number | "tokens",
+  ) {
+    this.key = epoch === "tokens" ? [TOKENS_NAMESPACE, pool] : [NAMESPACE, pool, String(epoch)];
   }
 
-  async save(entries: readonly SignedEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const chunk = await deflate(dagCbor.encode(entries.map((e) => e.bytes)));
+  private prefix(): string[] {
+    return [...this.key];
+  }
+
+  async save(items: readonly { readonly bytes: Uint8Array }[]): Promise<void> {
+    if (items.length === 0) return;
+    const chunk = await deflate(dagCbor.encode(items.map((e) => e.bytes)));
     await this.storage.save([...this.prefix(), bytesToHex(sha256(chunk))], chunk);
   }
 
-  /** Every stored entry's bytes (unvalidated: the caller validates them like any other input). */
+  /** Every stored item's bytes (unvalidated: the caller validates them like any other input). */
   async load(): Promise<Uint8Array[]> {
     const stored = await this.storage.loadRange(this.prefix());
     const entries: Uint8Array[] = [];

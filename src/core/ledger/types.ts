@@ -23,6 +23,11 @@ export const KINDS = [
   "result.commit",
   "result.reveal",
   "checkpoint",
+  "key.rotate",
+  "key.grant",
+  "key.complaint",
+  "member.rekey",
+  "invite.create",
   "pool.issuer",
   "audit.result",
   "stake.deposit",
@@ -45,7 +50,7 @@ export interface UnsignedEntry {
   /** Milliseconds since the Unix epoch, as the author's clock read it. */
   readonly time: number;
   readonly body: Readonly<Record<string, unknown>>;
-  /** The proof the author relies on (UCAN token CIDs or tokens); empty under the member-list rule. */
+  /** The CIDs of the UCAN tokens the author relies on (its delegation; none for the pool root). */
   readonly proof: readonly string[];
 }
 
@@ -58,6 +63,11 @@ export interface SignedEntry {
   readonly id: EntryId;
   readonly bytes: Uint8Array;
   readonly entry: Entry;
+  /**
+   * The tokens its `proof` CIDs name, attached by the writer that signed it (not part of the
+   * bytes): a ledger publishes them with the entry, a fold learns them. Absent on decoded entries.
+   */
+  readonly tokens?: readonly string[];
 }
 
 /**
@@ -74,6 +84,7 @@ export type RejectReason =
   | "bad-author"
   | "bad-signature"
   | "bad-proof"
+  | "missing-proof"
   | "wrong-pool"
   | "future-time"
   | "bad-body"

@@ -3,8 +3,8 @@
  * every entry, implemented over src/core/capability's PoolAuthority. Rules in docs/capabilities.md
  * and ledger/README.md ("Capabilities and revocation").
  *
- * - `checkProof` (stateless, cached by token): the entry's proof (`proof[0]`, the author's
- *   delegation) verifies and obeys the pool rules; a `ucan.revoke` carries the revoked token, names
+ * - `checkProof` (stateless, cached by token): the entry's proof (`proof[0]`, the CID of the
+ *   author's delegation, resolved in `tokens`) verifies and obeys the pool rules; a `ucan.revoke` carries the revoked token, names
  *   it by hash, and its author issued it or a delegation upstream of it.
  * - `authorise` (in the fold): the chain reaches the pool root, is addressed to the author, is
  *   valid at the entry's time, grants the kind's ability and is not revoked for the entry's
@@ -22,11 +22,16 @@ import type { Requirement } from "./kinds.ts";
 import { isOpenJoin } from "./open-admission.ts";
 import { authoriseOpenJoin, authoriseOpenMember } from "./open-authorisation.ts";
 import type { LedgerState, MemberState } from "./state.ts";
+import { isTokenCid, TokenBook } from "./tokens.ts";
 import type { Entry } from "./types.ts";
 
 const OK: Authorisation = { ok: true };
-const badProof = (refusal: Refusal): Authorisation => ({ ok: false, reason: "bad-proof", message: `${refusal.reason}: ${refusal.message}` });
+type Refused = Extract<Authorisation, { ok: false }>;
+const badProof = (refusal: Refusal): Refused => ({ ok: false, reason: "bad-proof", message: `${refusal.reason}: ${refusal.message}` });
 const notAuthorised = (reason: string, message: string): Authorisation => ({ ok: false, reason: "not-authorised", message: `${reason}: ${message}` });
+
+/** The author's delegation an entry names: none (the root), its token, or why not. */
+type Delegation = { ok: true; token: string | undefined } | Refused;
 
 type Members = LedgerState["members"];
 
@@ -71,16 +76,29 @@ export class UcanAuthoriser implements Authoriser {
   #revocations: { from: LedgerState["revocations"]; count: number; merged: Revocations } | undefined;
   readonly #inviteUses = new WeakMap<Members, InviteUses>();
 
-  constructor(readonly authority: PoolAuthority = new PoolAuthority()) {}
+  constructor(
+    readonly authority: PoolAuthority = new PoolAuthority(),
+    readonly tokens: TokenBook = new TokenBook(),
+  ) {}
 
   async checkProof(entry: Entry): Promise<Authorisation> {
-    if (entry.proof.length > 1) return badProof({ ok: false, reason: "malformed", message: "an entry carries at most one delegation (its author's)" });
-    const proof = entry.proof[0];
-    if (proof !== undefined) {
-      const checked = await this.authority.checkProof(proof, entry.pool);
+    const delegation = this.#delegation(entry);
+    if (!delegation.ok) return delegation;
+    if (delegation.token !== undefined) {
+      const checked = await this.authority.checkProof(delegation.token, entry.pool);
       if (!checked.ok) return badProof(checked);
     }
     return entry.kind === "ucan.revoke" ? this.#checkRevocation(entry) : OK;
+  }
+
+  #delegation(entry: Entry): Delegation {
+    if (entry.proof.length > 1) return badProof({ ok: false, reason: "malformed", message: "an entry carries at most one delegation (its author's)" });
+    const cid = entry.proof[0];
+    if (cid === undefined) return { ok: true, token: undefined };
+    if (!isTokenCid(cid)) return badProof({ ok: false, reason: "malformed", message: "proof[0] must be the CID (raw, sha2-256, base32) of the author's delegation" });
+    const token = this.tokens.get(cid);
+    if (token === undefined) return { ok: false, reason: "missing-proof", message: `this node does not have the delegation ${cid} yet (it travels in the document's tokens)` };
+    return { ok: true, token };
   }
 
   async #checkRevocation(entry: Entry): Promise<Authorisation> {
@@ -102,10 +120,12 @@ export class UcanAuthoriser implements Authoriser {
     if (isOpenJoin(entry)) return authoriseOpenJoin(entry, state);
     const open = authoriseOpenMember(entry, requires, state);
     if (open) return open;
-    const query = this.#query(entry, root, state);
+    const delegation = this.#delegation(entry);
+    if (!delegation.ok) return notAuthorised(delegation.reason, delegation.message);
+    const query = this.#query(entry, root, delegation.token, state);
     if (entry.kind === "member.join") return this.#authoriseJoin(entry, query, state);
-    if (requires === "member") throw new TypeError(`kind ${entry.kind} needs a rule in UcanAuthoriser`);
-    const result = this.authority.authoriseVerified({ ...query, ability: requires });
+    // "member": any ability held through a valid, unrevoked chain (the root holds them all).
+    const result = requires === "member" ? this.authority.held(query) : this.authority.authoriseVerified({ ...query, ability: requires });
     return result.ok ? OK : notAuthorised(result.reason, result.message);
   }
 
@@ -124,9 +144,9 @@ export class UcanAuthoriser implements Authoriser {
     return this.authority.held({ pool: state.pool!.id, root, author, at: Math.floor(time / 1000), seq, proof, revocations: this.#merged(state) });
   }
 
-  #query(entry: Entry, root: Did, state: LedgerState): AuthorityQuery {
+  #query(entry: Entry, root: Did, proof: string | undefined, state: LedgerState): AuthorityQuery {
     // Entry times are milliseconds; UCAN times are seconds.
-    return { pool: entry.pool, root, author: entry.author, at: Math.floor(entry.time / 1000), seq: entry.seq, proof: entry.proof[0], revocations: this.#merged(state) };
+    return { pool: entry.pool, root, author: entry.author, at: Math.floor(entry.time / 1000), seq: entry.seq, proof, revocations: this.#merged(state) };
   }
 
   /** A revocation of a delegation outside this pool's tree changes nothing, so it is refused. */

@@ -6,7 +6,7 @@
 import { verify, type SignatureVerifier } from "../crypto/index.ts";
 import { publicKeyOfDid } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
-import { decodeEntry } from "./codec.ts";
+import { decodeEntry, isSignedHere } from "./codec.ts";
 import { KIND_RULES } from "./kinds.ts";
 import { checkBody } from "./schema.ts";
 import { reject, type PoolId, type Result, type SignedEntry } from "./types.ts";
@@ -39,31 +39,51 @@ export const contextOf = (options: { pool: PoolId; authoriser: Authoriser; now: 
 export async function validateEntry(bytes: unknown, context: ValidationContext): Promise<Result<{ signed: SignedEntry }>> {
   const decoded = decodeEntry(bytes);
   if (!decoded.ok) return decoded;
-  const { entry } = decoded.signed;
+  return checkEntry(decoded.signed, context, decoded.signing);
+}
+
+/**
+ * `validateEntry` for an entry this node is about to append: one that `signEntry` produced in this
+ * process with its author's key skips decoding and the signature check (isSignedHere); anything
+ * else, the node's own or not, is validated from its bytes like a peer's.
+ */
+export const validateOutgoing = (signed: SignedEntry, context: ValidationContext): Promise<Result<{ signed: SignedEntry }>> =>
+  isSignedHere(signed) ? checkEntry(signed, context, undefined) : validateEntry(signed.bytes, context);
+
+/** Every rule after decoding; the signature over `signing` unless it is undefined (signed here). */
+async function checkEntry(signed: SignedEntry, context: ValidationContext, signing: Uint8Array | undefined): Promise<Result<{ signed: SignedEntry }>> {
+  const { entry } = signed;
   if (entry.pool !== context.pool) return reject("wrong-pool", `entry belongs to pool ${entry.pool.slice(0, 64)}, not ${context.pool}`);
   const rule = KIND_RULES[entry.kind];
   const problem = checkBody(rule.schema, entry.body) ?? rule.check?.(entry);
   if (problem) return reject("bad-body", `${entry.kind}: ${problem}`);
   const limit = context.now() + context.skewMs;
   if (entry.time > limit) return reject("future-time", `entry time ${entry.time} is ${entry.time - limit} ms past this node's clock plus the allowed skew`);
-  const signature = await (context.verify ?? verify)(publicKeyOfDid(entry.author), decoded.signing, entry.sig);
-  if (!signature.ok) return reject("bad-signature", `the signature does not verify for ${entry.author} (${signature.reason})`);
+  if (signing !== undefined) {
+    const signature = await (context.verify ?? verify)(publicKeyOfDid(entry.author), signing, entry.sig);
+    if (!signature.ok) return reject("bad-signature", `the signature does not verify for ${entry.author} (${signature.reason})`);
+  }
   const proof = await context.authoriser.checkProof(entry);
   if (!proof.ok) return reject(proof.reason, proof.message);
-  return { ok: true, signed: decoded.signed };
+  return { ok: true, signed };
 }
 
 /**
  * Validates many entries with bounded concurrency: WebCrypto verifies run off the main thread,
  * so keeping several in flight uses both cores.
  */
-export async function validateMany(items: readonly unknown[], context: ValidationContext, concurrency = 64): Promise<Array<Result<{ signed: SignedEntry }>>> {
+export async function validateMany<T = unknown>(
+  items: readonly T[],
+  context: ValidationContext,
+  concurrency = 64,
+  validate: (item: T, context: ValidationContext) => Promise<Result<{ signed: SignedEntry }>> = validateEntry,
+): Promise<Array<Result<{ signed: SignedEntry }>>> {
   const results = new Array<Result<{ signed: SignedEntry }>>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await validateEntry(items[index], context);
+      results[index] = await validate(items[index]!, context);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));

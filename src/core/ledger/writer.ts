@@ -7,6 +7,7 @@ import { concatBytes, sha256, type SigningKey } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
 import { draftEntry, signEntry } from "./codec.ts";
 import type { PoolSettingsState } from "./state.ts";
+import { isTokenCid, tokenCid } from "./tokens.ts";
 import type { Kind, SignedEntry } from "./types.ts";
 
 export interface Author {
@@ -16,7 +17,8 @@ export interface Author {
 
 /**
  * Signs entries for one author in one pool, numbering them from `lastSeq + 1`. `proof` (the
- * author's delegation, none for the root) goes on every entry that does not name its own.
+ * author's delegation as a token, none for the root) goes on every entry that does not name its
+ * own: the entry carries the token's CID, and the token travels attached (`SignedEntry.tokens`).
  */
 export class EntryWriter {
   constructor(
@@ -36,8 +38,10 @@ export class EntryWriter {
   }
 
   async write(kind: Kind, body: Record<string, unknown>, time: number, proof: readonly string[] = this.proof): Promise<SignedEntry> {
+    if (proof.some(isTokenCid)) throw new TypeError("EntryWriter.write takes the delegation tokens themselves, not their CIDs");
     const seq = ++this.lastSeq;
-    return signEntry(this.author.signingKey, draftEntry({ kind, pool: this.pool, author: this.author.did, seq, time, body, proof }));
+    const signed = await signEntry(this.author.signingKey, draftEntry({ kind, pool: this.pool, author: this.author.did, seq, time, body, proof: proof.map(tokenCid) }));
+    return proof.length === 0 ? signed : { ...signed, tokens: proof };
   }
 }
 

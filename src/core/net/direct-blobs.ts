@@ -82,10 +82,16 @@ export class DirectBlobs {
       };
       const timer = setTimeout(() => finish("broken"), Math.max(0, deadline - Date.now()));
       channel.binaryType = "arraybuffer";
-      channel.addEventListener("open", () => void new ChannelWriter(channel).write(cbor.encode({ hash, offset: partial.received })));
+      channel.addEventListener("open", () => {
+        const request = cbor.encode({ hash, offset: partial.received });
+        this.mesh.traffic(peer, request.byteLength + 1, 0);
+        void new ChannelWriter(channel).write(request);
+      });
       channel.addEventListener("close", () => finish("broken"));
       channel.addEventListener("message", (event) => {
-        const joined = reassembler.push(new Uint8Array(event.data as ArrayBuffer));
+        const chunk = new Uint8Array(event.data as ArrayBuffer);
+        this.mesh.traffic(peer, 0, chunk.byteLength);
+        const joined = reassembler.push(chunk);
         if (!joined.ok) return finish("broken");
         if (!joined.message) return;
         if (size === undefined) {
@@ -112,25 +118,37 @@ export class DirectBlobs {
     const reassembler = new Reassembler(MAX_REQUEST);
     let answered = false;
     channel.addEventListener("message", (event) => {
-      const joined = reassembler.push(new Uint8Array(event.data as ArrayBuffer));
+      const chunk = new Uint8Array(event.data as ArrayBuffer);
+      this.mesh.traffic(peer, 0, chunk.byteLength);
+      const joined = reassembler.push(chunk);
       if (answered || !joined.ok) return channel.close();
       if (!joined.message) return;
       answered = true;
       const request = decodeRequest(joined.message);
       const bytes = request && provide(request.hash);
-      void this.#send(channel, bytes, request?.offset ?? 0).catch((error: unknown) => {
+      void this.#send(channel, peer, bytes, request?.offset ?? 0).catch((error: unknown) => {
         this.log(`direct blob to ${peer}: ${(error as Error).message}`);
         channel.close();
       });
     });
   }
 
-  async #send(channel: DataChannelLike, bytes: Uint8Array | undefined, offset: number): Promise<void> {
+  async #send(channel: DataChannelLike, peer: PeerId, bytes: Uint8Array | undefined, offset: number): Promise<void> {
     const writer = new ChannelWriter(channel);
-    if (!bytes || offset > bytes.byteLength) return writer.write(cbor.encode({ missing: true }));
-    await writer.write(cbor.encode({ size: bytes.byteLength }));
-    for (let at = offset; at < bytes.byteLength && channel.readyState === "open"; at += PIECE) {
-      await writer.write(bytes.subarray(at, Math.min(at + PIECE, bytes.byteLength)));
+    let counted = 0;
+    const count = (): void => {
+      this.mesh.traffic(peer, writer.bytesSent - counted, 0);
+      counted = writer.bytesSent;
+    };
+    try {
+      if (!bytes || offset > bytes.byteLength) return await writer.write(cbor.encode({ missing: true }));
+      await writer.write(cbor.encode({ size: bytes.byteLength }));
+      for (let at = offset; at < bytes.byteLength && channel.readyState === "open"; at += PIECE) {
+        await writer.write(bytes.subarray(at, Math.min(at + PIECE, bytes.byteLength)));
+        count();
+      }
+    } finally {
+      count();
     }
   }
 }

@@ -110,6 +110,11 @@ export class DirectMeshAdapter extends NetworkAdapter {
     return found?.state === "open" ? found : undefined;
   }
 
+  /** Adds a blob transfer's bytes to the connection's figures (`edgepool peers`). */
+  traffic(peer: PeerId, sent: number, received: number): void {
+    this.#peers.get(peer)?.addTraffic(sent, received);
+  }
+
   stats(): DirectPeerStats[] {
     return [...this.#peers.values()].map((p) => p.stats());
   }

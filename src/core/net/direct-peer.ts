@@ -87,6 +87,8 @@ export class DirectPeer {
   #lastPong = 0;
   #rttMs: number | undefined;
   #bytesReceived = 0;
+  /** Bytes sent on channels other than sync (blobs), reported by their owners. */
+  #otherSent = 0;
   readonly #since: number;
 
   constructor(options: DirectPeerOptions) {
@@ -154,13 +156,19 @@ export class DirectPeer {
     return this.#state === "open" ? this.#pc.createDataChannel(label, { ordered: true }) : undefined;
   }
 
+  /** Counts traffic of another channel on this connection (a blob transfer) into `stats`. */
+  addTraffic(sent: number, received: number): void {
+    this.#otherSent += sent;
+    this.#bytesReceived += received;
+  }
+
   stats(): DirectPeerStats {
     return {
       peer: this.#o.remote,
       did: this.#o.did,
       state: this.#state,
       rttMs: this.#rttMs,
-      bytesSent: this.#writer?.bytesSent ?? 0,
+      bytesSent: (this.#writer?.bytesSent ?? 0) + this.#otherSent,
       bytesReceived: this.#bytesReceived,
       since: this.#since,
     };

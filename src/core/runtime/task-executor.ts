@@ -13,7 +13,9 @@ export interface ExecuteLimits {
   readonly maxOutputBytes: number;
 }
 
-export type Execution = { ok: true; output: Uint8Array } | { ok: false; reason: TaskFailure; message: string };
+type Failure = { ok: false; reason: TaskFailure; message: string };
+
+export type Execution = { ok: true; output: Uint8Array } | Failure;
 
 /** Thrown by the `env.abort` import to unwind the module; caught in `executeTask`. */
 class TaskAbort extends Error {}
@@ -45,7 +47,7 @@ function describeTrap(error: unknown): string {
   return String(error);
 }
 
-function trapFailure(error: unknown, memory: WebAssembly.Memory | undefined, limits: ExecuteLimits): Execution {
+function trapFailure(error: unknown, memory: WebAssembly.Memory | undefined, limits: ExecuteLimits): Failure {
   const message = describeTrap(error);
   const pages = memory ? memory.buffer.byteLength / PAGE_BYTES : 0;
   // The engine refuses to grow past the maximum, so a module that needs more traps at the cap.
@@ -55,12 +57,37 @@ function trapFailure(error: unknown, memory: WebAssembly.Memory | undefined, lim
   return { ok: false, reason: "trap", message: `the task trapped: ${message} (memory in use: ${pages} of ${limits.maxPages} pages)` };
 }
 
-export function executeTask(module: WebAssembly.Module, input: Uint8Array, limits: ExecuteLimits): Execution {
+interface TaskExports {
+  readonly memory: WebAssembly.Memory;
+  alloc(len: number): number;
+  run(ptr: number, len: number): bigint;
+}
+
+/** An instance made for exactly one task and not yet used (a task never sees another's state). */
+export interface FreshInstance {
+  readonly exports: TaskExports;
+}
+
+export type Instantiation = { ok: true; instance: FreshInstance } | Failure;
+
+/** Instantiates a module for one task; a trap in its start function is that task's failure. */
+export function instantiateTask(module: WebAssembly.Module, limits: ExecuteLimits): Instantiation {
   let memory: WebAssembly.Memory | undefined;
   try {
     const instance = new WebAssembly.Instance(module, { env: { abort: abortImport(() => memory) } });
-    const exports = instance.exports as { memory: WebAssembly.Memory; alloc(len: number): number; run(ptr: number, len: number): bigint };
+    const exports = instance.exports as unknown as TaskExports;
     memory = exports.memory;
+    return { ok: true, instance: { exports } };
+  } catch (error) {
+    return trapFailure(error, memory, limits);
+  }
+}
+
+/** Input in, `run`, output out, on a fresh instance that is used up by this call. */
+export function runInstance(instance: FreshInstance, input: Uint8Array, limits: ExecuteLimits): Execution {
+  const { exports } = instance;
+  const memory = exports.memory;
+  try {
     const inPtr = exports.alloc(input.length) >>> 0;
     if (inPtr + input.length > memory.buffer.byteLength) {
       return { ok: false, reason: "abi-violation", message: `alloc(${input.length}) returned ${inPtr}, which does not fit in memory` };
@@ -81,29 +108,68 @@ export function executeTask(module: WebAssembly.Module, input: Uint8Array, limit
   }
 }
 
+export function executeTask(module: WebAssembly.Module, input: Uint8Array, limits: ExecuteLimits): Execution {
+  const made = instantiateTask(module, limits);
+  return made.ok ? runInstance(made.instance, input, limits) : made;
+}
+
 /** A worker's side of the channel; the `-node` and `-browser` entries adapt their globals to it. */
 export interface WorkerEndpoint {
   post(message: FromWorker, transfer: ArrayBuffer[]): void;
   onMessage(handler: (data: unknown) => void): void;
 }
 
+/**
+ * Instances are made ahead only for modules that instantiate within this many ms: the pool may
+ * send the next task while the worker is still making one, and that task's wall time is running.
+ */
+const SPARE_MAX_MS = 5;
+
+interface Spare {
+  readonly hash: ModuleHash;
+  readonly instance: FreshInstance;
+  /** How long making it took: instantiation is deterministic, so the next one takes about as long. */
+  readonly ms: number;
+}
+
+function makeSpare(hash: ModuleHash, module: WebAssembly.Module, limits: ExecuteLimits): Spare | undefined {
+  const started = performance.now();
+  const made = instantiateTask(module, limits);
+  return made.ok ? { hash, instance: made.instance, ms: performance.now() - started } : undefined;
+}
+
+/**
+ * Serves run and forget requests. Instantiation is most of a small task's time, so after answering
+ * a task the worker makes a fresh instance of the same module while it would otherwise wait, and
+ * the next task of that module starts on it; each instance still serves one task. Making it unasked
+ * is safe: a task module imports nothing but env.abort, so instantiating it (memory, data, start
+ * function) has no input and repeats what the last task's instantiation did, which finished within
+ * that task's time and memory limits; and only quick ones are made ahead (SPARE_MAX_MS).
+ */
 export function serveTaskWorker(endpoint: WorkerEndpoint): void {
   const modules = new Map<ModuleHash, WebAssembly.Module>();
+  let spare: Spare | undefined;
   endpoint.onMessage((data) => {
     const message = decodeToWorker(data);
     if (!message) throw new TypeError("task worker: received a message that is not a run or forget request");
     if (message.type === "forget") {
       modules.delete(message.hash);
+      if (spare?.hash === message.hash) spare = undefined;
       return;
     }
     const module = message.module ?? modules.get(message.hash);
     if (!module) throw new Error(`task worker: module ${message.hash} was neither sent nor cached`);
     modules.set(message.hash, module);
     const started = performance.now();
-    const result = executeTask(module, message.input, message);
+    const ready = spare?.hash === message.hash ? spare : undefined;
+    spare = undefined;
+    const fresh: Instantiation = ready ? { ok: true, instance: ready.instance } : instantiateTask(module, message);
+    const instantiateMs = ready ? ready.ms : performance.now() - started;
+    const result = fresh.ok ? runInstance(fresh.instance, message.input, message) : fresh;
     const runMs = performance.now() - started;
     if (result.ok) endpoint.post({ type: "done", id: message.id, output: result.output, runMs }, [result.output.buffer as ArrayBuffer]);
     else endpoint.post({ type: "failed", id: message.id, reason: result.reason, message: result.message }, []);
+    if (fresh.ok && instantiateMs <= SPARE_MAX_MS) spare = makeSpare(message.hash, module, message);
   });
   endpoint.post({ type: "ready" }, []);
 }

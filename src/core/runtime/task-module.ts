@@ -1,9 +1,13 @@
 /**
- * Turns untrusted bytes into a compiled task: size check, `WebAssembly.validate`, the ABI's import,
- * export and memory checks, then one compile. Compiled modules are cached by hash so a module run
- * a thousand times is validated and compiled once.
+ * Turns untrusted bytes into a compiled task: size check, the ABI's import, export and memory
+ * checks on the parsed module, then one compile. Compiled modules are cached by hash so a module
+ * run a thousand times is checked and compiled once.
+ *
+ * Nothing here holds the main thread long for a large module (8 MiB): hashing runs through
+ * WebCrypto (off the main thread), `WebAssembly.compile` validates asynchronously (a separate
+ * `WebAssembly.validate` blocked ~0.1 s), and the shape parser skips function bodies.
  */
-import { bytesToHex, sha256, toArrayBufferBytes } from "../crypto/index.ts";
+import { bytesToHex, sha256, sha256Async, toArrayBufferBytes } from "../crypto/index.ts";
 import { readModuleShape, withMemoryMaximum } from "./module-shape.ts";
 import { checkExports, checkImports, planMemory, PAGE_BYTES } from "./task-abi.ts";
 import type { LoadFailure, ModuleHash, RuntimeLimits } from "./task-abi.ts";
@@ -17,17 +21,31 @@ export interface LoadedTask {
 
 export type LoadResult = { ok: true; task: LoadedTask } | { ok: false; reason: LoadFailure; message: string };
 
+/** The hash, synchronously (build tools, tests); loading uses the off-thread `hashModule`. */
 export const moduleHash = (bytes: Uint8Array): ModuleHash => bytesToHex(sha256(bytes)) as ModuleHash;
 
-export async function compileTask(bytes: Uint8Array, limits: RuntimeLimits): Promise<LoadResult> {
-  if (bytes.length > limits.maxModuleBytes) {
-    return { ok: false, reason: "too-large", message: `the module is ${bytes.length} bytes, above the limit of ${limits.maxModuleBytes}` };
-  }
-  // Some engines refuse views over shared or resizable buffers; a private copy is always accepted.
-  const own = toArrayBufferBytes(bytes);
-  if (!WebAssembly.validate(own)) {
-    return { ok: false, reason: "malformed", message: "the bytes are not a valid WebAssembly module" };
-  }
+const hashModule = async (bytes: Uint8Array): Promise<ModuleHash> => bytesToHex(await sha256Async(bytes)) as ModuleHash;
+
+function checkSize(bytes: Uint8Array, limits: RuntimeLimits): LoadResult | undefined {
+  if (bytes.length <= limits.maxModuleBytes) return undefined;
+  return { ok: false, reason: "too-large", message: `the module is ${bytes.length} bytes, above the limit of ${limits.maxModuleBytes}` };
+}
+
+/** Checks and compiles a module. */
+export function compileTask(bytes: Uint8Array, limits: RuntimeLimits): Promise<LoadResult> {
+  const tooLarge = checkSize(bytes, limits);
+  if (tooLarge) return Promise.resolve(tooLarge);
+  return compileOwned(ownCopy(bytes), limits, undefined);
+}
+
+/**
+ * A private copy, taken before anything reads the bytes: the caller cannot change them between
+ * hashing and compiling, and engines that refuse views over shared or resizable buffers accept it.
+ */
+const ownCopy = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => toArrayBufferBytes(bytes);
+
+async function compileOwned(own: Uint8Array<ArrayBuffer>, limits: RuntimeLimits, hash: ModuleHash | undefined): Promise<LoadResult> {
+  // The parser reads untrusted bytes defensively, so it can run before the engine validates them.
   const read = readModuleShape(own);
   if (!read.ok) return read;
   const imports = checkImports(read.shape);
@@ -39,11 +57,11 @@ export async function compileTask(bytes: Uint8Array, limits: RuntimeLimits): Pro
   if (!plan.ok) return plan;
   const runnable = plan.setMaximum ? withMemoryMaximum(own, read.shape, capPages) : own;
   try {
-    const module = await WebAssembly.compile(runnable);
+    const [module, name] = await Promise.all([WebAssembly.compile(runnable), hash ?? hashModule(own)]);
     const maxPages = read.shape.memories[0]!.maxPages ?? capPages;
-    return { ok: true, task: { hash: moduleHash(own), module, maxPages } };
+    return { ok: true, task: { hash: name, module, maxPages } };
   } catch (error) {
-    return { ok: false, reason: "malformed", message: `the module does not compile: ${(error as Error).message}` };
+    return { ok: false, reason: "malformed", message: `the bytes are not a valid WebAssembly module: ${(error as Error).message}` };
   }
 }
 
@@ -57,15 +75,19 @@ export class TaskModuleCache {
     private readonly onEvict: (hash: ModuleHash) => void,
   ) {}
 
-  load(bytes: Uint8Array): Promise<LoadResult> {
-    const hash = moduleHash(bytes);
+  async load(bytes: Uint8Array): Promise<LoadResult> {
+    // Before hashing: a hostile caller's gigabyte is refused unread.
+    const tooLarge = checkSize(bytes, this.limits);
+    if (tooLarge) return tooLarge;
+    const own = ownCopy(bytes);
+    const hash = await hashModule(own);
     const cached = this.entries.get(hash);
     if (cached) {
       this.entries.delete(hash);
       this.entries.set(hash, cached);
       return cached;
     }
-    const pending = compileTask(bytes, this.limits);
+    const pending = compileOwned(own, this.limits, hash);
     this.entries.set(hash, pending);
     // Refusals are cheap to recompute and must not occupy a slot a valid module could use.
     void pending.then((result) => {

@@ -76,6 +76,8 @@ export async function judge(pool: PoolId, entries: readonly SignedEntry[], autho
   const context = { pool, authoriser, now: () => T0 + 1000 * HOUR_MS, skewMs: 120_000 };
   const refused = new Map<string, Rejection>();
   const valid: SignedEntry[] = [];
+  // The delegations the entries name by CID travel in the document's tokens beside them.
+  for (const signed of entries) for (const token of signed.tokens ?? []) authoriser.tokens.add(token);
   for (const signed of entries) {
     const result = await validateEntry(signed.bytes, context);
     if (result.ok) valid.push(result.signed);

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeEntryForTest } from "./tamper.ts";
+import { signEntry } from "../../../src/core/ledger/codec.ts";
 import { bucketOf } from "../../../src/core/ledger/document.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
@@ -18,12 +19,20 @@ let network: Network | undefined;
 beforeAll(async () => {
   story = await writeStory();
 });
+let opened: Ledger[] = [];
 afterEach(async () => {
+  // The nodes' own-store writes trail their appends; let them land before the directory goes.
+  await Promise.allSettled(opened.map((l) => l.persisted()));
+  opened = [];
   await network?.close();
   network = undefined;
 });
 
-const open = (i: number) => Ledger.open({ repo: network!.peers[i]!.repo, storage: network!.peers[i]!.storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+async function open(i: number): Promise<Ledger> {
+  const ledger = await Ledger.open({ repo: network!.peers[i]!.repo, storage: network!.peers[i]!.storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+  opened.push(ledger);
+  return ledger;
+}
 const byAuthor = (did: string) => story.entries.filter((s) => s.entry.author === did);
 
 /** Three honest nodes that have converged on the whole story. */
@@ -39,8 +48,14 @@ async function honestPool(): Promise<Ledger[]> {
 
 /** Writes raw values into the shared document from mallory's repo, bypassing every check. */
 async function mallorysWrite(ledgers: Ledger[], edit: (entries: Record<string, Record<string, unknown>>) => void): Promise<void> {
-  const handle = await network!.peers[3]!.repo.find<{ entries: Record<string, Record<string, unknown>> }>(ledgers[0]!.handle.url);
+  const handle = await network!.peers.at(-1)!.repo.find<{ entries: Record<string, Record<string, unknown>> }>(ledgers[0]!.handle.url);
   handle.change((doc) => edit(doc.entries));
+}
+
+/** Writes raw values into the shared document's tokens from mallory's repo. */
+async function mallorysTokens(ledgers: Ledger[], edit: (tokens: Record<string, unknown>) => void): Promise<void> {
+  const handle = await network!.peers.at(-1)!.repo.find<{ tokens: Record<string, unknown> }>(ledgers[0]!.handle.url);
+  handle.change((doc) => edit(doc.tokens));
 }
 
 describe("ledger over automerge-repo", () => {
@@ -71,6 +86,15 @@ describe("ledger over automerge-repo", () => {
       expect(reasons).toEqual({ [forged.id]: "bad-signature", [intruder.id]: "not-authorised", [replayed.id]: "wrong-pool" });
       expect(stateHash(ledger.state)).toBe(before);
     }
+  });
+
+  it("verifies the signature of an entry to append unless its author's key signed it in this process", async () => {
+    const ledgers = await honestPool();
+    const submit = byAuthor(bob.did).find((s) => s.entry.kind === "job.submit")!;
+    const wrongKey = await signEntry(mallory.signingKey, { ...submit.entry, seq: 70, time: T0 + 60_000 });
+    const copied = await new EntryWriter(bob, story.pool, 71, story.writers.bob.proof).write("job.submit", { ...submit.entry.body, deadline: T0 + 9_000_000 }, T0 + 60_000);
+    expect(await ledgers[1]!.append([wrongKey])).toMatchObject({ ok: false, reason: "bad-signature" });
+    expect(await ledgers[1]!.append([{ ...copied, bytes: copied.bytes.slice() }])).toMatchObject({ ok: true });
   });
 
   it("rejects both entries of an equivocating member and keeps the pair as evidence", async () => {
@@ -108,6 +132,35 @@ describe("ledger over automerge-repo", () => {
     };
     await until(() => ledgers.every((l) => intact(l, deleted) && intact(l, mutated)), "the honest nodes to restore both entries");
     for (const ledger of ledgers) expect(stateHash(ledger.state)).toBe(before);
+  });
+
+  it("holds an entry whose delegation has not arrived, and folds it when the token does", async () => {
+    network = meshOf(["alice", "bob", "mallory"]);
+    const ledgers = [await open(0), await open(1)];
+    await ledgers[0]!.append(byAuthor(alice.did).filter((s) => s.entry.kind === "pool.create"));
+    const join = byAuthor(bob.did)[0]!;
+    const [cid, token] = [join.entry.proof[0]!, join.tokens![0]!];
+    await mallorysWrite(ledgers, (entries) => {
+      entries[bucketOf(join.id)]![join.id] = join.bytes;
+    });
+    await until(() => ledgers.every((l) => l.view().deferred === 1), "both nodes to hold the join");
+    expect(ledgers.map((l) => l.state.members[bob.did])).toEqual([undefined, undefined]);
+    await mallorysTokens(ledgers, (tokens) => {
+      tokens[cid] = new TextEncoder().encode(token);
+    });
+    await until(() => ledgers.every((l) => l.state.members[bob.did] !== undefined && l.view().deferred === 0), "both nodes to fold the join");
+  });
+
+  it("puts back a token a peer deleted or replaced, and ignores bytes that do not hash to their key", async () => {
+    const ledgers = await honestPool();
+    const [bobs, carols] = [byAuthor(bob.did)[0]!.entry.proof[0]!, byAuthor(carol.did)[0]!.entry.proof[0]!];
+    await mallorysTokens(ledgers, (tokens) => {
+      delete tokens[bobs];
+      tokens[carols] = new TextEncoder().encode("eyJ.not.carols");
+    });
+    const intact = (l: Ledger, cid: string) => l.handle.doc().tokens[cid] !== undefined && new TextDecoder().decode(l.handle.doc().tokens[cid]) === l.token(cid);
+    await until(() => ledgers.every((l) => intact(l, bobs) && intact(l, carols)), "the honest nodes to restore both tokens");
+    expect(ledgers.every((l) => l.view().invalid.length === 0 && l.state.count === story.entries.length)).toBe(true);
   });
 
   it("keeps every validated entry in the node's own store across a restart", async () => {

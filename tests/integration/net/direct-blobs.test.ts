@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
+import { cbor } from "@automerge/automerge-repo";
 import { BlobStore, blobHash } from "../../../src/core/jobs/blobs.ts";
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
 import { bob, carol, dave } from "../../fixtures/identities.ts";
@@ -50,6 +51,27 @@ describe("blobs between direct peers", () => {
     // The proxy does count: hellos keep crossing it.
     expect(relayed).toBeGreaterThan(0);
     expect(relayed).toBeLessThan(bytes.byteLength / 100);
+  }, 90_000);
+
+  it("resumes a transfer where it broke when the direct connection comes back", async () => {
+    const relay = await relayBehindProxy();
+    const b = await node(bob, relay.url);
+    const c = await node(carol, relay.url);
+    await until(() => directTo(b, c) && directTo(c, b), "a direct connection");
+    // The offsets carol asks bob for, read off the requests arriving on bob's blob channels.
+    const offsets: number[] = [];
+    b.direct!.mesh.onChannel(({ channel }) => channel.addEventListener("message", (e) => offsets.push((cbor.decode(new Uint8Array(e.data as ArrayBuffer).subarray(1)) as { offset: number }).offset)));
+    const bytes = new Uint8Array(randomBytes(20 * 1024 * 1024));
+    const hash = await blobsOf(b).put(bytes);
+    const got = blobsOf(c).get(hash, { timeoutMs: 60_000 });
+    const received = () => c.direct!.mesh.stats().find((s) => s.peer === b.repo.peerId)?.bytesReceived ?? 0;
+    await until(() => received() > 4 * 1024 * 1024, "a few MiB at carol", 30_000);
+    c.direct!.mesh.peer(b.repo.peerId)!.close("the test breaks the connection");
+    const result = await got;
+    expect(result.ok && blobHash(result.bytes) === hash).toBe(true);
+    expect(offsets.length).toBeGreaterThanOrEqual(2);
+    expect(offsets[0]).toBe(0);
+    expect(offsets.at(-1)).toBeGreaterThan(0);
   }, 90_000);
 
   it("falls back to the relay for a member without a direct path (it asks with a signed want)", async () => {

@@ -49,6 +49,11 @@ export function poolContract(hostName: string, pool: () => PoolUnderTest): void 
       });
     }
 
+    it("gives every task a fresh instance, also when tasks of one module follow each other", async () => {
+      const stateful = assembleHostile("stateful");
+      for (let i = 0; i < 4; i++) expect(await pool().run(stateful, new Uint8Array(0))).toEqual({ ok: true, output: [1, 0, 0, 0] });
+    });
+
     it("refuses malformed binaries, then still runs normal tasks", async () => {
       for (const bytes of Object.values(malformedBinaries)) expect(await pool().run(bytes, new Uint8Array(0))).toMatchObject({ ok: false, reason: "malformed" });
       await stillRunsNormalTasks();

@@ -7,9 +7,9 @@ describe("--ice-server", () => {
   });
 
   it("reads STUN and TURN servers, with a TURN server's credentials", () => {
-    expect(parseIceServers("stun:stun.example.org:3478,turn:1767225600:c2VjcmV0@turn.example.org:3478?transport=tcp")).toEqual([
+    expect(parseIceServers("stun:stun.example.org:3478,turn:1767225600:member:c2Vj/3Jl+dA==@turn.example.org:3478?transport=tcp")).toEqual([
       { urls: "stun:stun.example.org:3478" },
-      { urls: "turn:turn.example.org:3478?transport=tcp", username: "1767225600", credential: "c2VjcmV0" },
+      { urls: "turn:turn.example.org:3478?transport=tcp", username: "1767225600:member", credential: "c2Vj/3Jl+dA==" },
     ]);
   });
 

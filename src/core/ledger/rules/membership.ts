@@ -68,6 +68,8 @@ export const memberJoinSchema: BodySchema = {
   abilities: { type: "enum-list", values: ALL_ABILITIES },
   /** The invite redeemed (hex SHA-256 of the invite delegation), when joining through a link. */
   invite: { type: "string", min: 64, max: 64, optional: true },
+  /** Private pools: the joiner's X25519 key-agreement key, signed with the join (rules/privacy.ts). */
+  kex: { type: "bytes", min: 32, max: 32, optional: true },
   /** Open pools: a proof-of-work stamp paid for this join (capability/join-stamp.ts). */
   stamp: { type: "map", optional: true, fields: { epoch: { type: "int", min: 0, max: MAX_INT }, nonce: { type: "string", min: 16, max: 16 } } },
   /** Open pools: a Privacy Pass type-2 token paid for this join (capability/join-token.ts). */
@@ -91,6 +93,7 @@ export function applyMemberJoin(state: LedgerState, { id, entry }: SignedEntry):
     state.members[member].admission = entry.body.stamp !== undefined ? "stamp" : "token";
   }
   if (typeof entry.body.invite === "string") state.members[member].invite = entry.body.invite;
+  if (entry.body.kex instanceof Uint8Array) state.members[member].kex = bytesToHex(entry.body.kex);
   // A UCAN revocation may sort before the join it cuts (it applies from its `from` time).
   const revokedAt = Object.values(state.revocations).filter((r) => r.honoured && Object.hasOwn(r.honoured, member)).map((r) => r.time);
   if (revokedAt.length > 0) state.members[member].revoked = Math.min(...revokedAt);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Did } from "../../../../src/core/identity/did-key.ts";
-import { Competitors, rendezvousKey, rendezvousRank } from "../../../../src/core/jobs/rendezvous.ts";
+import { Competitors, rendezvousKey, rendezvousPosition, rendezvousRank } from "../../../../src/core/jobs/rendezvous.ts";
 import type { EntryId } from "../../../../src/core/ledger/types.ts";
 
 const jobId = (i: number) => `bafyreitestjob${i}` as EntryId;
@@ -42,6 +42,11 @@ describe("rendezvous order", () => {
     expect(together).toBeLessThan(20);
   });
 
+  it("finds the position that holds a rank (the inverse)", () => {
+    const key = rendezvousKey(jobId(2));
+    for (const size of [1, 3, 64, 1001]) for (let i = 0; i < size; i++) expect(rendezvousPosition(key, size, rendezvousRank(key, size, i))).toBe(i);
+  });
+
   it("refuses a position outside the list", () => {
     const key = rendezvousKey(jobId(1));
     expect(() => rendezvousRank(key, 3, 3)).toThrow(RangeError);
@@ -69,6 +74,8 @@ describe("competitors", () => {
     const ranks = members.filter((m) => !busy.has(m)).map((m) => competitors.rank(key, m, busy)!);
     expect([...ranks].sort((x, y) => x - y)).toEqual(Array.from({ length: 47 }, (_, i) => i));
     expect(competitors.rank(key, did(3), busy)).toBeUndefined();
+    for (const m of members.filter((m) => !busy.has(m))) expect(competitors.workerAt(key, competitors.rank(key, m, busy)!, busy)).toBe(m);
+    expect(competitors.workerAt(key, 47, busy)).toBeUndefined();
   });
 
   it("counts a worker missing from the list as one more competitor", () => {

@@ -34,7 +34,7 @@ describe("a worker's view of replicas", () => {
     expect(activeRunners(state, T0 + 11_000 + LEASE_MS + 1, dave.did)).toEqual(runners(state, T0 + 11_000 + LEASE_MS + 1));
   });
 
-  it("plans nothing for a worker that holds a replica or committed, and reopens a replica whose lease ran out", async () => {
+  it("plans nothing for a worker that holds a replica, committed, or let its lease run out, and reopens a replica whose lease ran out", async () => {
     const pool = await jobPool();
     const job = await pool.submit({ replicas: 2 }, T0 + 10_000);
     await pool.claim(carol, job, 0, T0 + 11_000);
@@ -50,6 +50,8 @@ describe("a worker's view of replicas", () => {
     expect(freeReplicas(state.jobs[job]!, after)).toEqual([0]);
     const plan = planClaim(state, job, mallory.did, after, STAGGER, new Competitors(all));
     expect(plan?.replica).toBe(0);
+    // The worker whose lease ran out does not take the job again (a claimer that never finishes would hold it forever).
+    expect(planClaim(state, job, carol.did, after, STAGGER, new Competitors(all))).toBeUndefined();
     expect(plan!.at).toBeGreaterThanOrEqual(T0 + 11_000 + LEASE_MS);
   });
 

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CID } from "multiformats/cid";
 import * as dagCbor from "@ipld/dag-cbor";
-import { decodeEntry, draftEntry, entryIdOf, signEntry, signingBytes } from "../../../../src/core/ledger/codec.ts";
+import { decodeEntry, draftEntry, entryIdOf, isSignedHere, signEntry, signingBytes } from "../../../../src/core/ledger/codec.ts";
 import { isEntryId } from "../../../../src/core/ledger/schema.ts";
 import { verify } from "../../../../src/core/crypto/index.ts";
 import type { PoolId } from "../../../../src/core/ledger/types.ts";
-import { alice } from "../../../fixtures/identities.ts";
+import { alice, mallory } from "../../../fixtures/identities.ts";
 
 const pool = "bexamplepool" as PoolId;
 const sample = () =>
@@ -26,6 +26,15 @@ describe("entry codec", () => {
   it("signs the canonical encoding of every field but the signature", async () => {
     const signed = await sample();
     expect(await verify(alice.signingKey.publicKey, signingBytes(signed.entry), signed.entry.sig)).toEqual({ ok: true });
+  });
+
+  it("builds the canonical encoding of the whole entry, and marks only what its author's key signed here", async () => {
+    const signed = await sample();
+    expect(signed.bytes).toEqual(new Uint8Array(dagCbor.encode(signed.entry)));
+    expect(isSignedHere(signed)).toBe(true);
+    expect(isSignedHere({ ...signed, bytes: signed.bytes.slice() })).toBe(false);
+    const forged = await signEntry(mallory.signingKey, draftEntry({ kind: "job.submit", pool, author: alice.did, seq: 4, time: 1_700_000_000_000, body: {} }));
+    expect(isSignedHere(forged)).toBe(false);
   });
 
   it("refuses bytes that are valid CBOR but not canonical", async () => {

@@ -28,6 +28,7 @@ describe("createPoolWithMembers", () => {
     const withProof = await submit(carols, T0 + 10);
     const without = await submit(new EntryWriter(carol, created.pool, carols.seq), T0 + 20, []);
     const entries = [...created.entries, withProof, without];
+    for (const token of created.proofs.values()) authoriser.tokens.add(token);
     for (const signed of entries) expect((await validateEntry(signed.bytes, { pool: created.pool, authoriser, now: () => T0 + 60_000, skewMs: 0 })).ok).toBe(true);
     const { state, rejected } = foldEntries(entries, authoriser);
     expect(Object.keys(state.members).sort()).toEqual([alice.did, bob.did, carol.did].sort());

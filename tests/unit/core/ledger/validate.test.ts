@@ -11,6 +11,8 @@ let story: Story;
 let context: ValidationContext;
 beforeAll(async () => {
   story = await writeStory();
+  // The delegations the entries name by CID, as a reader finds them in the document's tokens.
+  for (const signed of story.entries) for (const token of signed.tokens ?? []) authoriser.tokens.add(token);
   context = { pool: story.pool, authoriser, now: () => T0 + 100_000, skewMs: 120_000 };
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { hexToBytes } from "../../../../src/core/crypto/index.ts";
+import { TokenBook, type TokenCid } from "../../../../src/core/ledger/tokens.ts";
 import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
 import { stateHash } from "../../../../src/core/ledger/state.ts";
@@ -14,7 +15,11 @@ const file = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../l
 const valid = JSON.parse(file("vectors/valid.json"));
 const stateless = JSON.parse(file("vectors/invalid-stateless.json"));
 const set = JSON.parse(file("vectors/invalid-set.json"));
-const context: ValidationContext = { pool: valid.pool as PoolId, authoriser: new UcanAuthoriser(), now: () => valid.now, skewMs: valid.skewMs };
+// What the documents' `tokens` would hold: the delegations the entries name by CID.
+const tokens = new TokenBook();
+for (const [cid, token] of Object.entries({ ...valid.tokens, ...stateless.tokens })) tokens.put(cid as TokenCid, token as string);
+const authoriser = () => new UcanAuthoriser(undefined, tokens);
+const context: ValidationContext = { pool: valid.pool as PoolId, authoriser: authoriser(), now: () => valid.now, skewMs: valid.skewMs };
 
 async function accept(hex: string): Promise<SignedEntry> {
   const result = await validateEntry(hexToBytes(hex), context);
@@ -27,6 +32,7 @@ describe("ledger vectors (ledger/vectors)", () => {
     const built = await buildVectors();
     expect(file("vectors/valid.json")).toBe(serialise(built.valid));
     expect(JSON.parse(file("vectors/invalid-stateless.json")).cases).toEqual(built.stateless);
+    expect(JSON.parse(file("vectors/invalid-stateless.json")).tokens).toEqual(built.statelessTokens);
     expect(JSON.parse(file("vectors/invalid-set.json")).cases).toEqual(built.set);
     expect(file("schema.json")).toBe(serialise(built.schema));
   });
@@ -34,7 +40,7 @@ describe("ledger vectors (ledger/vectors)", () => {
   it("valid entries validate, keep their ids and fold to the expected state", async () => {
     const entries = await Promise.all(valid.entries.map((e: { hex: string }) => accept(e.hex)));
     expect(entries.map((s) => s.id)).toEqual(valid.entries.map((e: { id: string }) => e.id));
-    const fold = foldEntries(entries.reverse(), new UcanAuthoriser());
+    const fold = foldEntries(entries.reverse(), authoriser());
     expect(fold.rejected.size).toBe(0);
     expect(stateHash(fold.state)).toBe(valid.stateHash);
   });
@@ -49,7 +55,7 @@ describe("ledger vectors (ledger/vectors)", () => {
   it.each(setRows)("refuses %s", async (_name, add, reasons) => {
     const story = await Promise.all(valid.entries.map((e: { hex: string }) => accept(e.hex)));
     const added = await Promise.all(add.map(accept));
-    const { rejected } = foldEntries([...story, ...added], new UcanAuthoriser());
+    const { rejected } = foldEntries([...story, ...added], authoriser());
     expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.reason]))).toEqual(reasons);
   });
 });

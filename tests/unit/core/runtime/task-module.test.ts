@@ -53,9 +53,9 @@ describe("TaskModuleCache", () => {
     const cache = new TaskModuleCache(defaultLimits, 2, (hash) => evicted.push(hash));
     const [sha, primes, words] = (["sha256", "primes", "wordcount"] as const).map(sampleTaskBytes);
     const first = cache.load(sha!);
-    expect(cache.load(sha!)).toBe(first);
+    expect(await cache.load(sha!)).toBe(await first);
     await cache.load(primes!);
-    cache.load(sha!);
+    await cache.load(sha!);
     await cache.load(words!);
     expect(evicted).toEqual([moduleHash(primes!)]);
   });
@@ -63,8 +63,8 @@ describe("TaskModuleCache", () => {
   it("does not keep refusals", async () => {
     const cache = new TaskModuleCache(defaultLimits, 2, () => undefined);
     const bytes = assembleHostile("host-imports");
-    const first = cache.load(bytes);
-    await first;
-    expect(cache.load(bytes)).not.toBe(first);
+    const first = await cache.load(bytes);
+    expect(first).toMatchObject({ ok: false, reason: "bad-imports" });
+    expect(await cache.load(bytes)).not.toBe(first);
   });
 });

@@ -1,0 +1,42 @@
+/**
+ * Raw deflate through CompressionStream (browsers and Node 20), and an inflate that stops at a
+ * limit: a sealed batch comes from a member, but a member can be hostile, and a few KiB of deflate
+ * can expand to gigabytes.
+ */
+
+const through = (bytes: Uint8Array, transform: CompressionStream | DecompressionStream): ReadableStream<Uint8Array> =>
+  new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
+
+export async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(through(bytes, new CompressionStream("deflate-raw"))).arrayBuffer());
+}
+
+export type InflateResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too-large" | "malformed"; message: string };
+
+/** Inflates at most `limit` bytes; more, or a broken stream, is a typed failure. */
+export async function inflate(bytes: Uint8Array, limit: number): Promise<InflateResult> {
+  const reader = through(bytes, new DecompressionStream("deflate-raw")).getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        await reader.cancel();
+        return { ok: false, reason: "too-large", message: `inflates to more than ${limit} bytes` };
+      }
+      parts.push(value);
+    }
+  } catch (error) {
+    return { ok: false, reason: "malformed", message: `not raw deflate: ${(error as Error).message}` };
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return { ok: true, bytes: out };
+}

@@ -1,0 +1,89 @@
+/**
+ * Envelopes: how a private pool's entries travel (docs/privacy.md). A batch of whole signed entries
+ * (sign, then encrypt) is encoded as a DAG-CBOR list, deflated, padded so the envelope's length is
+ * a Padmé size, and sealed with XChaCha20-Poly1305 under the epoch's entry key. The associated data
+ * binds the pool and the key id, so an envelope moved to another pool (or relabelled with another
+ * key id) does not open. An envelope is stored in the document under the hex SHA-256 of its bytes.
+ *
+ * Layout: version (1) | key id (8) | nonce (24) | AEAD(length (4, big-endian) | deflated | zeros).
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aeadOpen, aeadSeal, bytesToHex, concatBytes, hexToBytes, randomBytes, sha256, utf8 } from "../crypto/index.ts";
+import { MAX_ENTRY_BYTES, type PoolId, type SignedEntry } from "../ledger/types.ts";
+import { deflate, inflate } from "./deflate.ts";
+import { KEY_ID_LENGTH, type EpochKey, type KeyId } from "./epoch-key.ts";
+import { padme } from "./padme.ts";
+
+const VERSION = 1;
+const HEADER_LENGTH = 1 + KEY_ID_LENGTH + AEAD_NONCE_LENGTH;
+const LENGTH_PREFIX = 4;
+/** A batch holds at most this many entries (a node re-sealing its history splits it). */
+export const MAX_BATCH_ENTRIES = 64;
+const MAX_INFLATED = MAX_BATCH_ENTRIES * (MAX_ENTRY_BYTES + 8) + 16;
+/** Larger values in the document are refused before any work. */
+export const MAX_ENVELOPE_BYTES = padme(HEADER_LENGTH + LENGTH_PREFIX + MAX_INFLATED + AEAD_TAG_LENGTH);
+
+/** Hex SHA-256 of an envelope's bytes: its key in the document. */
+export type EnvelopeHash = string & { readonly __brand: "EnvelopeHash" };
+
+export const envelopeHash = (envelope: Uint8Array): EnvelopeHash => bytesToHex(sha256(envelope)) as EnvelopeHash;
+
+export type EnvelopeFailure = "tampered-key" | "bad-ciphertext" | "pending-key" | "malformed" | "too-large";
+
+export type OpenedEnvelope = { ok: true; keyId: KeyId; entries: Uint8Array[] } | { ok: false; reason: EnvelopeFailure; message: string };
+
+const associatedData = (pool: PoolId, keyId: Uint8Array): Uint8Array => concatBytes(utf8(`edgepool/envelope/v1\0${pool}\0`), keyId);
+
+/** Seals one batch of entries under an epoch key. */
+export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[]): Promise<{ hash: EnvelopeHash; bytes: Uint8Array }> {
+  if (entries.length === 0 || entries.length > MAX_BATCH_ENTRIES) throw new RangeError(`an envelope holds 1..${MAX_BATCH_ENTRIES} entries, got ${entries.length}`);
+  const compressed = await deflate(dagCbor.encode(entries.map((e) => e.bytes)));
+  const total = padme(HEADER_LENGTH + LENGTH_PREFIX + compressed.length + AEAD_TAG_LENGTH);
+  const padded = new Uint8Array(total - HEADER_LENGTH - AEAD_TAG_LENGTH);
+  new DataView(padded.buffer).setUint32(0, compressed.length);
+  padded.set(compressed, LENGTH_PREFIX);
+  const keyId = hexToBytes(key.keyId);
+  const nonce = randomBytes(AEAD_NONCE_LENGTH);
+  const bytes = concatBytes(Uint8Array.of(VERSION), keyId, nonce, aeadSeal(key.entryKey, nonce, padded, associatedData(key.pool, keyId)));
+  return { hash: envelopeHash(bytes), bytes };
+}
+
+/**
+ * Opens what a peer put under `hash`: the key must be the hash of the value, the key id one this
+ * node holds (else `pending-key`: kept and tried again when a key arrives), the AEAD must verify
+ * for this pool, and the content must inflate within the limit to a list of byte strings. The
+ * entries inside are not trusted yet: they go through the ledger's validator like any others.
+ */
+export async function openEnvelope(pool: PoolId, hash: string, value: unknown, keyOf: (keyId: KeyId) => EpochKey | undefined): Promise<OpenedEnvelope> {
+  if (!(value instanceof Uint8Array)) return failure("malformed", "an envelope is a byte array");
+  if (value.length > MAX_ENVELOPE_BYTES) return failure("too-large", `an envelope of ${value.length} bytes is above the limit of ${MAX_ENVELOPE_BYTES}`);
+  if (envelopeHash(value) !== hash) return failure("tampered-key", `stored under ${hash.slice(0, 64)} but its bytes hash to ${envelopeHash(value)}`);
+  if (value.length < HEADER_LENGTH + LENGTH_PREFIX + AEAD_TAG_LENGTH || value[0] !== VERSION) return failure("malformed", "not a version 1 envelope");
+  const keyIdBytes = value.subarray(1, 1 + KEY_ID_LENGTH);
+  const keyId = bytesToHex(keyIdBytes) as KeyId;
+  const key = keyOf(keyId);
+  if (!key) return failure("pending-key", `sealed under key ${keyId}, which this node does not hold (yet)`);
+  const nonce = value.subarray(1 + KEY_ID_LENGTH, HEADER_LENGTH);
+  const padded = aeadOpen(key.entryKey, nonce, value.subarray(HEADER_LENGTH), associatedData(pool, keyIdBytes));
+  if (!padded) return failure("bad-ciphertext", `does not open under key ${keyId} for this pool (altered, truncated or from elsewhere)`);
+  const length = new DataView(padded.buffer, padded.byteOffset).getUint32(0);
+  if (length > padded.length - LENGTH_PREFIX) return failure("malformed", "the sealed length is beyond the envelope");
+  const inflated = await inflate(padded.subarray(LENGTH_PREFIX, LENGTH_PREFIX + length), MAX_INFLATED);
+  if (!inflated.ok) return failure(inflated.reason, inflated.message);
+  return decodeBatch(keyId, inflated.bytes);
+}
+
+function decodeBatch(keyId: KeyId, bytes: Uint8Array): OpenedEnvelope {
+  let list: unknown;
+  try {
+    list = dagCbor.decode(bytes);
+  } catch (error) {
+    return failure("malformed", `the batch is not DAG-CBOR: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_ENTRIES || !list.every((e) => e instanceof Uint8Array)) {
+    return failure("malformed", `a batch is a list of 1..${MAX_BATCH_ENTRIES} byte strings`);
+  }
+  return { ok: true, keyId, entries: list };
+}
+
+const failure = (reason: EnvelopeFailure, message: string): OpenedEnvelope => ({ ok: false, reason, message });

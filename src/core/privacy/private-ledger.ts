@@ -1,0 +1,303 @@
+/**
+ * A private pool's ledger on one node (docs/privacy.md). The unchanged `Ledger` runs on a local
+ * Automerge repo that has no network at all; this class is the only bridge between it and the
+ * shared documents: it opens envelopes from the epoch documents and hands their entries to the
+ * ledger exactly as a peer's would arrive (the validator decides, as for a plain pool), and it
+ * seals what the ledger accepted and no envelope holds yet: batches of up to 16 entries, flushed
+ * when full or after one second. Like the plain ledger, it keeps every envelope it opened and puts
+ * back any that a peer deleted or altered.
+ */
+import { Repo, type DocHandle, type StorageAdapterInterface } from "@automerge/automerge-repo";
+import { entryIdOf } from "../ledger/codec.ts";
+import { bucketOf } from "../ledger/document.ts";
+import { Ledger, type LedgerOptions } from "../ledger/ledger.ts";
+import type { EntryId, Kind, SignedEntry } from "../ledger/types.ts";
+import type { Author } from "../ledger/writer.ts";
+import { openEnvelope, sealEnvelope, type EnvelopeFailure } from "./envelope.ts";
+import { openPrevious, type EpochKey } from "./epoch-key.ts";
+import { Keyring } from "./keyring.ts";
+import { discoverKeys, type KeyHolder } from "./key-discovery.ts";
+import { holdsEnvelope, openSealedDocument, putSealed, readEnvelopes, type SealedDoc } from "./sealed-document.ts";
+
+export const BATCH_ENTRIES = 16;
+export const FLUSH_MS = 1_000;
+
+export interface PrivateLedgerOptions extends Omit<LedgerOptions, "repo"> {
+  /** The networked repo: it only ever sees sealed documents. */
+  readonly repo: Repo;
+  /** This node's member identity and key-agreement key (opens its lockboxes). */
+  readonly me: KeyHolder;
+  /** Writes complaints when a lockbox does not open (absent: a read-only node). */
+  readonly author?: { readonly author: Author; readonly proof?: string };
+  /** Keys to start with (the creator's first key, or one from an invite). */
+  readonly keys?: readonly EpochKey[];
+  /** Other identities whose lockboxes this node may open (an invite key before its join). */
+  readonly also?: readonly KeyHolder[];
+  readonly flushMs?: number;
+}
+
+export interface PrivacyView {
+  /** The latest key epoch the ledger knows of, and the one this node seals under. */
+  readonly epoch: number | undefined;
+  readonly sealingEpoch: number | undefined;
+  /** A rotation exists whose key this node does not hold (yet, or any more). */
+  readonly pendingRotation: boolean;
+  /** Envelopes refused, by reason (`pending-key` ones are tried again when a key arrives). */
+  readonly failures: Readonly<Partial<Record<EnvelopeFailure, number>>>;
+  readonly envelopes: number;
+  readonly queued: number;
+}
+
+/** Kinds that holders of the previous epoch's key must be able to read: they announce the new key. */
+const ANNOUNCEMENTS: ReadonlySet<Kind> = new Set<Kind>(["key.rotate", "key.grant"]);
+
+export class PrivateLedger {
+  readonly keyring: Keyring;
+  private readonly docs = new Map<string, DocHandle<SealedDoc>>();
+  /** Every envelope opened, by hash: re-put when a peer deletes or alters it. */
+  private readonly opened = new Map<string, { bytes: Uint8Array; keyId: string }>();
+  private readonly failed = new Map<string, EnvelopeFailure>();
+  private readonly covered = new Set<EntryId>();
+  private queue: SignedEntry[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private work: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly unsubscribe: () => void;
+
+  private constructor(
+    readonly options: PrivateLedgerOptions,
+    readonly ledger: Ledger,
+    private readonly local: Repo,
+  ) {
+    this.keyring = new Keyring(options.storage, options.pool);
+    this.unsubscribe = ledger.subscribe(() => void this.serialise(() => this.afterLedgerChange()));
+  }
+
+  static async open(options: PrivateLedgerOptions): Promise<PrivateLedger> {
+    // No network adapter: the plaintext document never leaves this process.
+    const local = new Repo({ network: [] });
+    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, ...ledgerOptions } = options;
+    const ledger = await Ledger.open({ ...ledgerOptions, repo: local });
+    const node = new PrivateLedger(options, ledger, local);
+    await node.keyring.load();
+    for (const key of options.keys ?? []) await node.keyring.add(key);
+    await node.serialise(async () => {
+      for (const key of node.keyring.all()) await node.attach(key);
+      await node.afterLedgerChange();
+    });
+    return node;
+  }
+
+  /** Waits until everything seen so far is opened, validated and (when due) sealed. */
+  async settled(): Promise<void> {
+    for (;;) {
+      const work = this.work;
+      await work;
+      await this.ledger.settled();
+      if (work === this.work) return;
+    }
+  }
+
+  /** Seals everything queued now instead of waiting for a full batch or the timer. */
+  flush(): Promise<void> {
+    return this.serialise(() => this.sealQueued());
+  }
+
+  /** The document handles of the epochs this node holds keys for (what sync waits on). */
+  documents(): DocHandle<SealedDoc>[] {
+    return [...this.docs.values()];
+  }
+
+  document(key: EpochKey): DocHandle<SealedDoc> | undefined {
+    return this.docs.get(key.keyId);
+  }
+
+  view(): PrivacyView {
+    const failures: Partial<Record<EnvelopeFailure, number>> = {};
+    for (const reason of this.failed.values()) failures[reason] = (failures[reason] ?? 0) + 1;
+    const privacy = this.ledger.state.privacy;
+    const latest = privacy?.epochs[privacy.epoch];
+    return {
+      epoch: privacy?.epoch,
+      sealingEpoch: this.sealingKey()?.epoch,
+      pendingRotation: latest !== undefined && this.keyring.byId(latest.keyId) === undefined,
+      failures,
+      envelopes: this.opened.size,
+      queued: this.queue.length,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.unsubscribe();
+    for (const handle of this.docs.values()) handle.off("change", this.onDocChange);
+    await this.settled();
+    this.ledger.close();
+    await this.local.shutdown();
+  }
+
+  /**
+   * Adds a key (a rotation this node made, a lockbox it opened), opens its document, and walks
+   * back through `previous` to the keys before it.
+   */
+  addKey(key: EpochKey): Promise<void> {
+    return this.serialise(async () => {
+      await this.keyring.add(key);
+      await this.attach(key);
+      await this.afterLedgerChange();
+    });
+  }
+
+  /**
+   * Appends entries and seals them at once, in one envelope under `key` (a rotation and the
+   * revocation it answers travel together under the key the remaining members already hold).
+   */
+  sealNow(entries: readonly SignedEntry[], key: EpochKey, mailbox: ReadonlyMap<string, Uint8Array> = new Map()) {
+    return this.serialise(async () => {
+      for (const e of entries) this.covered.add(e.id);
+      const appended = await this.ledger.append(entries);
+      if (!appended.ok) {
+        for (const e of entries) this.covered.delete(e.id);
+        return appended;
+      }
+      await this.sealInto(key, entries, mailbox);
+      return appended;
+    });
+  }
+
+  /** Puts a mailbox item into a key's document. */
+  postMailbox(key: EpochKey, hash: string, item: Uint8Array): void {
+    const handle = this.docs.get(key.keyId);
+    if (!handle) throw new TypeError(`no document is open for key epoch ${key.epoch}`);
+    putSealed(handle, new Map(), new Map([[hash, item]]));
+  }
+
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.work.then(task);
+    this.work = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async attach(key: EpochKey): Promise<void> {
+    for (let next: EpochKey | undefined = key; next && !this.docs.has(next.keyId); ) {
+      await this.keyring.add(next);
+      const handle = await openSealedDocument(this.options.repo, next);
+      this.docs.set(next.keyId, handle);
+      handle.on("change", this.onDocChange);
+      await this.scan(handle);
+      next = next.epoch > 0 ? openPrevious(next, handle.doc().previous) : undefined;
+    }
+  }
+
+  private readonly onDocChange = ({ handle }: { handle: DocHandle<SealedDoc> }): void => {
+    if (!this.closed) void this.serialise(() => this.scan(handle));
+  };
+
+  /** Opens what is new in a document, puts back what it lost, and hands new entries to the ledger. */
+  private async scan(handle: DocHandle<SealedDoc>): Promise<void> {
+    const doc = handle.doc();
+    const found: Uint8Array[] = [];
+    const present = new Set<string>();
+    for (const { key, value } of readEnvelopes(doc)) {
+      present.add(key);
+      const known = this.opened.get(key);
+      if (known && value instanceof Uint8Array && holdsEnvelope(doc, key, known.bytes)) continue;
+      const opened = await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id));
+      if (!opened.ok) {
+        if (!known) this.failed.set(key, opened.reason);
+        continue;
+      }
+      this.failed.delete(key);
+      this.opened.set(key, { bytes: value as Uint8Array, keyId: opened.keyId });
+      found.push(...opened.entries);
+    }
+    const docKey = [...this.docs].find(([, h]) => h === handle)?.[0];
+    const lost = new Map([...this.opened].filter(([hash, e]) => e.keyId === docKey && (!present.has(hash) || !holdsEnvelope(doc, hash, e.bytes))).map(([hash, e]) => [hash, e.bytes]));
+    putSealed(handle, lost);
+    this.handToLedger(found);
+  }
+
+  /** Writes opened entries into the local document: the ledger validates them as a peer's. */
+  private handToLedger(entries: readonly Uint8Array[]): void {
+    const fresh = entries.map((bytes) => ({ id: entryIdOf(bytes), bytes })).filter((e) => !this.covered.has(e.id));
+    if (fresh.length === 0) return;
+    for (const { id } of fresh) this.covered.add(id);
+    this.ledger.handle.change((doc) => {
+      for (const { id, bytes } of fresh) (doc.entries[bucketOf(id)] ??= {})[id] = bytes;
+    });
+  }
+
+  private async afterLedgerChange(): Promise<void> {
+    if (this.closed) return;
+    await this.ledger.settled();
+    const added = await discoverKeys(this, this.options, this.holders());
+    for (const key of added) await this.attach(key);
+    if (added.length > 0) await this.retryPending();
+    const fresh = this.ledger.entries().filter((e) => !this.covered.has(e.id) && !this.queue.includes(e));
+    if (fresh.length === 0) return;
+    this.queue.push(...fresh);
+    if (this.queue.length >= BATCH_ENTRIES) await this.sealQueued();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? FLUSH_MS);
+  }
+
+  private holders(): KeyHolder[] {
+    return [this.options.me, ...(this.options.also ?? [])];
+  }
+
+  private async retryPending(): Promise<void> {
+    const pending = [...this.failed].filter(([, reason]) => reason === "pending-key");
+    if (pending.length === 0) return;
+    for (const [hash] of pending) this.failed.delete(hash);
+    for (const handle of this.docs.values()) await this.scan(handle);
+  }
+
+  /** The key this node seals new entries under: the latest epoch's winning key when held. */
+  sealingKey(): EpochKey | undefined {
+    const privacy = this.ledger.state.privacy;
+    const winner = privacy ? this.keyring.byId(privacy.epochs[privacy.epoch]?.keyId ?? "") : undefined;
+    if (winner) return winner;
+    const winners = new Set(Object.values(privacy?.epochs ?? {}).map((e) => e.keyId));
+    const held = this.keyring.all().filter((k) => winners.size === 0 || winners.has(k.keyId));
+    return held.at(-1) ?? this.keyring.latest();
+  }
+
+  private async sealQueued(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const queued = this.queue.filter((e) => !this.covered.has(e.id));
+    this.queue = [];
+    const announcements = queued.filter((e) => ANNOUNCEMENTS.has(e.entry.kind));
+    const rest = queued.filter((e) => !ANNOUNCEMENTS.has(e.entry.kind));
+    for (const entry of announcements) {
+      const previous = this.announcementKey(entry);
+      if (previous) await this.sealInto(previous, [entry]);
+      else rest.push(entry);
+    }
+    const key = this.sealingKey();
+    if (!key) {
+      this.queue = rest;
+      return;
+    }
+    for (let i = 0; i < rest.length; i += BATCH_ENTRIES) await this.sealInto(key, rest.slice(i, i + BATCH_ENTRIES));
+  }
+
+  /** A key.rotate or key.grant for epoch e travels under a key of epoch e - 1 (its readers hold that one). */
+  private announcementKey(entry: SignedEntry): EpochKey | undefined {
+    const epoch = entry.entry.body.epoch as number;
+    const winner = this.ledger.state.privacy?.epochs[epoch - 1]?.keyId;
+    return this.keyring.byId(winner ?? "") ?? this.keyring.all().filter((k) => k.epoch === epoch - 1)[0];
+  }
+
+  private async sealInto(key: EpochKey, entries: readonly SignedEntry[], mailbox: ReadonlyMap<string, Uint8Array> = new Map()): Promise<void> {
+    const handle = this.docs.get(key.keyId);
+    if (!handle) throw new TypeError(`no document is open for key epoch ${key.epoch}`);
+    const { hash, bytes } = await sealEnvelope(key, entries);
+    this.opened.set(hash, { bytes, keyId: key.keyId });
+    for (const e of entries) this.covered.add(e.id);
+    putSealed(handle, new Map([[hash, bytes]]), mailbox);
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { hpkeOpen, hpkeSeal, isWeakX25519Key, kexKeyPairFromSeed, openBlob, sealBlob, utf8 } from "../../../../src/core/crypto/index.ts";
+
+// The order-1, 2, 4 and 8 points of Curve25519 in u-coordinates (RFC 7748 section 6.1 and the
+// list libsodium and curve25519-dalek reject), plus their non-canonical aliases u + p.
+const LOW_ORDER = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+  "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+];
+const hex = (h: string) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
+
+describe("HPKE lockbox primitives", () => {
+  const bob = kexKeyPairFromSeed(new Uint8Array(32).fill(2), "test/kex");
+  const carol = kexKeyPairFromSeed(new Uint8Array(32).fill(3), "test/kex");
+  const info = utf8("pool P, epoch 1, bob");
+
+  it("opens for the recipient under the same info, and for nobody else", async () => {
+    const sealed = await hpkeSeal(bob.publicKey, info, utf8("epoch secret"));
+    expect(await hpkeOpen(bob.secretKey, info, sealed)).toEqual(utf8("epoch secret"));
+    expect(await hpkeOpen(carol.secretKey, info, sealed)).toBeUndefined();
+  });
+
+  it("does not open when moved to another context (info) or altered", async () => {
+    const sealed = await hpkeSeal(bob.publicKey, info, utf8("epoch secret"));
+    expect(await hpkeOpen(bob.secretKey, utf8("pool P, epoch 1, carol"), sealed)).toBeUndefined();
+    const flipped = sealed.slice();
+    flipped[40]! ^= 1;
+    expect(await hpkeOpen(bob.secretKey, info, flipped)).toBeUndefined();
+    expect(await hpkeOpen(bob.secretKey, info, sealed.subarray(0, 40))).toBeUndefined();
+  });
+
+  it("derives the same key pair from the same seed and label, another from another label", () => {
+    expect(kexKeyPairFromSeed(new Uint8Array(32).fill(2), "test/kex").publicKey).toEqual(bob.publicKey);
+    expect(kexKeyPairFromSeed(new Uint8Array(32).fill(2), "test/other").publicKey).not.toEqual(bob.publicKey);
+  });
+
+  it("calls every low-order X25519 key weak, and real keys not", () => {
+    for (const key of LOW_ORDER) expect(isWeakX25519Key(hex(key)), key).toBe(true);
+    expect(isWeakX25519Key(bob.publicKey)).toBe(false);
+    expect(isWeakX25519Key(new Uint8Array(31))).toBe(true);
+    expect(isWeakX25519Key("not bytes")).toBe(true);
+  });
+});
+
+describe("blobs (AES-256-GCM, fresh key per blob)", () => {
+  it("round-trips, and equal plaintexts give different ciphertexts", async () => {
+    const a = await sealBlob(utf8("same input"));
+    const b = await sealBlob(utf8("same input"));
+    expect(a.ciphertext).not.toEqual(b.ciphertext);
+    expect(await openBlob(a.key, a.ciphertext)).toEqual(utf8("same input"));
+  });
+
+  it("refuses a wrong key or an altered ciphertext", async () => {
+    const a = await sealBlob(utf8("input"));
+    const b = await sealBlob(utf8("input"));
+    expect(await openBlob(b.key, a.ciphertext)).toBeUndefined();
+    const flipped = a.ciphertext.slice();
+    flipped[0]! ^= 1;
+    expect(await openBlob(a.key, flipped)).toBeUndefined();
+  });
+});

@@ -324,7 +324,10 @@ export class Simulation {
 
   /** After new strikes, single runs the fold revoked go back to work (at k = 3, without the liar). */
   private reopenRevoked(): void {
-    const strikes = Object.values(this.ledger.state.standing).reduce((sum, s) => sum + s.strikes.length, 0);
+    if (this.singles.size === 0 && !this.config.adversaries.reentry) return;
+    // The tally counts this epoch's strikes: epoch and count together change whenever a strike lands.
+    const params = this.ledger.state.params;
+    const strikes = params ? params.epoch * 1_000_000_000 + params.tally.strikes : 0;
     if (strikes === this.strikesSeen) return;
     this.strikesSeen = strikes;
     if (this.config.adversaries.reentry) this.reenter();

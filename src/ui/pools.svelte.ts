@@ -11,7 +11,7 @@ import type { Ledger } from "../core/ledger/ledger.ts";
 import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
 import type { SyncStatus } from "../core/net/sync-status.ts";
 import type { EdgeNode } from "../core/node.ts";
-import type { InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
+import type { InviteInLedger, InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
 import { contribution } from "./contribute.svelte.ts";
 
 export interface KnownPool {
@@ -34,8 +34,8 @@ const POOLS_KEY = "edgepool.pools";
 const RELAY_KEY = "edgepool.relay";
 const SELECTED_KEY = "edgepool.pools.selected";
 const SYNC_POLL_MS = 1000;
-/** How long the join screen waits for the pool's ledger to confirm its name. */
-const NAME_WAIT_MS = 20_000;
+/** How long the join screen waits for the pool's ledger (its name, the link's uses left). */
+const LEDGER_WAIT_MS = 20_000;
 
 function storedPools(): KnownPool[] {
   try {
@@ -190,26 +190,9 @@ export const poolsState = {
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).revokeInPool(identity, selected.ledger, target.trim());
   },
-  /**
-   * The pool's name from its validated pool.create, once this device has received it through the
-   * link's relay (before joining; nothing of this identity is shared by reading it).
-   */
-  async confirmedName(invite: InviteLink): Promise<string | undefined> {
-    const opened = await (await actions()).openPoolLedger(invite.pool, invite.relay);
-    if (!opened.ok) return undefined;
-    const ledger = opened.ledger;
-    if (!ledger.state.pool) {
-      await new Promise<void>((resolve) => {
-        const stop = ledger.subscribe(() => ledger.state.pool && done());
-        const timer = setTimeout(done, NAME_WAIT_MS);
-        function done(): void {
-          stop();
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-    return ledger.state.pool?.settings.name;
+  /** The pool's validated name and the link's standing (revoked, used up, joins left), once its ledger arrives. */
+  async checkInvite(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: InviteInLedger }>> {
+    return (await actions()).inviteInLedger(identity, invite, LEDGER_WAIT_MS);
   },
   async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
     const joined = await (await actions()).joinPool(identity, invite);

@@ -10,7 +10,7 @@ import { DEFAULT_POOL_SETTINGS, derivePoolId, newPoolNonce, type PoolId, type Po
 import type { Identity } from "../../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../../core/ledger/epochs.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
-import { appendOwn, createPoolInvite, joinWithInvite, revocationTarget, revokeDelegation } from "../../core/ledger/membership.ts";
+import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeDelegation } from "../../core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
 import { browserRepo } from "./browser-repo.ts";
@@ -94,6 +94,37 @@ export async function revokeInPool(identity: Identity, ledger: Ledger, target: s
   if (!resolved.ok) return { ok: false, message: resolved.message };
   const revoked = await revokeDelegation(ledger, identity, resolved.token, Date.now());
   return revoked.ok ? { ok: true, honoured: revoked.honoured } : { ok: false, message: revoked.message };
+}
+
+/** What the pool's validated ledger says of an invite: `known` false while it has not arrived. */
+export type InviteInLedger = { readonly known: false } | { readonly known: true; readonly name: string; readonly usesLeft: number; readonly member: boolean };
+
+/** Waits up to `waitMs` for the pool's ledger through the link's relay (nothing of this identity is shared), then reads the invite's standing. */
+export async function inviteInLedger(identity: Identity, invite: InviteLink, waitMs: number): Promise<Outcome<{ ledger: InviteInLedger }>> {
+  const redeemed = await redeemInvite(invite, identity.did, Math.floor(Date.now() / 1000));
+  if (!redeemed.ok) return { ok: false, message: redeemed.message };
+  const opened = await openPoolLedger(invite.pool, invite.relay);
+  if (!opened.ok) return { ok: true, ledger: { known: false } };
+  const { ledger } = opened;
+  if (!ledger.state.pool) await arrival(ledger, waitMs);
+  const pool = ledger.state.pool;
+  if (!pool) return { ok: true, ledger: { known: false } };
+  const standing = inviteStanding(ledger, redeemed.redemption, identity.did);
+  if (!standing.ok) return { ok: false, message: standing.message };
+  return { ok: true, ledger: { known: true, name: pool.settings.name, usesLeft: standing.usesLeft, member: standing.member !== undefined } };
+}
+
+/** Resolves once the ledger holds its pool.create, or after `waitMs`. */
+function arrival(ledger: Ledger, waitMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = ledger.subscribe(() => ledger.state.pool && done());
+    const timer = setTimeout(done, waitMs);
+    function done(): void {
+      stop();
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }
 
 export interface InvitePreview {

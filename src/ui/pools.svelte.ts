@@ -8,7 +8,7 @@ import type { InviteLink } from "../core/capability/invite.ts";
 import type { PoolId } from "../core/capability/pool.ts";
 import type { Identity } from "../core/identity/keystore.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
-import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
+import type { LedgerSummary } from "../core/ledger/summary.ts";
 import type { SyncStatus } from "../core/net/sync-status.ts";
 import type { EdgeNode } from "../core/node.ts";
 import type { InviteInLedger, InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
@@ -84,7 +84,8 @@ async function readSyncNow(ledger: Ledger): Promise<void> {
   onlyHere = reading.onlyHere;
 }
 
-function watch(ledger: Ledger): void {
+/** Follows the chosen pool's ledger; `summarise` is passed in because it loads with the pool, off the first route. */
+function watch(ledger: Ledger, summarise: typeof import("../core/ledger/summary.ts").summarise): void {
   stopWatching?.();
   const refresh = () => {
     summary = summarise(ledger.view(), Date.now());
@@ -116,7 +117,7 @@ async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<o
   selected = { pool, ledger: opened.ledger, node };
   localStorage.setItem(SELECTED_KEY, pool.pool);
   if (node.scheduler) await contribution.adopt(node.scheduler);
-  watch(opened.ledger);
+  watch(opened.ledger, (await import("../core/ledger/summary.ts")).summarise);
   return { ok: true };
 }
 

@@ -62,8 +62,7 @@ async function throughPool(work: Workload, replicas: number): Promise<{ perSecon
     const latencyMs = performance.now() - t0;
     const started = performance.now();
     const jobs = [];
-    for (const input of work.inputs) {
-      const submitted = await submitter.node.jobs.submit({ module, input, replicas, reward: 1, deadline });
+    for (const submitted of await submitter.node.jobs.submitMany(work.inputs.map((input) => ({ module, input, replicas, reward: 1, deadline })))) {
       if (!submitted.ok) throw new Error(submitted.message);
       jobs.push(submitted.job);
     }

@@ -148,9 +148,9 @@ async function runDemo(stage: Stage, dir: string, out: string, io: CliIo, deadli
   const node = stage.node.node;
   const mandelbrot = await resolveTask("mandelbrot");
   const batch = tiles();
+  const jobDeadline = Date.now() + 30 * 60_000;
   const jobs: EntryId[] = [];
-  for (const tile of batch) {
-    const submitted = await node.jobs.submit({ module: mandelbrot, input: tile.input, replicas: 2, reward: 10, deadline: Date.now() + 30 * 60_000 });
+  for (const submitted of await node.jobs.submitMany(batch.map((tile) => ({ module: mandelbrot, input: tile.input, replicas: 2, reward: 10, deadline: jobDeadline })))) {
     if (!submitted.ok) throw new CliError(`submitting a tile failed: ${submitted.reason}: ${submitted.message}`);
     jobs.push(submitted.job);
   }

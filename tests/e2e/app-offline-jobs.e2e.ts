@@ -1,8 +1,9 @@
 /**
  * Offline submission (UX.md 11) against the production build: after a first visit, a member's
  * device goes offline, reloads the app from its service worker (its pool reopens from IndexedDB),
- * submits a job that shows at once as "queued on this device", and once back online the job
- * reaches the relay and another member's device runs it.
+ * submits a job that shows at once as "queued on this device" (and the sync indicator counts its
+ * change as saved only on this device), and once back online the job reaches the relay and another
+ * member's device runs it.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -53,6 +54,15 @@ describe("offline job submission", () => {
     expect(queuedAfterMs).toBeLessThan(100);
     await checkScreen(alice.page, "jobs-offline");
 
+    // The sync indicator says so, and counts the job's change as saved only on this device.
+    await openScreen(alice.page, server.url, "ledger");
+    const onlyHere = () => alice.page.getByTestId("only-here").getAttribute("data-count").then(Number);
+    await expect.poll(() => alice.page.getByTestId("sync-status").getAttribute("data-sync")).toBe("offline");
+    await expect.poll(onlyHere).toBeGreaterThan(0);
+    expect(await alice.page.getByTestId("only-here").innerText()).toMatch(/^\d+ changes? saved only on this device, not yet on any peer or relay\.$/);
+    await checkScreen(alice.page, "ledger-offline");
+    await openScreen(alice.page, server.url, "jobs");
+
     await alice.session.context.setOffline(false);
     await alice.page.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 200_000 }).catch(async (error: unknown) => {
       await screenshots(alice.page, "jobs-offline-failed");
@@ -61,5 +71,7 @@ describe("offline job submission", () => {
       throw error;
     });
     await expect.poll(() => alice.page.getByTestId("job-status").innerText()).toBe("done");
+    await openScreen(alice.page, server.url, "ledger");
+    await expect.poll(onlyHere, { timeout: 20_000 }).toBe(0);
   }, 330_000);
 });

@@ -3,6 +3,7 @@
  * creates a pool and an invite link, the second opens the link, sees the "join pool X?"
  * confirmation and joins; both see the same two members. A job the first submits is run by both
  * devices (two replicas), its Mandelbrot image shows, and both see the same ledger and credits.
+ * Then the first revokes the second, and both devices show it.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -24,11 +25,16 @@ describe("pools in the app", () => {
     expect(link).toMatch(new RegExp(`^${server.url.replace(/[/.]/g, "\\$&")}#/join/`));
     await alice.getByRole("img", { name: "QR code of the invite link" }).waitFor();
     await expect.poll(() => alice.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 20_000 }).toBe("up-to-date");
+    expect(await alice.getByTestId("only-here").getAttribute("data-count")).toBe("0");
     await checkScreen(alice, "pools");
 
     const bob = (await app.person()).page;
     await joinByLink(bob, link, async () => {
       expect(await bob.locator("main").innerText()).toContain("You may: job/run, job/submit");
+      // The link's name shows at once as a hint; the pool's signed ledger confirms it once it arrives.
+      expect(await bob.getByTestId("pool-name").innerText()).toBe("Render farm");
+      await expect.poll(() => bob.getByTestId("pool-name").getAttribute("data-source"), { timeout: 30_000 }).toBe("ledger");
+      expect(await bob.getByTestId("pool-name-source").innerText()).toBe("Name confirmed by the pool's signed ledger.");
       await checkScreen(bob, "join");
     });
 
@@ -61,5 +67,16 @@ describe("pools in the app", () => {
     await expect.poll(async () => (await kinds(bob)).join(), { timeout: 20_000 }).toBe((await kinds(alice)).join());
     await expect.poll(() => balances(bob), { timeout: 20_000 }).toBe(await balances(alice));
     await checkScreen(alice, "ledger");
-  }, 240_000);
+
+    // Alice revokes bob; both devices then show him as revoked.
+    await openScreen(alice, server.url, "pools");
+    await alice.getByRole("button", { name: /^Revoke did:key:/ }).click();
+    await checkScreen(alice, "pools-revoke-confirm");
+    await alice.getByRole("button", { name: "Confirm revoke" }).click();
+    await alice.getByText(/^Revoked did:key:.*entries up to number \d+ stay valid, later ones are refused\.$/).waitFor({ timeout: 20_000 });
+    const statuses = (page: Page) => page.getByTestId("member-status").allInnerTexts();
+    expect((await statuses(alice)).filter((s) => s.startsWith("revoked"))).toHaveLength(1);
+    await openScreen(bob, server.url, "pools");
+    await expect.poll(async () => (await statuses(bob)).filter((s) => s.startsWith("revoked")).length, { timeout: 20_000 }).toBe(1);
+  }, 300_000);
 });

@@ -41,7 +41,20 @@ export class JobClient {
   constructor(private readonly options: JobClientOptions) {}
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
-    const { blobs, own } = this.options;
+    const [result] = await this.submitMany([request]);
+    return result!;
+  }
+
+  /** Submits a batch of jobs as one change to the ledger (one sync round for all of them, e.g. an image's tiles). */
+  async submitMany(requests: readonly SubmitRequest[]): Promise<SubmitResult[]> {
+    const bodies = [];
+    for (const request of requests) bodies.push({ kind: "job.submit" as const, body: await this.jobBody(request) });
+    const written = await this.options.own.writeMany(bodies);
+    return written.map((w) => (w.ok ? { ok: true, job: w.id } : w));
+  }
+
+  private async jobBody(request: SubmitRequest): Promise<Record<string, unknown>> {
+    const { blobs } = this.options;
     const task = await blobs.put(request.module);
     const large = request.input.length > MAX_INLINE_BYTES;
     const body: Record<string, unknown> = {
@@ -53,8 +66,7 @@ export class JobClient {
     };
     if (large) body.blob = await blobs.put(request.input);
     if (request.spot !== undefined) body.spot = request.spot;
-    const written = await own.write("job.submit", body);
-    return written.ok ? { ok: true, job: written.id } : written;
+    return body;
   }
 
   status(job: EntryId): JobView | undefined {

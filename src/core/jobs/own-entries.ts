@@ -3,6 +3,8 @@
  * author, often at the same moment; two writes that read the same "last sequence number" would
  * sign two entries with one sequence, which the fold treats as equivocation and rejects both. So
  * every own write goes through this queue: number, time, sign, append, check, one at a time.
+ * Several entries can go as one batch: one append, so one Automerge change and one sync round for
+ * all of them (a worker's commit, reveal and next claim), which is what bounds a pool's throughput.
  */
 import type { Did } from "../identity/did-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -11,6 +13,13 @@ import type { Author } from "../ledger/writer.ts";
 import type { Clock } from "../scheduler/index.ts";
 
 export type OwnWrite = { ok: true; id: EntryId } | { ok: false; reason: RejectReason; message: string };
+
+export interface OwnEntryRequest {
+  readonly kind: Kind;
+  readonly body: Record<string, unknown>;
+  /** The entry's time is at least this (it must sort after what it refers to). */
+  readonly notBefore?: number;
+}
 
 export class OwnEntries {
   private queue: Promise<unknown> = Promise.resolve();
@@ -32,21 +41,41 @@ export class OwnEntries {
    * Signs and appends one entry. Its time never goes back for this author and never precedes
    * `notBefore` (an entry must sort after what it refers to, even when the other clock ran ahead).
    */
-  write(kind: Kind, body: Record<string, unknown>, notBefore = 0): Promise<OwnWrite> {
-    const run = this.queue.then(() => this.writeNow(kind, body, notBefore));
+  async write(kind: Kind, body: Record<string, unknown>, notBefore = 0): Promise<OwnWrite> {
+    const [result] = await this.writeMany([{ kind, body, notBefore }]);
+    return result!;
+  }
+
+  /**
+   * Signs entries with consecutive sequence numbers and non-decreasing times and appends them as
+   * one batch; the fold takes them up in that order. One result per request: an entry the fold
+   * refuses (a claim that lost a race) does not stop the others.
+   */
+  writeMany(requests: readonly OwnEntryRequest[]): Promise<OwnWrite[]> {
+    const run = this.queue.then(() => this.writeNow(requests));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async writeNow(kind: Kind, body: Record<string, unknown>, notBefore: number): Promise<OwnWrite> {
+  private async writeNow(requests: readonly OwnEntryRequest[]): Promise<OwnWrite[]> {
+    if (requests.length === 0) return [];
     const { ledger, author } = this;
-    const time = Math.max(this.clock.now(), this.lastTime, ledger.state.authors[author.did]?.time ?? 0, notBefore);
+    const writer = ledger.writerFor(author);
     const proof = this.proof?.();
-    const signed = await ledger.writerFor(author).write(kind, body, time, proof === undefined ? [] : [proof]);
-    const appended = await ledger.append([signed]);
-    if (!appended.ok) return appended;
+    let time = Math.max(this.clock.now(), this.lastTime, ledger.state.authors[author.did]?.time ?? 0);
+    const signed = [];
+    for (const { kind, body, notBefore = 0 } of requests) {
+      time = Math.max(time, notBefore);
+      signed.push(await writer.write(kind, body, time, proof === undefined ? [] : [proof]));
+    }
+    const appended = await ledger.append(signed);
+    if (!appended.ok) return requests.map(() => appended);
     this.lastTime = time;
-    const refused = ledger.view().invalid.find((i) => i.key === signed.id);
-    return refused ? { ok: false, reason: refused.reason, message: refused.message } : { ok: true, id: signed.id };
+    const ids = new Set(signed.map((s) => s.id as string));
+    const refused = new Map(ledger.view().invalid.filter((i) => ids.has(i.key)).map((i) => [i.key, i]));
+    return signed.map((s) => {
+      const why = refused.get(s.id);
+      return why ? { ok: false, reason: why.reason, message: why.message } : { ok: true, id: s.id };
+    });
   }
 }

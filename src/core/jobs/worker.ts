@@ -15,7 +15,7 @@ import type { EntryId } from "../ledger/types.ts";
 import { resultCommitment } from "../ledger/writer.ts";
 import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
-import type { OwnEntries } from "./own-entries.ts";
+import type { OwnEntries, OwnEntryRequest, OwnWrite } from "./own-entries.ts";
 import { activeRunners, defaultStaggerMs, leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
 import { Competitors } from "./rendezvous.ts";
 import type { TaskRunner } from "./runner.ts";
@@ -50,6 +50,11 @@ export type WorkerEvent =
   | { type: "dropped"; job: EntryId; reason: string };
 
 type Phase = "running" | "ran" | "committed" | "revealed";
+
+/** An entry this step writes in its batch, and what to do with the outcome. */
+interface Planned extends OwnEntryRequest {
+  readonly then: (written: OwnWrite) => void;
+}
 
 interface Attempt {
   readonly job: EntryId;
@@ -124,6 +129,11 @@ export class JobWorker {
     }
   }
 
+  /**
+   * One look at the ledger and the clock: every attempt's next entry (renewal, commit, reveal) and
+   * the claims the free slots allow are written as one batch, so a worker that finishes a task
+   * commits, reveals (when its commit completes the set) and claims its next job in one change.
+   */
   private async step(): Promise<void> {
     const { workers } = this.options.limits();
     const now = this.options.clock.now();
@@ -131,8 +141,13 @@ export class JobWorker {
       if (workers === 0) attempt.pausedSince ??= now;
       else delete attempt.pausedSince;
     }
-    for (const attempt of [...this.attempts.values()]) if (!this.closed) await this.advance(attempt);
-    const nextPlan = this.closed ? undefined : await this.claimMore();
+    const batch: Planned[] = [];
+    for (const attempt of [...this.attempts.values()]) if (!this.closed) await this.advance(attempt, batch, now);
+    const nextPlan = this.closed ? undefined : this.planClaims(batch, now);
+    if (batch.length > 0 && !this.closed) {
+      const results = await this.options.own.writeMany(batch);
+      for (const [i, planned] of batch.entries()) planned.then(results[i]!);
+    }
     this.sleepUntil(nextPlan);
   }
 
@@ -145,13 +160,18 @@ export class JobWorker {
   }
 
   private drop(attempt: Attempt, reason: string): void {
+    if (this.attempts.get(attempt.job) !== attempt) return;
     this.attempts.delete(attempt.job);
     this.emit({ type: "dropped", job: attempt.job, reason });
   }
 
-  private async advance(attempt: Attempt): Promise<void> {
+  /** Whether `attempt` is still this worker's current attempt at its job (a batch result may come late). */
+  private current(attempt: Attempt): boolean {
+    return this.attempts.get(attempt.job) === attempt;
+  }
+
+  private async advance(attempt: Attempt, batch: Planned[], now: number): Promise<void> {
     const job = this.options.ledger.state.jobs[attempt.job];
-    const now = this.options.clock.now();
     if (!job) return this.drop(attempt, "the job is no longer in the ledger");
     if (job.status === "done" && job.reveals[this.me] !== undefined) {
       this.attempts.delete(attempt.job);
@@ -159,70 +179,99 @@ export class JobWorker {
     }
     if (job.status !== "open") return this.drop(attempt, job.status === "done" ? "the job was settled by other workers" : `the job failed (${job.failure})`);
     if (now > job.deadline && (attempt.phase === "running" || attempt.phase === "ran")) return this.drop(attempt, "the job's deadline passed");
-    if (attempt.phase === "running") return this.keepLease(attempt, job, now);
-    if (attempt.phase === "ran") return this.commit(attempt, job, now);
+    if (attempt.phase === "running") return this.keepLease(attempt, job, now, batch);
+    if (attempt.phase === "ran") return this.commit(attempt, job, now, batch);
     // Entries that arrive late can refuse ours after the fact: an earlier claim on our replica wins
     // the fold (then our commit and reveal go), or a commit we counted goes (then our reveal was
     // early). A stale attempt would keep this worker off the job for good: claim again, reveal again.
     if (job.commits[this.me] === undefined) return this.drop(attempt, `an earlier claim on replica ${attempt.replica} reached this node after ours: the fold refused our commit, so the job is open to us again`);
     if (attempt.phase === "revealed" && job.reveals[this.me] === undefined) attempt.phase = "committed";
-    if (attempt.phase === "committed" && revealOpen(job, now, leaseMsOf(this.options.ledger.state))) return this.reveal(attempt, job);
+    if (attempt.phase === "committed" && revealOpen(job, now, leaseMsOf(this.options.ledger.state))) return this.reveal(attempt, job, batch);
   }
 
   /** Renews a running task's lease at half time; a paused device stops renewing after one lease. */
-  private async keepLease(attempt: Attempt, job: JobState, now: number): Promise<void> {
+  private keepLease(attempt: Attempt, job: JobState, now: number, batch: Planned[]): void {
     const claim = job.claims[attempt.replica];
     if (claim?.worker !== this.me) return this.drop(attempt, `replica ${attempt.replica} went to ${claim?.worker ?? "nobody"}`);
     const leaseMs = leaseMsOf(this.options.ledger.state);
     const pausedTooLong = attempt.pausedSince !== undefined && now - attempt.pausedSince >= leaseMs;
     if (claim.until - now > leaseMs / 2 || pausedTooLong) return;
-    const written = await this.options.own.write("job.claim", { job: attempt.job, replica: attempt.replica }, job.submitted);
-    if (!written.ok) return this.drop(attempt, `renewal refused: ${written.message}`);
-    this.emit({ type: "renewed", job: attempt.job, replica: attempt.replica });
+    batch.push(this.claimEntry(attempt.job, attempt.replica, job, (written) => {
+      if (!written.ok) return this.drop(attempt, `renewal refused: ${written.message}`);
+      if (this.current(attempt)) this.emit({ type: "renewed", job: attempt.job, replica: attempt.replica });
+    }));
   }
 
-  private async commit(attempt: Attempt, job: JobState, now: number): Promise<void> {
+  private async commit(attempt: Attempt, job: JobState, now: number, batch: Planned[]): Promise<void> {
     const claim = job.claims[attempt.replica];
     // A commit must land inside the lease: renew first when little of it is left (or it ran out
     // during a pause or a slow task; then the replica is taken again only if it is still free).
     if (claim?.worker !== this.me || claim.until - now < leaseMsOf(this.options.ledger.state) / 4) {
-      const written = await this.options.own.write("job.claim", { job: attempt.job, replica: attempt.replica }, job.submitted);
-      if (!written.ok) return this.drop(attempt, `the lease ran out and the replica was taken: ${written.message}`);
+      batch.push(this.claimEntry(attempt.job, attempt.replica, job, (written) => {
+        if (!written.ok) this.drop(attempt, `the lease ran out and the replica was taken: ${written.message}`);
+      }));
     }
     const salt = randomBytes(16);
     const commitment = resultCommitment(salt, sha256(attempt.output!));
-    const written = await this.options.own.write("result.commit", { job: attempt.job, replica: attempt.replica, commitment });
-    if (!written.ok) return this.drop(attempt, `commit refused: ${written.message}`);
-    attempt.salt = salt;
-    attempt.phase = "committed";
-    this.emit({ type: "committed", job: attempt.job, replica: attempt.replica, ms: now - attempt.started });
-    this.again = true;
+    batch.push({
+      kind: "result.commit",
+      body: { job: attempt.job, replica: attempt.replica, commitment },
+      then: (written) => {
+        if (!this.current(attempt)) return;
+        if (!written.ok) return this.drop(attempt, `commit refused: ${written.message}`);
+        attempt.salt = salt;
+        attempt.phase = "committed";
+        this.emit({ type: "committed", job: attempt.job, replica: attempt.replica, ms: now - attempt.started });
+        this.again = true;
+      },
+    });
+    // When ours is the last commit the job waits for, the reveal can ride in the same change: every
+    // other worker has committed, so nobody can copy it. Not for a job that may get a hidden spot
+    // check: our commit can open a second replica, and an early reveal would show its answer.
+    if (Object.keys(job.commits).length + 1 >= job.replicas && job.spot === undefined) {
+      attempt.salt = salt;
+      await this.reveal(attempt, job, batch);
+    }
   }
 
-  private async reveal(attempt: Attempt, job: JobState): Promise<void> {
+  private async reveal(attempt: Attempt, job: JobState, batch: Planned[]): Promise<void> {
     const output = attempt.output!;
     const body: Record<string, unknown> = { job: attempt.job, salt: attempt.salt!, output: sha256(output) };
     if (output.length <= MAX_INLINE_BYTES) body.data = output;
     else await this.options.blobs.put(output);
-    const written = await this.options.own.write("result.reveal", body, Math.max(job.submitted, this.options.ledger.state.clock));
-    // A refusal here is a race with the fold's view of the commits; a later tick tries again.
-    if (!written.ok) {
-      attempt.refusedReveals = (attempt.refusedReveals ?? 0) + 1;
-      if (attempt.refusedReveals >= MAX_REFUSED_REVEALS) this.drop(attempt, `reveal refused ${attempt.refusedReveals} times: ${written.message}`);
-      return;
-    }
-    attempt.phase = "revealed";
-    this.emit({ type: "revealed", job: attempt.job });
-    this.again = true;
+    batch.push({
+      kind: "result.reveal",
+      body,
+      notBefore: Math.max(job.submitted, this.options.ledger.state.clock),
+      then: (written) => {
+        if (!this.current(attempt)) return;
+        // A refusal here is a race with the fold's view of the commits; a later tick tries again.
+        if (!written.ok) {
+          attempt.refusedReveals = (attempt.refusedReveals ?? 0) + 1;
+          if (attempt.refusedReveals >= MAX_REFUSED_REVEALS) this.drop(attempt, `reveal refused ${attempt.refusedReveals} times: ${written.message}`);
+          return;
+        }
+        attempt.phase = "revealed";
+        this.emit({ type: "revealed", job: attempt.job });
+        this.again = true;
+      },
+    });
   }
 
-  /** Claims as many planned replicas as the scheduler allows; returns when the next plan falls due. */
-  private async claimMore(): Promise<number | undefined> {
+  private claimEntry(job: EntryId, replica: number, state: JobState, then: (written: OwnWrite) => void): Planned {
+    return { kind: "job.claim", body: { job, replica }, notBefore: state.submitted, then };
+  }
+
+  /**
+   * Adds claims for as many planned replicas as the scheduler allows (a task whose commit is in
+   * this batch frees its slot); returns when the next plan falls due.
+   */
+  private planClaims(batch: Planned[], now: number): number | undefined {
     const limits = this.options.limits();
-    const busy = [...this.attempts.values()].filter((a) => a.phase === "running" || a.phase === "ran").length;
+    const committing = new Set(batch.filter((p) => p.kind === "result.commit").map((p) => p.body.job));
+    const busy = [...this.attempts.values()].filter((a) => (a.phase === "running" || a.phase === "ran") && !committing.has(a.job)).length;
     if (!limits.acceptNewTasks || busy >= limits.workers) return undefined;
     const { state } = this.options.ledger;
-    const now = this.options.clock.now();
     const competitors = new Competitors(activeRunners(state, now, this.me));
     const stagger = this.options.staggerMs ?? defaultStaggerMs(leaseMsOf(state));
     const plans = Object.keys(state.jobs)
@@ -233,20 +282,19 @@ export class JobWorker {
     let slots = limits.workers - busy;
     for (const { id, plan } of plans) {
       if (plan.at > now) return plan.at;
-      if (slots === 0 || this.closed) return undefined;
-      if (await this.claim(id, plan.replica, state.jobs[id]!)) slots--;
+      if (slots === 0) return undefined;
+      slots--;
+      batch.push(this.claimEntry(id, plan.replica, state.jobs[id]!, (written) => this.claimed(id, plan.replica, written)));
     }
     return undefined;
   }
 
-  private async claim(job: EntryId, replica: number, state: JobState): Promise<boolean> {
-    const written = await this.options.own.write("job.claim", { job, replica }, state.submitted);
-    if (!written.ok || this.options.ledger.state.jobs[job]?.claims[replica]?.worker !== this.me) return false;
+  private claimed(job: EntryId, replica: number, written: OwnWrite): void {
+    if (!written.ok || this.closed || this.options.ledger.state.jobs[job]?.claims[replica]?.worker !== this.me) return;
     const attempt: Attempt = { job, replica, started: this.options.clock.now(), phase: "running" };
     this.attempts.set(job, attempt);
     this.emit({ type: "claimed", job, replica });
     void this.run(attempt);
-    return true;
   }
 
   private async run(attempt: Attempt): Promise<void> {

@@ -120,16 +120,35 @@ export interface WorkerEndpoint {
 }
 
 /**
+ * Instances are made ahead only for modules that instantiate within this many ms: the pool may
+ * send the next task while the worker is still making one, and that task's wall time is running.
+ */
+const SPARE_MAX_MS = 5;
+
+interface Spare {
+  readonly hash: ModuleHash;
+  readonly instance: FreshInstance;
+  /** How long making it took: instantiation is deterministic, so the next one takes about as long. */
+  readonly ms: number;
+}
+
+function makeSpare(hash: ModuleHash, module: WebAssembly.Module, limits: ExecuteLimits): Spare | undefined {
+  const started = performance.now();
+  const made = instantiateTask(module, limits);
+  return made.ok ? { hash, instance: made.instance, ms: performance.now() - started } : undefined;
+}
+
+/**
  * Serves run and forget requests. Instantiation is most of a small task's time, so after answering
  * a task the worker makes a fresh instance of the same module while it would otherwise wait, and
  * the next task of that module starts on it; each instance still serves one task. Making it unasked
  * is safe: a task module imports nothing but env.abort, so instantiating it (memory, data, start
- * function) has no input and repeats exactly what the last task's instantiation did, which
- * finished within that task's time and memory limits.
+ * function) has no input and repeats what the last task's instantiation did, which finished within
+ * that task's time and memory limits; and only quick ones are made ahead (SPARE_MAX_MS).
  */
 export function serveTaskWorker(endpoint: WorkerEndpoint): void {
   const modules = new Map<ModuleHash, WebAssembly.Module>();
-  let spare: { hash: ModuleHash; instance: FreshInstance } | undefined;
+  let spare: Spare | undefined;
   endpoint.onMessage((data) => {
     const message = decodeToWorker(data);
     if (!message) throw new TypeError("task worker: received a message that is not a run or forget request");
@@ -142,15 +161,15 @@ export function serveTaskWorker(endpoint: WorkerEndpoint): void {
     if (!module) throw new Error(`task worker: module ${message.hash} was neither sent nor cached`);
     modules.set(message.hash, module);
     const started = performance.now();
-    const fresh: Instantiation = spare?.hash === message.hash ? { ok: true, instance: spare.instance } : instantiateTask(module, message);
+    const ready = spare?.hash === message.hash ? spare : undefined;
     spare = undefined;
+    const fresh: Instantiation = ready ? { ok: true, instance: ready.instance } : instantiateTask(module, message);
+    const instantiateMs = ready ? ready.ms : performance.now() - started;
     const result = fresh.ok ? runInstance(fresh.instance, message.input, message) : fresh;
     const runMs = performance.now() - started;
     if (result.ok) endpoint.post({ type: "done", id: message.id, output: result.output, runMs }, [result.output.buffer as ArrayBuffer]);
     else endpoint.post({ type: "failed", id: message.id, reason: result.reason, message: result.message }, []);
-    if (!fresh.ok) return;
-    const next = instantiateTask(module, message);
-    if (next.ok) spare = { hash: message.hash, instance: next.instance };
+    if (fresh.ok && instantiateMs <= SPARE_MAX_MS) spare = makeSpare(message.hash, module, message);
   });
   endpoint.post({ type: "ready" }, []);
 }

@@ -139,7 +139,9 @@ export class JobNetwork {
       await repo.flush().catch(() => undefined);
       await repo.shutdown();
     }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // automerge-repo saves sync state through a 100 ms throttle that shutdown does not flush; on a
+    // loaded machine that timer fires late, so leave it a generous margin before the files go.
+    await new Promise((resolve) => setTimeout(resolve, 600));
     rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -335,7 +335,8 @@ const fmt = (x: number): string => (x >= 100 ? Math.round(x).toLocaleString("en-
 async function step<T>(label: string, run: () => Promise<T>): Promise<T> {
   const start = performance.now();
   const result = await run();
-  process.stderr.write(`ledger bench: ${label} (${((performance.now() - start) / 1000).toFixed(1)} s)\n`);
+  const figures = label.startsWith("signed") ? "" : ` ${JSON.stringify(result)}`;
+  process.stderr.write(`ledger bench: ${label} (${((performance.now() - start) / 1000).toFixed(1)} s)${figures}\n`);
   return result;
 }
 

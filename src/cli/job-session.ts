@@ -25,13 +25,12 @@ export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, co
     requirePool(session);
     const proof = ownProof(session);
     const tasks = (await bundledTasks()).map((t) => t.bytes);
-    const node = await createNode({ identity: session.identity, ledger: session.ledger, proof: () => proof, tasks, blobPeers: direct.blobs, ...(contribute ? { contribute } : {}) });
+    const node = await createNode({ identity: session.identity, ledger: session.ledger, proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
     return {
       session,
       node,
       async close() {
         await node.close();
-        direct.close();
         await session.close();
       },
     };

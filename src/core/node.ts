@@ -10,12 +10,13 @@
  */
 import type { Did } from "./identity/did-key.ts";
 import type { Identity } from "./identity/keystore.ts";
-import { BlobStore, type BlobPeers } from "./jobs/blobs.ts";
+import { BlobStore } from "./jobs/blobs.ts";
 import { JobClient } from "./jobs/client.ts";
 import { OwnEntries } from "./jobs/own-entries.ts";
 import type { TaskRunner } from "./jobs/runner.ts";
 import { JobWorker, type WorkerEvent } from "./jobs/worker.ts";
 import type { Ledger } from "./ledger/ledger.ts";
+import type { DirectPeers, PeerInfo } from "./net/direct.ts";
 import { TaskPool, type PoolStatus, type RuntimeLimits, type WorkerHost } from "./runtime/index.ts";
 import {
   createScheduler,
@@ -53,8 +54,8 @@ export interface NodeOptions {
   readonly tasks?: readonly Uint8Array[];
   /** Present when this device contributes compute. */
   readonly contribute?: ContributeOptions;
-  /** Members reached directly (net/direct.ts), for blobs peer to peer. */
-  readonly blobPeers?: BlobPeers;
+  /** Members reached directly (net/direct.ts): blobs go peer to peer; the node closes them with itself. */
+  readonly direct?: DirectPeers;
 }
 
 export type NodeState = { readonly status: "running" } | { readonly status: "closed" };
@@ -80,6 +81,8 @@ export interface EdgeNode {
   readonly scheduler: Scheduler | undefined;
   readonly worker: JobWorker | undefined;
   state(): NodeState;
+  /** The members heard from and how each is reached (empty without direct peers). */
+  peers(): PeerInfo[];
   /** The scheduler's decision (with its reason code), the runtime's pool and the replicas in hand. */
   workStatus(): WorkStatus | undefined;
   on<K extends keyof NodeEvents>(type: K, listener: (event: NodeEvents[K]) => void): () => void;
@@ -125,7 +128,7 @@ function contribute(options: NodeOptions, own: OwnEntries, contributeOptions: Co
 
 export async function createNode(options: NodeOptions): Promise<EdgeNode> {
   const clock = options.clock ?? systemClock;
-  const blobs = new BlobStore(options.ledger.options.repo, options.blobPeers);
+  const blobs = new BlobStore(options.ledger.options.repo, options.direct?.blobs);
   for (const module of options.tasks ?? []) await blobs.put(module);
   const own = new OwnEntries(options.ledger, options.identity, clock, options.proof);
   const jobs = new JobClient({ ledger: options.ledger, own, blobs, clock });
@@ -140,6 +143,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
     scheduler: contribution?.scheduler,
     worker: contribution?.worker,
     state: () => state,
+    peers: () => options.direct?.peers() ?? [],
     workStatus: () =>
       contribution && { decision: contribution.scheduler.current(), pool: contribution.pool.status(), active: contribution.worker.active() },
     on(type, listener) {
@@ -153,6 +157,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
       contribution?.scheduler.close();
       contribution?.pool.close();
       options.contribute?.signals.close();
+      options.direct?.close();
       state = { status: "closed" };
       for (const listener of listeners.state) listener(state);
     },

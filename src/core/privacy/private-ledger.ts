@@ -13,7 +13,7 @@ import { bucketOf } from "../ledger/document.ts";
 import { Ledger, type LedgerOptions } from "../ledger/ledger.ts";
 import type { EntryId, Kind, SignedEntry } from "../ledger/types.ts";
 import type { Author } from "../ledger/writer.ts";
-import { openEnvelope, sealEnvelope, type EnvelopeFailure } from "./envelope.ts";
+import { envelopeHash, openEnvelope, sealEnvelope, type EnvelopeFailure } from "./envelope.ts";
 import { openPrevious, type EpochKey } from "./epoch-key.ts";
 import { Keyring } from "./keyring.ts";
 import { discoverKeys, type KeyHolder } from "./key-discovery.ts";
@@ -42,7 +42,7 @@ export interface PrivacyView {
   readonly sealingEpoch: number | undefined;
   /** A rotation exists whose key this node does not hold (yet, or any more). */
   readonly pendingRotation: boolean;
-  /** Envelopes refused, by reason (`pending-key` ones are tried again when a key arrives). */
+  /** Envelopes refused so far, by reason (each altered or foreign value counted once). */
   readonly failures: Readonly<Partial<Record<EnvelopeFailure, number>>>;
   readonly envelopes: number;
   readonly queued: number;
@@ -56,7 +56,11 @@ export class PrivateLedger {
   private readonly docs = new Map<string, DocHandle<SealedDoc>>();
   /** Every envelope opened, by hash: re-put when a peer deletes or alters it. */
   private readonly opened = new Map<string, { bytes: Uint8Array; keyId: string }>();
+  /** Envelopes that did not open, by hash (`pending-key` ones are tried again when a key arrives). */
   private readonly failed = new Map<string, EnvelopeFailure>();
+  /** Every refusal seen, by reason, each (key, value) pair counted once. */
+  private readonly refusals = new Map<EnvelopeFailure, number>();
+  private readonly counted = new Set<string>();
   private readonly covered = new Set<EntryId>();
   private queue: SignedEntry[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -113,8 +117,7 @@ export class PrivateLedger {
   }
 
   view(): PrivacyView {
-    const failures: Partial<Record<EnvelopeFailure, number>> = {};
-    for (const reason of this.failed.values()) failures[reason] = (failures[reason] ?? 0) + 1;
+    const failures: Partial<Record<EnvelopeFailure, number>> = Object.fromEntries(this.refusals);
     const privacy = this.ledger.state.privacy;
     const latest = privacy?.epochs[privacy.epoch];
     return {
@@ -208,6 +211,7 @@ export class PrivateLedger {
       if (known && value instanceof Uint8Array && holdsEnvelope(doc, key, known.bytes)) continue;
       const opened = await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id));
       if (!opened.ok) {
+        this.count(key, value, opened.reason);
         if (!known) this.failed.set(key, opened.reason);
         continue;
       }
@@ -219,6 +223,13 @@ export class PrivateLedger {
     const lost = new Map([...this.opened].filter(([hash, e]) => e.keyId === docKey && (!present.has(hash) || !holdsEnvelope(doc, hash, e.bytes))).map(([hash, e]) => [hash, e.bytes]));
     putSealed(handle, lost);
     this.handToLedger(found);
+  }
+
+  private count(key: string, value: unknown, reason: EnvelopeFailure): void {
+    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value) : typeof value}`;
+    if (this.counted.has(id)) return;
+    this.counted.add(id);
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 
   /** Writes opened entries into the local document: the ledger validates them as a peer's. */

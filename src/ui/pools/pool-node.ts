@@ -1,11 +1,13 @@
 /**
  * The browser's node for the chosen pool, built through the one composition root (createNode) with
  * the browser's adapters: Web Workers for tasks, the page's device signals, the built-in task
- * modules (offered to peers as blobs). Loaded lazily with the pool screens.
+ * modules (offered to peers as blobs), WebRTC for direct peers. Loaded lazily with the pool screens.
  */
 import type { Identity } from "../../core/identity/keystore.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
 import { ownDelegation } from "../../core/ledger/own-delegation.ts";
+import { startDirectPeers } from "../../core/net/direct.ts";
+import { browserPeerConnectionFactory } from "../../core/net/peer-connection-browser.ts";
 import { createNode, type EdgeNode } from "../../core/node.ts";
 import { createBrowserWorkerHost } from "../../core/runtime/worker-host-browser.ts";
 import type { ContributionSettings } from "../../core/scheduler/index.ts";
@@ -30,5 +32,7 @@ export async function startPoolNode(identity: Identity, ledger: Ledger, signals:
     },
     tasks: await builtInModules(),
     contribute: { workerHost: createBrowserWorkerHost(), signals, host: "browser", settings },
+    // Direct connections to members online together (signalled through the relay; docs/operators.md).
+    direct: startDirectPeers({ repo: ledger.options.repo, ledger, identity, createPeerConnection: browserPeerConnectionFactory }),
   });
 }

@@ -15,7 +15,13 @@ import { PrivateLedger } from "../../../src/core/privacy/private-ledger.ts";
 import { createPrivatePool } from "../../../src/core/privacy/rotation.ts";
 import { alice, bob, carol, type TestIdentity } from "../../fixtures/identities.ts";
 import { seededRandom } from "../../fixtures/seeded-random.ts";
-import { meshOf, type Network, type Peer } from "../ledger/network.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Repo, type PeerId } from "@automerge/automerge-repo";
+import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import type { Network, Peer } from "../ledger/network.ts";
 
 export const T0 = 1_767_225_600_000;
 export const kexOf = (who: TestIdentity): KexKeyPair => kexKeyPairFromSeed(who.seed, "test/kex");
@@ -43,7 +49,7 @@ export interface PrivatePool {
 export const now = () => T0 + 60_000;
 
 export async function privatePool(): Promise<PrivatePool> {
-  const network = meshOf(["alice", "bob", "carol", "relay"]);
+  const network = starOf(["alice", "bob", "carol"]);
   const [pa, pb, pc, relay] = network.peers as [Peer, Peer, Peer, Peer];
   const created = await createPoolWithMembers({
     root: alice,
@@ -93,3 +99,31 @@ export async function privatePool(): Promise<PrivatePool> {
 
 /** The DIDs a test looks for in bytes it should not be able to read. */
 export const everyone: readonly Did[] = [alice.did, bob.did, carol.did];
+
+/**
+ * Members connected only to `relay`, a plain automerge-repo peer with storage that, like
+ * `edgepool relay` and the stock sync server, answers requests and announces nothing
+ * (sharePolicy false): a member learns a document only by asking for its id.
+ */
+function starOf(names: readonly string[]): Network {
+  const root = mkdtempSync(join(tmpdir(), "edgepool-private-"));
+  const toRelay: MessageChannelNetworkAdapter[] = [];
+  const peers: Peer[] = names.map((name) => {
+    const { port1, port2 } = new MessageChannel();
+    toRelay.push(new MessageChannelNetworkAdapter(port2 as never));
+    const dir = join(root, name);
+    const storage = new NodeFSStorageAdapter(dir);
+    return { name, dir, storage, repo: new Repo({ peerId: name as PeerId, storage, network: [new MessageChannelNetworkAdapter(port1 as never)] }) };
+  });
+  const dir = join(root, "relay");
+  const storage = new NodeFSStorageAdapter(dir);
+  peers.push({ name: "relay", dir, storage, repo: new Repo({ peerId: "relay" as PeerId, storage, network: toRelay, sharePolicy: async () => false }) });
+  return {
+    peers,
+    async close() {
+      await Promise.all(peers.map((p) => p.repo.shutdown()));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

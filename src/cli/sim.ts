@@ -27,6 +27,10 @@ fold decides leases, verdicts, credits and reputation (signatures and sync are a
   --sybil P          share of identities run by Sybil operators (colluding, coordinated, computing nothing)
   --sybil-size N     identities per Sybil operator (default 10)
   --strategy NAME    how dishonest members answer: ${Object.keys(STRATEGIES).join(", ")} (default naive)
+  --incentives       issue 11's mechanism: adaptive replication, hidden spot checks, an auditor, sanctions
+                     (default: plain majority voting)
+  --adversary-online dishonest members never go offline while honest ones churn (--availability A)
+  --reentry          a suspended dishonest identity rejoins as a new member
   --churn R          sessions ended per member per hour (default 0: nobody leaves)
   --availability A   share of time a member is online under churn (default 0.8)
   --sessions DIST    shape of session lengths (default exp:3600; rescaled to 1/R hours)
@@ -73,11 +77,12 @@ export function overridesFrom(args: ParsedArgs): SimOverrides {
     jobs: n.jobs,
     load: n.load,
     strategy,
-    adversaries: defined({ malicious: n.malicious, collude: args.values.collude === true ? true : undefined, lieRate: n["lie-rate"], claimers: n.claimers, freeRiders: n["free-riders"], sybil: n.sybil, sybilSize: n["sybil-size"] }),
+    availabilityModel: args.values["adversary-online"] === true ? "adversary-online" : undefined,
+    adversaries: defined({ reentry: args.values.reentry === true ? true : undefined, malicious: n.malicious, collude: args.values.collude === true ? true : undefined, lieRate: n["lie-rate"], claimers: n.claimers, freeRiders: n["free-riders"], sybil: n.sybil, sybilSize: n["sybil-size"] }),
     churn: defined({ rate: n.churn, availability: n.availability, sessions: d.sessions }),
     devices: defined({ task: d.task, battery: n.battery, windowHours: n.window }),
     network: defined({ delay: d.delay, loss: n.loss, horizonMs: n.horizon }),
-    pool: defined({ replicas: n.replicas, spotCheck: n["spot-check"], leaseSeconds: n.lease }),
+    pool: defined({ replicas: n.replicas, spotCheck: n["spot-check"], leaseSeconds: n.lease, incentives: args.values.incentives === true ? true : undefined }),
   });
 }
 
@@ -86,6 +91,9 @@ export const sim: Command = {
   options: {
     ...Object.fromEntries([...NUMBER_OPTIONS, ...DIST_OPTIONS, "strategy", "out"].map((name) => [name, { type: "string" as const }])),
     collude: { type: "boolean" },
+    incentives: { type: "boolean" },
+    "adversary-online": { type: "boolean" },
+    reentry: { type: "boolean" },
     json: { type: "boolean" },
   },
   async run(args, io) {

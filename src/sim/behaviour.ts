@@ -41,6 +41,10 @@ export interface AnswerContext {
   /** How many other members of the worker's group hold a replica of this job. */
   readonly groupHolders: number;
   readonly replicas: number;
+  /** The fold gave the job to this worker alone (adaptive replication, k = 1). */
+  readonly alone: boolean;
+  /** The worker has reached the pool's trust threshold. */
+  readonly trusted: boolean;
 }
 
 /** How a dishonest worker decides what to reveal (honest workers always reveal the truth). */
@@ -50,14 +54,29 @@ export interface Strategy {
 }
 
 const lies = (c: AnswerContext): boolean => c.rng.chance(c.config.adversaries.lieRate);
+/** The wrong answer a dishonest worker gives: its own, or its group's shared one. */
+const wrong = (c: AnswerContext): Answer => (c.role === "liar" || (c.role === "colluder" && !c.config.adversaries.collude) ? "own" : "group");
+/** Lying cannot be outvoted: the worker runs alone, or its group holds a strict majority of the replicas. */
+const uncontested = (c: AnswerContext): boolean => c.alone || (c.groupHolders + 1) * 2 > c.replicas;
+/** The intermittent liar's share of jobs it lies on. */
+const INTERMITTENT_RATE = 0.1;
 
 export const STRATEGIES: Readonly<Record<string, Strategy>> = {
   naive: {
     summary: "lie on every job (at --lie-rate); colluders and Sybils share one wrong output per job",
-    answer: (c) => {
-      if (c.role === "honest" || !lies(c)) return "correct";
-      return c.role === "liar" || (c.role === "colluder" && !c.config.adversaries.collude) ? "own" : "group";
-    },
+    answer: (c) => (c.role === "honest" || !lies(c) ? "correct" : wrong(c)),
+  },
+  strategic: {
+    summary: "lie only when it cannot be outvoted: running a job alone, or the group holding a majority of its replicas",
+    answer: (c) => (c.role !== "honest" && uncontested(c) && lies(c) ? wrong(c) : "correct"),
+  },
+  intermittent: {
+    summary: "lie on a tenth of its jobs, honest otherwise",
+    answer: (c) => (c.role !== "honest" && c.rng.chance(INTERMITTENT_RATE) ? wrong(c) : "correct"),
+  },
+  sleeper: {
+    summary: "honest until trusted, then lie whenever it cannot be outvoted",
+    answer: (c) => (c.role !== "honest" && c.trusted && uncontested(c) && lies(c) ? wrong(c) : "correct"),
   },
 };
 
@@ -70,15 +89,23 @@ export interface Availability {
   gapMs(role: Role, rng: Rng, config: SimConfig): number;
 }
 
+const churn: Availability = {
+  summary: "every node alternates sessions (mean 1/--churn hours) and gaps sized to give --availability",
+  startsOnline: (_role, rng, c) => c.churn.rate === 0 || rng.chance(c.churn.availability),
+  sessionMs: (_role, rng, c) => (c.churn.rate === 0 ? Infinity : sample(rng, withMean(c.churn.sessions, 3_600_000 / c.churn.rate))),
+  gapMs: (_role, rng, c) => {
+    const session = 3_600_000 / c.churn.rate;
+    return sample(rng, withMean(c.churn.sessions, (session * (1 - c.churn.availability)) / c.churn.availability));
+  },
+};
+
 export const AVAILABILITY: Readonly<Record<string, Availability>> = {
-  churn: {
-    summary: "every node alternates sessions (mean 1/--churn hours) and gaps sized to give --availability",
-    startsOnline: (_role, rng, c) => c.churn.rate === 0 || rng.chance(c.churn.availability),
-    sessionMs: (_role, rng, c) => (c.churn.rate === 0 ? Infinity : sample(rng, withMean(c.churn.sessions, 3_600_000 / c.churn.rate))),
-    gapMs: (_role, rng, c) => {
-      const session = 3_600_000 / c.churn.rate;
-      return sample(rng, withMean(c.churn.sessions, (session * (1 - c.churn.availability)) / c.churn.availability));
-    },
+  churn,
+  "adversary-online": {
+    summary: "honest nodes churn as under churn; dishonest nodes never leave (they choose to be there)",
+    startsOnline: (role, rng, c) => !ROLES[role].honest || churn.startsOnline(role, rng, c),
+    sessionMs: (role, rng, c) => (ROLES[role].honest ? churn.sessionMs(role, rng, c) : Infinity),
+    gapMs: (role, rng, c) => churn.gapMs(role, rng, c),
   },
 };
 

@@ -15,6 +15,8 @@ export interface AdversaryConfig {
   readonly claimers: number;
   /** Share of nodes that submit jobs and never run any. */
   readonly freeRiders: number;
+  /** A suspended dishonest identity comes back as a new member (whitewashing). */
+  readonly reentry: boolean;
   /** Share of identities that belong to Sybil operators (colluding, coordinated, computing nothing). */
   readonly sybil: number;
   /** Identities per Sybil operator. */
@@ -56,6 +58,11 @@ export interface PoolConfig {
   readonly vestingSeconds: number;
   /** How long a job may take, from submission. */
   readonly deadlineMs: number;
+  /**
+   * Issue 11's mechanism: adaptive replication, checkpoint-seeded spot checks, an auditor and
+   * sanctions. Off: plain majority voting (strikes cost reputation only), the baseline.
+   */
+  readonly incentives: boolean;
 }
 
 export interface SimConfig {
@@ -66,6 +73,8 @@ export interface SimConfig {
   readonly load: number;
   /** Name of the adversaries' strategy (./behaviour.ts, STRATEGIES). */
   readonly strategy: string;
+  /** Name of the availability model (./behaviour.ts, AVAILABILITY). */
+  readonly availabilityModel: string;
   readonly adversaries: AdversaryConfig;
   readonly churn: ChurnConfig;
   readonly devices: DeviceConfig;
@@ -79,11 +88,12 @@ export const DEFAULT_CONFIG: SimConfig = {
   jobs: 10_000,
   load: 0.7,
   strategy: "naive",
-  adversaries: { malicious: 0, collude: false, lieRate: 1, claimers: 0, freeRiders: 0, sybil: 0, sybilSize: 10 },
+  availabilityModel: "churn",
+  adversaries: { malicious: 0, collude: false, lieRate: 1, claimers: 0, freeRiders: 0, sybil: 0, sybilSize: 10, reentry: false },
   churn: { rate: 0, sessions: { kind: "exp", mean: 3_600_000 }, availability: 0.8 },
   devices: { task: { kind: "uniform", min: 20_000, max: 60_000 }, speed: [0.5, 2], battery: 0, windowHours: 8 },
   network: { delay: { kind: "exp", mean: 300 }, horizonMs: 5_000, loss: 0.001 },
-  pool: { replicas: 3, spotCheck: 0, reward: 100, leaseSeconds: 300, vestingSeconds: 7 * 86_400, deadlineMs: 6 * 3_600_000 },
+  pool: { replicas: 3, spotCheck: 0, reward: 100, leaseSeconds: 300, vestingSeconds: 7 * 86_400, deadlineMs: 6 * 3_600_000, incentives: false },
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

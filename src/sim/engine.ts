@@ -7,8 +7,10 @@
 import { bytesToHex } from "../core/crypto/index.ts";
 import { activeRunners, defaultStaggerMs } from "../core/jobs/replicas.ts";
 import { claimDelayMs } from "../core/ledger/replication.ts";
+import { trusted } from "../core/ledger/trust.ts";
 import type { JobState } from "../core/ledger/state.ts";
 import type { EntryId, SignedEntry } from "../core/ledger/types.ts";
+import { didFromPublicKey, type Did } from "../core/identity/did-key.ts";
 import { resultCommitment } from "../core/ledger/writer.ts";
 import { AVAILABILITY, ROLES, STRATEGIES, type Availability, type Answer, type Strategy } from "./behaviour.ts";
 import { Board } from "./board.ts";
@@ -20,6 +22,8 @@ import { createWorld, DAY_MS, FIRST_JOB_TIME, START_TIME, type SimEvent, type Si
 import type { SimLedger } from "./ledger.ts";
 
 const FOLD_TICK_MS = 1_000;
+/** How often the root checkpoints while single runs wait for their spot-check draw. */
+const CHECKPOINT_MS = 60_000;
 /** How often workers' lists of competitors (activeRunners of the view) are refreshed. */
 const RANK_REFRESH_MS = 60_000;
 const EMPTY = new Uint8Array(0);
@@ -37,14 +41,20 @@ export class Simulation {
   private readonly strategy: Strategy;
   private readonly availability: Availability;
   private readonly leaseMs: number;
+  /** The pool's auditor (an honest oracle with job/audit) when the run has incentives. */
+  private readonly auditor: Did | undefined;
   private tokens = 0;
+  /** Jobs whose single-run commit waits for a checkpoint (the spot-check draw). */
+  private readonly awaitingSeed = new Set<number>();
+  private lastCheckpoint = START_TIME;
   private unresolved = 0;
   private rankedAt = -Infinity;
 
-  constructor(
-    readonly config: SimConfig,
-    availability = "churn",
-  ) {
+  /** Jobs settled by one worker alone: a strike against it may reopen them (revocation). */
+  private readonly singles = new Set<number>();
+  private strikesSeen = 0;
+
+  constructor(readonly config: SimConfig) {
     const root = new Rng(config.seed);
     const world = createWorld(config, root.fork());
     this.ledger = world.ledger;
@@ -60,7 +70,10 @@ export class Simulation {
     const strategy = STRATEGIES[config.strategy];
     if (!strategy) throw new RangeError(`unknown strategy ${config.strategy}`);
     this.strategy = strategy;
-    this.availability = AVAILABILITY[availability]!;
+    const availability = AVAILABILITY[config.availabilityModel];
+    if (!availability) throw new RangeError(`unknown availability model ${config.availabilityModel}`);
+    this.availability = availability;
+    this.auditor = world.auditor;
   }
 
   /** Runs to the end: every job settled, failed or past its deadline. */
@@ -257,7 +270,9 @@ export class Simulation {
   private outputOf(node: SimNode, job: SimJob): Uint8Array {
     let holders = 0;
     for (const other of job.holders.values()) if (other !== node.index && this.nodes[other]!.group === node.group && node.group >= 0) holders++;
-    const answer: Answer = this.strategy.answer({ role: node.role, rng: this.rng.answers, config: this.config, groupHolders: holders, replicas: job.free.length + job.holders.size });
+    const state = this.ledger.state;
+    const alone = state.jobs[job.id]?.single === node.did;
+    const answer: Answer = this.strategy.answer({ role: node.role, rng: this.rng.answers, config: this.config, groupHolders: holders, replicas: job.free.length + job.holders.size, alone, trusted: trusted(state, node.did) });
     if (answer === "correct") return job.correct;
     const wrong = job.correct.slice();
     wrong[0] = wrong[0]! ^ 0xff;
@@ -273,6 +288,7 @@ export class Simulation {
     const submitter = this.rng.arrivals.below(this.nodes.length);
     const body: Record<string, unknown> = { task: "sim-task", input: EMPTY, replicas: p.replicas, reward: p.reward, deadline: now + p.deadlineMs };
     if (p.spotCheck > 0) body.spot = Math.round(p.spotCheck * 1000);
+    if (p.incentives && p.replicas >= 3) body.adaptive = 1;
     // The submitter re-sends until the pool has the job: submissions are not lost.
     const id = this.ledger.write(this.nodes[submitter]!.did, "job.submit", body, now, { reliable: true });
     const correct = this.rng.work.bytes(32);
@@ -288,11 +304,67 @@ export class Simulation {
   private fold(): void {
     const batch = this.ledger.advance(this.queue.now - this.ledger.horizonMs);
     for (const index of this.touched(batch)) this.reconcile(this.jobs[index]!);
+    if (this.awaitingSeed.size > 0 && this.queue.now - this.lastCheckpoint >= CHECKPOINT_MS) this.checkpoint();
+    this.reopenRevoked();
     if (this.queue.now - this.rankedAt >= RANK_REFRESH_MS) {
       this.rankedAt = this.queue.now;
       this.board.rank(activeRunners(this.ledger.state, this.queue.now - this.ledger.horizonMs, this.ledger.root));
     }
     this.queue.at(this.queue.now + FOLD_TICK_MS, { type: "fold" });
+  }
+
+  /** The root checkpoints what it folded; the draws it makes open spot replicas and reveals. */
+  private checkpoint(): void {
+    this.lastCheckpoint = this.queue.now;
+    this.ledger.checkpoint(this.queue.now - this.ledger.horizonMs);
+    const waiting = [...this.awaitingSeed].sort((a, b) => a - b);
+    this.awaitingSeed.clear();
+    for (const index of waiting) this.reconcile(this.jobs[index]!);
+  }
+
+  /** After new strikes, single runs the fold revoked go back to work (at k = 3, without the liar). */
+  private reopenRevoked(): void {
+    if (this.singles.size === 0 && !this.config.adversaries.reentry) return;
+    // The tally counts this epoch's strikes: epoch and count together change whenever a strike lands.
+    const params = this.ledger.state.params;
+    const strikes = params ? params.epoch * 1_000_000_000 + params.tally.strikes : 0;
+    if (strikes === this.strikesSeen) return;
+    this.strikesSeen = strikes;
+    if (this.config.adversaries.reentry) this.reenter();
+    for (const index of [...this.singles].sort((a, b) => a - b)) {
+      const job = this.jobs[index]!;
+      const state = this.ledger.state.jobs[job.id];
+      if (state?.status !== "open") continue;
+      this.singles.delete(index);
+      job.outcome = "open";
+      job.deadline = state.deadline;
+      for (const node of job.committed.keys()) this.nodes[node]!.awaiting.delete(index);
+      job.committed.clear();
+      job.holders.clear();
+      this.unresolved++;
+      this.queue.at(state.deadline + this.ledger.horizonMs + 1, { type: "recheck", job: index });
+      this.reconcile(job);
+    }
+  }
+
+  /** Suspended dishonest identities come back as new members (whitewashing, --reentry). */
+  private reenter(): void {
+    for (const node of this.nodes) {
+      if (ROLES[node.role].honest || this.ledger.state.standing[node.did]?.suspended === undefined) continue;
+      this.dropAttempt(node);
+      node.awaiting.clear();
+      node.did = didFromPublicKey(this.rng.work.bytes(32));
+      this.ledger.join(node.did, this.queue.now);
+      this.tally.reentries++;
+    }
+  }
+
+  /** The auditor re-runs a job whose audit is pending (an honest oracle: the true output wins). */
+  private audit(job: SimJob): void {
+    if (!this.auditor || job.audited) return;
+    job.audited = true;
+    this.ledger.write(this.auditor, "audit.result", { job: job.id, output: job.correct }, this.queue.now, { reliable: true });
+    this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });
   }
 
   private touched(batch: readonly SignedEntry[]): number[] {
@@ -306,8 +378,9 @@ export class Simulation {
 
   /** Brings the simulator's view of a job in line with the fold: outcome, lost commits, reveals, free replicas. */
   private reconcile(job: SimJob): void {
-    if (job.outcome !== "open") return;
     const state = this.ledger.state.jobs[job.id];
+    if (state?.audit?.status === "pending") this.audit(job);
+    if (job.outcome !== "open") return this.judged(job, state);
     const view = this.queue.now - this.ledger.horizonMs;
     if (!state) {
       // The fold refused the submission (a simulator bug if it happens: counted, never hidden).
@@ -316,6 +389,7 @@ export class Simulation {
     }
     if (state.status !== "open" || view > job.deadline) return this.resolve(job, state);
     this.dropLostCommits(job, state, view);
+    if (state.seedAfter !== undefined) this.awaitingSeed.add(job.index);
     if (Object.keys(state.commits).length >= state.replicas) for (const [index] of job.committed) this.revealIfOpen(this.nodes[index]!, job);
     const committed = new Set(Object.values(state.commits).map((c) => c.replica));
     for (let replica = 0; replica < state.replicas; replica++) {
@@ -344,10 +418,15 @@ export class Simulation {
     if (!commitment || !node.online || !state || job.outcome !== "open" || state.reveals[node.did] !== undefined) return;
     // Written and not in the view yet: still travelling (or lost, then re-sent once the view passes it).
     if (commitment.revealedAt !== undefined && commitment.revealedAt > this.queue.now - this.ledger.horizonMs) return;
-    if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas) return;
+    if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas || state.seedAfter !== undefined) return;
     commitment.revealedAt = this.queue.now;
     this.ledger.write(node.did, "result.reveal", { job: job.id, salt: commitment.salt, output: commitment.output }, this.queue.now);
     this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });
+  }
+
+  /** A settled job's verdict may still change (an audit overturns it): the final outcome follows the fold. */
+  private judged(job: SimJob, state: JobState | undefined): void {
+    if (state?.status === "done" && (job.outcome === "right" || job.outcome === "wrong")) job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";
   }
 
   private resolve(job: SimJob, state: JobState | undefined): void {
@@ -356,7 +435,9 @@ export class Simulation {
     this.unresolved--;
     if (state?.status === "done") {
       job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";
-      job.verdictAt = state.verdict!.time;
+      job.firstOutcome ??= job.outcome;
+      job.verdictAt ??= state.verdict!.time;
+      if (state.verdict!.single) this.singles.add(job.index);
     } else job.outcome = state === undefined ? "refused" : state.status === "failed" ? "failed" : "expired";
   }
 }

@@ -27,7 +27,12 @@ export interface SimReport {
   schemaVersion: 1;
   config: SimConfig;
   jobs: { submitted: number; completed: number; right: number; wrong: number; failed: number; expired: number; refused: number; escalated: number; spotChecked: number };
+  /** Wrong outputs at each job's first verdict (what a submitter saw then). */
   wrongAccepted: { count: number; rate: number; liarReplicaShare: number; binomialPrediction: number; binomialSigma: number };
+  /** Wrong outputs the fold still holds at the end: after audits overturned verdicts and caught workers' single runs were re-run. */
+  wrongAfterRevocation: { count: number; rate: number };
+  /** Issue 11's mechanism at work (zeros when the run has no incentives). */
+  incentives: { singleRuns: number; audits: number; revoked: number; reentries: number; fund: number; suspended: { honest: number; dishonest: number; honestShare: number } };
   timeToVerdictSeconds: { mean: number; p50: number; p99: number };
   work: { executions: number; perCompletedJob: number; wastedReplicas: number; computeHours: number; abortedHours: number; lateResults: number; lostCommits: number };
   credits: { honest: Credits; dishonest: Credits; byRole: Partial<Record<Role, Credits>> };
@@ -48,8 +53,12 @@ function percentile(sorted: readonly number[], q: number): number {
 export function buildReport(sim: Simulation, wallMs: number): SimReport {
   const outcomes = { right: 0, wrong: 0, failed: 0, expired: 0, open: 0, refused: 0 };
   const times: number[] = [];
+  let wrongAtFirst = 0;
+  let firstVerdicts = 0;
   for (const job of sim.jobs) {
     outcomes[job.outcome]++;
+    if (job.firstOutcome !== undefined) firstVerdicts++;
+    if (job.firstOutcome === "wrong") wrongAtFirst++;
     if (job.verdictAt !== undefined) times.push(job.verdictAt - job.submitted);
   }
   times.sort((a, b) => a - b);
@@ -65,12 +74,14 @@ export function buildReport(sim: Simulation, wallMs: number): SimReport {
     config: sim.config,
     jobs: { submitted: t.submitted, completed, right: outcomes.right, wrong: outcomes.wrong, failed: outcomes.failed, expired: outcomes.expired + outcomes.open, refused: outcomes.refused, ...replication(sim) },
     wrongAccepted: {
-      count: outcomes.wrong,
-      rate: round(completed === 0 ? 0 : outcomes.wrong / completed, 6),
+      count: wrongAtFirst,
+      rate: round(firstVerdicts === 0 ? 0 : wrongAtFirst / firstVerdicts, 6),
       liarReplicaShare: round(share, 6),
       binomialPrediction: round(predicted, 6),
       binomialSigma: round(completed === 0 ? 0 : Math.sqrt((predicted * (1 - predicted)) / completed), 6),
     },
+    wrongAfterRevocation: { count: outcomes.wrong, rate: round(completed === 0 ? 0 : outcomes.wrong / completed, 6) },
+    incentives: incentives(sim),
     timeToVerdictSeconds: { mean: round(mean / 1000, 2), p50: round(percentile(times, 0.5) / 1000, 2), p99: round(percentile(times, 0.99) / 1000, 2) },
     work: {
       executions: t.executions,
@@ -103,6 +114,27 @@ function replication(sim: Simulation): { escalated: number; spotChecked: number 
     if (job.spotChecked) spotChecked++;
   }
   return { escalated, spotChecked };
+}
+
+function incentives(sim: Simulation): SimReport["incentives"] {
+  const state = sim.ledger.state;
+  let singleRuns = 0;
+  let audits = 0;
+  let revoked = 0;
+  for (const job of Object.values(state.jobs)) {
+    if (job.single !== undefined) singleRuns++;
+    if (job.audit?.status === "done") audits++;
+    if (job.funded) revoked++;
+  }
+  const suspended = { honest: 0, dishonest: 0, honestShare: 0 };
+  let honestMembers = 0;
+  for (const node of sim.nodes) {
+    const honest = ROLES[node.role].honest;
+    if (honest) honestMembers++;
+    if (state.standing[node.did]?.suspended !== undefined) suspended[honest ? "honest" : "dishonest"]++;
+  }
+  suspended.honestShare = round(honestMembers === 0 ? 0 : suspended.honest / honestMembers, 6);
+  return { singleRuns, audits, revoked, reentries: sim.tally.reentries, fund: state.fund, suspended };
 }
 
 /** Share of the replicas revealed in settled jobs that came from dishonest workers. */
@@ -146,7 +178,8 @@ export function renderReport(r: SimReport): string[] {
   const rows: Array<[string, string]> = [
     ["nodes / jobs / k", `${r.config.nodes} / ${r.config.jobs} / ${r.config.pool.replicas}`],
     ["jobs completed", `${r.jobs.completed} of ${r.jobs.submitted} (failed ${r.jobs.failed}, expired ${r.jobs.expired}; escalated ${r.jobs.escalated}, spot-checked ${r.jobs.spotChecked})`],
-    ["wrong results accepted", `${r.wrongAccepted.count} (${pct(r.wrongAccepted.rate)})`],
+    ["wrong results accepted", `${r.wrongAccepted.count} (${pct(r.wrongAccepted.rate)}) at first verdict; ${r.wrongAfterRevocation.count} (${pct(r.wrongAfterRevocation.rate)}) after audits and revocations`],
+    ["incentives", `${r.incentives.singleRuns} single runs, ${r.incentives.audits} audits, ${r.incentives.revoked} revoked and re-run; fund ${r.incentives.fund}; suspended ${r.incentives.suspended.honest} honest, ${r.incentives.suspended.dishonest} dishonest`],
     ["binomial prediction", `${pct(r.wrongAccepted.binomialPrediction)} ± ${pct(r.wrongAccepted.binomialSigma)} (liars' share of replicas ${pct(r.wrongAccepted.liarReplicaShare)})`],
     ["time to verified result", `mean ${r.timeToVerdictSeconds.mean} s, p50 ${r.timeToVerdictSeconds.p50} s, p99 ${r.timeToVerdictSeconds.p99} s`],
     ["executions per completed job", `${r.work.perCompletedJob} (wasted replicas ${r.work.wastedReplicas}, aborted ${r.work.abortedHours} h of ${r.work.computeHours} h)`],

@@ -4,6 +4,7 @@
  * bytes: signatures are a cost model here, so no key is ever used to sign or verify.
  */
 import { didFromPublicKey, type Did } from "../core/identity/did-key.ts";
+import { DEFAULT_PARAMS } from "../core/ledger/params.ts";
 import type { EntryId } from "../core/ledger/types.ts";
 import { bytesToHex } from "../core/crypto/index.ts";
 import { assignRoles, type Role } from "./behaviour.ts";
@@ -27,7 +28,8 @@ export interface Attempt {
 
 export interface SimNode {
   readonly index: number;
-  readonly did: Did;
+  /** Replaced when a suspended dishonest member re-enters under a new identity. */
+  did: Did;
   readonly role: Role;
   /** Colluding group (0: the colluders, 1..: Sybil operators), or -1. */
   readonly group: number;
@@ -61,7 +63,8 @@ export interface SimJob {
   readonly id: EntryId;
   readonly submitter: number;
   readonly submitted: number;
-  readonly deadline: number;
+  /** The fold's deadline (a revoked single run is reopened with a later one). */
+  deadline: number;
   /** Work of one run on a speed-1 device, ms. */
   readonly work: number;
   /** sha2-256 of the true output (random bytes standing for it). */
@@ -79,8 +82,13 @@ export interface SimJob {
   /** The next rendezvous wave already scheduled, if any. */
   waveAt: number | undefined;
   onBoard: boolean;
+  /** The outcome as the fold has it now (after audits and revocations). */
   outcome: "open" | "right" | "wrong" | "failed" | "expired" | "refused";
+  /** The outcome at the job's first verdict (before any audit or revocation). */
+  firstOutcome?: "right" | "wrong";
   verdictAt?: number;
+  /** The auditor wrote its result. */
+  audited?: boolean;
 }
 
 export type SimEvent =
@@ -105,6 +113,7 @@ export const DAY_MS = 86_400_000;
 export interface World {
   readonly ledger: SimLedger;
   readonly nodes: SimNode[];
+  readonly auditor?: Did;
 }
 
 /** Members, their roles and devices, and a ledger holding the pool's genesis and every member's join. */
@@ -129,5 +138,10 @@ export function createWorld(config: SimConfig, rng: Rng): World {
     nodes.push({ index, did, role, group, speed, window, online: false, paused: false, idle: false, wakeAt: undefined, attempt: undefined, awaiting: new Set() });
     ledger.join(did, START_TIME);
   }
-  return { ledger, nodes };
+  // Without incentives the pool runs plain majority voting: no single runs, no sanctions.
+  ledger.write(root, "pool.params", { params: p.incentives ? DEFAULT_PARAMS : { ...DEFAULT_PARAMS, trust: 0, sanctions: 0 } }, START_TIME, { reliable: true });
+  if (!p.incentives) return { ledger, nodes };
+  const auditor = didFromPublicKey(rng.bytes(32));
+  ledger.join(auditor, START_TIME, ["job/audit"]);
+  return { ledger, nodes, auditor };
 }

@@ -4,6 +4,7 @@
  * entries it takes up: before an entry of sort time t, every open job whose deadline < t fails. A
  * min-heap by (deadline, job id) makes that a peek per entry instead of a scan of every job.
  */
+import { registerDeadlines } from "./deadline-registry.ts";
 import type { LedgerState } from "./state.ts";
 import type { EntryId } from "./types.ts";
 import { failJob } from "./verdict.ts";
@@ -21,6 +22,7 @@ export class DeadlineQueue {
   /** The queue of a state's open jobs (a fold starting from genesis or from a checkpoint). */
   static of(state: LedgerState): DeadlineQueue {
     const queue = new DeadlineQueue();
+    registerDeadlines(state, queue);
     for (const [job, { status, deadline }] of Object.entries(state.jobs)) if (status === "open") queue.add(job as EntryId, deadline);
     return queue;
   }
@@ -40,7 +42,8 @@ export class DeadlineQueue {
   expireBefore(state: LedgerState, time: number): void {
     while (this.heap.length > 0 && this.heap[0]!.deadline < time) {
       const job = state.jobs[this.pop().job];
-      if (job?.status === "open") failJob(state, job, "deadline");
+      // A job reopened by a revocation (standing.ts) has a later deadline, queued on its own.
+      if (job?.status === "open" && job.deadline < time) failJob(state, job, "deadline");
     }
   }
 

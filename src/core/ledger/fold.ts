@@ -11,6 +11,7 @@ import { DeadlineQueue } from "./deadlines.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
+import { advanceEpoch } from "./params.ts";
 import { cloneState, emptyState, type LedgerState } from "./state.ts";
 import type { EntryId, Rejection, SignedEntry } from "./types.ts";
 
@@ -227,6 +228,9 @@ export class Folder {
       const allowed = this.authoriser.authorise(signed.entry, rule.requires, this.state);
       if (!allowed.ok) return { reason: allowed.reason, message: allowed.message };
     }
+    // Epoch boundaries (self-tuning, pending parameters) are crossed by the first entry past them;
+    // a checkpoint's commitment was computed without it, so checkpoints never cross one.
+    if (signed.entry.kind !== "checkpoint") advanceEpoch(this.state, sortTimeOf(signed.entry));
     return rule.apply(this.state, signed, this.context);
   }
 }

@@ -20,6 +20,20 @@ import {
   resultCommitSchema,
   resultRevealSchema,
 } from "./rules/jobs.ts";
+import { applyAuditResult, auditResultSchema, checkAuditResult } from "./rules/audit.ts";
+import {
+  applyMemberLeave,
+  applyMemberReinstate,
+  applyPoolParams,
+  applyStakeDeposit,
+  applyStakeGrant,
+  applyStakeWithdraw,
+  memberLeaveSchema,
+  memberReinstateSchema,
+  paramsSchema,
+  stakeGrantSchema,
+  stakeSchema,
+} from "./rules/stake.ts";
 import {
   applyInviteCreate,
   applyKeyComplaint,
@@ -95,6 +109,14 @@ export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "key.complaint": { schema: keyComplaintSchema, requires: "member", rank: 0, apply: applyKeyComplaint },
   "member.rekey": { schema: memberRekeySchema, requires: "member", check: checkKex, rank: 0, apply: applyMemberRekey },
   "invite.create": { schema: inviteCreateSchema, requires: "member/invite", rank: 0, apply: applyInviteCreate },
+  // Incentives (issue 11, ledger/README.md 8.7-8.8). Staking and leaving are a worker's acts.
+  "audit.result": { schema: auditResultSchema, requires: "job/audit", check: checkAuditResult, rank: 0, apply: applyAuditResult },
+  "stake.deposit": { schema: stakeSchema, requires: "job/run", rank: 0, apply: applyStakeDeposit },
+  "stake.withdraw": { schema: stakeSchema, requires: "job/run", rank: 0, apply: applyStakeWithdraw },
+  "stake.grant": { schema: stakeGrantSchema, requires: "pool/admin", rank: 0, apply: applyStakeGrant },
+  "member.leave": { schema: memberLeaveSchema, requires: "job/run", rank: 0, apply: applyMemberLeave },
+  "member.reinstate": { schema: memberReinstateSchema, requires: "pool/admin", rank: 0, apply: applyMemberReinstate },
+  "pool.params": { schema: paramsSchema, requires: "pool/admin", rank: 0, apply: applyPoolParams },
 };
 
 export const sortTimeOf = (entry: Entry): number => KIND_RULES[entry.kind].sortTime?.(entry) ?? entry.time;

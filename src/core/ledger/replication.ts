@@ -1,12 +1,9 @@
 /**
- * How many workers a job gets and who may claim first (ledger/README.md, "Replication"): hidden
- * spot checks of single-replica jobs, escalation to more replicas when the reveals have no
- * majority, and the claim delay that repeated disagreement earns. Each rule is a small pure
- * function over integers, so issue 11's incentive rules can replace one without touching the rest.
+ * How many workers a job gets and who may claim first (ledger/README.md, "Replication"):
+ * escalation to more replicas when the reveals have no majority, and the claim delay that repeated
+ * disagreement earns. Adaptive replication and spot checks are in ./trust.ts.
  */
-import { sha256, utf8 } from "../crypto/index.ts";
 import type { JobState, ReputationState } from "./state.ts";
-import type { EntryId } from "./types.ts";
 
 /** The most replicas a job can have (a claim's replica index is 0..14). */
 export const MAX_REPLICAS = 15;
@@ -18,20 +15,6 @@ export const MAX_ESCALATIONS = 2;
 export const AGREEMENTS_PER_STRIKE = 20;
 /** The delay grows by a tenth of a lease per strike, up to one full lease. */
 export const MAX_STRIKES = 10;
-
-/**
- * Whether a single-replica job gets a hidden second replica. Decided at the worker's commit from
- * the commit entry's id, so the worker cannot know before it commits (ledger/README.md lists the
- * limit of this seed: a worker may re-salt its commitment; issue 11 moves the seed to a checkpoint).
- * `permille` is the submitter's chosen probability, in thousandths.
- */
-export function spotCheckChosen(job: EntryId, commit: EntryId, permille: number): boolean {
-  if (permille <= 0) return false;
-  const digest = sha256(utf8(`edgepool/spot-check/v1\0${job}\0${commit}`));
-  // A 16-bit draw scaled to 0..999 (multiply then shift: integer-only, no modulo bias beyond 1/65536).
-  const draw = (((digest[0]! << 8) | digest[1]!) * 1000) >>> 16;
-  return draw < permille;
-}
 
 export type Escalation = { kind: "escalated"; replicas: number } | { kind: "failed" };
 

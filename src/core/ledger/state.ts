@@ -68,6 +68,8 @@ export interface RevocationState {
 export interface ClaimState {
   worker: Did;
   until: number;
+  /** When this worker first took the replica (renewals keep it): the contest window runs from here. */
+  since: number;
 }
 
 export interface CommitState {
@@ -79,6 +81,8 @@ export interface VerdictState {
   output: string;
   workers: Did[];
   time: number;
+  /** One worker ran the job alone (k = 1, no spot check): provisional until its credits vest. */
+  single?: boolean;
 }
 
 export type StoredJobStatus = "open" | "done" | "failed";
@@ -88,6 +92,14 @@ export type StoredJobStatus = "open" | "done" | "failed";
  * without a verdict (recorded once the fold takes up a later entry; readers show it at once, see jobStatusAt).
  */
 export type JobFailure = "no-majority" | "deadline";
+
+/** An audit of a contested or spot-checked job (ledger/README.md, "Audits"). */
+export interface AuditState {
+  status: "pending" | "done";
+  /** Set once an auditor wrote its output. */
+  auditor?: Did;
+  output?: string;
+}
 
 export interface JobState {
   submitter: Did;
@@ -101,8 +113,25 @@ export interface JobState {
   blob?: string;
   /** A single-replica job's chance of a hidden spot check, in thousandths. */
   spot?: number;
-  /** Set when the spot check chose this job (its second replica opened after the first commit). */
+  /** Set when the spot check chose this job (its second replica opened after the draw). */
   spotChecked?: boolean;
+  /** Adaptive replication: the fold may give the job to one trusted worker (../README.md 8.7). */
+  adaptive?: boolean;
+  /** The majority k an adaptive job falls back to. */
+  base?: number;
+  /** The trusted worker an adaptive job went to alone (k = 1). */
+  single?: Did;
+  /** A single-run commit's time: the spot draw waits for the first checkpoint covering it. */
+  seedAfter?: number;
+  /** The spot draw was made (from that checkpoint's id). */
+  seeded?: boolean;
+  /** When a spot replica opened (trusted workers only, for one lease). */
+  spotSince?: number;
+  /** Workers whose result on this job was revoked: they may not take it again. */
+  excluded?: Did[];
+  /** The fund pays this job's workers (a re-verification after a revoked verdict). */
+  funded?: boolean;
+  audit?: AuditState;
   /** Rounds of replicas added because the reveals had no strict majority. */
   escalations?: number;
   failure?: JobFailure;
@@ -119,6 +148,8 @@ export interface GrantState {
   job: EntryId;
   amount: number;
   vestsAt: number;
+  /** Earned by running a job alone: revoked, with a re-run at k = 3, if the worker is caught. */
+  single?: boolean;
 }
 
 export interface AccountState {
@@ -136,6 +167,76 @@ export interface ReputationState {
   epoch: number;
   agreed: number;
   disagreed: number;
+}
+
+export type StrikeReason = "unrevealed" | "wrong-output" | "colluded" | "repeated" | "equivocation";
+
+export interface StrikeState {
+  time: number;
+  reason: StrikeReason;
+  severe: boolean;
+  job?: EntryId;
+}
+
+export interface UnbondingState {
+  amount: number;
+  releasesAt: number;
+}
+
+/** A worker's standing: the incentive state the fold derives (ledger/README.md, "Incentives"). */
+export interface StandingState {
+  /** C: consecutive valid replicated results (0 after any strike). */
+  streak: number;
+  /** The most recent strikes, oldest first (at most 16 kept). */
+  strikes: StrikeState[];
+  /** Set by a severe strike or by leaving; cleared by member.reinstate. */
+  suspended?: { time: number; reason: StrikeReason | "left" };
+  stake: number;
+  unbonding: UnbondingState[];
+  /** Live leases: job id -> lease end (bounded by the claim quota). */
+  leases: Record<string, number>;
+  /** Leases of this worker that ran out without a commit, in `expiredEpoch`. */
+  expired: number;
+  expiredEpoch: number;
+}
+
+/** What an admin sets with pool.params (ledger/README.md, "Parameters"). */
+export interface ParamsSet {
+  /** Verification-fund tax on each submission, in thousandths of the reward. */
+  taxPermille: number;
+  /** C a worker needs to run an adaptive job alone (0: adaptive replication off). */
+  trust: number;
+  /** M: the most unvested single-run results a worker may hold. */
+  maxSingle: number;
+  /** Lowest spot-check probability, in thousandths. */
+  qMinPermille: number;
+  /** The majority k adaptive jobs fall back to. */
+  majority: number;
+  /** D_ref and R_ref of the claim weight. */
+  stakeRef: number;
+  reputationRef: number;
+  /** A claim this soon after another worker's first claim on a replica contests it. */
+  contestMs: number;
+  /** Live leases a worker may hold at once. */
+  quota: number;
+  /** 1: strikes suspend, forfeit and revoke; 0: plain majority voting (strikes cost reputation only), for comparison. */
+  sanctions: number;
+}
+
+export interface ParamsState {
+  set: ParamsSet;
+  /** What applies now: the set values, tightened by self-tuning. */
+  qMinPermille: number;
+  trust: number;
+  majority: number;
+  /** The epoch these were last brought up to date in. */
+  epoch: number;
+  /** Epochs in a row without tightening. */
+  quiet: number;
+  /** The current epoch's counts: strikes, spot checks and audits, contested and replicated verdicts. */
+  tally: { strikes: number; checks: number; contested: number; replicated: number };
+  /** A pool.params change, applied from epoch `from`. */
+  pending?: { from: number; set: ParamsSet };
 }
 
 export interface AuthorState {
@@ -190,6 +291,12 @@ export interface LedgerState {
   jobs: Record<string, JobState>;
   accounts: Record<string, AccountState>;
   reputation: Record<string, ReputationState>;
+  /** Incentive standing per worker DID. */
+  standing: Record<string, StandingState>;
+  /** The verification fund's balance (may go negative when payouts outrun taxes and forfeits). */
+  fund: number;
+  /** Incentive parameters (set at pool.create with the defaults). */
+  params?: ParamsState;
   /** The highest sequence number and time seen per author (lets a node started from a checkpoint catch reuse). */
   authors: Record<string, AuthorState>;
   /** The latest time the fold has reached (the sort time of the last folded entry). */
@@ -215,6 +322,8 @@ export const emptyState = (): LedgerState => ({
   jobs: dictionary(),
   accounts: dictionary(),
   reputation: dictionary(),
+  standing: dictionary(),
+  fund: 0,
   authors: dictionary(),
   clock: 0,
   count: 0,
@@ -236,6 +345,8 @@ export function cloneState(state: LedgerState): LedgerState {
   copy.accounts = toDictionary(copy.accounts);
   copy.reputation = toDictionary(copy.reputation);
   copy.authors = toDictionary(copy.authors);
+  copy.standing = toDictionary(copy.standing ?? {});
+  for (const standing of Object.values(copy.standing)) standing.leases = toDictionary(standing.leases);
   for (const job of Object.values(copy.jobs)) {
     job.claims = toDictionary(job.claims);
     job.commits = toDictionary(job.commits);

@@ -29,6 +29,13 @@ export const KINDS = [
   "member.rekey",
   "invite.create",
   "pool.issuer",
+  "audit.result",
+  "stake.deposit",
+  "stake.withdraw",
+  "stake.grant",
+  "member.leave",
+  "member.reinstate",
+  "pool.params",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -4,28 +4,14 @@
  * engine must compute the same state, to the last unit.
  */
 import type { Did } from "../identity/did-key.ts";
-import { dictionary, type AccountState, type JobFailure, type JobState, type LedgerState, type ReputationState } from "./state.ts";
+import { accountOf, addGrant, REPUTATION_AGREE, REPUTATION_SPOT_PASSED, rewardAgreement } from "./accounts.ts";
+import { paramsOf } from "./params.ts";
+import { minorStrike, severeStrike, standingOf } from "./standing.ts";
+import { dictionary, type GrantState, type JobFailure, type JobState, type LedgerState } from "./state.ts";
 import type { EntryId } from "./types.ts";
 
-/** One epoch is one UTC day; reputation decays per epoch. */
-export const EPOCH_MS = 86_400_000;
-export const REPUTATION_AGREE = 1_000;
-export const REPUTATION_CAP = 1_000_000;
-/** 0.97^d: about 23 epochs half-life. */
-const DECAY_NUM = 97n;
-const DECAY_DEN = 100n;
-/** Past this many epochs any reputation under the cap has decayed to 0 (0.97^700 * 10^6 < 1). */
-const MAX_DECAY_EPOCHS = 700;
-
-export const epochOf = (time: number): number => Math.floor(time / EPOCH_MS);
-
-/** R * 97^d / 100^d, floored. */
-export function decayReputation(milli: number, epochs: number): number {
-  if (epochs <= 0 || milli === 0) return milli;
-  if (epochs >= MAX_DECAY_EPOCHS) return 0;
-  const d = BigInt(epochs);
-  return Number((BigInt(milli) * DECAY_NUM ** d) / DECAY_DEN ** d);
-}
+export { EPOCH_MS, epochOf } from "./params.ts";
+export { accountOf, addGrant, balanceAt, decayReputation, REPUTATION_AGREE, REPUTATION_CAP, REPUTATION_SPOT_PASSED, reputationAt, rewardAgreement, type Balance } from "./accounts.ts";
 
 /** The output a strict majority of the job's k replicas revealed, if any. */
 export function majorityOutput(job: JobState): string | undefined {
@@ -35,58 +21,111 @@ export function majorityOutput(job: JobState): string | undefined {
   return undefined;
 }
 
-function reputationAt(state: LedgerState, did: Did, time: number): ReputationState {
-  const epoch = epochOf(time);
-  const current = state.reputation[did] ?? { milli: 0, epoch, agreed: 0, disagreed: 0 };
-  // Entries fold in time order, so epochs only move forward; max() guards equal-time ties.
-  const next = Math.max(epoch, current.epoch);
-  const updated = { ...current, milli: decayReputation(current.milli, next - current.epoch), epoch: next };
-  state.reputation[did] = updated;
-  return updated;
-}
-
-export function rewardAgreement(state: LedgerState, did: Did, time: number): void {
-  const r = reputationAt(state, did, time);
-  r.milli = Math.min(REPUTATION_CAP, r.milli + REPUTATION_AGREE);
-  r.agreed += 1;
-}
-
-/** A worker that revealed an output the verdict rejected keeps two thirds of its reputation. */
-export function penaliseDisagreement(state: LedgerState, did: Did, time: number): void {
-  const r = reputationAt(state, did, time);
-  r.milli = Math.floor((r.milli * 2) / 3);
-  r.disagreed += 1;
-}
-
-export function accountOf(state: LedgerState, did: Did): AccountState {
-  const account = (state.accounts[did] ??= { vested: 0, grants: [], spent: 0 });
-  settleVesting(account, state.clock);
-  return account;
-}
-
-/** Moves grants whose vesting time the fold has reached into `vested` (keeps the state small). */
-function settleVesting(account: AccountState, clock: number): void {
-  while (account.grants.length > 0 && account.grants[0]!.vestsAt <= clock) account.vested += account.grants.shift()!.amount;
-}
-
 /**
- * Settles a job whose reveals just reached a strict majority: matching workers split the reward
- * (floor), the remainder goes back to the submitter, earlier dissenters lose reputation.
+ * Settles a job whose reveals just reached a strict majority (ledger/README.md 8.3, 8.7): the
+ * matching workers are paid and gain reputation (and C when the result was replicated); a
+ * contested verdict waits for an audit when the pool has auditors, else its dissenters are struck.
  */
 export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState, output: string, time: number): void {
   const workers = Object.keys(job.reveals).filter((w) => job.reveals[w] === output).sort() as Did[];
+  const revealed = Object.keys(job.reveals).length;
+  const alone = job.single !== undefined && revealed === 1;
   job.status = "done";
-  job.verdict = { output, workers, time };
-  const share = Math.floor(job.reward / workers.length);
-  const vestsAt = time + state.pool!.settings.vestingSeconds * 1000;
+  job.verdict = { output, workers, time, ...(alone ? { single: true } : {}) };
+  payWorkers(state, jobId, job, workers, time);
+  const tally = paramsOf(state).tally;
+  const contested = workers.length < revealed;
+  if (revealed >= 2) tally.replicated += 1;
+  if (contested) tally.contested += 1;
+  if (job.spotChecked) tally.checks += 1;
   for (const worker of workers) {
-    addGrant(accountOf(state, worker), { job: jobId, amount: share, vestsAt });
+    const passedSpot = job.spotChecked === true && worker === job.single;
+    rewardAgreement(state, worker, time, passedSpot ? REPUTATION_SPOT_PASSED : REPUTATION_AGREE);
+    if (revealed >= 2) standingOf(state, worker).streak += 1;
+  }
+  if (contested && job.audit === undefined && hasAuditors(state)) job.audit = { status: "pending" };
+  else judgeDissenters(state, jobId, job, output, time);
+}
+
+/**
+ * The reward goes to the matching workers (floor split, the remainder back to the submitter). A
+ * spot-checked single run pays its worker the whole reward and the spot worker one share
+ * (reward / majority k) from the fund; a re-verification after a revocation is paid by the fund.
+ */
+function payWorkers(state: LedgerState, jobId: EntryId, job: JobState, workers: readonly Did[], time: number): void {
+  const vestsAt = time + state.pool!.settings.vestingSeconds * 1000;
+  const single = job.single !== undefined && workers.includes(job.single) ? job.single : undefined;
+  if (single && job.spotChecked) {
+    addGrant(accountOf(state, single), { job: jobId, amount: job.reward, vestsAt });
+    for (const worker of workers) if (worker !== single) payFromFund(state, worker, { job: jobId, amount: extraShare(state, job), vestsAt });
+    return;
+  }
+  if (workers.length === 0) return refund(state, job, job.reward);
+  const share = Math.floor(job.reward / workers.length);
+  for (const worker of workers) {
+    const grant = { job: jobId, amount: share, vestsAt, ...(job.verdict?.single ? { single: true } : {}) };
+    if (job.funded) payFromFund(state, worker, grant);
+    else addGrant(accountOf(state, worker), grant);
+  }
+  refund(state, job, job.reward - share * workers.length);
+}
+
+/** What the fund pays for one extra execution (a spot, audit or re-run replica). */
+export const extraShare = (state: LedgerState, job: JobState): number => Math.floor(job.reward / paramsOf(state).set.majority);
+
+export function payFromFund(state: LedgerState, did: Did, grant: GrantState): void {
+  state.fund -= grant.amount;
+  addGrant(accountOf(state, did), grant);
+}
+
+/** Unused reward goes back to whoever paid it: the submitter, or the fund for a re-verification. */
+function refund(state: LedgerState, job: JobState, amount: number): void {
+  if (job.funded) state.fund += amount;
+  else accountOf(state, job.submitter).spent -= amount;
+}
+
+/** Whether a current, unsuspended member holds `job/audit` explicitly (admins are not auditors by default). */
+export function hasAuditors(state: LedgerState): boolean {
+  return Object.entries(state.members).some(([did, m]) => m.revoked === undefined && m.abilities.includes("job/audit") && state.standing[did]?.suspended === undefined);
+}
+
+/**
+ * Workers whose output the verdict rejected: two or more identities with the same rejected output
+ * are colluding (severe); a lone wrong output is a minor strike.
+ */
+export function judgeDissenters(state: LedgerState, jobId: EntryId, job: JobState, output: string, time: number): void {
+  const groups = new Map<string, Did[]>();
+  for (const [worker, revealed] of Object.entries(job.reveals)) if (revealed !== output) groups.set(revealed, [...(groups.get(revealed) ?? []), worker as Did]);
+  for (const group of groups.values()) {
+    for (const worker of group.sort()) {
+      if (group.length >= 2) severeStrike(state, worker, "colluded", time, jobId);
+      else minorStrike(state, worker, "wrong-output", time, jobId);
+    }
+  }
+}
+
+/**
+ * A reveal after the verdict settled: agreeing counts as a valid result (reputation and C, no
+ * credits: the reward was split); differing contests the verdict, so it waits for an audit when
+ * the pool has auditors (a quick colluding pair must not settle a job and strike the honest worker
+ * who revealed last), else it is struck like a dissenter at settlement.
+ */
+export function judgeLateReveal(state: LedgerState, jobId: EntryId, job: JobState, worker: Did, time: number): void {
+  const revealed = job.reveals[worker]!;
+  if (revealed === job.verdict!.output) {
     rewardAgreement(state, worker, time);
+    standingOf(state, worker).streak += 1;
+    return;
   }
-  accountOf(state, job.submitter).spent -= job.reward - share * workers.length;
-  for (const [worker, revealed] of Object.entries(job.reveals)) {
-    if (revealed !== output) penaliseDisagreement(state, worker as Did, time);
+  if (job.audit?.status === "pending") return;
+  if (job.audit === undefined && job.verdict!.workers.length === Object.keys(job.reveals).length - 1) paramsOf(state).tally.contested += 1;
+  if (job.audit === undefined && hasAuditors(state)) {
+    job.audit = { status: "pending" };
+    return;
   }
+  const same = Object.values(job.reveals).filter((o) => o === revealed).length;
+  if (same >= 2) severeStrike(state, worker, "colluded", time, jobId);
+  else minorStrike(state, worker, "wrong-output", time, jobId);
 }
 
 /** A job that cannot reach a verdict: the submitter gets its reward back; nobody earns or loses reputation. */
@@ -94,39 +133,7 @@ export function failJob(state: LedgerState, job: JobState, failure: JobFailure):
   job.status = "failed";
   job.failure = failure;
   job.claims = dictionary();
-  accountOf(state, job.submitter).spent -= job.reward;
-}
-
-/**
- * Keeps grants sorted by vesting time (then job id) so settlement order is canonical. Inserted from
- * the end: the fold runs in time order, so a new grant almost always vests last.
- */
-function addGrant(account: AccountState, grant: AccountState["grants"][number]): void {
-  const { grants } = account;
-  let at = grants.length;
-  while (at > 0 && (grants[at - 1]!.vestsAt > grant.vestsAt || (grants[at - 1]!.vestsAt === grant.vestsAt && grants[at - 1]!.job > grant.job))) at--;
-  grants.splice(at, 0, grant);
-}
-
-export interface Balance {
-  spendable: number;
-  vesting: number;
-  nextVest?: number;
-}
-
-/** What a member can spend at `now` (a view: the clock is the reader's, not the fold's). */
-export function balanceAt(account: AccountState, now: number): Balance {
-  let spendable = account.vested - account.spent;
-  let vesting = 0;
-  let nextVest: number | undefined;
-  for (const grant of account.grants) {
-    if (grant.vestsAt <= now) spendable += grant.amount;
-    else {
-      vesting += grant.amount;
-      nextVest ??= grant.vestsAt;
-    }
-  }
-  return nextVest === undefined ? { spendable, vesting } : { spendable, vesting, nextVest };
+  refund(state, job, job.reward);
 }
 
 export type JobStatus = "queued" | "running" | "verifying" | "done" | "failed";

@@ -73,6 +73,8 @@ export interface DirectPeerOptions {
 }
 
 const SYNC_LABEL = "sync";
+/** Unanswered pings in a row after which the peer counts as gone (a killed process, a dropped network). */
+const MISSED_PINGS = 4;
 
 export class DirectPeer {
   readonly #o: DirectPeerOptions;
@@ -84,7 +86,9 @@ export class DirectPeer {
   #pendingCandidates: IceCandidateInit[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pinger: ReturnType<typeof setInterval> | undefined;
-  #lastPong = 0;
+  /** Pings in a row that got no answer (nor any other traffic) before the next was due. */
+  #missed = 0;
+  #awaitingPong = false;
   #rttMs: number | undefined;
   #bytesReceived = 0;
   /** Bytes sent on channels other than sync (blobs), reported by their owners. */
@@ -217,6 +221,8 @@ export class DirectPeer {
       const chunk = toBytes(event.data);
       if (!chunk) return this.close("the peer sent a text message");
       this.#bytesReceived += chunk.byteLength;
+      // Any traffic shows the peer is there; pongs matter only when the channel is otherwise quiet.
+      this.#awaitingPong = false;
       const joined = reassembler.push(chunk);
       if (!joined.ok) return this.close(`the peer sent ${joined.problem}`);
       if (joined.message) this.#receive(joined.message);
@@ -244,7 +250,6 @@ export class DirectPeer {
     if (this.#state !== "connecting") return;
     clearTimeout(this.#timer);
     this.#state = "open";
-    this.#lastPong = this.#o.now();
     const metadata = (typeof join.peerMetadata === "object" && join.peerMetadata !== null ? join.peerMetadata : {}) as PeerMetadata;
     this.#pinger = setInterval(() => this.#ping(), this.#o.pingMs);
     this.#ping();
@@ -252,15 +257,17 @@ export class DirectPeer {
   }
 
   #ping(): void {
-    // Three missed pongs: the peer is gone without a close (a killed process, a dropped network).
-    if (this.#o.now() - this.#lastPong > 3 * this.#o.pingMs) return this.close("the peer stopped answering");
+    // Counted in pings, not in time: a node whose event loop was busy for seconds (folding a large
+    // sync) sends no pings meanwhile, and must not take its own delay for a vanished peer.
+    this.#missed = this.#awaitingPong ? this.#missed + 1 : 0;
+    if (this.#missed >= MISSED_PINGS) return this.close("the peer stopped answering");
+    this.#awaitingPong = true;
     void this.#writer?.write(cbor.encode({ type: "ping", senderId: this.#o.me, targetId: this.#o.remote, t: this.#o.now() }));
   }
 
   #pong(message: FrameMessage): void {
     if (typeof message.t !== "number") return;
-    this.#lastPong = this.#o.now();
-    this.#rttMs = Math.max(0, this.#lastPong - message.t);
+    this.#rttMs = Math.max(0, this.#o.now() - message.t);
   }
 }
 

@@ -5,8 +5,11 @@
  */
 import { bytesToHex } from "../../crypto/index.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
-import { stateHash, type LedgerState } from "../state.ts";
-import type { Entry, Rejection, SignedEntry } from "../types.ts";
+import type { Did } from "../../identity/did-key.ts";
+import { minorStrike } from "../standing.ts";
+import { cloneState, dictionary, stateHash, type JobState, type LedgerState } from "../state.ts";
+import { spotChosen } from "../trust.ts";
+import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
 import { rejection } from "./rejection.ts";
 
 export const checkpointSchema: BodySchema = {
@@ -32,12 +35,18 @@ export interface CheckpointContext {
  * The state a checkpoint at `through` commits to: the fold with the jobs that can no longer change
  * forgotten (done or past their deadline, and past the vesting period after it). So the state,
  * and a new epoch's snapshot, stays the size of the recent past, not of history. A later entry
- * about a forgotten job is refused (unknown-reference). A copy: refusing a checkpoint changes nothing.
+ * about a forgotten job is refused (unknown-reference). A worker that committed to a forgotten job
+ * and never revealed gets its minor strike here (ledger/README.md 8.7). A copy: refusing a
+ * checkpoint changes nothing.
  */
 export function checkpointedState(state: LedgerState, through: number): LedgerState {
   const retention = (state.pool?.settings.vestingSeconds ?? 0) * 1000;
-  const jobs = Object.fromEntries(Object.entries(state.jobs).filter(([, job]) => job.deadline + retention >= through));
-  return { ...state, jobs };
+  const forgotten = Object.keys(state.jobs).filter((id) => state.jobs[id]!.deadline + retention < through).sort();
+  const silent = forgotten.flatMap((id) => Object.keys(state.jobs[id]!.commits).filter((w) => state.jobs[id]!.reveals[w] === undefined).map((w) => [id, w] as const));
+  const committed = silent.length > 0 ? cloneState(state) : { ...state, jobs: Object.assign(dictionary<JobState>(), state.jobs) };
+  for (const [id, worker] of silent) minorStrike(committed, worker as Did, "unrevealed", state.jobs[id]!.deadline, id as EntryId);
+  for (const id of forgotten) delete committed.jobs[id];
+  return committed;
 }
 
 export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, context: CheckpointContext): Rejection | undefined {
@@ -49,7 +58,26 @@ export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, 
   const committed = checkpointedState(state, body.through);
   const hash = stateHash(committed);
   if (bytesToHex(body.state) !== hash) return rejection("checkpoint-mismatch", "the checkpoint's state hash differs from this node's fold");
-  state.jobs = committed.jobs;
+  Object.assign(state, committed);
   state.checkpoint = { id, through: body.through, count: body.count, root, state: hash };
+  drawSpotChecks(state, id, body.through);
   return undefined;
+}
+
+/**
+ * The hidden spot checks of single runs committed at or before `through`, drawn from this
+ * checkpoint's id (randomness that did not exist when the worker committed). A chosen job gets a
+ * second replica; either way its reveal may now count.
+ */
+function drawSpotChecks(state: LedgerState, checkpoint: EntryId, through: number): void {
+  for (const [jobId, job] of Object.entries(state.jobs)) {
+    if (job.seedAfter === undefined || job.seedAfter > through || job.status !== "open") continue;
+    delete job.seedAfter;
+    job.seeded = true;
+    if (!spotChosen(jobId as EntryId, checkpoint, job.spot ?? 0)) continue;
+    job.replicas = 2;
+    job.spotChecked = true;
+    // An adaptive single run's spot replica goes to a trusted worker first (one lease).
+    if (job.single !== undefined) job.spotSince = through;
+  }
 }

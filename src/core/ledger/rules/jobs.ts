@@ -7,8 +7,11 @@ import type { Did } from "../../identity/did-key.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
 import { dictionary, type JobState, type LedgerState } from "../state.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
-import { claimDelayMs, escalation, spotCheckChosen } from "../replication.ts";
-import { accountOf, failJob, majorityOutput, penaliseDisagreement, settleVerdict } from "../verdict.ts";
+import { paramsOf } from "../params.ts";
+import { claimDelayMs, escalation } from "../replication.ts";
+import { isSuspended, leaseExpired, liveLeases, quotaOf, standingOf } from "../standing.ts";
+import { runsAlone, spotPermille, trusted, winsContest } from "../trust.ts";
+import { accountOf, failJob, hasAuditors, judgeLateReveal, majorityOutput, settleVerdict } from "../verdict.ts";
 import { rejection } from "./rejection.ts";
 
 export const MAX_INLINE_BYTES = 8_192;
@@ -24,6 +27,8 @@ export const jobSubmitSchema: BodySchema = {
   blob: { type: "string", min: 64, max: 64, optional: true },
   /** Chance in thousandths that a single-replica job gets a hidden spot check. */
   spot: { type: "int", min: 0, max: 1000, optional: true },
+  /** 1: adaptive replication (a trusted worker may run it alone; `replicas` is the majority k to fall back to). */
+  adaptive: { type: "int", min: 1, max: 1, optional: true },
 };
 
 export function checkJobSubmit(entry: Entry): string | undefined {
@@ -31,6 +36,7 @@ export function checkJobSubmit(entry: Entry): string | undefined {
   if (body.deadline <= entry.time) return "body.deadline must be after the entry's time";
   if (body.blob !== undefined && (!/^[0-9a-f]{64}$/.test(body.blob) || body.input.length > 0)) return "body.blob must be lowercase hex SHA-256, with an empty body.input";
   if (body.spot !== undefined && body.replicas !== 1) return "body.spot applies only to a job with one replica";
+  if ((entry.body as { adaptive?: number }).adaptive !== undefined && (body.replicas < 3 || body.spot !== undefined)) return "body.adaptive needs a majority of at least 3 replicas to fall back to, and no body.spot";
   return undefined;
 }
 
@@ -63,11 +69,14 @@ export function checkReveal(entry: Entry): string | undefined {
 
 export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
   if (!state.pool) return rejection("unknown-reference", "job.submit before the pool exists");
-  const body = entry.body as { task: string; replicas: number; reward: number; deadline: number; blob?: string; spot?: number };
+  const body = entry.body as { task: string; replicas: number; reward: number; deadline: number; blob?: string; spot?: number; adaptive?: number };
+  const params = paramsOf(state);
+  // An adaptive job falls back to the pool's majority k when self-tuning raised it.
+  const replicas = body.adaptive ? Math.max(body.replicas, params.majority) : body.replicas;
   state.jobs[id] = {
     submitter: entry.author,
     task: body.task,
-    replicas: body.replicas,
+    replicas,
     reward: body.reward,
     deadline: body.deadline,
     submitted: entry.time,
@@ -77,8 +86,12 @@ export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): 
     reveals: dictionary(),
     ...(body.blob !== undefined ? { blob: body.blob } : {}),
     ...(body.spot ? { spot: body.spot } : {}),
+    ...(body.adaptive ? { adaptive: true, base: replicas } : {}),
   };
-  accountOf(state, entry.author).spent += body.reward;
+  // The submitter pays the reward and the verification fund's tax.
+  const tax = Math.floor((body.reward * params.set.taxPermille) / 1000);
+  accountOf(state, entry.author).spent += body.reward + tax;
+  state.fund += tax;
   return undefined;
 }
 
@@ -95,32 +108,81 @@ function openJob(state: LedgerState, entry: Entry): Found {
 
 const replicaCommitted = (job: JobState, replica: number): boolean => Object.values(job.commits).some((c) => c.replica === replica);
 
-/** A claim takes a free replica (or one whose lease ran out, or renews one's own) for one lease. */
-export function applyJobClaim(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
+/**
+ * A claim takes a free replica (or one whose lease ran out, or renews one's own) for one lease.
+ * Within the contest window a claim with a lower H * 1000 / P displaces the holder (../trust.ts);
+ * suspended workers, excluded workers and workers over their quota are refused.
+ */
+export function applyJobClaim(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
   const found = openJob(state, entry);
   if ("reason" in found) return found;
-  const { job } = found;
+  const { job, jobId } = found;
   const replica = entry.body.replica as number;
   const worker = entry.author;
+  const refused = claimRefusal(state, job, jobId, replica, worker, entry.time);
+  if (refused) return refused;
+  const current = job.claims[replica];
+  const renewal = current?.worker === worker && current.until >= entry.time;
+  if (current && current.worker !== worker) {
+    if (current.until < entry.time) leaseExpired(state, current.worker, jobId, entry.time);
+    else delete standingOf(state, current.worker).leases[jobId];
+  }
+  const until = entry.time + state.pool!.settings.leaseSeconds * 1000;
+  job.claims[replica] = { worker, until, since: renewal ? current.since : entry.time };
+  standingOf(state, worker).leases[jobId] = until;
+  if (job.adaptive) decideAlone(state, job, jobId, id, replica, worker, entry.time);
+  return undefined;
+}
+
+function claimRefusal(state: LedgerState, job: JobState, jobId: EntryId, replica: number, worker: Did, time: number): Rejection | undefined {
   if (replica >= job.replicas) return rejection("conflict", `the job has ${job.replicas} replicas; replica ${replica} does not exist`);
-  if (entry.time > job.deadline) return rejection("conflict", "the job's deadline has passed");
+  if (time > job.deadline) return rejection("conflict", "the job's deadline has passed");
+  if (isSuspended(state, worker)) return rejection("conflict", `this worker is suspended (${state.standing[worker]!.suspended!.reason}) until an admin reinstates it`);
+  if (job.excluded?.includes(worker)) return rejection("conflict", "this worker's result on the job was revoked; it may not take the job again");
   if (job.commits[worker]) return rejection("conflict", "this worker already committed a result for the job");
   if (replicaCommitted(job, replica)) return rejection("conflict", `replica ${replica} already has a result`);
   const current = job.claims[replica];
-  if (current && current.worker !== worker && current.until >= entry.time) {
+  const held = current !== undefined && current.until >= time && current.worker !== worker;
+  if (held && !(time <= current.since + paramsOf(state).set.contestMs && winsContest(state, jobId, replica, worker, current.worker, time))) {
     return rejection("conflict", `replica ${replica} is leased to ${current.worker} until ${current.until}`);
   }
   if (current?.worker !== worker) {
     const opensAt = job.submitted + claimDelayMs(state.reputation[worker], state.pool!.settings.leaseSeconds * 1000);
-    if (entry.time < opensAt) return rejection("conflict", `claim priority: after its disagreements this worker may claim the job from ${opensAt}`);
+    if (time < opensAt) return rejection("conflict", `claim priority: after its disagreements this worker may claim the job from ${opensAt}`);
+    if (replica === 1 && job.spotSince !== undefined && time < job.spotSince + state.pool!.settings.leaseSeconds * 1000 && !trusted(state, worker)) {
+      return rejection("conflict", "a spot-check replica goes to a trusted worker for its first lease");
+    }
+    const standing = standingOf(state, worker);
+    if (!Object.hasOwn(standing.leases, jobId) && liveLeases(standing, time) >= quotaOf(state, standing, time)) {
+      return rejection("conflict", `claim quota: this worker already holds ${quotaOf(state, standing, time)} live leases`);
+    }
   }
-  const other = Object.entries(job.claims).find(([r, c]) => Number(r) !== replica && c.worker === worker && c.until >= entry.time);
+  const other = Object.entries(job.claims).find(([r, c]) => Number(r) !== replica && c.worker === worker && c.until >= time);
   if (other) return rejection("conflict", `this worker already holds replica ${other[0]} of the job`);
-  job.claims[replica] = { worker, until: entry.time + state.pool!.settings.leaseSeconds * 1000 };
   return undefined;
 }
 
-export function applyResultCommit(state: LedgerState, { id, entry }: SignedEntry): Rejection | undefined {
+/**
+ * Adaptive replication, decided at the job's first live claim: a trusted worker may get it alone
+ * (k = 1). If that worker lets its lease lapse, the next claimer finds the majority k restored.
+ */
+function decideAlone(state: LedgerState, job: JobState, jobId: EntryId, claim: EntryId, replica: number, worker: Did, time: number): void {
+  if (Object.keys(job.commits).length > 0) return;
+  if (job.single !== undefined && job.single !== worker) {
+    job.replicas = job.base!;
+    delete job.single;
+  }
+  const othersLive = Object.values(job.claims).some((c) => c.worker !== worker && c.until >= time);
+  if (job.single === undefined && replica === 0 && !othersLive && runsAlone(state, jobId, claim, worker)) {
+    job.single = worker;
+    job.replicas = 1;
+    const mine = job.claims[0]!;
+    job.claims = dictionary();
+    job.claims[0] = mine;
+  }
+}
+
+export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
   const found = openJob(state, entry);
   if ("reason" in found) return found;
   const { job, jobId } = found;
@@ -132,9 +194,11 @@ export function applyResultCommit(state: LedgerState, { id, entry }: SignedEntry
   if (job.commits[entry.author]) return rejection("conflict", "this worker already committed a result for the job");
   job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array) };
   delete job.claims[replica];
-  if (job.spot && job.replicas === 1 && !job.spotChecked && spotCheckChosen(jobId, id, job.spot)) {
-    job.replicas = 2;
-    job.spotChecked = true;
+  delete standingOf(state, entry.author).leases[jobId];
+  // A single run's spot draw waits for the first checkpoint covering this commit (../trust.ts).
+  if (job.replicas === 1 && (job.single === entry.author || job.spot) && !job.seeded) {
+    job.seedAfter = entry.time;
+    if (job.single === entry.author) job.spot = spotPermille(standingOf(state, entry.author).streak, paramsOf(state).qMinPermille);
   }
   return undefined;
 }
@@ -159,16 +223,24 @@ export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): R
   const allCommitted = Object.keys(job.commits).length >= job.replicas;
   const deadlineNear = entry.time >= job.deadline - state.pool!.settings.leaseSeconds * 1000;
   if (!allCommitted && !deadlineNear) return rejection("conflict", "reveals open once all replicas committed or the deadline is within one lease");
+  if (job.seedAfter !== undefined && !deadlineNear) return rejection("conflict", "a single run's reveal waits for the first checkpoint after its commit (the spot-check draw)");
   const revealed = bytesToHex(output);
   job.reveals[worker] = revealed;
   if (job.status === "done") {
-    if (revealed !== job.verdict!.output) penaliseDisagreement(state, worker, entry.time);
+    judgeLateReveal(state, jobId, job, worker, entry.time);
     return undefined;
   }
   const majority = majorityOutput(job);
   if (majority !== undefined) settleVerdict(state, jobId, job, majority, entry.time);
-  else if (Object.keys(job.reveals).length >= job.replicas) escalate(state, job);
+  else if (Object.keys(job.reveals).length >= job.replicas) disagreement(state, job);
   return undefined;
+}
+
+/** Every replica revealed without a strict majority: an audit decides when the pool has auditors. */
+function disagreement(state: LedgerState, job: JobState): void {
+  paramsOf(state).tally.contested += 1;
+  if (hasAuditors(state) && job.audit === undefined) job.audit = { status: "pending" };
+  else escalate(state, job);
 }
 
 /** Every replica revealed and no output has a strict majority: add replicas, or fail the job. */

@@ -7,6 +7,7 @@ import { poolIdMatches } from "../../capability/pool.ts";
 import { ALL_ABILITIES } from "../../capability/abilities.ts";
 import { bytesToHex } from "../../crypto/index.ts";
 import type { Did } from "../../identity/did-key.ts";
+import { DEFAULT_PARAMS, epochOf, freshParams } from "../params.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { LedgerState, PoolSettingsState } from "../state.ts";
 import type { Entry, Rejection, SignedEntry } from "../types.ts";
@@ -58,6 +59,7 @@ export function applyPoolCreate(state: LedgerState, { entry }: SignedEntry): Rej
   const open = entry.body.open as { stampBits: number } | undefined;
   if (open) state.pool.open = { stampBits: open.stampBits, issuers: dictionary(), spentTokens: dictionary(), admitted: dictionary() };
   state.members[entry.author] = { abilities: ["pool/admin"], by: entry.author, since: entry.time };
+  state.params = freshParams(DEFAULT_PARAMS, epochOf(entry.time));
   return undefined;
 }
 

@@ -16,7 +16,7 @@ describe("deadlines in the fold", () => {
     const pool = await jobPool();
     const job = await pool.submit({ replicas: 2, reward: 30, deadline: DEADLINE }, T0 + 10_000);
     await pool.work(carol, job, 0, RIGHT, T0 + 11_000);
-    expect(pool.fold().state.accounts[bob.did]!.spent).toBe(30);
+    expect(pool.fold().state.accounts[bob.did]!.spent).toBe(30 + 3); // reward and 10% verification tax
     // Nothing after the deadline yet: the fold cannot know time passed; readers already show failed.
     expect(pool.fold().state.jobs[job]!.status).toBe("open");
     expect(jobStatusAt(pool.fold().state.jobs[job]!, DEADLINE + 1)).toBe("failed");
@@ -27,8 +27,8 @@ describe("deadlines in the fold", () => {
     const { state, rejected } = pool.fold();
     expect(state.jobs[job]).toMatchObject({ status: "failed", failure: "deadline", claims: {} });
     expect(state.jobs[other]!.status).toBe("open");
-    // Refunded: only the open job's reward is still spent.
-    expect(state.accounts[bob.did]!.spent).toBe(30);
+    // Refunded: only the open job's reward is still spent (the taxes stay in the fund).
+    expect(state.accounts[bob.did]!.spent).toBe(3 + 30 + 3);
     expect(rejected.get(late.id)?.message).toMatch(/failed \(deadline\)/);
     expect(rejected.get(reveal.id)?.message).toMatch(/failed \(deadline\)/);
     expect(state.reputation[carol.did]).toBeUndefined();
@@ -43,7 +43,7 @@ describe("deadlines in the fold", () => {
     const { state } = pool.fold();
     expect(state.jobs[job]!.status).toBe("done");
     expect(state.jobs[job]!.verdict!.output).toBe(hex(RIGHT));
-    expect(state.accounts[bob.did]!.spent).toBe(10 + 30);
+    expect(state.accounts[bob.did]!.spent).toBe(10 + 1 + 30 + 3);
   });
 
   it("gives the same state in any arrival order (expiry depends only on the set of entries)", async () => {
@@ -74,6 +74,6 @@ describe("deadlines in the fold", () => {
     expect(rejected.has(checkpoint.id)).toBe(false);
     expect(state.checkpoint?.id).toBe(checkpoint.id);
     expect(state.jobs[job]).toMatchObject({ status: "failed", failure: "deadline" });
-    expect(state.accounts[bob.did]!.spent).toBe(0);
+    expect(state.accounts[bob.did]!.spent).toBe(3); // the tax stays in the fund
   });
 });

@@ -29,7 +29,7 @@ describe("fold", () => {
     expect(job.verdict!.output).toBe(bytesToHex(OUTPUT_A));
     expect(job.verdict!.workers).toEqual([bob.did, carol.did].sort());
     expect(balanceAt(state.accounts[carol.did]!, T0 + 30_001)).toEqual({ spendable: 0, vesting: 15, nextVest: T0 + 30_001 + 86_400_000 });
-    expect(balanceAt(state.accounts[bob.did]!, T0 + 86_400_000 * 2).spendable).toBe(15 - 30);
+    expect(balanceAt(state.accounts[bob.did]!, T0 + 86_400_000 * 2).spendable).toBe(15 - 30 - 3); // reward and 10% tax
     expect(state.reputation[carol.did]!.milli).toBe(1_000);
     expect(state.reputation[dave.did]).toMatchObject({ milli: 0, disagreed: 1 });
     expect(state.checkpoint?.id).toBe(story.entries.at(-1)!.id);

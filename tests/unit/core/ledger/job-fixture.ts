@@ -3,6 +3,7 @@
  * write claims, commits and reveals with fixed times, so a test reads as the story it checks.
  */
 import { bytesToHex, sha256, utf8 } from "../../../../src/core/crypto/index.ts";
+import { draftCheckpoint } from "../../../../src/core/ledger/checkpoints.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
 import { createPoolWithMembers } from "../../../../src/core/ledger/pool-members.ts";
 import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
@@ -14,12 +15,17 @@ import { didFromPublicKey } from "../../../../src/core/identity/did-key.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
 import { seededRandom } from "../../../fixtures/seeded-random.ts";
 
-/** More workers beyond the named fixtures (a job escalated twice needs seven). */
-export const extraWorkers: TestIdentity[] = [0x71, 0x72, 0x73].map((fill, i) => {
+function identity(name: string, fill: number): TestIdentity {
   const seed = new Uint8Array(32).fill(fill);
   const signingKey = seedSigningKey(seed);
-  return { name: `worker${i + 1}`, did: didFromPublicKey(signingKey.publicKey), signingKey, seed };
-});
+  return { name, did: didFromPublicKey(signingKey.publicKey), signingKey, seed };
+}
+
+/** More workers beyond the named fixtures (a job escalated twice needs seven). */
+export const extraWorkers: TestIdentity[] = [0x71, 0x72, 0x73].map((fill, i) => identity(`worker${i + 1}`, fill));
+
+/** A member holding only `job/audit` (in pools built with `{ auditor: true }`). */
+export const auditor: TestIdentity = identity("auditor", 0x7a);
 
 export const T0 = 1_767_225_600_000;
 export const LEASE_MS = 300_000;
@@ -33,10 +39,14 @@ export interface JobPool {
   readonly entries: SignedEntry[];
   readonly writers: Map<string, EntryWriter>;
   add(p: Promise<SignedEntry>): Promise<SignedEntry>;
-  submit(body: Partial<{ replicas: number; reward: number; deadline: number; spot: number }>, time: number): Promise<EntryId>;
+  submit(body: Partial<{ replicas: number; reward: number; deadline: number; spot: number; adaptive: number }>, time: number): Promise<EntryId>;
   claim(who: TestIdentity, job: EntryId, replica: number, time: number): Promise<SignedEntry>;
   commit(who: TestIdentity, job: EntryId, replica: number, output: Uint8Array, time: number): Promise<SignedEntry>;
   reveal(who: TestIdentity, job: EntryId, output: Uint8Array, time: number): Promise<SignedEntry>;
+  /** The root's checkpoint through `through` (over the entries so far), written at `time`. */
+  checkpoint(through: number, time: number): Promise<SignedEntry>;
+  /** Any entry by anyone. */
+  write(who: TestIdentity, kind: Parameters<EntryWriter["write"]>[0], body: Record<string, unknown>, time: number): Promise<SignedEntry>;
   /** claim, commit (1 s later) by one worker. */
   work(who: TestIdentity, job: EntryId, replica: number, output: Uint8Array, time: number): Promise<void>;
   fold(): ReturnType<typeof foldEntries>;
@@ -44,7 +54,7 @@ export interface JobPool {
 
 export const saltOf = (who: TestIdentity): Uint8Array => sha256(utf8(`salt ${who.did}`)).subarray(0, 16);
 
-export async function jobPool(settings: PoolSettingsState = SETTINGS): Promise<JobPool> {
+export async function jobPool(settings: PoolSettingsState = SETTINGS, options: { auditor?: boolean } = {}): Promise<JobPool> {
   const created = await createPoolWithMembers({
     root: alice,
     settings,
@@ -53,6 +63,7 @@ export async function jobPool(settings: PoolSettingsState = SETTINGS): Promise<J
     members: [
       { identity: bob, abilities: ["job/run", "job/submit"], time: T0 + 1 },
       ...[carol, dave, mallory, ...extraWorkers].map((identity, i) => ({ identity, abilities: ["job/run" as const], time: T0 + 2 + i })),
+      ...(options.auditor ? [{ identity: auditor, abilities: ["job/audit" as const], time: T0 + 9 }] : []),
     ],
     random: seededRandom("job fixture"),
   });
@@ -76,6 +87,8 @@ export async function jobPool(settings: PoolSettingsState = SETTINGS): Promise<J
     claim: (who, job, replica, time) => add(writer(who).write("job.claim", { job, replica }, time)),
     commit: (who, job, replica, output, time) => add(writer(who).write("result.commit", { job, replica, commitment: resultCommitment(saltOf(who), output) }, time)),
     reveal: (who, job, output, time) => add(writer(who).write("result.reveal", { job, salt: saltOf(who), output }, time)),
+    checkpoint: (through, time) => add(writer(alice).write("checkpoint", draftCheckpoint(entries, through, authoriser).body, time)),
+    write: (who, kind, body, time) => add(writer(who).write(kind, body, time)),
     async work(who, job, replica, output, time) {
       await pool.claim(who, job, replica, time);
       await pool.commit(who, job, replica, output, time + 1_000);

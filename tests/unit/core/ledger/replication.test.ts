@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { bytesToHex, sha256, utf8 } from "../../../../src/core/crypto/index.ts";
 import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
-import { claimDelayMs, escalation, spotCheckChosen, strikes } from "../../../../src/core/ledger/replication.ts";
+import { claimDelayMs, escalation, strikes } from "../../../../src/core/ledger/replication.ts";
+import { spotChosen } from "../../../../src/core/ledger/trust.ts";
 import { encodeState } from "../../../../src/core/ledger/state.ts";
 import type { EntryId } from "../../../../src/core/ledger/types.ts";
 import { balanceAt, jobStatusAt } from "../../../../src/core/ledger/verdict.ts";
@@ -52,7 +53,9 @@ describe("replication rules", () => {
     const { state } = pool.fold();
     expect(state.jobs[job]).toMatchObject({ status: "failed", failure: "no-majority", claims: {} });
     expect(jobStatusAt(state.jobs[job]!, T0 + 60_000)).toBe("failed");
-    expect(state.accounts[bob.did]!.spent).toBe(0);
+    // The reward comes back; the 10% verification tax stays in the fund.
+    expect(state.accounts[bob.did]!.spent).toBe(3);
+    expect(state.fund).toBe(3);
     expect(Object.values(state.reputation).every((r) => r.disagreed === 0 && r.agreed === 0)).toBe(true);
     const late = await pool.claim(carol, job, 0, T0 + 70_000);
     expect(pool.fold().rejected.get(late.id)?.message).toMatch(/failed \(no-majority\)/);
@@ -64,16 +67,18 @@ describe("replication rules", () => {
     expect(escalation({ replicas: 15, escalations: 0 })).toEqual({ kind: "failed" });
   });
 
-  it("opens a hidden second replica after the commit when the spot check chooses the job; the lone reveal must wait", async () => {
+  it("opens a hidden second replica when the first checkpoint after the commit draws the job; the lone reveal waits for it", async () => {
     const pool = await jobPool();
     const job = await pool.submit({ replicas: 1, reward: 10, spot: 1000 }, T0 + 10_000);
     await pool.claim(carol, job, 0, T0 + 11_000);
-    expect(pool.fold().state.jobs[job]!.replicas).toBe(1);
     await pool.commit(carol, job, 0, RIGHT, T0 + 12_000);
     const tooSoon = await pool.reveal(carol, job, RIGHT, T0 + 13_000);
     let folded = pool.fold();
-    expect(folded.state.jobs[job]).toMatchObject({ replicas: 2, spotChecked: true, status: "open" });
-    expect(folded.rejected.get(tooSoon.id)?.reason).toBe("conflict");
+    expect(folded.state.jobs[job]).toMatchObject({ replicas: 1, seedAfter: T0 + 12_000, status: "open" });
+    expect(folded.rejected.get(tooSoon.id)?.message).toMatch(/waits for the first checkpoint/);
+    await pool.checkpoint(T0 + 13_500, T0 + 13_600);
+    folded = pool.fold();
+    expect(folded.state.jobs[job]).toMatchObject({ replicas: 2, spotChecked: true, seeded: true, status: "open" });
     await pool.work(dave, job, 1, RIGHT, T0 + 14_000);
     await pool.reveal(carol, job, RIGHT, T0 + 16_000);
     await pool.reveal(dave, job, RIGHT, T0 + 16_001);
@@ -83,11 +88,11 @@ describe("replication rules", () => {
 
   it("draws spot checks at about the configured rate and never for permille 0", () => {
     const job = id(1);
-    const chosen = Array.from({ length: 2000 }, (_, i) => spotCheckChosen(job, id(i + 2), 100)).filter(Boolean).length;
+    const chosen = Array.from({ length: 2000 }, (_, i) => spotChosen(job, id(i + 2), 100)).filter(Boolean).length;
     expect(chosen).toBeGreaterThan(140);
     expect(chosen).toBeLessThan(260);
-    expect(Array.from({ length: 200 }, (_, i) => spotCheckChosen(job, id(i), 0)).some(Boolean)).toBe(false);
-    expect(Array.from({ length: 200 }, (_, i) => spotCheckChosen(job, id(i), 1000)).every(Boolean)).toBe(true);
+    expect(Array.from({ length: 200 }, (_, i) => spotChosen(job, id(i), 0)).some(Boolean)).toBe(false);
+    expect(Array.from({ length: 200 }, (_, i) => spotChosen(job, id(i), 1000)).every(Boolean)).toBe(true);
   });
 
   it("claim delay: zero in good standing, a tenth of a lease per net strike, at most one lease", () => {
@@ -103,6 +108,7 @@ describe("replication rules", () => {
     const pool = await jobPool();
     const spotJob = await pool.submit({ replicas: 1, reward: 20, spot: 1000 }, T0 + 10_000);
     await pool.work(carol, spotJob, 0, RIGHT, T0 + 11_000);
+    await pool.checkpoint(T0 + 12_100, T0 + 12_200);
     await pool.work(mallory, spotJob, 1, WRONG, T0 + 12_500);
     await pool.reveal(carol, spotJob, RIGHT, T0 + 14_000);
     await pool.reveal(mallory, spotJob, WRONG, T0 + 14_000);

@@ -5,23 +5,17 @@
  * has no majority, escalates to 4 replicas, and the three honest workers outvote it. Shows progress, writes the assembled
  * image as a PNG and prints who earned what. Every process it started stops when it ends or on Ctrl+C.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { EntryId } from "../core/ledger/types.ts";
-import { startRelay, type RunningRelay } from "../core/net/relay-node.ts";
-import { parseCommandArgs, stringOption, type CliIo, type Command } from "./command.ts";
+import { startRelay } from "../core/net/relay-node.ts";
+import { stringOption, type CliIo, type Command } from "./command.ts";
 import { assemble, creditTable, IMAGE, progressBar, tiles, type Worker } from "./demo-report.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { openJobNode, resolveTask, type JobSession } from "./job-session.ts";
-import { invite } from "./invite.ts";
-import { poolCreate } from "./pool-create.ts";
+import { resolveTask, type JobSession } from "./job-session.ts";
+import { Stage } from "./local-network.ts";
 import { encodePng } from "./png.ts";
-
-const BIN = fileURLToPath(new URL("../../bin/edgepool.js", import.meta.url));
 
 const usage = [
   "usage: edgepool demo [--out edgepool-demo.png] [--dir DIR] [--timeout 600]",
@@ -36,68 +30,6 @@ const usage = [
   "  --timeout S    give up after S seconds (default 600; exit 3)",
 ].join("\n");
 
-/** Everything the demo started, stopped in reverse order whatever happens. */
-class Stage {
-  readonly children = new Set<ChildProcess>();
-  relay: RunningRelay | undefined;
-  node: JobSession | undefined;
-
-  spawn(args: string[], log: string): ChildProcess {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    const file = createWriteStream(log, { flags: "a" });
-    child.stdout!.pipe(file, { end: false });
-    child.stderr!.pipe(file, { end: false });
-    this.children.add(child);
-    child.on("exit", () => this.children.delete(child));
-    return child;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(
-      [...this.children].map(
-        (child) =>
-          new Promise<void>((done) => {
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-          }),
-      ),
-    );
-    await this.node?.close();
-    await this.relay?.close();
-  }
-}
-
-/** Runs a pool command in this process (they are quick) and returns its stdout. */
-async function edgepool(command: Command, argv: string[], io: CliIo): Promise<string> {
-  const out: string[] = [];
-  const errors: string[] = [];
-  try {
-    const code = await command.run(parseCommandArgs(command, argv), { ...io, out: (line) => out.push(line), err: (line) => errors.push(line) });
-    if (code !== ExitCode.ok) throw new CliError(errors.join("\n"));
-  } catch (error) {
-    throw new CliError(`setting up the demo's pool failed: ${(error as Error).message}`);
-  }
-  return out.join("\n");
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((done) => child.once("exit", (code) => done(code)));
-}
-
-/** Joins a worker with the invite link, then starts it working; resolves with its DID. */
-async function startWorker(stage: Stage, dir: string, index: number, link: string, relay: string, pool: string, dishonest: boolean): Promise<Worker> {
-  const home = join(dir, `worker-${index}`);
-  const log = join(dir, `worker-${index}.log`);
-  const joining = stage.spawn(["join", link, "--relay", relay, "--home", home, "--json"], log);
-  let joined = "";
-  joining.stdout!.on("data", (chunk: Buffer) => (joined += chunk.toString()));
-  if ((await exited(joining)) !== 0) throw new CliError(`worker ${index} could not join the pool; see ${log}`);
-  const did = (JSON.parse(joined) as { member: string }).member;
-  stage.spawn(["work", "--pool", pool, "--relay", relay, "--home", home, "--cores", "1", "--ignore-cpu-load", ...(dishonest ? ["--dishonest"] : [])], log);
-  return { name: `worker-${index}`, did, dishonest };
-}
-
 export const demo: Command = {
   usage,
   options: { out: { type: "string" }, dir: { type: "string" }, timeout: { type: "string" } },
@@ -107,7 +39,7 @@ export const demo: Command = {
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new CliError(`--timeout must be a number of seconds, got ${JSON.stringify(stringOption(args, "timeout"))}`, ExitCode.usage);
     const kept = stringOption(args, "dir");
     const dir = kept ? resolve(kept) : await mkdtemp(join(tmpdir(), "edgepool-demo-"));
-    const stage = new Stage();
+    const stage = new Stage(dir, io);
     let interrupted = false;
     const onSignal = (): void => {
       interrupted = true;
@@ -120,7 +52,7 @@ export const demo: Command = {
       // The tiles get until the deadline; the backstop covers a start-up that hangs (a worker that never joins).
       const deadline = Date.now() + timeoutS * 1000;
       const result = await Promise.race([
-        runDemo(stage, dir, out, io, deadline),
+        runDemo(stage, out, io, deadline),
         new Promise<ExitCode>((done) => setTimeout(() => done(ExitCode.timedOut), timeoutS * 1000 + 60_000).unref()),
       ]);
       if (result === ExitCode.timedOut) io.err(`The demo did not finish within ${timeoutS} s. ${kept ? `Worker logs are in ${dir}.` : "Pass --dir DIR to keep the workers' logs."}`);
@@ -134,18 +66,20 @@ export const demo: Command = {
   },
 };
 
-async function runDemo(stage: Stage, dir: string, out: string, io: CliIo, deadline: number): Promise<ExitCode> {
-  stage.relay = await startRelay({ host: "127.0.0.1", port: 0, storageDirectory: join(dir, "relay"), log: () => {} });
+async function runDemo(stage: Stage, out: string, io: CliIo, deadline: number): Promise<ExitCode> {
+  stage.relay = await startRelay({ host: "127.0.0.1", port: 0, storageDirectory: join(stage.dir, "relay"), log: () => {} });
   const relay = stage.relay.url;
   io.err(`Relay on ${relay}`);
-  const home = ["--home", join(dir, "owner"), "--relay", relay];
-  const pool = await edgepool(poolCreate, ["--name", "demo", "--replication", "2", "--reward", "10", "--lease-seconds", "20", "--vesting-seconds", "60", ...home], io);
-  const link = await edgepool(invite, ["--pool", pool, "--can", "job/run", "--uses", "4", "--ttl", "1h", ...home], io);
-  io.err(`Pool ${pool} created; starting three honest workers and a dishonest one (worker-4)…`);
-  const workers = await Promise.all([1, 2, 3, 4].map((i) => startWorker(stage, dir, i, link, relay, pool, i === 4)));
-
-  stage.node = await openJobNode({ values: { home: home[1], relay, pool }, positionals: [] }, { ...io, err: () => {} }, usage);
-  const node = stage.node.node;
+  await stage.createPool(relay, { replication: 2, leaseSeconds: 20, uses: 4 });
+  io.err(`Pool ${stage.pool} created; starting three honest workers and a dishonest one (worker-4)…`);
+  const workers = await Promise.all(
+    [1, 2, 3, 4].map(async (i): Promise<Worker> => {
+      const member = await stage.join(i, relay);
+      stage.work(member, relay, i === 4);
+      return { name: `worker-${i}`, did: member.did, dishonest: i === 4 };
+    }),
+  );
+  const node = stage.node!.node;
   const mandelbrot = await resolveTask("mandelbrot");
   const batch = tiles();
   const jobDeadline = Date.now() + 30 * 60_000;
@@ -155,7 +89,7 @@ async function runDemo(stage: Stage, dir: string, out: string, io: CliIo, deadli
     jobs.push(submitted.job);
   }
   io.err(`Submitted ${jobs.length} tiles (${IMAGE.width}x${IMAGE.height} px), 2 workers each.`);
-  const settled = await watchProgress(stage.node, jobs, io, deadline);
+  const settled = await watchProgress(stage.node!, jobs, io, deadline);
 
   const parts = await Promise.all(batch.map(async (tile, i) => ({ tile, rgba: await tileOutput(stage.node!, jobs[i]!) })));
   await writeFile(out, encodePng(IMAGE.width, IMAGE.height, assemble(parts)));

@@ -24,6 +24,7 @@ const usage = [
   "",
   "  --pool P       the pool id",
   "  --cores N      at most N workers (default: cores - 1)",
+  "  --task-seconds S  stop a task after S seconds of wall time (default 5; long tiles need more)",
   "  --dishonest    lie about every output (for demonstrations: the pool rejects it)",
   "  --ignore-cpu-load  keep working however busy the CPU is (the demo: the load is its own workers)",
   ...POOL_USAGE,
@@ -42,6 +43,12 @@ function line(event: WorkerEvent): string {
     dropped: "handed back: " + ("reason" in event ? event.reason : ""),
   };
   return `${new Date().toISOString().slice(11, 19)} ${event.job} ${what[event.type]}`;
+}
+
+function taskTimeoutMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 3600) throw new CliError(`--task-seconds must be a whole number from 1 to 3600, got ${JSON.stringify(text)}`, ExitCode.usage);
+  return Number(text) * 1000;
 }
 
 function cores(text: string | undefined): number | undefined {
@@ -115,10 +122,12 @@ const stopped = (): Promise<ExitCode> =>
 
 export const work: Command = {
   usage,
-  options: { ...poolOptions, ...directOptions, pool: { type: "string" }, cores: { type: "string" }, dishonest: { type: "boolean" }, "ignore-cpu-load": { type: "boolean" } },
+  options: { ...poolOptions, ...directOptions, pool: { type: "string" }, cores: { type: "string" }, "task-seconds": { type: "string" }, dishonest: { type: "boolean" }, "ignore-cpu-load": { type: "boolean" } },
   async run(args, io: CliIo) {
     const maxCores = cores(stringOption(args, "cores"));
-    const contribution = await nodeContribution({ settings: { maxCores }, dishonest: args.values.dishonest === true, ignoreCpuLoad: args.values["ignore-cpu-load"] === true });
+    const timeoutMs = taskTimeoutMs(stringOption(args, "task-seconds"));
+    const contributing = await nodeContribution({ settings: { maxCores }, dishonest: args.values.dishonest === true, ignoreCpuLoad: args.values["ignore-cpu-load"] === true });
+    const contribution = timeoutMs === undefined ? contributing : { ...contributing, limits: { timeoutMs } };
     const opened = await openJobNode(args, io, usage, contribution);
     const { node, session } = opened;
     const control = watchControl(node, resolveHome(args, io), session.pool);

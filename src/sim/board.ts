@@ -34,8 +34,8 @@ export interface BoardHost {
 }
 
 export class Board {
-  private queue: number[] = [];
-  private head = 0;
+  /** Jobs with open replicas, oldest opened first. */
+  private readonly openJobs = new Set<number>();
   private competitors = new Competitors([]);
   private readonly byDid = new Map<Did, SimNode>();
   private readonly keys = new Map<number, RendezvousKey>();
@@ -52,26 +52,22 @@ export class Board {
   /** The workers every worker ranks against (activeRunners of the current view), then a new offer on every open job. */
   rank(workers: readonly Did[]): void {
     this.competitors = new Competitors(workers);
-    for (let i = this.head; i < this.queue.length; i++) this.offer(this.jobs[this.queue[i]!]!);
+    for (const index of this.openJobs) this.offer(this.jobs[index]!);
   }
 
-  /** Opens a replica of a job for claiming; it has been free since `since`, when `lapsed`'s lease on it ran out. */
-  open(job: SimJob, replica: number, since: number, lapsed?: Did): void {
-    const holder = lapsed === undefined ? undefined : this.byDid.get(lapsed);
-    if (holder) job.lapsed.add(holder.index);
+  /** Opens a replica of a job for claiming; it has been free since `since`. */
+  open(job: SimJob, replica: number, since: number): void {
     if (job.free.includes(replica)) return;
     job.freeSince = job.free.length === 0 ? since : Math.min(job.freeSince, since);
     job.free.push(replica);
     job.free.sort((a, b) => a - b);
-    if (!job.onBoard) {
-      job.onBoard = true;
-      this.queue.push(job.index);
-    }
+    this.openJobs.add(job.index);
   }
 
   /** Closes every open replica of a settled or expired job. */
   close(job: SimJob): void {
     job.free = [];
+    this.openJobs.delete(job.index);
     this.keys.delete(job.index);
   }
 
@@ -97,7 +93,7 @@ export class Board {
     let claimed = true;
     while (claimed && job.free.length > 0 && job.outcome === "open" && now <= job.deadline) {
       claimed = false;
-      const busy = this.busyOf(job);
+      const busy = job.claimants;
       const due = Math.min(OFFER_LIMIT, (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * job.free.length);
       for (let rank = 0; rank < due && !claimed; rank++) {
         const did = this.competitors.workerAt(this.keyOf(job), rank, busy);
@@ -124,7 +120,7 @@ export class Board {
   plan(node: SimNode, job: SimJob): Plan | undefined {
     if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline) return undefined;
     const opensAt = this.host.opensAt(node, job);
-    const busy = this.busyOf(job);
+    const busy = job.claimants;
     if (busy.has(node.did)) return undefined;
     if (ROLES[node.role].coordinated) return { replica: job.free[0]!, at: opensAt };
     const rank = this.competitors.rank(this.keyOf(job), node.did, busy)!;
@@ -135,19 +131,8 @@ export class Board {
   private take(node: SimNode, job: SimJob, replica: number): void {
     node.idle = false;
     job.free.splice(job.free.indexOf(replica), 1);
+    if (job.free.length === 0) this.openJobs.delete(job.index);
     this.host.claim(node, job, replica);
-  }
-
-  private busyOf(job: SimJob): Set<Did> {
-    const busy = new Set<Did>();
-    for (const holder of job.holders.values()) busy.add(this.nodeDid(holder));
-    for (const committer of job.committed.keys()) busy.add(this.nodeDid(committer));
-    for (const lapsed of job.lapsed) busy.add(this.nodeDid(lapsed));
-    return busy;
-  }
-
-  private nodeDid(index: number): Did {
-    return this.nodes[index]!.did;
   }
 
   private keyOf(job: SimJob): RendezvousKey {
@@ -160,37 +145,17 @@ export class Board {
   }
 
   /** The first due claim among `preferred` and the oldest open jobs; else when the earliest one falls due. */
-  private find(node: SimNode, preferred: readonly number[]): { job: SimJob; replica: number; wakeAt?: undefined } | { job?: undefined; wakeAt?: number } {
-    let wakeAt: number | undefined;
+  private find(node: SimNode, preferred: readonly number[]): { job: SimJob; replica: number } | { job?: undefined; wakeAt?: number } {
     const now = this.host.now();
-    const consider = (job: SimJob): Plan | undefined => {
+    let wakeAt = Infinity;
+    let seen = 0;
+    for (const index of preferred.length > 0 ? [...preferred, ...this.openJobs] : this.openJobs) {
+      if (seen++ === SCAN) break;
+      const job = this.jobs[index]!;
       const plan = this.plan(node, job);
-      if (plan && plan.at > now) wakeAt = Math.min(wakeAt ?? Infinity, plan.at);
-      return plan && plan.at <= now ? plan : undefined;
-    };
-    for (const index of preferred) {
-      const plan = consider(this.jobs[index]!);
-      if (plan) return { job: this.jobs[index]!, replica: plan.replica };
+      if (plan && plan.at <= now) return { job, replica: plan.replica };
+      if (plan) wakeAt = Math.min(wakeAt, plan.at);
     }
-    this.dropClosed();
-    for (let i = this.head, seen = 0; i < this.queue.length && seen < SCAN; i++) {
-      const job = this.jobs[this.queue[i]!]!;
-      if (job.free.length === 0) continue;
-      seen++;
-      const plan = consider(job);
-      if (plan) return { job, replica: plan.replica };
-    }
-    return wakeAt === undefined ? {} : { wakeAt };
-  }
-
-  private dropClosed(): void {
-    while (this.head < this.queue.length && this.jobs[this.queue[this.head]!]!.free.length === 0) {
-      this.jobs[this.queue[this.head]!]!.onBoard = false;
-      this.head++;
-    }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    return wakeAt === Infinity ? {} : { wakeAt };
   }
 }

@@ -49,6 +49,8 @@ export class Simulation {
   private lastCheckpoint = START_TIME;
   private unresolved = 0;
   private rankedAt = -Infinity;
+  /** After this long the fold has taken everything stamped before (the horizon, and a tick to fold it). */
+  private readonly recheckAfterMs: number;
 
   /** Jobs settled by one worker alone: a strike against it may reopen them (revocation). */
   private readonly singles = new Set<number>();
@@ -61,6 +63,7 @@ export class Simulation {
     this.nodes = world.nodes;
     this.rng = { arrivals: root.fork(), churn: root.fork(), work: root.fork(), answers: root.fork() };
     this.leaseMs = config.pool.leaseSeconds * 1000;
+    this.recheckAfterMs = this.ledger.horizonMs + FOLD_TICK_MS + 1;
     this.board = new Board(this.jobs, this.nodes, defaultStaggerMs(this.leaseMs), {
       now: () => this.queue.now,
       claim: (node, job, replica) => this.claim(node, job, replica),
@@ -191,6 +194,7 @@ export class Simulation {
   private claim(node: SimNode, job: SimJob, replica: number): void {
     const now = this.queue.now;
     job.holders.set(replica, node.index);
+    job.claimants.add(node.did);
     this.ledger.write(node.did, "job.claim", { job: job.id, replica }, now);
     const rule = ROLES[node.role];
     const token = ++this.tokens;
@@ -199,7 +203,7 @@ export class Simulation {
     if (!rule.finishes) this.queue.at(now + this.leaseMs, { type: "abandon", node: node.index, token });
     else this.resumeAttempt(node);
     if (rule.coordinated) this.groupJobs.set(node.group, [job.index, ...(this.groupJobs.get(node.group) ?? []).filter((j) => this.jobs[j]!.free.length > 0).slice(0, 7)]);
-    this.queue.at(now + this.leaseMs + this.ledger.horizonMs + 1, { type: "recheck", job: job.index });
+    this.queue.at(now + this.leaseMs + this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
   private resumeAttempt(node: SimNode): void {
@@ -219,7 +223,7 @@ export class Simulation {
     this.ledger.write(node.did, "job.claim", { job: job.id, replica: attempt.replica }, this.queue.now);
     attempt.leaseUntil = this.queue.now + this.leaseMs;
     this.queue.at(Math.min(attempt.finishAt, this.queue.now + this.leaseMs / 2), { type: "renew", node: node.index, token });
-    this.queue.at(attempt.leaseUntil + this.ledger.horizonMs + 1, { type: "recheck", job: job.index });
+    this.queue.at(attempt.leaseUntil + this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
   /** A claimer's lease ran out: it moves on to claim something else. */
@@ -293,11 +297,11 @@ export class Simulation {
     const id = this.ledger.write(this.nodes[submitter]!.did, "job.submit", body, now, { reliable: true });
     const correct = this.rng.work.bytes(32);
     const work = sample(this.rng.work, this.config.devices.task);
-    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), lapsed: new Set(), free: [], freeSince: now, waveAt: undefined, onBoard: false, outcome: "open" });
+    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, outcome: "open" });
     this.jobByEntry.set(id, index);
     this.tally.submitted++;
     this.unresolved++;
-    this.queue.at(now + p.deadlineMs + this.ledger.horizonMs + 1, { type: "recheck", job: index });
+    this.queue.at(now + p.deadlineMs + this.recheckAfterMs, { type: "recheck", job: index });
     if (this.tally.submitted < this.config.jobs) this.queue.at(now + arrivalGap(this.config, this.rng.arrivals), { type: "submit" });
   }
 
@@ -342,7 +346,7 @@ export class Simulation {
       job.committed.clear();
       job.holders.clear();
       this.unresolved++;
-      this.queue.at(state.deadline + this.ledger.horizonMs + 1, { type: "recheck", job: index });
+      this.queue.at(state.deadline + this.recheckAfterMs, { type: "recheck", job: index });
       this.reconcile(job);
     }
   }
@@ -381,7 +385,8 @@ export class Simulation {
     const state = this.ledger.state.jobs[job.id];
     if (state?.audit?.status === "pending") this.audit(job);
     if (job.outcome !== "open") return this.judged(job, state);
-    const view = this.queue.now - this.ledger.horizonMs;
+    // The fold's own view (its last tick), not now - H: an entry stamped since then is not lost, only not folded yet.
+    const view = this.ledger.foldedThrough;
     if (!state) {
       // The fold refused the submission (a simulator bug if it happens: counted, never hidden).
       if (view >= job.submitted && this.ledger.rejectionOf(job.id)) this.resolve(job, undefined);
@@ -395,7 +400,7 @@ export class Simulation {
     for (let replica = 0; replica < state.replicas; replica++) {
       const claim = state.claims[replica];
       if (committed.has(replica) || job.holders.has(replica) || (claim && claim.until >= view)) continue;
-      this.board.open(job, replica, Math.max(job.submitted, claim?.until ?? 0), claim?.worker);
+      this.board.open(job, replica, Math.max(job.submitted, claim?.until ?? 0));
     }
     this.board.offer(job);
   }
@@ -421,7 +426,7 @@ export class Simulation {
     if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas || state.seedAfter !== undefined) return;
     commitment.revealedAt = this.queue.now;
     this.ledger.write(node.did, "result.reveal", { job: job.id, salt: commitment.salt, output: commitment.output }, this.queue.now);
-    this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });
+    this.queue.at(this.queue.now + this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
   /** A settled job's verdict may still change (an audit overturns it): the final outcome follows the fold. */

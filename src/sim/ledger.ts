@@ -58,6 +58,7 @@ export class SimLedger {
   private head = 0;
   private counter = 0;
   private seen = 0;
+  private view = -Infinity;
   private readonly listeners: Array<(batch: readonly SignedEntry[]) => void> = [];
   private readonly baseId: string;
 
@@ -74,6 +75,11 @@ export class SimLedger {
 
   get state(): LedgerState {
     return this.folder.result().state;
+  }
+
+  /** The time the fold has reached: every delivered entry stamped at or before it is folded. */
+  get foldedThrough(): number {
+    return this.view;
   }
 
   get horizonMs(): number {
@@ -139,6 +145,7 @@ export class SimLedger {
 
   /** Folds every delivered entry stamped at or before `through`; returns them in canonical order. */
   advance(through: number): SignedEntry[] {
+    this.view = through;
     let end = this.head;
     while (end < this.pending.length && this.pending[end]!.entry.time <= through) end++;
     if (end === this.head) return [];

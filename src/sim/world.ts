@@ -73,15 +73,17 @@ export interface SimJob {
   /** Replica -> node that holds it as far as the simulator knows (running or commit in flight). */
   readonly holders: Map<number, number>;
   readonly committed: Map<number, Commitment>;
-  /** Nodes whose lease on a replica ran out in the fold: they do not compete for the job again. */
-  readonly lapsed: Set<number>;
+  /**
+   * Every worker that claimed a replica of the job: it holds it, committed, or let its lease run
+   * out, and in each case competes for no replica of the job again (replicas.ts busyWorkers).
+   */
+  readonly claimants: Set<Did>;
   /** Replica indices open for claiming. */
   free: number[];
   /** Since when the open replicas have been free (their rendezvous waves count from here). */
   freeSince: number;
   /** The next rendezvous wave already scheduled, if any. */
   waveAt: number | undefined;
-  onBoard: boolean;
   /** The outcome as the fold has it now (after audits and revocations). */
   outcome: "open" | "right" | "wrong" | "failed" | "expired" | "refused";
   /** The outcome at the job's first verdict (before any audit or revocation). */

@@ -11,7 +11,7 @@ import type { Ledger } from "../core/ledger/ledger.ts";
 import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
 import type { SyncStatus } from "../core/net/sync-status.ts";
 import type { EdgeNode } from "../core/node.ts";
-import type { InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
+import type { InvitePreview, InviteRequest, OpenPoolPreview, Outcome } from "./pools/pool-actions.ts";
 import { contribution } from "./contribute.svelte.ts";
 
 export interface KnownPool {
@@ -210,6 +210,19 @@ export const poolsState = {
       });
     }
     return ledger.state.pool?.settings.name;
+  },
+  /** An open pool's page: what it is and how it admits strangers. */
+  async readOpen(identity: Identity, pool: string, relay: string | undefined): Promise<Outcome<{ preview: OpenPoolPreview }>> {
+    return (await actions()).readOpenPool(identity, pool, relay);
+  },
+  /** Joins an open pool as a stranger (paying with a stamp or a token), then opens it here. */
+  async joinOpen(identity: Identity, pool: string, relay: string | undefined, onProgress: (tried: number, expected: number) => void, signal: AbortSignal): Promise<Outcome<{ since: number }>> {
+    const joined = await (await actions()).joinOpenPoolAsStranger(identity, pool, relay, onProgress, signal);
+    if (!joined.ok) return joined;
+    const known = { pool: pool as PoolId, name: joined.ledger.state.pool?.settings.name ?? pool, relay };
+    remember(known);
+    await this.select(identity, known);
+    return { ok: true, since: joined.since };
   },
   async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
     const joined = await (await actions()).joinPool(identity, invite);

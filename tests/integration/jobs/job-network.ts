@@ -135,9 +135,10 @@ export class JobNetwork {
     for (const link of this.links) link.adapters.forEach((adapter) => adapter.disconnect());
     // Let storage writes that sync started finish before the directory goes.
     await Promise.all(this.repos.map(async (repo) => {
-      // flush() refuses when a handle is still unavailable (a blob nobody offered): nothing to save there.
+      // flush() refuses when a handle is still unavailable (a blob nobody offered): nothing to save
+      // there; shutdown() flushes too, and a handle can turn unavailable in between.
       await repo.flush().catch(() => undefined);
-      await repo.shutdown();
+      await repo.shutdown().catch(() => undefined);
     }));
     // automerge-repo saves sync state through a 100 ms throttle that shutdown does not flush; on a
     // loaded machine that timer fires late, so leave it a generous margin before the files go.

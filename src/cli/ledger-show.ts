@@ -11,12 +11,13 @@ export const ledgerShow: Command = {
     "usage: edgepool ledger show --pool P [--json] [--home DIR]",
     "",
     "Prints the pool's ledger as this node validated it: members, jobs with their status, credit",
-    "balances (spendable and vesting), reputation, the entries this node refused with the reason,",
+    "balances (spendable and vesting), reputation, each worker's tier, stake and strikes with their reason,",
+    "the verification fund and the pool's incentive parameters, the entries this node refused with the reason,",
     "equivocation evidence and the last checkpoint. Reads only what is stored under DIR.",
     "",
     "  --pool P       the pool id (as printed by `edgepool pool create`)",
     HOME_USAGE,
-    '  --json         print {"schemaVersion":1, "poolId", "epoch", "pool", "members", "jobs", "balances", "reputation", "invalid", "evidence", "checkpoint", ...}',
+    '  --json         print {"schemaVersion":1, "poolId", "epoch", "pool", "members", "jobs", "balances", "reputation", "workers", "fund", "params", "invalid", "evidence", "checkpoint", ...}',
     "",
     "Exit codes: 0 ok, 1 no ledger for the pool under DIR, 2 usage.",
   ].join("\n"),
@@ -63,6 +64,15 @@ function render(pool: string, epoch: number, s: LedgerSummary): string[] {
   for (const b of s.balances) lines.push(`  ${b.did}  spendable ${b.spendable}  vesting ${b.vesting}${b.nextVest !== undefined ? ` (next ${iso(b.nextVest)})` : ""}`);
   lines.push("Reputation:");
   for (const r of s.reputation) lines.push(`  ${r.did}  ${milli(r.milli)}  agreed ${r.agreed} disagreed ${r.disagreed}`);
+  lines.push(`Workers (${s.workers.length}); verification fund ${s.fund}:`);
+  for (const w of s.workers) {
+    const strikes = w.strikes.map((k) => `${k.severe ? "severe" : "minor"} ${k.reason} ${iso(k.time)}`).join("; ");
+    lines.push(`  ${w.did}  ${w.tier}${w.suspended ? ` (${w.suspended.reason} since ${iso(w.suspended.time)})` : ""}  C ${w.streak}  stake ${w.stake}${w.unbonding ? ` (+${w.unbonding} unbonding)` : ""}  strikes ${w.strikes.length}${strikes ? `: ${strikes}` : ""}`);
+  }
+  if (s.params) {
+    const p = s.params;
+    lines.push(`Parameters (epoch ${p.epoch}): tax ${p.set.taxPermille / 10}%, trust C >= ${p.trust}, single runs <= ${p.set.maxSingle}, q_min ${p.qMinPermille / 10}%, majority k ${p.majority}, quota ${p.set.quota}, sanctions ${p.set.sanctions ? "on" : "off"}${p.pending ? `; new parameters from epoch ${p.pending.from}` : ""}`);
+  }
   const reasons = Object.entries(s.invalid.byReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
   lines.push(`Refused entries: ${s.invalid.count}${reasons ? ` (${reasons})` : ""}${s.deferred ? `; ${s.deferred} held until their time comes` : ""}`);
   for (const i of s.invalid.entries) lines.push(`  ${i.key}  ${i.reason}: ${i.message}`);

@@ -127,3 +127,22 @@ export function renderDocument(r: SweepResults): string {
     "",
   ].join("\n");
 }
+
+/** Markers of the section `npm run sim:targets` writes (./targets.ts); the sweep keeps it. */
+export const SECTION_START = "<!-- incentives: written by npm run sim:targets -->";
+export const SECTION_END = "<!-- end of incentives -->";
+
+/** Replaces the marked section of `doc` (appends it when absent). */
+export function withSection(doc: string, section: string): string {
+  const start = doc.indexOf(SECTION_START);
+  const end = doc.indexOf(SECTION_END);
+  if (start < 0 || end < start) return `${doc.trimEnd()}\n\n${section}`;
+  return doc.slice(0, start) + section.trimEnd() + doc.slice(end + SECTION_END.length);
+}
+
+/** The marked section of `doc`, if any. */
+export function sectionOf(doc: string): string | undefined {
+  const start = doc.indexOf(SECTION_START);
+  const end = doc.indexOf(SECTION_END);
+  return start < 0 || end < start ? undefined : doc.slice(start, end + SECTION_END.length) + "\n";
+}

@@ -3,14 +3,14 @@
  * (colluding share p, replicas k, spot-check rate, churn), three seeds per point, and writes
  * docs/simulation.md with SVG plots under docs/simulation/. Node-only (writes files).
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { configWith, mergeOverrides, type SimOverrides } from "./config.ts";
 import { simulate } from "./index.ts";
 import type { SimReport } from "./report.ts";
 import { lineChart, type Point, type Series } from "./svg.ts";
 import { majorityWrongProbability } from "./theory.ts";
-import { renderDocument, type Aggregate, type SweepResults } from "./sweep-doc.ts";
+import { renderDocument, sectionOf, withSection, type Aggregate, type SweepResults } from "./sweep-doc.ts";
 
 export const SEEDS = [1, 2, 3];
 /** Jobs per run (SIM_SWEEP_JOBS=200 gives a quick, noisy look). */
@@ -112,7 +112,9 @@ async function main(): Promise<void> {
   const dir = join("docs", "simulation");
   await mkdir(dir, { recursive: true });
   for (const [name, svg] of Object.entries(charts(results))) await writeFile(join(dir, name), `${svg}\n`);
-  await writeFile(join("docs", "simulation.md"), renderDocument(results));
+  // The Incentives section comes from `npm run sim:targets`: keep it.
+  const kept = sectionOf(await readFile(join("docs", "simulation.md"), "utf8").catch(() => ""));
+  await writeFile(join("docs", "simulation.md"), kept ? withSection(renderDocument(results), kept) : renderDocument(results));
   process.stderr.write(`wrote docs/simulation.md and ${dir}/*.svg in ${results.wallSeconds} s\n`);
 }
 

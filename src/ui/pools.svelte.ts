@@ -8,10 +8,10 @@ import type { InviteLink } from "../core/capability/invite.ts";
 import type { PoolId } from "../core/capability/pool.ts";
 import type { Identity } from "../core/identity/keystore.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
-import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
+import type { LedgerSummary } from "../core/ledger/summary.ts";
 import type { SyncStatus } from "../core/net/sync-status.ts";
 import type { EdgeNode } from "../core/node.ts";
-import type { InvitePreview, InviteRequest, Outcome } from "./pools/pool-actions.ts";
+import type { InviteInLedger, InvitePreview, InviteRequest, OpenPoolPreview, Outcome } from "./pools/pool-actions.ts";
 import { contribution } from "./contribute.svelte.ts";
 
 export interface KnownPool {
@@ -34,8 +34,8 @@ const POOLS_KEY = "edgepool.pools";
 const RELAY_KEY = "edgepool.relay";
 const SELECTED_KEY = "edgepool.pools.selected";
 const SYNC_POLL_MS = 1000;
-/** How long the join screen waits for the pool's ledger to confirm its name. */
-const NAME_WAIT_MS = 20_000;
+/** How long the join screen waits for the pool's ledger (its name, the link's uses left). */
+const LEDGER_WAIT_MS = 20_000;
 
 function storedPools(): KnownPool[] {
   try {
@@ -84,7 +84,8 @@ async function readSyncNow(ledger: Ledger): Promise<void> {
   onlyHere = reading.onlyHere;
 }
 
-function watch(ledger: Ledger): void {
+/** Follows the chosen pool's ledger; `summarise` is passed in because it loads with the pool, off the first route. */
+function watch(ledger: Ledger, summarise: typeof import("../core/ledger/summary.ts").summarise): void {
   stopWatching?.();
   const refresh = () => {
     summary = summarise(ledger.view(), Date.now());
@@ -116,7 +117,7 @@ async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<o
   selected = { pool, ledger: opened.ledger, node };
   localStorage.setItem(SELECTED_KEY, pool.pool);
   if (node.scheduler) await contribution.adopt(node.scheduler);
-  watch(opened.ledger);
+  watch(opened.ledger, (await import("../core/ledger/summary.ts")).summarise);
   return { ok: true };
 }
 
@@ -190,26 +191,22 @@ export const poolsState = {
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).revokeInPool(identity, selected.ledger, target.trim());
   },
-  /**
-   * The pool's name from its validated pool.create, once this device has received it through the
-   * link's relay (before joining; nothing of this identity is shared by reading it).
-   */
-  async confirmedName(invite: InviteLink): Promise<string | undefined> {
-    const opened = await (await actions()).openPoolLedger(invite.pool, invite.relay);
-    if (!opened.ok) return undefined;
-    const ledger = opened.ledger;
-    if (!ledger.state.pool) {
-      await new Promise<void>((resolve) => {
-        const stop = ledger.subscribe(() => ledger.state.pool && done());
-        const timer = setTimeout(done, NAME_WAIT_MS);
-        function done(): void {
-          stop();
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-    return ledger.state.pool?.settings.name;
+  /** The pool's validated name and the link's standing (revoked, used up, joins left), once its ledger arrives. */
+  async checkInvite(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: InviteInLedger }>> {
+    return (await actions()).inviteInLedger(identity, invite, LEDGER_WAIT_MS);
+  },
+  /** An open pool's page: what it is and how it admits strangers. */
+  async readOpen(identity: Identity, pool: string, relay: string | undefined): Promise<Outcome<{ preview: OpenPoolPreview }>> {
+    return (await actions()).readOpenPool(identity, pool, relay);
+  },
+  /** Joins an open pool as a stranger (paying with a stamp or a token), then opens it here. */
+  async joinOpen(identity: Identity, pool: string, relay: string | undefined, onProgress: (tried: number, expected: number) => void, signal: AbortSignal): Promise<Outcome<{ since: number }>> {
+    const joined = await (await actions()).joinOpenPoolAsStranger(identity, pool, relay, onProgress, signal);
+    if (!joined.ok) return joined;
+    const known = { pool: pool as PoolId, name: joined.ledger.state.pool?.settings.name ?? pool, relay };
+    remember(known);
+    await this.select(identity, known);
+    return { ok: true, since: joined.since };
   },
   async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
     const joined = await (await actions()).joinPool(identity, invite);

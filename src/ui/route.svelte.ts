@@ -14,11 +14,23 @@ export const SCREENS = [
 
 export type ScreenName = (typeof SCREENS)[number]["name"];
 
-export type Route = { readonly screen: ScreenName } | { readonly screen: "join"; readonly link: string };
+export type Route =
+  | { readonly screen: ScreenName }
+  | { readonly screen: "join"; readonly link: string }
+  /** An open pool's page (`#/open/<pool>?relay=<url>`): its description and a one-click join. */
+  | { readonly screen: "open"; readonly pool: string; readonly relay: string | undefined };
+
+/** The link to an open pool's page in this app. */
+export const openPoolLink = (appUrl: string, pool: string, relay: string | undefined): string =>
+  `${appUrl}#/open/${pool}${relay ? `?relay=${encodeURIComponent(relay)}` : ""}`;
 
 export function parseRoute(url: string): Route {
   const hash = new URL(url).hash;
   if (hash.startsWith("#/join/")) return { screen: "join", link: url };
+  if (hash.startsWith("#/open/")) {
+    const [pool = "", query = ""] = hash.slice("#/open/".length).split("?");
+    return { screen: "open", pool, relay: new URLSearchParams(query).get("relay") ?? undefined };
+  }
   const name = hash.slice(2);
   const screen = SCREENS.find((s) => s.name === name);
   return { screen: screen?.name ?? "try" };

@@ -3,11 +3,12 @@
  * creates a pool and an invite link, the second opens the link, sees the "join pool X?"
  * confirmation and joins; both see the same two members. A job the first submits is run by both
  * devices (two replicas), its Mandelbrot image shows, and both see the same ledger and credits.
- * Then the first revokes the second, and both devices show it.
+ * A third person opening the used-up link is told so before joining. Then the first revokes the
+ * second, and both devices show it.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { appFixture, checkScreen, createInvite, createPool, joinByLink, openScreen } from "./app-page.ts";
+import { appFixture, checkScreen, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
 
 const app = appFixture();
 
@@ -43,10 +44,22 @@ describe("pools in the app", () => {
     await expect.poll(() => memberCount(bob), { timeout: 20_000 }).toBe(2);
     await expect.poll(() => memberCount(alice), { timeout: 20_000 }).toBe(2);
 
+    // A third person with the same one-use link learns before joining that it is used up, and whom to ask.
+    const carol = (await app.person()).page;
+    await carol.goto(link);
+    await carol.getByTestId("invite-unusable").waitFor({ timeout: 30_000 });
+    expect(await carol.getByTestId("invite-unusable").innerText()).toMatch(/has already been used 1 time, its limit; ask did:key:\S+ \(who invited you\) for a new link$/);
+    await checkScreen(carol, "join-used-up");
+
     await openScreen(alice, server.url, "jobs");
     await alice.getByLabel("Task").selectOption("mandelbrot");
     await alice.getByRole("button", { name: "Submit job" }).click();
-    await alice.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 90_000 });
+    await alice.locator('[data-testid="my-jobs"] li[data-status="done"]').waitFor({ timeout: 90_000 }).catch(async (error: unknown) => {
+      await screenshots(alice, "jobs-failed");
+      await openScreen(bob, server.url, "contribute");
+      await screenshots(bob, "jobs-failed-bob-contribute");
+      throw error;
+    });
     await alice.getByTestId("job-image").waitFor();
     await checkScreen(alice, "jobs");
 

@@ -5,9 +5,9 @@
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
-import * as Digest from "multiformats/hashes/digest";
 import { bytesEqual, sha256, type SigningKey } from "../crypto/index.ts";
 import { parseDidKey, publicKeyOfDid, type DidKeyResult } from "../identity/did-key.ts";
+import { cidString, DAG_CBOR } from "./cid.ts";
 import {
   ENTRY_VERSION,
   KINDS,
@@ -22,7 +22,6 @@ import {
   type UnsignedEntry,
 } from "./types.ts";
 
-const SHA2_256 = 0x12;
 const ENTRY_FIELDS = ["author", "body", "kind", "pool", "proof", "seq", "sig", "time", "v"];
 const MAX_PROOFS = 8;
 // Proofs are token CIDs (59 characters; the authoriser checks their form), never tokens inline.
@@ -35,9 +34,7 @@ export function signingBytes(entry: UnsignedEntry): Uint8Array {
   return dagCbor.encode({ v, kind, pool, author, seq, time, body, proof });
 }
 
-export function entryIdOf(bytes: Uint8Array): EntryId {
-  return CID.createV1(dagCbor.code, Digest.create(SHA2_256, sha256(bytes))).toString() as EntryId;
-}
+export const entryIdOf = (bytes: Uint8Array): EntryId => cidString(DAG_CBOR, sha256(bytes)) as EntryId;
 
 /** Encodes any value canonically (the state commitment and checkpoints use it too). */
 export const canonicalEncode = (value: unknown): Uint8Array => dagCbor.encode(value);

@@ -9,6 +9,7 @@ import { TokenVerifier, tokenHash, type TokenHash } from "../capability/chain.ts
 import { createInvite, inviteRevoked, inviteUsedUp, parseInviteLink, type Redemption } from "../capability/invite.ts";
 import type { RefusalReason } from "../capability/refusal.ts";
 import type { Ability } from "../capability/abilities.ts";
+import type { Did } from "../identity/did-key.ts";
 import type { Ledger } from "./ledger.ts";
 import { ownDelegation } from "./own-delegation.ts";
 import { UcanAuthoriser } from "./ucan-authoriser.ts";
@@ -82,17 +83,37 @@ export type JoinOutcome = {
 
 const usesOf = (ledger: Ledger, invite: TokenHash): number => Object.values(ledger.state.members).filter((m) => m.invite === invite).length;
 
+export type InviteStanding = {
+  readonly ok: true;
+  /** Joins the link still allows, as far as this node has seen. */
+  readonly usesLeft: number;
+  /** The joiner's abilities when it is already an active member. */
+  readonly member: readonly Ability[] | undefined;
+};
+
+/**
+ * What this node's ledger says of a redeemed invite for `joiner` before it joins: already a member,
+ * or how many joins are left; a revoked or used-up link is refused, saying which and whom to ask.
+ */
+export function inviteStanding(ledger: Ledger, redemption: Redemption, joiner: Did): InviteStanding | MembershipRefusal {
+  const state = ledger.state;
+  const member = state.members[joiner];
+  const usesLeft = redemption.terms.uses - usesOf(ledger, redemption.invite);
+  if (member && member.revoked === undefined) return { ok: true, usesLeft, member: member.abilities };
+  if (state.revocations[redemption.invite]) return inviteRevoked(redemption.inviter);
+  if (usesLeft <= 0) return inviteUsedUp(redemption.terms.uses, redemption.inviter);
+  return { ok: true, usesLeft, member: undefined };
+}
+
 /**
  * Records `member.join` for a redeemed invite. What this node already knows (a revoked or used-up
  * link) refuses early; the ledger decides the same for every node anyway.
  */
 export async function joinWithInvite(ledger: Ledger, joiner: Author, redemption: Redemption, now: number): Promise<JoinOutcome | MembershipRefusal> {
   const state = ledger.state;
-  const member = state.members[joiner.did];
-  const used = usesOf(ledger, redemption.invite);
-  if (member && member.revoked === undefined) return { ok: true, status: "already-member", abilities: member.abilities, usesLeft: redemption.terms.uses - used };
-  if (state.revocations[redemption.invite]) return inviteRevoked(redemption.inviter);
-  if (used >= redemption.terms.uses) return inviteUsedUp(redemption.terms.uses, redemption.inviter);
+  const standing = inviteStanding(ledger, redemption, joiner.did);
+  if (!standing.ok) return standing;
+  if (standing.member) return { ok: true, status: "already-member", abilities: standing.member, usesLeft: standing.usesLeft };
   const body = { member: joiner.did, abilities: [...redemption.abilities], invite: redemption.invite };
   const entry = await ledger.writerFor(joiner).write("member.join", body, now, [redemption.proof]);
   if (state.pool) {
@@ -102,7 +123,7 @@ export async function joinWithInvite(ledger: Ledger, joiner: Author, redemption:
     const appended = await ledger.append([entry]);
     if (!appended.ok) return refusal(appended.reason, appended.message);
   }
-  return { ok: true, status: state.pool ? "joined" : "pending", abilities: redemption.abilities, usesLeft: redemption.terms.uses - used - 1 };
+  return { ok: true, status: state.pool ? "joined" : "pending", abilities: redemption.abilities, usesLeft: standing.usesLeft - 1 };
 }
 
 /**

@@ -4,7 +4,9 @@
  */
 import type { Equivocation } from "./fold.ts";
 import type { InvalidEntry, LedgerView } from "./ledger.ts";
-import type { CheckpointState, PoolState } from "./state.ts";
+import type { CheckpointState, ParamsState, PoolState, StrikeState } from "./state.ts";
+import { trusted } from "./trust.ts";
+import type { Did } from "../identity/did-key.ts";
 import type { EntryId } from "./types.ts";
 import { balanceAt, decayReputation, epochOf, jobView, type Balance, type JobView } from "./verdict.ts";
 
@@ -14,11 +16,29 @@ export interface LedgerSummary {
   readonly jobs: JobView[];
   readonly balances: Array<{ did: string } & Balance>;
   readonly reputation: Array<{ did: string; milli: number; agreed: number; disagreed: number }>;
+  /** Each worker's incentive standing (ledger/README.md 8.7): tier, C, stake, strikes with their reason. */
+  readonly workers: WorkerStanding[];
+  /** The verification fund's balance. */
+  readonly fund: number;
+  readonly params?: ParamsState;
   readonly invalid: { count: number; byReason: Record<string, number>; entries: readonly InvalidEntry[] };
   readonly evidence: readonly Equivocation[];
   readonly deferred: number;
   readonly entries: number;
   readonly checkpoint?: CheckpointState;
+}
+
+/** suspended: a severe strike or leaving; trusted: may run adaptive jobs alone; building: C below the threshold. */
+export type Tier = "suspended" | "trusted" | "building";
+
+export interface WorkerStanding {
+  readonly did: string;
+  readonly tier: Tier;
+  readonly streak: number;
+  readonly stake: number;
+  readonly unbonding: number;
+  readonly strikes: readonly StrikeState[];
+  readonly suspended?: { time: number; reason: string };
 }
 
 const sorted = <T>(record: Record<string, T>): Array<[string, T]> => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -38,6 +58,17 @@ export function summarise(view: LedgerView, now: number): LedgerSummary {
       agreed: r.agreed,
       disagreed: r.disagreed,
     })),
+    workers: sorted(state.standing).map(([did, w]) => ({
+      did,
+      tier: w.suspended ? "suspended" : trusted(state, did as Did) ? "trusted" : "building",
+      streak: w.streak,
+      stake: w.stake,
+      unbonding: w.unbonding.reduce((sum, u) => sum + u.amount, 0),
+      strikes: w.strikes,
+      ...(w.suspended ? { suspended: w.suspended } : {}),
+    })),
+    fund: state.fund,
+    ...(state.params ? { params: state.params } : {}),
     invalid: { count: view.invalid.length, byReason, entries: view.invalid },
     evidence: view.evidence,
     deferred: view.deferred,

@@ -6,22 +6,19 @@
  * A CID only names bytes, so a token is accepted under a CID exactly when it hashes to it: a book
  * of tokens holds facts, not trust (the authoriser still verifies every chain).
  */
-import { CID } from "multiformats/cid";
-import * as raw from "multiformats/codecs/raw";
-import * as Digest from "multiformats/hashes/digest";
 import { MAX_TOKEN_LENGTH } from "../capability/token.ts";
 import { sha256, utf8 } from "../crypto/index.ts";
+import { cidString, RAW } from "./cid.ts";
 
 /** CIDv1 (raw, sha2-256) of a token's UTF-8 bytes, base32 ("bafkrei…", 59 characters). */
 export type TokenCid = string & { readonly __brand: "TokenCid" };
 
-const SHA2_256 = 0x12;
 const CID_LENGTH = 59;
 const CID_PREFIX = "bafkrei";
 
 export const tokenCid = (token: string): TokenCid => cidOfBytes(utf8(token));
 
-const cidOfBytes = (bytes: Uint8Array): TokenCid => CID.createV1(raw.code, Digest.create(SHA2_256, sha256(bytes))).toString() as TokenCid;
+const cidOfBytes = (bytes: Uint8Array): TokenCid => cidString(RAW, sha256(bytes)) as TokenCid;
 
 /** Whether `value` has the form of a token CID (the only proof form an entry may carry). */
 export const isTokenCid = (value: unknown): value is TokenCid =>

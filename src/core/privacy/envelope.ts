@@ -19,7 +19,9 @@ const HEADER_LENGTH = 1 + KEY_ID_LENGTH + AEAD_NONCE_LENGTH;
 const LENGTH_PREFIX = 4;
 /** A batch holds at most this many entries (a node re-sealing its history splits it). */
 export const MAX_BATCH_ENTRIES = 64;
-const MAX_INFLATED = MAX_BATCH_ENTRIES * (MAX_ENTRY_BYTES + 8) + 16;
+/** The UCAN tokens a batch's entries name by CID travel with them (at most one per entry). */
+const MAX_TOKEN_CHARS = 16_384;
+const MAX_INFLATED = MAX_BATCH_ENTRIES * (MAX_ENTRY_BYTES + MAX_TOKEN_CHARS + 16) + 16;
 /** Larger values in the document are refused before any work. */
 export const MAX_ENVELOPE_BYTES = padme(HEADER_LENGTH + LENGTH_PREFIX + MAX_INFLATED + AEAD_TAG_LENGTH);
 
@@ -30,14 +32,15 @@ export const envelopeHash = (envelope: Uint8Array): EnvelopeHash => bytesToHex(s
 
 export type EnvelopeFailure = "tampered-key" | "bad-ciphertext" | "pending-key" | "malformed" | "too-large";
 
-export type OpenedEnvelope = { ok: true; keyId: KeyId; entries: Uint8Array[] } | { ok: false; reason: EnvelopeFailure; message: string };
+export type OpenedEnvelope = { ok: true; keyId: KeyId; entries: Uint8Array[]; tokens: string[] } | { ok: false; reason: EnvelopeFailure; message: string };
 
 const associatedData = (pool: PoolId, keyId: Uint8Array): Uint8Array => concatBytes(utf8(`edgepool/envelope/v1\0${pool}\0`), keyId);
 
-/** Seals one batch of entries under an epoch key. */
-export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[]): Promise<{ hash: EnvelopeHash; bytes: Uint8Array }> {
+/** Seals one batch of entries (and the UCAN tokens they name, which a member's document would hold) under an epoch key. */
+export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[], tokens: readonly string[] = []): Promise<{ hash: EnvelopeHash; bytes: Uint8Array }> {
   if (entries.length === 0 || entries.length > MAX_BATCH_ENTRIES) throw new RangeError(`an envelope holds 1..${MAX_BATCH_ENTRIES} entries, got ${entries.length}`);
-  const compressed = await deflate(dagCbor.encode(entries.map((e) => e.bytes)));
+  if (tokens.length > MAX_BATCH_ENTRIES) throw new RangeError(`an envelope holds at most ${MAX_BATCH_ENTRIES} tokens, got ${tokens.length}`);
+  const compressed = await deflate(dagCbor.encode({ e: entries.map((e) => e.bytes), t: [...tokens] }));
   const total = padme(HEADER_LENGTH + LENGTH_PREFIX + compressed.length + AEAD_TAG_LENGTH);
   const padded = new Uint8Array(total - HEADER_LENGTH - AEAD_TAG_LENGTH);
   new DataView(padded.buffer).setUint32(0, compressed.length);
@@ -74,16 +77,20 @@ export async function openEnvelope(pool: PoolId, hash: string, value: unknown, k
 }
 
 function decodeBatch(keyId: KeyId, bytes: Uint8Array): OpenedEnvelope {
-  let list: unknown;
+  let batch: unknown;
   try {
-    list = dagCbor.decode(bytes);
+    batch = dagCbor.decode(bytes);
   } catch (error) {
     return failure("malformed", `the batch is not DAG-CBOR: ${(error as Error).message}`);
   }
+  const { e: list, t: tokens } = (typeof batch === "object" && batch !== null ? batch : {}) as { e?: unknown; t?: unknown };
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_ENTRIES || !list.every((e) => e instanceof Uint8Array)) {
-    return failure("malformed", `a batch is a list of 1..${MAX_BATCH_ENTRIES} byte strings`);
+    return failure("malformed", `a batch holds a list of 1..${MAX_BATCH_ENTRIES} byte strings (e)`);
   }
-  return { ok: true, keyId, entries: list };
+  if (!Array.isArray(tokens) || tokens.length > MAX_BATCH_ENTRIES || !tokens.every((t) => typeof t === "string" && t.length <= MAX_TOKEN_CHARS)) {
+    return failure("malformed", `a batch holds a list of at most ${MAX_BATCH_ENTRIES} tokens (t)`);
+  }
+  return { ok: true, keyId, entries: list, tokens };
 }
 
 const failure = (reason: EnvelopeFailure, message: string): OpenedEnvelope => ({ ok: false, reason, message });

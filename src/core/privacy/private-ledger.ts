@@ -9,7 +9,8 @@
  */
 import { Repo, type DocHandle, type StorageAdapterInterface } from "@automerge/automerge-repo";
 import { entryIdOf } from "../ledger/codec.ts";
-import { bucketOf } from "../ledger/document.ts";
+import { bucketOf, putEntries } from "../ledger/document.ts";
+import { tokenCid, type TokenCid } from "../ledger/tokens.ts";
 import { Ledger, type LedgerOptions } from "../ledger/ledger.ts";
 import type { EntryId, Kind, SignedEntry } from "../ledger/types.ts";
 import type { Author } from "../ledger/writer.ts";
@@ -62,6 +63,8 @@ export class PrivateLedger {
   private readonly refusals = new Map<EnvelopeFailure, number>();
   private readonly counted = new Set<string>();
   private readonly covered = new Set<EntryId>();
+  /** Token CIDs some envelope already carries. */
+  private readonly sealedTokens = new Set<string>();
   private queue: SignedEntry[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private work: Promise<void> = Promise.resolve();
@@ -204,6 +207,7 @@ export class PrivateLedger {
   private async scan(handle: DocHandle<SealedDoc>): Promise<void> {
     const doc = handle.doc();
     const found: Uint8Array[] = [];
+    const tokens = new Map<TokenCid, string>();
     const present = new Set<string>();
     for (const { key, value } of readEnvelopes(doc)) {
       present.add(key);
@@ -218,11 +222,12 @@ export class PrivateLedger {
       this.failed.delete(key);
       this.opened.set(key, { bytes: value as Uint8Array, keyId: opened.keyId });
       found.push(...opened.entries);
+      for (const token of opened.tokens) tokens.set(tokenCid(token), token);
     }
     const docKey = [...this.docs].find(([, h]) => h === handle)?.[0];
     const lost = new Map([...this.opened].filter(([hash, e]) => e.keyId === docKey && (!present.has(hash) || !holdsEnvelope(doc, hash, e.bytes))).map(([hash, e]) => [hash, e.bytes]));
     putSealed(handle, lost);
-    this.handToLedger(found);
+    this.handToLedger(found, tokens);
   }
 
   private count(key: string, value: unknown, reason: EnvelopeFailure): void {
@@ -233,7 +238,10 @@ export class PrivateLedger {
   }
 
   /** Writes opened entries into the local document: the ledger validates them as a peer's. */
-  private handToLedger(entries: readonly Uint8Array[]): void {
+  private handToLedger(entries: readonly Uint8Array[], tokens: ReadonlyMap<TokenCid, string>): void {
+    for (const cid of tokens.keys()) this.sealedTokens.add(cid);
+    // Tokens first: an entry whose proof token is missing waits for it.
+    putEntries(this.ledger.handle, [], tokens);
     const fresh = entries.map((bytes) => ({ id: entryIdOf(bytes), bytes })).filter((e) => !this.covered.has(e.id));
     if (fresh.length === 0) return;
     for (const { id } of fresh) this.covered.add(id);
@@ -306,7 +314,15 @@ export class PrivateLedger {
   private async sealInto(key: EpochKey, entries: readonly SignedEntry[], mailbox: ReadonlyMap<string, Uint8Array> = new Map()): Promise<void> {
     const handle = this.docs.get(key.keyId);
     if (!handle) throw new TypeError(`no document is open for key epoch ${key.epoch}`);
-    const { hash, bytes } = await sealEnvelope(key, entries);
+    const tokens = new Map<string, string>();
+    for (const { entry } of entries) {
+      for (const cid of entry.proof) {
+        const token = this.sealedTokens.has(cid) ? undefined : this.ledger.token(cid);
+        if (token) tokens.set(cid, token);
+      }
+    }
+    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()]);
+    for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     this.opened.set(hash, { bytes, keyId: key.keyId });
     for (const e of entries) this.covered.add(e.id);
     putSealed(handle, new Map([[hash, bytes]]), mailbox);

@@ -6,11 +6,13 @@
  */
 import { parseAbilityList } from "../../core/capability/abilities.ts";
 import { parseInviteLink, redeemInvite, type InviteLink } from "../../core/capability/invite.ts";
-import { DEFAULT_POOL_SETTINGS, derivePoolId, newPoolNonce, type PoolId, type PoolSettings } from "../../core/capability/pool.ts";
+import { DEFAULT_POOL_SETTINGS, derivePoolId, newPoolNonce, parsePoolId, type PoolId, type PoolSettings } from "../../core/capability/pool.ts";
+import { joinOpenPool, openJoinPolicy, type OpenJoinPolicy } from "../../core/ledger/open-join.ts";
+import { payForOpenJoin } from "../../core/net/open-join-payment.ts";
 import type { Identity } from "../../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../../core/ledger/epochs.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
-import { appendOwn, createPoolInvite, joinWithInvite, revocationTarget, revokeDelegation } from "../../core/ledger/membership.ts";
+import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeDelegation } from "../../core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
 import { browserRepo } from "./browser-repo.ts";
@@ -96,6 +98,37 @@ export async function revokeInPool(identity: Identity, ledger: Ledger, target: s
   return revoked.ok ? { ok: true, honoured: revoked.honoured } : { ok: false, message: revoked.message };
 }
 
+/** What the pool's validated ledger says of an invite: `known` false while it has not arrived. */
+export type InviteInLedger = { readonly known: false } | { readonly known: true; readonly name: string; readonly usesLeft: number; readonly member: boolean };
+
+/** Waits up to `waitMs` for the pool's ledger through the link's relay (nothing of this identity is shared), then reads the invite's standing. */
+export async function inviteInLedger(identity: Identity, invite: InviteLink, waitMs: number): Promise<Outcome<{ ledger: InviteInLedger }>> {
+  const redeemed = await redeemInvite(invite, identity.did, Math.floor(Date.now() / 1000));
+  if (!redeemed.ok) return { ok: false, message: redeemed.message };
+  const opened = await openPoolLedger(invite.pool, invite.relay);
+  if (!opened.ok) return { ok: true, ledger: { known: false } };
+  const { ledger } = opened;
+  if (!ledger.state.pool) await arrival(ledger, waitMs);
+  const pool = ledger.state.pool;
+  if (!pool) return { ok: true, ledger: { known: false } };
+  const standing = inviteStanding(ledger, redeemed.redemption, identity.did);
+  if (!standing.ok) return { ok: false, message: standing.message };
+  return { ok: true, ledger: { known: true, name: pool.settings.name, usesLeft: standing.usesLeft, member: standing.member !== undefined } };
+}
+
+/** Resolves once the ledger holds its pool.create, or after `waitMs`. */
+function arrival(ledger: Ledger, waitMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = ledger.subscribe(() => ledger.state.pool && done());
+    const timer = setTimeout(done, waitMs);
+    function done(): void {
+      stop();
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
 export interface InvitePreview {
   readonly pool: PoolId;
   readonly inviter: string;
@@ -113,4 +146,49 @@ export async function previewInvite(identity: Identity, invite: InviteLink): Pro
   if (!redeemed.ok) return { ok: false, message: redeemed.message };
   const r = redeemed.redemption;
   return { ok: true, preview: { pool: r.pool, inviter: r.inviter, abilities: r.abilities, uses: r.terms.uses, joinBefore: r.terms.joinBefore, relay: invite.relay, nameHint: invite.nameHint } };
+}
+
+export interface OpenPoolPreview {
+  readonly policy: OpenJoinPolicy;
+  readonly members: number;
+  readonly replication: number;
+  readonly rewardPerJob: number;
+  readonly alreadyMember: boolean;
+}
+
+/** An open pool's description from its validated ledger (reading it shares nothing of this identity). */
+export async function readOpenPool(identity: Identity, poolText: string, relay: string | undefined): Promise<Outcome<{ preview: OpenPoolPreview }>> {
+  const parsed = parsePoolId(poolText);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  const opened = await openPoolLedger(parsed.pool, relay);
+  if (!opened.ok) return opened;
+  const policy = openJoinPolicy(opened.ledger);
+  if (!policy.ok) return { ok: false, message: policy.message };
+  const { members, pool } = opened.ledger.state;
+  const current = Object.values(members).filter((m) => m.revoked === undefined).length;
+  const mine = members[identity.did];
+  return {
+    ok: true,
+    preview: { policy: policy.policy, members: current, replication: pool!.settings.replication, rewardPerJob: pool!.settings.rewardPerJob, alreadyMember: mine !== undefined && mine.revoked === undefined },
+  };
+}
+
+/** Pays (a stamp solved here, or an issuer's token) and records this identity's join as a stranger. */
+export async function joinOpenPoolAsStranger(
+  identity: Identity,
+  poolText: string,
+  relay: string | undefined,
+  onProgress: (tried: number, expected: number) => void,
+  signal: AbortSignal,
+): Promise<Outcome<{ ledger: Ledger; since: number }>> {
+  const parsed = parsePoolId(poolText);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  const opened = await openPoolLedger(parsed.pool, relay);
+  if (!opened.ok) return opened;
+  const policy = openJoinPolicy(opened.ledger);
+  if (!policy.ok) return { ok: false, message: policy.message };
+  const paid = await payForOpenJoin(policy.policy, { pool: parsed.pool, did: identity.did }, { onProgress, signal });
+  if (!paid.ok) return { ok: false, message: paid.message };
+  const joined = await joinOpenPool(opened.ledger, identity, paid.payment, Date.now());
+  return joined.ok ? { ok: true, ledger: opened.ledger, since: joined.since } : { ok: false, message: joined.message };
 }

@@ -60,7 +60,8 @@ describe("edgepool ledger", () => {
     expect(run.stderr).toMatch(/no ledger for pool a{26}/);
   });
 
-  it("verify exits 0 on a consistent ledger and 1 once a checkpoint contradicts the fold", async () => {
+  // Two CLI processes (tsx transpiles at each start-up, ~15 s each at load 20 on two cores).
+  it("verify exits 0 on a consistent ledger and 1 once a checkpoint contradicts the fold", { timeout: 120_000 }, async () => {
     expect((await edgepool(["ledger", "verify", "--pool", story.pool, "--home", home])).code).toBe(0);
     const last = story.entries.at(-1)!;
     const lying = await new EntryWriter(alice, story.pool, 20).write("checkpoint", { ...last.entry.body, through: T0 + 36_000 }, T0 + 41_000);

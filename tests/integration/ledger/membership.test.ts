@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseInviteLink, redeemInvite, type Redemption } from "../../../src/core/capability/invite.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
-import { appendOwn, createPoolInvite, joinWithInvite, revocationTarget, revokeDelegation, type InviteTerms } from "../../../src/core/ledger/membership.ts";
+import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeDelegation, type InviteTerms } from "../../../src/core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../../src/core/ledger/writer.ts";
 import { alice, bob, carol, type TestIdentity } from "../../fixtures/identities.ts";
@@ -66,7 +66,10 @@ describe("membership steps shared by the CLI and the app", () => {
     expect(await joinWithInvite(bobLedger, bob, redemption, Date.now())).toMatchObject({ ok: true, status: "already-member" });
     await until(() => aliceLedger.state.members[bob.did] !== undefined, "alice's node to see bob's join");
 
-    const refused = await joinWithInvite(aliceLedger, carol, await redeemFor(link, carol), Date.now());
+    const carols = await redeemFor(link, carol);
+    expect(inviteStanding(aliceLedger, carols, carol.did)).toMatchObject({ ok: false, reason: "invite-used-up" });
+    expect(inviteStanding(aliceLedger, carols, bob.did)).toEqual({ ok: true, usesLeft: 0, member: ["job/run", "job/submit"] });
+    const refused = await joinWithInvite(aliceLedger, carol, carols, Date.now());
     expect(refused).toMatchObject({ ok: false, reason: "invite-used-up" });
     expect(aliceLedger.state.members[carol.did]).toBeUndefined();
   });

@@ -138,6 +138,9 @@ describe("ledger over automerge-repo", () => {
     network = meshOf(["alice", "bob", "mallory"]);
     const ledgers = [await open(0), await open(1)];
     await ledgers[0]!.append(byAuthor(alice.did).filter((s) => s.entry.kind === "pool.create"));
+    // mallory's repo asks for the document below: asked before the document reached the mesh, it
+    // settles as unavailable (automerge-repo), which failed this test once in CI.
+    await until(() => ledgers.every((l) => l.state.pool !== undefined), "both nodes to see the pool");
     const join = byAuthor(bob.did)[0]!;
     const [cid, token] = [join.entry.proof[0]!, join.tokens![0]!];
     await mallorysWrite(ledgers, (entries) => {

@@ -4,6 +4,7 @@ import { draftCheckpoint } from "../../../../src/core/ledger/checkpoints.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
 import { DEFAULT_PARAMS } from "../../../../src/core/ledger/params.ts";
 import { quotaOf } from "../../../../src/core/ledger/standing.ts";
+import { summarise } from "../../../../src/core/ledger/summary.ts";
 import { encodeState } from "../../../../src/core/ledger/state.ts";
 import { claimHash, spotChosen } from "../../../../src/core/ledger/trust.ts";
 import type { EntryId, SignedEntry } from "../../../../src/core/ledger/types.ts";
@@ -133,6 +134,11 @@ describe("incentives: penalties the fold derives", () => {
     expect(state.fund).toBe(3 + 30 - 60 - 10);
     const suspended = await pool.claim(mallory, await pool.submit({}, T0 + 30_000), 0, T0 + 30_001);
     expect(pool.fold().rejected.get(suspended.id)?.message).toMatch(/suspended \(colluded\)/);
+    // What `ledger show` and the app display: tier, C, stake and strikes with their reason, the fund.
+    const summary = summarise({ state: pool.fold().state, invalid: [], evidence: [], deferred: 0, skipped: 0 }, T0 + 40_000);
+    expect(summary.workers.find((w) => w.did === mallory.did)).toMatchObject({ tier: "suspended", streak: 0, strikes: [{ reason: "colluded", severe: true, job }] });
+    expect(summary.workers.find((w) => w.did === carol.did)).toMatchObject({ tier: "building", streak: 1, strikes: [] });
+    expect(summary.fund).toBe(3 + 30 - 60 - 10 + 3);
   });
 
   it("self-tuning tightens the next epoch after a contested epoch: q_min doubles, trust rises, k = 5", async () => {

@@ -1,0 +1,150 @@
+/**
+ * Private pools benchmark (issue 13). Each figure beside its baseline from the same run: the same
+ * entries in a plain pool (the ledger document, the validator alone), WebCrypto SHA-256 over the
+ * same bytes for blobs. Targets: append <= 1.5x plain; validate-on-load >= 0.8x plain; bytes per
+ * entry batched <= 1.2x plain, alone <= 450 B; a 50-member rotation <= 50 ms CPU; joining from a
+ * link <= 100 ms of crypto; blob sealing >= 300 MiB/s.
+ */
+import { loadavg } from "node:os";
+import * as A from "@automerge/automerge";
+import { Repo } from "@automerge/automerge-repo";
+import { kexKeyPairFromSeed, sealBlob } from "../src/core/crypto/index.ts";
+import { didFromPublicKey } from "../src/core/identity/did-key.ts";
+import { seedSigningKey } from "../src/core/crypto/index.ts";
+import { Ledger } from "../src/core/ledger/ledger.ts";
+import type { SignedEntry } from "../src/core/ledger/types.ts";
+import { UcanAuthoriser } from "../src/core/ledger/ucan-authoriser.ts";
+import { contextOf, validateMany } from "../src/core/ledger/validate.ts";
+import { createPool, type Author } from "../src/core/ledger/writer.ts";
+import { openEnvelope, sealEnvelope } from "../src/core/privacy/envelope.ts";
+import { deriveEpochKey, newEpochKey, openPrevious, sealPrevious } from "../src/core/privacy/epoch-key.ts";
+import { openLockbox, sealLockboxes } from "../src/core/privacy/lockbox.ts";
+import { PrivateLedger } from "../src/core/privacy/private-ledger.ts";
+import { readEnvelopes } from "../src/core/privacy/sealed-document.ts";
+
+const T0 = 1_767_225_600_000;
+const N = 800;
+const BATCH = 16;
+const now = () => T0 + 10_000_000;
+const author = (fill: number): Author => {
+  const signingKey = seedSigningKey(new Uint8Array(32).fill(fill));
+  return { did: didFromPublicKey(signingKey.publicKey), signingKey };
+};
+const root = author(1);
+const rows: string[][] = [];
+const row = (what: string, value: string, baseline: string, ratio: string, target: string) => rows.push([what, value, baseline, ratio, target]);
+
+async function entries(): Promise<{ pool: SignedEntry["entry"]["pool"]; list: SignedEntry[] }> {
+  const { pool, entry, writer } = await createPool(root, { name: "bench", replication: 1, rewardPerJob: 1, vestingSeconds: 0, leaseSeconds: 60 }, new Uint8Array(16).fill(7), T0);
+  const list = [entry];
+  for (let i = 1; i < N; i++) {
+    list.push(await writer.write("job.submit", { task: "a".repeat(64), input: new Uint8Array([i & 255, i >> 8]), replicas: 1, reward: 1, deadline: T0 + 10 ** 9 }, T0 + i));
+  }
+  return { pool, list };
+}
+
+const ms = (start: number) => performance.now() - start;
+
+async function append(pool: SignedEntry["entry"]["pool"], list: SignedEntry[]): Promise<void> {
+  const options = { pool, authoriser: new UcanAuthoriser(), now };
+  const plainRepo = new Repo({ network: [] });
+  const plain = await Ledger.open({ ...options, repo: plainRepo, storage: memoryStorage() });
+  let start = performance.now();
+  for (let i = 0; i < list.length; i += BATCH) await plain.append(list.slice(i, i + BATCH));
+  const plainMs = ms(start);
+  const key = newEpochKey(pool, 0);
+  const net = new Repo({ network: [] });
+  const kex = kexKeyPairFromSeed(new Uint8Array(32).fill(1), "bench");
+  const node = await PrivateLedger.open({ ...options, repo: net, storage: memoryStorage(), keys: [key], me: { did: root.did, kex } });
+  start = performance.now();
+  for (let i = 0; i < list.length; i += BATCH) await node.sealNow(list.slice(i, i + BATCH), key);
+  const privateMs = ms(start);
+  row(`append ${N} entries, batches of ${BATCH}`, `${(N / (privateMs / 1000)).toFixed(0)} entries/s`, `${(N / (plainMs / 1000)).toFixed(0)} entries/s`, `${(privateMs / plainMs).toFixed(2)}x time`, "<= 1.5x");
+  const sealedDoc = node.document(key)!.doc();
+  const sealedBytes = A.save(sealedDoc).length;
+  const plainGenesis = A.save((await Ledger.open({ ...options, pool: "empty" as never, repo: plainRepo, storage: memoryStorage() })).handle.doc()).length;
+  const perPlain = (A.save(plain.handle.doc()).length - plainGenesis) / N;
+  row("bytes per entry in the document, batched", `${(sealedBytes / N).toFixed(0)} B`, `${perPlain.toFixed(0)} B`, `${(sealedBytes / N / perPlain).toFixed(2)}x`, "<= 1.2x");
+  await validate(pool, list, key, readEnvelopes(sealedDoc));
+  const alone = new Repo({ network: [] });
+  const single = await PrivateLedger.open({ ...options, repo: alone, storage: memoryStorage(), keys: [key], me: { did: root.did, kex } });
+  const few = list.slice(0, 200);
+  for (const e of few) await single.sealNow([e], key);
+  row("bytes per entry in the document, sealed alone", `${(A.save(single.document(key)!.doc()).length / few.length).toFixed(0)} B`, `${perPlain.toFixed(0)} B`, `${(A.save(single.document(key)!.doc()).length / few.length / perPlain).toFixed(2)}x`, "<= 450 B");
+  for (const n of [node, single]) await n.close();
+  plain.close();
+  await Promise.all([plainRepo, net, alone].map((r) => r.shutdown()));
+}
+
+async function validate(pool: SignedEntry["entry"]["pool"], list: SignedEntry[], key: ReturnType<typeof newEpochKey>, envelopes: { key: string; value: unknown }[]): Promise<void> {
+  const context = contextOf({ pool, authoriser: new UcanAuthoriser(), now });
+  let start = performance.now();
+  await validateMany(list.map((e) => e.bytes), context);
+  const plainMs = ms(start);
+  start = performance.now();
+  const opened: Uint8Array[] = [];
+  for (const { key: hash, value } of envelopes) {
+    const result = await openEnvelope(pool, hash, value, (id) => (id === key.keyId ? key : undefined));
+    if (result.ok) opened.push(...result.entries);
+  }
+  await validateMany(opened, contextOf({ pool, authoriser: new UcanAuthoriser(), now }));
+  const privateMs = ms(start);
+  if (opened.length !== list.length) throw new Error(`opened ${opened.length} of ${list.length} entries`);
+  row("validate on load (open envelopes + validate)", `${(N / (privateMs / 1000)).toFixed(0)} entries/s`, `${(N / (plainMs / 1000)).toFixed(0)} entries/s`, `${(plainMs / privateMs).toFixed(2)}x rate`, ">= 0.8x");
+}
+
+async function keys(pool: SignedEntry["entry"]["pool"]): Promise<void> {
+  const members = Array.from({ length: 50 }, (_, i) => ({ did: author(10 + i).did, kex: kexKeyPairFromSeed(new Uint8Array(32).fill(10 + i), "bench").publicKey }));
+  await sealLockboxes(pool, 1, newEpochKey(pool, 1).secret, members.slice(0, 2));
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const key = newEpochKey(pool, 1);
+  const boxes = await sealLockboxes(pool, 1, key.secret, members);
+  const previous = sealPrevious(key, newEpochKey(pool, 0));
+  const used = process.cpuUsage(cpu);
+  row("rotation for a 50-member pool (lockboxes + previous key)", `${((used.user + used.system) / 1000).toFixed(1)} ms CPU`, `${ms(start).toFixed(1)} ms wall`, "-", "<= 50 ms CPU");
+  const me = { did: members[7]!.did, kex: kexKeyPairFromSeed(new Uint8Array(32).fill(17), "bench") };
+  const joinCpu = process.cpuUsage();
+  const opened = await openLockbox(pool, 1, boxes.item, boxes.hash, boxes.tags, me);
+  if (!opened.ok) throw new Error(opened.message);
+  const got = deriveEpochKey(pool, 1, opened.secret);
+  if (!openPrevious(got, previous)) throw new Error("previous key did not open");
+  const joinUsed = process.cpuUsage(joinCpu);
+  row("joining from a link: open the lockbox, derive keys, walk back one epoch", `${((joinUsed.user + joinUsed.system) / 1000).toFixed(1)} ms CPU`, "-", "-", "<= 100 ms");
+}
+
+async function blobs(): Promise<void> {
+  const data = new Uint8Array(64 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+  await sealBlob(data.subarray(0, 1024));
+  let start = performance.now();
+  await sealBlob(data);
+  const sealMs = ms(start);
+  start = performance.now();
+  await globalThis.crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  const hashMs = ms(start);
+  const rate = (t: number) => `${(64 / (t / 1000)).toFixed(0)} MiB/s`;
+  row("blob sealing, 64 MiB (AES-256-GCM, fresh key)", rate(sealMs), `${rate(hashMs)} (SHA-256)`, `${(hashMs / sealMs).toFixed(2)}x`, ">= 300 MiB/s");
+}
+
+function memoryStorage() {
+  const data = new Map<string, Uint8Array>();
+  const k = (key: string[]) => key.join("\0");
+  return {
+    load: async (key: string[]) => data.get(k(key)),
+    save: async (key: string[], value: Uint8Array) => void data.set(k(key), value),
+    remove: async (key: string[]) => void data.delete(k(key)),
+    loadRange: async (prefix: string[]) => [...data].filter(([key]) => key.startsWith(k(prefix))).map(([key, value]) => ({ key: key.split("\0"), data: value })),
+    removeRange: async (prefix: string[]) => {
+      for (const key of [...data.keys()]) if (key.startsWith(k(prefix))) data.delete(key);
+    },
+  };
+}
+
+const { pool, list } = await entries();
+await append(pool, list);
+await keys(pool);
+await blobs();
+console.log(`\n### Private pools (load average ${loadavg()[0]!.toFixed(1)})\n`);
+console.log("| what | private | plain baseline | ratio | target |\n|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+process.exit(0);

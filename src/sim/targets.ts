@@ -1,0 +1,117 @@
+/**
+ * `npm run sim:targets`: issue 11's simulator targets, each over several seeds (mean and spread),
+ * written as the "Incentives" section of docs/simulation.md (between markers, so the sweep keeps
+ * it). Node-only (writes files). Scale: `--nodes N --jobs N --seeds N` (defaults below; the issue's
+ * 10,000 nodes did not fit this machine's time budget, the section says what was run).
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { configWith, mergeOverrides, type SimOverrides } from "./config.ts";
+import { simulate, type SimReport } from "./index.ts";
+import { SECTION_END, SECTION_START, withSection } from "./sweep-doc.ts";
+
+interface Target {
+  readonly name: string;
+  readonly goal: string;
+  readonly overrides: SimOverrides;
+}
+
+/**
+ * Every row runs a saturated pool (arrivals above capacity, a short lease, short tasks), as the
+ * binomial checks do: replicas go to whichever worker is free next, whether it lies or not.
+ */
+const SATURATED: SimOverrides = { load: 1.5, pool: { leaseSeconds: 10 }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
+
+const colluding: SimOverrides = { adversaries: { malicious: 0.2, collude: true } };
+const withIncentives = (strategy: string, extra: SimOverrides = {}): SimOverrides => ({ ...colluding, ...extra, strategy, pool: { incentives: true } });
+
+const TARGETS: readonly Target[] = [
+  { name: "1a plain k=3, 20% colluding", goal: "wrong ≈ 0.104 (binomial)", overrides: colluding },
+  { name: "1b plain k=3, honest 60% available", goal: "wrong ≈ 0.21", overrides: { ...colluding, availabilityModel: "adversary-online", churn: { rate: 2, availability: 0.6 } } },
+  { name: "2 always lies (naive)", goal: "after revocation ≤ 0.2%, ≤ 1.5 executions/job", overrides: withIncentives("naive") },
+  { name: "3 strategic", goal: "at verdict ≤ 2%, after ≤ 0.5%, ≤ 1.5 executions/job", overrides: withIncentives("strategic") },
+  { name: "3b sleeper", goal: "(as 3)", overrides: withIncentives("sleeper") },
+  { name: "4 intermittent (10%)", goal: "after revocation ≤ 1%", overrides: withIncentives("intermittent") },
+  { name: "4b naive with re-entry", goal: "(whitewashing)", overrides: withIncentives("naive", { adversaries: { malicious: 0.2, collude: true, reentry: true } }) },
+  { name: "5 no adversary, incentives", goal: "≤ 1.4 executions/job", overrides: { pool: { incentives: true } } },
+  { name: "7 no adversary, plain k=3", goal: "baseline for time to verdict", overrides: {} },
+];
+
+interface Figures {
+  wrongAtVerdict: number;
+  wrongAfter: number;
+  executions: number;
+  p50: number;
+  dishonestCredits: number;
+  honestSuspended: number;
+}
+
+const figuresOf = (r: SimReport): Figures => ({
+  wrongAtVerdict: r.wrongAccepted.rate,
+  wrongAfter: r.wrongAfterRevocation.rate,
+  executions: r.work.perCompletedJob,
+  p50: r.timeToVerdictSeconds.p50,
+  dishonestCredits: r.credits.dishonest.perMember,
+  honestSuspended: r.incentives.suspended.honestShare,
+});
+
+function meanSpread(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
+  return { mean, sd };
+}
+
+const cell = (values: readonly number[], scale = 1, digits = 3): string => {
+  const { mean, sd } = meanSpread(values.map((v) => v * scale));
+  return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
+};
+
+function render(rows: Array<{ target: Target; runs: Figures[] }>, scale: { nodes: number; jobs: number; seeds: number; wall: number }): string {
+  const lines = [
+    SECTION_START,
+    "## Incentives (issue 11)",
+    "",
+    `Each row: ${scale.seeds} seeds (mean ± standard deviation), ${scale.nodes} members, ${scale.jobs} jobs, k = 3, a saturated pool`,
+    "(load 1.5, 10 s lease, 2-6 s tasks, as the binomial checks use), 20% of members in",
+    "one colluding group unless the row says otherwise; `--incentives` turns on adaptive replication, checkpoint-seeded",
+    "spot checks, an auditor and sanctions; without it the pool runs plain majority voting (`sanctions: 0`).",
+    `Wall time of all runs: ${scale.wall.toFixed(0)} s on 2 shared cores. The issue asks for 10,000 members; that scale`,
+    "did not fit the session's time budget on this machine, so these are smaller pools (same rules, fewer jobs per member).",
+    "",
+    "| target | goal | wrong at verdict (%) | wrong after revocation (%) | executions / job | p50 to verdict (s) | credits per dishonest member | honest suspended (%) |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  for (const { target, runs } of rows) {
+    const col = (f: (x: Figures) => number, scaleBy = 1, digits = 3) => cell(runs.map(f), scaleBy, digits);
+    lines.push(
+      `| ${target.name} | ${target.goal} | ${col((x) => x.wrongAtVerdict, 100, 2)} | ${col((x) => x.wrongAfter, 100, 2)} | ${col((x) => x.executions, 1, 2)} | ${col((x) => x.p50, 1, 1)} | ${col((x) => x.dishonestCredits, 1, 1)} | ${col((x) => x.honestSuspended, 100, 2)} |`,
+    );
+  }
+  lines.push("", "Reproduce: `npm run sim:targets -- --nodes N --jobs N --seeds N`.", SECTION_END, "");
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { nodes: { type: "string" }, jobs: { type: "string" }, seeds: { type: "string" } } });
+  const nodes = Number(values.nodes ?? 200);
+  const jobs = Number(values.jobs ?? 4_000);
+  const seeds = Number(values.seeds ?? 3);
+  const started = performance.now();
+  const rows = [];
+  for (const target of TARGETS) {
+    const runs: Figures[] = [];
+    for (let seed = 1; seed <= seeds; seed++) {
+      const outcome = simulate(configWith(mergeOverrides(SATURATED, { ...target.overrides, seed, nodes, jobs })));
+      if (!outcome.ok) throw new Error(`${target.name}: ${outcome.message}`);
+      runs.push(figuresOf(outcome.report));
+      process.stderr.write(`${target.name} seed ${seed}: ${JSON.stringify(runs.at(-1))}\n`);
+    }
+    rows.push({ target, runs });
+  }
+  const section = render(rows, { nodes, jobs, seeds, wall: (performance.now() - started) / 1000 });
+  const doc = await readFile("docs/simulation.md", "utf8").catch(() => "# Simulation\n");
+  await writeFile("docs/simulation.md", withSection(doc, section));
+  process.stderr.write("wrote the Incentives section of docs/simulation.md\n");
+}
+
+await main();

@@ -156,20 +156,27 @@ export interface OpenPoolPreview {
   readonly alreadyMember: boolean;
 }
 
-/** An open pool's description from its validated ledger (reading it shares nothing of this identity). */
-export async function readOpenPool(identity: Identity, poolText: string, relay: string | undefined): Promise<Outcome<{ preview: OpenPoolPreview }>> {
+/** An open pool's ledger and join policy, from the pool id a page was opened with. */
+async function openOpenPool(poolText: string, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger; policy: OpenJoinPolicy }>> {
   const parsed = parsePoolId(poolText);
   if (!parsed.ok) return { ok: false, message: parsed.message };
   const opened = await openPoolLedger(parsed.pool, relay);
   if (!opened.ok) return opened;
   const policy = openJoinPolicy(opened.ledger);
-  if (!policy.ok) return { ok: false, message: policy.message };
+  return policy.ok ? { ok: true, pool: parsed.pool, ledger: opened.ledger, policy: policy.policy } : { ok: false, message: policy.message };
+}
+
+/** An open pool's description from its validated ledger (reading it shares nothing of this identity). */
+export async function readOpenPool(identity: Identity, poolText: string, relay: string | undefined): Promise<Outcome<{ preview: OpenPoolPreview }>> {
+  const opened = await openOpenPool(poolText, relay);
+  if (!opened.ok) return opened;
+  const { policy } = opened;
   const { members, pool } = opened.ledger.state;
   const current = Object.values(members).filter((m) => m.revoked === undefined).length;
   const mine = members[identity.did];
   return {
     ok: true,
-    preview: { policy: policy.policy, members: current, replication: pool!.settings.replication, rewardPerJob: pool!.settings.rewardPerJob, alreadyMember: mine !== undefined && mine.revoked === undefined },
+    preview: { policy, members: current, replication: pool!.settings.replication, rewardPerJob: pool!.settings.rewardPerJob, alreadyMember: mine !== undefined && mine.revoked === undefined },
   };
 }
 
@@ -181,13 +188,9 @@ export async function joinOpenPoolAsStranger(
   onProgress: (tried: number, expected: number) => void,
   signal: AbortSignal,
 ): Promise<Outcome<{ ledger: Ledger; since: number }>> {
-  const parsed = parsePoolId(poolText);
-  if (!parsed.ok) return { ok: false, message: parsed.message };
-  const opened = await openPoolLedger(parsed.pool, relay);
+  const opened = await openOpenPool(poolText, relay);
   if (!opened.ok) return opened;
-  const policy = openJoinPolicy(opened.ledger);
-  if (!policy.ok) return { ok: false, message: policy.message };
-  const paid = await payForOpenJoin(policy.policy, { pool: parsed.pool, did: identity.did }, { onProgress, signal });
+  const paid = await payForOpenJoin(opened.policy, { pool: opened.pool, did: identity.did }, { onProgress, signal });
   if (!paid.ok) return { ok: false, message: paid.message };
   const joined = await joinOpenPool(opened.ledger, identity, paid.payment, Date.now());
   return joined.ok ? { ok: true, ledger: opened.ledger, since: joined.since } : { ok: false, message: joined.message };

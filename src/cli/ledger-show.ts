@@ -67,7 +67,7 @@ function render(pool: string, epoch: number, s: LedgerSummary): string[] {
   lines.push(`Workers (${s.workers.length}); verification fund ${s.fund}:`);
   for (const w of s.workers) {
     const strikes = w.strikes.map((k) => `${k.severe ? "severe" : "minor"} ${k.reason} ${iso(k.time)}`).join("; ");
-    lines.push(`  ${w.did}  ${w.tier}${w.suspended ? ` (${w.suspended.reason} since ${iso(w.suspended.time)})` : ""}  C ${w.streak}  stake ${w.stake}${w.unbonding ? ` (+${w.unbonding} unbonding)` : ""}  strikes ${w.strikes.length}${strikes ? `: ${strikes}` : ""}`);
+    lines.push(`  ${w.did}  ${w.tier}${w.suspended ? ` (${w.suspended.reason} since ${iso(w.suspended.time)})` : ""}  C ${w.streak}  stake ${w.stake}${w.unbonding ? ` (+${w.unbonding} unbonding)` : ""}  strikes ${w.strikes.length}${strikes ? `: ${strikes}` : ""}${w.rewardFactor === undefined ? "" : `  reward factor ${(w.rewardFactor / 1000).toFixed(3)}`}`);
   }
   if (s.params) {
     const p = s.params;

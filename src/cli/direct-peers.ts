@@ -49,7 +49,7 @@ export function parseIceServers(text: string | undefined): IceServer[] {
  */
 export function startDirect(args: ParsedArgs, session: PoolSession, io: CliIo): DirectPeers {
   return startDirectPeers({
-    repo: session.ledger.options.repo,
+    repo: session.repo,
     ledger: session.ledger,
     identity: session.identity,
     createPeerConnection: nodePeerConnectionFactory,

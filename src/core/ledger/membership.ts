@@ -240,20 +240,34 @@ export async function revokeDelegation(ledger: Ledger, revoker: Author, token: s
 export async function removeStranger(ledger: Ledger, revoker: Author, stranger: Did, now: number): Promise<RevokeOutcome | MembershipRefusal> {
   const pool = ledger.state.pool;
   if (!pool) return refusal("no-pool", `this node has no ledger for pool ${ledger.options.pool} yet`);
+  const own = ownDelegation(ledger, revoker.did);
+  if (!own.ok) return refusal(own.reason, `${revoker.did} is not a member of the pool`);
   const seen = ledger.state.revocations[stranger];
   if (seen) return { ok: true, target: stranger, already: true, honoured: seen.honoured ?? {} };
-  const own = ledger.entries().filter((e) => e.entry.author === stranger);
-  const seq = highestContiguous(own.map((e) => e.entry.seq), 1);
+  const theirs = ledger.entries().filter((e) => e.entry.author === stranger);
+  const seq = highestContiguous(theirs.map((e) => e.entry.seq), 1);
   // From just after its join (so every later entry is judged by sequence, not by the time it
   // claims) and after what a checkpoint made final; never after now.
-  const joined = Math.max(0, ...own.filter((e) => e.entry.kind === "member.join").map((e) => e.entry.time));
+  const joined = Math.max(0, ...theirs.filter((e) => e.entry.kind === "member.join").map((e) => e.entry.time));
   const checkpoint = ledger.state.checkpoint;
   const from = Math.min(now, Math.max(joined + 1, checkpoint ? checkpoint.through + 1 : pool.created));
   const honoured = { [stranger]: seq };
-  const appended = await appendOwn(ledger, await ledger.writerFor(revoker).write("ucan.revoke", { target: stranger, honoured, from }, now));
+  const body = { target: stranger, honoured, from };
+  const appended = await appendOwn(ledger, await ledger.writerFor(revoker).write("ucan.revoke", body, now, own.proof === undefined ? [] : [own.proof]));
   return appended.ok ? { ok: true, target: stranger, already: false, honoured } : appended;
 }
 
 /** Revokes what `revocationTarget` resolved: a delegation, or a stranger's membership. */
 export const revokeTarget = (ledger: Ledger, revoker: Author, target: RevocationTarget, now: number): Promise<RevokeOutcome | MembershipRefusal> =>
   "stranger" in target ? removeStranger(ledger, revoker, target.stranger, now) : revokeDelegation(ledger, revoker, target.token, now);
+
+/**
+ * Sets how the pool's members connect directly (pool.network, an admin's entry): its STUN/TURN
+ * servers and whether direct connections are off for everyone.
+ */
+export async function setPoolNetwork(ledger: Ledger, admin: Author, network: { ice: readonly string[]; relayOnly: boolean }, now: number): Promise<{ ok: true } | MembershipRefusal> {
+  const own = ownDelegation(ledger, admin.did);
+  if (!own.ok) return refusal(own.reason, own.reason === "no-pool" ? "this node has no ledger of the pool yet" : `${admin.did} is not a member of the pool`);
+  const body = { ice: [...network.ice], relayOnly: network.relayOnly ? 1 : 0 };
+  return appendOwn(ledger, await ledger.writerFor(admin).write("pool.network", body, now, own.proof === undefined ? [] : [own.proof]));
+}

@@ -97,6 +97,7 @@ export async function buildVectors() {
     { name: "a proof that is the token itself, not its CID", hex: await resign({ ...base, proof: [story.writers.bob.proof[0]!] }), reason: "malformed" },
     { name: "a proof that is not a token CID", hex: await resign({ ...base, proof: ["bafyreiaaaa"] }), reason: "bad-proof" },
     { name: "a proof naming a token that is in no document (held until it arrives)", hex: hexOf(stranger), reason: "missing-proof" },
+    ...(await networkCases(story)),
   ];
   const statelessTokens = tokensOf([escalated]);
 
@@ -108,6 +109,21 @@ export async function buildVectors() {
     kinds: Object.fromEntries(Object.entries(KIND_RULES).map(([kind, rule]) => [kind, { requires: rule.requires, body: toJsonSchema(rule.schema) }])),
   };
   return { valid, stateless, statelessTokens, set, setTokens, schema };
+}
+
+/** pool.network entries by the root that are refused on their own: ICE URLs other than stun:/turn:/turns: host[:port]. */
+async function networkCases(story: Awaited<ReturnType<typeof writeStory>>): Promise<StatelessCase[]> {
+  const alices = new EntryWriter(alice, story.pool, 90);
+  const network = async (ice: unknown, relayOnly: unknown = 0) => hexOf(await alices.write("pool.network", { ice, relayOnly } as never, T0 + 50_000));
+  return [
+    { name: "pool.network with an http URL as ICE server", hex: await network(["http://stun.example.org/"]), reason: "bad-body" },
+    { name: "pool.network with credentials inside a TURN URL", hex: await network(["turn:user:secret@turn.example.org:3478"]), reason: "bad-body" },
+    { name: "pool.network with a port above 65535", hex: await network(["stun:stun.example.org:65536"]), reason: "bad-body" },
+    { name: "pool.network with a transport on a STUN URL", hex: await network(["stun:stun.example.org?transport=tcp"]), reason: "bad-body" },
+    { name: "pool.network with a host that is not a DNS name", hex: await network(["turn:bad_host!.example.org"]), reason: "bad-body" },
+    { name: "pool.network with the same URL twice", hex: await network(["stun:a.example.org", "stun:a.example.org"]), reason: "bad-body" },
+    { name: "pool.network with relayOnly 2", hex: await network([], 2), reason: "bad-body" },
+  ];
 }
 
 /** Bob (who holds member/invite but not pool/admin) delegates pool/admin to mallory. */
@@ -153,6 +169,7 @@ async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: st
     one("a claim on a job that does not exist", noJob, "unknown-reference"),
     one("a checkpoint whose count and root do not match the fold", lying, "checkpoint-mismatch"),
     { name: "a reveal whose salt does not open the commitment", add: [job, claim, commit, badReveal].map(hexOf), reasons: { [badReveal.id]: "bad-reveal" } },
+    one("pool.network by a member without pool/admin", await bobW.write("pool.network", { ice: ["stun:stun.example.org"], relayOnly: 1 }, after + 4), "not-authorised"),
     one("an entry dated at or before the checkpoint's through with a sequence number its frontier does not cover (written after it)", late.claim, "before-checkpoint"),
     one("a revocation whose `from` is at or before the checkpoint's through, written after it", late.revokeBefore, "before-checkpoint"),
     { name: "a revocation whose `from` is after the checkpoint's through (valid: nothing refused)", add: [hexOf(late.revokeAfter)], reasons: {} },

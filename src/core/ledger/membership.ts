@@ -241,7 +241,7 @@ export async function removeStranger(ledger: Ledger, revoker: Author, stranger: 
   const pool = ledger.state.pool;
   if (!pool) return refusal("no-pool", `this node has no ledger for pool ${ledger.options.pool} yet`);
   const own = ownDelegation(ledger, revoker.did);
-  if (!own.ok) return refusal(own.reason, `${revoker.did} is not a member of the pool`);
+  if (!own.ok) return refusal("not-authorised", `${revoker.did} holds no delegation in this pool: only an admin removes a stranger`);
   const seen = ledger.state.revocations[stranger];
   if (seen) return { ok: true, target: stranger, already: true, honoured: seen.honoured ?? {} };
   const theirs = ledger.entries().filter((e) => e.entry.author === stranger);

@@ -2,22 +2,13 @@
  * The job commands as separate processes on loopback: a relay, a pool's root that submits, and a
  * member that works, each with its own --home. Every process is stopped and every directory removed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { CliProcesses, until } from "../../fixtures/cli.ts";
+import { describe, expect, it } from "vitest";
+import { cliProcessesIn, until } from "../../fixtures/cli.ts";
 import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "edgepool-jobs-cli-"));
-const cli = new CliProcesses();
-const start = (args: string[]) => cli.start(args);
-const edgepool = (command: string, ...args: string[]) => cli.run(command, ...args);
-
-afterAll(async () => {
-  await cli.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, start, edgepool } = cliProcessesIn("edgepool-jobs-cli-");
 
 describe("edgepool submit, work, jobs, result (real processes through a relay)", () => {
   it("a member's worker runs a submitted job; the submitter waits for the verified output; work status, pause and stop", async () => {

@@ -4,21 +4,11 @@
  * direct peer; with `--relay-only`, or once the root turns the pool relay-only, it lists nobody
  * (no hello is heard, no connection made).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { CliProcesses, edgepoolInProcess, until } from "../../fixtures/cli.ts";
+import { describe, expect, it } from "vitest";
+import { cliProcessesIn, edgepoolInProcess, until } from "../../fixtures/cli.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "edgepool-peers-cli-"));
-const cli = new CliProcesses();
-const start = (args: string[]) => cli.start(args);
-const edgepool = (command: string, ...args: string[]) => cli.run(command, ...args);
-
-afterAll(async () => {
-  await cli.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, start, edgepool } = cliProcessesIn("edgepool-peers-cli-");
 
 interface PeersJson {
   readonly peers: Array<{ did: string; path: string; rttMs?: number; bytesReceived: number }>;

@@ -8,6 +8,7 @@
 import { Repo, type StorageId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import type { PoolId } from "../core/capability/pool.ts";
+import { ClosingStorage, shutdownRepo } from "../core/ledger/closing-storage.ts";
 import { automergeDir } from "../core/ledger/home-node.ts";
 import type { Identity } from "../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
@@ -64,7 +65,7 @@ function timeoutMs(args: ParsedArgs): number {
 export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay = stringOption(args, "relay"), fresh = false): Promise<PoolSession> {
   const identity = await loadIdentity(args, io);
   const wait = timeoutMs(args);
-  const storage = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(automergeDir(resolveHome(args, io))));
   const transports = createTransports({ relays: relay ? relay.split(",") : [], allowInsecure: args.values["allow-insecure-relay"] === true }, nodeSocketFactory);
   if (!transports.ok) throw new CliError(`--relay: ${transports.message}`, ExitCode.usage);
   const repo = new Repo({ storage, network: transports.adapters });
@@ -72,7 +73,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay 
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
   const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, epoch: await latestEpoch(storage, pool), verify: verifyNode });
   if (!opened.ok) {
-    await repo.shutdown();
+    await shutdownRepo(repo, storage);
     throw new CliError(`${opened.reason}: ${opened.message}`);
   }
   const ledger = opened.ledger;
@@ -82,10 +83,14 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay 
     pool,
     sync: () => (relayStorage ? synced(ledger, relayStorage, wait) : Promise.resolve(relay === undefined)),
     async close() {
-      await ledger.settled();
-      ledger.close();
-      await repo.flush();
-      await repo.shutdown();
+      // The node's own store trails the appends: once the storage closes, a late write is dropped.
+      try {
+        await ledger.persisted();
+      } finally {
+        ledger.close();
+        await repo.flush();
+        await shutdownRepo(repo, storage);
+      }
     },
   };
   if (relayStorage && !fresh && !(await session.sync())) io.err(`The relay did not finish syncing within ${wait / 1000} s; showing what arrived.`);

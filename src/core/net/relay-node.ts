@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket, type RawData } from "ws";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
+import { ClosingStorage, shutdownRepo } from "../ledger/closing-storage.ts";
 import { decodeFrame } from "./messages.ts";
 
 export interface RelayOptions {
@@ -66,9 +67,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // Listen before the repo exists: a port in use must leave nothing running behind it.
   const port = await listen(http, options.host, options.port);
   const adapter = new GuardedServerAdapter(wss, log);
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(options.storageDirectory));
   const repo = new Repo({
     network: [adapter],
-    storage: new NodeFSStorageAdapter(options.storageDirectory),
+    storage,
     peerId: `relay-${crypto.randomUUID()}` as PeerId,
     // A relay answers requests and stores what peers send; it announces nothing of its own.
     sharePolicy: async () => false,
@@ -84,7 +86,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       for (const socket of wss.clients) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      await repo.shutdown();
+      await shutdownRepo(repo, storage);
     },
   };
 }

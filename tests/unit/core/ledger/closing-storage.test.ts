@@ -30,5 +30,4 @@ describe("closing storage", () => {
     expect(await inner.loadRange(["doc"])).toHaveLength(1);
     expect(existsSync(join(dir!, "do", "c", "b"))).toBe(false);
   });
-
 });

@@ -3,7 +3,8 @@
  * (ledger/README.md, "Fold"). Set-level rules first (equivocation, time regression), then every
  * remaining entry in one canonical order through the authoriser and its kind's rule. Order of
  * arrival and duplicates cannot change the result; `Folder` adds entries incrementally when they
- * sort after everything already folded and refolds from its base otherwise.
+ * sort after everything already folded and refolds from its base otherwise (or, when it keeps no
+ * entries, refuses them).
  */
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
@@ -54,6 +55,20 @@ function sortCanonically(entries: Iterable<SignedEntry>): Keyed[] {
   return keyed.sort(compareKeyed);
 }
 
+export interface FolderOptions {
+  /**
+   * Keep every added entry, so that one sorting before the folded ones can refold from the base
+   * (default true). A caller that only ever appends in canonical order passes false: the Folder
+   * then holds the state and not the history (a simulated pool's million entries), and an entry
+   * that does not sort after the folded ones (a duplicate or an equivocating twin included) is
+   * refused, never folded.
+   */
+  readonly retain?: boolean;
+}
+
+/** What `Folder.add` did: folded every entry in order, rebuilt from the base, or refused the batch from an out-of-order entry on. */
+export type AddOutcome = "appended" | "refolded" | "out-of-order";
+
 const authorSeq = (signed: SignedEntry): string => `${signed.entry.author} ${signed.entry.seq}`;
 
 export class Folder {
@@ -74,11 +89,15 @@ export class Folder {
     coveredFrontier: () => frontierOf(this.window),
   };
 
+  private readonly retain: boolean;
+
   /** `base` is a trusted checkpoint's state (with the checkpoint applied), or genesis when absent. */
   constructor(
     private readonly authoriser: Authoriser,
     private readonly base: LedgerState = emptyState(),
+    options: FolderOptions = {},
   ) {
+    this.retain = options.retain ?? true;
     this.reset();
   }
 
@@ -91,15 +110,13 @@ export class Folder {
     return { count: this.state.count, root: this.context.coveredRoot(), state: this.state, frontier: this.context.coveredFrontier() };
   }
 
-  has(id: EntryId): boolean {
-    return this.candidates.has(id);
-  }
-
   /**
    * Adds stateless-valid entries (duplicates are ignored). Entries that sort after everything
-   * folded so far fold one by one; anything else rebuilds from the base. Returns true on a rebuild.
+   * folded so far fold one by one; anything else rebuilds from the base, or, when the Folder keeps
+   * no entries, is refused with the rest of the batch ("out-of-order"; the entries sorting before it
+   * stay folded).
    */
-  add(entries: Iterable<SignedEntry>): boolean {
+  add(entries: Iterable<SignedEntry>): AddOutcome {
     const fresh = new Map<EntryId, SignedEntry>();
     for (const signed of entries) if (!this.candidates.has(signed.id)) fresh.set(signed.id, signed);
     // Tokens a writer attached: the fold can judge its own writer's entries without a document.
@@ -108,14 +125,15 @@ export class Folder {
     for (let i = 0; i < sorted.length; i++) {
       const keyed = sorted[i]!;
       if (!this.appendsCleanly(keyed)) {
+        if (!this.retain) return "out-of-order";
         for (let j = i; j < sorted.length; j++) this.remember(sorted[j]!.signed);
         this.refold();
-        return true;
+        return "refolded";
       }
       this.remember(keyed.signed);
       this.foldOne(keyed);
     }
-    return false;
+    return "appended";
   }
 
   private appendsCleanly({ signed, key }: Keyed): boolean {
@@ -130,7 +148,7 @@ export class Folder {
   }
 
   private remember(signed: SignedEntry): void {
-    this.candidates.set(signed.id, signed);
+    if (this.retain) this.candidates.set(signed.id, signed);
     const { author, seq, time } = signed.entry;
     const max = this.authorMax.get(author);
     if (!max) this.authorMax.set(author, { seq, time });

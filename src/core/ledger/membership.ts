@@ -226,3 +226,14 @@ export async function revokeDelegation(ledger: Ledger, revoker: Author, token: s
   const appended = await appendOwn(ledger, entry);
   return appended.ok ? { ok: true, target, already: false, honoured } : appended;
 }
+
+/**
+ * Sets how the pool's members connect directly (pool.network, an admin's entry): its STUN/TURN
+ * servers and whether direct connections are off for everyone.
+ */
+export async function setPoolNetwork(ledger: Ledger, admin: Author, network: { ice: readonly string[]; relayOnly: boolean }, now: number): Promise<{ ok: true } | MembershipRefusal> {
+  const own = ownDelegation(ledger, admin.did);
+  if (!own.ok) return refusal(own.reason, own.reason === "no-pool" ? "this node has no ledger of the pool yet" : `${admin.did} is not a member of the pool`);
+  const body = { ice: [...network.ice], relayOnly: network.relayOnly ? 1 : 0 };
+  return appendOwn(ledger, await ledger.writerFor(admin).write("pool.network", body, now, own.proof === undefined ? [] : [own.proof]));
+}

@@ -8,6 +8,7 @@
 import { Repo, type StorageId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { parsePoolId, type PoolId } from "../core/capability/pool.ts";
+import { ClosingStorage, shutdownRepo } from "../core/ledger/closing-storage.ts";
 import { automergeDir } from "../core/ledger/home-node.ts";
 import type { Identity } from "../core/identity/keystore.ts";
 import type { StoredIdentity } from "../core/identity/keystore-file-node.ts";
@@ -84,7 +85,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   const { relay = stringOption(args, "relay"), fresh = false } = options;
   const stored = await loadStoredIdentity(args, io);
   const wait = timeoutMs(args);
-  const storage = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(automergeDir(resolveHome(args, io))));
   const transports = createTransports({ relays: relay ? relay.split(",") : [], allowInsecure: args.values["allow-insecure-relay"] === true }, nodeSocketFactory);
   if (!transports.ok) throw new CliError(`--relay: ${transports.message}`, ExitCode.usage);
   const share = new SharePolicy();
@@ -106,7 +107,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
       ledger = opened.ledger;
     }
   } catch (error) {
-    await repo.shutdown();
+    await shutdownRepo(repo, storage);
     throw error;
   }
   const session: PoolSession = {
@@ -120,15 +121,20 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
       return privacy ? sealedSynced(privacy, relayStorage, wait) : synced(ledger, relayStorage, wait);
     },
     async close() {
-      if (privacy) {
-        await privacy.flush();
-        await privacy.close();
-      } else {
-        await ledger.settled();
-        ledger.close();
+      // The node's own store trails the appends: once the storage closes, a late write is dropped.
+      try {
+        if (privacy) {
+          await privacy.flush();
+          await privacy.close();
+        } else {
+          await ledger.settled();
+          ledger.close();
+        }
+        await ledger.persisted();
+      } finally {
+        await repo.flush();
+        await shutdownRepo(repo, storage);
       }
-      await repo.flush();
-      await repo.shutdown();
     },
   };
   if (relayStorage && !fresh && !(await session.sync())) io.err(`The relay did not finish syncing within ${wait / 1000} s; showing what arrived.`);

@@ -5,6 +5,7 @@
  * Syncing waits until the relay holds the same document heads as this node (an acknowledgement,
  * not a guess), or until --timeout.
  */
+import { nodeUcanAuthoriser } from "../core/ledger/ucan-authoriser-node.ts";
 import { Repo, type StorageId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { parsePoolId, type PoolId } from "../core/capability/pool.ts";
@@ -17,8 +18,6 @@ import { isPrivate, openPrivateLedger, sealedSynced, type PrivateStart } from ".
 import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
-import { UcanAuthoriser } from "../core/ledger/ucan-authoriser.ts";
-import { nodePoolAuthority } from "../core/capability/authority-node.ts";
 import { verifyNode } from "../core/crypto/ed25519-node.ts";
 import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { appendOwn as appendOwnEntry } from "../core/ledger/membership.ts";
@@ -94,7 +93,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   const repo = new Repo({ storage: storageIdPerScope(storage, pool), network: transports.adapters, shareConfig: share.config });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
-  const ledgerOptions = { authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, verify: verifyNode };
+  const ledgerOptions = { authoriser: nodeUcanAuthoriser(), now: Date.now, verify: verifyNode };
   let privacy: PrivateLedger | undefined;
   let ledger: Ledger;
   try {

@@ -65,7 +65,10 @@ export type TokenCheck =
  * Checks a serialised type-2 token for `subject` at `currentEpoch` (or the one before) against the
  * pool's issuers (by key id). Spent-nonce bookkeeping is the fold's; this returns the nonce.
  */
-export function checkJoinToken(token: unknown, issuers: ReadonlyMap<string, JoinTokenIssuer>, subject: TokenSubject, currentEpoch: number): TokenCheck {
+/** An RSASSA-PSS-SHA384 verify: the portable one (crypto/rsa-pss.ts) or a platform's faster one. */
+export type RsaPssVerify = (key: RsaPublicKey, message: Uint8Array, signature: Uint8Array) => boolean;
+
+export function checkJoinToken(token: unknown, issuers: ReadonlyMap<string, JoinTokenIssuer>, subject: TokenSubject, currentEpoch: number, verify: RsaPssVerify = verifyRsaPssSha384): TokenCheck {
   if (!(token instanceof Uint8Array) || token.length <= TOKEN_INPUT_BYTES) return { ok: false, reason: "malformed-token", message: "a join token must be the bytes of a Privacy Pass token" };
   const view = new DataView(token.buffer, token.byteOffset, token.byteLength);
   if (view.getUint16(0) !== TOKEN_TYPE) return { ok: false, reason: "malformed-token", message: `token type ${view.getUint16(0)} is not 2 (publicly verifiable blind RSA)` };
@@ -77,7 +80,7 @@ export function checkJoinToken(token: unknown, issuers: ReadonlyMap<string, Join
   if (token.length !== TOKEN_INPUT_BYTES + Math.ceil(issuer.key.bits / 8)) return { ok: false, reason: "malformed-token", message: "the token's length does not match its issuer's key size" };
   const bound = [currentEpoch, currentEpoch - 1].some((epoch) => bytesEqual(sha256(joinTokenChallenge(issuer.name, subject, epoch)), challengeDigest));
   if (!bound) return { ok: false, reason: "token-wrong-binding", message: `the token was not issued for this pool, ${subject.did} and epoch ${currentEpoch} or ${currentEpoch - 1}` };
-  if (!verifyRsaPssSha384(issuer.key, token.subarray(0, TOKEN_INPUT_BYTES), token.subarray(TOKEN_INPUT_BYTES))) {
+  if (!verify(issuer.key, token.subarray(0, TOKEN_INPUT_BYTES), token.subarray(TOKEN_INPUT_BYTES))) {
     return { ok: false, reason: "bad-token-signature", message: `the token's signature does not verify under issuer ${issuer.name}` };
   }
   return { ok: true, nonce: bytesToHex(nonce), issuer };

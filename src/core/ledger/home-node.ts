@@ -3,18 +3,17 @@
  * node composition root exists): the repo's files live in HOME/automerge, and the ledger's own
  * entry store shares that storage adapter.
  */
+import { nodeUcanAuthoriser } from "./ucan-authoriser-node.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
-import { nodePoolAuthority } from "../capability/authority-node.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
 import { ClosingStorage, shutdownRepo } from "./closing-storage.ts";
 import { holdsEpoch } from "./epoch-marks.ts";
 import { latestEpoch, openEpoch, verifyPool, type VerifyReport } from "./epochs.ts";
 import type { Ledger } from "./ledger.ts";
 import { reject, type PoolId, type Result } from "./types.ts";
-import { UcanAuthoriser } from "./ucan-authoriser.ts";
 
 export interface HomeRepo {
   readonly repo: Repo;
@@ -47,7 +46,7 @@ export async function openHomeLedger(home: string, pool: PoolId, now: () => numb
     return missing(home, pool);
   }
   const epoch = await latestEpoch(opened.storage, pool);
-  const result = await openEpoch({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(nodePoolAuthority()), now, epoch, verify: verifyNode });
+  const result = await openEpoch({ repo: opened.repo, storage: opened.storage, pool, authoriser: nodeUcanAuthoriser(), now, epoch, verify: verifyNode });
   if (!result.ok) {
     await opened.close();
     return result;
@@ -60,7 +59,7 @@ export async function verifyHomeLedger(home: string, pool: PoolId, now: () => nu
   const opened = openHomeRepo(home);
   try {
     if (!(await hasPool(home, opened.storage, pool))) return missing(home, pool);
-    return { ok: true, report: await verifyPool({ repo: opened.repo, storage: opened.storage, pool, authoriser: new UcanAuthoriser(nodePoolAuthority()), now, verify: verifyNode }) };
+    return { ok: true, report: await verifyPool({ repo: opened.repo, storage: opened.storage, pool, authoriser: nodeUcanAuthoriser(), now, verify: verifyNode }) };
   } finally {
     await opened.close();
   }

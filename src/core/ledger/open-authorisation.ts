@@ -4,7 +4,7 @@
  */
 import type { Ability } from "../capability/abilities.ts";
 import { checkJoinStamp } from "../capability/join-stamp.ts";
-import { checkJoinToken, joinTokenIssuer, type JoinTokenIssuer } from "../capability/join-token.ts";
+import { checkJoinToken, joinTokenIssuer, type JoinTokenIssuer, type RsaPssVerify } from "../capability/join-token.ts";
 import { hexToBytes } from "../crypto/index.ts";
 import type { Authorisation } from "./authoriser.ts";
 import type { Requirement } from "./kinds.ts";
@@ -31,7 +31,7 @@ function issuersOf(open: OpenPoolState): Map<string, JoinTokenIssuer> {
   return parsed;
 }
 
-export function authoriseOpenJoin(entry: Entry, state: LedgerState): Authorisation {
+export function authoriseOpenJoin(entry: Entry, state: LedgerState, verify?: RsaPssVerify): Authorisation {
   const open = state.pool?.open;
   if (!open) return refuse("not-open", "this pool admits members by invitation only");
   if (entry.body.member !== entry.author) return refuse("wrong-audience", "a stranger records its own member.join");
@@ -46,7 +46,7 @@ export function authoriseOpenJoin(entry: Entry, state: LedgerState): Authorisati
     const stamp = checkJoinStamp(entry.body.stamp, subject, open.stampBits, epoch);
     return stamp.ok ? { ok: true } : refuse(stamp.reason, stamp.message);
   }
-  const token = checkJoinToken(entry.body.token, issuersOf(open), subject, epoch);
+  const token = checkJoinToken(entry.body.token, issuersOf(open), subject, epoch, verify);
   if (!token.ok) return refuse(token.reason, token.message);
   if (Object.hasOwn(open.spentTokens, token.nonce)) return refuse("token-spent", "this join token was already spent on another join");
   return { ok: true };

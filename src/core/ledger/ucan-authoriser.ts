@@ -16,6 +16,7 @@ import { PoolAuthority, type AuthorityQuery, type GrantResult } from "../capabil
 import { refuse, type Refusal } from "../capability/refusal.ts";
 import { checkRevoker, mergeRevocations, type AcceptedRevocation, type Revocations } from "../capability/revocation.ts";
 import { inviteUsedUp } from "../capability/invite.ts";
+import type { RsaPssVerify } from "../capability/join-token.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Authorisation, Authoriser } from "./authoriser.ts";
 import type { Requirement } from "./kinds.ts";
@@ -79,6 +80,8 @@ export class UcanAuthoriser implements Authoriser {
   constructor(
     readonly authority: PoolAuthority = new PoolAuthority(),
     readonly tokens: TokenBook = new TokenBook(),
+    /** Verifies open-pool join tokens' RSA signatures (default: the portable BigInt verify). */
+    private readonly verifyJoinToken?: RsaPssVerify,
   ) {}
 
   async checkProof(entry: Entry): Promise<Authorisation> {
@@ -119,7 +122,7 @@ export class UcanAuthoriser implements Authoriser {
     if (entry.kind === "ucan.revoke" && isStrangerRemoval(entry)) return this.#authoriseRemoval(entry, root, state);
     if (entry.kind === "ucan.revoke") return this.#authoriseRevocation(entry, root);
     // Open pools (issue 12): strangers pay with a stamp or token and hold no delegation.
-    if (isOpenJoin(entry)) return authoriseOpenJoin(entry, state);
+    if (isOpenJoin(entry)) return authoriseOpenJoin(entry, state, this.verifyJoinToken);
     const open = authoriseOpenMember(entry, requires, state);
     if (open) return open;
     const delegation = this.#delegation(entry);

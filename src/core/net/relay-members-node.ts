@@ -4,15 +4,14 @@
  * relay's operator gives something to members alone (TURN credentials); the relay still trusts
  * nothing it is sent, so a forged entry in the document does not make anyone a member here.
  */
+import { nodeUcanAuthoriser } from "../ledger/ucan-authoriser-node.ts";
 import type { Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
-import { nodePoolAuthority } from "../capability/authority-node.ts";
 import type { PoolId } from "../capability/pool.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
 import type { Did } from "../identity/did-key.ts";
 import { holdsEpoch } from "../ledger/epoch-marks.ts";
 import { latestEpoch, openEpoch } from "../ledger/epochs.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { UcanAuthoriser } from "../ledger/ucan-authoriser.ts";
 
 export interface RelayMembers {
   /** Whether `did` is a current member of `pool`; undefined while the relay holds no ledger of it. */
@@ -29,7 +28,7 @@ export function relayMembers(repo: Repo, storage: StorageAdapterInterface, log: 
   const opened = new Map<string, Opened>();
 
   const open = async (pool: PoolId, epoch: number): Promise<Ledger | undefined> => {
-    const result = await openEpoch({ repo, storage, pool, authoriser: new UcanAuthoriser(nodePoolAuthority()), now, epoch, verify: verifyNode });
+    const result = await openEpoch({ repo, storage, pool, authoriser: nodeUcanAuthoriser(), now, epoch, verify: verifyNode });
     if (result.ok) return result.ledger;
     log(`relay: cannot open the ledger of pool ${pool}: ${result.message}`);
     return undefined;

@@ -1,13 +1,18 @@
 import { readFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hexToBytes, parseRsaSpki, sha256, verifyRsaPssSha384 } from "../../../../src/core/crypto/index.ts";
+import { hexToBytes, parseRsaSpki, sha256, verifyRsaPssSha384 as portable } from "../../../../src/core/crypto/index.ts";
+import { verifyRsaPssSha384Node } from "../../../../src/core/crypto/rsa-pss-node.ts";
 
 const rfc = JSON.parse(readFileSync(new URL("../../../fixtures/privacypass-rfc9578.json", import.meta.url), "utf8")) as {
   vectors: { pkS: string; token_challenge: string; nonce: string; token: string }[];
 };
 
-describe("RSASSA-PSS-SHA384 verification", () => {
+// The fold's portable verify and node:crypto's, which Node's composition roots use: same answers.
+describe.each([
+  ["the portable BigInt verify", portable],
+  ["node:crypto", verifyRsaPssSha384Node],
+])("RSASSA-PSS-SHA384 verification with %s", (_, verifyRsaPssSha384) => {
   it("verifies the authenticators of RFC 9578's type-2 test tokens", () => {
     for (const vector of rfc.vectors) {
       const spki = hexToBytes(vector.pkS);

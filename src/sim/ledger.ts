@@ -172,8 +172,8 @@ export class SimLedger {
    */
   checkpoint(through: number): void {
     this.folder.expireBefore(through);
-    const { count, root, state } = this.folder.commitment();
-    const body = { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(checkpointedState(state, through))) };
+    const { count, root, state, frontier } = this.folder.commitment();
+    const body = { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(checkpointedState(state, through))), frontier };
     const seq = (this.seqs.get(this.root) ?? 0) + 1;
     this.seqs.set(this.root, seq);
     const entry: Entry = { v: ENTRY_VERSION, kind: "checkpoint", pool: this.pool, author: this.root, seq, time: through + 1, body, proof: [], sig: ZERO_SIG };

@@ -8,6 +8,7 @@
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { DeadlineQueue } from "./deadlines.ts";
+import { covers, frontierOf, lateRejection, uncoveredRejection, type Frontier } from "./finality.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
@@ -62,11 +63,16 @@ export class Folder {
   private evidence!: Equivocation[];
   private skipped!: number;
   private segment!: EntryId[];
+  /** Every entry the fold took up (accepted or refused by its rule) since the last accepted checkpoint. */
+  private window!: SignedEntry[];
   private deadlines!: DeadlineQueue;
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
   /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
-  private readonly context: CheckpointContext = { coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment) };
+  private readonly context: CheckpointContext = {
+    coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment),
+    coveredFrontier: () => frontierOf(this.window),
+  };
 
   /** `base` is a trusted checkpoint's state (with the checkpoint applied), or genesis when absent. */
   constructor(
@@ -81,8 +87,8 @@ export class Folder {
   }
 
   /** What a checkpoint written now would commit to (../rules/checkpoint.ts). */
-  commitment(): { count: number; root: string; state: LedgerState } {
-    return { count: this.state.count, root: chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment), state: this.state };
+  commitment(): { count: number; root: string; state: LedgerState; frontier: Frontier } {
+    return { count: this.state.count, root: this.context.coveredRoot(), state: this.state, frontier: this.context.coveredFrontier() };
   }
 
   has(id: EntryId): boolean {
@@ -116,6 +122,8 @@ export class Folder {
     const { author, seq, time } = signed.entry;
     const max = this.authorMax.get(author);
     const sortsLast = this.lastKey === undefined || compareKeys(key, this.lastKey) > 0;
+    // A checkpoint that leaves folded entries uncovered makes them late: only a refold can take them out.
+    if (signed.entry.kind === "checkpoint" && !this.window.every((s) => covers(signed.entry, s.entry))) return false;
     const before = this.base.authors[author];
     const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && seq > (before?.seq ?? 0) && time >= (before?.time ?? 0);
     return sortsLast && outsideBase && (!max || (seq > max.seq && time >= max.time));
@@ -138,6 +146,7 @@ export class Folder {
     this.evidence = [];
     this.skipped = 0;
     this.segment = [];
+    this.window = [];
     this.deadlines = DeadlineQueue.of(this.state);
     this.lastKey = undefined;
   }
@@ -151,8 +160,35 @@ export class Folder {
   }
 
   private refold(): void {
+    const trials = new Trials();
+    while (!this.foldFromBase(trials));
+  }
+
+  /**
+   * One pass from the base. A checkpoint that does not cover some entries of its window is tried
+   * without them (finality.ts): the pass stops, and the next one leaves them out; if the
+   * checkpoint is then refused after all, the next pass takes them back. False when a pass stopped.
+   */
+  private foldFromBase(trials: Trials): boolean {
     this.reset();
-    for (const keyed of sortCanonically(this.applySetRules([...this.candidates.values()]))) this.foldOne(keyed);
+    for (const keyed of sortCanonically(this.applySetRules([...this.candidates.values()]))) {
+      const { signed } = keyed;
+      const lateFor = trials.lateFor(signed.id);
+      if (lateFor) {
+        this.rejected.set(signed.id, uncoveredRejection(lateFor, signed));
+        continue;
+      }
+      if (signed.entry.kind === "checkpoint" && !trials.decided(signed.id)) {
+        const late = this.window.filter((s) => !covers(signed.entry, s.entry));
+        if (late.length > 0) {
+          trials.begin(signed, late);
+          return false;
+        }
+      }
+      const refused = this.foldOne(keyed);
+      if (trials.pending(signed.id) && !trials.settle(signed.id, refused === undefined)) return false;
+    }
+    return true;
   }
 
   /** Equivocation and time regression: decided on the whole set, before any entry is folded. */
@@ -161,7 +197,11 @@ export class Folder {
     const groups = new Map<string, SignedEntry[]>();
     for (const signed of all) {
       if (sortTimeOf(signed.entry) <= through) {
-        this.skipped++;
+        // Covered (already in the base) or late: either way not folded; a sequence number past
+        // what the base holds cannot be covered.
+        const covered = this.base.authors[signed.entry.author]?.seq;
+        if (signed.entry.seq > (covered ?? 0)) this.rejected.set(signed.id, lateRejection(this.base.checkpoint!, signed, covered));
+        else this.skipped++;
         continue;
       }
       const usedBefore = this.base.authors[signed.entry.author]?.seq ?? 0;
@@ -208,18 +248,23 @@ export class Folder {
     return kept;
   }
 
-  private foldOne({ signed, key }: Keyed): void {
+  private foldOne({ signed, key }: Keyed): Rejection | undefined {
     this.lastKey = key;
     this.expireBefore(key[0]);
     const rejection = this.decide(signed);
     if (rejection) {
       this.rejected.set(signed.id, rejection);
-      return;
+      this.window.push(signed);
+      return rejection;
     }
     recordFolded(this.state, signed);
     if (signed.entry.kind === "job.submit") this.deadlines.add(signed.id, signed.entry.body.deadline as number);
     this.segment.push(signed.id);
-    if (signed.entry.kind === "checkpoint") this.segment = [];
+    if (signed.entry.kind === "checkpoint") {
+      this.segment = [];
+      this.window = [];
+    } else this.window.push(signed);
+    return undefined;
   }
 
   private decide(signed: SignedEntry): Rejection | undefined {
@@ -232,6 +277,41 @@ export class Folder {
     // a checkpoint's commitment was computed without it, so checkpoints never cross one.
     if (signed.entry.kind !== "checkpoint") advanceEpoch(this.state, sortTimeOf(signed.entry));
     return rule.apply(this.state, signed, this.context);
+  }
+}
+
+/**
+ * The checkpoints tried without the entries they do not cover, during one refold. Each decision
+ * is taken once, in fold order, so the passes end (at most two per such checkpoint).
+ */
+class Trials {
+  private readonly late = new Map<EntryId, SignedEntry>();
+  private readonly outcome = new Map<EntryId, boolean>();
+  private readonly trying = new Map<EntryId, readonly EntryId[]>();
+
+  lateFor(id: EntryId): SignedEntry | undefined {
+    return this.late.get(id);
+  }
+
+  decided(checkpoint: EntryId): boolean {
+    return this.outcome.has(checkpoint);
+  }
+
+  pending(checkpoint: EntryId): boolean {
+    return this.trying.has(checkpoint) && !this.outcome.has(checkpoint);
+  }
+
+  begin(checkpoint: SignedEntry, late: readonly SignedEntry[]): void {
+    for (const s of late) this.late.set(s.id, checkpoint);
+    this.trying.set(checkpoint.id, late.map((s) => s.id));
+  }
+
+  /** Records whether the checkpoint was accepted without its late entries; false when they go back in (a new pass). */
+  settle(checkpoint: EntryId, accepted: boolean): boolean {
+    this.outcome.set(checkpoint, accepted);
+    if (accepted) return true;
+    for (const id of this.trying.get(checkpoint)!) this.late.delete(id);
+    return false;
   }
 }
 

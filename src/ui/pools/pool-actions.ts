@@ -12,7 +12,7 @@ import { payForOpenJoin } from "../../core/net/open-join-payment.ts";
 import type { Identity } from "../../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../../core/ledger/epochs.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
-import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeDelegation } from "../../core/ledger/membership.ts";
+import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeDelegation, setPoolNetwork } from "../../core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
 import { browserRepo } from "./browser-repo.ts";
@@ -96,6 +96,13 @@ export async function revokeInPool(identity: Identity, ledger: Ledger, target: s
   if (!resolved.ok) return { ok: false, message: resolved.message };
   const revoked = await revokeDelegation(ledger, identity, resolved.token, Date.now());
   return revoked.ok ? { ok: true, honoured: revoked.honoured } : { ok: false, message: revoked.message };
+}
+
+/** Turns direct connections off (or on) for every member of the pool: an admin's pool.network, keeping its STUN/TURN servers. */
+export async function setRelayOnlyInPool(identity: Identity, ledger: Ledger, relayOnly: boolean): Promise<Outcome<object>> {
+  const ice = ledger.state.pool?.network?.ice ?? [];
+  const set = await setPoolNetwork(ledger, identity, { ice, relayOnly }, Date.now());
+  return set.ok ? { ok: true } : { ok: false, message: set.reason === "not-authorised" ? "only an admin of the pool can change this" : set.message };
 }
 
 /** What the pool's validated ledger says of an invite: `known` false while it has not arrived. */

@@ -1,11 +1,15 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Repo } from "@automerge/automerge-repo";
-import { ledgerDocumentUrl, type LedgerDoc } from "../../../src/core/ledger/document.ts";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { Repo, type StorageKey } from "@automerge/automerge-repo";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { ledgerDocumentId, ledgerDocumentUrl, type LedgerDoc } from "../../../src/core/ledger/document.ts";
 import { latestEpoch, openEpoch, startNextEpoch, verifyPool } from "../../../src/core/ledger/epochs.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
+import { finalityCases } from "../../../ledger/vectors/cases.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
 import { bob } from "../../fixtures/identities.ts";
 import { meshOf, type Network } from "./network.ts";
@@ -56,6 +60,26 @@ describe("checkpoints and epochs", () => {
     await repo.shutdown();
   });
 
+  it("a full node and a node started from the checkpoint refuse the same late revocation and backdated join, and agree on the state", async () => {
+    const { repo } = await compactedAndRestarted();
+    const { storage } = network!.peers[0]!;
+    const full = await Ledger.open({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now, epoch: 1 });
+    if (!opened.ok) throw new Error(opened.message);
+    const late = await finalityCases(story);
+    for (const ledger of [full, opened.ledger]) {
+      expect((await ledger.append([late.revokeBefore, late.join])).ok).toBe(true);
+      await ledger.settled();
+      const refused = Object.fromEntries(ledger.view().invalid.map((i) => [i.key, i.reason]));
+      expect(refused).toEqual({ [late.revokeBefore.id]: "before-checkpoint", [late.join.id]: "before-checkpoint" });
+    }
+    expect(stateHash(full.state)).toBe(stateHash(opened.ledger.state));
+    expect(full.state.checkpoint?.id).toBe(story.entries.at(-1)!.id);
+    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+    expect(report.problems).toEqual([]);
+    await repo.shutdown();
+  });
+
   it("refuses an epoch whose snapshot was altered, and verify reports it", async () => {
     const { repo } = await compactedAndRestarted();
     const { storage } = network!.peers[0]!;
@@ -70,5 +94,30 @@ describe("checkpoints and epochs", () => {
     const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
     expect(report.problems.length).toBe(1);
     await repo.shutdown();
+  });
+
+  it("finds the pool's latest epoch from its marks without reading any epoch's document", async () => {
+    const { repo } = await compactedAndRestarted();
+    await repo.shutdown();
+    const { dir } = network!.peers[0]!;
+    const read: StorageKey[] = [];
+    const counting = new (class extends NodeFSStorageAdapter {
+      override loadRange(prefix: StorageKey) {
+        read.push(prefix);
+        return super.loadRange(prefix);
+      }
+    })(dir);
+    expect(await latestEpoch(counting, story.pool)).toBe(1);
+    const documents = [0, 1].map((epoch) => ledgerDocumentId(story.pool, epoch) as string);
+    expect(read.filter((prefix) => documents.includes(prefix[0]!))).toEqual([]);
+  });
+
+  it("finds the latest epoch of a store written before marks existed, and marks it", async () => {
+    const { repo } = await compactedAndRestarted();
+    await repo.shutdown();
+    const { dir } = network!.peers[0]!;
+    rmSync(join(dir, "ed", "gepool-epochs"), { recursive: true });
+    expect(await latestEpoch(new NodeFSStorageAdapter(dir), story.pool)).toBe(1);
+    expect(await new NodeFSStorageAdapter(dir).load(["edgepool-epochs", story.pool, "1"])).toBeDefined();
   });
 });

@@ -30,7 +30,8 @@ import { relayProcess, until } from "../tests/integration/net/processes.ts";
 
 const BURST = 16;
 const SAMPLES = 20;
-const NODE_COUNTS = [1, 3, 8];
+/** `NET_JOBS_NODES=8 npm run bench -- net-jobs` measures one size only (a full run takes ~40 min at load 30). */
+const NODE_COUNTS = (process.env.NET_JOBS_NODES ?? "1,3,8").split(",").map(Number);
 const SHA256 = taskBytes("sha256");
 
 interface Pool {
@@ -145,12 +146,13 @@ console.log(`Node ${process.version}, ${availableParallelism()} cores, load aver
 console.log("| worker nodes | replication | how | jobs/s | entries/s | latency median (ms) | latency p95 (ms) | entries/s vs baseline | latency vs baseline |");
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const workers of NODE_COUNTS) {
-  const relayed = await run(() => relayedPool(workers), workers);
+  // The baseline first, so each row prints as soon as it is measured (a run cut short keeps its rows).
   const direct = await run(() => inProcessPool(workers), workers);
+  for (const [i, d] of direct.entries()) console.log(`| ${workers} | k = ${i + 1} | one process, MessageChannel (baseline) | ${fmt(d.jobsPerSecond, 2)} | ${fmt(d.entriesPerSecond, 1)} | ${fmt(d.medianMs)} | ${fmt(d.p95Ms)} | 1x | 1x |`);
+  const relayed = await run(() => relayedPool(workers), workers);
   for (const [i, r] of relayed.entries()) {
     const d = direct[i]!;
     console.log(`| ${workers} | k = ${i + 1} | relay + processes | ${fmt(r.jobsPerSecond, 2)} | ${fmt(r.entriesPerSecond, 1)} | ${fmt(r.medianMs)} | ${fmt(r.p95Ms)} | ${fmt(r.entriesPerSecond / d.entriesPerSecond, 2)}x | ${fmt(r.medianMs / d.medianMs, 2)}x |`);
-    console.log(`| ${workers} | k = ${i + 1} | one process, MessageChannel (baseline) | ${fmt(d.jobsPerSecond, 2)} | ${fmt(d.entriesPerSecond, 1)} | ${fmt(d.medianMs)} | ${fmt(d.p95Ms)} | 1x | 1x |`);
   }
 }
 console.log(`\nLoad average ${load()} at the end.`);

@@ -3,12 +3,13 @@
  * (ledger/README.md, "Fold"). Set-level rules first (equivocation, time regression), then every
  * remaining entry in one canonical order through the authoriser and its kind's rule. Order of
  * arrival and duplicates cannot change the result; `Folder` adds entries incrementally when they
- * sort after everything already folded and refolds from its base otherwise.
+ * sort after everything already folded and refolds from its base otherwise (or, when it keeps no
+ * entries, refuses them).
  */
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { DeadlineQueue } from "./deadlines.ts";
-import { covers, frontierOf, lateRejection, uncoveredRejection, type Frontier } from "./finality.ts";
+import { covers, coversFrontier, lateRejection, uncoveredRejection, type Frontier } from "./finality.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
@@ -54,6 +55,20 @@ function sortCanonically(entries: Iterable<SignedEntry>): Keyed[] {
   return keyed.sort(compareKeyed);
 }
 
+export interface FolderOptions {
+  /**
+   * Keep every added entry, so that one sorting before the folded ones can refold from the base
+   * (default true). A caller that only ever appends in canonical order passes false: the Folder
+   * then holds the state and not the history (a simulated pool's million entries), and an entry
+   * that does not sort after the folded ones (a duplicate or an equivocating twin included) is
+   * refused, never folded.
+   */
+  readonly retain?: boolean;
+}
+
+/** What `Folder.add` did: folded every entry in order, rebuilt from the base, or refused the batch from an out-of-order entry on. */
+export type AddOutcome = "appended" | "refolded" | "out-of-order";
+
 const authorSeq = (signed: SignedEntry): string => `${signed.entry.author} ${signed.entry.seq}`;
 
 export class Folder {
@@ -63,22 +78,32 @@ export class Folder {
   private evidence!: Equivocation[];
   private skipped!: number;
   private segment!: EntryId[];
-  /** Every entry the fold took up (accepted or refused by its rule) since the last accepted checkpoint. */
+  /**
+   * Every entry the fold took up (accepted or refused by its rule) since the last accepted
+   * checkpoint: a refold tries a checkpoint without the ones it does not cover. Kept only when the
+   * Folder keeps entries (without them there is no refold); the frontier is kept either way.
+   */
   private window!: SignedEntry[];
+  /** The window's frontier (author -> highest sequence taken up), kept as the fold goes. */
+  private windowFrontier!: Map<string, number>;
   private deadlines!: DeadlineQueue;
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
   /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
   private readonly context: CheckpointContext = {
     coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment),
-    coveredFrontier: () => frontierOf(this.window),
+    coveredFrontier: () => Object.fromEntries(this.windowFrontier),
   };
+
+  private readonly retain: boolean;
 
   /** `base` is a trusted checkpoint's state (with the checkpoint applied), or genesis when absent. */
   constructor(
     private readonly authoriser: Authoriser,
     private readonly base: LedgerState = emptyState(),
+    options: FolderOptions = {},
   ) {
+    this.retain = options.retain ?? true;
     this.reset();
   }
 
@@ -91,15 +116,13 @@ export class Folder {
     return { count: this.state.count, root: this.context.coveredRoot(), state: this.state, frontier: this.context.coveredFrontier() };
   }
 
-  has(id: EntryId): boolean {
-    return this.candidates.has(id);
-  }
-
   /**
    * Adds stateless-valid entries (duplicates are ignored). Entries that sort after everything
-   * folded so far fold one by one; anything else rebuilds from the base. Returns true on a rebuild.
+   * folded so far fold one by one; anything else rebuilds from the base, or, when the Folder keeps
+   * no entries, is refused with the rest of the batch ("out-of-order"; the entries sorting before it
+   * stay folded).
    */
-  add(entries: Iterable<SignedEntry>): boolean {
+  add(entries: Iterable<SignedEntry>): AddOutcome {
     const fresh = new Map<EntryId, SignedEntry>();
     for (const signed of entries) if (!this.candidates.has(signed.id)) fresh.set(signed.id, signed);
     // Tokens a writer attached: the fold can judge its own writer's entries without a document.
@@ -108,14 +131,15 @@ export class Folder {
     for (let i = 0; i < sorted.length; i++) {
       const keyed = sorted[i]!;
       if (!this.appendsCleanly(keyed)) {
+        if (!this.retain) return "out-of-order";
         for (let j = i; j < sorted.length; j++) this.remember(sorted[j]!.signed);
         this.refold();
-        return true;
+        return "refolded";
       }
       this.remember(keyed.signed);
       this.foldOne(keyed);
     }
-    return false;
+    return "appended";
   }
 
   private appendsCleanly({ signed, key }: Keyed): boolean {
@@ -123,14 +147,14 @@ export class Folder {
     const max = this.authorMax.get(author);
     const sortsLast = this.lastKey === undefined || compareKeys(key, this.lastKey) > 0;
     // A checkpoint that leaves folded entries uncovered makes them late: only a refold can take them out.
-    if (signed.entry.kind === "checkpoint" && !this.window.every((s) => covers(signed.entry, s.entry))) return false;
+    if (signed.entry.kind === "checkpoint" && !coversFrontier(signed.entry, this.windowFrontier)) return false;
     const before = this.base.authors[author];
     const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && seq > (before?.seq ?? 0) && time >= (before?.time ?? 0);
     return sortsLast && outsideBase && (!max || (seq > max.seq && time >= max.time));
   }
 
   private remember(signed: SignedEntry): void {
-    this.candidates.set(signed.id, signed);
+    if (this.retain) this.candidates.set(signed.id, signed);
     const { author, seq, time } = signed.entry;
     const max = this.authorMax.get(author);
     if (!max) this.authorMax.set(author, { seq, time });
@@ -147,6 +171,7 @@ export class Folder {
     this.skipped = 0;
     this.segment = [];
     this.window = [];
+    this.windowFrontier = new Map();
     this.deadlines = DeadlineQueue.of(this.state);
     this.lastKey = undefined;
   }
@@ -254,7 +279,7 @@ export class Folder {
     const rejection = this.decide(signed);
     if (rejection) {
       this.rejected.set(signed.id, rejection);
-      this.window.push(signed);
+      this.takeUp(signed);
       return rejection;
     }
     recordFolded(this.state, signed);
@@ -263,8 +288,15 @@ export class Folder {
     if (signed.entry.kind === "checkpoint") {
       this.segment = [];
       this.window = [];
-    } else this.window.push(signed);
+      this.windowFrontier = new Map();
+    } else this.takeUp(signed);
     return undefined;
+  }
+
+  private takeUp(signed: SignedEntry): void {
+    if (this.retain) this.window.push(signed);
+    const { author, seq } = signed.entry;
+    this.windowFrontier.set(author, Math.max(seq, this.windowFrontier.get(author) ?? 0));
   }
 
   private decide(signed: SignedEntry): Rejection | undefined {

@@ -76,6 +76,7 @@ describe("finality on every node", () => {
     if (!checkpoint.ok) throw new Error(checkpoint.message);
     const target = revocationTarget(aliceNode, dave.did);
     if (!target.ok) throw new Error(target.message);
+    if (!("token" in target)) throw new Error("dave joined through an invite: his target is a delegation");
     const daves = story.writers.dave;
     const backdated = await new EntryWriter(alice, story.pool, aliceNode.state.authors[alice.did]!.seq, []).write(
       "ucan.revoke",

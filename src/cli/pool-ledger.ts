@@ -24,6 +24,8 @@ import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { appendOwn as appendOwnEntry } from "../core/ledger/membership.ts";
 import { nodeSocketFactory } from "../core/net/relay-socket-node.ts";
 import { createTransports } from "../core/net/transports.ts";
+import { SharePolicy } from "../core/net/share-policy.ts";
+import { storageIdPerScope } from "../core/net/storage-id-scope.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { homeOption, resolveHome, HOME_USAGE } from "./home.ts";
@@ -86,7 +88,10 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   const storage = new ClosingStorage(new NodeFSStorageAdapter(automergeDir(resolveHome(args, io))));
   const transports = createTransports({ relays: relay ? relay.split(",") : [], allowInsecure: args.values["allow-insecure-relay"] === true }, nodeSocketFactory);
   if (!transports.ok) throw new CliError(`--relay: ${transports.message}`, ExitCode.usage);
-  const repo = new Repo({ storage, network: transports.adapters });
+  const share = new SharePolicy();
+  share.watchRelays(transports.adapters);
+  // Its own storage id per pool, so a relay serving several of this node's pools cannot link them by it.
+  const repo = new Repo({ storage: storageIdPerScope(storage, pool), network: transports.adapters, shareConfig: share.config });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
   const ledgerOptions = { authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, verify: verifyNode };
@@ -94,7 +99,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   let ledger: Ledger;
   try {
     if (await isPrivate(storage, pool, options.private)) {
-      privacy = await openPrivateLedger({ repo, storage, pool, stored, ledger: ledgerOptions, start: options.private });
+      privacy = await openPrivateLedger({ repo, storage, pool, stored, ledger: ledgerOptions, start: options.private, share });
       ledger = privacy.ledger;
     } else {
       const opened = await openEpoch({ repo, pool, storage, ...ledgerOptions, epoch: await latestEpoch(storage, pool) });

@@ -9,7 +9,7 @@
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { DeadlineQueue } from "./deadlines.ts";
-import { covers, frontierOf, lateRejection, uncoveredRejection, type Frontier } from "./finality.ts";
+import { covers, coversFrontier, lateRejection, uncoveredRejection, type Frontier } from "./finality.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
@@ -78,15 +78,21 @@ export class Folder {
   private evidence!: Equivocation[];
   private skipped!: number;
   private segment!: EntryId[];
-  /** Every entry the fold took up (accepted or refused by its rule) since the last accepted checkpoint. */
+  /**
+   * Every entry the fold took up (accepted or refused by its rule) since the last accepted
+   * checkpoint: a refold tries a checkpoint without the ones it does not cover. Kept only when the
+   * Folder keeps entries (without them there is no refold); the frontier is kept either way.
+   */
   private window!: SignedEntry[];
+  /** The window's frontier (author -> highest sequence taken up), kept as the fold goes. */
+  private windowFrontier!: Map<string, number>;
   private deadlines!: DeadlineQueue;
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
   /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
   private readonly context: CheckpointContext = {
     coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment),
-    coveredFrontier: () => frontierOf(this.window),
+    coveredFrontier: () => Object.fromEntries(this.windowFrontier),
   };
 
   private readonly retain: boolean;
@@ -141,7 +147,7 @@ export class Folder {
     const max = this.authorMax.get(author);
     const sortsLast = this.lastKey === undefined || compareKeys(key, this.lastKey) > 0;
     // A checkpoint that leaves folded entries uncovered makes them late: only a refold can take them out.
-    if (signed.entry.kind === "checkpoint" && !this.window.every((s) => covers(signed.entry, s.entry))) return false;
+    if (signed.entry.kind === "checkpoint" && !coversFrontier(signed.entry, this.windowFrontier)) return false;
     const before = this.base.authors[author];
     const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && seq > (before?.seq ?? 0) && time >= (before?.time ?? 0);
     return sortsLast && outsideBase && (!max || (seq > max.seq && time >= max.time));
@@ -165,6 +171,7 @@ export class Folder {
     this.skipped = 0;
     this.segment = [];
     this.window = [];
+    this.windowFrontier = new Map();
     this.deadlines = DeadlineQueue.of(this.state);
     this.lastKey = undefined;
   }
@@ -272,7 +279,7 @@ export class Folder {
     const rejection = this.decide(signed);
     if (rejection) {
       this.rejected.set(signed.id, rejection);
-      this.window.push(signed);
+      this.takeUp(signed);
       return rejection;
     }
     recordFolded(this.state, signed);
@@ -281,8 +288,15 @@ export class Folder {
     if (signed.entry.kind === "checkpoint") {
       this.segment = [];
       this.window = [];
-    } else this.window.push(signed);
+      this.windowFrontier = new Map();
+    } else this.takeUp(signed);
     return undefined;
+  }
+
+  private takeUp(signed: SignedEntry): void {
+    if (this.retain) this.window.push(signed);
+    const { author, seq } = signed.entry;
+    this.windowFrontier.set(author, Math.max(seq, this.windowFrontier.get(author) ?? 0));
   }
 
   private decide(signed: SignedEntry): Rejection | undefined {

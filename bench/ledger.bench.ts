@@ -24,6 +24,7 @@ import { genesisDocument, openLedgerDocument, putEntries, type LedgerDoc } from 
 import { writeEpoch } from "../src/core/ledger/epochs.ts";
 import { Ledger } from "../src/core/ledger/ledger.ts";
 import { createPoolWithMembers } from "../src/core/ledger/pool-members.ts";
+import { automergeDir } from "../src/core/ledger/home-node.ts";
 import { EntryStore } from "../src/core/ledger/store.ts";
 import { tokenCid, type TokenCid } from "../src/core/ledger/tokens.ts";
 import type { PoolId, SignedEntry } from "../src/core/ledger/types.ts";
@@ -283,8 +284,8 @@ async function syncTimes(h: History): Promise<[number, number]> {
 const COLD_RUNS = 5;
 
 interface PreparedNode {
-  readonly dir: string;
-  readonly storage: NodeFSStorageAdapter;
+  /** The node's home: its repo's files are in HOME/automerge, as the CLI keeps them. */
+  readonly home: string;
   readonly pool: PoolId;
   readonly now: number;
   readonly history: number;
@@ -299,33 +300,53 @@ async function prepare(jobs: number): Promise<PreparedNode> {
   const checkpoint = await h.writers[0]!.write("checkpoint", draft.body, through + 1);
   const later: SignedEntry[] = [];
   await appendJobs(later, h.writers[0]!, h.writers.slice(1), jobs + 1, jobs + 101);
-  const a = node();
-  await stored(a.repo, a.storage, h);
-  await writeEpoch({ repo: a.repo, storage: a.storage, pool: h.pool, epoch: 1, checkpoint, snapshot: draft.snapshot, later });
-  await a.repo.flush();
-  await a.repo.shutdown();
-  return { dir: a.dir, storage: a.storage, pool: h.pool, now: later.at(-1)!.entry.time + 1, history: h.entries.length, total: h.entries.length + 1 + later.length };
+  const home = join(root, `n${dirs++}`);
+  const storage = new NodeFSStorageAdapter(automergeDir(home));
+  const repo = new Repo({ storage });
+  await stored(repo, storage, h);
+  await writeEpoch({ repo, storage, pool: h.pool, epoch: 1, checkpoint, snapshot: draft.snapshot, later });
+  await repo.flush();
+  await repo.shutdown();
+  return { home, pool: h.pool, now: later.at(-1)!.entry.time + 1, history: h.entries.length, total: h.entries.length + 1 + later.length };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** One cold start in a fresh process (bench/ledger-cold-start.ts); returns its seconds. */
-function coldStartProcess(prepared: PreparedNode, epoch: number, count: number): number {
+/** One cold start in a fresh process (bench/ledger-cold-start.ts); returns its wall and CPU seconds. */
+function coldStartProcess(prepared: PreparedNode, mode: "latest" | "genesis", count: number): { wall: number; cpu: number } {
   const script = fileURLToPath(new URL("./ledger-cold-start.ts", import.meta.url));
-  const run = spawnSync(process.execPath, ["--import", "tsx", script, prepared.dir, prepared.pool, String(prepared.now), String(epoch), String(count)], { encoding: "utf8" });
+  const run = spawnSync(process.execPath, ["--import", "tsx", script, prepared.home, prepared.pool, String(prepared.now), mode, String(count)], { encoding: "utf8" });
   if (run.status !== 0) throw new Error(`cold start process failed: ${run.stderr}`);
-  return Number(run.stdout.trim());
+  const [wall, cpu] = run.stdout.trim().split(" ").map(Number);
+  return { wall: wall!, cpu: cpu! };
+}
+
+interface ColdStart {
+  readonly entries: number;
+  /** From genesis, once (it re-validates the whole history). */
+  readonly full: number;
+  /** From the checkpoint, as the CLI opens a pool: wall and CPU seconds of each run. */
+  readonly wall: number[];
+  readonly cpu: number[];
 }
 
 /**
- * Cold start of a prepared node, each in a fresh process: from the checkpoint (median of
- * COLD_RUNS), then from genesis (once: it re-validates the whole history).
+ * Cold starts of prepared nodes, each in a fresh process, the sizes taking turns run by run: on
+ * a shared machine the load drifts over minutes, and measuring one size after the other billed
+ * that drift to whichever came second.
  */
-async function coldStart(jobs: number): Promise<{ entries: number; full: number; checkpointed: number; runs: number[] }> {
-  const prepared = await prepare(jobs);
-  const runs = Array.from({ length: COLD_RUNS }, () => coldStartProcess(prepared, 1, prepared.total));
-  const full = coldStartProcess(prepared, 0, prepared.history);
-  return { entries: prepared.history, full, checkpointed: median(runs), runs };
+async function coldStarts(sizes: readonly number[]): Promise<ColdStart[]> {
+  const prepared: PreparedNode[] = [];
+  for (const jobs of sizes) prepared.push(await prepare(jobs));
+  const runs = prepared.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
+  for (let r = 0; r < COLD_RUNS; r++) {
+    for (const [i, node] of prepared.entries()) {
+      const { wall, cpu } = coldStartProcess(node, "latest", node.total);
+      runs[i]!.wall.push(wall);
+      runs[i]!.cpu.push(cpu);
+    }
+  }
+  return prepared.map((node, i) => ({ entries: node.history, full: coldStartProcess(node, "genesis", node.history).wall, ...runs[i]! }));
 }
 
 // --- report -------------------------------------------------------------------------------------
@@ -348,8 +369,7 @@ async function main(): Promise<void> {
   const appends = await step("appends", () => appendRates(h, 1_000, 10_000));
   const load = await step("validate and load", () => loadFigures({ ...h, entries: tenK }));
   const [syncSigned, syncBare] = await step("sync", () => syncTimes({ ...h, entries: tenK }));
-  const cold10 = await step("cold start, 10,000", () => coldStart(1_000));
-  const cold100 = await step("cold start, 100,000", () => coldStart(10_000));
+  const [cold10, cold100] = (await step("cold starts, 10,000 and 100,000", () => coldStarts([1_000, 10_000]))) as [ColdStart, ColdStart];
   const rows: string[][] = [
     ...Object.entries(raw).map(([api, rate]) => [`raw Ed25519 verify: ${api}`, `${fmt(rate)}/s`, "", ""]),
     ["append signed entries, one per change (entries/s)", fmt(appends.single[0]), fmt(appends.single[1]), `${(appends.single[1] / appends.single[0]).toFixed(2)}x cost`],
@@ -362,8 +382,12 @@ async function main(): Promise<void> {
     ["bytes per entry on disk (document + own store)", fmt(load.bytes), fmt(load.bareBytes), `own store ${fmt(load.storeBytes)}`],
     [`cold start, ${fmt(cold10.entries)} entries, no checkpoint (s)`, cold10.full.toFixed(2), "", ""],
     [`cold start, ${fmt(cold100.entries)} entries, no checkpoint (s)`, cold100.full.toFixed(2), "", ""],
-    [`cold start after a checkpoint, ${fmt(cold10.entries)} history + 1,000 (s, median of ${COLD_RUNS} fresh processes: ${cold10.runs.map((r) => r.toFixed(2)).join(", ")})`, cold10.checkpointed.toFixed(2), "", ""],
-    [`cold start after a checkpoint, ${fmt(cold100.entries)} history + 1,000 (s, median of ${COLD_RUNS} fresh processes: ${cold100.runs.map((r) => r.toFixed(2)).join(", ")})`, cold100.checkpointed.toFixed(2), "", `${(cold100.checkpointed / cold10.checkpointed).toFixed(2)}x the 10k figure`],
+    ...[cold10, cold100].map((c) => [
+      `cold start after a checkpoint, ${fmt(c.entries)} history + 1,000 (s, wall / CPU, median of ${COLD_RUNS} fresh processes; wall: ${c.wall.map((r) => r.toFixed(2)).join(", ")})`,
+      `${median(c.wall).toFixed(2)} / ${median(c.cpu).toFixed(2)}`,
+      "",
+      c === cold100 ? `${(median(cold100.wall) / median(cold10.wall)).toFixed(2)}x / ${(median(cold100.cpu) / median(cold10.cpu)).toFixed(2)}x the 10k figure` : "",
+    ]),
   ];
   console.log(`Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on this machine during the run.\n`);
   console.log("| figure | EdgePool ledger | baseline (bare Automerge, unsigned; or raw verify) | ratio |");

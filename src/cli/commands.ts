@@ -26,6 +26,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "members", summary: "list a pool's members, their abilities and revocations", load: async () => (await import("./members.ts")).members },
   { name: "peers", summary: "list the pool's members online now and how this node reaches each (direct or relay)", load: async () => (await import("./peers.ts")).peers },
   { name: "revoke", summary: "revoke a member, an invite link or a delegation", load: async () => (await import("./revoke.ts")).revoke },
+  { name: "rotate", summary: "start a new key epoch of a private pool (revoke does it by itself)", load: async () => (await import("./rotate.ts")).rotate },
   { name: "sim", summary: "simulate a pool of many members and adversaries on the real ledger rules", load: async () => (await import("./sim.ts")).sim },
   { name: "submit", summary: "submit a job (task and input) to a pool; --wait prints its verified output", load: async () => (await import("./submit.ts")).submit },
   { name: "work", summary: "contribute this machine to a pool until stopped, one line per job", load: async () => (await import("./work.ts")).work },

@@ -39,7 +39,7 @@ export function parseIceServers(text: string | undefined): IceServer[] {
 /** Starts direct peers for an open pool session, unless --relay-only (then only blob requests go through the relay). */
 export function startDirect(args: ParsedArgs, session: PoolSession, io: CliIo): DirectPeers {
   return startDirectPeers({
-    repo: session.ledger.options.repo,
+    repo: session.repo,
     ledger: session.ledger,
     identity: session.identity,
     createPeerConnection: nodePeerConnectionFactory,

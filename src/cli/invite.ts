@@ -2,6 +2,7 @@
 import { parseAbilityList } from "../core/capability/abilities.ts";
 import { isoTime } from "../core/capability/chain.ts";
 import { createPoolInvite } from "../core/ledger/membership.ts";
+import { createPrivateInvite } from "../core/privacy/private-invite.ts";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { openPool, parseDuration, poolArgument, poolOptions, POOL_USAGE, requirePool } from "./pool-ledger.ts";
@@ -49,11 +50,14 @@ export const invite: Command = {
       const genesis = requirePool(session);
       const nowS = Math.floor(Date.now() / 1000);
       const terms = { abilities: abilities.abilities, uses, joinBefore: nowS + ttl, memberExpiration: nowS + memberTtl, appUrl, relay: stringOption(args, "relay") };
-      const created = await createPoolInvite(session.ledger, session.identity, terms, Date.now());
+      const created = session.privacy
+        ? await createPrivateInvite(session.privacy, session.identity, terms, Date.now())
+        : await createPoolInvite(session.ledger, session.identity, terms, Date.now());
       if (!created.ok) throw new CliError(`you cannot invite to pool ${pool}: ${created.reason}: ${created.message}`, ExitCode.noPermission);
       const { joinBefore } = created;
       io.err(`Invite to pool "${genesis.settings.name}" granting ${abilities.abilities.join(", ")}: ${uses} use${uses > 1 ? "s" : ""}, join before ${isoTime(joinBefore)}.`);
       io.err("Anyone with this link can join: share it privately. Revoke it with `edgepool revoke --pool P <link>`.");
+      if (!(await session.sync())) io.err("The invite is recorded on this node; sync with the relay (--relay URL) before the link is used, or nobody can redeem it.");
       io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, link: created.link, pool, invite: created.invite, abilities: abilities.abilities, uses, joinBefore, expires: created.expiration }) : created.link);
       return ExitCode.ok;
     } finally {

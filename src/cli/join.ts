@@ -37,14 +37,14 @@ export const join: Command = {
     const parsed = parseInviteLink(args.positionals[0]);
     if (!parsed.ok) throw new CliError(parsed.message, ExitCode.usage);
     const { invite } = parsed;
-    const session = await openPool(args, io, invite.pool, stringOption(args, "relay") ?? invite.relay);
+    const session = await openPool(args, io, invite.pool, { relay: stringOption(args, "relay") ?? invite.relay, ...(invite.sealed ? { private: { kind: "invite", link: invite } } : {}) });
     try {
       const me = session.identity.did;
       const redeemed = await redeemInvite(invite, me, Math.floor(Date.now() / 1000));
       if (!redeemed.ok) throw new CliError(redeemed.message, ExitCode.noPermission);
       const r = redeemed.redemption;
       const print = () => io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool: r.pool, member: me, abilities: r.abilities, invitedBy: r.inviter, expires: r.expiration }) : r.pool);
-      const joined = await joinWithInvite(session.ledger, session.identity, r, Date.now());
+      const joined = await joinWithInvite(session.ledger, session.identity, r, Date.now(), session.privacy?.options.me.kex.publicKey);
       if (!joined.ok) throw new CliError(joined.reason === "revoked" || joined.reason === "invite-used-up" ? joined.message : `${joined.reason}: ${joined.message}`, ExitCode.noPermission);
       if (joined.status === "already-member") {
         io.err(`You (${me}) are already a member of pool ${r.pool}.`);

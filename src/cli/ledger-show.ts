@@ -1,8 +1,13 @@
 /** `edgepool ledger show --pool P`: the pool's ledger as this node validated it. */
-import { parsePoolId } from "../core/capability/pool.ts";
-import { openHomeLedger } from "../core/ledger/home-node.ts";
+import { automergeDir, openHomeLedger } from "../core/ledger/home-node.ts";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import type { PoolId } from "../core/capability/pool.ts";
+import type { Ledger } from "../core/ledger/ledger.ts";
+import { Keyring } from "../core/privacy/keyring.ts";
+import type { PrivacyView, PrivateLedger } from "../core/privacy/private-ledger.ts";
+import { openPool, poolArgument } from "./pool-ledger.ts";
 import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
-import { stringOption, type Command, type ParsedArgs } from "./command.ts";
+import { type CliIo, type Command, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { HOME_USAGE, homeOption, resolveHome } from "./home.ts";
 
@@ -13,7 +18,8 @@ export const ledgerShow: Command = {
     "Prints the pool's ledger as this node validated it: members, jobs with their status, credit",
     "balances (spendable and vesting), reputation, each worker's tier, stake and strikes with their reason,",
     "the verification fund and the pool's incentive parameters, the entries this node refused with the reason,",
-    "equivocation evidence and the last checkpoint. Reads only what is stored under DIR.",
+    "equivocation evidence and the last checkpoint; for a private pool, its key epoch and whether a",
+    "newer key exists that this node does not hold yet. Reads only what is stored under DIR.",
     "",
     "  --pool P       the pool id (as printed by `edgepool pool create`)",
     HOME_USAGE,
@@ -24,30 +30,57 @@ export const ledgerShow: Command = {
   options: { ...homeOption, pool: { type: "string" }, json: { type: "boolean" } },
   async run(args, io) {
     const pool = poolArgument(args, ledgerShow.usage);
-    const home = resolveHome(args, io);
     const now = Date.now();
-    const opened = await openHomeLedger(home, pool, () => now);
-    if (!opened.ok) throw new CliError(opened.message, ExitCode.error);
+    const opened = await openForReading(args, io, pool, now);
     try {
       const summary = summarise(opened.ledger.view(), now);
-      if (args.values.json) io.out(JSON.stringify({ schemaVersion: 1, poolId: pool, epoch: opened.epoch, ...summary }));
-      else for (const line of render(pool, opened.epoch, summary)) io.out(line);
+      const privacy = opened.privacy && privacyLine(opened.privacy);
+      if (args.values.json) io.out(JSON.stringify({ schemaVersion: 1, poolId: pool, epoch: opened.epoch, ...summary, ...(privacy ? { privacy: privacy.json } : {}) }));
+      else for (const line of [...render(pool, opened.epoch, summary), ...(privacy ? [privacy.text] : [])]) io.out(line);
       return ExitCode.ok;
     } finally {
-      await opened.ledger.persisted();
-      opened.ledger.close();
-      await opened.home.close();
+      await opened.close();
     }
   },
 };
 
-/** The --pool option, checked (shared with `ledger verify`). */
-export function poolArgument(args: ParsedArgs, usage: string) {
-  const raw = stringOption(args, "pool");
-  if (raw === undefined) throw new CliError(`--pool is required\n${usage}`, ExitCode.usage);
-  const parsed = parsePoolId(raw);
-  if (!parsed.ok) throw new CliError(parsed.message, ExitCode.usage);
-  return parsed.pool;
+interface Reading {
+  readonly ledger: Ledger;
+  readonly epoch: number;
+  readonly privacy: PrivateLedger | undefined;
+  close(): Promise<void>;
+}
+
+/** The pool's ledger from what is stored under --home: a private pool through its keys, offline. */
+async function openForReading(args: ParsedArgs, io: CliIo, pool: PoolId, now: number): Promise<Reading> {
+  const home = resolveHome(args, io);
+  if (await Keyring.holds(new NodeFSStorageAdapter(automergeDir(home)), pool)) {
+    const session = await openPool(args, io, pool, { relay: undefined });
+    return { ledger: session.ledger, epoch: 0, privacy: session.privacy, close: () => session.close() };
+  }
+  const opened = await openHomeLedger(home, pool, () => now);
+  if (!opened.ok) throw new CliError(opened.message, ExitCode.error);
+  return {
+    ledger: opened.ledger,
+    epoch: opened.epoch,
+    privacy: undefined,
+    async close() {
+      await opened.ledger.persisted();
+      opened.ledger.close();
+      await opened.home.close();
+    },
+  };
+}
+
+/** A private pool's key epoch, whether this node holds its key, and what it refused. */
+function privacyLine(node: PrivateLedger): { text: string; json: PrivacyView } {
+  const view = node.view();
+  const failures = Object.entries(view.failures).map(([reason, n]) => `${reason} ${n}`).join(", ");
+  const pending = view.pendingRotation ? "; a newer key exists that this node does not hold yet (sync with a relay)" : "";
+  return {
+    text: `Private: key epoch ${view.epoch ?? "none"}, sealing under epoch ${view.sealingEpoch ?? "none"}${pending}; ${view.envelopes} envelopes${failures ? `, refused: ${failures}` : ""}`,
+    json: view,
+  };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
@@ -67,7 +100,7 @@ function render(pool: string, epoch: number, s: LedgerSummary): string[] {
   lines.push(`Workers (${s.workers.length}); verification fund ${s.fund}:`);
   for (const w of s.workers) {
     const strikes = w.strikes.map((k) => `${k.severe ? "severe" : "minor"} ${k.reason} ${iso(k.time)}`).join("; ");
-    lines.push(`  ${w.did}  ${w.tier}${w.suspended ? ` (${w.suspended.reason} since ${iso(w.suspended.time)})` : ""}  C ${w.streak}  stake ${w.stake}${w.unbonding ? ` (+${w.unbonding} unbonding)` : ""}  strikes ${w.strikes.length}${strikes ? `: ${strikes}` : ""}`);
+    lines.push(`  ${w.did}  ${w.tier}${w.suspended ? ` (${w.suspended.reason} since ${iso(w.suspended.time)})` : ""}  C ${w.streak}  stake ${w.stake}${w.unbonding ? ` (+${w.unbonding} unbonding)` : ""}  strikes ${w.strikes.length}${strikes ? `: ${strikes}` : ""}${w.rewardFactor === undefined ? "" : `  reward factor ${(w.rewardFactor / 1000).toFixed(3)}`}`);
   }
   if (s.params) {
     const p = s.params;

@@ -1,9 +1,11 @@
 /** `edgepool ledger verify --pool P`: re-validates the pool's ledger from genesis. */
-import { verifyHomeLedger } from "../core/ledger/home-node.ts";
+import { automergeDir, verifyHomeLedger } from "../core/ledger/home-node.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { HOME_USAGE, homeOption, resolveHome } from "./home.ts";
-import { poolArgument } from "./ledger-show.ts";
+import { poolArgument } from "./pool-ledger.ts";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { Keyring } from "../core/privacy/keyring.ts";
 
 export const ledgerVerify: Command = {
   usage: [
@@ -22,6 +24,9 @@ export const ledgerVerify: Command = {
   async run(args, io) {
     const pool = poolArgument(args, ledgerVerify.usage);
     const home = resolveHome(args, io);
+    if (await Keyring.holds(new NodeFSStorageAdapter(automergeDir(home)), pool)) {
+      throw new CliError("this pool is private: its ledger is re-validated from its first entry every time it opens, and `edgepool ledger show` shows the result (private pools have no checkpoint epochs yet)", ExitCode.error);
+    }
     const now = Date.now();
     const verified = await verifyHomeLedger(home, pool, () => now);
     if (!verified.ok) throw new CliError(verified.message, ExitCode.error);

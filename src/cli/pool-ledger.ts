@@ -7,9 +7,12 @@
  */
 import { Repo, type StorageId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
-import type { PoolId } from "../core/capability/pool.ts";
+import { parsePoolId, type PoolId } from "../core/capability/pool.ts";
 import { automergeDir } from "../core/ledger/home-node.ts";
 import type { Identity } from "../core/identity/keystore.ts";
+import type { StoredIdentity } from "../core/identity/keystore-file-node.ts";
+import type { PrivateLedger } from "../core/privacy/private-ledger.ts";
+import { isPrivate, openPrivateLedger, sealedSynced, type PrivateStart } from "./private-session.ts";
 import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
@@ -23,7 +26,6 @@ import { createTransports } from "../core/net/transports.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { homeOption, resolveHome, HOME_USAGE } from "./home.ts";
-export { poolArgument } from "./ledger-show.ts";
 import { keystoreError, keystoreFor } from "./identity-home.ts";
 
 export const poolOptions: Options = { ...homeOption, relay: { type: "string" }, "allow-insecure-relay": { type: "boolean" }, timeout: { type: "string" } };
@@ -40,18 +42,24 @@ export interface PoolSession {
   readonly ledger: Ledger;
   readonly identity: Identity;
   readonly pool: PoolId;
+  /** The networked repo (in a private pool it holds only sealed documents; the ledger's own is local). */
+  readonly repo: Repo;
+  /** Set when the pool is private on this node. */
+  readonly privacy: PrivateLedger | undefined;
   /** Waits until the relay (if any) holds everything this node has; false on timeout. */
   sync(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export async function loadIdentity(args: ParsedArgs, io: CliIo): Promise<Identity> {
+export async function loadStoredIdentity(args: ParsedArgs, io: CliIo): Promise<StoredIdentity> {
   const keystore = keystoreFor(args, io);
   const result = await keystore.create();
   if (!result.ok) throw keystoreError(result);
   if (result.created) io.err(`Created a new identity ${result.stored.identity.did} in ${keystore.path}; back it up with \`edgepool id export\`.`);
-  return result.stored.identity;
+  return result.stored;
 }
+
+export const loadIdentity = async (args: ParsedArgs, io: CliIo): Promise<Identity> => (await loadStoredIdentity(args, io)).identity;
 
 function timeoutMs(args: ParsedArgs): number {
   const text = stringOption(args, "timeout") ?? "10";
@@ -60,9 +68,19 @@ function timeoutMs(args: ParsedArgs): number {
   return seconds * 1000;
 }
 
-/** Opens the pool's ledger; with a relay, first waits until it has synced (`fresh`: a new pool, nothing to fetch). */
-export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay = stringOption(args, "relay"), fresh = false): Promise<PoolSession> {
-  const identity = await loadIdentity(args, io);
+export interface OpenPoolOptions {
+  /** Relays to sync through (default: --relay). */
+  readonly relay?: string | undefined;
+  /** A new pool: nothing to fetch before opening. */
+  readonly fresh?: boolean;
+  /** How a private pool starts on this node (absent: private when this node holds its keys). */
+  readonly private?: PrivateStart;
+}
+
+/** Opens the pool's ledger; with a relay, first waits until it has synced (unless `fresh`). */
+export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, options: OpenPoolOptions = {}): Promise<PoolSession> {
+  const { relay = stringOption(args, "relay"), fresh = false } = options;
+  const stored = await loadStoredIdentity(args, io);
   const wait = timeoutMs(args);
   const storage = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
   const transports = createTransports({ relays: relay ? relay.split(",") : [], allowInsecure: args.values["allow-insecure-relay"] === true }, nodeSocketFactory);
@@ -70,20 +88,40 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, relay 
   const repo = new Repo({ storage, network: transports.adapters });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
-  const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, epoch: await latestEpoch(storage, pool), verify: verifyNode });
-  if (!opened.ok) {
+  const ledgerOptions = { authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, verify: verifyNode };
+  let privacy: PrivateLedger | undefined;
+  let ledger: Ledger;
+  try {
+    if (await isPrivate(storage, pool, options.private)) {
+      privacy = await openPrivateLedger({ repo, storage, pool, stored, ledger: ledgerOptions, start: options.private });
+      ledger = privacy.ledger;
+    } else {
+      const opened = await openEpoch({ repo, pool, storage, ...ledgerOptions, epoch: await latestEpoch(storage, pool) });
+      if (!opened.ok) throw new CliError(`${opened.reason}: ${opened.message}`);
+      ledger = opened.ledger;
+    }
+  } catch (error) {
     await repo.shutdown();
-    throw new CliError(`${opened.reason}: ${opened.message}`);
+    throw error;
   }
-  const ledger = opened.ledger;
   const session: PoolSession = {
     ledger,
-    identity,
+    identity: stored.identity,
     pool,
-    sync: () => (relayStorage ? synced(ledger, relayStorage, wait) : Promise.resolve(relay === undefined)),
+    repo,
+    privacy,
+    sync() {
+      if (!relayStorage) return privacy ? privacy.flush().then(() => relay === undefined) : Promise.resolve(relay === undefined);
+      return privacy ? sealedSynced(privacy, relayStorage, wait) : synced(ledger, relayStorage, wait);
+    },
     async close() {
-      await ledger.settled();
-      ledger.close();
+      if (privacy) {
+        await privacy.flush();
+        await privacy.close();
+      } else {
+        await ledger.settled();
+        ledger.close();
+      }
       await repo.flush();
       await repo.shutdown();
     },
@@ -135,6 +173,15 @@ export function ownProof(session: PoolSession): string | undefined {
 export async function appendOwn(session: PoolSession, signed: SignedEntry, exit: ExitCode = ExitCode.noPermission): Promise<void> {
   const appended = await appendOwnEntry(session.ledger, signed);
   if (!appended.ok) throw new CliError(`${appended.reason}: ${appended.message}`, exit);
+}
+
+/** The --pool option, checked (every pool command's). */
+export function poolArgument(args: ParsedArgs, usage: string) {
+  const raw = stringOption(args, "pool");
+  if (raw === undefined) throw new CliError(`--pool is required\n${usage}`, ExitCode.usage);
+  const parsed = parsePoolId(raw);
+  if (!parsed.ok) throw new CliError(parsed.message, ExitCode.usage);
+  return parsed.pool;
 }
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };

@@ -1,8 +1,9 @@
 /** `edgepool revoke --pool P <did|link|token>`: revokes a member's delegation, an invite link, or a token. */
 import { revocationTarget, revokeDelegation } from "../core/ledger/membership.ts";
+import { revokeAndRotate, type PrivateRevokeOutcome } from "../core/privacy/private-revocation.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { openPool, poolArgument, poolOptions, POOL_USAGE, requirePool } from "./pool-ledger.ts";
+import { openPool, ownProof, poolArgument, poolOptions, POOL_USAGE, requirePool } from "./pool-ledger.ts";
 
 const usage = [
   "usage: edgepool revoke --pool P TARGET [--relay URL] [--json]",
@@ -12,6 +13,8 @@ const usage = [
   "or a delegation token. Everything resting on the delegation stops being valid: the affected",
   "members' entries this node has seen stay valid, every later one is refused, whatever time it claims.",
   "You must have issued the delegation or one it rests on (the pool's root can revoke anything).",
+  "In a private pool, the revocation and a new key (wrapped for everyone else) go out together,",
+  "so the removed member cannot read what is written after it; that needs pool/admin.",
   "",
   "  --pool P       the pool id",
   ...POOL_USAGE,
@@ -31,7 +34,9 @@ export const revoke: Command = {
       requirePool(session);
       const target = revocationTarget(session.ledger, args.positionals[0]!);
       if (!target.ok) throw new CliError(target.message, ExitCode.usage);
-      const revoked = await revokeDelegation(session.ledger, session.identity, target.token, Date.now());
+      const revoked = session.privacy
+        ? await revokeAndRotate(session.privacy, { author: session.identity, proof: ownProof(session) }, target.token, Date.now())
+        : await revokeDelegation(session.ledger, session.identity, target.token, Date.now());
       if (!revoked.ok) throw new CliError(`${revoked.reason}: ${revoked.message}`, revoked.reason === "escalation" || revoked.reason === "not-authorised" ? ExitCode.noPermission : ExitCode.usage);
       const { honoured } = revoked;
       if (revoked.already) {
@@ -41,6 +46,8 @@ export const revoke: Command = {
       if (!(await session.sync())) io.err("Revoked on this node; it reaches the pool when this node next syncs with a peer or relay.");
       const names = Object.entries(honoured).map(([did, seq]) => `${did} (entries up to ${seq} stay valid)`);
       io.err(`Revoked. Affected: ${names.length > 0 ? names.join("; ") : "nobody has used it yet"}.`);
+      const rotation = "rotation" in revoked ? (revoked as PrivateRevokeOutcome).rotation : undefined;
+      if (rotation) io.err(rotation.ok ? `Rotated the pool's key to epoch ${rotation.epoch}: whoever was removed cannot read what is written from now on.` : `The key was not rotated (${rotation.message}).`);
       io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, target: revoked.target, honoured }) : revoked.target);
       return ExitCode.ok;
     } finally {

@@ -33,6 +33,21 @@ export interface InviteLink {
    * never trusted (anyone can write any name into a link); the validated pool.create has the name.
    */
   readonly nameHint: string | undefined;
+  /** Set for a private pool: where the lockbox for the invite key waits (privacy/private-invite.ts). */
+  readonly sealed: SealedInvitePointer | undefined;
+}
+
+/**
+ * In a private pool's link: the key epoch whose document holds, in its mailbox under `mailbox`,
+ * that epoch's key wrapped for the invite key. Whoever holds the link may read the pool (it may
+ * join it), so naming the epoch's document here gives nothing away.
+ */
+export interface SealedInvitePointer {
+  /** The epoch document's id (an automerge-repo DocumentId). */
+  readonly document: string;
+  readonly epoch: number;
+  /** Hex SHA-256 of the mailbox item. */
+  readonly mailbox: string;
 }
 
 export interface CreateInviteRequest {
@@ -53,6 +68,9 @@ export interface CreateInviteRequest {
   readonly relay?: string;
   /** The pool's name, carried as an untrusted hint (`InviteLink.nameHint`). */
   readonly poolName?: string;
+  /** The invite key's seed, when the caller needs it first (a private pool wraps its key for it); else a fresh one. */
+  readonly seed?: Uint8Array;
+  readonly sealed?: SealedInvitePointer;
 }
 
 /** As long as a pool.create name may be (ledger/README.md). */
@@ -68,7 +86,7 @@ export async function createInvite(request: CreateInviteRequest): Promise<Create
   if (!Number.isSafeInteger(request.uses) || request.uses < 1) throw new RangeError(`invite uses must be a whole number >= 1, got ${request.uses}`);
   const proofExpiration = request.inviterProof === undefined ? Infinity : decodedExpiration(request.inviterProof);
   const expiration = Math.min(request.memberExpiration, proofExpiration);
-  const seed = generateSeed();
+  const seed = request.seed ?? generateSeed();
   const token = await delegate({
     issuer: request.inviter,
     audience: didFromPublicKey(seedSigningKey(seed).publicKey),
@@ -78,7 +96,7 @@ export async function createInvite(request: CreateInviteRequest): Promise<Create
     proof: request.inviterProof,
     invite: { uses: request.uses, joinBefore: Math.min(request.joinBefore, expiration) },
   });
-  const payload = { v: LINK_VERSION, pool: request.pool, token, key: base64url.baseEncode(seed), ...(request.relay ? { relay: request.relay } : {}), ...(request.poolName ? { name: request.poolName.slice(0, MAX_NAME_HINT) } : {}) };
+  const payload = { v: LINK_VERSION, pool: request.pool, token, key: base64url.baseEncode(seed), ...(request.relay ? { relay: request.relay } : {}), ...(request.poolName ? { name: request.poolName.slice(0, MAX_NAME_HINT) } : {}), ...(request.sealed ? { sealed: request.sealed } : {}) };
   const link = new URL(request.appUrl);
   link.hash = FRAGMENT_PREFIX.slice(1) + base64url.baseEncode(utf8(JSON.stringify(payload)));
   return { ok: true, link: link.toString(), invite: tokenHash(token), expiration };
@@ -118,7 +136,19 @@ export function parseInviteLink(text: unknown): ParseLinkResult {
     return badLink("bad key");
   }
   if (key.length !== 32) return badLink("bad key length");
-  return { ok: true, invite: { pool: pool.pool, token: payload.token, key, relay: payload.relay as string | undefined, nameHint: payload.name as string | undefined } };
+  const sealed = payload.sealed === undefined ? undefined : sealedPointer(payload.sealed);
+  if (sealed === null) return badLink("bad private-pool part");
+  return { ok: true, invite: { pool: pool.pool, token: payload.token, key, relay: payload.relay as string | undefined, nameHint: payload.name as string | undefined, sealed } };
+}
+
+/** The private-pool part of a link, checked; null when it is malformed. */
+function sealedPointer(value: unknown): SealedInvitePointer | null {
+  if (typeof value !== "object" || value === null) return null;
+  const { document, epoch, mailbox } = value as Record<string, unknown>;
+  if (typeof document !== "string" || !/^[1-9A-HJ-NP-Za-km-z]{20,40}$/.test(document)) return null;
+  if (!Number.isSafeInteger(epoch) || (epoch as number) < 0) return null;
+  if (typeof mailbox !== "string" || !/^[0-9a-f]{64}$/.test(mailbox)) return null;
+  return { document, epoch: epoch as number, mailbox };
 }
 
 export interface Redemption {

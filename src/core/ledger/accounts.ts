@@ -5,6 +5,7 @@
  */
 import type { Did } from "../identity/did-key.ts";
 import { epochOf } from "./params.ts";
+import { FULL_FACTOR, FULL_VESTING, vestingTerms, type VestingTerms } from "./open-standing.ts";
 import type { AccountState, GrantState, LedgerState, ReputationState } from "./state.ts";
 
 export const REPUTATION_AGREE = 1_000;
@@ -43,14 +44,25 @@ export function rewardAgreement(state: LedgerState, did: Did, time: number, gain
 
 export function accountOf(state: LedgerState, did: Did): AccountState {
   const account = (state.accounts[did] ??= { vested: 0, grants: [], spent: 0 });
-  settleVesting(account, state.clock);
+  settleVesting(state, account, vestingTerms(state, did));
   return account;
 }
 
-/** Moves grants whose vesting time the fold has reached into `vested` (keeps the state small). */
-function settleVesting(account: AccountState, clock: number): void {
-  while (account.grants.length > 0 && account.grants[0]!.vestsAt <= clock) account.vested += account.grants.shift()!.amount;
+/**
+ * Moves grants whose vesting time the fold has reached into `vested` (keeps the state small), on
+ * the member's terms: nothing while held, else scaled, the rest to the fund (open-standing.ts).
+ */
+function settleVesting(state: LedgerState, account: AccountState, terms: VestingTerms): void {
+  if (terms.held) return;
+  while (account.grants.length > 0 && account.grants[0]!.vestsAt <= state.clock) {
+    const { amount } = account.grants.shift()!;
+    const kept = scaled(amount, terms.permille);
+    account.vested += kept;
+    state.fund += amount - kept;
+  }
 }
+
+const scaled = (amount: number, permille: number): number => (permille === FULL_FACTOR ? amount : Math.floor((amount * permille) / FULL_FACTOR));
 
 /**
  * Keeps grants sorted by vesting time (then job id) so settlement order is canonical. Inserted from
@@ -69,13 +81,16 @@ export interface Balance {
   nextVest?: number;
 }
 
-/** What a member can spend at `now` (a view: the clock is the reader's, not the fold's). */
-export function balanceAt(account: AccountState, now: number): Balance {
+/**
+ * What a member can spend at `now` (a view: the clock is the reader's, not the fold's). Grants
+ * held back by `terms` count as vesting; due ones count as scaled.
+ */
+export function balanceAt(account: AccountState, now: number, terms: VestingTerms = FULL_VESTING): Balance {
   let spendable = account.vested - account.spent;
   let vesting = 0;
   let nextVest: number | undefined;
   for (const grant of account.grants) {
-    if (grant.vestsAt <= now) spendable += grant.amount;
+    if (grant.vestsAt <= now && !terms.held) spendable += scaled(grant.amount, terms.permille);
     else {
       vesting += grant.amount;
       nextVest ??= grant.vestsAt;

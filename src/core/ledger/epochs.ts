@@ -10,7 +10,8 @@ import { poolIdMatches } from "../capability/pool.ts";
 import { fromUtf8, hexToBytes, utf8 } from "../crypto/index.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { draftCheckpoint, stateFromCheckpoint } from "./checkpoints.ts";
-import { findLedgerDocument, ledgerDocumentId, LedgerDocumentError, openLedgerDocument, putEntries, readItems, readTokens, type FoundDocument } from "./document.ts";
+import { holdsEpoch, markEpoch } from "./epoch-marks.ts";
+import { findLedgerDocument, LedgerDocumentError, openLedgerDocument, putEntries, readItems, readTokens, type FoundDocument } from "./document.ts";
 import { foldEntries, type FoldResult } from "./fold.ts";
 import { sortTimeOf } from "./kinds.ts";
 import { Ledger, type LedgerOptions } from "./ledger.ts";
@@ -63,6 +64,7 @@ export interface EpochContent {
 /** Writes an epoch's document (checkpoint and snapshot in one change, the entries in another) and store. */
 export async function writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot, later, token }: EpochContent): Promise<void> {
   const handle = await openLedgerDocument(repo, pool, epoch);
+  await markEpoch(storage, pool, epoch);
   handle.change((doc) => {
     doc.checkpoint = checkpoint.bytes;
     doc.snapshot = snapshot;
@@ -81,12 +83,12 @@ export async function writeEpoch({ repo, storage, pool, epoch, checkpoint, snaps
 }
 
 /**
- * The highest epoch whose document is in `storage` (0 when none has started). Probes storage, not
- * the network: asking peers for a document nobody has leaves an unavailable handle in the repo.
+ * The highest epoch this node holds (0 when none has started). Probes storage, not the network:
+ * asking peers for a document nobody has leaves an unavailable handle in the repo.
  */
 export async function latestEpoch(storage: StorageAdapterInterface, pool: PoolId): Promise<number> {
   let epoch = 0;
-  while ((await storage.loadRange([ledgerDocumentId(pool, epoch + 1)])).length > 0) epoch++;
+  while (await holdsEpoch(storage, pool, epoch + 1)) epoch++;
   return epoch;
 }
 

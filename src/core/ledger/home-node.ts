@@ -9,7 +9,7 @@ import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { nodePoolAuthority } from "../capability/authority-node.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
-import { ledgerDocumentId } from "./document.ts";
+import { holdsEpoch } from "./epoch-marks.ts";
 import { latestEpoch, openEpoch, verifyPool, type VerifyReport } from "./epochs.ts";
 import type { Ledger } from "./ledger.ts";
 import { reject, type PoolId, type Result } from "./types.ts";
@@ -31,7 +31,7 @@ export function openHomeRepo(home: string): HomeRepo {
 }
 
 async function hasPool(home: string, storage: NodeFSStorageAdapter, pool: PoolId): Promise<boolean> {
-  return existsSync(automergeDir(home)) && (await storage.loadRange([ledgerDocumentId(pool, 0)])).length + (await latestEpoch(storage, pool)) > 0;
+  return existsSync(automergeDir(home)) && ((await holdsEpoch(storage, pool, 0)) || (await latestEpoch(storage, pool)) > 0);
 }
 
 const missing = (home: string, pool: PoolId) =>

@@ -7,10 +7,12 @@ import type { DocHandle, DocHandleChangePayload, Repo, StorageAdapterInterface }
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { BUCKETS, bucketOf, holds, openLedgerDocument, putEntries, readItems, readKeys, readTokens, type DocItem, type LedgerDoc } from "./document.ts";
+import { markEpoch } from "./epoch-marks.ts";
 import { Folder, type Equivocation } from "./fold.ts";
 import type { LedgerState } from "./state.ts";
 import { EntryStore } from "./store.ts";
 import { TokenBook, type TokenCid } from "./tokens.ts";
+import { TrailingSaves } from "./trailing-saves.ts";
 import type { EntryId, Kind, PoolId, Rejection, SignedEntry } from "./types.ts";
 import { fromUtf8, utf8 } from "../crypto/index.ts";
 import { contextOf, validateMany, validateOutgoing, type SignatureVerifier, type ValidationContext } from "./validate.ts";
@@ -65,8 +67,7 @@ export class Ledger {
   private readonly context: ValidationContext;
   private readonly listeners = new Set<() => void>();
   private queue: Promise<void> = Promise.resolve();
-  /** Writes to the node's own store, in order; like Automerge's own saves they trail the in-memory change. */
-  private saving: Promise<void> = Promise.resolve();
+  private readonly saves: TrailingSaves;
 
   private constructor(
     readonly options: LedgerOptions,
@@ -77,12 +78,14 @@ export class Ledger {
     this.context = contextOf(options);
     this.tokens = options.authoriser.tokens ?? new TokenBook();
     this.tokenStore = new EntryStore(options.storage, options.pool, "tokens");
+    this.saves = new TrailingSaves(store, this.tokenStore);
   }
 
   /** Opens (or starts) the pool's document, validates the node's store and the document, and watches it. */
   static async open(options: LedgerOptions): Promise<Ledger> {
     const epoch = options.epoch ?? 0;
     const handle = await openLedgerDocument(options.repo, options.pool, epoch);
+    await markEpoch(options.storage, options.pool, epoch);
     const ledger = new Ledger(options, handle, new EntryStore(options.storage, options.pool, epoch));
     // Listening first: a change that arrives while the node loads is processed after the load.
     handle.on("change", ledger.onChange);
@@ -142,7 +145,7 @@ export class Ledger {
   /** Waits until every entry accepted so far is in the node's own store (rejects if a write failed). */
   async persisted(): Promise<void> {
     await this.queue;
-    await this.saving;
+    await this.saves.flushed();
   }
 
   /**
@@ -359,15 +362,7 @@ export class Ledger {
         named.push({ bytes: utf8(token) });
       }
     }
-    if (saveEntries || named.length > 0) {
-      const previous = this.saving;
-      const write = async () => {
-        await this.tokenStore.save(named);
-        if (saveEntries) await this.store.save(fresh);
-      };
-      // Keep writing after a failed write; persisted() rejects with the latest failure.
-      this.saving = previous.then(write, write);
-    }
+    this.saves.add(saveEntries ? fresh : [], named);
     this.folder.add(fresh);
   }
 

@@ -6,7 +6,7 @@
  */
 import { checkRevoker, highestContiguous } from "../capability/revocation.ts";
 import { TokenVerifier, tokenHash, type TokenHash } from "../capability/chain.ts";
-import { createInvite, inviteRevoked, inviteUsedUp, parseInviteLink, type Redemption } from "../capability/invite.ts";
+import { createInvite, inviteRevoked, inviteUsedUp, parseInviteLink, type CreateInviteRequest, type Redemption } from "../capability/invite.ts";
 import type { RefusalReason } from "../capability/refusal.ts";
 import type { Ability } from "../capability/abilities.ts";
 import type { Did } from "../identity/did-key.ts";
@@ -56,7 +56,13 @@ export interface InviteTerms {
 export type InviteOutcome = { readonly ok: true; readonly link: string; readonly invite: TokenHash; readonly joinBefore: number; readonly expiration: number };
 
 /** An invite link to this pool from `inviter`, who must hold member/invite and every ability granted. */
-export async function createPoolInvite(ledger: Ledger, inviter: Author, terms: InviteTerms, now: number): Promise<InviteOutcome | MembershipRefusal> {
+export async function createPoolInvite(
+  ledger: Ledger,
+  inviter: Author,
+  terms: InviteTerms,
+  now: number,
+  link: Pick<CreateInviteRequest, "seed" | "sealed"> = {},
+): Promise<InviteOutcome | MembershipRefusal> {
   const own = ownDelegation(ledger, inviter.did);
   if (!own.ok) return refusal(own.reason, own.reason === "no-pool" ? `this node has no ledger for pool ${ledger.options.pool} yet` : `${inviter.did} is not a member of pool ${ledger.options.pool}: join it with an invite link first`);
   const held = await new UcanAuthoriser().holdings(inviter.did, own.proof, ledger.state, now);
@@ -68,6 +74,7 @@ export async function createPoolInvite(ledger: Ledger, inviter: Author, terms: I
     inviterHolds: held.grant.abilities,
     pool: ledger.options.pool,
     poolName: ledger.state.pool?.settings.name,
+    ...link,
   });
   return created.ok ? { ...created, joinBefore: Math.min(terms.joinBefore, created.expiration) } : created;
 }
@@ -107,14 +114,15 @@ export function inviteStanding(ledger: Ledger, redemption: Redemption, joiner: D
 
 /**
  * Records `member.join` for a redeemed invite. What this node already knows (a revoked or used-up
- * link) refuses early; the ledger decides the same for every node anyway.
+ * link) refuses early; the ledger decides the same for every node anyway. `kex` is the joiner's
+ * key-agreement key, which a private pool's rotations wrap its keys for.
  */
-export async function joinWithInvite(ledger: Ledger, joiner: Author, redemption: Redemption, now: number): Promise<JoinOutcome | MembershipRefusal> {
+export async function joinWithInvite(ledger: Ledger, joiner: Author, redemption: Redemption, now: number, kex?: Uint8Array): Promise<JoinOutcome | MembershipRefusal> {
   const state = ledger.state;
   const standing = inviteStanding(ledger, redemption, joiner.did);
   if (!standing.ok) return standing;
   if (standing.member) return { ok: true, status: "already-member", abilities: standing.member, usesLeft: standing.usesLeft };
-  const body = { member: joiner.did, abilities: [...redemption.abilities], invite: redemption.invite };
+  const body = { member: joiner.did, abilities: [...redemption.abilities], invite: redemption.invite, ...(kex ? { kex } : {}) };
   const entry = await ledger.writerFor(joiner).write("member.join", body, now, [redemption.proof]);
   if (state.pool) {
     const appended = await appendOwn(ledger, entry);
@@ -178,22 +186,43 @@ function honouredSequences(ledger: Ledger, revoked: TokenHash, verifier: TokenVe
   return honoured;
 }
 
+export type RevocationDraft = {
+  readonly ok: true;
+  readonly target: TokenHash;
+  /** Set when this node had already seen a revocation of it (nothing new to write). */
+  readonly entry: SignedEntry | undefined;
+  /** Per DID whose entries rest on the delegation: its highest sequence that stays valid. */
+  readonly honoured: Readonly<Record<string, number>>;
+};
+
 /**
- * Writes `ucan.revoke` for `token`, which `revoker` must have issued (or one it rests on). Every
- * entry resting on it that this node has seen stays valid; every later one is refused.
+ * Signs `ucan.revoke` for `token`, which `revoker` must have issued (or one it rests on), without
+ * appending it (a private pool sends it together with the key rotation it calls for).
  */
-export async function revokeDelegation(ledger: Ledger, revoker: Author, token: string, now: number): Promise<RevokeOutcome | MembershipRefusal> {
+export async function draftRevocation(ledger: Ledger, revoker: Author, token: string, now: number): Promise<RevocationDraft | MembershipRefusal> {
   const pool = ledger.state.pool;
   if (!pool) return refusal("no-pool", `this node has no ledger for pool ${ledger.options.pool} yet`);
   const verifier = new TokenVerifier();
   const allowed = await checkRevoker(token, revoker.did, verifier);
   if (!allowed.ok) return allowed;
   const target = tokenHash(token);
-  if (ledger.state.revocations[target]) return { ok: true, target, already: true, honoured: ledger.state.revocations[target].honoured ?? {} };
+  if (ledger.state.revocations[target]) return { ok: true, target, entry: undefined, honoured: ledger.state.revocations[target].honoured ?? {} };
   const honoured = honouredSequences(ledger, target, verifier);
   // History a checkpoint covers is final; before the first checkpoint the revocation reaches back to the pool's start.
   const checkpoint = ledger.state.checkpoint;
   const from = checkpoint ? checkpoint.through + 1 : pool.created;
-  const appended = await appendOwn(ledger, await ledger.writerFor(revoker).write("ucan.revoke", { target, token, honoured, from }, now));
+  return { ok: true, target, entry: await ledger.writerFor(revoker).write("ucan.revoke", { target, token, honoured, from }, now), honoured };
+}
+
+/**
+ * Writes `ucan.revoke` for `token`. Every entry resting on it that this node has seen stays valid;
+ * every later one is refused.
+ */
+export async function revokeDelegation(ledger: Ledger, revoker: Author, token: string, now: number): Promise<RevokeOutcome | MembershipRefusal> {
+  const draft = await draftRevocation(ledger, revoker, token, now);
+  if (!draft.ok) return draft;
+  const { target, entry, honoured } = draft;
+  if (!entry) return { ok: true, target, already: true, honoured };
+  const appended = await appendOwn(ledger, entry);
   return appended.ok ? { ok: true, target, already: false, honoured } : appended;
 }

@@ -36,15 +36,27 @@ export interface MeritRankOptions {
  * Deterministic for a given edge multiset: parallel edges add, nodes and edges are sorted first.
  */
 export function meritRank<N extends string>(admins: readonly N[], edges: readonly TrustEdge<N>[], options: MeritRankOptions = {}): Map<N, number> {
+  return meritStanding(admins, edges, options).scores;
+}
+
+export interface MeritStanding<N> {
+  /** Standing in parts of MERIT_SCALE, connectivity decay applied. */
+  readonly scores: Map<N, number>;
+  /** The nodes connectivity decay applied to (every path from the admins passes one non-admin). */
+  readonly bridged: ReadonlySet<N>;
+}
+
+/** meritRank, also telling which nodes sit behind a bridge (a reference level must leave them out). */
+export function meritStanding<N extends string>(admins: readonly N[], edges: readonly TrustEdge<N>[], options: MeritRankOptions = {}): MeritStanding<N> {
   const restart = options.restartPermille ?? 400;
   const bridgeKeep = 1000 - (options.bridgeDecayPermille ?? 900);
   const seeds = [...new Set(admins)].sort();
-  if (seeds.length === 0) return new Map();
+  if (seeds.length === 0) return { scores: new Map(), bridged: new Set() };
   const graph = buildGraph(edges);
   const scores = personalisedRank(seeds, graph, restart, options.iterations ?? 48);
   const bridged = nodesBehindBridges(seeds, graph);
   for (const node of bridged) scores.set(node, Math.floor(((scores.get(node) ?? 0) * bridgeKeep) / 1000));
-  return scores;
+  return { scores, bridged: new Set(bridged) };
 }
 
 interface Graph<N> {

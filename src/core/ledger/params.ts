@@ -4,6 +4,7 @@
  * epoch boundary the fold tightens them when strikes or contested verdicts run high and relaxes
  * them after quiet epochs. Integers only: ratios are compared by cross-multiplying.
  */
+import { refreshMerit } from "./open-standing.ts";
 import type { LedgerState, ParamsSet, ParamsState } from "./state.ts";
 
 /** One epoch is one UTC day: reputation decays, quotas reset and parameters tune per epoch. */
@@ -44,7 +45,8 @@ export const paramsOf = (state: LedgerState): ParamsState => (state.params ??= f
 
 /**
  * Brings the parameters to the epoch of `time`: tunes once per epoch boundary crossed (an epoch
- * with no entries is quiet), then applies a pending pool.params whose epoch has come. The fold
+ * with no entries is quiet), then applies a pending pool.params whose epoch has come; an open
+ * pool's reward factors are recomputed for the new epoch (open-standing.ts). The fold
  * calls it before every entry except checkpoints, whose commitment was computed without it.
  */
 export function advanceEpoch(state: LedgerState, time: number): void {
@@ -62,6 +64,7 @@ export function advanceEpoch(state: LedgerState, time: number): void {
     // Past a few quiet epochs nothing changes any more: jump to the present.
     if (params.quiet > QUIET_EPOCHS && !params.pending && atBase(params)) params.epoch = epoch;
   }
+  refreshMerit(state, epoch);
 }
 
 const atBase = (p: ParamsState): boolean => p.qMinPermille === p.set.qMinPermille && p.trust === p.set.trust && p.majority === p.set.majority;

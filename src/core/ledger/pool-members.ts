@@ -31,6 +31,8 @@ export interface PoolWithMembersRequest {
   /** The pool.create entry's time (ms). */
   readonly time: number;
   readonly members: readonly NewMember[];
+  /** Makes the pool open to strangers (issue 12) with this stamp difficulty. */
+  readonly open?: { readonly stampBits: number };
   /** When memberships end (seconds; default ten years after `time`). */
   readonly expiration?: number;
   /** Bytes for invite keys and token nonces (default: secure randomness; fixed bytes make every entry reproducible). */
@@ -52,7 +54,7 @@ const TEN_YEARS_S = 10 * 365 * 86_400;
 
 export async function createPoolWithMembers(request: PoolWithMembersRequest): Promise<PoolWithMembers> {
   const random = request.random ?? randomBytes;
-  const { pool, entry: genesis, writer } = await createPool(request.root, request.settings, request.nonce, request.time);
+  const { pool, entry: genesis, writer } = await createPool(request.root, request.settings, request.nonce, request.time, request.open);
   const expiration = request.expiration ?? Math.floor(request.time / 1000) + TEN_YEARS_S;
   const writers = new Map<Did, EntryWriter>([[request.root.did, writer]]);
   const proofs = new Map<Did, string>();

@@ -29,6 +29,10 @@ export interface OpenPoolState {
   spentTokens: Record<string, string>;
   /** Strangers admitted per epoch (decimal epoch number), queued ones counted in the epoch they start. */
   admitted: Record<string, number>;
+  /** Paid, verified work as MeritRank edges: submitter -> worker -> results, capped (open-standing.ts). */
+  work?: Record<string, Record<string, number>>;
+  /** Strangers' MeritRank reward factors in thousandths, computed from the graph at the start of `epoch`. */
+  merit?: { epoch: number; factors: Record<string, number> };
 }
 
 export interface PoolState {

@@ -5,6 +5,7 @@
 import type { Equivocation } from "./fold.ts";
 import type { InvalidEntry, LedgerView } from "./ledger.ts";
 import type { CheckpointState, ParamsState, PoolState, StrikeState } from "./state.ts";
+import { inProbation, vestingTerms } from "./open-standing.ts";
 import { trusted } from "./trust.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { EntryId } from "./types.ts";
@@ -28,8 +29,11 @@ export interface LedgerSummary {
   readonly checkpoint?: CheckpointState;
 }
 
-/** suspended: a severe strike or leaving; trusted: may run adaptive jobs alone; building: C below the threshold. */
-export type Tier = "suspended" | "trusted" | "building";
+/**
+ * suspended: a severe strike or leaving; probation: an open pool's stranger before its first ten
+ * verified results; trusted: may run adaptive jobs alone; building: C below the threshold.
+ */
+export type Tier = "suspended" | "probation" | "trusted" | "building";
 
 export interface WorkerStanding {
   readonly did: string;
@@ -39,6 +43,8 @@ export interface WorkerStanding {
   readonly unbonding: number;
   readonly strikes: readonly StrikeState[];
   readonly suspended?: { time: number; reason: string };
+  /** An open pool's stranger: the MeritRank factor (thousandths) its credits vest at, once scored. */
+  readonly rewardFactor?: number;
 }
 
 const sorted = <T>(record: Record<string, T>): Array<[string, T]> => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -51,7 +57,7 @@ export function summarise(view: LedgerView, now: number): LedgerSummary {
     ...(state.pool ? { pool: state.pool } : {}),
     members: sorted(state.members).map(([did, m]) => ({ did, ...m })),
     jobs: sorted(state.jobs).map(([id, job]) => jobView(id as EntryId, job, now)),
-    balances: sorted(state.accounts).map(([did, account]) => ({ did, ...balanceAt(account, now) })),
+    balances: sorted(state.accounts).map(([did, account]) => ({ did, ...balanceAt(account, now, vestingTerms(state, did as Did)) })),
     reputation: sorted(state.reputation).map(([did, r]) => ({
       did,
       milli: decayReputation(r.milli, Math.max(0, epochOf(now) - r.epoch)),
@@ -60,12 +66,13 @@ export function summarise(view: LedgerView, now: number): LedgerSummary {
     })),
     workers: sorted(state.standing).map(([did, w]) => ({
       did,
-      tier: w.suspended ? "suspended" : trusted(state, did as Did) ? "trusted" : "building",
+      tier: w.suspended ? "suspended" : inProbation(state, did as Did) ? "probation" : trusted(state, did as Did) ? "trusted" : "building",
       streak: w.streak,
       stake: w.stake,
       unbonding: w.unbonding.reduce((sum, u) => sum + u.amount, 0),
       strikes: w.strikes,
       ...(w.suspended ? { suspended: w.suspended } : {}),
+      ...rewardFactorOf(state, did as Did),
     })),
     fund: state.fund,
     ...(state.params ? { params: state.params } : {}),
@@ -75,4 +82,9 @@ export function summarise(view: LedgerView, now: number): LedgerSummary {
     entries: state.count,
     ...(state.checkpoint ? { checkpoint: state.checkpoint } : {}),
   };
+}
+
+function rewardFactorOf(state: LedgerView["state"], did: Did): { rewardFactor?: number } {
+  const factor = state.pool?.open?.merit?.factors[did];
+  return factor === undefined ? {} : { rewardFactor: factor };
 }

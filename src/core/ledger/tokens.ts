@@ -27,14 +27,26 @@ export const isTokenCid = (value: unknown): value is TokenCid =>
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
+ * Token values already found to hash to their key, by the value object: a document keeps the
+ * same object for an unchanged value, and every append reads the tokens its entries name, so
+ * without this each append hashed ~1.5 KB per token again. What is cached is the decoded string
+ * that did hash to the key.
+ */
+const checked = new WeakMap<Uint8Array, { key: string; token: string }>();
+
+/**
  * A token read from a document under `key`, if the value is the UTF-8 bytes of a token that
  * hashes to the key; undefined for anything else a peer wrote there.
  */
 export function tokenUnder(key: string, value: unknown): string | undefined {
   if (!isTokenCid(key) || !(value instanceof Uint8Array) || value.length > MAX_TOKEN_LENGTH) return undefined;
+  const known = checked.get(value);
+  if (known !== undefined) return known.key === key ? known.token : undefined;
   if (cidOfBytes(value) !== key) return undefined;
   try {
-    return utf8Decoder.decode(value);
+    const token = utf8Decoder.decode(value);
+    checked.set(value, { key, token });
+    return token;
   } catch {
     return undefined;
   }

@@ -10,6 +10,7 @@ import { epochOf, paramsOf } from "./params.ts";
 import type { LedgerState } from "./state.ts";
 import type { EntryId } from "./types.ts";
 import { decayReputation } from "./accounts.ts";
+import { inProbation } from "./open-standing.ts";
 
 /** The first 16 bits of SHA-256 of a domain-separated text. */
 function draw16(text: string): number {
@@ -47,10 +48,13 @@ export function winsContest(state: LedgerState, job: EntryId, replica: number, a
   return left < right || (left === right && a < b);
 }
 
-/** A worker with at least `trust` consecutive valid replicated results (trust 0: nobody). */
+/**
+ * A worker with at least `trust` consecutive valid replicated results (trust 0: nobody), not
+ * suspended and not an open pool's stranger in probation (open-standing.ts).
+ */
 export function trusted(state: LedgerState, did: Did): boolean {
   const { trust } = paramsOf(state);
-  return trust > 0 && (state.standing[did]?.streak ?? 0) >= trust && state.standing[did]?.suspended === undefined;
+  return trust > 0 && (state.standing[did]?.streak ?? 0) >= trust && state.standing[did]?.suspended === undefined && !inProbation(state, did);
 }
 
 /** Unvested single-run credits a worker holds (at most M before it runs alone again). */

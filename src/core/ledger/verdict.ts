@@ -5,6 +5,7 @@
  */
 import type { Did } from "../identity/did-key.ts";
 import { accountOf, addGrant, REPUTATION_AGREE, REPUTATION_SPOT_PASSED, rewardAgreement } from "./accounts.ts";
+import { recordPaidWork } from "./open-standing.ts";
 import { paramsOf } from "./params.ts";
 import { minorStrike, severeStrike, standingOf } from "./standing.ts";
 import { dictionary, type GrantState, type JobFailure, type JobState, type LedgerState } from "./state.ts";
@@ -33,6 +34,7 @@ export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState,
   job.status = "done";
   job.verdict = { output, workers, time, ...(alone ? { single: true } : {}) };
   payWorkers(state, jobId, job, workers, time);
+  if (!job.funded) recordPaidWork(state, job.submitter, workers);
   const tally = paramsOf(state).tally;
   const contested = workers.length < revealed;
   if (revealed >= 2) tally.replicated += 1;

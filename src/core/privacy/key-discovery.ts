@@ -14,6 +14,7 @@ import { deriveEpochKey, type EpochKey } from "./epoch-key.ts";
 import { openLockbox } from "./lockbox.ts";
 import type { DocHandle } from "@automerge/automerge-repo";
 import type { Ledger } from "../ledger/ledger.ts";
+import { ownDelegation } from "../ledger/own-delegation.ts";
 import type { PoolId } from "../ledger/types.ts";
 import type { Author } from "../ledger/writer.ts";
 import type { Keyring } from "./keyring.ts";
@@ -91,7 +92,10 @@ function candidates(node: KeySeeker, privacy: PrivacyState, holders: readonly Ke
 
 async function complain(node: KeySeeker, options: SeekerOptions, privacy: PrivacyState, epoch: number, rotation: EntryId): Promise<void> {
   if (!options.author || privacy.complaints[options.me.did]?.epoch === epoch) return;
-  const { author, proof } = options.author;
+  const { author } = options.author;
+  // A node that opened before its join was accepted learns its proof from the ledger.
+  const own = ownDelegation(node.ledger, author.did);
+  const proof = options.author.proof ?? (own.ok ? own.proof : undefined);
   await node.ledger.write(author, "key.complaint", { epoch, rotation }, proof ? [proof] : []);
 }
 

@@ -17,6 +17,11 @@ export class Keyring {
     readonly pool: PoolId,
   ) {}
 
+  /** Whether `storage` holds any key of `pool` (then the pool is private on this node). */
+  static async holds(storage: StorageAdapterInterface, pool: PoolId): Promise<boolean> {
+    return (await storage.loadRange([NAMESPACE, pool])).length > 0;
+  }
+
   async load(): Promise<void> {
     for (const { data } of await this.storage.loadRange([NAMESPACE, this.pool])) {
       const key = data ? decodeKey(this.pool, data) : undefined;

@@ -46,7 +46,7 @@ function genesisDocument(): Uint8Array {
 }
 
 /** Finds the epoch's document through storage or peers; undefined when nobody has it (yet). */
-export async function findSealedDocument(repo: Repo, key: EpochKey): Promise<DocHandle<SealedDoc> | undefined> {
+export async function findSealedDocument(repo: Repo, key: Pick<EpochKey, "documentUrl">): Promise<DocHandle<SealedDoc> | undefined> {
   try {
     return await repo.find<SealedDoc>(key.documentUrl);
   } catch {

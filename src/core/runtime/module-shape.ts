@@ -29,12 +29,21 @@ export interface Extern {
   readonly type?: FuncType;
 }
 
+/** Where a section lies in the binary: `start` at its id byte, `body` after its size, `end` past it. */
+export interface SectionSpan {
+  readonly id: number;
+  readonly start: number;
+  readonly body: number;
+  readonly end: number;
+}
+
 export interface ModuleShape {
   readonly imports: readonly Extern[];
   readonly exports: readonly Extern[];
-  /** Memories defined by the module itself (not imported), with where their section lies. */
+  /** Memories defined by the module itself (not imported). */
   readonly memories: readonly MemoryLimits[];
-  readonly memorySection: { readonly start: number; readonly end: number } | undefined;
+  /** Every section in binary order, so the host can rewrite one and copy the rest. */
+  readonly sections: readonly SectionSpan[];
 }
 
 export type ShapeResult = { ok: true; shape: ModuleShape } | { ok: false; reason: "malformed"; message: string };
@@ -117,6 +126,13 @@ class Reader {
 }
 
 const SECTION = { type: 1, import: 2, function: 3, memory: 5, export: 7 } as const;
+/**
+ * The order non-custom sections must come in, each at most once (spec 5.5.2, with the data count
+ * section of 2.0 and the tag section of the exception-handling proposal). Checked so that a
+ * module the engine would refuse for its layout cannot become valid when the host drops its
+ * memory section.
+ */
+const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 export function readModuleShape(bytes: Uint8Array): ShapeResult {
   try {
@@ -136,29 +152,37 @@ function parse(bytes: Uint8Array): ModuleShape {
   let imports: Extern[] = [];
   let functionTypes: number[] = [];
   let memories: MemoryLimits[] = [];
-  let memorySection: ModuleShape["memorySection"];
+  const sections: SectionSpan[] = [];
   let rawExports: { name: string; kind: ExternKind; index: number }[] = [];
+  let lastRank = -1;
   while (!r.done) {
     const start = r.pos;
     const id = r.byte();
     const size = r.u32();
     const body = new Reader(bytes, r.pos, r.pos + size);
     r.take(size);
+    if (id !== 0) {
+      const rank = SECTION_ORDER.indexOf(id);
+      if (rank < 0) throw new Malformed(`unknown section id ${id} at byte ${start}`);
+      if (rank <= lastRank) throw new Malformed(`section ${id} at byte ${start} is repeated or out of order`);
+      lastRank = rank;
+    }
+    sections.push({ id, start, body: body.pos, end: r.pos });
     if (id === SECTION.type) types = body.vector(() => funcType(body));
     else if (id === SECTION.import) imports = body.vector(() => importEntry(body, types));
     else if (id === SECTION.function) functionTypes = body.vector(() => body.u32());
-    else if (id === SECTION.memory) {
-      memories = body.vector(() => body.limits());
-      memorySection = { start, end: r.pos };
-    } else if (id === SECTION.export) {
-      rawExports = body.vector(() => ({ name: body.name(), kind: kind(body.byte()), index: body.u32() }));
-    }
+    else if (id === SECTION.memory) memories = body.vector(() => body.limits());
+    else if (id === SECTION.export) rawExports = body.vector(() => ({ name: body.name(), kind: kind(body.byte()), index: body.u32() }));
+    else continue;
+    // A section's size must match its content exactly (spec 5.5.2); the host rewrites some of
+    // these sections, and must not turn bytes the engine would refuse into a valid module.
+    if (!body.done) throw new Malformed(`section ${id} at byte ${start} is longer than its content`);
   }
   const importedFuncs = imports.filter((i) => i.kind === "func");
   const typeOfFunc = (index: number): FuncType | undefined =>
     index < importedFuncs.length ? importedFuncs[index]!.type : types[functionTypes[index - importedFuncs.length]!];
   const exports = rawExports.map((e) => (e.kind === "func" ? { ...e, type: typeOfFunc(e.index) } : e));
-  return { imports, exports, memories, memorySection };
+  return { imports, exports, memories, sections };
 }
 
 function funcType(r: Reader): FuncType {
@@ -208,19 +232,50 @@ function leb(value: number): number[] {
   return out;
 }
 
+function nameBytes(name: string): number[] {
+  const utf8 = new TextEncoder().encode(name);
+  return [...leb(utf8.length), ...utf8];
+}
+
+const section = (id: number, content: readonly number[] | Uint8Array): number[] => [id, ...leb(content.length), ...content];
+
+export interface ImportedMemory {
+  readonly module: string;
+  readonly name: string;
+  readonly minPages: number;
+  readonly maxPages: number;
+}
+
 /**
- * Returns a copy of the binary whose single memory declares `maxPages` as its maximum, so the
- * engine itself refuses `memory.grow` beyond the host's cap (a grow loop otherwise reaches 4 GiB).
+ * Returns a copy of the binary whose one memory is imported (as `memory.module`.`memory.name`,
+ * with the given limits) instead of defined by the module. Memory indices are unchanged: the
+ * module defined exactly one memory and imported none, so the imported one is memory 0, and
+ * function indices do not count memories. The import section comes right after the type section
+ * (spec 5.5.2: sections in order; custom sections anywhere).
  */
-export function withMemoryMaximum(bytes: Uint8Array, shape: ModuleShape, maxPages: number): Uint8Array<ArrayBuffer> {
-  const section = shape.memorySection;
-  const memory = shape.memories[0];
-  if (!section || !memory || shape.memories.length !== 1) throw new Error("withMemoryMaximum: the module must define exactly one memory");
-  const content = [...leb(1), 0x01, ...leb(memory.minPages), ...leb(maxPages)];
-  const replacement = [SECTION.memory, ...leb(content.length), ...content];
-  const out = new Uint8Array(bytes.length - (section.end - section.start) + replacement.length);
-  out.set(bytes.subarray(0, section.start), 0);
-  out.set(replacement, section.start);
-  out.set(bytes.subarray(section.end), section.start + replacement.length);
+export function withImportedMemory(bytes: Uint8Array, shape: ModuleShape, memory: ImportedMemory): Uint8Array<ArrayBuffer> {
+  if (shape.memories.length !== 1 || shape.imports.some((i) => i.kind === "memory")) throw new Error("withImportedMemory: the module must define exactly one memory and import none");
+  const entry = [...nameBytes(memory.module), ...nameBytes(memory.name), 0x02, 0x01, ...leb(memory.minPages), ...leb(memory.maxPages)];
+  const importsSpan = shape.sections.find((s) => s.id === SECTION.import);
+  let imports = new Uint8Array(section(SECTION.import, [...leb(1), ...entry]));
+  if (importsSpan) {
+    const body = new Reader(bytes, importsSpan.body, importsSpan.end);
+    const count = body.u32();
+    imports = new Uint8Array(section(SECTION.import, [...leb(count + 1), ...bytes.subarray(body.pos, importsSpan.end), ...entry]));
+  }
+  const types = shape.sections.find((s) => s.id === SECTION.type);
+  const parts: Uint8Array[] = [bytes.subarray(0, 8)];
+  if (!importsSpan && !types) parts.push(imports);
+  for (const span of shape.sections) {
+    if (span.id === SECTION.memory) continue;
+    parts.push(span === importsSpan ? imports : bytes.subarray(span.start, span.end));
+    if (!importsSpan && span === types) parts.push(imports);
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }

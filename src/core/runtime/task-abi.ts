@@ -93,8 +93,8 @@ export function checkExports(shape: ModuleShape): Check {
   return { ok: true };
 }
 
-/** What the host must do about the module's memory given its cap, or why it refuses it. */
-export type MemoryPlan = { ok: true; setMaximum: boolean } | { ok: false; reason: "memory"; message: string };
+/** The limits a task's memory runs with, or why the module is refused. */
+export type MemoryPlan = { ok: true; minPages: number; maxPages: number } | { ok: false; reason: "memory"; message: string };
 
 /**
  * Policy (documented in wasm-tasks/README.md): a memory without a maximum gets the host's cap as
@@ -111,5 +111,5 @@ export function planMemory(shape: ModuleShape, maxPages: number): MemoryPlan {
   if (memory.maxPages !== undefined && memory.maxPages > maxPages) {
     return refuse(`the memory declares a maximum of ${memory.maxPages} pages, above ${cap}; raise --memory or lower the module's maximum`);
   }
-  return { ok: true, setMaximum: memory.maxPages === undefined };
+  return { ok: true, minPages: memory.minPages, maxPages: memory.maxPages ?? maxPages };
 }

@@ -183,6 +183,7 @@ export class TaskPool {
       id: job.id,
       hash: task.hash,
       module,
+      minPages: task.minPages,
       maxPages: task.maxPages,
       maxOutputBytes: this.limits.maxOutputBytes,
       input: job.input,

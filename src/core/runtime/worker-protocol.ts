@@ -12,6 +12,7 @@ export type ToWorker =
       hash: ModuleHash;
       /** Sent the first time this worker runs the module; it caches it by hash afterwards. */
       module: WebAssembly.Module | undefined;
+      minPages: number;
       maxPages: number;
       maxOutputBytes: number;
       input: Uint8Array;
@@ -36,10 +37,10 @@ export function decodeToWorker(data: unknown): ToWorker | undefined {
   if (!isRecord(data)) return undefined;
   if (data.type === "forget") return isHash(data.hash) ? { type: "forget", hash: data.hash } : undefined;
   if (data.type !== "run") return undefined;
-  const { id, hash, module, maxPages, maxOutputBytes, input } = data;
-  if (!isCount(id) || !isHash(hash) || !isCount(maxPages) || !isCount(maxOutputBytes) || !(input instanceof Uint8Array)) return undefined;
+  const { id, hash, module, minPages, maxPages, maxOutputBytes, input } = data;
+  if (!isCount(id) || !isHash(hash) || !isCount(minPages) || !isCount(maxPages) || !isCount(maxOutputBytes) || !(input instanceof Uint8Array)) return undefined;
   if (module !== undefined && !(module instanceof WebAssembly.Module)) return undefined;
-  return { type: "run", id, hash, module, maxPages, maxOutputBytes, input };
+  return { type: "run", id, hash, module, minPages, maxPages, maxOutputBytes, input };
 }
 
 export function decodeFromWorker(data: unknown): FromWorker | undefined {

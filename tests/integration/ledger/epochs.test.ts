@@ -1,6 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Repo } from "@automerge/automerge-repo";
-import { ledgerDocumentUrl, type LedgerDoc } from "../../../src/core/ledger/document.ts";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { Repo, type StorageKey } from "@automerge/automerge-repo";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { ledgerDocumentId, ledgerDocumentUrl, type LedgerDoc } from "../../../src/core/ledger/document.ts";
 import { latestEpoch, openEpoch, startNextEpoch, verifyPool } from "../../../src/core/ledger/epochs.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
@@ -70,5 +73,30 @@ describe("checkpoints and epochs", () => {
     const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
     expect(report.problems.length).toBe(1);
     await repo.shutdown();
+  });
+
+  it("finds the pool's latest epoch from its marks without reading any epoch's document", async () => {
+    const { repo } = await compactedAndRestarted();
+    await repo.shutdown();
+    const { dir } = network!.peers[0]!;
+    const read: StorageKey[] = [];
+    const counting = new (class extends NodeFSStorageAdapter {
+      override loadRange(prefix: StorageKey) {
+        read.push(prefix);
+        return super.loadRange(prefix);
+      }
+    })(dir);
+    expect(await latestEpoch(counting, story.pool)).toBe(1);
+    const documents = [0, 1].map((epoch) => ledgerDocumentId(story.pool, epoch) as string);
+    expect(read.filter((prefix) => documents.includes(prefix[0]!))).toEqual([]);
+  });
+
+  it("finds the latest epoch of a store written before marks existed, and marks it", async () => {
+    const { repo } = await compactedAndRestarted();
+    await repo.shutdown();
+    const { dir } = network!.peers[0]!;
+    rmSync(join(dir, "ed", "gepool-epochs"), { recursive: true });
+    expect(await latestEpoch(new NodeFSStorageAdapter(dir), story.pool)).toBe(1);
+    expect(await new NodeFSStorageAdapter(dir).load(["edgepool-epochs", story.pool, "1"])).toBeDefined();
   });
 });

@@ -54,6 +54,15 @@ export function poolContract(hostName: string, pool: () => PoolUnderTest): void 
       for (let i = 0; i < 4; i++) expect(await pool().run(stateful, new Uint8Array(0))).toEqual({ ok: true, output: [1, 0, 0, 0] });
     });
 
+    it("gives every task memory in a fresh memory's state, after tasks that dirtied it, trapped or grew it", async () => {
+      const probe = assembleHostile("memory-probe");
+      const fresh = { ok: true, output: [1, 0, 0, 0, 0, 0, 0, 0] };
+      for (const mode of [0, 0, 2, 0, 1, 0]) {
+        const result = await pool().run(probe, new Uint8Array(mode));
+        expect(result).toEqual(mode === 2 ? expect.objectContaining({ ok: false, reason: "trap" }) : fresh);
+      }
+    });
+
     it("refuses malformed binaries, then still runs normal tasks", async () => {
       for (const bytes of Object.values(malformedBinaries)) expect(await pool().run(bytes, new Uint8Array(0))).toMatchObject({ ok: false, reason: "malformed" });
       await stillRunsNormalTasks();

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compileTask, defaultLimits } from "../../../src/core/runtime/index.ts";
 import { executeTask } from "../../../src/core/runtime/task-executor.ts";
+import { TaskMemories } from "../../../src/core/runtime/task-memory.ts";
 import { decodePrimeCount, mandelbrotInput, primeRangeInput } from "../../../src/core/runtime/sample-inputs.ts";
 import type { MandelbrotTile } from "../../../src/core/runtime/sample-inputs.ts";
 import { bytesToHex, utf8 } from "../../../src/core/crypto/index.ts";
@@ -13,11 +14,13 @@ type Runner = (input: Uint8Array) => Uint8Array;
 const runners = {} as Record<SampleTaskName, Runner>;
 
 beforeAll(async () => {
+  const memories = new TaskMemories();
   for (const name of ["sha256", "mandelbrot", "primes", "wordcount"] as const) {
     const loaded = await compileTask(sampleTaskBytes(name), defaultLimits);
     if (!loaded.ok) throw new Error(loaded.message);
     runners[name] = (input) => {
-      const result = executeTask(loaded.task.module, input, { maxPages: loaded.task.maxPages, maxOutputBytes: defaultLimits.maxOutputBytes });
+      const { module, minPages, maxPages } = loaded.task;
+      const result = executeTask(module, input, { minPages, maxPages, maxOutputBytes: defaultLimits.maxOutputBytes }, memories);
       if (!result.ok) throw new Error(`${name}: ${result.reason}: ${result.message}`);
       return result.output;
     };

@@ -11,6 +11,7 @@ import { forfeitUnvested, standingOf } from "../standing.ts";
 import type { LedgerState, ParamsSet } from "../state.ts";
 import type { Rejection, SignedEntry } from "../types.ts";
 import { accountOf, balanceAt } from "../verdict.ts";
+import { vestingTerms } from "../open-standing.ts";
 import { rejection } from "./rejection.ts";
 
 const amount = { type: "int", min: 1, max: 1_000_000_000 } as const;
@@ -46,7 +47,7 @@ export function applyStakeDeposit(state: LedgerState, { entry }: SignedEntry): R
   const wanted = entry.body.amount as number;
   const standing = standingOf(state, entry.author);
   const account = accountOf(state, entry.author);
-  const { spendable } = balanceAt(account, state.clock);
+  const { spendable } = balanceAt(account, state.clock, vestingTerms(state, entry.author));
   if (spendable < wanted) return rejection("conflict", `stake ${wanted} exceeds the spendable balance ${spendable}`);
   account.spent += wanted;
   standing.stake += wanted;

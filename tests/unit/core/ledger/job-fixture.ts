@@ -14,6 +14,8 @@ import { seedSigningKey } from "../../../../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../../../../src/core/identity/did-key.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
 import { seededRandom } from "../../../fixtures/seeded-random.ts";
+import { solveJoinStamp } from "../../../../src/core/capability/join-stamp.ts";
+import { EPOCH_MS } from "../../../../src/core/ledger/params.ts";
 
 function identity(name: string, fill: number): TestIdentity {
   const seed = new Uint8Array(32).fill(fill);
@@ -39,7 +41,8 @@ export interface JobPool {
   readonly entries: SignedEntry[];
   readonly writers: Map<string, EntryWriter>;
   add(p: Promise<SignedEntry>): Promise<SignedEntry>;
-  submit(body: Partial<{ replicas: number; reward: number; deadline: number; spot: number; adaptive: number }>, time: number): Promise<EntryId>;
+  /** A job.submit by bob (or `by`). */
+  submit(body: Partial<{ replicas: number; reward: number; deadline: number; spot: number; adaptive: number }>, time: number, by?: TestIdentity): Promise<EntryId>;
   claim(who: TestIdentity, job: EntryId, replica: number, time: number): Promise<SignedEntry>;
   commit(who: TestIdentity, job: EntryId, replica: number, output: Uint8Array, time: number): Promise<SignedEntry>;
   reveal(who: TestIdentity, job: EntryId, output: Uint8Array, time: number): Promise<SignedEntry>;
@@ -54,12 +57,23 @@ export interface JobPool {
 
 export const saltOf = (who: TestIdentity): Uint8Array => sha256(utf8(`salt ${who.did}`)).subarray(0, 16);
 
-export async function jobPool(settings: PoolSettingsState = SETTINGS, options: { auditor?: boolean } = {}): Promise<JobPool> {
+/** Stamp difficulty of open job pools: cheap to solve in a test. */
+const OPEN_STAMP_BITS = 4;
+
+export interface JobPoolOptions {
+  /** Adds a member holding only `job/audit`. */
+  readonly auditor?: boolean;
+  /** Makes the pool open: these strangers join with stamps (job/run and job/submit), after the invited members. */
+  readonly strangers?: readonly TestIdentity[];
+}
+
+export async function jobPool(settings: PoolSettingsState = SETTINGS, options: JobPoolOptions = {}): Promise<JobPool> {
   const created = await createPoolWithMembers({
     root: alice,
     settings,
     nonce: new Uint8Array(16).fill(3),
     time: T0,
+    ...(options.strangers ? { open: { stampBits: OPEN_STAMP_BITS } } : {}),
     members: [
       { identity: bob, abilities: ["job/run", "job/submit"], time: T0 + 1 },
       ...[carol, dave, mallory, ...extraWorkers].map((identity, i) => ({ identity, abilities: ["job/run" as const], time: T0 + 2 + i })),
@@ -70,6 +84,12 @@ export async function jobPool(settings: PoolSettingsState = SETTINGS, options: {
   const writers = new Map<string, EntryWriter>(created.writers);
   const writer = (who: TestIdentity) => writers.get(who.did) ?? writers.set(who.did, new EntryWriter(who, created.pool)).get(who.did)!;
   const entries: SignedEntry[] = [...created.entries];
+  for (const [i, stranger] of (options.strangers ?? []).entries()) {
+    const time = T0 + 20 + i;
+    const solved = await solveJoinStamp({ pool: created.pool, did: stranger.did }, OPEN_STAMP_BITS, Math.floor(time / EPOCH_MS), { start: new Uint8Array(8) });
+    if (!solved.ok) throw new Error(solved.message);
+    entries.push(await writer(stranger).write("member.join", { member: stranger.did, abilities: ["job/run", "job/submit"], stamp: solved.stamp }, time));
+  }
   const add = async (p: Promise<SignedEntry>) => {
     const signed = await p;
     entries.push(signed);
@@ -80,9 +100,9 @@ export async function jobPool(settings: PoolSettingsState = SETTINGS, options: {
     entries,
     writers,
     add,
-    async submit(body, time) {
+    async submit(body, time, by = bob) {
       const full = { task: "t", input: utf8("in"), replicas: 3, reward: 30, deadline: time + 3_600_000, ...body };
-      return (await add(writer(bob).write("job.submit", full, time))).id;
+      return (await add(writer(by).write("job.submit", full, time))).id;
     },
     claim: (who, job, replica, time) => add(writer(who).write("job.claim", { job, replica }, time)),
     commit: (who, job, replica, output, time) => add(writer(who).write("result.commit", { job, replica, commitment: resultCommitment(saltOf(who), output) }, time)),

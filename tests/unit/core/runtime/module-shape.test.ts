@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readModuleShape, withMemoryMaximum } from "../../../../src/core/runtime/module-shape.ts";
+import { readModuleShape, withImportedMemory } from "../../../../src/core/runtime/module-shape.ts";
 import { sampleTaskBytes } from "../../../fixtures/hostile-wasm/sample-tasks.ts";
 import { assembleHostile } from "../../../fixtures/hostile-wasm/index.ts";
 
@@ -34,15 +34,53 @@ describe("readModuleShape", () => {
   });
 });
 
-describe("withMemoryMaximum", () => {
-  it("writes the cap as the memory's maximum and leaves a valid module", () => {
-    const bytes = sampleTaskBytes("mandelbrot");
+describe("readModuleShape refuses layouts the engine refuses", () => {
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const memorySection = [0x05, 0x03, 0x01, 0x00, 0x01];
+  const typeSection = [0x01, 0x01, 0x00];
+
+  it("a section repeated or out of order", () => {
+    expect(readModuleShape(new Uint8Array([...header, ...memorySection, ...memorySection]))).toMatchObject({ ok: false, message: /repeated or out of order/ });
+    expect(readModuleShape(new Uint8Array([...header, ...memorySection, ...typeSection]))).toMatchObject({ ok: false, message: /repeated or out of order/ });
+  });
+
+  it("a section longer than its content", () => {
+    expect(readModuleShape(new Uint8Array([...header, 0x05, 0x04, 0x01, 0x00, 0x01, 0x00]))).toMatchObject({ ok: false, message: /longer than its content/ });
+  });
+
+  it("an unknown section id", () => {
+    expect(readModuleShape(new Uint8Array([...header, 0x0e, 0x00]))).toMatchObject({ ok: false, message: /unknown section id 14/ });
+  });
+
+  it("but accepts custom sections anywhere", () => {
+    const custom = [0x00, 0x02, 0x01, 0x78];
+    expect(readModuleShape(new Uint8Array([...header, ...custom, ...typeSection, ...custom, ...memorySection, ...custom])).ok).toBe(true);
+  });
+});
+
+describe("withImportedMemory", () => {
+  const memory = { module: "edgepool", name: "memory", minPages: 1, maxPages: 300 };
+
+  it("turns the defined memory into an import with the given limits, keeping exports and validity", () => {
+    for (const bytes of [sampleTaskBytes("mandelbrot"), assembleHostile("stateful")]) {
+      const read = readModuleShape(bytes);
+      if (!read.ok) throw new Error(read.message);
+      const rewritten = withImportedMemory(bytes, read.shape, memory);
+      expect(WebAssembly.validate(rewritten)).toBe(true);
+      const again = readModuleShape(rewritten);
+      if (!again.ok) throw new Error(again.message);
+      expect(again.shape.memories).toEqual([]);
+      expect(again.shape.imports.at(-1)).toEqual({ module: "edgepool", name: "memory", kind: "memory" });
+      expect(again.shape.imports.slice(0, -1)).toEqual(read.shape.imports);
+      expect(again.shape.exports).toEqual(read.shape.exports);
+    }
+  });
+
+  it("adds an import section to a module that has no sections before its memory", () => {
+    const bytes = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01]);
     const read = readModuleShape(bytes);
     if (!read.ok) throw new Error(read.message);
-    const capped = withMemoryMaximum(bytes, read.shape, 300);
-    expect(WebAssembly.validate(capped)).toBe(true);
-    const again = readModuleShape(capped);
-    expect(again.ok && again.shape.memories).toEqual([{ minPages: 1, maxPages: 300, unsupported: false }]);
-    expect(again.ok && again.shape.exports).toEqual(read.shape.exports);
+    const module = new WebAssembly.Module(withImportedMemory(bytes, read.shape, memory));
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: "edgepool", name: "memory", kind: "memory" }]);
   });
 });

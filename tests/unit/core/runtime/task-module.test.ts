@@ -20,6 +20,13 @@ describe("compileTask refuses a module before it runs", () => {
     });
   }
 
+  it("refuses an invalid module as malformed even when it also breaks an ABI rule (the engine validates first)", async () => {
+    const bytes = assembleHostile("missing-alloc");
+    bytes[bytes.length - 1] = 0xff; // the last function body's `end` becomes an unknown opcode
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(false);
+    expect(await compileTask(bytes, defaultLimits)).toMatchObject({ ok: false, reason: "malformed", message: /not a valid WebAssembly module/ });
+  });
+
   for (const [label, bytes] of Object.entries(malformedBinaries)) {
     it(`refuses ${label} as malformed`, async () => {
       expect(await compileTask(bytes, defaultLimits)).toMatchObject({ ok: false, reason: "malformed" });

@@ -182,8 +182,9 @@ describe("incentives: penalties the fold derives", () => {
     );
   });
 
-  it("leaving forfeits unvested credits to the fund and stops the member's claims", async () => {
-    const pool = await jobPool();
+  it("leaving forfeits unvested credits to the fund and stops the member's claims; any member may leave", async () => {
+    const pool = await jobPool(SETTINGS, { auditor: true });
+    const auditorLeaves = await pool.write(auditor, "member.leave", {}, T0 + 9_000);
     const job = await pool.submit({}, T0 + 10_000);
     for (const [r, who] of [carol, dave, mallory].entries()) await pool.work(who, job, r, RIGHT, T0 + 11_000);
     for (const [i, who] of [carol, dave, mallory].entries()) await pool.reveal(who, job, RIGHT, T0 + 15_000 + i);
@@ -194,6 +195,8 @@ describe("incentives: penalties the fold derives", () => {
     expect(state.fund).toBe(3 + 3 + 15); // two taxes and carol's share
     expect(state.standing[carol.did]!.suspended).toEqual({ time: T0 + 20_000, reason: "left" });
     expect(rejected.get(after.id)?.message).toMatch(/suspended \(left\)/);
+    expect(rejected.has(auditorLeaves.id)).toBe(false);
+    expect(state.standing[auditor.did]!.suspended).toEqual({ time: T0 + 9_000, reason: "left" });
   });
 });
 

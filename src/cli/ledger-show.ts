@@ -92,7 +92,7 @@ function render(pool: string, epoch: number, s: LedgerSummary): string[] {
   lines.push(`Members (${s.members.length}):`);
   for (const m of s.members) lines.push(`  ${m.did}  ${m.abilities.join(",")}  since ${iso(m.since)}${m.revoked !== undefined ? `  REMOVED ${iso(m.revoked)}` : ""}`);
   lines.push(`Jobs (${s.jobs.length}):`);
-  for (const j of s.jobs) lines.push(`  ${j.id}  ${j.status}  ${j.task}  k=${j.replicas} reward ${j.reward}  commits ${j.commits} reveals ${j.reveals}`);
+  for (const j of s.jobs) lines.push(`  ${j.id}  ${j.status}${j.provisionalUntil === undefined ? "" : " (provisional)"}  ${j.task}  k=${j.replicas} reward ${j.reward}  commits ${j.commits} reveals ${j.reveals}`);
   lines.push("Balances:");
   for (const b of s.balances) lines.push(`  ${b.did}  spendable ${b.spendable}  vesting ${b.vesting}${b.nextVest !== undefined ? ` (next ${iso(b.nextVest)})` : ""}`);
   lines.push("Reputation:");

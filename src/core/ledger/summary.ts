@@ -9,7 +9,7 @@ import { inProbation, vestingTerms } from "./open-standing.ts";
 import { trusted } from "./trust.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { EntryId } from "./types.ts";
-import { balanceAt, decayReputation, epochOf, jobView, type Balance, type JobView } from "./verdict.ts";
+import { balanceAt, decayReputation, epochOf, jobView, vestingMsOf, type Balance, type JobView } from "./verdict.ts";
 
 export interface LedgerSummary {
   readonly pool?: PoolState;
@@ -56,7 +56,7 @@ export function summarise(view: LedgerView, now: number): LedgerSummary {
   return {
     ...(state.pool ? { pool: state.pool } : {}),
     members: sorted(state.members).map(([did, m]) => ({ did, ...m })),
-    jobs: sorted(state.jobs).map(([id, job]) => jobView(id as EntryId, job, now)),
+    jobs: sorted(state.jobs).map(([id, job]) => jobView(id as EntryId, job, now, vestingMsOf(state))),
     balances: sorted(state.accounts).map(([did, account]) => ({ did, ...balanceAt(account, now, vestingTerms(state, did as Did)) })),
     reputation: sorted(state.reputation).map(([did, r]) => ({
       did,

@@ -43,19 +43,30 @@ const median = (xs: readonly number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** Per-task times of one loop: the mean (what a stream of tasks pays, pauses included) and the median (a typical task). */
+/**
+ * Per-task figures of one loop: the mean wall time (what a stream of tasks pays, pauses included),
+ * the median (a typical task), and the CPU time of the whole process (main thread and workers),
+ * which another program's load does not inflate the way it inflates wall time.
+ */
 interface Latency {
   readonly mean: number;
   readonly p50: number;
+  readonly cpu: number;
 }
 
-const latencyOf = (times: number[], totalMs: number): Latency => ({ mean: totalMs / times.length, p50: median(times) });
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
+const latencyOf = (times: number[], totalMs: number, cpuMs: number): Latency => ({ mean: totalMs / times.length, p50: median(times), cpu: cpuMs / times.length });
 
 const directMemories = new TaskMemories();
 
 function direct(task: LoadedTask, input: Uint8Array, runs: number): Latency {
   const limits = { minPages: task.minPages, maxPages: task.maxPages, maxOutputBytes: 1 << 24 };
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -63,13 +74,14 @@ function direct(task: LoadedTask, input: Uint8Array, runs: number): Latency {
     times.push(performance.now() - t);
     if (!result.ok) throw new Error(result.message);
   }
-  return latencyOf(times, performance.now() - started);
+  return latencyOf(times, performance.now() - started, cpuMsSince(cpu));
 }
 
 /** Each task waits for the previous one (the latency a single caller sees); `dispatch` is the mean of each task's wall time minus its time in the worker. */
 async function sequential(pool: TaskPool, task: LoadedTask, input: Uint8Array, runs: number): Promise<Latency & { dispatch: number }> {
   const times: number[] = [];
   let dispatch = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
@@ -78,7 +90,7 @@ async function sequential(pool: TaskPool, task: LoadedTask, input: Uint8Array, r
     if (!result.ok) throw new Error(result.message);
     dispatch += result.durationMs - result.runMs;
   }
-  return { ...latencyOf(times, performance.now() - started), dispatch: dispatch / runs };
+  return { ...latencyOf(times, performance.now() - started, cpuMsSince(cpu)), dispatch: dispatch / runs };
 }
 
 /** All tasks submitted at once: tasks per wall second, and the CPU time the whole process spent per task (main thread and workers). */
@@ -87,9 +99,8 @@ async function throughput(pool: TaskPool, task: LoadedTask, input: Uint8Array, c
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: count }, () => pool.run(task, input, { timeoutMs: 60_000 })));
   const wallMs = performance.now() - started;
-  const used = process.cpuUsage(cpu);
+  const cpuMs = cpuMsSince(cpu);
   if (results.some((r) => !r.ok)) throw new Error("a benchmark task failed");
-  const cpuMs = (used.user + used.system) / 1000;
   return { perSecond: count / (wallMs / 1000), cpuMsPerTask: cpuMs / count, cores: cpuMs / wallMs };
 }
 
@@ -120,11 +131,15 @@ const rows = {
   poolP50: [] as number[],
   overheadP50: [] as number[],
   dispatch: [] as number[],
+  cpuDirect: [] as number[],
+  cpuPool: [] as number[],
+  cpuOverhead: [] as number[],
   pipelined: [] as number[],
   pipelinedOverhead: [] as number[],
   heavyDirect: [] as number[],
   heavyPool: [] as number[],
   heavyRatio: [] as number[],
+  heavyCpuRatio: [] as number[],
   one: [] as number[],
   many: [] as number[],
   scaling: [] as number[],
@@ -144,13 +159,17 @@ for (let round = 0; round < ROUNDS; round++) {
   rows.poolP50.push(seq.p50);
   rows.overheadP50.push(seq.p50 - base.p50);
   rows.dispatch.push(seq.dispatch);
+  rows.cpuDirect.push(base.cpu);
+  rows.cpuPool.push(seq.cpu);
+  rows.cpuOverhead.push(seq.cpu - base.cpu);
   rows.pipelined.push(1000 / piped.perSecond);
   rows.pipelinedOverhead.push(1000 / piped.perSecond - base.mean);
-  const heavyDirect = direct(mandelbrot, heavyInput, HEAVY_RUNS).mean;
-  const heavyPool = (await sequential(pool, mandelbrot, heavyInput, HEAVY_RUNS)).mean;
-  rows.heavyDirect.push(heavyDirect);
-  rows.heavyPool.push(heavyPool);
-  rows.heavyRatio.push(heavyPool / heavyDirect);
+  const heavyDirect = direct(mandelbrot, heavyInput, HEAVY_RUNS);
+  const heavyPool = await sequential(pool, mandelbrot, heavyInput, HEAVY_RUNS);
+  rows.heavyDirect.push(heavyDirect.mean);
+  rows.heavyPool.push(heavyPool.mean);
+  rows.heavyRatio.push(heavyPool.mean / heavyDirect.mean);
+  rows.heavyCpuRatio.push(heavyPool.cpu / heavyDirect.cpu);
   const one = await throughput(pool, mandelbrot, heavyInput, SCALING_TILES);
   const many = await throughput(poolN, mandelbrot, heavyInput, SCALING_TILES);
   rows.one.push(one.perSecond);
@@ -177,8 +196,10 @@ const lines = [
   `| trivial task, mean ms per task (1 worker, one at a time, ${TRIVIAL_RUNS} per round) | ${med("directMean")} | ${med("poolMean")} | overhead ${med("overheadMean")} ms | ${spread("overheadMean")} | < 0.2 ms |`,
   `| trivial task, median ms per task (same loops) | ${med("directP50")} | ${med("poolP50")} | overhead ${med("overheadP50")} ms | ${spread("overheadP50")} | — |`,
   `| trivial task, dispatch ms per task (its wall time minus its time in the worker) | — | ${med("dispatch")} | ${med("dispatch")} ms | ${spread("dispatch")} | — |`,
+  `| trivial task, CPU ms per task (whole process: main thread and worker) | ${med("cpuDirect")} | ${med("cpuPool")} | overhead ${med("cpuOverhead")} ms | ${spread("cpuOverhead")} | — |`,
   `| trivial task, ms per task (1 worker, ${TRIVIAL_RUNS} submitted at once) | ${med("directMean")} | ${med("pipelined")} | overhead ${med("pipelinedOverhead")} ms | ${spread("pipelinedOverhead")} | — |`,
   `| Mandelbrot 256x256x1000, ms per tile (1 worker) | ${med("heavyDirect", 1)} | ${med("heavyPool", 1)} | ${med("heavyRatio")}x | ${spread("heavyRatio")} | <= 1.1x |`,
+  `| Mandelbrot, CPU time per tile, pool / direct | — | — | ${med("heavyCpuRatio")}x | ${spread("heavyCpuRatio")} | — |`,
   `| Mandelbrot tiles per wall second, 1 vs ${workersN} workers (${SCALING_TILES} tiles) | ${med("one", 2)} (1 worker) | ${med("many", 2)} (${workersN} workers) | scaling ${med("scaling", 0)}% | ${spread("scaling", 0)} | >= 90% |`,
   `| Mandelbrot CPU ms per tile (whole process), 1 vs ${workersN} workers | ${med("cpuOne", 1)} (1 worker) | ${med("cpuMany", 1)} (${workersN} workers) | CPU scaling ${med("cpuScaling", 0)}% | ${spread("cpuScaling", 0)} | — |`,
   `| cores the process got while ${workersN} workers ran (CPU time / wall time) | — | ${med("coresMany", 2)} | of ${workersN} | ${spread("coresMany", 2)} | — |`,

@@ -28,7 +28,7 @@ function measure(nodes: number, jobs: number): string {
   const simWall = (performance.now() - wall) / 1000;
   const entries = sim.ledger.stats.folded;
   const foldCpuStart = process.cpuUsage();
-  const folder = new Folder(memberListAuthoriser);
+  const folder = new Folder(memberListAuthoriser, undefined, { retain: false });
   for (const batch of batches) folder.add(batch);
   const foldCpu = cpuSeconds(foldCpuStart);
   const row = [`${nodes} x ${jobs}`, entries, simWall.toFixed(1), simCpu.toFixed(1), Math.round(entries / simCpu), foldCpu.toFixed(1), Math.round(entries / foldCpu), (simCpu / foldCpu).toFixed(2)];

@@ -6,7 +6,8 @@
  */
 import asc from "assemblyscript/asc";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bytesToHex, sha256 } from "../src/core/crypto/index.ts";
 import { sampleTasks } from "./tasks.ts";
@@ -27,16 +28,21 @@ export interface Build {
   readonly manifest: string;
 }
 
-async function compile(source: string): Promise<Uint8Array> {
+/**
+ * Compiles `entry` (a path under wasm-tasks/) to a module. `sources` stands in for files by that
+ * path, so a test can compile a source that is not on disk (the README's template).
+ */
+export async function compileAssemblyScript(entry: string, sources: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
   let wasm: Uint8Array | undefined;
   const stderr: string[] = [];
-  const { error } = await asc.main([source, ...ASC_FLAGS, "--outFile", "out.wasm"], {
+  const { error } = await asc.main([entry, ...ASC_FLAGS, "--outFile", "out.wasm"], {
+    readFile: async (name: string, baseDir: string) => sources[name] ?? (await readFile(resolve(baseDir, name), "utf8").catch(() => null)),
     writeFile: (name: string, contents: Uint8Array | string) => {
       if (name.endsWith("out.wasm") && typeof contents !== "string") wasm = contents;
     },
     stderr: { write: (chunk: string | Uint8Array) => stderr.push(String(chunk)) } as never,
   });
-  if (error || !wasm) throw new Error(`asc failed for ${source}: ${error?.message ?? "no output"}\n${stderr.join("")}`);
+  if (error || !wasm) throw new Error(`asc failed for ${entry}: ${error?.message ?? "no output"}\n${stderr.join("")}`);
   return wasm;
 }
 
@@ -44,7 +50,7 @@ export async function buildTasks(): Promise<Build> {
   const built: BuiltTask[] = [];
   const entries = [];
   for (const task of sampleTasks) {
-    const bytes = await compile(`assembly/${task.name}.ts`);
+    const bytes = await compileAssemblyScript(`assembly/${task.name}.ts`);
     const file = `${task.name}.wasm`;
     built.push({ file, bytes });
     entries.push({ name: task.name, file, hash: bytesToHex(sha256(bytes)), bytes: bytes.length, description: task.description, input: task.input, output: task.output });

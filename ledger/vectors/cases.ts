@@ -5,8 +5,10 @@
  * them and require the committed files to match byte for byte.
  */
 import * as dagCbor from "@ipld/dag-cbor";
+import { tokenHash } from "../../src/core/capability/chain.ts";
 import { delegate } from "../../src/core/capability/issue.ts";
-import { bytesToHex, sha256, utf8 } from "../../src/core/crypto/index.ts";
+import { bytesToHex, seedSigningKey, sha256, utf8 } from "../../src/core/crypto/index.ts";
+import { didFromPublicKey } from "../../src/core/identity/did-key.ts";
 import { entryIdOf, signEntry } from "../../src/core/ledger/codec.ts";
 import { foldEntries } from "../../src/core/ledger/fold.ts";
 import { KIND_RULES } from "../../src/core/ledger/kinds.ts";
@@ -95,17 +97,33 @@ export async function buildVectors() {
     { name: "a proof that is the token itself, not its CID", hex: await resign({ ...base, proof: [story.writers.bob.proof[0]!] }), reason: "malformed" },
     { name: "a proof that is not a token CID", hex: await resign({ ...base, proof: ["bafyreiaaaa"] }), reason: "bad-proof" },
     { name: "a proof naming a token that is in no document (held until it arrives)", hex: hexOf(stranger), reason: "missing-proof" },
+    ...(await networkCases(story)),
   ];
   const statelessTokens = tokensOf([escalated]);
 
-  const set = await setCases(story, jobId);
+  const { cases: set, tokens: setTokens } = await setCases(story, jobId);
   const schema = {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "EdgePool ledger entry bodies, by kind (generated from src/core/ledger/kinds.ts)",
     description: "Bytes are CBOR byte strings (major type 2); every integer is at most 2^53-1; no field may be absent unless marked optional, and no other field may be present.",
     kinds: Object.fromEntries(Object.entries(KIND_RULES).map(([kind, rule]) => [kind, { requires: rule.requires, body: toJsonSchema(rule.schema) }])),
   };
-  return { valid, stateless, statelessTokens, set, schema };
+  return { valid, stateless, statelessTokens, set, setTokens, schema };
+}
+
+/** pool.network entries by the root that are refused on their own: ICE URLs other than stun:/turn:/turns: host[:port]. */
+async function networkCases(story: Awaited<ReturnType<typeof writeStory>>): Promise<StatelessCase[]> {
+  const alices = new EntryWriter(alice, story.pool, 90);
+  const network = async (ice: unknown, relayOnly: unknown = 0) => hexOf(await alices.write("pool.network", { ice, relayOnly } as never, T0 + 50_000));
+  return [
+    { name: "pool.network with an http URL as ICE server", hex: await network(["http://stun.example.org/"]), reason: "bad-body" },
+    { name: "pool.network with credentials inside a TURN URL", hex: await network(["turn:user:secret@turn.example.org:3478"]), reason: "bad-body" },
+    { name: "pool.network with a port above 65535", hex: await network(["stun:stun.example.org:65536"]), reason: "bad-body" },
+    { name: "pool.network with a transport on a STUN URL", hex: await network(["stun:stun.example.org?transport=tcp"]), reason: "bad-body" },
+    { name: "pool.network with a host that is not a DNS name", hex: await network(["turn:bad_host!.example.org"]), reason: "bad-body" },
+    { name: "pool.network with the same URL twice", hex: await network(["stun:a.example.org", "stun:a.example.org"]), reason: "bad-body" },
+    { name: "pool.network with relayOnly 2", hex: await network([], 2), reason: "bad-body" },
+  ];
 }
 
 /** Bob (who holds member/invite but not pool/admin) delegates pool/admin to mallory. */
@@ -115,7 +133,7 @@ async function escalatedJoin(story: Awaited<ReturnType<typeof writeStory>>, nonc
   return new EntryWriter(mallory, story.pool, 0, [proof]).write("member.join", { member: mallory.did, abilities: ["pool/admin"], invite: story.entries[1]!.entry.body.invite }, T0 + 50_000);
 }
 
-async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: string): Promise<SetCase[]> {
+async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: string): Promise<{ cases: SetCase[]; tokens: Record<string, string> }> {
   const { pool } = story;
   const after = T0 + 50_000;
   const davesReveal = story.entries.find((s) => s.entry.author === dave.did && s.entry.kind === "result.reveal")!;
@@ -137,7 +155,8 @@ async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: st
   const commit = await carolW.write("result.commit", { job: job.id, replica: 0, commitment: resultCommitment(new Uint8Array(16).fill(1), output) }, after + 2);
   const badReveal = await carolW.write("result.reveal", { job: job.id, salt: new Uint8Array(16).fill(2), output }, after + 3);
   const one = (name: string, s: SignedEntry, reason: string): SetCase => ({ name, add: [hexOf(s)], reasons: { [s.id]: reason } });
-  return [
+  const late = await finalityCases(story);
+  const cases = [
     {
       name: "two entries with one author and sequence: both refused, and the checkpoint that counted one of them no longer matches",
       add: [hexOf(forked)],
@@ -150,5 +169,32 @@ async function setCases(story: Awaited<ReturnType<typeof writeStory>>, jobId: st
     one("a claim on a job that does not exist", noJob, "unknown-reference"),
     one("a checkpoint whose count and root do not match the fold", lying, "checkpoint-mismatch"),
     { name: "a reveal whose salt does not open the commitment", add: [job, claim, commit, badReveal].map(hexOf), reasons: { [badReveal.id]: "bad-reveal" } },
+    one("pool.network by a member without pool/admin", await bobW.write("pool.network", { ice: ["stun:stun.example.org"], relayOnly: 1 }, after + 4), "not-authorised"),
+    one("an entry dated at or before the checkpoint's through with a sequence number its frontier does not cover (written after it)", late.claim, "before-checkpoint"),
+    one("a revocation whose `from` is at or before the checkpoint's through, written after it", late.revokeBefore, "before-checkpoint"),
+    { name: "a revocation whose `from` is after the checkpoint's through (valid: nothing refused)", add: [hexOf(late.revokeAfter)], reasons: {} },
+    one("a first join dated before its invite's deadline and the checkpoint's through, written after both", late.join, "before-checkpoint"),
   ];
+  return { cases, tokens: tokensOf([late.join]) };
+}
+
+/** Entries written after the story's checkpoint (through T0 + 35 s), some dated back into its window. */
+export async function finalityCases(story: Awaited<ReturnType<typeof writeStory>>) {
+  const { pool } = story;
+  const cp = story.entries.at(-1)!;
+  const through = cp.entry.body.through as number;
+  const carols = story.writers.carol;
+  const claim = await new EntryWriter(carol, pool, carols.seq, carols.proof).write("job.claim", { job: story.jobId, replica: 1 }, through - 1_000);
+  const davesToken = story.writers.dave.proof[0]!;
+  const daveSeq = Math.max(...story.entries.filter((s) => s.entry.author === dave.did).map((s) => s.entry.seq));
+  const revoke = (from: number) =>
+    new EntryWriter(alice, pool, cp.entry.seq).write("ucan.revoke", { target: tokenHash(davesToken), token: davesToken, honoured: { [dave.did]: daveSeq }, from }, T0 + 50_000);
+  // An invite from the root whose deadline passed before the checkpoint; mallory dates the join before it.
+  const key = seedSigningKey(sha256(utf8("vector invite key")));
+  const expiration = T0 / 1000 + 86_400;
+  const nonce = (n: string) => sha256(utf8(n)).subarray(0, 12);
+  const invite = await delegate({ issuer: alice.signingKey, audience: didFromPublicKey(key.publicKey), pool, abilities: ["job/run"], expiration, invite: { uses: 1, joinBefore: (through - 1_000) / 1000 }, nonce: nonce("invite") });
+  const proof = await delegate({ issuer: key, audience: mallory.did, pool, abilities: ["job/run"], expiration, proof: invite, nonce: nonce("join") });
+  const join = await new EntryWriter(mallory, pool, 0, [proof]).write("member.join", { member: mallory.did, abilities: ["job/run"], invite: tokenHash(invite) }, through - 1_000);
+  return { claim, revokeBefore: await revoke(T0 + 20_000), revokeAfter: await revoke(through + 1), join };
 }

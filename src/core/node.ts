@@ -15,6 +15,7 @@ import { JobClient } from "./jobs/client.ts";
 import { OwnEntries } from "./jobs/own-entries.ts";
 import type { TaskRunner } from "./jobs/runner.ts";
 import { JobWorker, type WorkerEvent } from "./jobs/worker.ts";
+import { recheckHeldEntries } from "./ledger/held-recheck.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { DirectPeers, PeerInfo } from "./net/direct.ts";
 import { TaskPool, type PoolStatus, type RuntimeLimits, type WorkerHost } from "./runtime/index.ts";
@@ -56,6 +57,8 @@ export interface NodeOptions {
   readonly contribute?: ContributeOptions;
   /** Members reached directly (net/direct.ts): blobs go peer to peer; the node closes them with itself. */
   readonly direct?: DirectPeers;
+  /** How often entries the ledger holds back (future time, missing token) are checked again (default 60 s). */
+  readonly recheckMs?: number;
 }
 
 export type NodeState = { readonly status: "running" } | { readonly status: "closed" };
@@ -134,6 +137,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
   const jobs = new JobClient({ ledger: options.ledger, own, blobs, clock });
   const listeners: Listeners = { state: new Set(), worker: new Set(), decision: new Set() };
   const contribution = options.contribute ? contribute(options, own, options.contribute, blobs, clock, listeners) : undefined;
+  const held = recheckHeldEntries(options.ledger, options.ledger.options.repo, clock, options.recheckMs);
   let state: NodeState = { status: "running" };
   return {
     did: options.identity.did,
@@ -153,6 +157,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
     },
     async close() {
       if (state.status === "closed") return;
+      held.close();
       contribution?.worker.close();
       contribution?.scheduler.close();
       contribution?.pool.close();

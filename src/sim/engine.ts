@@ -456,6 +456,10 @@ export class Simulation {
   private resolve(job: SimJob, state: JobState | undefined): void {
     this.board.close(job);
     for (const index of job.committed.keys()) this.nodes[index]!.awaiting.delete(job.index);
+    // Nothing reads a settled job's commitments or holders again (a reopened single starts afresh):
+    // dropped, so 100,000 settled jobs do not keep their salts and outputs alive.
+    job.committed.clear();
+    job.holders.clear();
     this.unresolved--;
     if (state?.status === "done") {
       job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";

@@ -113,7 +113,7 @@ async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<o
   if (!opened.ok) return opened;
   const { startPoolNode } = await import("./pools/pool-node.ts");
   await selected?.node.close();
-  const node = await startPoolNode(identity, opened.ledger, await contribution.signalSource(), contribution.settings);
+  const node = await startPoolNode(identity, opened.ledger, await contribution.signalSource(), contribution.settings, pool.relay);
   selected = { pool, ledger: opened.ledger, node };
   localStorage.setItem(SELECTED_KEY, pool.pool);
   if (node.scheduler) await contribution.adopt(node.scheduler);
@@ -190,6 +190,11 @@ export const poolsState = {
   async revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>> }>> {
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).revokeInPool(identity, selected.ledger, target.trim());
+  },
+  /** Turns direct connections between the pool's members off (relay only) or on; the ledger refuses it unless this identity is an admin. */
+  async setRelayOnly(identity: Identity, relayOnly: boolean): Promise<Outcome<object>> {
+    if (!selected) return { ok: false, message: "choose a pool first" };
+    return (await actions()).setRelayOnlyInPool(identity, selected.ledger, relayOnly);
   },
   /** The pool's validated name and the link's standing (revoked, used up, joins left), once its ledger arrives. */
   async checkInvite(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: InviteInLedger }>> {

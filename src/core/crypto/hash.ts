@@ -1,3 +1,5 @@
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from "@noble/hashes/sha2.js";
 import { toArrayBufferBytes } from "./bytes.ts";
 
@@ -25,3 +27,9 @@ export function sha256WithPrefix(prefix: Uint8Array): (suffix: Uint8Array) => Ui
   const absorbed = nobleSha256.create().update(prefix);
   return (suffix) => absorbed.clone().update(suffix).digest();
 }
+
+/**
+ * HMAC-SHA1 (RFC 2104). Only for interoperability: coturn's shared-secret TURN credentials
+ * ("TURN REST API") are defined with it, and the TURN server computes the same value.
+ */
+export const hmacSha1 = (key: Uint8Array, message: Uint8Array): Uint8Array => hmac(sha1, key, message);

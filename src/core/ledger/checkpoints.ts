@@ -6,6 +6,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { bytesToHex, hexToBytes } from "../crypto/index.ts";
 import type { Authoriser } from "./authoriser.ts";
+import type { Frontier } from "./finality.ts";
 import { Folder, recordFolded } from "./fold.ts";
 import { sortTimeOf } from "./kinds.ts";
 import { applyCheckpoint, checkpointedState } from "./rules/checkpoint.ts";
@@ -13,7 +14,7 @@ import { cloneState, encodeState, stateHash, type LedgerState } from "./state.ts
 import { reject, type Result, type SignedEntry } from "./types.ts";
 
 export interface CheckpointDraft {
-  readonly body: { through: number; count: number; root: Uint8Array; state: Uint8Array };
+  readonly body: { through: number; count: number; root: Uint8Array; state: Uint8Array; frontier: Frontier };
   /** The canonical state the body commits to: what a new epoch document carries as its snapshot. */
   readonly snapshot: Uint8Array;
 }
@@ -26,10 +27,10 @@ export function draftCheckpoint(entries: Iterable<SignedEntry>, through: number,
   const folder = new Folder(authoriser, base);
   folder.add([...entries].filter((s) => sortTimeOf(s.entry) < through || (sortTimeOf(s.entry) === through && s.entry.kind !== "checkpoint")));
   folder.expireBefore(through);
-  const { count, root } = folder.commitment();
-  const state = checkpointedState(folder.commitment().state, through);
+  const { count, root, frontier, state: folded } = folder.commitment();
+  const state = checkpointedState(folded, through);
   const snapshot = encodeState(state);
-  return { body: { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(state)) }, snapshot };
+  return { body: { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(state)), frontier }, snapshot };
 }
 
 /**
@@ -47,7 +48,7 @@ export function stateFromCheckpoint(checkpoint: SignedEntry, snapshot: Uint8Arra
     return reject("malformed", "the checkpoint snapshot is not DAG-CBOR");
   }
   if (typeof state !== "object" || state === null || Array.isArray(state)) return reject("malformed", "the checkpoint snapshot is not a state map");
-  const refused = applyCheckpoint(state, checkpoint, { coveredRoot: () => bytesToHex(body.root) });
+  const refused = applyCheckpoint(state, checkpoint, { coveredRoot: () => bytesToHex(body.root), coveredFrontier: () => body.frontier });
   if (refused) return reject(refused.reason, refused.message.replace("this node's fold", "the snapshot"));
   recordFolded(state, checkpoint);
   return { ok: true, state };

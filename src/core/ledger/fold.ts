@@ -3,11 +3,13 @@
  * (ledger/README.md, "Fold"). Set-level rules first (equivocation, time regression), then every
  * remaining entry in one canonical order through the authoriser and its kind's rule. Order of
  * arrival and duplicates cannot change the result; `Folder` adds entries incrementally when they
- * sort after everything already folded and refolds from its base otherwise.
+ * sort after everything already folded and refolds from its base otherwise (or, when it keeps no
+ * entries, refuses them).
  */
 import type { Did } from "../identity/did-key.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { DeadlineQueue } from "./deadlines.ts";
+import { covers, coversFrontier, lateRejection, uncoveredRejection, type Frontier } from "./finality.ts";
 import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
@@ -54,6 +56,20 @@ function sortCanonically(entries: Iterable<SignedEntry>): Keyed[] {
   return keyed.sort(compareKeyed);
 }
 
+export interface FolderOptions {
+  /**
+   * Keep every added entry, so that one sorting before the folded ones can refold from the base
+   * (default true). A caller that only ever appends in canonical order passes false: the Folder
+   * then holds the state and not the history (a simulated pool's million entries), and an entry
+   * that does not sort after the folded ones (a duplicate or an equivocating twin included) is
+   * refused, never folded.
+   */
+  readonly retain?: boolean;
+}
+
+/** What `Folder.add` did: folded every entry in order, rebuilt from the base, or refused the batch from an out-of-order entry on. */
+export type AddOutcome = "appended" | "refolded" | "out-of-order";
+
 const authorSeq = (signed: SignedEntry): string => `${signed.entry.author} ${signed.entry.seq}`;
 
 /** An equivocating author's severe strike, folded where the last of its conflicting entries sorts. */
@@ -69,18 +85,33 @@ export class Folder {
   private evidence!: Equivocation[];
   private skipped!: number;
   private segment!: EntryId[];
+  /**
+   * Every entry the fold took up (accepted or refused by its rule) since the last accepted
+   * checkpoint: a refold tries a checkpoint without the ones it does not cover. Kept only when the
+   * Folder keeps entries (without them there is no refold); the frontier is kept either way.
+   */
+  private window!: SignedEntry[];
+  /** The window's frontier (author -> highest sequence taken up), kept as the fold goes. */
+  private windowFrontier!: Map<string, number>;
   private deadlines!: DeadlineQueue;
   private strikes!: EquivocationStrike[];
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
   /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
-  private readonly context: CheckpointContext = { coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment) };
+  private readonly context: CheckpointContext = {
+    coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment),
+    coveredFrontier: () => Object.fromEntries(this.windowFrontier),
+  };
+
+  private readonly retain: boolean;
 
   /** `base` is a trusted checkpoint's state (with the checkpoint applied), or genesis when absent. */
   constructor(
     private readonly authoriser: Authoriser,
     private readonly base: LedgerState = emptyState(),
+    options: FolderOptions = {},
   ) {
+    this.retain = options.retain ?? true;
     this.reset();
   }
 
@@ -89,19 +120,17 @@ export class Folder {
   }
 
   /** What a checkpoint written now would commit to (../rules/checkpoint.ts). */
-  commitment(): { count: number; root: string; state: LedgerState } {
-    return { count: this.state.count, root: chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment), state: this.state };
-  }
-
-  has(id: EntryId): boolean {
-    return this.candidates.has(id);
+  commitment(): { count: number; root: string; state: LedgerState; frontier: Frontier } {
+    return { count: this.state.count, root: this.context.coveredRoot(), state: this.state, frontier: this.context.coveredFrontier() };
   }
 
   /**
    * Adds stateless-valid entries (duplicates are ignored). Entries that sort after everything
-   * folded so far fold one by one; anything else rebuilds from the base. Returns true on a rebuild.
+   * folded so far fold one by one; anything else rebuilds from the base, or, when the Folder keeps
+   * no entries, is refused with the rest of the batch ("out-of-order"; the entries sorting before it
+   * stay folded).
    */
-  add(entries: Iterable<SignedEntry>): boolean {
+  add(entries: Iterable<SignedEntry>): AddOutcome {
     const fresh = new Map<EntryId, SignedEntry>();
     for (const signed of entries) if (!this.candidates.has(signed.id)) fresh.set(signed.id, signed);
     // Tokens a writer attached: the fold can judge its own writer's entries without a document.
@@ -110,27 +139,30 @@ export class Folder {
     for (let i = 0; i < sorted.length; i++) {
       const keyed = sorted[i]!;
       if (!this.appendsCleanly(keyed)) {
+        if (!this.retain) return "out-of-order";
         for (let j = i; j < sorted.length; j++) this.remember(sorted[j]!.signed);
         this.refold();
-        return true;
+        return "refolded";
       }
       this.remember(keyed.signed);
       this.foldOne(keyed);
     }
-    return false;
+    return "appended";
   }
 
   private appendsCleanly({ signed, key }: Keyed): boolean {
     const { author, seq, time } = signed.entry;
     const max = this.authorMax.get(author);
     const sortsLast = this.lastKey === undefined || compareKeys(key, this.lastKey) > 0;
+    // A checkpoint that leaves folded entries uncovered makes them late: only a refold can take them out.
+    if (signed.entry.kind === "checkpoint" && !coversFrontier(signed.entry, this.windowFrontier)) return false;
     const before = this.base.authors[author];
     const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && seq > (before?.seq ?? 0) && time >= (before?.time ?? 0);
     return sortsLast && outsideBase && (!max || (seq > max.seq && time >= max.time));
   }
 
   private remember(signed: SignedEntry): void {
-    this.candidates.set(signed.id, signed);
+    if (this.retain) this.candidates.set(signed.id, signed);
     const { author, seq, time } = signed.entry;
     const max = this.authorMax.get(author);
     if (!max) this.authorMax.set(author, { seq, time });
@@ -146,6 +178,8 @@ export class Folder {
     this.evidence = [];
     this.skipped = 0;
     this.segment = [];
+    this.window = [];
+    this.windowFrontier = new Map();
     this.deadlines = DeadlineQueue.of(this.state);
     this.strikes = [];
     this.lastKey = undefined;
@@ -164,15 +198,39 @@ export class Folder {
    * with a used sequence number never appends cleanly), and its severe strike folds in order.
    */
   private refold(): void {
+    const trials = new Trials();
+    while (!this.foldFromBase(trials));
+  }
+
+  /**
+   * One pass from the base. A checkpoint that does not cover some entries of its window is tried
+   * without them (finality.ts): the pass stops, and the next one leaves them out; if the
+   * checkpoint is then refused after all, the next pass takes them back. False when a pass stopped.
+   */
+  private foldFromBase(trials: Trials): boolean {
     this.reset();
-    const kept = sortCanonically(this.applySetRules([...this.candidates.values()]));
-    const strikes = this.strikes.sort((a, b) => compareKeys(a.key, b.key));
+    const strikes = this.strikes.sort((x, y) => compareKeys(x.key, y.key));
     let next = 0;
-    for (const keyed of kept) {
+    for (const keyed of sortCanonically(this.applySetRules([...this.candidates.values()]))) {
       while (next < strikes.length && compareKeys(strikes[next]!.key, keyed.key) < 0) this.strikeEquivocator(strikes[next++]!);
-      this.foldOne(keyed);
+      const { signed } = keyed;
+      const lateFor = trials.lateFor(signed.id);
+      if (lateFor) {
+        this.rejected.set(signed.id, uncoveredRejection(lateFor, signed));
+        continue;
+      }
+      if (signed.entry.kind === "checkpoint" && !trials.decided(signed.id)) {
+        const late = this.window.filter((s) => !covers(signed.entry, s.entry));
+        if (late.length > 0) {
+          trials.begin(signed, late);
+          return false;
+        }
+      }
+      const refused = this.foldOne(keyed);
+      if (trials.pending(signed.id) && !trials.settle(signed.id, refused === undefined)) return false;
     }
     while (next < strikes.length) this.strikeEquivocator(strikes[next++]!);
+    return true;
   }
 
   /**
@@ -194,7 +252,11 @@ export class Folder {
     const groups = new Map<string, SignedEntry[]>();
     for (const signed of all) {
       if (sortTimeOf(signed.entry) <= through) {
-        this.skipped++;
+        // Covered (already in the base) or late: either way not folded; a sequence number past
+        // what the base holds cannot be covered.
+        const covered = this.base.authors[signed.entry.author]?.seq;
+        if (signed.entry.seq > (covered ?? 0)) this.rejected.set(signed.id, lateRejection(this.base.checkpoint!, signed, covered));
+        else this.skipped++;
         continue;
       }
       const usedBefore = this.base.authors[signed.entry.author]?.seq ?? 0;
@@ -242,18 +304,30 @@ export class Folder {
     return kept;
   }
 
-  private foldOne({ signed, key }: Keyed): void {
+  private foldOne({ signed, key }: Keyed): Rejection | undefined {
     this.lastKey = key;
     this.expireBefore(key[0]);
     const rejection = this.decide(signed);
     if (rejection) {
       this.rejected.set(signed.id, rejection);
-      return;
+      this.takeUp(signed);
+      return rejection;
     }
     recordFolded(this.state, signed);
     if (signed.entry.kind === "job.submit") this.deadlines.add(signed.id, signed.entry.body.deadline as number);
     this.segment.push(signed.id);
-    if (signed.entry.kind === "checkpoint") this.segment = [];
+    if (signed.entry.kind === "checkpoint") {
+      this.segment = [];
+      this.window = [];
+      this.windowFrontier = new Map();
+    } else this.takeUp(signed);
+    return undefined;
+  }
+
+  private takeUp(signed: SignedEntry): void {
+    if (this.retain) this.window.push(signed);
+    const { author, seq } = signed.entry;
+    this.windowFrontier.set(author, Math.max(seq, this.windowFrontier.get(author) ?? 0));
   }
 
   private decide(signed: SignedEntry): Rejection | undefined {
@@ -266,6 +340,41 @@ export class Folder {
     // a checkpoint's commitment was computed without it, so checkpoints never cross one.
     if (signed.entry.kind !== "checkpoint") advanceEpoch(this.state, sortTimeOf(signed.entry));
     return rule.apply(this.state, signed, this.context);
+  }
+}
+
+/**
+ * The checkpoints tried without the entries they do not cover, during one refold. Each decision
+ * is taken once, in fold order, so the passes end (at most two per such checkpoint).
+ */
+class Trials {
+  private readonly late = new Map<EntryId, SignedEntry>();
+  private readonly outcome = new Map<EntryId, boolean>();
+  private readonly trying = new Map<EntryId, readonly EntryId[]>();
+
+  lateFor(id: EntryId): SignedEntry | undefined {
+    return this.late.get(id);
+  }
+
+  decided(checkpoint: EntryId): boolean {
+    return this.outcome.has(checkpoint);
+  }
+
+  pending(checkpoint: EntryId): boolean {
+    return this.trying.has(checkpoint) && !this.outcome.has(checkpoint);
+  }
+
+  begin(checkpoint: SignedEntry, late: readonly SignedEntry[]): void {
+    for (const s of late) this.late.set(s.id, checkpoint);
+    this.trying.set(checkpoint.id, late.map((s) => s.id));
+  }
+
+  /** Records whether the checkpoint was accepted without its late entries; false when they go back in (a new pass). */
+  settle(checkpoint: EntryId, accepted: boolean): boolean {
+    this.outcome.set(checkpoint, accepted);
+    if (accepted) return true;
+    for (const id of this.trying.get(checkpoint)!) this.late.delete(id);
+    return false;
   }
 }
 

@@ -48,6 +48,7 @@ import {
   keyRotateSchema,
   memberRekeySchema,
 } from "./rules/privacy.ts";
+import { applyPoolNetwork, checkPoolNetwork, poolNetworkSchema } from "./rules/network.ts";
 import {
   applyMemberJoin,
   applyPoolCreate,
@@ -117,6 +118,8 @@ export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "member.leave": { schema: memberLeaveSchema, requires: "member", rank: 0, apply: applyMemberLeave },
   "member.reinstate": { schema: memberReinstateSchema, requires: "pool/admin", rank: 0, apply: applyMemberReinstate },
   "pool.params": { schema: paramsSchema, requires: "pool/admin", rank: 0, apply: applyPoolParams },
+  // Direct peers (issue 14): the pool's STUN/TURN servers and whether members may connect directly.
+  "pool.network": { schema: poolNetworkSchema, requires: "pool/admin", check: checkPoolNetwork, rank: 0, apply: applyPoolNetwork },
 };
 
 export const sortTimeOf = (entry: Entry): number => KIND_RULES[entry.kind].sortTime?.(entry) ?? entry.time;

@@ -13,6 +13,8 @@ export type FieldSpec =
   | { readonly type: "entry-id"; readonly optional?: boolean }
   | { readonly type: "enum-list"; readonly values: readonly string[]; readonly optional?: boolean }
   | { readonly type: "map"; readonly fields: BodySchema; readonly optional?: boolean }
+  /** A list of at most `max` distinct strings of 1..`itemMax` characters (may be empty). */
+  | { readonly type: "string-list"; readonly max: number; readonly itemMax: number; readonly optional?: boolean }
   /** did:key -> sequence number (>= 0), at most `max` pairs (capability: a revocation's honoured sequences). */
   | { readonly type: "seq-map"; readonly max: number; readonly optional?: boolean };
 
@@ -62,6 +64,8 @@ function checkField(spec: FieldSpec, value: unknown, path: string): string | und
       return isEnumList(value, spec.values) ? undefined : `${path} must be a non-empty list of distinct values from ${spec.values.join(", ")}`;
     case "map":
       return checkBody(spec.fields, value, path);
+    case "string-list":
+      return isStringList(value, spec.max, spec.itemMax) ? undefined : `${path} must be a list of at most ${spec.max} distinct strings of 1..${spec.itemMax} characters`;
     case "seq-map":
       return isSeqMap(value, spec.max) ? undefined : `${path} must map at most ${spec.max} Ed25519 did:keys to sequence numbers`;
   }
@@ -71,6 +75,11 @@ function isSeqMap(value: unknown, max: number): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array) return false;
   const pairs = Object.entries(value);
   return pairs.length <= max && pairs.every(([did, seq]) => parseDidKey(did).ok && Number.isSafeInteger(seq) && (seq as number) >= 0);
+}
+
+function isStringList(value: unknown, max: number, itemMax: number): boolean {
+  if (!Array.isArray(value) || value.length > max) return false;
+  return value.every((v) => typeof v === "string" && v.length >= 1 && v.length <= itemMax) && new Set(value).size === value.length;
 }
 
 function isEnumList(value: unknown, allowed: readonly string[]): boolean {
@@ -111,6 +120,8 @@ function fieldJsonSchema(spec: FieldSpec): Record<string, unknown> {
       return { type: "array", uniqueItems: true, minItems: 1, items: { enum: [...spec.values] } };
     case "map":
       return toJsonSchema(spec.fields);
+    case "string-list":
+      return { type: "array", uniqueItems: true, maxItems: spec.max, items: { type: "string", minLength: 1, maxLength: spec.itemMax } };
     case "seq-map":
       return { type: "object", maxProperties: spec.max, propertyNames: { pattern: "^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+$" }, additionalProperties: { type: "integer", minimum: 0, maximum: MAX_INT } };
   }

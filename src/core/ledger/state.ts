@@ -44,6 +44,16 @@ export interface PoolState {
   settings: PoolSettingsState;
   /** Present when the pool admits strangers. */
   open?: OpenPoolState;
+  /** Direct connections between members (pool.network); absent: none configured, direct allowed. */
+  network?: PoolNetworkState;
+}
+
+/** How members connect directly (ledger/README.md, pool.network; docs/operators.md). */
+export interface PoolNetworkState {
+  /** STUN and TURN server URLs (stun:, turn:, turns:), without credentials; TURN credentials come from a relay. */
+  ice: string[];
+  /** No direct connections at all: every byte goes through relays (members' IP addresses stay hidden from each other). */
+  relayOnly: boolean;
 }
 
 export interface MemberState {

@@ -41,7 +41,10 @@ export class EntryStore {
 
   /** Every stored item's bytes (unvalidated: the caller validates them like any other input). */
   async load(): Promise<Uint8Array[]> {
-    const stored = await this.storage.loadRange(this.prefix());
+    // A storage adapter may match the prefix as a string (the Node file adapter's cache does), so
+    // epoch "1" would also read, and then merge away, epoch "10"'s chunks: keep exact matches only.
+    const prefix = this.prefix();
+    const stored = (await this.storage.loadRange(prefix)).filter(({ key }) => key.length === prefix.length + 1 && prefix.every((part, i) => key[i] === part));
     const entries: Uint8Array[] = [];
     const intact: string[][] = [];
     for (const { key, data } of stored) {

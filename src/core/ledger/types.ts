@@ -36,6 +36,7 @@ export const KINDS = [
   "member.leave",
   "member.reinstate",
   "pool.params",
+  "pool.network",
 ] as const;
 export type Kind = (typeof KINDS)[number];
 

@@ -13,8 +13,8 @@ import type { Signal, SignalBody } from "./signal.ts";
 
 export interface DirectMeshOptions {
   readonly createPeerConnection: PeerConnectionFactory;
-  /** STUN/TURN servers from the pool's settings; none by default, so nothing outside is contacted. */
-  readonly iceServers?: IceServer[];
+  /** STUN/TURN servers for a connection made now (the pool's settings); none by default, so nothing outside is contacted. */
+  readonly iceServers?: () => IceServer[];
   readonly maxMessageBytes?: number;
   readonly connectTimeoutMs?: number;
   readonly pingMs?: number;
@@ -46,7 +46,7 @@ export class DirectMeshAdapter extends NetworkAdapter {
     super();
     this.#o = {
       createPeerConnection: options.createPeerConnection,
-      iceServers: options.iceServers ?? [],
+      iceServers: options.iceServers ?? (() => []),
       maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       pingMs: options.pingMs ?? 2_000,
@@ -71,9 +71,14 @@ export class DirectMeshAdapter extends NetworkAdapter {
   }
 
   disconnect(): void {
-    for (const peer of [...this.#peers.values()]) peer.close("this node is closing");
+    this.closePeers("this node is closing");
     this.#ready = false;
     this.emit("close");
+  }
+
+  /** Ends every direct connection (the node is closing, or the pool turned direct connections off). */
+  closePeers(why: string): void {
+    for (const peer of [...this.#peers.values()]) peer.close(why);
   }
 
   send(message: Message): void {
@@ -146,7 +151,7 @@ export class DirectMeshAdapter extends NetworkAdapter {
       did,
       session,
       createPeerConnection: this.#o.createPeerConnection,
-      iceServers: this.#o.iceServers,
+      iceServers: this.#o.iceServers(),
       maxMessageBytes: this.#o.maxMessageBytes,
       connectTimeoutMs: this.#o.connectTimeoutMs,
       pingMs: this.#o.pingMs,

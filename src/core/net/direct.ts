@@ -10,26 +10,27 @@ import type { Did } from "../identity/did-key.ts";
 import type { Identity } from "../identity/keystore.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { DirectBlobs } from "./direct-blobs.ts";
-import { DirectMeshAdapter, type OutgoingSignal } from "./direct-mesh.ts";
+import { DirectMeshAdapter, type DirectMeshOptions, type OutgoingSignal } from "./direct-mesh.ts";
+import { poolIce } from "./pool-ice.ts";
 import type { DirectPeerStats, IceServer, PeerConnectionFactory } from "./direct-peer.ts";
 import { openSignal, signSignal, type Signal, type SignalRefusal } from "./signal.ts";
 
-export interface DirectOptions {
+export interface DirectOptions extends Pick<DirectMeshOptions, "createPeerConnection" | "connectTimeoutMs" | "now" | "log"> {
   readonly repo: Repo;
   readonly ledger: Ledger;
   readonly identity: Identity;
-  readonly createPeerConnection: PeerConnectionFactory;
-  /** The pool's STUN/TURN servers (none by default: only host candidates, nothing outside is asked). */
+  /** This node's own STUN/TURN servers (`--ice-server`), besides the pool's (pool.network). */
   readonly iceServers?: IceServer[];
+  /** The relay that issues TURN credentials for the pool's TURN servers (pool-ice.ts). */
+  readonly turnRelay?: string;
+  readonly fetch?: typeof fetch;
   /**
-   * A private pool's choice: no direct connections (a direct connection shows each peer's IP
-   * address to the other). The node still asks for blobs through the relay (want), and says no hello.
+   * This node's own choice of no direct connections (a direct connection shows each peer's IP
+   * address to the other); the pool's pool.network may also say so, for every member. The node
+   * still asks for blobs through the relay (want), and says no hello.
    */
   readonly relayOnly?: boolean;
   readonly helloMs?: number;
-  readonly connectTimeoutMs?: number;
-  readonly now?: () => number;
-  readonly log?: (line: string) => void;
 }
 
 export type PeerPath = "direct" | "connecting" | "relay";
@@ -77,7 +78,10 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
   const helloMs = options.helloMs ?? 5_000;
   const { repo, ledger, identity } = options;
   const handle: DocHandle<unknown> = ledger.handle;
-  const mesh = new DirectMeshAdapter({ createPeerConnection: options.createPeerConnection, iceServers: options.iceServers, connectTimeoutMs: options.connectTimeoutMs, now, log });
+  const ice = poolIce({ ledger, identity, turnRelay: options.turnRelay, fetch: options.fetch, now, log });
+  const iceServers = (): IceServer[] => [...(options.iceServers ?? []), ...ice.current()];
+  const mesh = new DirectMeshAdapter({ createPeerConnection: options.createPeerConnection, iceServers, connectTimeoutMs: options.connectTimeoutMs, now, log });
+  const relayOnly = (): boolean => options.relayOnly === true || ledger.state.pool?.network?.relayOnly === true;
   repo.networkSubsystem.addNetworkAdapter(mesh);
   const pool = ledger.options.pool;
   const me = repo.peerId;
@@ -130,15 +134,21 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
       }
       const signal = opened.signal;
       if (signal.kind === "want") for (const listener of wants) listener(signal.hash!);
-      else if (options.relayOnly) return;
+      else if (relayOnly()) return;
       else if (signal.kind === "hello") hello(signal);
       else mesh.signal(signal);
     });
   };
   handle.on("ephemeral-message", onEphemeral);
-  const sayHello = (): void => send({ kind: "hello" });
-  if (!options.relayOnly) sayHello();
-  const timer = options.relayOnly ? undefined : setInterval(sayHello, helloMs);
+  const sayHello = (): void => {
+    if (relayOnly()) return;
+    ice.refresh();
+    send({ kind: "hello" });
+  };
+  // The pool may turn direct connections off while they are up: end them at once.
+  const stopWatching = ledger.subscribe(() => relayOnly() && mesh.closePeers("the pool is relay-only"));
+  sayHello();
+  const timer = setInterval(sayHello, helloMs);
 
   return {
     mesh,
@@ -156,6 +166,7 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
     refusals: () => ({ ...refused }),
     close() {
       clearInterval(timer);
+      stopWatching();
       stopSignals();
       handle.off("ephemeral-message", onEphemeral);
       mesh.disconnect();

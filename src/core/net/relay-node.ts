@@ -13,7 +13,10 @@ import { WebSocketServer, type WebSocket, type RawData } from "ws";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
+import { ClosingStorage, shutdownRepo } from "../ledger/closing-storage.ts";
 import { decodeFrame } from "./messages.ts";
+import { relayMembers, type RelayMembers } from "./relay-members-node.ts";
+import { checkTurnRequest, DEFAULT_TURN_TTL_SECONDS, TURN_PATH, turnCredential, type TurnRequestContext } from "./turn-credentials.ts";
 
 export interface RelayOptions {
   readonly host: string;
@@ -24,7 +27,19 @@ export interface RelayOptions {
   readonly maxPayload?: number;
   /** Most sockets open at once; more are refused with HTTP 503 before the WebSocket handshake. */
   readonly maxConnections?: number;
+  /** Issue short-lived TURN credentials to the members of these pools (GET /turn; turn-credentials.ts). */
+  readonly turn?: RelayTurnOptions;
   readonly log?: (line: string) => void;
+}
+
+export interface RelayTurnOptions {
+  /** The secret shared with the TURN server (coturn's static-auth-secret), as bytes. */
+  readonly secret: Uint8Array;
+  /** The TURN server URLs the credentials are for. */
+  readonly uris: readonly string[];
+  readonly pools: readonly string[];
+  readonly ttlSeconds?: number;
+  readonly now?: () => number;
 }
 
 export interface RunningRelay {
@@ -46,7 +61,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // The repo waits on its storage before it connects the network, and would wait forever on a
   // directory it cannot create: fail here, with the file system's reason, instead.
   await mkdir(options.storageDirectory, { recursive: true });
-  const http: Server = createServer(healthHandler(() => wss.clients.size));
+  let members: RelayMembers | undefined;
+  const turn = options.turn ? turnHandler(options.turn, (pool, did) => members?.isMember(pool, did) ?? Promise.resolve(undefined), log) : undefined;
+  const http: Server = createServer(httpHandler(() => wss.clients.size, turn));
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const wss: WebSocketServer = new WebSocketServer({
     server: http,
@@ -66,9 +83,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // Listen before the repo exists: a port in use must leave nothing running behind it.
   const port = await listen(http, options.host, options.port);
   const adapter = new GuardedServerAdapter(wss, log);
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(options.storageDirectory));
   const repo = new Repo({
     network: [adapter],
-    storage: new NodeFSStorageAdapter(options.storageDirectory),
+    storage,
     peerId: `relay-${crypto.randomUUID()}` as PeerId,
     // A relay answers requests and stores what peers send; it announces nothing of its own.
     sharePolicy: async () => false,
@@ -77,6 +95,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // stock adapter clears its keep-alive timer only on a "close" after connecting, so close() must
   // not be possible before it.
   await adapter.connected;
+  if (options.turn) members = relayMembers(repo, storage, log);
   return {
     url: `ws://${urlHost(options.host)}:${port}/`,
     port,
@@ -84,7 +103,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       for (const socket of wss.clients) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      await repo.shutdown();
+      members?.close();
+      await shutdownRepo(repo, storage);
     },
   };
 }
@@ -129,15 +149,51 @@ export function frameProblem(frame: RawData): string | undefined {
   return decoded.ok ? undefined : decoded.problem;
 }
 
-function healthHandler(connectedPeers: () => number) {
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    if (request.url === "/health" && (request.method === "GET" || request.method === "HEAD")) {
+type RouteHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+function httpHandler(connectedPeers: () => number, turn: RouteHandler | undefined): RouteHandler {
+  return (request, response) => {
+    const path = request.url?.split("?")[0];
+    if (path === "/health" && (request.method === "GET" || request.method === "HEAD")) {
       response.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
       response.end(JSON.stringify({ ok: true, connectedPeers: connectedPeers() }));
       return;
     }
+    if (path === TURN_PATH && turn) return turn(request, response);
     response.writeHead(404, { "content-type": "text/plain" });
     response.end("not found: this is an EdgePool relay; connect with a WebSocket or GET /health\n");
+  };
+}
+
+const TURN_STATUS = { malformed: 400, "unknown-pool": 404, stale: 401, "bad-signature": 401, replayed: 401, "not-a-member": 403, "no-ledger": 503 } as const;
+
+/**
+ * GET /turn: TURN credentials for a pool member's signed request. Pages of any origin may ask (the
+ * app is served from elsewhere): the signature, not the origin, decides.
+ */
+function turnHandler(options: RelayTurnOptions, isMember: TurnRequestContext["isMember"], log: (line: string) => void): RouteHandler {
+  const now = options.now ?? Date.now;
+  const context: TurnRequestContext = { pools: new Set(options.pools), isMember, now, seen: new Map() };
+  return (request, response) => {
+    const headers = { "access-control-allow-origin": "*", "cache-control": "no-store" };
+    if (request.method !== "GET") {
+      response.writeHead(405, { ...headers, allow: "GET", "content-type": "text/plain" });
+      return void response.end("use GET /turn?pool=&did=&at=&sig=\n");
+    }
+    void checkTurnRequest(new URL(request.url ?? "/", "http://relay").searchParams, context).then((checked) => {
+      if (!checked.ok) {
+        log(`relay: refusing TURN credentials (${checked.reason}): ${checked.message}`);
+        response.writeHead(TURN_STATUS[checked.reason], { ...headers, "content-type": "text/plain" });
+        return void response.end(`${checked.message}\n`);
+      }
+      const credential = turnCredential(options.secret, checked.did, now(), options.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS, options.uris);
+      response.writeHead(200, { ...headers, "content-type": "application/json" });
+      response.end(JSON.stringify(credential));
+    }, (error: Error) => {
+      log(`relay: TURN request failed: ${error.message}`);
+      response.writeHead(500, { ...headers, "content-type": "text/plain" });
+      response.end("the relay could not check this request\n");
+    });
   };
 }
 

@@ -64,7 +64,8 @@ interface TaskExports {
 
 /**
  * A fresh instance (its memory in a fresh memory's state, from `memories`), input in, `run`, output
- * out; the instance is dropped afterwards, so no task sees another's globals or memory.
+ * out; the instance is dropped afterwards, so no task sees another's globals or memory. Tasks that
+ * share `memories` must run one after another (one thread's tasks do).
  */
 export function executeTask(module: WebAssembly.Module, input: Uint8Array, limits: ExecuteLimits, memories: TaskMemories): Execution {
   let memory: WebAssembly.Memory;
@@ -94,6 +95,8 @@ export function executeTask(module: WebAssembly.Module, input: Uint8Array, limit
     return { ok: true, output: new Uint8Array(memory.buffer.slice(outPtr, outPtr + outLen)) };
   } catch (error) {
     return trapFailure(error, memory, limits);
+  } finally {
+    memories.giveBack(memory, limits);
   }
 }
 

@@ -23,25 +23,28 @@ export interface PageLimits {
 const REUSE_MAX_PAGES = 16;
 
 /**
- * The memories of one thread's tasks, run one at a time: `take` returns a memory for the next
- * instance, reusing the previous task's when it has the same limits and did not grow, after
- * zeroing it. Nothing of the previous task can reach it: that task's instance has returned and
- * is dropped (tasks import no host functions that could keep a reference or run later).
+ * The memories of one thread's tasks, run one at a time. `take` gives the next instance a memory in
+ * a fresh memory's state: the one given back last if it has the same limits (zeroed first), else a
+ * new one. `giveBack` ends a task's use of its memory; it is kept only if small and not grown, so an
+ * idle worker holds at most 1 MiB. Nothing of the previous task can reach a reused memory: its
+ * instance has returned and is dropped (tasks import no host function that could keep a reference
+ * or run later).
  */
 export class TaskMemories {
-  private last: { limits: PageLimits; memory: WebAssembly.Memory } | undefined;
+  private spare: { limits: PageLimits; memory: WebAssembly.Memory } | undefined;
 
   take(limits: PageLimits): WebAssembly.Memory {
-    const last = this.last;
-    const reusable =
-      last !== undefined &&
-      last.limits.minPages === limits.minPages &&
-      last.limits.maxPages === limits.maxPages &&
-      limits.minPages <= REUSE_MAX_PAGES &&
-      last.memory.buffer.byteLength === limits.minPages * PAGE_BYTES;
-    const memory = reusable ? last.memory : new WebAssembly.Memory({ initial: limits.minPages, maximum: limits.maxPages });
-    if (reusable) new Uint8Array(memory.buffer).fill(0);
-    this.last = { limits: { minPages: limits.minPages, maxPages: limits.maxPages }, memory };
-    return memory;
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare && spare.limits.minPages === limits.minPages && spare.limits.maxPages === limits.maxPages) {
+      new Uint8Array(spare.memory.buffer).fill(0);
+      return spare.memory;
+    }
+    return new WebAssembly.Memory({ initial: limits.minPages, maximum: limits.maxPages });
+  }
+
+  giveBack(memory: WebAssembly.Memory, limits: PageLimits): void {
+    const fresh = memory.buffer.byteLength === limits.minPages * PAGE_BYTES;
+    this.spare = fresh && limits.minPages <= REUSE_MAX_PAGES ? { limits: { minPages: limits.minPages, maxPages: limits.maxPages }, memory } : undefined;
   }
 }

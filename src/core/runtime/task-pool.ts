@@ -51,7 +51,7 @@ interface Slot {
   state: "starting" | "idle" | "busy";
   retiring: boolean;
   readonly known: Set<ModuleHash>;
-  job: { job: Job; timer: ReturnType<typeof setTimeout>; started: number } | undefined;
+  job: { job: Job; started: number; deadline: number } | undefined;
 }
 
 export class TaskPool {
@@ -63,6 +63,11 @@ export class TaskPool {
   private target: number;
   private nextId = 1;
   private closed = false;
+  /**
+   * One timer for every running task's wall-time limit, set for the earliest deadline; a task that
+   * ends leaves it alone. A timer per task cost a Node timer list made and dropped every dispatch.
+   */
+  private watchdog: { at: number; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(options: TaskPoolOptions) {
     this.host = options.host;
@@ -132,6 +137,8 @@ export class TaskPool {
   close(): void {
     this.closed = true;
     this.target = 0;
+    if (this.watchdog) clearTimeout(this.watchdog.timer);
+    this.watchdog = undefined;
     for (const slot of [...this.slots]) {
       slot.job?.job.resolve({ ok: false, reason: "closed", message: "the worker pool was closed while the task ran" });
       this.remove(slot);
@@ -139,8 +146,12 @@ export class TaskPool {
     for (const job of this.queue.splice(0)) job.resolve({ ok: false, reason: "closed", message: "the worker pool was closed before the task started" });
   }
 
+  /** Starts workers up to the target; called on every run, so it counts without allocating. */
   private fill(): void {
-    while (!this.closed && [...this.slots].filter((s) => !s.retiring).length < this.target) this.spawn();
+    if (this.closed) return;
+    let active = 0;
+    for (const slot of this.slots) if (!slot.retiring) active++;
+    for (; active < this.target; active++) this.spawn();
   }
 
   private spawn(): void {
@@ -158,7 +169,6 @@ export class TaskPool {
   }
 
   private remove(slot: Slot): void {
-    if (slot.job) clearTimeout(slot.job.timer);
     slot.job = undefined;
     this.slots.delete(slot);
     slot.worker.terminate();
@@ -176,8 +186,9 @@ export class TaskPool {
     const module = slot.known.has(task.hash) ? undefined : task.module;
     slot.known.add(task.hash);
     slot.state = "busy";
-    const timer = setTimeout(() => this.onTimeout(slot, job), job.timeoutMs);
-    slot.job = { job, timer, started: performance.now() };
+    const started = performance.now();
+    slot.job = { job, started, deadline: started + job.timeoutMs };
+    this.watch(slot.job.deadline);
     slot.worker.post({
       type: "run",
       id: job.id,
@@ -201,7 +212,6 @@ export class TaskPool {
     }
     const current = slot.job;
     if (!current || current.job.id !== message.id) return this.onExit(slot, `the worker answered task ${message.id}, which it was not running`);
-    clearTimeout(current.timer);
     slot.job = undefined;
     slot.state = "idle";
     const durationMs = performance.now() - current.started;
@@ -214,9 +224,27 @@ export class TaskPool {
     this.pump();
   }
 
-  private onTimeout(slot: Slot, job: Job): void {
-    this.remove(slot);
-    job.resolve({ ok: false, reason: "timeout", message: `the task ran longer than ${job.timeoutMs} ms and was stopped` });
+  private watch(deadline: number): void {
+    if (this.watchdog && this.watchdog.at <= deadline) return;
+    if (this.watchdog) clearTimeout(this.watchdog.timer);
+    this.watchdog = { at: deadline, timer: setTimeout(() => this.onWatchdog(), deadline - performance.now()) };
+  }
+
+  /** Stops every task past its deadline (terminating its worker, the only way to stop a wasm loop), then waits for the next deadline. */
+  private onWatchdog(): void {
+    this.watchdog = undefined;
+    const now = performance.now();
+    let next = Infinity;
+    for (const slot of [...this.slots]) {
+      const running = slot.job;
+      if (!running) continue;
+      if (running.deadline > now) next = Math.min(next, running.deadline);
+      else {
+        this.remove(slot);
+        running.job.resolve({ ok: false, reason: "timeout", message: `the task ran longer than ${running.job.timeoutMs} ms and was stopped` });
+      }
+    }
+    if (next < Infinity) this.watch(next);
     this.fill();
     this.pump();
   }

@@ -21,7 +21,7 @@ async function builtInModules(): Promise<Uint8Array[]> {
   return modules.flatMap((m) => (m.ok ? [m.bytes] : []));
 }
 
-export async function startPoolNode(identity: Identity, ledger: Ledger, signals: SignalSource, settings: ContributionSettings): Promise<EdgeNode> {
+export async function startPoolNode(identity: Identity, ledger: Ledger, signals: SignalSource, settings: ContributionSettings, relay: string | undefined): Promise<EdgeNode> {
   return createNode({
     identity,
     ledger,
@@ -32,7 +32,8 @@ export async function startPoolNode(identity: Identity, ledger: Ledger, signals:
     },
     tasks: await builtInModules(),
     contribute: { workerHost: createBrowserWorkerHost(), signals, host: "browser", settings },
-    // Direct connections to members online together (signalled through the relay; docs/operators.md).
-    direct: startDirectPeers({ repo: ledger.options.repo, ledger, identity, createPeerConnection: browserPeerConnectionFactory }),
+    // Direct connections to members online together (signalled through the relay; docs/operators.md),
+    // unless the pool is relay-only; the pool's TURN servers get credentials from its relay.
+    direct: startDirectPeers({ repo: ledger.options.repo, ledger, identity, createPeerConnection: browserPeerConnectionFactory, turnRelay: relay }),
   });
 }

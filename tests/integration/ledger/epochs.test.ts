@@ -9,6 +9,7 @@ import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
+import { finalityCases } from "../../../ledger/vectors/cases.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
 import { bob } from "../../fixtures/identities.ts";
 import { meshOf, type Network } from "./network.ts";
@@ -56,6 +57,26 @@ describe("checkpoints and epochs", () => {
     expect(report.problems).toEqual([]);
     expect(report.epochs).toBe(1);
     expect(stateHash(report.fold.state)).toBe(stateHash(opened.ledger.state));
+    await repo.shutdown();
+  });
+
+  it("a full node and a node started from the checkpoint refuse the same late revocation and backdated join, and agree on the state", async () => {
+    const { repo } = await compactedAndRestarted();
+    const { storage } = network!.peers[0]!;
+    const full = await Ledger.open({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+    const opened = await openEpoch({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now, epoch: 1 });
+    if (!opened.ok) throw new Error(opened.message);
+    const late = await finalityCases(story);
+    for (const ledger of [full, opened.ledger]) {
+      expect((await ledger.append([late.revokeBefore, late.join])).ok).toBe(true);
+      await ledger.settled();
+      const refused = Object.fromEntries(ledger.view().invalid.map((i) => [i.key, i.reason]));
+      expect(refused).toEqual({ [late.revokeBefore.id]: "before-checkpoint", [late.join.id]: "before-checkpoint" });
+    }
+    expect(stateHash(full.state)).toBe(stateHash(opened.ledger.state));
+    expect(full.state.checkpoint?.id).toBe(story.entries.at(-1)!.id);
+    const report = await verifyPool({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now });
+    expect(report.problems).toEqual([]);
     await repo.shutdown();
   });
 

@@ -10,6 +10,7 @@ import { minorStrike } from "../standing.ts";
 import { cloneState, dictionary, stateHash, type JobState, type LedgerState } from "../state.ts";
 import { spotChosen } from "../trust.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
+import { frontierDifference, type Frontier } from "../finality.ts";
 import { rejection } from "./rejection.ts";
 
 export const checkpointSchema: BodySchema = {
@@ -21,6 +22,12 @@ export const checkpointSchema: BodySchema = {
   root: { type: "bytes", min: 32, max: 32 },
   /** sha2-256 of the canonical state after folding the covered entries. */
   state: { type: "bytes", min: 32, max: 32 },
+  /**
+   * Finality (ledger/README.md 8.6): for each author of an entry folded since the previous
+   * checkpoint, the highest sequence number covered. An entry that sorts in this checkpoint's
+   * window with a higher number (or by an author not listed) was not seen by its writer.
+   */
+  frontier: { type: "seq-map", max: 256 },
 };
 
 export const checkCheckpoint = (entry: Entry): string | undefined =>
@@ -29,6 +36,8 @@ export const checkCheckpoint = (entry: Entry): string | undefined =>
 export interface CheckpointContext {
   /** The chained root over the ids folded since the previous checkpoint. */
   coveredRoot(): string;
+  /** Each author's highest sequence number among the entries taken up since the previous checkpoint. */
+  coveredFrontier(): Frontier;
 }
 
 /**
@@ -50,9 +59,11 @@ export function checkpointedState(state: LedgerState, through: number): LedgerSt
 }
 
 export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, context: CheckpointContext): Rejection | undefined {
-  const body = entry.body as { through: number; count: number; root: Uint8Array; state: Uint8Array };
+  const body = entry.body as { through: number; count: number; root: Uint8Array; state: Uint8Array; frontier: Frontier };
   if (state.checkpoint && body.through <= state.checkpoint.through) return rejection("conflict", `a checkpoint through ${state.checkpoint.through} already exists; a new one must cover more`);
   if (body.count !== state.count) return rejection("checkpoint-mismatch", `the checkpoint counts ${body.count} entries; this node folded ${state.count}`);
+  const frontier = frontierDifference(body.frontier, context.coveredFrontier());
+  if (frontier) return rejection("checkpoint-mismatch", `the checkpoint's frontier differs from the covered entries': ${frontier}`);
   const root = context.coveredRoot();
   if (bytesToHex(body.root) !== root) return rejection("checkpoint-mismatch", "the checkpoint's Merkle root differs from the covered entries'");
   const committed = checkpointedState(state, body.through);

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { bytesToHex } from "../../../../src/core/crypto/index.ts";
 import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { foldEntries, Folder } from "../../../../src/core/ledger/fold.ts";
+import { sortTimeOf } from "../../../../src/core/ledger/kinds.ts";
 import { encodeState } from "../../../../src/core/ledger/state.ts";
 import type { SignedEntry } from "../../../../src/core/ledger/types.ts";
 import { balanceAt } from "../../../../src/core/ledger/verdict.ts";
@@ -56,6 +57,23 @@ describe("fold", () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("folds batches appended in canonical order the same without keeping them, and refuses an entry that sorts earlier", () => {
+    const times = story.entries.map((s) => sortTimeOf(s.entry)).sort((a, b) => a - b);
+    const middle = times[Math.floor(times.length / 2)]!;
+    const early = story.entries.filter((s) => sortTimeOf(s.entry) <= middle);
+    const late = story.entries.filter((s) => sortTimeOf(s.entry) > middle);
+    const folder = new Folder(authoriser, undefined, { retain: false });
+    expect(folder.add(early)).toBe("appended");
+    expect(folder.add([early[0]!, ...late])).toBe("out-of-order");
+    expect(folder.result().state.count).toBe(early.length);
+    expect(folder.add(late)).toBe("appended");
+    expect(bytesToHex(encodeState(folder.result().state))).toBe(foldBytes(story.entries));
+    const retaining = new Folder(authoriser);
+    retaining.add(late);
+    expect(retaining.add(early)).toBe("refolded");
+    expect(bytesToHex(encodeState(retaining.result().state))).toBe(foldBytes(story.entries));
   });
 
   it("rejects both entries of an equivocating pair and keeps them as evidence", async () => {

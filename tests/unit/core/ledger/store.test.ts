@@ -26,6 +26,19 @@ function storage(): NodeFSStorageAdapter {
 const hexes = (list: Uint8Array[]) => list.map(bytesToHex).sort();
 
 describe("the node's own entry store", () => {
+  it("loads only its own epoch: epoch 1 does not read (or merge away) epoch 10's chunks", async () => {
+    const adapter = storage();
+    // Enough chunks in epoch 10 that a load which took them for its own would also merge them away.
+    const slices = story.entries.flatMap((_, i) => story.entries.map((__, j) => story.entries.slice(i, j + 1))).filter((c) => c.length > 0);
+    for (const chunk of slices.slice(0, 65)) await new EntryStore(adapter, story.pool, 10).save(chunk);
+    await new EntryStore(adapter, story.pool, 1).save(story.entries.slice(0, 2));
+    expect(hexes(await new EntryStore(adapter, story.pool, 1).load())).toEqual(hexes(story.entries.slice(0, 2).map((s) => s.bytes)));
+    expect(hexes(await new EntryStore(adapter, story.pool, 10).load())).toEqual(hexes(story.entries.map((s) => s.bytes)));
+    // And from disk, through a fresh adapter (no cache).
+    const fresh = new NodeFSStorageAdapter(dir);
+    expect(await new EntryStore(fresh, story.pool, 1).load()).toHaveLength(2);
+  });
+
   it("loses no earlier entry when a crash tears the chunk being written", async () => {
     const adapter = storage();
     const store = new EntryStore(adapter, story.pool, 0);

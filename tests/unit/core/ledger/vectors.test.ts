@@ -17,7 +17,7 @@ const stateless = JSON.parse(file("vectors/invalid-stateless.json"));
 const set = JSON.parse(file("vectors/invalid-set.json"));
 // What the documents' `tokens` would hold: the delegations the entries name by CID.
 const tokens = new TokenBook();
-for (const [cid, token] of Object.entries({ ...valid.tokens, ...stateless.tokens })) tokens.put(cid as TokenCid, token as string);
+for (const [cid, token] of Object.entries({ ...valid.tokens, ...stateless.tokens, ...set.tokens })) tokens.put(cid as TokenCid, token as string);
 const authoriser = () => new UcanAuthoriser(undefined, tokens);
 const context: ValidationContext = { pool: valid.pool as PoolId, authoriser: authoriser(), now: () => valid.now, skewMs: valid.skewMs };
 
@@ -34,6 +34,7 @@ describe("ledger vectors (ledger/vectors)", () => {
     expect(JSON.parse(file("vectors/invalid-stateless.json")).cases).toEqual(built.stateless);
     expect(JSON.parse(file("vectors/invalid-stateless.json")).tokens).toEqual(built.statelessTokens);
     expect(JSON.parse(file("vectors/invalid-set.json")).cases).toEqual(built.set);
+    expect(JSON.parse(file("vectors/invalid-set.json")).tokens).toEqual(built.setTokens);
     expect(file("schema.json")).toBe(serialise(built.schema));
   });
 

@@ -68,24 +68,30 @@ describe("executeTask", () => {
 describe("TaskMemories", () => {
   const small = { minPages: 1, maxPages: 4 };
 
-  it("hands the next task the previous task's memory when it did not grow, zeroed", () => {
+  it("hands the next task the memory given back by the previous one, zeroed", () => {
     const memories = new TaskMemories();
     const first = memories.take(small);
     new Uint8Array(first.buffer).fill(7);
+    memories.giveBack(first, small);
     const second = memories.take(small);
     expect(second).toBe(first);
     expect(new Uint8Array(second.buffer).every((b) => b === 0)).toBe(true);
   });
 
-  it("makes a new memory after one grew, or for other limits, or above 1 MiB", () => {
+  it("makes a new memory after one grew, for other limits, above 1 MiB, or when none was given back", () => {
     const memories = new TaskMemories();
     const grown = memories.take(small);
     grown.grow(1);
+    memories.giveBack(grown, small);
     const next = memories.take(small);
     expect(next).not.toBe(grown);
     expect(next.buffer.byteLength).toBe(65_536);
+    memories.giveBack(next, small);
     expect(memories.take({ minPages: 1, maxPages: 5 })).not.toBe(next);
+    expect(memories.take(small)).not.toBe(next);
     const large = { minPages: 17, maxPages: 17 };
-    expect(memories.take(large)).not.toBe(memories.take(large));
+    const big = memories.take(large);
+    memories.giveBack(big, large);
+    expect(memories.take(large)).not.toBe(big);
   });
 });

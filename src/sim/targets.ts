@@ -88,12 +88,13 @@ const verdict = (met: boolean | undefined): string => (met === undefined ? "—"
 
 /** Targets 6 and 7 span rows: colluders keep nothing and honest members stay; single runs do not slow verdicts. */
 function acrossRows(rows: ReadonlyArray<{ target: Target; runs: Figures[] }>): string[] {
-  const adversarial = rows.filter((r) => r.target.overrides.adversaries?.malicious).flatMap((r) => r.runs);
+  const adversarial = rows.filter((r) => r.target.overrides.adversaries?.malicious && r.target.overrides.pool?.incentives).flatMap((r) => r.runs);
   const worstNet = Math.max(...adversarial.map((x) => x.dishonestNet));
+  const mostEarned = Math.max(...adversarial.map((x) => x.dishonestCredits));
   const worstHonest = Math.max(...adversarial.map((x) => x.honestSuspended));
   const p50 = (name: string) => meanOf(rows.find((r) => r.target.name.startsWith(name))!.runs)((x) => x.p50);
   return [
-    `- Target 6 (every adversarial run): highest net credits per colluder (earned after forfeits, minus spent) ${worstNet.toFixed(1)}; highest share of honest members suspended ${(worstHonest * 100).toFixed(2)}%: ${verdict(worstNet <= 0 && worstHonest <= 0.005)}.`,
+    `- Target 6 (every adversarial run with incentives): highest net credits per colluder (earned after forfeits, minus spent on their own submissions) ${worstNet.toFixed(1)}; highest share of honest members suspended ${(worstHonest * 100).toFixed(2)}%: ${verdict(worstNet <= 0 && worstHonest <= 0.005)}. Earned alone, a colluder kept at most ${mostEarned.toFixed(1)} credits in one run.`,
     `- Target 7: median time to a provisional verdict with incentives (row 5) ${p50("5 ").toFixed(1)} s against plain k=3 (row 7) ${p50("7 ").toFixed(1)} s: ${verdict(p50("5 ") <= p50("7 "))}.`,
   ];
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { base64pad } from "multiformats/bases/base64";
 import { hmacSha1, utf8 } from "../../../src/core/crypto/index.ts";
-import { revocationTarget, revokeDelegation } from "../../../src/core/ledger/membership.ts";
+import { revocationTarget, revokeTarget } from "../../../src/core/ledger/membership.ts";
 import { fetchTurnServers, signTurnRequest, TURN_PATH } from "../../../src/core/net/turn-credentials.ts";
 import { alice, bob, carol, mallory } from "../../fixtures/identities.ts";
 import { directNode, type DirectNode } from "./direct-nodes.ts";
@@ -81,7 +81,7 @@ describe("TURN credentials from the relay", () => {
 
     const target = revocationTarget(b.ledger, carol.did);
     if (!target.ok) throw new Error(target.message);
-    expect(await revokeDelegation(b.ledger, alice, target.token, Date.now())).toMatchObject({ ok: true });
+    expect(await revokeTarget(b.ledger, alice, target, Date.now())).toMatchObject({ ok: true });
     await eventually(async () => {
       const got = await ask(carol);
       return !got.ok && got.message.includes("HTTP 403") ? got : undefined;

@@ -395,11 +395,13 @@ export class Simulation {
     if (state.status !== "open" || view > job.deadline) return this.resolve(job, state);
     this.dropLostCommits(job, state, view);
     if (state.seedAfter !== undefined) this.awaitingSeed.add(job.index);
-    if (Object.keys(state.commits).length >= state.replicas) for (const [index] of job.committed) this.revealIfOpen(this.nodes[index]!, job);
-    const committed = new Set(Object.values(state.commits).map((c) => c.replica));
+    // The replicas with a commit in the fold, in one pass over the commits (a job has a handful).
+    const committed: number[] = [];
+    for (const worker in state.commits) committed.push(state.commits[worker]!.replica);
+    if (committed.length >= state.replicas) for (const [index] of job.committed) this.revealIfOpen(this.nodes[index]!, job);
     for (let replica = 0; replica < state.replicas; replica++) {
       const claim = state.claims[replica];
-      if (committed.has(replica) || job.holders.has(replica) || (claim && claim.until >= view)) continue;
+      if (committed.includes(replica) || job.holders.has(replica) || (claim && claim.until >= view)) continue;
       this.board.open(job, replica, Math.max(job.submitted, claim?.until ?? 0));
     }
     this.board.offer(job);

@@ -55,10 +55,12 @@ export function runners(state: LedgerState, now: number): Did[] {
  */
 export function activeRunners(state: LedgerState, now: number, me: Did): Did[] {
   const live = new Set<string>();
-  for (const job of Object.values(state.jobs)) {
+  // for-in, not Object.values: no array of every job the state holds per call.
+  for (const id in state.jobs) {
+    const job = state.jobs[id]!;
     if (job.status !== "open") continue;
-    for (const claim of Object.values(job.claims)) if (claim.until >= now) live.add(claim.worker);
-    for (const worker of Object.keys(job.commits)) live.add(worker);
+    for (const replica in job.claims) if (job.claims[replica]!.until >= now) live.add(job.claims[replica]!.worker);
+    for (const worker in job.commits) live.add(worker);
   }
   const today = epochOf(now);
   const all = runners(state, now);

@@ -8,6 +8,7 @@
 import { Repo, type StorageId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { parsePoolId, type PoolId } from "../core/capability/pool.ts";
+import { ClosingStorage, shutdownRepo } from "../core/ledger/closing-storage.ts";
 import { automergeDir } from "../core/ledger/home-node.ts";
 import type { Identity } from "../core/identity/keystore.ts";
 import type { StoredIdentity } from "../core/identity/keystore-file-node.ts";
@@ -23,6 +24,8 @@ import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { appendOwn as appendOwnEntry } from "../core/ledger/membership.ts";
 import { nodeSocketFactory } from "../core/net/relay-socket-node.ts";
 import { createTransports } from "../core/net/transports.ts";
+import { SharePolicy } from "../core/net/share-policy.ts";
+import { storageIdPerScope } from "../core/net/storage-id-scope.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { homeOption, resolveHome, HOME_USAGE } from "./home.ts";
@@ -82,10 +85,13 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   const { relay = stringOption(args, "relay"), fresh = false } = options;
   const stored = await loadStoredIdentity(args, io);
   const wait = timeoutMs(args);
-  const storage = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(automergeDir(resolveHome(args, io))));
   const transports = createTransports({ relays: relay ? relay.split(",") : [], allowInsecure: args.values["allow-insecure-relay"] === true }, nodeSocketFactory);
   if (!transports.ok) throw new CliError(`--relay: ${transports.message}`, ExitCode.usage);
-  const repo = new Repo({ storage, network: transports.adapters });
+  const share = new SharePolicy();
+  share.watchRelays(transports.adapters);
+  // Its own storage id per pool, so a relay serving several of this node's pools cannot link them by it.
+  const repo = new Repo({ storage: storageIdPerScope(storage, pool), network: transports.adapters, shareConfig: share.config });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
   const ledgerOptions = { authoriser: new UcanAuthoriser(nodePoolAuthority()), now: Date.now, verify: verifyNode };
@@ -93,7 +99,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   let ledger: Ledger;
   try {
     if (await isPrivate(storage, pool, options.private)) {
-      privacy = await openPrivateLedger({ repo, storage, pool, stored, ledger: ledgerOptions, start: options.private });
+      privacy = await openPrivateLedger({ repo, storage, pool, stored, ledger: ledgerOptions, start: options.private, share });
       ledger = privacy.ledger;
     } else {
       const opened = await openEpoch({ repo, pool, storage, ...ledgerOptions, epoch: await latestEpoch(storage, pool) });
@@ -101,7 +107,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
       ledger = opened.ledger;
     }
   } catch (error) {
-    await repo.shutdown();
+    await shutdownRepo(repo, storage);
     throw error;
   }
   const session: PoolSession = {
@@ -115,15 +121,19 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
       return privacy ? sealedSynced(privacy, relayStorage, wait) : synced(ledger, relayStorage, wait);
     },
     async close() {
-      if (privacy) {
-        await privacy.flush();
-        await privacy.close();
-      } else {
-        await ledger.settled();
-        ledger.close();
+      // The node's own store trails the appends: once the storage closes, a late write is dropped.
+      try {
+        if (privacy) {
+          await privacy.flush();
+          await privacy.close();
+        } else {
+          await ledger.settled();
+          ledger.close();
+        }
+        await ledger.persisted();
+      } finally {
+        await shutdownRepo(repo, storage);
       }
-      await repo.flush();
-      await repo.shutdown();
     },
   };
   if (relayStorage && !fresh && !(await session.sync())) io.err(`The relay did not finish syncing within ${wait / 1000} s; showing what arrived.`);

@@ -15,6 +15,7 @@ import { memberKex } from "../core/privacy/member-keys.ts";
 import { openInviteKey } from "../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { createPrivatePool } from "../core/privacy/rotation.ts";
+import type { SharePolicy } from "../core/net/share-policy.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 
 export type PrivateStart =
@@ -30,6 +31,7 @@ export interface PrivateOpen {
   readonly stored: StoredIdentity;
   readonly ledger: Pick<LedgerOptions, "authoriser" | "now" | "verify">;
   readonly start: PrivateStart | undefined;
+  readonly share: SharePolicy;
 }
 
 /** Whether this node opens `pool` as a private pool. */
@@ -37,16 +39,16 @@ export async function isPrivate(storage: StorageAdapterInterface, pool: PoolId, 
   return start !== undefined || (await Keyring.holds(storage, pool));
 }
 
-export async function openPrivateLedger({ repo, storage, pool, stored, ledger, start }: PrivateOpen): Promise<PrivateLedger> {
+export async function openPrivateLedger({ repo, storage, pool, stored, ledger, start, share }: PrivateOpen): Promise<PrivateLedger> {
   const { identity, seed } = stored;
-  const common = { ...ledger, repo, storage, me: { did: identity.did, kex: memberKex(seed) } };
+  const common = { ...ledger, repo, storage, share, me: { did: identity.did, kex: memberKex(seed) } };
   if (start?.kind === "create") {
     const made = await createPrivatePool({ ...common, root: identity, entries: start.entries, time: Date.now() });
     if (!made.ok) throw new CliError(`${made.reason}: ${made.message}`, ExitCode.usage);
     return made.node;
   }
   if (start?.kind === "invite") {
-    const opened = await openInviteKey(repo, start.link);
+    const opened = await openInviteKey(repo, start.link, share);
     if (!opened.ok) throw new CliError(`this private pool's invite: ${opened.message}`, ExitCode.error);
     return PrivateLedger.open({ ...common, pool, keys: [opened.key], also: [opened.holder], author: { author: identity } });
   }

@@ -1,5 +1,5 @@
 /** `edgepool revoke --pool P <did|link|token>`: revokes a member's delegation, an invite link, or a token. */
-import { revocationTarget, revokeDelegation } from "../core/ledger/membership.ts";
+import { revocationTarget, revokeTarget } from "../core/ledger/membership.ts";
 import { revokeAndRotate, type PrivateRevokeOutcome } from "../core/privacy/private-revocation.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
@@ -8,7 +8,8 @@ import { openPool, ownProof, poolArgument, poolOptions, POOL_USAGE, requirePool 
 const usage = [
   "usage: edgepool revoke --pool P TARGET [--relay URL] [--json]",
   "",
-  "Revokes a delegation in pool P. TARGET is a member's DID (revokes the delegation it joined with),",
+  "Revokes a delegation in pool P. TARGET is a member's DID (revokes the delegation it joined with;",
+  "in an open pool, a stranger's DID removes the stranger, which only an admin may do),",
   "an invite link (no one can join with it any more, and everyone who joined with it loses access),",
   "or a delegation token. Everything resting on the delegation stops being valid: the affected",
   "members' entries this node has seen stay valid, every later one is refused, whatever time it claims.",
@@ -34,13 +35,15 @@ export const revoke: Command = {
       requirePool(session);
       const target = revocationTarget(session.ledger, args.positionals[0]!);
       if (!target.ok) throw new CliError(target.message, ExitCode.usage);
-      const revoked = session.privacy
-        ? await revokeAndRotate(session.privacy, { author: session.identity, proof: ownProof(session) }, target.token, Date.now())
-        : await revokeDelegation(session.ledger, session.identity, target.token, Date.now());
+      // Private pools are invite-only: every target there is a delegation.
+      const revoked =
+        session.privacy && "token" in target
+          ? await revokeAndRotate(session.privacy, { author: session.identity, proof: ownProof(session) }, target.token, Date.now())
+          : await revokeTarget(session.ledger, session.identity, target, Date.now());
       if (!revoked.ok) throw new CliError(`${revoked.reason}: ${revoked.message}`, revoked.reason === "escalation" || revoked.reason === "not-authorised" ? ExitCode.noPermission : ExitCode.usage);
       const { honoured } = revoked;
       if (revoked.already) {
-        io.err("That delegation is already revoked.");
+        io.err("That is already revoked.");
         return ExitCode.ok;
       }
       if (!(await session.sync())) io.err("Revoked on this node; it reaches the pool when this node next syncs with a peer or relay.");

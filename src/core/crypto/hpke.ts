@@ -1,15 +1,20 @@
 /**
- * HPKE base mode (RFC 9180) with DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and AES-256-GCM, through
- * @hpke/core (WebCrypto). Private pools wrap epoch keys for each member with it (lockboxes), and
- * members publish the X25519 key it needs (`kex`): a non-extractable WebCrypto Ed25519 key cannot be
- * turned into X25519, so the key-agreement key is its own key pair.
+ * HPKE base mode (RFC 9180) with DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and AES-256-GCM, single
+ * shot (one message per context, sequence 0, empty AAD). Private pools wrap epoch keys for each
+ * member with it (lockboxes), and members publish the X25519 key it needs (`kex`): a non-extractable
+ * WebCrypto Ed25519 key cannot be turned into X25519, so the key-agreement key is its own key pair.
+ *
+ * Written out here rather than through a general HPKE library so that sealing costs two native
+ * X25519 operations (WebCrypto) and a few microseconds of synchronous hashing, instead of a dozen
+ * WebCrypto round trips per lockbox: a 50-member rotation must stay under 50 ms of CPU. The tests
+ * check every output against @hpke/core, an independent implementation of the RFC, both ways.
  */
-import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
+import { gcm } from "@noble/ciphers/aes.js";
 import { x25519 } from "@noble/curves/ed25519.js";
-import { concatBytes, toArrayBufferBytes } from "./bytes.ts";
+import { expand, extract } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { concatBytes, toArrayBufferBytes, utf8 } from "./bytes.ts";
 import { hkdfSha256 } from "./hkdf.ts";
-
-const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
 
 export const X25519_KEY_LENGTH = 32;
 /** enc (the sender's ephemeral X25519 key) comes first in a sealed message. */
@@ -48,22 +53,67 @@ export function isWeakX25519Key(publicKey: unknown): boolean {
   }
 }
 
+// RFC 9180 section 7: KEM 0x0020 DHKEM(X25519, HKDF-SHA256), KDF 0x0001 HKDF-SHA256, AEAD 0x0002 AES-256-GCM.
+const KEM_SUITE = concatBytes(utf8("KEM"), Uint8Array.of(0x00, 0x20));
+const HPKE_SUITE = concatBytes(utf8("HPKE"), Uint8Array.of(0x00, 0x20, 0x00, 0x01, 0x00, 0x02));
+const VERSION_LABEL = utf8("HPKE-v1");
+const EMPTY = new Uint8Array(0);
+const AEAD_KEY_LENGTH = 32;
+const AEAD_NONCE_LENGTH = 12;
+
+// Section 4: LabeledExtract and LabeledExpand.
+const labeledExtract = (suite: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array): Uint8Array =>
+  extract(sha256, concatBytes(VERSION_LABEL, suite, utf8(label), ikm), salt);
+
+function labeledExpand(suite: Uint8Array, prk: Uint8Array, label: string, info: Uint8Array, length: number): Uint8Array {
+  const prefix = Uint8Array.of(length >> 8, length & 0xff);
+  return expand(sha256, prk, concatBytes(prefix, VERSION_LABEL, suite, utf8(label), info), length);
+}
+
+/** Section 4.1: the KEM's ExtractAndExpand over dh, bound to enc and the recipient's key. */
+function kemSharedSecret(dh: Uint8Array, enc: Uint8Array, recipient: Uint8Array): Uint8Array {
+  const prk = labeledExtract(KEM_SUITE, EMPTY, "eae_prk", dh);
+  return labeledExpand(KEM_SUITE, prk, "shared_secret", concatBytes(enc, recipient), 32);
+}
+
+/** Section 5.1: KeySchedule in mode_base (no PSK): the AEAD key and base nonce. */
+function keySchedule(sharedSecret: Uint8Array, info: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
+  const context = concatBytes(Uint8Array.of(0x00), labeledExtract(HPKE_SUITE, EMPTY, "psk_id_hash", EMPTY), labeledExtract(HPKE_SUITE, EMPTY, "info_hash", info));
+  const secret = labeledExtract(HPKE_SUITE, sharedSecret, "secret", EMPTY);
+  return { key: labeledExpand(HPKE_SUITE, secret, "key", context, AEAD_KEY_LENGTH), nonce: labeledExpand(HPKE_SUITE, secret, "base_nonce", context, AEAD_NONCE_LENGTH) };
+}
+
+const X25519_ALGORITHM = { name: "X25519" } as const;
+
 /** Seals `plaintext` to `recipient` (X25519 public key); `info` binds the context. Returns enc || ciphertext. */
 export async function hpkeSeal(recipient: Uint8Array, info: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
-  const recipientPublicKey = await suite.kem.deserializePublicKey(toArrayBufferBytes(recipient).buffer);
-  const { enc, ct } = await suite.seal({ recipientPublicKey, info: toArrayBufferBytes(info).buffer }, toArrayBufferBytes(plaintext).buffer);
-  return concatBytes(new Uint8Array(enc), new Uint8Array(ct));
+  if (recipient.length !== X25519_KEY_LENGTH) throw new TypeError(`an X25519 public key is 32 bytes, got ${recipient.length}`);
+  // A low-order key makes WebCrypto's deriveBits fail (all-zero secret); the ledger refuses such a kex before it gets here.
+  const subtle = globalThis.crypto.subtle;
+  // The ephemeral key and the DH run natively (WebCrypto); everything after is a few hashes.
+  const ephemeral = (await subtle.generateKey(X25519_ALGORITHM, true, ["deriveBits"])) as CryptoKeyPair;
+  const [enc, dh] = await Promise.all([
+    subtle.exportKey("raw", ephemeral.publicKey).then((raw) => new Uint8Array(raw)),
+    subtle
+      .importKey("raw", toArrayBufferBytes(recipient), X25519_ALGORITHM, false, [])
+      .then((publicKey) => subtle.deriveBits({ name: "X25519", public: publicKey }, ephemeral.privateKey, 256))
+      .then((bits) => new Uint8Array(bits)),
+  ]);
+  const { key, nonce } = keySchedule(kemSharedSecret(dh, enc, recipient), info);
+  return concatBytes(enc, gcm(key, nonce).encrypt(plaintext));
 }
 
 /** Opens what `hpkeSeal` made; undefined when it was not sealed to this key under this `info`, or was altered. */
 export async function hpkeOpen(secretKey: Uint8Array, info: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> {
-  if (sealed.length < HPKE_ENC_LENGTH + HPKE_TAG_LENGTH) return undefined;
+  if (sealed.length < HPKE_ENC_LENGTH + HPKE_TAG_LENGTH || secretKey.length !== X25519_KEY_LENGTH) return undefined;
+  const enc = sealed.subarray(0, HPKE_ENC_LENGTH);
   try {
-    const recipientKey = await suite.kem.deserializePrivateKey(toArrayBufferBytes(secretKey).buffer);
-    const enc = toArrayBufferBytes(sealed.subarray(0, HPKE_ENC_LENGTH)).buffer;
-    const pt = await suite.open({ recipientKey, enc, info: toArrayBufferBytes(info).buffer }, toArrayBufferBytes(sealed.subarray(HPKE_ENC_LENGTH)).buffer);
-    return new Uint8Array(pt);
+    // One open per join or rotation: pure JS is fast enough, and needs no key import.
+    const dh = x25519.getSharedSecret(secretKey, enc);
+    const { key, nonce } = keySchedule(kemSharedSecret(dh, enc, x25519.getPublicKey(secretKey)), info);
+    return gcm(key, nonce).decrypt(sealed.subarray(HPKE_ENC_LENGTH));
   } catch {
+    // A low-order enc (noble refuses the all-zero secret) or a failed tag.
     return undefined;
   }
 }

@@ -11,15 +11,15 @@ import type { Entry, Rejection, SignedEntry } from "./types.ts";
 /** Author DID -> highest covered sequence number. */
 export type Frontier = Readonly<Record<string, number>>;
 
-/** Each author's highest sequence number among `entries`. */
-export function frontierOf(entries: Iterable<SignedEntry>): Record<string, number> {
-  const frontier: Record<string, number> = {};
-  for (const { entry } of entries) frontier[entry.author] = Math.max(entry.seq, frontier[entry.author] ?? 0);
-  return frontier;
-}
-
 /** Whether a checkpoint's frontier covers `entry` (an author it does not list has nothing covered). */
 export const covers = (checkpoint: Entry, entry: Entry): boolean => entry.seq <= ((checkpoint.body.frontier as Frontier)[entry.author] ?? 0);
+
+/** Whether a checkpoint's frontier covers every entry of a window with frontier `window` (author -> highest sequence). */
+export function coversFrontier(checkpoint: Entry, window: ReadonlyMap<string, number>): boolean {
+  const covered = checkpoint.body.frontier as Frontier;
+  for (const [author, seq] of window) if (seq > (covered[author] ?? 0)) return false;
+  return true;
+}
 
 /** The first author on which two frontiers differ, described; undefined when they are equal. */
 export function frontierDifference(claimed: Frontier, actual: Frontier): string | undefined {

@@ -9,6 +9,7 @@ import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { nodePoolAuthority } from "../capability/authority-node.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
+import { ClosingStorage, shutdownRepo } from "./closing-storage.ts";
 import { holdsEpoch } from "./epoch-marks.ts";
 import { latestEpoch, openEpoch, verifyPool, type VerifyReport } from "./epochs.ts";
 import type { Ledger } from "./ledger.ts";
@@ -17,7 +18,8 @@ import { UcanAuthoriser } from "./ucan-authoriser.ts";
 
 export interface HomeRepo {
   readonly repo: Repo;
-  readonly storage: NodeFSStorageAdapter;
+  readonly storage: ClosingStorage;
+  /** Shuts the repo down; nothing writes to HOME after this resolves. */
   close(): Promise<void>;
 }
 
@@ -25,12 +27,12 @@ export const automergeDir = (home: string): string => join(home, "automerge");
 
 /** A repo without network over HOME/automerge (read commands work offline on what is stored). */
 export function openHomeRepo(home: string): HomeRepo {
-  const storage = new NodeFSStorageAdapter(automergeDir(home));
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(automergeDir(home)));
   const repo = new Repo({ storage });
-  return { repo, storage, close: () => repo.shutdown() };
+  return { repo, storage, close: () => shutdownRepo(repo, storage) };
 }
 
-async function hasPool(home: string, storage: NodeFSStorageAdapter, pool: PoolId): Promise<boolean> {
+async function hasPool(home: string, storage: ClosingStorage, pool: PoolId): Promise<boolean> {
   return existsSync(automergeDir(home)) && ((await holdsEpoch(storage, pool, 0)) || (await latestEpoch(storage, pool)) > 0);
 }
 

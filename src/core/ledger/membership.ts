@@ -138,7 +138,11 @@ export async function joinWithInvite(ledger: Ledger, joiner: Author, redemption:
  * The delegation a revocation target names: a member's DID (the delegation it joined with), an
  * invite link (its delegation to the invite key), or a delegation token itself.
  */
-export function revocationTarget(ledger: Ledger, target: string): { ok: true; token: string } | MembershipRefusal {
+/** What a revocation names: a delegation (by token), or an open pool's stranger, which holds none. */
+export type RevocationTarget = { readonly ok: true; readonly token: string } | { readonly ok: true; readonly stranger: Did };
+
+export function revocationTarget(ledger: Ledger, target: string): RevocationTarget | MembershipRefusal {
+  if (target.startsWith("did:") && ledger.state.members[target]?.admission !== undefined) return { ok: true, stranger: target as Did };
   if (target.startsWith("did:")) {
     const join = acceptedEntries(ledger).find((e) => e.entry.kind === "member.join" && e.entry.author === target);
     const token = join === undefined ? undefined : delegationOf(ledger, join);
@@ -154,7 +158,8 @@ export function revocationTarget(ledger: Ledger, target: string): { ok: true; to
 
 export type RevokeOutcome = {
   readonly ok: true;
-  readonly target: TokenHash;
+  /** The revoked delegation's hash, or the removed stranger's DID. */
+  readonly target: TokenHash | Did;
   /** True when this node had already seen a revocation of it (nothing new was written). */
   readonly already: boolean;
   /** Per DID whose entries rest on the delegation: its highest sequence that stays valid. */
@@ -226,6 +231,35 @@ export async function revokeDelegation(ledger: Ledger, revoker: Author, token: s
   const appended = await appendOwn(ledger, entry);
   return appended.ok ? { ok: true, target, already: false, honoured } : appended;
 }
+
+/**
+ * Removes a stranger from an open pool (`revoker` must hold pool/admin): a `ucan.revoke` naming
+ * its DID. Its entries this node has seen stay valid; every later one is refused, whatever time it
+ * claims, and it cannot join again with that DID.
+ */
+export async function removeStranger(ledger: Ledger, revoker: Author, stranger: Did, now: number): Promise<RevokeOutcome | MembershipRefusal> {
+  const pool = ledger.state.pool;
+  if (!pool) return refusal("no-pool", `this node has no ledger for pool ${ledger.options.pool} yet`);
+  const own = ownDelegation(ledger, revoker.did);
+  if (!own.ok) return refusal("not-authorised", `${revoker.did} holds no delegation in this pool: only an admin removes a stranger`);
+  const seen = ledger.state.revocations[stranger];
+  if (seen) return { ok: true, target: stranger, already: true, honoured: seen.honoured ?? {} };
+  const theirs = ledger.entries().filter((e) => e.entry.author === stranger);
+  const seq = highestContiguous(theirs.map((e) => e.entry.seq), 1);
+  // From just after its join (so every later entry is judged by sequence, not by the time it
+  // claims) and after what a checkpoint made final; never after now.
+  const joined = Math.max(0, ...theirs.filter((e) => e.entry.kind === "member.join").map((e) => e.entry.time));
+  const checkpoint = ledger.state.checkpoint;
+  const from = Math.min(now, Math.max(joined + 1, checkpoint ? checkpoint.through + 1 : pool.created));
+  const honoured = { [stranger]: seq };
+  const body = { target: stranger, honoured, from };
+  const appended = await appendOwn(ledger, await ledger.writerFor(revoker).write("ucan.revoke", body, now, own.proof === undefined ? [] : [own.proof]));
+  return appended.ok ? { ok: true, target: stranger, already: false, honoured } : appended;
+}
+
+/** Revokes what `revocationTarget` resolved: a delegation, or a stranger's membership. */
+export const revokeTarget = (ledger: Ledger, revoker: Author, target: RevocationTarget, now: number): Promise<RevokeOutcome | MembershipRefusal> =>
+  "stranger" in target ? removeStranger(ledger, revoker, target.stranger, now) : revokeDelegation(ledger, revoker, target.token, now);
 
 /**
  * Sets how the pool's members connect directly (pool.network, an admin's entry): its STUN/TURN

@@ -35,6 +35,7 @@ export function authoriseOpenJoin(entry: Entry, state: LedgerState): Authorisati
   const open = state.pool?.open;
   if (!open) return refuse("not-open", "this pool admits members by invitation only");
   if (entry.body.member !== entry.author) return refuse("wrong-audience", "a stranger records its own member.join");
+  if (Object.hasOwn(state.revocations, entry.author)) return refuse("revoked", `${entry.author} was removed from this pool and cannot join again`);
   if (entry.proof.length > 0) return refuse("malformed", "an open join carries a stamp or a token, not a delegation");
   const extra = (entry.body.abilities as Ability[]).filter((a) => !OPEN_ABILITIES.includes(a));
   if (extra.length > 0) return refuse("escalation", `an open join grants only ${OPEN_ABILITIES.join(" and ")}, not ${extra.join(", ")}`);
@@ -55,9 +56,24 @@ export function authoriseOpenJoin(entry: Entry, state: LedgerState): Authorisati
 export function authoriseOpenMember(entry: Entry, requires: Exclude<Requirement, "genesis">, state: LedgerState): Authorisation | undefined {
   const member = state.members[entry.author];
   if (entry.proof.length > 0 || member?.admission === undefined) return undefined;
-  if (member.revoked !== undefined && member.revoked <= entry.time) return refuse("revoked", `${entry.author} was removed from the pool`);
+  // As for a revoked delegation: the sequence, not the claimed time, decides (no backdating).
+  const removal = state.revocations[entry.author];
+  if (removal && entry.seq > (removal.honoured?.[entry.author] ?? 0)) return refuse("revoked", `${entry.author} was removed from the pool`);
   if (entry.time < member.since) return refuse("join-queued", `${entry.author} waits in the join queue until ${new Date(member.since).toISOString()}`);
   if (requires !== "member" && !member.abilities.includes(requires)) return refuse("not-granted", `an open member does not hold ${requires}`);
   return { ok: true };
 }
 
+/** A `ucan.revoke` that removes a stranger: its target is the stranger's DID and it carries no token. */
+export const isStrangerRemoval = (entry: Entry): boolean => entry.body.token === undefined && typeof entry.body.target === "string" && entry.body.target.startsWith("did:key:");
+
+/** The stateless shape of a removal: it honours exactly the removed stranger's sequences up to one number. */
+export function checkStrangerRemoval(entry: Entry): Authorisation {
+  const { target, honoured, from } = entry.body as { target: string; honoured?: Record<string, number>; from?: number };
+  const malformed = (message: string): Authorisation => ({ ok: false, reason: "bad-proof", message: `malformed: ${message}` });
+  if (honoured === undefined || from === undefined) return malformed("removing a stranger names the sequences it honours and the time it applies from");
+  const keys = Object.keys(honoured);
+  if (keys.length !== 1 || keys[0] !== target) return malformed("removing a stranger honours the removed stranger's own sequences only");
+  if (from > entry.time) return malformed("a removal cannot apply from after its own time");
+  return { ok: true };
+}

@@ -20,7 +20,7 @@ import type { Did } from "../identity/did-key.ts";
 import type { Authorisation, Authoriser } from "./authoriser.ts";
 import type { Requirement } from "./kinds.ts";
 import { isOpenJoin } from "./open-admission.ts";
-import { authoriseOpenJoin, authoriseOpenMember } from "./open-authorisation.ts";
+import { authoriseOpenJoin, authoriseOpenMember, checkStrangerRemoval, isStrangerRemoval } from "./open-authorisation.ts";
 import type { LedgerState, MemberState } from "./state.ts";
 import { isTokenCid, TokenBook } from "./tokens.ts";
 import type { Entry } from "./types.ts";
@@ -103,6 +103,7 @@ export class UcanAuthoriser implements Authoriser {
 
   async #checkRevocation(entry: Entry): Promise<Authorisation> {
     const { token, target, from } = entry.body as { token?: string; target: string; from?: number };
+    if (token === undefined && isStrangerRemoval(entry)) return checkStrangerRemoval(entry);
     if (token === undefined || entry.body.honoured === undefined || from === undefined) {
       return badProof({ ok: false, reason: "malformed", message: "a ucan.revoke names the revoked delegation (token), the sequences it honours and the time it applies from" });
     }
@@ -115,6 +116,7 @@ export class UcanAuthoriser implements Authoriser {
   authorise(entry: Entry, requires: Exclude<Requirement, "genesis">, state: LedgerState): Authorisation {
     const root = state.pool?.root;
     if (!root) return notAuthorised("wrong-root", "the pool has no pool.create entry yet");
+    if (entry.kind === "ucan.revoke" && isStrangerRemoval(entry)) return this.#authoriseRemoval(entry, root, state);
     if (entry.kind === "ucan.revoke") return this.#authoriseRevocation(entry, root);
     // Open pools (issue 12): strangers pay with a stamp or token and hold no delegation.
     if (isOpenJoin(entry)) return authoriseOpenJoin(entry, state);
@@ -158,6 +160,16 @@ export class UcanAuthoriser implements Authoriser {
     return OK;
   }
 
+  /** Removing a stranger (it holds no delegation to revoke) is an admin's act. */
+  #authoriseRemoval(entry: Entry, root: Did, state: LedgerState): Authorisation {
+    const target = entry.body.target as Did;
+    if (state.members[target]?.admission === undefined) return notAuthorised("not-a-stranger", `${target} is not a stranger admitted to this open pool; revoke the delegation a member joined with instead`);
+    const delegation = this.#delegation(entry);
+    if (!delegation.ok) return notAuthorised(delegation.reason, delegation.message);
+    const result = this.authority.authoriseVerified({ ...this.#query(entry, root, delegation.token, state), ability: "pool/admin" });
+    return result.ok ? OK : notAuthorised(result.reason, result.message);
+  }
+
   #authoriseJoin(entry: Entry, query: AuthorityQuery, state: LedgerState): Authorisation {
     if (entry.body.member !== entry.author) return notAuthorised("wrong-audience", "a joiner records its own member.join");
     const joined = this.authority.checkJoin(query);
@@ -181,7 +193,8 @@ export class UcanAuthoriser implements Authoriser {
     if (this.#revocations?.from === all && this.#revocations.count === count) return this.#revocations.merged;
     const accepted: AcceptedRevocation[] = [];
     for (const [target, revocation] of Object.entries(all)) {
-      if (revocation.honoured) accepted.push({ hash: target as TokenHash, honoured: revocation.honoured });
+      // A stranger's removal names a DID, not a delegation (open-authorisation.ts checks it).
+      if (revocation.honoured && !target.startsWith("did:")) accepted.push({ hash: target as TokenHash, honoured: revocation.honoured });
     }
     const merged = mergeRevocations(accepted);
     this.#revocations = { from: all, count, merged };

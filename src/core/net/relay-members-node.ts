@@ -4,13 +4,12 @@
  * relay's operator gives something to members alone (TURN credentials); the relay still trusts
  * nothing it is sent, so a forged entry in the document does not make anyone a member here.
  */
-import type { Repo } from "@automerge/automerge-repo";
-import type { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import type { Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
 import { nodePoolAuthority } from "../capability/authority-node.ts";
 import type { PoolId } from "../capability/pool.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
 import type { Did } from "../identity/did-key.ts";
-import { ledgerDocumentId } from "../ledger/document.ts";
+import { holdsEpoch } from "../ledger/epoch-marks.ts";
 import { latestEpoch, openEpoch } from "../ledger/epochs.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { UcanAuthoriser } from "../ledger/ucan-authoriser.ts";
@@ -26,7 +25,7 @@ interface Opened {
   readonly ledger: Promise<Ledger | undefined>;
 }
 
-export function relayMembers(repo: Repo, storage: NodeFSStorageAdapter, log: (line: string) => void, now: () => number = Date.now): RelayMembers {
+export function relayMembers(repo: Repo, storage: StorageAdapterInterface, log: (line: string) => void, now: () => number = Date.now): RelayMembers {
   const opened = new Map<string, Opened>();
 
   const open = async (pool: PoolId, epoch: number): Promise<Ledger | undefined> => {
@@ -39,7 +38,7 @@ export function relayMembers(repo: Repo, storage: NodeFSStorageAdapter, log: (li
   /** The ledger of the pool's latest epoch in storage, opened once per epoch (a checkpoint starts a new one). */
   const ledgerOf = async (pool: PoolId): Promise<Ledger | undefined> => {
     // Probe storage first: opening a pool's ledger would otherwise start an empty document for it.
-    if ((await storage.loadRange([ledgerDocumentId(pool, 0)])).length === 0) return undefined;
+    if (!(await holdsEpoch(storage, pool, 0))) return undefined;
     const epoch = await latestEpoch(storage, pool);
     let current = opened.get(pool);
     if (current?.epoch !== epoch) {

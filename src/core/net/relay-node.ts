@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket, type RawData } from "ws";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
+import { ClosingStorage, shutdownRepo } from "../ledger/closing-storage.ts";
 import { decodeFrame } from "./messages.ts";
 import { relayMembers, type RelayMembers } from "./relay-members-node.ts";
 import { checkTurnRequest, DEFAULT_TURN_TTL_SECONDS, TURN_PATH, turnCredential, type TurnRequestContext } from "./turn-credentials.ts";
@@ -82,7 +83,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // Listen before the repo exists: a port in use must leave nothing running behind it.
   const port = await listen(http, options.host, options.port);
   const adapter = new GuardedServerAdapter(wss, log);
-  const storage = new NodeFSStorageAdapter(options.storageDirectory);
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(options.storageDirectory));
   const repo = new Repo({
     network: [adapter],
     storage,
@@ -103,7 +104,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
       members?.close();
-      await repo.shutdown();
+      await shutdownRepo(repo, storage);
     },
   };
 }

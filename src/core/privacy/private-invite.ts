@@ -19,7 +19,7 @@ import { deriveEpochKey, type EpochKey } from "./epoch-key.ts";
 import type { KeyHolder } from "./key-discovery.ts";
 import { openLockbox, sealLockboxes } from "./lockbox.ts";
 import { inviteHolder } from "./member-keys.ts";
-import type { PrivateLedger } from "./private-ledger.ts";
+import type { PrivateLedger, PrivateLedgerOptions } from "./private-ledger.ts";
 import { findSealedDocument, readMailbox } from "./sealed-document.ts";
 
 /** An invite link to a private pool, with the lockbox it points to posted and its key published. */
@@ -42,7 +42,7 @@ export async function createPrivateInvite(node: PrivateLedger, inviter: Author, 
 }
 
 /** The epoch key a private pool's link leads to, fetched and opened with the link's secret alone. */
-export async function openInviteKey(repo: Repo, link: InviteLink): Promise<Result<{ key: EpochKey; holder: KeyHolder }>> {
+export async function openInviteKey(repo: Repo, link: InviteLink, share?: PrivateLedgerOptions["share"]): Promise<Result<{ key: EpochKey; holder: KeyHolder }>> {
   const pointer = link.sealed;
   if (!pointer) return reject("unknown-reference", "this invite link is for a pool that is not private");
   const holder = inviteHolder(link.key);
@@ -52,6 +52,7 @@ export async function openInviteKey(repo: Repo, link: InviteLink): Promise<Resul
   } catch {
     return reject("malformed", "the invite link names a document id that is not one");
   }
+  share?.hide(pointer.document as DocumentId);
   const handle = await findSealedDocument(repo, { documentUrl: url });
   const item = handle ? readMailbox(handle.doc(), pointer.mailbox) : undefined;
   if (item === undefined) return reject("unknown-reference", `the pool's key for this link is not on any reachable relay yet; check the relay and try again (epoch ${pointer.epoch})`);

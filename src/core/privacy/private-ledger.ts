@@ -7,7 +7,8 @@
  * when full or after one second. Like the plain ledger, it keeps every envelope it opened and puts
  * back any that a peer deleted or altered.
  */
-import { Repo, type DocHandle, type StorageAdapterInterface } from "@automerge/automerge-repo";
+import { Repo, type DocHandle, type DocumentId } from "@automerge/automerge-repo";
+import { shutdownRepo } from "../ledger/closing-storage.ts";
 import { entryIdOf } from "../ledger/codec.ts";
 import { bucketOf, putEntries } from "../ledger/document.ts";
 import { tokenCid, type TokenCid } from "../ledger/tokens.ts";
@@ -35,6 +36,8 @@ export interface PrivateLedgerOptions extends Omit<LedgerOptions, "repo"> {
   /** Other identities whose lockboxes this node may open (an invite key before its join). */
   readonly also?: readonly KeyHolder[];
   readonly flushMs?: number;
+  /** The networked repo's share policy: told of each epoch document before it opens, so it announces them to relays only. */
+  readonly share?: { hide(document: DocumentId): void };
 }
 
 export interface PrivacyView {
@@ -83,7 +86,7 @@ export class PrivateLedger {
   static async open(options: PrivateLedgerOptions): Promise<PrivateLedger> {
     // No network adapter: the plaintext document never leaves this process.
     const local = new Repo({ network: [] });
-    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, ...ledgerOptions } = options;
+    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, share: _share, ...ledgerOptions } = options;
     const ledger = await Ledger.open({ ...ledgerOptions, repo: local });
     const node = new PrivateLedger(options, ledger, local);
     await node.keyring.load();
@@ -140,7 +143,7 @@ export class PrivateLedger {
     for (const handle of this.docs.values()) handle.off("change", this.onDocChange);
     await this.settled();
     this.ledger.close();
-    await this.local.shutdown();
+    await shutdownRepo(this.local);
   }
 
   /**
@@ -191,6 +194,7 @@ export class PrivateLedger {
   private async attach(key: EpochKey): Promise<void> {
     for (let next: EpochKey | undefined = key; next && !this.docs.has(next.keyId); ) {
       await this.keyring.add(next);
+      this.options.share?.hide(next.documentId);
       const handle = await openSealedDocument(this.options.repo, next);
       this.docs.set(next.keyId, handle);
       handle.on("change", this.onDocChange);

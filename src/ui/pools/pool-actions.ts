@@ -12,7 +12,7 @@ import { payForOpenJoin } from "../../core/net/open-join-payment.ts";
 import type { Identity } from "../../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../../core/ledger/epochs.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
-import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeDelegation, setPoolNetwork } from "../../core/ledger/membership.ts";
+import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeTarget, setPoolNetwork } from "../../core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
 import { browserRepo } from "./browser-repo.ts";
@@ -90,11 +90,15 @@ export async function joinPool(identity: Identity, invite: InviteLink): Promise<
   return joined.ok ? { ok: true, ledger: opened.ledger, abilities: joined.abilities } : { ok: false, message: joined.message };
 }
 
-/** Revokes a member's delegation (by DID) or an invite link; the ledger refuses it unless this identity issued it or one it rests on. */
+/**
+ * Revokes a member's delegation (by DID), an invite link, or removes an open pool's stranger (by
+ * DID); the ledger refuses it unless this identity issued the delegation or one it rests on (an
+ * admin, for a stranger).
+ */
 export async function revokeInPool(identity: Identity, ledger: Ledger, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>> }>> {
   const resolved = revocationTarget(ledger, target);
   if (!resolved.ok) return { ok: false, message: resolved.message };
-  const revoked = await revokeDelegation(ledger, identity, resolved.token, Date.now());
+  const revoked = await revokeTarget(ledger, identity, resolved, Date.now());
   return revoked.ok ? { ok: true, honoured: revoked.honoured } : { ok: false, message: revoked.message };
 }
 

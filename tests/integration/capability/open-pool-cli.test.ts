@@ -57,6 +57,16 @@ describe("edgepool pool create --open and edgepool join --pool", () => {
     const members = await edgepoolInProcess(["members", "--pool", pool, "--json", ...home("owner")]);
     expect(members.code, members.err.join("\n")).toBe(0);
     expect(members.out.join("\n").match(/did:key:/g)?.length).toBeGreaterThanOrEqual(3);
+
+    // Removing a stranger: another stranger may not, the owner (the pool's admin) may.
+    const removed = JSON.parse(stamped.out[0]!).member as string;
+    const notAdmin = await edgepoolInProcess(["revoke", "--pool", pool, removed, ...home("stranger-token")]);
+    expect(notAdmin.code, notAdmin.err.join("\n")).toBe(4);
+    const revoked = await edgepoolInProcess(["revoke", "--pool", pool, removed, "--json", ...home("owner")]);
+    expect(revoked.code, revoked.err.join("\n")).toBe(0);
+    expect(JSON.parse(revoked.out[0]!)).toMatchObject({ target: removed, honoured: { [removed]: 1 } });
+    const after = await edgepoolInProcess(["members", "--pool", pool, "--json", ...home("owner")]);
+    expect(JSON.parse(after.out[0]!).members.find((m: { did: string }) => m.did === removed)).toMatchObject({ revoked: expect.any(Number) });
   });
 
   it("refuses open-pool flags without --open, and an invite-only pool to a stranger", async () => {

@@ -2,51 +2,13 @@
  * The job commands as separate processes on loopback: a relay, a pool's root that submits, and a
  * member that works, each with its own --home. Every process is stopped and every directory removed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { cliProcessesIn, until } from "../../fixtures/cli.ts";
 import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
 
-const BIN = new URL("../../../bin/edgepool.js", import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), "edgepool-jobs-cli-"));
-const running: ChildProcess[] = [];
-
-afterAll(async () => {
-  for (const child of running) if (child.exitCode === null) child.kill("SIGTERM");
-  await Promise.all(running.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : undefined)));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
-function start(args: string[]): { child: ChildProcess; output: { out: string; err: string } } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-  running.push(child);
-  const output = { out: "", err: "" };
-  child.stdout!.on("data", (chunk) => (output.out += chunk));
-  child.stderr!.on("data", (chunk) => (output.err += chunk));
-  return { child, output };
-}
-
-/** Runs `edgepool <command> ...args` to its end; a two-word command is given as one string. */
-function edgepool(command: string, ...args: string[]): Promise<Run> {
-  const { child, output } = start([...command.split(" "), ...args]);
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, ...output })));
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const { dir, start, edgepool } = cliProcessesIn("edgepool-jobs-cli-");
 
 describe("edgepool submit, work, jobs, result (real processes through a relay)", () => {
   it("a member's worker runs a submitted job; the submitter waits for the verified output; work status, pause and stop", async () => {

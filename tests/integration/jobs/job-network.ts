@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
 import type { PoolSettingsState } from "../../../src/core/ledger/state.ts";
@@ -70,7 +71,7 @@ export class JobNetwork {
 
   readonly nodes = new Map<string, TestNode>();
   private readonly root = mkdtempSync(join(tmpdir(), "edgepool-jobs-"));
-  private readonly repos: Repo[] = [];
+  private readonly repos: Array<{ repo: Repo; storage: ClosingStorage }> = [];
   private readonly links: Array<{ a: string; b: string; adapters: MessageChannelNetworkAdapter[] }> = [];
   private setup: { pool: PoolId; entries: readonly SignedEntry[]; proofs: ReadonlyMap<Did, string> } | undefined;
 
@@ -84,9 +85,9 @@ export class JobNetwork {
 
   /** Starts a node; it knows the pool's setup entries (it joined earlier) and links to `peers`. */
   async start(name: string, who: TestIdentity, options: { peers?: string[]; contribute?: Partial<ContributeOptions>; tasks?: boolean } = {}): Promise<TestNode> {
-    const storage = new NodeFSStorageAdapter(join(this.root, name));
+    const storage = new ClosingStorage(new NodeFSStorageAdapter(join(this.root, name)));
     const repo = new Repo({ peerId: name as PeerId, storage, network: [] });
-    this.repos.push(repo);
+    this.repos.push({ repo, storage });
     for (const peer of options.peers ?? []) this.connect(name, peer, repo);
     const ledger = await Ledger.open({ repo, storage, pool: this.setup!.pool, authoriser: new UcanAuthoriser(), now: this.clock.now });
     await ledger.append(this.setup!.entries);
@@ -134,15 +135,7 @@ export class JobNetwork {
     }
     for (const link of this.links) link.adapters.forEach((adapter) => adapter.disconnect());
     // Let storage writes that sync started finish before the directory goes.
-    await Promise.all(this.repos.map(async (repo) => {
-      // flush() refuses when a handle is still unavailable (a blob nobody offered): nothing to save
-      // there; shutdown() flushes too, and a handle can turn unavailable in between.
-      await repo.flush().catch(() => undefined);
-      await repo.shutdown().catch(() => undefined);
-    }));
-    // automerge-repo saves sync state through a 100 ms throttle that shutdown does not flush; on a
-    // loaded machine that timer fires late, so leave it a generous margin before the files go.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await Promise.all(this.repos.map(({ repo, storage }) => shutdownRepo(repo, storage)));
     rmSync(this.root, { recursive: true, force: true });
   }
 }

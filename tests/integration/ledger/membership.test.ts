@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseInviteLink, redeemInvite, type Redemption } from "../../../src/core/capability/invite.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
-import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeDelegation, type InviteTerms } from "../../../src/core/ledger/membership.ts";
+import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeTarget, type InviteTerms } from "../../../src/core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../../src/core/ledger/writer.ts";
 import { alice, bob, carol, type TestIdentity } from "../../fixtures/identities.ts";
@@ -85,7 +85,7 @@ describe("membership steps shared by the CLI and the app", () => {
     expect(target).toMatchObject({ ok: false, reason: "unknown-target" });
     const bobsOwn = revocationTarget(bobLedger, bob.did);
     if (!bobsOwn.ok) throw new Error(bobsOwn.message);
-    expect(await revokeDelegation(bobLedger, carol, bobsOwn.token, Date.now())).toMatchObject({ ok: false, reason: "escalation" });
+    expect(await revokeTarget(bobLedger, carol, bobsOwn, Date.now())).toMatchObject({ ok: false, reason: "escalation" });
     expect(revocationTarget(bobLedger, "not a target")).toMatchObject({ ok: false, reason: "unknown-target" });
   });
 
@@ -97,15 +97,15 @@ describe("membership steps shared by the CLI and the app", () => {
 
     const target = revocationTarget(aliceLedger, bob.did);
     if (!target.ok) throw new Error(target.message);
-    const revoked = await revokeDelegation(aliceLedger, alice, target.token, Date.now());
+    const revoked = await revokeTarget(aliceLedger, alice, target, Date.now());
     expect(revoked).toMatchObject({ ok: true, already: false, honoured: { [bob.did]: 1 } });
     expect(aliceLedger.state.members[bob.did]!.revoked).toEqual(expect.any(Number));
     await until(() => bobLedger.state.members[bob.did]?.revoked !== undefined, "bob's node to see the revocation");
-    expect(await revokeDelegation(aliceLedger, alice, target.token, Date.now())).toMatchObject({ ok: true, already: true });
+    expect(await revokeTarget(aliceLedger, alice, target, Date.now())).toMatchObject({ ok: true, already: true });
 
     const byLink = revocationTarget(aliceLedger, link);
     if (!byLink.ok) throw new Error(byLink.message);
-    expect(await revokeDelegation(aliceLedger, alice, byLink.token, Date.now())).toMatchObject({ ok: true, already: false });
+    expect(await revokeTarget(aliceLedger, alice, byLink, Date.now())).toMatchObject({ ok: true, already: false });
     expect(await joinWithInvite(aliceLedger, carol, await redeemFor(link, carol), Date.now())).toMatchObject({ ok: false, reason: "revoked" });
   });
 });

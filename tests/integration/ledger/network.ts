@@ -5,11 +5,12 @@ import { join } from "node:path";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 
 export interface Peer {
   readonly name: string;
   readonly repo: Repo;
-  readonly storage: NodeFSStorageAdapter;
+  readonly storage: ClosingStorage;
   readonly dir: string;
 }
 
@@ -31,16 +32,15 @@ export function meshOf(names: readonly string[]): Network {
   }
   const peers = names.map((name, i) => {
     const dir = join(root, name);
-    const storage = new NodeFSStorageAdapter(dir);
+    const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
     return { name, dir, storage, repo: new Repo({ peerId: name as PeerId, storage, network: adapters[i]! }) };
   });
   return {
     peers,
     async close() {
-      await Promise.all(peers.map((p) => p.repo.shutdown()));
-      // automerge-repo saves sync state through a throttle (100 ms) that shutdown does not flush;
-      // removing the directory under a pending save fails it with ENOENT as an unhandled rejection.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Closing each storage drops automerge-repo's throttled saves that outlive shutdown, so the
+      // directory can go at once.
+      await Promise.all(peers.map((p) => shutdownRepo(p.repo, p.storage)));
       rmSync(root, { recursive: true, force: true });
     },
   };

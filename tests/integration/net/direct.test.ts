@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
-import { bob, carol, mallory } from "../../fixtures/identities.ts";
+import { setPoolNetwork } from "../../../src/core/ledger/membership.ts";
+import { alice, bob, carol, mallory } from "../../fixtures/identities.ts";
 import { directNode, type DirectNode } from "./direct-nodes.ts";
 import { Peers, until } from "./peers.ts";
 
@@ -58,6 +59,23 @@ describe("direct peers", () => {
     expect(b.direct!.mesh.has(m.repo.peerId)).toBe(false);
     // Mallory hears the members' hellos, but none of them answers her.
     expect(m.direct!.peers().filter((p) => p.path === "direct")).toEqual([]);
+  });
+
+  it("ends direct connections when the pool turns relay-only, makes none after, and keeps syncing through the relay", async () => {
+    const r = await relay();
+    const b = await node(bob, r.url);
+    const c = await node(carol, r.url);
+    await until(() => pathTo(b, c) === "direct" && pathTo(c, b) === "direct", "a direct connection both ways");
+    // The pool's root writes the setting (here through bob's node); it reaches carol's through the relay.
+    expect(await setPoolNetwork(b.ledger, alice, { ice: [], relayOnly: true }, Date.now())).toEqual({ ok: true });
+    await until(() => c.ledger.state.pool?.network?.relayOnly === true, "the setting at carol");
+    await until(() => b.direct!.mesh.stats().length === 0 && c.direct!.mesh.stats().length === 0, "both sides closing the connection");
+    const ids = await b.write(2);
+    await until(() => holds(c, ids), "bob's entries at carol through the relay");
+    // Hellos stop, so neither dials again; after three hello periods neither lists the other.
+    await until(() => pathTo(b, c) === undefined && pathTo(c, b) === undefined, "each forgetting the other");
+    expect(b.direct!.mesh.stats()).toEqual([]);
+    expect(c.direct!.mesh.stats()).toEqual([]);
   });
 
   it("without a direct path, members still sync through the relay", async () => {

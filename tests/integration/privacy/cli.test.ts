@@ -110,9 +110,7 @@ describe("a private pool through a relay process", () => {
     expect(revoked.err).toMatch(/Rotated the pool's key to epoch 1/);
     expect(json(await edgepool("alice", "ledger", "show", "--pool", pool, "--json")).privacy).toMatchObject({ epoch: 1, sealingEpoch: 1, pendingRotation: false });
 
-    // bob reads on under the new key; carol learns only that a rotation happened.
-    json(await edgepool("bob", "members", "--pool", pool, ...R, "--json"));
-    expect(json(await edgepool("bob", "ledger", "show", "--pool", pool, "--json")).privacy).toMatchObject({ epoch: 1, sealingEpoch: 1, pendingRotation: false });
+    // carol learns only that a rotation happened (that bob reads on is the in-process tests' part).
     json(await edgepool("carol", "members", "--pool", pool, ...R, "--json"));
     expect(json(await edgepool("carol", "ledger", "show", "--pool", pool, "--json")).privacy).toMatchObject({ epoch: 1, sealingEpoch: 0, pendingRotation: true });
     const rotated = json(await edgepool("alice", "rotate", "--pool", pool, ...R, "--json"));
@@ -133,5 +131,5 @@ describe("a private pool through a relay process", () => {
       const raw = new TextDecoder("latin1").decode(readFileSync(join(file.parentPath, file.name)));
       for (const needle of needles) expect(raw).not.toContain(needle);
     }
-  }, 600_000);
+  }, 900_000);
 });

@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import type { Network, Peer } from "../ledger/network.ts";
 
 export const T0 = 1_767_225_600_000;
@@ -112,17 +113,16 @@ function starOf(names: readonly string[]): Network {
     const { port1, port2 } = new MessageChannel();
     toRelay.push(new MessageChannelNetworkAdapter(port2 as never));
     const dir = join(root, name);
-    const storage = new NodeFSStorageAdapter(dir);
+    const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
     return { name, dir, storage, repo: new Repo({ peerId: name as PeerId, storage, network: [new MessageChannelNetworkAdapter(port1 as never)] }) };
   });
   const dir = join(root, "relay");
-  const storage = new NodeFSStorageAdapter(dir);
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
   peers.push({ name: "relay", dir, storage, repo: new Repo({ peerId: "relay" as PeerId, storage, network: toRelay, sharePolicy: async () => false }) });
   return {
     peers,
     async close() {
-      await Promise.all(peers.map((p) => p.repo.shutdown()));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await Promise.all(peers.map((p) => shutdownRepo(p.repo, p.storage)));
       rmSync(root, { recursive: true, force: true });
     },
   };

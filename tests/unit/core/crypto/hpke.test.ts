@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
 import { hpkeOpen, hpkeSeal, isWeakX25519Key, kexKeyPairFromSeed, openBlob, sealBlob, utf8 } from "../../../../src/core/crypto/index.ts";
 
 // The order-1, 2, 4 and 8 points of Curve25519 in u-coordinates (RFC 7748 section 6.1 and the
@@ -32,6 +33,32 @@ describe("HPKE lockbox primitives", () => {
     flipped[40]! ^= 1;
     expect(await hpkeOpen(bob.secretKey, info, flipped)).toBeUndefined();
     expect(await hpkeOpen(bob.secretKey, info, sealed.subarray(0, 40))).toBeUndefined();
+  });
+
+  // @hpke/core is an independent implementation of RFC 9180 (on WebCrypto): ours must agree with it both ways.
+  const reference = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+  const buffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
+
+  it("seals what RFC 9180's base mode (@hpke/core) opens", async () => {
+    const sealed = await hpkeSeal(bob.publicKey, info, utf8("epoch secret"));
+    const recipientKey = await reference.kem.deserializePrivateKey(buffer(bob.secretKey));
+    const opened = await reference.open({ recipientKey, enc: buffer(sealed.subarray(0, 32)), info: buffer(info) }, buffer(sealed.subarray(32)));
+    expect(new Uint8Array(opened)).toEqual(utf8("epoch secret"));
+  });
+
+  it("opens what @hpke/core seals, and nothing sealed under another info", async () => {
+    const recipientPublicKey = await reference.kem.deserializePublicKey(buffer(bob.publicKey));
+    const { enc, ct } = await reference.seal({ recipientPublicKey, info: buffer(info) }, buffer(utf8("epoch secret")));
+    const sealed = new Uint8Array([...new Uint8Array(enc), ...new Uint8Array(ct)]);
+    expect(await hpkeOpen(bob.secretKey, info, sealed)).toEqual(utf8("epoch secret"));
+    expect(await hpkeOpen(bob.secretKey, utf8("another context"), sealed)).toBeUndefined();
+  });
+
+  it("refuses to seal to a low-order key, and opens nothing whose enc is one", async () => {
+    for (const key of LOW_ORDER) await expect(hpkeSeal(hex(key), info, utf8("x")), key).rejects.toThrow();
+    const sealed = await hpkeSeal(bob.publicKey, info, utf8("epoch secret"));
+    sealed.set(hex(LOW_ORDER[0]!), 0);
+    expect(await hpkeOpen(bob.secretKey, info, sealed)).toBeUndefined();
   });
 
   it("derives the same key pair from the same seed and label, another from another label", () => {

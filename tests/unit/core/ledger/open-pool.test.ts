@@ -137,4 +137,36 @@ describe("open pools in the fold", () => {
     const badIssuer = await new EntryWriter(alice, pool, 1).write("pool.issuer", { url: "ftp://x", key: issuerKey.spki }, T0);
     expect(await validateEntry(badIssuer.bytes, context)).toMatchObject({ ok: false, reason: "bad-body" });
   });
+
+  it("an admin removes a stranger: entries it signed before stay, later ones are refused whatever time they claim, and it cannot join again", async () => {
+    const join = await stampJoin(bob, T0 + 10);
+    const carolJoin = await stampJoin(carol, T0 + 11);
+    const bobs = new EntryWriter(bob, pool, 1);
+    const claim = (time: number) => bobs.write("job.claim", { job: "ab".repeat(32), replica: 0 }, time);
+    const honouredClaim = await claim(T0 + 20);
+    // Applies from just after bob's join: every later entry of bob's is judged by its sequence.
+    const removal = await new EntryWriter(alice, pool, 2).write("ucan.revoke", { target: bob.did, honoured: { [bob.did]: 2 }, from: T0 + 11 }, T0 + 30);
+    const backdated = await claim(T0 + 20);
+    const later = await claim(T0 + 40);
+    const solved = await solveJoinStamp({ pool, did: bob.did }, BITS, EPOCH, { start: new Uint8Array(8) });
+    if (!solved.ok) throw new Error(solved.message);
+    const rejoin = await bobs.write("member.join", { member: bob.did, abilities: ["job/run"], stamp: solved.stamp }, T0 + 50);
+    const byStranger = await new EntryWriter(carol, pool, 1).write("ucan.revoke", { target: bob.did, honoured: { [bob.did]: 1 }, from: T0 + 21 }, T0 + 31);
+    const result = fold([...(await genesis({ stampBits: BITS })), join, carolJoin, honouredClaim, removal, backdated, later, rejoin, byStranger]);
+    // The honoured claim passes authorisation (its job does not exist); the later ones do not.
+    expect(result.rejected.get(honouredClaim.id)).toMatchObject({ reason: "unknown-reference" });
+    expect(result.rejected.get(removal.id)).toBeUndefined();
+    for (const refused of [backdated, later]) expect(result.rejected.get(refused.id)?.message).toMatch(/revoked: .* was removed/);
+    expect(result.rejected.get(rejoin.id)?.message).toMatch(/cannot join again/);
+    expect(result.rejected.get(byStranger.id)).toMatchObject({ reason: "not-authorised" });
+    expect(result.state.members[bob.did]!.revoked).toBe(T0 + 30);
+  });
+
+  it("refuses a removal without a token that names an invited member, and one that honours other DIDs", async () => {
+    const context = contextOf({ pool, authoriser: new UcanAuthoriser(), now: () => T0 + 60_000 });
+    const wide = await new EntryWriter(alice, pool, 2).write("ucan.revoke", { target: bob.did, honoured: { [bob.did]: 1, [carol.did]: 1 }, from: T0 + 1 }, T0 + 30);
+    expect(await validateEntry(wide.bytes, context)).toMatchObject({ ok: false, reason: "bad-proof" });
+    const founder = await new EntryWriter(alice, pool, 2).write("ucan.revoke", { target: alice.did, honoured: { [alice.did]: 1 }, from: T0 + 1 }, T0 + 30);
+    expect(fold([...(await genesis({ stampBits: BITS })), founder]).rejected.get(founder.id)?.message).toMatch(/not-a-stranger/);
+  });
 });

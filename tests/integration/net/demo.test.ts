@@ -29,15 +29,15 @@ function state(pid: number): string | undefined {
 
 const alive = (pid: number): boolean => ![undefined, "Z", "X"].includes(state(pid));
 
-/** The `edgepool` processes whose parent is `pid` (not, say, the esbuild service tsx starts). */
-function edgepoolChildrenOf(pid: number): number[] {
+/** The `edgepool <command>` processes whose parent is `pid` (not, say, the esbuild service tsx starts). */
+function edgepoolChildrenOf(pid: number, command = ""): number[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))
     .filter((name) => {
       try {
         // Fields after the command's closing parenthesis: state, ppid, ...
         const parent = Number(readFileSync(`/proc/${name}/stat`, "utf8").replace(/^.*\) /s, "").split(" ")[1]);
-        return parent === pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes("edgepool.js\0work\0");
+        return parent === pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes(`edgepool.js\0${command}`);
       } catch {
         return false;
       }
@@ -46,13 +46,15 @@ function edgepoolChildrenOf(pid: number): number[] {
 }
 
 afterAll(async () => {
+  // A test that failed before Ctrl-C leaves the demo's joins or workers running: stop them too.
+  const left = demo?.pid === undefined ? [] : edgepoolChildrenOf(demo.pid);
   demo?.kill("SIGKILL");
-  for (const pid of children.filter(alive)) process.kill(pid, "SIGKILL");
+  for (const pid of [...children, ...left].filter(alive)) process.kill(pid, "SIGKILL");
   if (dir) await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }, 30_000);
 
 describe("edgepool demo", () => {
-  it("stops every worker process and removes its files on Ctrl-C", { timeout: 240_000 }, async () => {
+  it("stops every worker process and removes its files on Ctrl-C", { timeout: 480_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), "edgepool-demo-test-"));
     const temporary = join(dir, "tmp");
     await mkdir(temporary);
@@ -61,9 +63,9 @@ describe("edgepool demo", () => {
     const exited = new Promise<number | null>((resolve) => demo!.once("exit", (code) => resolve(code)));
     const stderr: string[] = [];
     createInterface({ input: demo.stderr! }).on("line", (line) => stderr.push(line));
-    await until(() => stderr.some((line) => line.startsWith("Submitted")) || demo!.exitCode !== null, "the demo to submit its tiles", 200_000);
+    await until(() => stderr.some((line) => line.startsWith("Submitted")) || demo!.exitCode !== null, "the demo to submit its tiles", 400_000);
     expect(demo.exitCode, stderr.join("\n")).toBeNull();
-    children = edgepoolChildrenOf(demo.pid!);
+    children = edgepoolChildrenOf(demo.pid!, "work\0");
     // Four `edgepool work` processes (the joins have exited; the relay runs inside the demo).
     expect(children).toHaveLength(4);
     expect(children.every(alive)).toBe(true);

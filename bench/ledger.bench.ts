@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as A from "@automerge/automerge";
-import { Repo, type DocHandle, type PeerId } from "@automerge/automerge-repo";
+import { Repo, type DocHandle, type PeerId, type StorageAdapterInterface } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { verifyNode } from "../src/core/crypto/ed25519-node.ts";
@@ -24,6 +24,7 @@ import { genesisDocument, openLedgerDocument, putEntries, type LedgerDoc } from 
 import { writeEpoch } from "../src/core/ledger/epochs.ts";
 import { Ledger } from "../src/core/ledger/ledger.ts";
 import { createPoolWithMembers } from "../src/core/ledger/pool-members.ts";
+import { ClosingStorage, shutdownRepo } from "../src/core/ledger/closing-storage.ts";
 import { automergeDir } from "../src/core/ledger/home-node.ts";
 import { EntryStore } from "../src/core/ledger/store.ts";
 import { tokenCid, type TokenCid } from "../src/core/ledger/tokens.ts";
@@ -218,7 +219,7 @@ function connectedPair(): { a: Peer; b: Peer; close(): Promise<void> } {
 }
 
 /** Writes a history into a node's epoch-0 document and own store, as a node that validated it would. */
-async function stored(repo: Repo, storage: NodeFSStorageAdapter, h: History, entries = h.entries): Promise<void> {
+async function stored(repo: Repo, storage: StorageAdapterInterface, h: History, entries = h.entries): Promise<void> {
   const handle = await openLedgerDocument(repo, h.pool, 0);
   const store = new EntryStore(storage, h.pool, 0);
   for (let i = 0; i < entries.length; i += 10_000) {
@@ -301,12 +302,14 @@ async function prepare(jobs: number): Promise<PreparedNode> {
   const later: SignedEntry[] = [];
   await appendJobs(later, h.writers[0]!, h.writers.slice(1), jobs + 1, jobs + 101);
   const home = join(root, `n${dirs++}`);
-  const storage = new NodeFSStorageAdapter(automergeDir(home));
+  const storage = new ClosingStorage(new NodeFSStorageAdapter(automergeDir(home)));
   const repo = new Repo({ storage });
   await stored(repo, storage, h);
   await writeEpoch({ repo, storage, pool: h.pool, epoch: 1, checkpoint, snapshot: draft.snapshot, later });
   await repo.flush();
-  await repo.shutdown();
+  // A throttled save that fired after shutdown rewrote the document while a cold-start process
+  // was reading it (seen at load 40: "epoch 1 has no checkpoint and snapshot yet").
+  await shutdownRepo(repo, storage);
   return { home, pool: h.pool, now: later.at(-1)!.entry.time + 1, history: h.entries.length, total: h.entries.length + 1 + later.length };
 }
 

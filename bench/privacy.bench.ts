@@ -95,7 +95,8 @@ async function validate(pool: SignedEntry["entry"]["pool"], list: SignedEntry[],
 
 async function keys(pool: SignedEntry["entry"]["pool"]): Promise<void> {
   const members = Array.from({ length: 50 }, (_, i) => ({ did: author(10 + i).did, kex: kexKeyPairFromSeed(new Uint8Array(32).fill(10 + i), "bench").publicKey }));
-  await sealLockboxes(pool, 1, newEpochKey(pool, 1).secret, members.slice(0, 2));
+  // Warm: a running node has sealed before (the first call of the pure-JS hashing pays its JIT).
+  await sealLockboxes(pool, 1, newEpochKey(pool, 1).secret, members);
   const cpu = process.cpuUsage();
   const start = performance.now();
   const key = newEpochKey(pool, 1);
@@ -116,14 +117,18 @@ async function keys(pool: SignedEntry["entry"]["pool"]): Promise<void> {
 async function blobs(): Promise<void> {
   const data = new Uint8Array(64 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
   await sealBlob(data.subarray(0, 1024));
-  let start = performance.now();
-  await sealBlob(data);
-  const sealMs = ms(start);
-  start = performance.now();
-  await globalThis.crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
-  const hashMs = ms(start);
-  const rate = (t: number) => `${(64 / (t / 1000)).toFixed(0)} MiB/s`;
-  row("blob sealing, 64 MiB (AES-256-GCM, fresh key)", rate(sealMs), `${rate(hashMs)} (SHA-256)`, `${(hashMs / sealMs).toFixed(2)}x`, ">= 300 MiB/s");
+  // CPU time as well as wall time: on a shared machine the wall time measures the others' load.
+  const timed = async (work: () => Promise<unknown>) => {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await work();
+    const used = process.cpuUsage(cpu);
+    return { wall: ms(start), cpu: (used.user + used.system) / 1000 };
+  };
+  const seal = await timed(() => sealBlob(data));
+  const hash = await timed(() => globalThis.crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
+  const rate = (t: { wall: number; cpu: number }) => `${(64 / (t.wall / 1000)).toFixed(0)} MiB/s (${(64 / (t.cpu / 1000)).toFixed(0)} MiB per CPU s)`;
+  row("blob sealing, 64 MiB (AES-256-GCM, fresh key)", rate(seal), `${rate(hash)} (SHA-256)`, `${(hash.cpu / seal.cpu).toFixed(2)}x (CPU)`, ">= 300 MiB/s");
 }
 
 function memoryStorage() {

@@ -40,29 +40,36 @@ export const demo: Command = {
     const kept = stringOption(args, "dir");
     const dir = kept ? resolve(kept) : await mkdtemp(join(tmpdir(), "edgepool-demo-"));
     const stage = new Stage(dir, io);
-    let interrupted = false;
+    let interrupt: () => void = () => {};
+    const interrupted = new Promise<ExitCode>((done) => (interrupt = () => done(ExitCode.interrupted)));
     const onSignal = (): void => {
-      interrupted = true;
       io.err("\nStopping the demo's processes…");
-      void stage.stop().then(() => process.exit(ExitCode.interrupted));
+      interrupt();
     };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
+    let result: ExitCode;
     try {
       // The tiles get until the deadline; the backstop covers a start-up that hangs (a worker that never joins).
       const deadline = Date.now() + timeoutS * 1000;
-      const result = await Promise.race([
-        runDemo(stage, out, io, deadline),
+      const demoRun = runDemo(stage, out, io, deadline);
+      // Stopping the stage makes an unfinished run fail (a join whose process was stopped): that is the interruption, not an error.
+      demoRun.catch(() => undefined);
+      result = await Promise.race([
+        demoRun,
+        interrupted,
         new Promise<ExitCode>((done) => setTimeout(() => done(ExitCode.timedOut), timeoutS * 1000 + 60_000).unref()),
       ]);
       if (result === ExitCode.timedOut) io.err(`The demo did not finish within ${timeoutS} s. ${kept ? `Worker logs are in ${dir}.` : "Pass --dir DIR to keep the workers' logs."}`);
-      return result;
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      if (!interrupted) await stage.stop();
-      if (!kept) await rm(dir, { recursive: true, force: true });
+      await stage.stop();
+      if (!kept) await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     }
+    // What the interrupted run still awaits must not keep the process alive.
+    if (result === ExitCode.interrupted) process.exit(result);
+    return result;
   },
 };
 

@@ -16,13 +16,14 @@ const usage = [
   "  --mine         only the jobs this node submitted",
   ...POOL_USAGE,
   ...DIRECT_USAGE,
-  '  --json         print {"schemaVersion":1,"jobs":[{id,status,task,replicas,reward,deadline,submitted,commits,reveals,failure?,output?}]}',
+  '  --json         print {"schemaVersion":1,"jobs":[{id,status,task,replicas,reward,deadline,submitted,commits,reveals,failure?,output?,provisionalUntil?}]}',
 ].join("\n");
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 
 function row(job: JobView): string {
-  const detail = job.status === "failed" ? (job.failure ?? "deadline passed") : `${job.reveals}/${job.commits}/${job.replicas} revealed/committed/replicas`;
+  const final = job.provisionalUntil === undefined ? "" : ` (provisional until ${iso(job.provisionalUntil)})`;
+  const detail = job.status === "failed" ? (job.failure ?? "deadline passed") : `${job.reveals}/${job.commits}/${job.replicas} revealed/committed/replicas${final}`;
   return `${job.id}  ${job.status.padEnd(9)}  reward ${String(job.reward).padStart(5)}  ${detail}  deadline ${iso(job.deadline)}`;
 }
 

@@ -6,7 +6,7 @@ import type { Ledger } from "../core/ledger/ledger.ts";
 import { Keyring } from "../core/privacy/keyring.ts";
 import type { PrivacyView, PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { openPool, poolArgument } from "./pool-ledger.ts";
-import { summarise, type LedgerSummary } from "../core/ledger/summary.ts";
+import { paramsRows, strikeLabel, summarise, type LedgerSummary } from "../core/ledger/summary.ts";
 import { type CliIo, type Command, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { HOME_USAGE, homeOption, resolveHome } from "./home.ts";
@@ -92,19 +92,18 @@ function render(pool: string, epoch: number, s: LedgerSummary): string[] {
   lines.push(`Members (${s.members.length}):`);
   for (const m of s.members) lines.push(`  ${m.did}  ${m.abilities.join(",")}  since ${iso(m.since)}${m.revoked !== undefined ? `  REMOVED ${iso(m.revoked)}` : ""}`);
   lines.push(`Jobs (${s.jobs.length}):`);
-  for (const j of s.jobs) lines.push(`  ${j.id}  ${j.status}  ${j.task}  k=${j.replicas} reward ${j.reward}  commits ${j.commits} reveals ${j.reveals}`);
+  for (const j of s.jobs) lines.push(`  ${j.id}  ${j.status}${j.provisionalUntil === undefined ? "" : " (provisional)"}  ${j.task}  k=${j.replicas} reward ${j.reward}  commits ${j.commits} reveals ${j.reveals}`);
   lines.push("Balances:");
   for (const b of s.balances) lines.push(`  ${b.did}  spendable ${b.spendable}  vesting ${b.vesting}${b.nextVest !== undefined ? ` (next ${iso(b.nextVest)})` : ""}`);
   lines.push("Reputation:");
   for (const r of s.reputation) lines.push(`  ${r.did}  ${milli(r.milli)}  agreed ${r.agreed} disagreed ${r.disagreed}`);
   lines.push(`Workers (${s.workers.length}); verification fund ${s.fund}:`);
   for (const w of s.workers) {
-    const strikes = w.strikes.map((k) => `${k.severe ? "severe" : "minor"} ${k.reason} ${iso(k.time)}`).join("; ");
+    const strikes = w.strikes.map((k) => `${strikeLabel(k)} (${k.reason}, ${iso(k.time)})`).join("; ");
     lines.push(`  ${w.did}  ${w.tier}${w.suspended ? ` (${w.suspended.reason} since ${iso(w.suspended.time)})` : ""}  C ${w.streak}  stake ${w.stake}${w.unbonding ? ` (+${w.unbonding} unbonding)` : ""}  strikes ${w.strikes.length}${strikes ? `: ${strikes}` : ""}${w.rewardFactor === undefined ? "" : `  reward factor ${(w.rewardFactor / 1000).toFixed(3)}`}`);
   }
   if (s.params) {
-    const p = s.params;
-    lines.push(`Parameters (epoch ${p.epoch}): tax ${p.set.taxPermille / 10}%, trust C >= ${p.trust}, single runs <= ${p.set.maxSingle}, q_min ${p.qMinPermille / 10}%, majority k ${p.majority}, quota ${p.set.quota}, sanctions ${p.set.sanctions ? "on" : "off"}${p.pending ? `; new parameters from epoch ${p.pending.from}` : ""}`);
+    lines.push(`Parameters: ${paramsRows(s.params).map((row) => `${row.label.toLowerCase()} ${row.value}`).join("; ")}`);
   }
   const reasons = Object.entries(s.invalid.byReason).map(([reason, n]) => `${reason} ${n}`).join(", ");
   lines.push(`Refused entries: ${s.invalid.count}${reasons ? ` (${reasons})` : ""}${s.deferred ? `; ${s.deferred} held until their time comes` : ""}`);

@@ -39,6 +39,7 @@ export class Stage {
   node: JobSession | undefined;
   pool = "";
   link = "";
+  private stopping = false;
 
   constructor(
     /** Where homes and logs go. */
@@ -47,6 +48,8 @@ export class Stage {
   ) {}
 
   spawn(args: string[], log: string): ChildProcess {
+    // A process started after stop() would outlive everything (an interrupted demo still joining).
+    if (this.stopping) throw new CliError("the local network is stopping; no new process starts");
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     const file = createWriteStream(log, { flags: "a" });
     child.stdout!.pipe(file, { end: false });
@@ -83,6 +86,7 @@ export class Stage {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all([...this.children].map((child) => stopChild(child)));
     await this.node?.close();
     await this.relay?.close();

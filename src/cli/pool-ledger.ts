@@ -131,7 +131,6 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
         }
         await ledger.persisted();
       } finally {
-        await repo.flush();
         await shutdownRepo(repo, storage);
       }
     },

@@ -7,9 +7,12 @@
  * per wave instead of one rank per member. What the real worker learns by syncing, the board knows
  * at once (who holds and committed what); whether a claim holds is still the fold's decision.
  */
-import { claimSlot } from "../core/jobs/replicas.ts";
+import { claimable, leaseMsOf, planReplica } from "../core/jobs/replicas.ts";
 import { Competitors, rendezvousKey, type RendezvousKey } from "../core/jobs/rendezvous.ts";
 import type { Did } from "../core/identity/did-key.ts";
+import { claimDelayMs } from "../core/ledger/replication.ts";
+import { claimRefusal } from "../core/ledger/rules/jobs.ts";
+import type { LedgerState } from "../core/ledger/state.ts";
 import { ROLES } from "./behaviour.ts";
 import type { SimJob, SimNode } from "./world.ts";
 
@@ -29,8 +32,8 @@ export interface BoardHost {
   claim(node: SimNode, job: SimJob, replica: number): void;
   /** Asks to look again at `time`: the node's due claims (`job` undefined) or one job's next wave. */
   wakeAt(time: number, target: { node: SimNode } | { job: SimJob }): void;
-  /** The earliest time the fold lets `node` claim `job` (its claim delay after disagreements). */
-  opensAt(node: SimNode, job: SimJob): number;
+  /** The fold's state as the workers see it now. */
+  state(): LedgerState;
 }
 
 export class Board {
@@ -49,9 +52,9 @@ export class Board {
     for (const node of nodes) this.byDid.set(node.did, node);
   }
 
-  /** The workers every worker ranks against (activeRunners of the current view), then a new offer on every open job. */
-  rank(workers: readonly Did[]): void {
-    this.competitors = new Competitors(workers);
+  /** The workers every worker ranks against (activeRunners of the current view, weighted), then a new offer on every open job. */
+  rank(competitors: Competitors): void {
+    this.competitors = competitors;
     for (const index of this.openJobs) this.offer(this.jobs[index]!);
   }
 
@@ -62,6 +65,13 @@ export class Board {
     job.free.push(replica);
     job.free.sort((a, b) => a - b);
     this.openJobs.add(job.index);
+  }
+
+  /** Closes the open replicas a job no longer has (the fold gave it to one worker alone). */
+  trim(job: SimJob, replicas: number): void {
+    if (job.free.length === 0 || job.free.at(-1)! < replicas) return;
+    job.free = job.free.filter((replica) => replica < replicas);
+    if (job.free.length === 0) this.openJobs.delete(job.index);
   }
 
   /** Closes every open replica of a settled or expired job. */
@@ -113,19 +123,24 @@ export class Board {
   }
 
   /**
-   * `node`'s claim on `job` as the real worker plans it (replicas.ts planClaim): its rank among the
-   * competitors without the job's holders, its wave, and its claim delay. An operator behind Sybil
-   * identities ignores the order and claims the first free replica as soon as the fold allows.
+   * `node`'s claim on `job` as the real worker plans it (replicas.ts planReplica, on the fold's
+   * state): its weighted rank among the competitors without the job's claimants, its wave, its
+   * claim delay, and nothing the fold would refuse (suspended, excluded, over its quota). An
+   * operator behind Sybil identities ignores the order and claims the first free replica as soon
+   * as the fold would take it.
    */
   plan(node: SimNode, job: SimJob): Plan | undefined {
-    if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline) return undefined;
-    const opensAt = this.host.opensAt(node, job);
-    const busy = job.claimants;
-    if (busy.has(node.did)) return undefined;
-    if (ROLES[node.role].coordinated) return { replica: job.free[0]!, at: opensAt };
-    const rank = this.competitors.rank(this.keyOf(job), node.did, busy)!;
-    const { slot, wave } = claimSlot(rank, job.free.length);
-    return { replica: job.free[slot]!, at: Math.max(opensAt, job.freeSince + wave * this.staggerMs) };
+    if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline || job.claimants.has(node.did)) return undefined;
+    const state = this.host.state();
+    const folded = state.jobs[job.id];
+    if (!folded) return undefined;
+    if (ROLES[node.role].coordinated) {
+      const replica = claimable(folded, job.free, this.host.now())[0];
+      if (replica === undefined) return undefined;
+      const at = Math.max(this.host.now(), folded.submitted + claimDelayMs(state.reputation[node.did], leaseMsOf(state)));
+      return claimRefusal(state, folded, job.id, replica, node.did, at) ? undefined : { replica, at };
+    }
+    return planReplica(state, job.id, folded, node.did, { free: job.free, freeSince: () => job.freeSince, busy: job.claimants }, this.host.now(), this.staggerMs, this.competitors, this.keyOf(job));
   }
 
   private take(node: SimNode, job: SimJob, replica: number): void {

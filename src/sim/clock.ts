@@ -24,10 +24,18 @@ export class EventQueue<E> {
   /** Schedules `event` at `time` (never before now: the past is settled). */
   at(time: number, event: E): void {
     if (time < this.current) throw new RangeError(`event scheduled at ${time}, before the clock (${this.current})`);
-    this.times.push(time);
-    this.orders.push(this.inserted++);
-    this.events.push(event);
-    this.up(this.events.length - 1);
+    const order = this.inserted++;
+    // Sift up with a hole: parents move down one slot each, the new event is written once.
+    let i = this.events.length;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(time, order, parent)) break;
+      this.move(parent, i);
+      i = parent;
+    }
+    this.times[i] = time;
+    this.orders[i] = order;
+    this.events[i] = event;
   }
 
   /** Removes the earliest event and moves the clock to its time; undefined when none is left. */
@@ -36,16 +44,16 @@ export class EventQueue<E> {
     if (n === 0) return undefined;
     const top = this.events[0]!;
     this.current = this.times[0]!;
-    this.move(n - 1, 0);
-    this.times.pop();
-    this.orders.pop();
-    this.events.pop();
-    if (n > 1) this.down(0);
+    const time = this.times.pop()!;
+    const order = this.orders.pop()!;
+    const event = this.events.pop()!;
+    if (n > 1) this.siftDown(time, order, event);
     return top;
   }
 
-  private less(i: number, j: number): boolean {
-    return this.times[i]! < this.times[j]! || (this.times[i] === this.times[j] && this.orders[i]! < this.orders[j]!);
+  /** Whether an event at (time, order) comes before the one in slot `j`. */
+  private before(time: number, order: number, j: number): boolean {
+    return time < this.times[j]! || (time === this.times[j] && order < this.orders[j]!);
   }
 
   private move(from: number, to: number): void {
@@ -54,32 +62,21 @@ export class EventQueue<E> {
     this.events[to] = this.events[from]!;
   }
 
-  private swap(i: number, j: number): void {
-    [this.times[i], this.times[j]] = [this.times[j]!, this.times[i]!];
-    [this.orders[i], this.orders[j]] = [this.orders[j]!, this.orders[i]!];
-    [this.events[i], this.events[j]] = [this.events[j]!, this.events[i]!];
-  }
-
-  private up(i: number): void {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) return;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private down(i: number): void {
+  /** Places the last event (taken out) from the root down: earlier children move up into the hole. */
+  private siftDown(time: number, order: number, event: E): void {
     const n = this.events.length;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < n && this.less(l, m)) m = l;
-      if (r < n && this.less(r, m)) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
+      const child = r < n && this.before(this.times[r]!, this.orders[r]!, l) ? r : l;
+      if (this.before(time, order, child)) break;
+      this.move(child, i);
+      i = child;
     }
+    this.times[i] = time;
+    this.orders[i] = order;
+    this.events[i] = event;
   }
 }

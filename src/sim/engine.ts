@@ -5,8 +5,7 @@
  * opened) exactly as a worker reading the ledger would, with the view H behind the clock.
  */
 import { bytesToHex } from "../core/crypto/index.ts";
-import { activeRunners, defaultStaggerMs } from "../core/jobs/replicas.ts";
-import { claimDelayMs } from "../core/ledger/replication.ts";
+import { activeRunners, defaultStaggerMs, weightedCompetitors } from "../core/jobs/replicas.ts";
 import { trusted } from "../core/ledger/trust.ts";
 import type { JobState } from "../core/ledger/state.ts";
 import type { EntryId, SignedEntry } from "../core/ledger/types.ts";
@@ -68,7 +67,7 @@ export class Simulation {
       now: () => this.queue.now,
       claim: (node, job, replica) => this.claim(node, job, replica),
       wakeAt: (time, target) => this.wakeAt(time, target),
-      opensAt: (node, job) => job.submitted + claimDelayMs(this.ledger.state.reputation[node.did], this.leaseMs),
+      state: () => this.ledger.state,
     });
     const strategy = STRATEGIES[config.strategy];
     if (!strategy) throw new RangeError(`unknown strategy ${config.strategy}`);
@@ -199,7 +198,7 @@ export class Simulation {
     const rule = ROLES[node.role];
     const token = ++this.tokens;
     const remaining = rule.computes ? Math.max(1, Math.round(job.work / node.speed)) : 1_000;
-    node.attempt = { token, job: job.index, replica, remaining, runningSince: undefined, finishAt: 0, leaseUntil: now + this.leaseMs };
+    node.attempt = { token, job: job.index, replica, claimedAt: now, remaining, runningSince: undefined, finishAt: 0, leaseUntil: now + this.leaseMs };
     if (!rule.finishes) this.queue.at(now + this.leaseMs, { type: "abandon", node: node.index, token });
     else this.resumeAttempt(node);
     if (rule.coordinated) this.groupJobs.set(node.group, [job.index, ...(this.groupJobs.get(node.group) ?? []).filter((j) => this.jobs[j]!.free.length > 0).slice(0, 7)]);
@@ -312,15 +311,16 @@ export class Simulation {
     this.reopenRevoked();
     if (this.queue.now - this.rankedAt >= RANK_REFRESH_MS) {
       this.rankedAt = this.queue.now;
-      this.board.rank(activeRunners(this.ledger.state, this.queue.now - this.ledger.horizonMs, this.ledger.root));
+      const view = this.queue.now - this.ledger.horizonMs;
+      this.board.rank(weightedCompetitors(this.ledger.state, activeRunners(this.ledger.state, view, this.ledger.root), view));
     }
     this.queue.at(this.queue.now + FOLD_TICK_MS, { type: "fold" });
   }
 
   /** The root checkpoints what it folded; the draws it makes open spot replicas and reveals. */
   private checkpoint(): void {
+    if (!this.ledger.checkpoint(this.queue.now - this.ledger.horizonMs)) return;
     this.lastCheckpoint = this.queue.now;
-    this.ledger.checkpoint(this.queue.now - this.ledger.horizonMs);
     const waiting = [...this.awaitingSeed].sort((a, b) => a - b);
     this.awaitingSeed.clear();
     for (const index of waiting) this.reconcile(this.jobs[index]!);
@@ -393,16 +393,37 @@ export class Simulation {
       return;
     }
     if (state.status !== "open" || view > job.deadline) return this.resolve(job, state);
+    this.dropLostClaims(job, state, view);
     this.dropLostCommits(job, state, view);
     if (state.seedAfter !== undefined) this.awaitingSeed.add(job.index);
-    if (Object.keys(state.commits).length >= state.replicas) for (const [index] of job.committed) this.revealIfOpen(this.nodes[index]!, job);
-    const committed = new Set(Object.values(state.commits).map((c) => c.replica));
+    // The replicas with a commit in the fold, in one pass over the commits (a job has a handful).
+    const committed: number[] = [];
+    for (const worker in state.commits) committed.push(state.commits[worker]!.replica);
+    if (committed.length >= state.replicas) for (const [index] of job.committed) this.revealIfOpen(this.nodes[index]!, job);
+    this.board.trim(job, state.replicas);
     for (let replica = 0; replica < state.replicas; replica++) {
       const claim = state.claims[replica];
-      if (committed.has(replica) || job.holders.has(replica) || (claim && claim.until >= view)) continue;
+      if (committed.includes(replica) || job.holders.has(replica) || (claim && claim.until >= view)) continue;
       this.board.open(job, replica, Math.max(job.submitted, claim?.until ?? 0));
     }
     this.board.offer(job);
+  }
+
+  /**
+   * A replica still running whose claim the fold did not grant (refused, lost, displaced in a
+   * contest, or retaken after the lease ran out): the worker stops, as the real worker does when
+   * its lease check finds the replica under another name.
+   */
+  private dropLostClaims(job: SimJob, state: JobState, view: number): void {
+    for (const [replica, index] of [...job.holders]) {
+      const node = this.nodes[index]!;
+      const attempt = node.attempt;
+      if (attempt?.job !== job.index || attempt.replica !== replica || attempt.claimedAt > view) continue;
+      if (state.claims[replica]?.worker === node.did || state.commits[node.did] !== undefined) continue;
+      this.dropAttempt(node);
+      this.tally.lostClaims++;
+      this.makeIdle(node);
+    }
   }
 
   /** A commit the fold has not taken although it was written before the view: lost or refused. */

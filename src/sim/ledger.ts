@@ -60,6 +60,8 @@ export class SimLedger {
   private counter = 0;
   private seen = 0;
   private view = -Infinity;
+  /** The latest time the root stamped an entry (a re-entrant member's join can still be travelling). */
+  private rootWrittenAt = -Infinity;
   private readonly listeners: Array<(batch: readonly SignedEntry[]) => void> = [];
   /** Character codes of the per-run base id; `nextId` writes the counter's digits into them. */
   private readonly idCodes: number[];
@@ -124,6 +126,7 @@ export class SimLedger {
     const entry: Entry = { v: ENTRY_VERSION, kind, pool: this.pool, author, seq, time, body, proof: [], sig: ZERO_SIG };
     const rule = KIND_RULES[kind];
     if (!options.unchecked && (checkBody(rule.schema, body) ?? rule.check?.(entry)) !== undefined) this.stats.badBody++;
+    if (author === this.root) this.rootWrittenAt = Math.max(this.rootWrittenAt, time);
     const id = this.nextId();
     this.stats.written++;
     const delivered = options.reliable || (!this.rng.chance(this.network.loss) && sample(this.rng, this.network.delay) <= this.network.horizonMs);
@@ -173,9 +176,12 @@ export class SimLedger {
   /**
    * The root's checkpoint through `through` (what it has folded), written at `through + 1` and
    * folded at once: the simulator's pools checkpoint as often as the hidden spot checks of single
-   * runs need a seed (ledger/README.md 8.7). Call it right after `advance(through)`.
+   * runs need a seed (ledger/README.md 8.7). Call it right after `advance(through)`. Returns false
+   * (no checkpoint) while an entry the root stamped after `through` is still travelling: the
+   * checkpoint would take a higher sequence number at an earlier time (a time regression).
    */
-  checkpoint(through: number): void {
+  checkpoint(through: number): boolean {
+    if (this.rootWrittenAt > through) return false;
     this.folder.expireBefore(through);
     const { count, root, state, frontier } = this.folder.commitment();
     const body = { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(checkpointedState(state, through))), frontier };
@@ -185,8 +191,10 @@ export class SimLedger {
     const started = performance.now();
     if (this.folder.add([{ id: this.nextId(), bytes: NO_BYTES, entry }]) !== "appended") throw new Error("simulator bug: a checkpoint did not sort after the folded entries");
     this.stats.foldMs += performance.now() - started;
+    this.rootWrittenAt = through + 1;
     this.stats.written++;
     this.stats.folded++;
+    return true;
   }
 
   private countRejections(batch: readonly SignedEntry[]): void {

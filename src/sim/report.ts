@@ -34,7 +34,7 @@ export interface SimReport {
   /** Issue 11's mechanism at work (zeros when the run has no incentives). */
   incentives: { singleRuns: number; audits: number; revoked: number; reentries: number; fund: number; suspended: { honest: number; dishonest: number; honestShare: number } };
   timeToVerdictSeconds: { mean: number; p50: number; p99: number };
-  work: { executions: number; perCompletedJob: number; wastedReplicas: number; computeHours: number; abortedHours: number; lateResults: number; lostCommits: number };
+  work: { executions: number; perCompletedJob: number; wastedReplicas: number; computeHours: number; abortedHours: number; lateResults: number; lostCommits: number; lostClaims: number };
   credits: { honest: Credits; dishonest: Credits; byRole: Partial<Record<Role, Credits>> };
   ledger: { written: number; lost: number; folded: number; rejected: Record<string, number>; badBody: number };
   costModel: { signatures: number; verificationsPerNode: number; verifySecondsPerNode: number; syncMegabytesPerNode: number };
@@ -91,6 +91,7 @@ export function buildReport(sim: Simulation, wallMs: number): SimReport {
       abortedHours: round(t.abortedMs / 3_600_000, 1),
       lateResults: t.lateResults,
       lostCommits: t.lostCommits,
+      lostClaims: t.lostClaims,
     },
     credits: creditsByRole(sim),
     ledger: { written: stats.written, lost: stats.lost, folded: stats.folded, rejected: stats.rejected, badBody: stats.badBody },

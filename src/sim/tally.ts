@@ -16,12 +16,14 @@ export interface Tally {
   lateResults: number;
   /** Commits the fold never took (lost in the network or refused). */
   lostCommits: number;
+  /** Claims the fold did not grant or later gave to another worker (a contest, a race): the worker stopped. */
+  lostClaims: number;
   /** Suspended dishonest identities that came back under a new one (--reentry). */
   reentries: number;
   endedAt: number;
 }
 
-export const newTally = (): Tally => ({ submitted: 0, executions: 0, computeMs: 0, abortedMs: 0, lateResults: 0, lostCommits: 0, reentries: 0, endedAt: 0 });
+export const newTally = (): Tally => ({ submitted: 0, executions: 0, computeMs: 0, abortedMs: 0, lateResults: 0, lostCommits: 0, lostClaims: 0, reentries: 0, endedAt: 0 });
 
 /** Share of time a node can compute: online (churn) and inside its daily window (battery). */
 export function computeShare(config: SimConfig): number {

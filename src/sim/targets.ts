@@ -14,31 +14,45 @@ interface Target {
   readonly name: string;
   readonly goal: string;
   readonly overrides: SimOverrides;
+  /** Whether the runs' means meet the goal (absent: a row with no goal of its own). */
+  readonly met?: (mean: (f: (x: Figures) => number) => number) => boolean;
 }
+
+/**
+ * Vesting scaled to the run's compressed time: a worker runs about 60 replicas in 300 s here, as
+ * many as a volunteer runs in days. With the default 7 days nothing would vest during a run, so
+ * every trusted worker would stop at M = 50 unvested single runs and fall back to k = 3.
+ */
+const VESTING_SECONDS = 300;
 
 /**
  * Every row runs a saturated pool (arrivals above capacity, a short lease, short tasks), as the
  * binomial checks do: replicas go to whichever worker is free next, whether it lies or not.
  */
-const SATURATED: SimOverrides = { load: 1.5, pool: { leaseSeconds: 10 }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
+const SATURATED: SimOverrides = { load: 1.5, pool: { leaseSeconds: 10, vestingSeconds: VESTING_SECONDS }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
 
 const colluding: SimOverrides = { adversaries: { malicious: 0.2, collude: true } };
 const withIncentives = (strategy: string, extra: SimOverrides = {}): SimOverrides => ({ ...colluding, ...extra, strategy, pool: { incentives: true } });
 
+const within = (value: number, goal: number, tolerance: number): boolean => Math.abs(value - goal) <= tolerance;
+
 const TARGETS: readonly Target[] = [
-  { name: "1a plain k=3, 20% colluding", goal: "wrong ≈ 0.104 (binomial)", overrides: colluding },
-  { name: "1b plain k=3, honest 60% available", goal: "wrong ≈ 0.21", overrides: { ...colluding, availabilityModel: "adversary-online", churn: { rate: 2, availability: 0.6 } } },
-  { name: "2 always lies (naive)", goal: "after revocation ≤ 0.2%, ≤ 1.5 executions/job", overrides: withIncentives("naive") },
-  { name: "3 strategic", goal: "at verdict ≤ 2%, after ≤ 0.5%, ≤ 1.5 executions/job", overrides: withIncentives("strategic") },
-  { name: "3b sleeper", goal: "(as 3)", overrides: withIncentives("sleeper") },
-  { name: "4 intermittent (10%)", goal: "after revocation ≤ 1%", overrides: withIncentives("intermittent") },
-  { name: "4b naive with re-entry", goal: "(whitewashing)", overrides: withIncentives("naive", { adversaries: { malicious: 0.2, collude: true, reentry: true } }) },
-  { name: "5 no adversary, incentives", goal: "≤ 1.4 executions/job", overrides: { pool: { incentives: true } } },
+  { name: "1a plain k=3, 20% colluding", goal: "wrong ≈ 0.104 (binomial), within 3σ", overrides: colluding, met: (m) => within(m((x) => x.wrongAtVerdict), m((x) => x.binomial), 3 * m((x) => x.binomialSigma)) },
+  { name: "1b plain k=3, honest 60% available", goal: "wrong ≈ 0.21", overrides: { ...colluding, availabilityModel: "adversary-online", churn: { rate: 2, availability: 0.6 } }, met: (m) => within(m((x) => x.wrongAtVerdict), 0.21, 0.03) },
+  { name: "2 always lies (naive)", goal: "after revocation ≤ 0.2%, ≤ 1.5 executions/job", overrides: withIncentives("naive"), met: (m) => m((x) => x.wrongAfter) <= 0.002 && m((x) => x.executions) <= 1.5 },
+  { name: "3 strategic", goal: "at verdict ≤ 2%, after ≤ 0.5%, ≤ 1.5 executions/job", overrides: withIncentives("strategic"), met: (m) => m((x) => x.wrongAtVerdict) <= 0.02 && m((x) => x.wrongAfter) <= 0.005 && m((x) => x.executions) <= 1.5 },
+  { name: "3b sleeper", goal: "(as 3)", overrides: withIncentives("sleeper"), met: (m) => m((x) => x.wrongAtVerdict) <= 0.02 && m((x) => x.wrongAfter) <= 0.005 && m((x) => x.executions) <= 1.5 },
+  { name: "4 intermittent (10%)", goal: "after revocation ≤ 1%", overrides: withIncentives("intermittent"), met: (m) => m((x) => x.wrongAfter) <= 0.01 },
+  { name: "4b naive with re-entry", goal: "(whitewashing; no goal of its own)", overrides: withIncentives("naive", { adversaries: { malicious: 0.2, collude: true, reentry: true } }) },
+  { name: "5 no adversary, incentives", goal: "≤ 1.4 executions/job, no wrong result", overrides: { pool: { incentives: true } }, met: (m) => m((x) => x.executions) <= 1.4 && m((x) => x.wrongAfter) === 0 },
   { name: "7 no adversary, plain k=3", goal: "baseline for time to verdict", overrides: {} },
 ];
 
 interface Figures {
   wrongAtVerdict: number;
+  binomial: number;
+  binomialSigma: number;
+  dishonestNet: number;
   wrongAfter: number;
   executions: number;
   p50: number;
@@ -48,6 +62,9 @@ interface Figures {
 
 const figuresOf = (r: SimReport): Figures => ({
   wrongAtVerdict: r.wrongAccepted.rate,
+  binomial: r.wrongAccepted.binomialPrediction,
+  binomialSigma: r.wrongAccepted.binomialSigma,
+  dishonestNet: r.credits.dishonest.members === 0 ? 0 : (r.credits.dishonest.earned - r.credits.dishonest.spent) / r.credits.dishonest.members,
   wrongAfter: r.wrongAfterRevocation.rate,
   executions: r.work.perCompletedJob,
   p50: r.timeToVerdictSeconds.p50,
@@ -66,28 +83,47 @@ const cell = (values: readonly number[], scale = 1, digits = 3): string => {
   return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
 };
 
+const meanOf = (runs: readonly Figures[]) => (f: (x: Figures) => number): number => meanSpread(runs.map(f)).mean;
+const verdict = (met: boolean | undefined): string => (met === undefined ? "—" : met ? "met" : "**not met**");
+
+/** Targets 6 and 7 span rows: colluders keep nothing and honest members stay; single runs do not slow verdicts. */
+function acrossRows(rows: ReadonlyArray<{ target: Target; runs: Figures[] }>): string[] {
+  const adversarial = rows.filter((r) => r.target.overrides.adversaries?.malicious && r.target.overrides.pool?.incentives).flatMap((r) => r.runs);
+  const worstNet = Math.max(...adversarial.map((x) => x.dishonestNet));
+  const mostEarned = Math.max(...adversarial.map((x) => x.dishonestCredits));
+  const worstHonest = Math.max(...adversarial.map((x) => x.honestSuspended));
+  const p50 = (name: string) => meanOf(rows.find((r) => r.target.name.startsWith(name))!.runs)((x) => x.p50);
+  return [
+    `- Target 6 (every adversarial run with incentives): highest net credits per colluder (earned after forfeits, minus spent on their own submissions) ${worstNet.toFixed(1)}; highest share of honest members suspended ${(worstHonest * 100).toFixed(2)}%: ${verdict(worstNet <= 0 && worstHonest <= 0.005)}. Earned alone, a colluder kept at most ${mostEarned.toFixed(1)} credits in one run.`,
+    `- Target 7: median time to a provisional verdict with incentives (row 5) ${p50("5 ").toFixed(1)} s against plain k=3 (row 7) ${p50("7 ").toFixed(1)} s: ${verdict(p50("5 ") <= p50("7 "))}.`,
+  ];
+}
+
 function render(rows: Array<{ target: Target; runs: Figures[] }>, scale: { nodes: number; jobs: number; seeds: number; wall: number }): string {
   const lines = [
     SECTION_START,
     "## Incentives (issue 11)",
     "",
     `Each row: ${scale.seeds} seeds (mean ± standard deviation), ${scale.nodes} members, ${scale.jobs} jobs, k = 3, a saturated pool`,
-    "(load 1.5, 10 s lease, 2-6 s tasks, as the binomial checks use), 20% of members in",
+    `(load 1.5, 10 s lease, 2-6 s tasks, as the binomial checks use; vesting ${VESTING_SECONDS} s, scaled to the run's compressed time), 20% of members in`,
     "one colluding group unless the row says otherwise; `--incentives` turns on adaptive replication, checkpoint-seeded",
-    "spot checks, an auditor and sanctions; without it the pool runs plain majority voting (`sanctions: 0`).",
+    "spot checks, an auditor and sanctions; without it the pool runs plain majority voting (`sanctions: 0`). Simulated",
+    "workers plan claims with the real worker's `planReplica` on the fold's state (no claim the fold would refuse:",
+    "suspended, excluded, over quota; replica 0 first on an undecided adaptive job; waves weighted by claim weight) and",
+    "stop when the fold gave their replica to someone else.",
     `Wall time of all runs: ${scale.wall.toFixed(0)} s on 2 shared cores. The issue asks for 10,000 members; that scale`,
     "did not fit the session's time budget on this machine, so these are smaller pools (same rules, fewer jobs per member).",
     "",
-    "| target | goal | wrong at verdict (%) | wrong after revocation (%) | executions / job | p50 to verdict (s) | credits per dishonest member | honest suspended (%) |",
-    "|---|---|---|---|---|---|---|---|",
+    "| target | goal | wrong at verdict (%) | wrong after revocation (%) | executions / job | p50 to verdict (s) | credits per dishonest member | honest suspended (%) | goal met |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
   for (const { target, runs } of rows) {
     const col = (f: (x: Figures) => number, scaleBy = 1, digits = 3) => cell(runs.map(f), scaleBy, digits);
     lines.push(
-      `| ${target.name} | ${target.goal} | ${col((x) => x.wrongAtVerdict, 100, 2)} | ${col((x) => x.wrongAfter, 100, 2)} | ${col((x) => x.executions, 1, 2)} | ${col((x) => x.p50, 1, 1)} | ${col((x) => x.dishonestCredits, 1, 1)} | ${col((x) => x.honestSuspended, 100, 2)} |`,
+      `| ${target.name} | ${target.goal} | ${col((x) => x.wrongAtVerdict, 100, 2)} | ${col((x) => x.wrongAfter, 100, 2)} | ${col((x) => x.executions, 1, 2)} | ${col((x) => x.p50, 1, 1)} | ${col((x) => x.dishonestCredits, 1, 1)} | ${col((x) => x.honestSuspended, 100, 2)} | ${verdict(target.met?.(meanOf(runs)))} |`,
     );
   }
-  lines.push("", "Reproduce: `npm run sim:targets -- --nodes N --jobs N --seeds N`.", SECTION_END, "");
+  lines.push("", ...acrossRows(rows), "", "Reproduce: `npm run sim:targets -- --nodes N --jobs N --seeds N`.", SECTION_END, "");
   return lines.join("\n");
 }
 

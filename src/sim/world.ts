@@ -16,6 +16,8 @@ export interface Attempt {
   readonly token: number;
   readonly job: number;
   readonly replica: number;
+  /** When the worker wrote its claim (the fold's view passes it before the worker can tell whether it held). */
+  readonly claimedAt: number;
   /** Compute left, ms (on this device). */
   remaining: number;
   /** When the current stretch of computing began; undefined while paused. */

@@ -61,11 +61,16 @@ describe("pools in the app", () => {
       throw error;
     });
     await alice.getByTestId("job-image").waitFor();
+    // The verdict is provisional until the workers' credits vest (the bond a caught worker loses).
+    expect(await alice.getByTestId("job-provisional").innerText()).toMatch(/^Provisional until .+: the result can still be revoked/);
     await checkScreen(alice, "jobs");
 
     await openScreen(bob, server.url, "contribute");
     await expect.poll(() => bob.getByTestId("tasks-done").innerText(), { timeout: 20_000 }).toBe("1");
     expect(Number(await bob.getByTestId("credits-vesting").innerText().then((t) => t.split(" ")[0]))).toBeGreaterThan(0);
+    expect(await bob.getByTestId("my-tier").innerText()).toMatch(/^(building|trusted), \d+ valid results in a row$/);
+    expect(await bob.getByTestId("my-strikes").innerText()).toBe("none");
+    expect(await bob.getByTestId("my-stake").innerText()).toBe("0");
     await checkScreen(bob, "contribute-member");
 
     await openScreen(alice, server.url, "ledger");
@@ -79,6 +84,11 @@ describe("pools in the app", () => {
     ]);
     await expect.poll(async () => (await kinds(bob)).join(), { timeout: 20_000 }).toBe((await kinds(alice)).join());
     await expect.poll(() => balances(bob), { timeout: 20_000 }).toBe(await balances(alice));
+    // Each worker's standing, the verification fund and the pool's parameters, from the fold.
+    await expect.poll(() => alice.getByTestId("worker-row").count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(await alice.getByTestId("worker-tier").allInnerTexts()).toContain("building");
+    expect(await alice.getByTestId("fund").innerText()).toMatch(/^Verification fund: -?\d+ credits/);
+    expect(await alice.getByTestId("pool-params").innerText()).toMatch(/Majority k\s+3/);
     await checkScreen(alice, "ledger");
 
     // Alice revokes bob; both devices then show him as revoked.

@@ -87,7 +87,8 @@ const X25519_ALGORITHM = { name: "X25519" } as const;
 
 /** Seals `plaintext` to `recipient` (X25519 public key); `info` binds the context. Returns enc || ciphertext. */
 export async function hpkeSeal(recipient: Uint8Array, info: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
-  if (isWeakX25519Key(recipient)) throw new TypeError("an HPKE recipient key is a 32-byte X25519 public key of large order");
+  if (recipient.length !== X25519_KEY_LENGTH) throw new TypeError(`an X25519 public key is 32 bytes, got ${recipient.length}`);
+  // A low-order key makes WebCrypto's deriveBits fail (all-zero secret); the ledger refuses such a kex before it gets here.
   const subtle = globalThis.crypto.subtle;
   // The ephemeral key and the DH run natively (WebCrypto); everything after is a few hashes.
   const ephemeral = (await subtle.generateKey(X25519_ALGORITHM, true, ["deriveBits"])) as CryptoKeyPair;

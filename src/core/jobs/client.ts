@@ -7,7 +7,7 @@
 import type { Ledger } from "../ledger/ledger.ts";
 import { MAX_INLINE_BYTES } from "../ledger/rules/jobs.ts";
 import type { EntryId, RejectReason } from "../ledger/types.ts";
-import { jobView, type JobView } from "../ledger/verdict.ts";
+import { jobView, vestingMsOf, type JobView } from "../ledger/verdict.ts";
 
 export type { JobView };
 import type { TimerClock } from "../scheduler/index.ts";
@@ -70,16 +70,18 @@ export class JobClient {
   }
 
   status(job: EntryId): JobView | undefined {
-    const state = this.options.ledger.state.jobs[job];
-    return state && jobView(job, state, this.options.clock.now());
+    const { state } = this.options.ledger;
+    const found = state.jobs[job];
+    return found && jobView(job, found, this.options.clock.now(), vestingMsOf(state));
   }
 
   /** Every job in the pool (or only this node's), newest first. */
   list(mine = false): JobView[] {
     const now = this.options.clock.now();
-    return Object.entries(this.options.ledger.state.jobs)
+    const { state } = this.options.ledger;
+    return Object.entries(state.jobs)
       .filter(([, job]) => !mine || job.submitter === this.options.own.did)
-      .map(([id, job]) => jobView(id as EntryId, job, now))
+      .map(([id, job]) => jobView(id as EntryId, job, now, vestingMsOf(state)))
       .sort((a, b) => b.submitted - a.submitted || (a.id < b.id ? -1 : 1));
   }
 

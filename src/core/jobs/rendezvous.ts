@@ -86,21 +86,41 @@ export function rendezvousPosition(key: RendezvousKey, size: number, rank: numbe
   return index;
 }
 
+/** A worker's claim weight P (ledger/README.md 8.7: 1000 plus its stake and reputation terms). */
+export type WeightOf = (did: Did) => number;
+
+const UNWEIGHTED: WeightOf = () => 1000;
+
 /**
  * The workers one worker ranks itself against, sorted once per look at the ledger and shared by
- * every job it plans (sorting is the O(n log n) part; each job's rank is then O(busy)).
+ * every job it plans (sorting is the O(n log n) part; each job's rank is then O(busy)). With the
+ * fold's claim weights, a worker's waves shrink by its weight over the mean (`weightPermille`),
+ * so stake and reputation shape who claims first as they shape who wins a contest.
  */
 export class Competitors {
   private readonly sorted: readonly Did[];
   private readonly positions: Map<Did, number>;
+  private readonly totalWeight: number;
 
-  constructor(workers: Iterable<Did>) {
+  constructor(
+    workers: Iterable<Did>,
+    private readonly weightOf: WeightOf = UNWEIGHTED,
+  ) {
     this.sorted = [...new Set(workers)].sort();
     this.positions = new Map(this.sorted.map((did, i) => [did, i]));
+    this.totalWeight = this.sorted.reduce((sum, did) => sum + weightOf(did), 0);
   }
 
   get size(): number {
     return this.sorted.length;
+  }
+
+  /** `me`'s claim weight over the competitors' mean, in thousandths (exactly 1000 when all weigh the same). */
+  weightPermille(me: Did): number {
+    const listed = this.positions.has(me);
+    const size = this.sorted.length + (listed ? 0 : 1);
+    const total = this.totalWeight + (listed ? 0 : this.weightOf(me));
+    return Math.max(1, Math.floor((1000 * this.weightOf(me) * size) / total));
   }
 
   /**

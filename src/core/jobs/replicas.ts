@@ -9,7 +9,9 @@ import { claimDelayMs } from "../ledger/replication.ts";
 import { epochOf } from "../ledger/verdict.ts";
 import type { JobState, LedgerState } from "../ledger/state.ts";
 import type { EntryId } from "../ledger/types.ts";
-import { rendezvousKey, type Competitors } from "./rendezvous.ts";
+import { claimRefusal } from "../ledger/rules/jobs.ts";
+import { claimWeight } from "../ledger/trust.ts";
+import { rendezvousKey, Competitors } from "./rendezvous.ts";
 
 export const leaseMsOf = (state: LedgerState): number => (state.pool?.settings.leaseSeconds ?? 300) * 1000;
 
@@ -55,16 +57,21 @@ export function runners(state: LedgerState, now: number): Did[] {
  */
 export function activeRunners(state: LedgerState, now: number, me: Did): Did[] {
   const live = new Set<string>();
-  for (const job of Object.values(state.jobs)) {
+  // for-in, not Object.values: no array of every job the state holds per call.
+  for (const id in state.jobs) {
+    const job = state.jobs[id]!;
     if (job.status !== "open") continue;
-    for (const claim of Object.values(job.claims)) if (claim.until >= now) live.add(claim.worker);
-    for (const worker of Object.keys(job.commits)) live.add(worker);
+    for (const replica in job.claims) if (job.claims[replica]!.until >= now) live.add(job.claims[replica]!.worker);
+    for (const worker in job.commits) live.add(worker);
   }
   const today = epochOf(now);
   const all = runners(state, now);
   const active = all.filter((did) => did === me || live.has(did) || state.reputation[did]?.epoch === today);
   return active.length > 1 || !all.includes(me) ? active : all;
 }
+
+/** The competitors a worker ranks itself against at `now`, weighted by the fold's claim weight. */
+export const weightedCompetitors = (state: LedgerState, workers: Iterable<Did>, now: number): Competitors => new Competitors(workers, (did) => claimWeight(state, did, now));
 
 export interface ClaimPlan {
   readonly replica: number;
@@ -75,8 +82,14 @@ export interface ClaimPlan {
 /**
  * A worker of rendezvous rank `rank` among those competing for `free` replicas takes the
  * `rank % free`-th of them in wave `rank / free`: ranks are distinct, so one wave never doubles up.
+ * A worker weighing `weightPermille` of the mean claim weight moves its waves by that factor
+ * (twice the mean weight: wave `rank / (2 * free)`); two workers whose waves now meet on one
+ * replica race, and the fold's contest (H * 1000 / P, the same weights) settles it.
  */
-export const claimSlot = (rank: number, free: number): { slot: number; wave: number } => ({ slot: rank % free, wave: Math.floor(rank / free) });
+export const claimSlot = (rank: number, free: number, weightPermille = 1000): { slot: number; wave: number } => ({
+  slot: rank % free,
+  wave: Math.floor((rank * 1000) / (free * weightPermille)),
+});
 
 /**
  * Workers that compete for no replica of the job: those holding a claim on it or a commit to it,
@@ -90,23 +103,55 @@ export function busyWorkers(job: JobState): Set<Did> {
 }
 
 /**
+ * The free replicas worth claiming: those the job still has (a single run leaves only replica 0),
+ * and while an adaptive job is undecided (no commit, no live claim) only replica 0, whose first
+ * claim decides whether one trusted worker runs it alone. A claim on another replica first would
+ * be refused (replica gone) or would force k = 3 (ledger/README.md 8.7, adaptive replication).
+ */
+export function claimable(job: JobState, free: readonly number[], now: number): readonly number[] {
+  const undecided = job.adaptive === true && Object.keys(job.commits).length === 0 && !Object.values(job.claims).some((c) => c.until >= now);
+  return free.filter((replica) => replica < job.replicas && (!undecided || replica === 0));
+}
+
+/** What a worker knows about a job's open replicas when it plans a claim. */
+export interface OpenReplicas {
+  /** Replica indices nobody holds or committed, ascending. */
+  readonly free: readonly number[];
+  /** Since when each free replica has been free (its waves count from then). */
+  readonly freeSince: (replica: number) => number;
+  /** Workers that compete for no replica of the job (busyWorkers). */
+  readonly busy: ReadonlySet<Did>;
+}
+
+/**
+ * The claim planning the real worker and the simulator share: `me`'s replica among `open` by its
+ * weighted rendezvous rank, when its wave and its claim delay allow, and only if the fold would
+ * take the claim then (suspended, excluded or over its quota: no plan). `job` is the fold's state
+ * of the job (`submitted` is when its replicas first opened).
+ */
+export function planReplica(state: LedgerState, jobId: EntryId, job: JobState, me: Did, open: OpenReplicas, now: number, staggerMs: number, competitors: Competitors, key = rendezvousKey(jobId)): ClaimPlan | undefined {
+  const free = claimable(job, open.free, now);
+  if (free.length === 0) return undefined;
+  const rank = competitors.rank(key, me, open.busy);
+  if (rank === undefined) return undefined;
+  const { slot, wave } = claimSlot(rank, free.length, competitors.weightPermille(me));
+  const replica = free[slot]!;
+  const opensAt = job.submitted + claimDelayMs(state.reputation[me], leaseMsOf(state));
+  const at = Math.max(opensAt, open.freeSince(replica) + wave * staggerMs);
+  return claimRefusal(state, job, jobId, replica, me, Math.max(now, at)) ? undefined : { replica, at };
+}
+
+/**
  * Which replica of `jobId` this worker should claim and from when, or undefined when it should
- * not (the job is settled, past its deadline, or the worker already works on it). `competitors`
- * are the workers to rank against (activeRunners); this worker counts among them. Workers ranked
- * past the number of free replicas wait `staggerMs` per wave, so a worker that went away delays a
- * replica by one wave, never strands it. `key` is the job's rendezvousKey (callers that plan a job
- * many times keep it).
+ * not (the job is settled, past its deadline, the worker already works on it, or the fold would
+ * refuse its claim). `competitors` are the workers to rank against (activeRunners, weighted by
+ * claimWeight); this worker counts among them. Workers ranked past the number of free replicas
+ * wait `staggerMs` per wave, so a worker that went away delays a replica by one wave, never
+ * strands it. `key` is the job's rendezvousKey (callers that plan a job many times keep it).
  */
 export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: number, staggerMs: number, competitors: Competitors, key = rendezvousKey(jobId)): ClaimPlan | undefined {
   const job = state.jobs[jobId];
   if (!job || job.status !== "open" || now >= job.deadline || job.commits[me] || liveClaimOf(job, me, now) !== undefined) return undefined;
-  const free = freeReplicas(job, now);
-  if (free.length === 0) return undefined;
-  const rank = competitors.rank(key, me, busyWorkers(job));
-  if (rank === undefined) return undefined;
-  const { slot, wave } = claimSlot(rank, free.length);
-  const replica = free[slot]!;
-  const freeSince = Math.max(job.submitted, job.claims[replica]?.until ?? 0);
-  const opensAt = job.submitted + claimDelayMs(state.reputation[me], leaseMsOf(state));
-  return { replica, at: Math.max(opensAt, freeSince + wave * staggerMs) };
+  const freeSince = (replica: number) => Math.max(job.submitted, job.claims[replica]?.until ?? 0);
+  return planReplica(state, jobId, job, me, { free: freeReplicas(job, now), freeSince, busy: busyWorkers(job) }, now, staggerMs, competitors, key);
 }

@@ -16,8 +16,7 @@ import { resultCommitment } from "../ledger/writer.ts";
 import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { OwnEntries, OwnEntryRequest, OwnWrite } from "./own-entries.ts";
-import { activeRunners, defaultStaggerMs, leaseMsOf, planClaim, revealOpen } from "./replicas.ts";
-import { Competitors } from "./rendezvous.ts";
+import { activeRunners, defaultStaggerMs, leaseMsOf, planClaim, revealOpen, weightedCompetitors } from "./replicas.ts";
 import type { TaskRunner } from "./runner.ts";
 import { readJobInput } from "./inputs.ts";
 
@@ -272,7 +271,7 @@ export class JobWorker {
     const busy = [...this.attempts.values()].filter((a) => (a.phase === "running" || a.phase === "ran") && !committing.has(a.job)).length;
     if (!limits.acceptNewTasks || busy >= limits.workers) return undefined;
     const { state } = this.options.ledger;
-    const competitors = new Competitors(activeRunners(state, now, this.me));
+    const competitors = weightedCompetitors(state, activeRunners(state, now, this.me), now);
     const stagger = this.options.staggerMs ?? defaultStaggerMs(leaseMsOf(state));
     const plans = Object.keys(state.jobs)
       .filter((id) => !this.attempts.has(id as EntryId))

@@ -49,8 +49,19 @@ export class ClosingStorage implements StorageAdapterInterface {
   }
 }
 
-/** Shuts `repo` down, then its storage: once this resolves, nothing of the repo writes again. */
-export async function shutdownRepo(repo: Repo, storage: ClosingStorage): Promise<void> {
-  await repo.shutdown();
-  await storage.close();
+/**
+ * Writes every document `repo` holds to its storage. `Repo.flush()` (and so `Repo.shutdown()`)
+ * throws "DocHandle is not ready" for a handle still requesting or unavailable, as when a peer
+ * asked for a document nobody had: such a handle holds nothing to save, so it is left out.
+ */
+export async function flushReady(repo: Repo): Promise<void> {
+  const ready = Object.values(repo.handles).filter((handle) => handle.isReady());
+  await repo.flush(ready.map((handle) => handle.documentId));
+}
+
+/** Shuts `repo` down, then its storage (if given): once this resolves, nothing of the repo writes again. */
+export async function shutdownRepo(repo: Repo, storage?: ClosingStorage): Promise<void> {
+  for (const adapter of repo.networkSubsystem.adapters) adapter.disconnect();
+  await flushReady(repo);
+  await storage?.close();
 }

@@ -14,6 +14,7 @@ import { KIND_RULES, sortTimeOf } from "./kinds.ts";
 import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
 import { advanceEpoch } from "./params.ts";
+import { severeStrike } from "./standing.ts";
 import { cloneState, emptyState, type LedgerState } from "./state.ts";
 import type { EntryId, Rejection, SignedEntry } from "./types.ts";
 
@@ -71,6 +72,12 @@ export type AddOutcome = "appended" | "refolded" | "out-of-order";
 
 const authorSeq = (signed: SignedEntry): string => `${signed.entry.author} ${signed.entry.seq}`;
 
+/** An equivocating author's severe strike, folded where the last of its conflicting entries sorts. */
+interface EquivocationStrike {
+  readonly author: Did;
+  readonly key: SortKey;
+}
+
 export class Folder {
   private readonly candidates = new Map<EntryId, SignedEntry>();
   private state!: LedgerState;
@@ -87,6 +94,7 @@ export class Folder {
   /** The window's frontier (author -> highest sequence taken up), kept as the fold goes. */
   private windowFrontier!: Map<string, number>;
   private deadlines!: DeadlineQueue;
+  private strikes!: EquivocationStrike[];
   private lastKey: SortKey | undefined;
   private readonly authorMax = new Map<string, { seq: number; time: number }>();
   /** Read by a checkpoint's rule before it moves `state.checkpoint`; one object, not one per entry. */
@@ -173,6 +181,7 @@ export class Folder {
     this.window = [];
     this.windowFrontier = new Map();
     this.deadlines = DeadlineQueue.of(this.state);
+    this.strikes = [];
     this.lastKey = undefined;
   }
 
@@ -184,6 +193,10 @@ export class Folder {
     this.deadlines.expireBefore(this.state, time);
   }
 
+  /**
+   * Folds every candidate from the base. Equivocation is only ever found here (a second entry
+   * with a used sequence number never appends cleanly), and its severe strike folds in order.
+   */
   private refold(): void {
     const trials = new Trials();
     while (!this.foldFromBase(trials));
@@ -196,7 +209,10 @@ export class Folder {
    */
   private foldFromBase(trials: Trials): boolean {
     this.reset();
+    const strikes = this.strikes.sort((x, y) => compareKeys(x.key, y.key));
+    let next = 0;
     for (const keyed of sortCanonically(this.applySetRules([...this.candidates.values()]))) {
+      while (next < strikes.length && compareKeys(strikes[next]!.key, keyed.key) < 0) this.strikeEquivocator(strikes[next++]!);
       const { signed } = keyed;
       const lateFor = trials.lateFor(signed.id);
       if (lateFor) {
@@ -213,7 +229,21 @@ export class Folder {
       const refused = this.foldOne(keyed);
       if (trials.pending(signed.id) && !trials.settle(signed.id, refused === undefined)) return false;
     }
+    while (next < strikes.length) this.strikeEquivocator(strikes[next++]!);
     return true;
+  }
+
+  /**
+   * Equivocation is a severe strike (ledger/README.md 8.7), derived from the evidence like every
+   * penalty: it takes effect at the sort time of the author's last conflicting entry, as if that
+   * entry had been folded, so the state still depends only on the set of entries.
+   */
+  private strikeEquivocator({ author, key }: EquivocationStrike): void {
+    this.lastKey = key;
+    this.expireBefore(key[0]);
+    if (!this.state.pool) return;
+    advanceEpoch(this.state, key[0]);
+    severeStrike(this.state, author, "equivocation", key[0]);
   }
 
   /** Equivocation and time regression: decided on the whole set, before any entry is folded. */
@@ -246,6 +276,7 @@ export class Folder {
       const ids = group.map((s) => s.id).sort();
       const { author, seq } = group[0]!.entry;
       this.evidence.push({ author, seq, ids });
+      this.strikes.push({ author, key: group.map(keyOf).sort(compareKeys).at(-1)! });
       for (const id of ids) this.rejected.set(id, { reason: "equivocation", message: `${author} signed ${ids.length} different entries with sequence ${seq}` });
     }
     this.evidence.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : a.seq - b.seq));

@@ -112,10 +112,10 @@ export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "invite.create": { schema: inviteCreateSchema, requires: "member/invite", rank: 0, apply: applyInviteCreate },
   // Incentives (issue 11, ledger/README.md 8.7-8.8). Staking and leaving are a worker's acts.
   "audit.result": { schema: auditResultSchema, requires: "job/audit", check: checkAuditResult, rank: 0, apply: applyAuditResult },
-  "stake.deposit": { schema: stakeSchema, requires: "job/run", rank: 0, apply: applyStakeDeposit },
-  "stake.withdraw": { schema: stakeSchema, requires: "job/run", rank: 0, apply: applyStakeWithdraw },
+  "stake.deposit": { schema: stakeSchema, requires: "member", rank: 0, apply: applyStakeDeposit },
+  "stake.withdraw": { schema: stakeSchema, requires: "member", rank: 0, apply: applyStakeWithdraw },
   "stake.grant": { schema: stakeGrantSchema, requires: "pool/admin", rank: 0, apply: applyStakeGrant },
-  "member.leave": { schema: memberLeaveSchema, requires: "job/run", rank: 0, apply: applyMemberLeave },
+  "member.leave": { schema: memberLeaveSchema, requires: "member", rank: 0, apply: applyMemberLeave },
   "member.reinstate": { schema: memberReinstateSchema, requires: "pool/admin", rank: 0, apply: applyMemberReinstate },
   "pool.params": { schema: paramsSchema, requires: "pool/admin", rank: 0, apply: applyPoolParams },
   // Direct peers (issue 14): the pool's STUN/TURN servers and whether members may connect directly.

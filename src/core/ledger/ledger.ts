@@ -49,6 +49,9 @@ export interface LedgerView {
 
 export type AppendResult = { ok: true; ids: EntryId[] } | ({ ok: false; id: EntryId } & Rejection);
 
+/** How long accepted entries wait to be written to the own store together: automerge-repo's own save interval. */
+const OWN_STORE_DELAY_MS = 100;
+
 export class Ledger {
   private readonly known = new Map<EntryId, SignedEntry>();
   private readonly byBucket = new Map<string, SignedEntry[]>();
@@ -78,7 +81,7 @@ export class Ledger {
     this.context = contextOf(options);
     this.tokens = options.authoriser.tokens ?? new TokenBook();
     this.tokenStore = new EntryStore(options.storage, options.pool, "tokens");
-    this.saves = new TrailingSaves(store, this.tokenStore);
+    this.saves = new TrailingSaves(store, this.tokenStore, OWN_STORE_DELAY_MS);
   }
 
   /** Opens (or starts) the pool's document, validates the node's store and the document, and watches it. */

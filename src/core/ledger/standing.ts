@@ -127,14 +127,16 @@ function reopen(state: LedgerState, job: JobState, did: Did, time: number): void
   job.submitted = time;
 }
 
-/** Leases of `did` that ended before `time` are dropped from its quota count. */
-export function liveLeases(standing: StandingState, time: number): number {
+/** Leases of a worker still live at `time` (what its claim quota counts); reads only. */
+export function liveLeases(standing: StandingState | undefined, time: number): number {
   let live = 0;
-  for (const [job, until] of Object.entries(standing.leases)) {
-    if (until < time) delete standing.leases[job];
-    else live++;
-  }
+  for (const until of Object.values(standing?.leases ?? {})) if (until >= time) live++;
   return live;
+}
+
+/** Leases that ended before `time` leave the standing (a claim's rule tidies them as it meets them). */
+export function dropEndedLeases(standing: StandingState, time: number): void {
+  for (const [job, until] of Object.entries(standing.leases)) if (until < time) delete standing.leases[job];
 }
 
 /** A lease that ran out without a commit is churn, not cheating: it lowers this epoch's quota only. */
@@ -150,7 +152,7 @@ export function leaseExpired(state: LedgerState, did: Did, jobId: EntryId, time:
 }
 
 /** Live leases a worker may hold now: the pool's quota, one less per expired lease this epoch, at least 1. */
-export function quotaOf(state: LedgerState, standing: StandingState, time: number): number {
-  const expired = standing.expiredEpoch === Math.floor(time / EPOCH_MS) ? standing.expired : 0;
+export function quotaOf(state: LedgerState, standing: StandingState | undefined, time: number): number {
+  const expired = standing?.expiredEpoch === Math.floor(time / EPOCH_MS) ? standing.expired : 0;
   return Math.max(1, paramsOf(state).set.quota - expired);
 }

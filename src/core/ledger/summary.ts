@@ -9,7 +9,7 @@ import { inProbation, vestingTerms } from "./open-standing.ts";
 import { trusted } from "./trust.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { EntryId } from "./types.ts";
-import { balanceAt, decayReputation, epochOf, jobView, type Balance, type JobView } from "./verdict.ts";
+import { balanceAt, decayReputation, epochOf, jobView, vestingMsOf, type Balance, type JobView } from "./verdict.ts";
 
 export interface LedgerSummary {
   readonly pool?: PoolState;
@@ -56,7 +56,7 @@ export function summarise(view: LedgerView, now: number): LedgerSummary {
   return {
     ...(state.pool ? { pool: state.pool } : {}),
     members: sorted(state.members).map(([did, m]) => ({ did, ...m })),
-    jobs: sorted(state.jobs).map(([id, job]) => jobView(id as EntryId, job, now)),
+    jobs: sorted(state.jobs).map(([id, job]) => jobView(id as EntryId, job, now, vestingMsOf(state))),
     balances: sorted(state.accounts).map(([did, account]) => ({ did, ...balanceAt(account, now, vestingTerms(state, did as Did)) })),
     reputation: sorted(state.reputation).map(([did, r]) => ({
       did,
@@ -88,3 +88,30 @@ function rewardFactorOf(state: LedgerView["state"], did: Did): { rewardFactor?: 
   const factor = state.pool?.open?.merit?.factors[did];
   return factor === undefined ? {} : { rewardFactor: factor };
 }
+
+/** How a strike reads to people: its weight and its reason, as `ledger show` and the app print it. */
+export const strikeLabel = (strike: StrikeState): string => `${strike.severe ? "severe" : "minor"}: ${STRIKE_REASONS[strike.reason]}`;
+
+const STRIKE_REASONS: Readonly<Record<StrikeState["reason"], string>> = {
+  unrevealed: "committed a result and never revealed it",
+  "wrong-output": "a result the verdict rejected",
+  colluded: "the same rejected result as another member",
+  repeated: "two minor strikes within 7 days",
+  equivocation: "signed two entries with one sequence number",
+};
+
+/** The pool's parameters in force, as label and value (ledger/README.md 8.8), for `ledger show` and the app. */
+export function paramsRows(p: ParamsState): Array<{ label: string; value: string }> {
+  return [
+    { label: "Epoch", value: String(p.epoch) },
+    { label: "Verification tax", value: `${p.set.taxPermille / 10}%` },
+    { label: "Trusted from", value: `${p.trust} valid results in a row` },
+    { label: "Unvested single runs at most", value: String(p.set.maxSingle) },
+    { label: "Spot-check chance at least", value: `${p.qMinPermille / 10}%` },
+    { label: "Majority k", value: String(p.majority) },
+    { label: "Claim quota", value: `${p.set.quota} live leases` },
+    { label: "Sanctions", value: p.set.sanctions ? "on" : "off" },
+    ...(p.pending ? [{ label: "New parameters", value: `from epoch ${p.pending.from}` }] : []),
+  ];
+}
+

@@ -165,9 +165,18 @@ export interface JobView {
   readonly failure?: string;
   /** Hex SHA-256 of the accepted output, once done. */
   readonly output?: string;
+  /**
+   * A verdict is provisional until its credits vest (ledger/README.md 8.7, vesting is the bond):
+   * until then a caught worker's result can still be revoked and the job re-run. The time it
+   * becomes final.
+   */
+  readonly provisionalUntil?: number;
 }
 
-export const jobView = (id: EntryId, job: JobState, now: number): JobView => ({
+/** The pool's vesting period in ms (how long a verdict stays provisional). */
+export const vestingMsOf = (state: LedgerState): number => (state.pool?.settings.vestingSeconds ?? 0) * 1000;
+
+export const jobView = (id: EntryId, job: JobState, now: number, vestingMs: number): JobView => ({
   id,
   status: jobStatusAt(job, now),
   submitter: job.submitter,
@@ -180,5 +189,6 @@ export const jobView = (id: EntryId, job: JobState, now: number): JobView => ({
   reveals: Object.keys(job.reveals).length,
   ...(job.failure ? { failure: job.failure } : {}),
   ...(job.verdict ? { output: job.verdict.output } : {}),
+  ...(job.status === "done" && job.verdict!.time + vestingMs > now ? { provisionalUntil: job.verdict!.time + vestingMs } : {}),
 });
 

@@ -8,6 +8,7 @@
  * back any that a peer deleted or altered.
  */
 import { Repo, type DocHandle, type DocumentId } from "@automerge/automerge-repo";
+import { shutdownRepo } from "../ledger/closing-storage.ts";
 import { entryIdOf } from "../ledger/codec.ts";
 import { bucketOf, putEntries } from "../ledger/document.ts";
 import { tokenCid, type TokenCid } from "../ledger/tokens.ts";
@@ -142,7 +143,7 @@ export class PrivateLedger {
     for (const handle of this.docs.values()) handle.off("change", this.onDocChange);
     await this.settled();
     this.ledger.close();
-    await this.local.shutdown();
+    await shutdownRepo(this.local);
   }
 
   /**

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
-import { ClosingStorage } from "../../../src/core/ledger/closing-storage.ts";
+import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
 import type { PoolSettingsState } from "../../../src/core/ledger/state.ts";
@@ -135,14 +135,7 @@ export class JobNetwork {
     }
     for (const link of this.links) link.adapters.forEach((adapter) => adapter.disconnect());
     // Let storage writes that sync started finish before the directory goes.
-    await Promise.all(this.repos.map(async ({ repo, storage }) => {
-      // flush() refuses when a handle is still unavailable (a blob nobody offered): nothing to save
-      // there; shutdown() flushes too, and a handle can turn unavailable in between.
-      await repo.flush().catch(() => undefined);
-      await repo.shutdown().catch(() => undefined);
-      // Drops automerge-repo's throttled saves that outlive shutdown, so the files can go at once.
-      await storage.close();
-    }));
+    await Promise.all(this.repos.map(({ repo, storage }) => shutdownRepo(repo, storage)));
     rmSync(this.root, { recursive: true, force: true });
   }
 }

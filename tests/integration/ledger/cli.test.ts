@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FileKeystore } from "../../../src/core/identity/keystore-file-node.ts";
 import { openHomeRepo } from "../../../src/core/ledger/home-node.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
@@ -70,5 +71,18 @@ describe("edgepool ledger", () => {
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ consistent: false });
     expect(run.stderr).toMatch(/checkpoint .* differs|counts/);
+  });
+
+  it("checkpoint (as the pool's root) makes the history up to two minutes ago final; a stranger cannot", { timeout: 120_000 }, async () => {
+    const stranger = await edgepool(["ledger", "checkpoint", "--pool", story.pool, "--home", join(home, "stranger")]);
+    expect(stranger.code).toBe(1);
+    await new FileKeystore(home).store(alice.seed, { replace: false });
+    const run = await edgepool(["ledger", "checkpoint", "--pool", story.pool, "--home", home, "--json"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const written = JSON.parse(run.stdout);
+    expect(written).toMatchObject({ schemaVersion: 1, pool: story.pool, count: story.entries.length, through: expect.any(Number) });
+    const shown = JSON.parse((await edgepool(["ledger", "show", "--pool", story.pool, "--home", home, "--json"])).stdout);
+    expect(shown.checkpoint.id).toBe(written.checkpoint);
   });
 });

@@ -112,8 +112,11 @@ describe("ledger over automerge-repo", () => {
     for (const ledger of ledgers) {
       expect(ledger.view().evidence).toEqual([{ author: dave.did, seq: 11, ids: [one.id, two.id].sort() }]);
       expect(ledger.view().invalid.map((i) => i.reason)).toEqual(["equivocation", "equivocation"]);
-      expect(stateHash(ledger.state)).toBe(before);
+      // Neither claim folds; the pair is a severe strike against dave (ledger/README.md 8.7).
+      expect(ledger.state.standing[dave.did]!.suspended).toEqual({ time: T0 + 60_000, reason: "equivocation" });
+      expect(stateHash(ledger.state)).toBe(stateHash(ledgers[0]!.state));
     }
+    expect(stateHash(ledgers[0]!.state)).not.toBe(before);
   });
 
   it("puts back an entry a peer deleted and one a peer overwrote with altered bytes", async () => {

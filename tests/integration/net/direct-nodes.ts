@@ -2,6 +2,7 @@
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { utf8 } from "../../../src/core/crypto/index.ts";
+import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
@@ -57,7 +58,7 @@ export async function directNode(peers: Peers, who: TestIdentity, relay: string,
       direct?.close();
       await ledger.settled();
       ledger.close();
-      await repo.shutdown();
+      await shutdownRepo(repo);
     },
   };
 }

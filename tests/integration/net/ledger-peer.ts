@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { utf8 } from "../../../src/core/crypto/index.ts";
+import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
 import type { EntryId, PoolId, SignedEntry } from "../../../src/core/ledger/types.ts";
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   const stop = async (): Promise<void> => {
     await ledger.settled();
     ledger.close();
-    await repo.shutdown();
+    await shutdownRepo(repo);
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());

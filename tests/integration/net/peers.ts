@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
 import { createTransports, type NetworkConfig, type Transports } from "../../../src/core/net/transports.ts";
 
@@ -35,7 +36,7 @@ export class Peers {
   }
 
   async cleanup(): Promise<void> {
-    await Promise.all(this.repos.splice(0).map((r) => r.shutdown()));
+    await Promise.all(this.repos.splice(0).map((r) => shutdownRepo(r)));
     await Promise.all(this.dirs.splice(0).map((d) => rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })));
   }
 }

@@ -9,7 +9,7 @@ import { dictionary, type JobState, type LedgerState } from "../state.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
 import { paramsOf } from "../params.ts";
 import { claimDelayMs, escalation } from "../replication.ts";
-import { isSuspended, leaseExpired, liveLeases, quotaOf, standingOf } from "../standing.ts";
+import { dropEndedLeases, isSuspended, leaseExpired, liveLeases, quotaOf, standingOf } from "../standing.ts";
 import { runsAlone, spotPermille, trusted, winsContest } from "../trust.ts";
 import { accountOf, failJob, hasAuditors, judgeLateReveal, majorityOutput, settleVerdict } from "../verdict.ts";
 import { rejection } from "./rejection.ts";
@@ -123,6 +123,10 @@ export function applyJobClaim(state: LedgerState, { id, entry }: SignedEntry): R
   if (refused) return refused;
   const current = job.claims[replica];
   const renewal = current?.worker === worker && current.until >= entry.time;
+  if (current?.worker !== worker) {
+    const standing = standingOf(state, worker);
+    if (!Object.hasOwn(standing.leases, jobId)) dropEndedLeases(standing, entry.time);
+  }
   if (current && current.worker !== worker) {
     if (current.until < entry.time) leaseExpired(state, current.worker, jobId, entry.time);
     else delete standingOf(state, current.worker).leases[jobId];
@@ -134,7 +138,12 @@ export function applyJobClaim(state: LedgerState, { id, entry }: SignedEntry): R
   return undefined;
 }
 
-function claimRefusal(state: LedgerState, job: JobState, jobId: EntryId, replica: number, worker: Did, time: number): Rejection | undefined {
+/**
+ * Why the fold would refuse `worker`'s claim on `replica` at `time`, or undefined. Reads only, so
+ * a worker asks it of its own view before claiming (../../jobs/replicas.ts): the claims a worker
+ * writes and the ones the fold takes follow one rule.
+ */
+export function claimRefusal(state: LedgerState, job: JobState, jobId: EntryId, replica: number, worker: Did, time: number): Rejection | undefined {
   if (replica >= job.replicas) return rejection("conflict", `the job has ${job.replicas} replicas; replica ${replica} does not exist`);
   if (time > job.deadline) return rejection("conflict", "the job's deadline has passed");
   if (isSuspended(state, worker)) return rejection("conflict", `this worker is suspended (${state.standing[worker]!.suspended!.reason}) until an admin reinstates it`);
@@ -152,8 +161,8 @@ function claimRefusal(state: LedgerState, job: JobState, jobId: EntryId, replica
     if (replica === 1 && job.spotSince !== undefined && time < job.spotSince + state.pool!.settings.leaseSeconds * 1000 && !trusted(state, worker)) {
       return rejection("conflict", "a spot-check replica goes to a trusted worker for its first lease");
     }
-    const standing = standingOf(state, worker);
-    if (!Object.hasOwn(standing.leases, jobId) && liveLeases(standing, time) >= quotaOf(state, standing, time)) {
+    const standing = state.standing[worker];
+    if (!(standing && Object.hasOwn(standing.leases, jobId)) && liveLeases(standing, time) >= quotaOf(state, standing, time)) {
       return rejection("conflict", `claim quota: this worker already holds ${quotaOf(state, standing, time)} live leases`);
     }
   }

@@ -95,6 +95,21 @@ describe("invite links", () => {
     expect(withoutName.ok && parseInviteLink(withoutName.link)).toMatchObject({ ok: true, invite: { nameHint: undefined } });
   });
 
+  it("carries a private pool's pointer (epoch document, mailbox item) and the seed it was given, and refuses a malformed pointer", async () => {
+    const seed = new Uint8Array(32).fill(9);
+    const sealed = { document: "4NMNnkMhL8jXrdJ9jamS58PAVdXu", epoch: 2, mailbox: "ab".repeat(32) };
+    const created = await rootInvite({ seed, sealed });
+    if (!created.ok) throw new Error(created.message);
+    expect(parseInviteLink(created.link)).toMatchObject({ ok: true, invite: { key: seed, sealed } });
+    const payload = JSON.parse(new TextDecoder().decode(base64url.baseDecode(new URL(created.link).hash.slice("#/join/".length))));
+    for (const bad of ["x", { ...sealed, document: "not/a/document" }, { ...sealed, epoch: -1 }, { ...sealed, epoch: 1.5 }, { ...sealed, mailbox: "AB".repeat(32) }, { ...sealed, mailbox: "ab" }]) {
+      const forged = `https://app.example/#/join/${base64url.baseEncode(new TextEncoder().encode(JSON.stringify({ ...payload, sealed: bad })))}`;
+      expect(parseInviteLink(forged), JSON.stringify(bad)).toMatchObject({ ok: false, reason: "malformed", message: expect.stringContaining("bad private-pool part") });
+    }
+    const plain = await rootInvite();
+    expect(plain.ok && parseInviteLink(plain.link)).toMatchObject({ ok: true, invite: { sealed: undefined } });
+  });
+
   it("refuses a link whose key was swapped for another", async () => {
     const created = await rootInvite();
     if (!created.ok) throw new Error(created.message);

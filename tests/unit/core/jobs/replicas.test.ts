@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Did } from "../../../../src/core/identity/did-key.ts";
-import { activeRunners, freeReplicas, planClaim, revealOpen, runners } from "../../../../src/core/jobs/replicas.ts";
+import { activeRunners, claimSlot, freeReplicas, planClaim, revealOpen, runners, weightedCompetitors } from "../../../../src/core/jobs/replicas.ts";
 import { Competitors } from "../../../../src/core/jobs/rendezvous.ts";
 import type { EntryId } from "../../../../src/core/ledger/types.ts";
 import { alice, bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
@@ -77,4 +77,51 @@ describe("a worker's view of replicas", () => {
     const plan = planClaim(state, next as EntryId, mallory.did as Did, T0 + 20_000, STAGGER, new Competitors(runners(state, T0 + 20_000)))!;
     expect(plan.at).toBeGreaterThanOrEqual(T0 + 20_000 + LEASE_MS / 10);
   });
+
+  it("plans no claim the fold would refuse: a suspended worker and a worker excluded from the job", async () => {
+    const pool = await jobPool();
+    await pool.write(carol, "member.leave", {}, T0 + 9_000);
+    const job = await pool.submit({ replicas: 3 }, T0 + 10_000);
+    const { state } = pool.fold();
+    const competitors = new Competitors(runners(state, T0 + 10_000));
+    expect(planClaim(state, job, carol.did, T0 + 10_000, STAGGER, competitors)).toBeUndefined();
+    expect(planClaim(state, job, dave.did, T0 + 10_000, STAGGER, competitors)).toBeDefined();
+    state.jobs[job]!.excluded = [dave.did];
+    expect(planClaim(state, job, dave.did, T0 + 10_000, STAGGER, competitors)).toBeUndefined();
+  });
+
+  it("opens only replica 0 of an undecided adaptive job: its first claim decides whether one worker runs it alone", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ adaptive: 1 }, T0 + 10_000);
+    let { state } = pool.fold();
+    const all = new Competitors(runners(state, T0 + 10_000));
+    const plans = runners(state, T0 + 10_000).map((did) => planClaim(state, job, did, T0 + 10_000, STAGGER, all)!);
+    expect(new Set(plans.map((p) => p.replica))).toEqual(new Set([0]));
+    await pool.claim(carol, job, 0, T0 + 10_500);
+    ({ state } = pool.fold());
+    const after = runners(state, T0 + 11_000).filter((did) => did !== carol.did).map((did) => planClaim(state, job, did, T0 + 11_000, STAGGER, all)!);
+    expect(new Set(after.map((p) => p.replica))).toEqual(new Set([1, 2]));
+  });
+
+  it("moves a worker's waves by its claim weight over the mean: stake and reputation shape who claims first", async () => {
+    const pool = await jobPool();
+    await pool.write(alice, "stake.grant", { member: carol.did, amount: 5_000 }, T0 + 9_000);
+    const jobs: EntryId[] = [];
+    for (let i = 0; i < 24; i++) jobs.push(await pool.submit({ replicas: 1 }, T0 + 10_000 + i));
+    const { state } = pool.fold();
+    const now = T0 + 20_000;
+    const workers = runners(state, now);
+    const weighted = weightedCompetitors(state, workers, now);
+    // carol: P = 1000 + 5000 (stake 5000 of stakeRef 1000); the seven other runners 1000 each: mean 13000 / 8.
+    expect(workers).toHaveLength(8);
+    expect(weighted.weightPermille(carol.did)).toBe(3_692);
+    expect(weighted.weightPermille(dave.did)).toBe(615);
+    expect(new Competitors(workers).weightPermille(carol.did)).toBe(1_000);
+    expect(claimSlot(9, 1, 4_000)).toEqual({ slot: 0, wave: 2 });
+    expect(claimSlot(9, 3, 1_000)).toEqual({ slot: 0, wave: 3 });
+    const waves = (c: Competitors, did: Did) => jobs.reduce((sum, job) => sum + (planClaim(state, job, did, now, STAGGER, c)!.at - state.jobs[job]!.submitted) / STAGGER, 0);
+    expect(waves(weighted, carol.did)).toBeLessThan(waves(new Competitors(workers), carol.did) / 2);
+    expect(waves(weighted, dave.did)).toBeGreaterThan(waves(new Competitors(workers), dave.did));
+  });
 });
+

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Repo, type AnyDocumentId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
-import { ClosingStorage } from "../../../../src/core/ledger/closing-storage.ts";
+import { ClosingStorage, shutdownRepo } from "../../../../src/core/ledger/closing-storage.ts";
 
 let dir: string | undefined;
 afterEach(() => {
@@ -29,5 +30,18 @@ describe("closing storage", () => {
     await storage.removeRange(["doc"]);
     expect(await inner.loadRange(["doc"])).toHaveLength(1);
     expect(existsSync(join(dir!, "do", "c", "b"))).toBe(false);
+  });
+
+  it("shuts a repo down that asked for a document nobody had, and saves the documents it holds", async () => {
+    const { storage } = files();
+    const repo = new Repo({ storage });
+    const held = repo.create({ n: 1 });
+    // A fresh id that no storage and no peer holds: the handle ends unavailable.
+    const missing = new Repo().create({}).url as AnyDocumentId;
+    await expect(repo.find(missing)).rejects.toThrow(/unavailable/);
+    await expect(repo.flush()).rejects.toThrow(/not ready/);
+    await shutdownRepo(repo, storage);
+    const reopened = new Repo({ storage: new NodeFSStorageAdapter(dir!) });
+    expect((await reopened.find<{ n: number }>(held.url)).doc()).toEqual({ n: 1 });
   });
 });

@@ -9,6 +9,7 @@ import { encodeState } from "../../../../src/core/ledger/state.ts";
 import { claimHash, spotChosen } from "../../../../src/core/ledger/trust.ts";
 import type { EntryId, SignedEntry } from "../../../../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
+import { EntryWriter } from "../../../../src/core/ledger/writer.ts";
 import { decayReputation, EPOCH_MS } from "../../../../src/core/ledger/verdict.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
 import { auditor, extraWorkers, hex, jobPool, LEASE_MS, RIGHT, SETTINGS, T0, WRONG, type JobPool } from "./job-fixture.ts";
@@ -154,8 +155,36 @@ describe("incentives: penalties the fold derives", () => {
     expect(state.jobs[next]!.replicas).toBe(5);
   });
 
-  it("leaving forfeits unvested credits to the fund and stops the member's claims", async () => {
+  it("equivocation is a severe strike: two entries with one sequence suspend the author and forfeit its credits, in any order", async () => {
     const pool = await jobPool();
+    const job = await pool.submit({}, T0 + 10_000);
+    for (const [r, who] of [carol, dave, mallory].entries()) await pool.work(who, job, r, RIGHT, T0 + 11_000);
+    for (const [i, who] of [mallory, carol, dave].entries()) await pool.reveal(who, job, RIGHT, T0 + 15_000 + i);
+    expect(pool.fold().state.accounts[mallory.did]!.grants).toHaveLength(1);
+    const next = await pool.submit({}, T0 + 20_000);
+    const claim = await pool.claim(mallory, next, 0, T0 + 21_000);
+    const own = pool.writers.get(mallory.did)!;
+    const fork = await new EntryWriter(mallory, own.pool, claim.entry.seq - 1, own.proof).write("job.claim", { job: next, replica: 1 }, T0 + 22_000);
+    const later = await pool.claim(mallory, await pool.submit({}, T0 + 30_000), 0, T0 + 30_001);
+    const { state, rejected, evidence } = foldEntries([...pool.entries, fork], authoriser);
+    expect(evidence).toEqual([{ author: mallory.did, seq: claim.entry.seq, ids: [claim.id, fork.id].sort() }]);
+    expect(state.standing[mallory.did]).toMatchObject({ suspended: { time: T0 + 22_000, reason: "equivocation" }, streak: 0, strikes: [{ time: T0 + 22_000, reason: "equivocation", severe: true }] });
+    expect(state.reputation[mallory.did]!.milli).toBe(0);
+    expect(state.accounts[mallory.did]!.grants).toEqual([]);
+    expect(state.fund).toBe(3 + 3 + 3 + 15); // three taxes and mallory's forfeited share (half the reward: the verdict settled at two reveals)
+    expect(rejected.get(later.id)?.message).toMatch(/suspended \(equivocation\)/);
+    const encoded = encodeState(state);
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...pool.entries, fork], { minLength: pool.entries.length + 1 }), (shuffled) => {
+        expect(encodeState(foldEntries([...shuffled, fork, claim], authoriser).state)).toEqual(encoded);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it("leaving forfeits unvested credits to the fund and stops the member's claims; any member may leave", async () => {
+    const pool = await jobPool(SETTINGS, { auditor: true });
+    const auditorLeaves = await pool.write(auditor, "member.leave", {}, T0 + 9_000);
     const job = await pool.submit({}, T0 + 10_000);
     for (const [r, who] of [carol, dave, mallory].entries()) await pool.work(who, job, r, RIGHT, T0 + 11_000);
     for (const [i, who] of [carol, dave, mallory].entries()) await pool.reveal(who, job, RIGHT, T0 + 15_000 + i);
@@ -166,6 +195,8 @@ describe("incentives: penalties the fold derives", () => {
     expect(state.fund).toBe(3 + 3 + 15); // two taxes and carol's share
     expect(state.standing[carol.did]!.suspended).toEqual({ time: T0 + 20_000, reason: "left" });
     expect(rejected.get(after.id)?.message).toMatch(/suspended \(left\)/);
+    expect(rejected.has(auditorLeaves.id)).toBe(false);
+    expect(state.standing[auditor.did]!.suspended).toEqual({ time: T0 + 9_000, reason: "left" });
   });
 });
 

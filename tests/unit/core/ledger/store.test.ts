@@ -1,10 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { bytesToHex, sha256 } from "../../../../src/core/crypto/index.ts";
 import { EntryStore } from "../../../../src/core/ledger/store.ts";
+import { TrailingSaves } from "../../../../src/core/ledger/trailing-saves.ts";
 import type { SignedEntry } from "../../../../src/core/ledger/types.ts";
 import { writeStory, type Story } from "../../../../ledger/vectors/story.ts";
 
@@ -61,5 +62,43 @@ describe("the node's own entry store", () => {
     expect(hexes(await new EntryStore(adapter, story.pool, 0).load())).toEqual(hexes(items.map((i) => i.bytes)));
     expect((await adapter.loadRange(["edgepool-ledger", story.pool, "0"])).length).toBe(1);
     expect(hexes(await new EntryStore(adapter, story.pool, 0).load())).toEqual(hexes(items.map((i) => i.bytes)));
+  });
+});
+
+describe("trailing saves to the node's own store", () => {
+  it("writes entries accepted one by one in a burst as one chunk, and loses nothing", async () => {
+    const adapter = storage();
+    const saves = new TrailingSaves(new EntryStore(adapter, story.pool, 0), new EntryStore(adapter, story.pool, "tokens"));
+    // One append at a time, as a node appending its own entries one by one does.
+    for (const entry of story.entries) saves.add([entry], []);
+    await saves.flushed();
+    expect((await adapter.loadRange(["edgepool-ledger", story.pool, "0"])).length).toBe(1);
+    expect(hexes(await new EntryStore(adapter, story.pool, 0).load())).toEqual(hexes(story.entries.map((s) => s.bytes)));
+  });
+
+  it("waits for company before writing, unless flushed", async () => {
+    const adapter = storage();
+    const saves = new TrailingSaves(new EntryStore(adapter, story.pool, 0), new EntryStore(adapter, story.pool, "tokens"), 60_000);
+    saves.add(story.entries.slice(0, 2), []);
+    await new Promise((resolve) => setImmediate(resolve));
+    saves.add(story.entries.slice(2), []);
+    expect(await adapter.loadRange(["edgepool-ledger", story.pool, "0"])).toEqual([]);
+    await saves.flushed();
+    expect((await adapter.loadRange(["edgepool-ledger", story.pool, "0"])).length).toBe(1);
+    expect(hexes(await new EntryStore(adapter, story.pool, 0).load())).toEqual(hexes(story.entries.map((s) => s.bytes)));
+  });
+
+  it("reports a failed write once, and keeps writing what comes after it", async () => {
+    storage();
+    // A file where the store's directory should be: every write under it fails (ENOTDIR).
+    writeFileSync(join(dir!, "ed"), "not a directory");
+    const working = new NodeFSStorageAdapter(join(dir!, "ok"));
+    const saves = new TrailingSaves(new EntryStore(new NodeFSStorageAdapter(dir!), story.pool, 0), new EntryStore(working, story.pool, "tokens"));
+    saves.add(story.entries.slice(0, 1), []);
+    await expect(saves.flushed()).rejects.toThrow(/ENOTDIR|not a directory/);
+    await expect(saves.flushed()).resolves.toBeUndefined();
+    saves.add([], [{ bytes: new Uint8Array([1, 2, 3]) }]);
+    await saves.flushed();
+    expect(await new EntryStore(working, story.pool, "tokens").load()).toEqual([new Uint8Array([1, 2, 3])]);
   });
 });

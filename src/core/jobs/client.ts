@@ -25,6 +25,8 @@ export interface SubmitRequest {
   readonly deadline: number;
   /** For a one-replica job: the chance in thousandths of a hidden spot check. */
   readonly spot?: number;
+  /** An open pool's anonymous submission: the issuer token it spends (this node's identity is then an ephemeral key). */
+  readonly token?: Uint8Array;
 }
 
 export type SubmitResult = { ok: true; job: EntryId } | { ok: false; reason: RejectReason; message: string };
@@ -66,6 +68,7 @@ export class JobClient {
     };
     if (large) body.blob = await blobs.put(request.input);
     if (request.spot !== undefined) body.spot = request.spot;
+    if (request.token !== undefined) body.token = request.token;
     return body;
   }
 

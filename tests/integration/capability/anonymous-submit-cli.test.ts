@@ -66,5 +66,5 @@ describe("edgepool submit --anonymous", () => {
     // Anyone may read the output by job id: it is public in an open pool.
     const fetched = await edgepoolInProcess(["result", answer.job, "--pool", pool, ...home("anon")]);
     expect(fetched.out[0]!.trim()).toBe(bytesToHex(sha256(utf8("anonymous hello"))));
-  });
+  }, 300_000);
 });

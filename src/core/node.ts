@@ -12,9 +12,12 @@ import type { Did } from "./identity/did-key.ts";
 import type { Identity } from "./identity/keystore.ts";
 import { BlobStore } from "./jobs/blobs.ts";
 import { JobClient } from "./jobs/client.ts";
+import { renewLateEntries } from "./jobs/late-entries.ts";
 import { OwnEntries } from "./jobs/own-entries.ts";
 import type { TaskRunner } from "./jobs/runner.ts";
 import { JobWorker, type WorkerEvent } from "./jobs/worker.ts";
+import { checkpointAutomatically, type AutoCheckpoints } from "./ledger/auto-checkpoint.ts";
+import type { CheckpointPolicy } from "./ledger/checkpoint-policy.ts";
 import { recheckHeldEntries } from "./ledger/held-recheck.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { DirectPeers, PeerInfo } from "./net/direct.ts";
@@ -59,6 +62,11 @@ export interface NodeOptions {
   readonly direct?: DirectPeers;
   /** How often entries the ledger holds back (future time, missing token) are checked again (default 60 s). */
   readonly recheckMs?: number;
+  /**
+   * When this node writes checkpoints on its own, if it holds ledger/checkpoint (the root does):
+   * defaults in ledger/checkpoint-policy.ts; `false`: never (only `edgepool ledger checkpoint`).
+   */
+  readonly checkpoints?: Partial<CheckpointPolicy> | false;
 }
 
 export type NodeState = { readonly status: "running" } | { readonly status: "closed" };
@@ -83,6 +91,8 @@ export interface EdgeNode {
   /** Present when the node contributes. */
   readonly scheduler: Scheduler | undefined;
   readonly worker: JobWorker | undefined;
+  /** The node's own checkpoint writer (absent when turned off); it writes only while the node holds ledger/checkpoint. */
+  readonly checkpoints: AutoCheckpoints | undefined;
   state(): NodeState;
   /** The members heard from and how each is reached (empty without direct peers). */
   peers(): PeerInfo[];
@@ -138,6 +148,18 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
   const listeners: Listeners = { state: new Set(), worker: new Set(), decision: new Set() };
   const contribution = options.contribute ? contribute(options, own, options.contribute, blobs, clock, listeners) : undefined;
   const held = recheckHeldEntries(options.ledger, options.ledger.options.repo, clock, options.recheckMs);
+  const late = renewLateEntries(options.ledger, own, () => clock.now());
+  const checkpoints =
+    options.checkpoints === false
+      ? undefined
+      : checkpointAutomatically({
+          ledger: options.ledger,
+          did: options.identity.did,
+          proof: () => options.proof?.(),
+          write: (kind, body) => own.write(kind, body),
+          clock,
+          policy: options.checkpoints,
+        });
   let state: NodeState = { status: "running" };
   return {
     did: options.identity.did,
@@ -146,6 +168,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
     jobs,
     scheduler: contribution?.scheduler,
     worker: contribution?.worker,
+    checkpoints,
     state: () => state,
     peers: () => options.direct?.peers() ?? [],
     workStatus: () =>
@@ -158,6 +181,8 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
     async close() {
       if (state.status === "closed") return;
       held.close();
+      late.close();
+      checkpoints?.close();
       contribution?.worker.close();
       contribution?.scheduler.close();
       contribution?.pool.close();

@@ -1,10 +1,11 @@
 /**
- * Privacy Pass join tokens for open pools (issue 12; RFC 9576 architecture, RFC 9578 type 2:
+ * Privacy Pass tokens for open pools (issue 12; RFC 9576 architecture, RFC 9578 type 2:
  * publicly verifiable blind RSA). An issuer the pool lists (a `pool.issuer` entry) rate-limits people
  * it can check, e.g. one token per account per week, and blind-signs; the pool verifies the token
- * without learning who it was issued to. The challenge binds the token to this pool (origin info)
- * and to the joiner's DID and epoch (redemption context), so a token cannot be moved to another
- * pool or identity or saved for later epochs; the fold keeps spent nonces (one token, one join).
+ * without learning who it was issued to. A token pays for a stranger's join or for an anonymous
+ * job submission. The challenge binds it to this pool (origin info) and to the DID that spends it,
+ * the epoch and the purpose (redemption context), so a token cannot be moved to another pool,
+ * identity or purpose, or saved for later epochs; the fold keeps spent nonces (one token, one use).
  */
 import { bytesEqual, bytesToHex, concatBytes, parseRsaSpki, sha256, utf8, verifyRsaPssSha384, type RsaPublicKey } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
@@ -15,7 +16,9 @@ const NONCE_BYTES = 32;
 const DIGEST_BYTES = 32;
 /** token_type, nonce, challenge_digest, token_key_id: what the authenticator signs. */
 const TOKEN_INPUT_BYTES = 2 + NONCE_BYTES + DIGEST_BYTES + DIGEST_BYTES;
-const CONTEXT_DOMAIN = "edgepool/join-token/v1";
+/** What a token pays for; each purpose has its own redemption-context domain. */
+export type TokenPurpose = "join" | "submit";
+const CONTEXT_DOMAINS: Readonly<Record<TokenPurpose, string>> = { join: "edgepool/join-token/v1", submit: "edgepool/submit-token/v1" };
 
 /** An issuer a pool accepts: its name (as in the challenge) and key, with the key id the token names. */
 export interface JoinTokenIssuer {
@@ -37,12 +40,15 @@ export function joinTokenIssuer(name: string, spki: Uint8Array): IssuerResult {
 
 export interface TokenSubject {
   readonly pool: PoolId;
+  /** The DID that spends the token: the joiner, or an anonymous submission's ephemeral key. */
   readonly did: Did;
+  /** Default "join". */
+  readonly purpose?: TokenPurpose;
 }
 
-/** The redemption context: 32 bytes that bind a token to pool, joiner and epoch. */
+/** The redemption context: 32 bytes that bind a token to pool, spender, epoch and purpose. */
 export const joinRedemptionContext = (subject: TokenSubject, epoch: number): Uint8Array =>
-  sha256(utf8(`${CONTEXT_DOMAIN}\0${subject.pool}\0${subject.did}\0${epoch}`));
+  sha256(utf8(`${CONTEXT_DOMAINS[subject.purpose ?? "join"]}\0${subject.pool}\0${subject.did}\0${epoch}`));
 
 /** The TokenChallenge a joiner asks the issuer to sign for (RFC 9577, 2.1), serialised. */
 export function joinTokenChallenge(issuerName: string, subject: TokenSubject, epoch: number): Uint8Array {
@@ -79,7 +85,7 @@ export function checkJoinToken(token: unknown, issuers: ReadonlyMap<string, Join
   if (!issuer) return { ok: false, reason: "unlisted-issuer", message: `the token comes from an issuer key (${keyId.slice(0, 16)}…) this pool does not list` };
   if (token.length !== TOKEN_INPUT_BYTES + Math.ceil(issuer.key.bits / 8)) return { ok: false, reason: "malformed-token", message: "the token's length does not match its issuer's key size" };
   const bound = [currentEpoch, currentEpoch - 1].some((epoch) => bytesEqual(sha256(joinTokenChallenge(issuer.name, subject, epoch)), challengeDigest));
-  if (!bound) return { ok: false, reason: "token-wrong-binding", message: `the token was not issued for this pool, ${subject.did} and epoch ${currentEpoch} or ${currentEpoch - 1}` };
+  if (!bound) return { ok: false, reason: "token-wrong-binding", message: `the token was not issued to ${subject.purpose ?? "join"} this pool as ${subject.did} in epoch ${currentEpoch} or ${currentEpoch - 1}` };
   if (!verify(issuer.key, token.subarray(0, TOKEN_INPUT_BYTES), token.subarray(TOKEN_INPUT_BYTES))) {
     return { ok: false, reason: "bad-token-signature", message: `the token's signature does not verify under issuer ${issuer.name}` };
   }

@@ -13,6 +13,7 @@ export type { JobView };
 import type { TimerClock } from "../scheduler/index.ts";
 import type { BlobStore } from "./blobs.ts";
 import { readJobOutput, type BytesResult } from "./inputs.ts";
+import { currentEntry } from "./late-entries.ts";
 import type { OwnEntries } from "./own-entries.ts";
 
 export interface SubmitRequest {
@@ -38,7 +39,24 @@ export interface JobClientOptions {
 }
 
 export class JobClient {
+  /** Jobs this node submitted again after a checkpoint made them late (late-entries.ts): old id -> new. */
+  private readonly renewed = new Map<EntryId, EntryId>();
+
   constructor(private readonly options: JobClientOptions) {}
+
+  /**
+   * The job that stands for `job` now: itself, or, when its submit was made late by a checkpoint
+   * and this node submitted it again, the new one (so an id printed at submit time keeps working).
+   */
+  current(job: EntryId): EntryId {
+    const { ledger, own } = this.options;
+    if (ledger.state.jobs[job] || ledger.entry(job)?.entry.author !== own.did) return job;
+    const known = this.renewed.get(job);
+    if (known) return known;
+    const current = currentEntry(ledger, own.did, job);
+    if (current !== job) this.renewed.set(job, current);
+    return current;
+  }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const [result] = await this.submitMany([request]);
@@ -71,8 +89,9 @@ export class JobClient {
 
   status(job: EntryId): JobView | undefined {
     const { state } = this.options.ledger;
-    const found = state.jobs[job];
-    return found && jobView(job, found, this.options.clock.now(), vestingMsOf(state));
+    const current = this.current(job);
+    const found = state.jobs[current];
+    return found && jobView(current, found, this.options.clock.now(), vestingMsOf(state));
   }
 
   /** Every job in the pool (or only this node's), newest first. */
@@ -86,7 +105,7 @@ export class JobClient {
   }
 
   result(job: EntryId, timeoutMs?: number): Promise<BytesResult> {
-    return readJobOutput(this.options.ledger, this.options.blobs, job, timeoutMs);
+    return readJobOutput(this.options.ledger, this.options.blobs, this.current(job), timeoutMs);
   }
 
   /** Resolves with the job's view once it is done or failed (a deadline that passes counts as failed). */

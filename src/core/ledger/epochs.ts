@@ -40,7 +40,10 @@ export async function startNextEpoch(ledger: Ledger, checkpointId: EntryId): Pro
   const entries = ledger.entries();
   const checkpoint = entries.find((s) => s.id === checkpointId)!;
   const through = state.checkpoint.through;
-  const draft = draftCheckpoint(entries, through, ledger.options.authoriser, ledger.options.base);
+  // The snapshot is the fold of what the checkpoint covers: the entries it made late (finality,
+  // ledger/README.md 8.6) sort before it but are not part of it.
+  const late = new Set(ledger.view().invalid.filter((i) => i.reason === "before-checkpoint").map((i) => i.key));
+  const draft = draftCheckpoint(entries.filter((s) => !late.has(s.id)), through, ledger.options.authoriser, ledger.options.base);
   const epoch = (ledger.options.epoch ?? 0) + 1;
   const { repo, storage, pool } = ledger.options;
   const later = entries.filter((s) => sortTimeOf(s.entry) > through);

@@ -49,6 +49,7 @@ import {
   memberRekeySchema,
 } from "./rules/privacy.ts";
 import { applyPoolNetwork, checkPoolNetwork, poolNetworkSchema } from "./rules/network.ts";
+import { applyPoolAnonymous, poolAnonymousSchema } from "./rules/anonymous.ts";
 import {
   applyMemberJoin,
   applyPoolCreate,
@@ -89,6 +90,8 @@ export const KIND_RULES: Readonly<Record<Kind, KindRule>> = {
   "member.join": { schema: memberJoinSchema, requires: "member/invite", check: (entry) => checkMemberJoin(entry) ?? checkKex(entry), rank: 0, apply: applyMemberJoin },
   // Open pools (issue 12): an admin lists a Privacy Pass issuer whose tokens admit strangers.
   "pool.issuer": { schema: poolIssuerSchema, requires: "pool/admin", check: checkPoolIssuer, rank: 0, apply: applyPoolIssuer },
+  // An admin lets ephemeral keys submit jobs paid by the fund, one issuer token each.
+  "pool.anonymous": { schema: poolAnonymousSchema, requires: "pool/admin", rank: 0, apply: applyPoolAnonymous },
   // Capability (issue 4): a revocation sorts at `from`, so every entry after that time is judged
   // against it, whenever it arrived (ledger/README.md, "Capabilities and revocation").
   "ucan.revoke": { schema: revokeSchema, requires: "member", sortTime: (entry) => (entry.body.from as number | undefined) ?? entry.time, rank: 0, apply: applyRevoke },

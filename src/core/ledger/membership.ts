@@ -11,6 +11,7 @@ import type { RefusalReason } from "../capability/refusal.ts";
 import type { Ability } from "../capability/abilities.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Ledger } from "./ledger.ts";
+import { recordInviteDeadline } from "./invite-deadlines.ts";
 import { ownDelegation } from "./own-delegation.ts";
 import { UcanAuthoriser } from "./ucan-authoriser.ts";
 import type { RejectReason, SignedEntry } from "./types.ts";
@@ -76,7 +77,11 @@ export async function createPoolInvite(
     poolName: ledger.state.pool?.settings.name,
     ...link,
   });
-  return created.ok ? { ...created, joinBefore: Math.min(terms.joinBefore, created.expiration) } : created;
+  if (!created.ok) return created;
+  const joinBefore = Math.min(terms.joinBefore, created.expiration);
+  // The node's checkpoint writer closes the invite soon after this (auto-checkpoint.ts).
+  await recordInviteDeadline(ledger.options.storage, ledger.options.pool, created.invite, joinBefore);
+  return { ...created, joinBefore };
 }
 
 export type JoinOutcome = {

@@ -26,6 +26,11 @@ export const isOpenJoin = (entry: Entry): boolean => entry.kind === "member.join
 /** The nonce a token spends, hex (bytes 2..34 of a type-2 token). */
 export const tokenNonce = (token: Uint8Array): string => bytesToHex(token.subarray(2, 34));
 
+/** Keeps an open pool's count of members not revoked (the join cap's n) as members join and are revoked. */
+export function countMembers(state: LedgerState, delta: 1 | -1): void {
+  if (state.pool?.open) state.pool.open.members += delta;
+}
+
 /**
  * The time an accepted open join takes effect: its own time while its epoch has room, else the
  * start of the first later epoch with room. Counts the admission; records a spent token.
@@ -33,8 +38,8 @@ export const tokenNonce = (token: Uint8Array): string => bytesToHex(token.subarr
 export function admitStranger(state: LedgerState, entry: Entry, id: string): number {
   const open = state.pool!.open!;
   if (entry.body.token instanceof Uint8Array) open.spentTokens[tokenNonce(entry.body.token)] = id;
-  const current = Object.values(state.members).filter((m) => m.revoked === undefined).length;
-  const cap = Math.max(MIN_JOINS_PER_EPOCH, Math.floor((current * JOINS_PER_EPOCH_PERMILLE) / 1000));
+  // The joiner is counted already (applyMemberJoin records it first).
+  const cap = Math.max(MIN_JOINS_PER_EPOCH, Math.floor((open.members * JOINS_PER_EPOCH_PERMILLE) / 1000));
   let epoch = epochOf(entry.time);
   while ((open.admitted[epoch] ?? 0) >= cap) epoch++;
   open.admitted[epoch] = (open.admitted[epoch] ?? 0) + 1;

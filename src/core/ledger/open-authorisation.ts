@@ -13,12 +13,12 @@ import type { LedgerState, OpenPoolState } from "./state.ts";
 import type { Entry } from "./types.ts";
 import { epochOf } from "./verdict.ts";
 
-const refuse = (reason: string, message: string): Authorisation => ({ ok: false, reason: "not-authorised", message: `${reason}: ${message}` });
+export const refuseOpen = (reason: string, message: string): Authorisation => ({ ok: false, reason: "not-authorised", message: `${reason}: ${message}` });
 
 /** The parsed issuers of a state, cached by the state's issuer record (it is replaced, never edited, when one is added). */
 const issuerCache = new WeakMap<OpenPoolState["issuers"], Map<string, JoinTokenIssuer>>();
 
-function issuersOf(open: OpenPoolState): Map<string, JoinTokenIssuer> {
+export function issuersOf(open: OpenPoolState): Map<string, JoinTokenIssuer> {
   let parsed = issuerCache.get(open.issuers);
   if (!parsed) {
     parsed = new Map();
@@ -33,22 +33,22 @@ function issuersOf(open: OpenPoolState): Map<string, JoinTokenIssuer> {
 
 export function authoriseOpenJoin(entry: Entry, state: LedgerState, verify?: RsaPssVerify): Authorisation {
   const open = state.pool?.open;
-  if (!open) return refuse("not-open", "this pool admits members by invitation only");
-  if (entry.body.member !== entry.author) return refuse("wrong-audience", "a stranger records its own member.join");
-  if (Object.hasOwn(state.revocations, entry.author)) return refuse("revoked", `${entry.author} was removed from this pool and cannot join again`);
-  if (entry.proof.length > 0) return refuse("malformed", "an open join carries a stamp or a token, not a delegation");
+  if (!open) return refuseOpen("not-open", "this pool admits members by invitation only");
+  if (entry.body.member !== entry.author) return refuseOpen("wrong-audience", "a stranger records its own member.join");
+  if (Object.hasOwn(state.revocations, entry.author)) return refuseOpen("revoked", `${entry.author} was removed from this pool and cannot join again`);
+  if (entry.proof.length > 0) return refuseOpen("malformed", "an open join carries a stamp or a token, not a delegation");
   const extra = (entry.body.abilities as Ability[]).filter((a) => !OPEN_ABILITIES.includes(a));
-  if (extra.length > 0) return refuse("escalation", `an open join grants only ${OPEN_ABILITIES.join(" and ")}, not ${extra.join(", ")}`);
+  if (extra.length > 0) return refuseOpen("escalation", `an open join grants only ${OPEN_ABILITIES.join(" and ")}, not ${extra.join(", ")}`);
   const subject = { pool: entry.pool, did: entry.author };
   const epoch = epochOf(entry.time);
   if (entry.body.stamp !== undefined) {
-    if (open.stampBits === 0) return refuse("stamps-not-accepted", "this pool admits strangers with issuer tokens only");
+    if (open.stampBits === 0) return refuseOpen("stamps-not-accepted", "this pool admits strangers with issuer tokens only");
     const stamp = checkJoinStamp(entry.body.stamp, subject, open.stampBits, epoch);
-    return stamp.ok ? { ok: true } : refuse(stamp.reason, stamp.message);
+    return stamp.ok ? { ok: true } : refuseOpen(stamp.reason, stamp.message);
   }
   const token = checkJoinToken(entry.body.token, issuersOf(open), subject, epoch, verify);
-  if (!token.ok) return refuse(token.reason, token.message);
-  if (Object.hasOwn(open.spentTokens, token.nonce)) return refuse("token-spent", "this join token was already spent on another join");
+  if (!token.ok) return refuseOpen(token.reason, token.message);
+  if (Object.hasOwn(open.spentTokens, token.nonce)) return refuseOpen("token-spent", "this join token was already spent on another join");
   return { ok: true };
 }
 
@@ -58,9 +58,9 @@ export function authoriseOpenMember(entry: Entry, requires: Exclude<Requirement,
   if (entry.proof.length > 0 || member?.admission === undefined) return undefined;
   // As for a revoked delegation: the sequence, not the claimed time, decides (no backdating).
   const removal = state.revocations[entry.author];
-  if (removal && entry.seq > (removal.honoured?.[entry.author] ?? 0)) return refuse("revoked", `${entry.author} was removed from the pool`);
-  if (entry.time < member.since) return refuse("join-queued", `${entry.author} waits in the join queue until ${new Date(member.since).toISOString()}`);
-  if (requires !== "member" && !member.abilities.includes(requires)) return refuse("not-granted", `an open member does not hold ${requires}`);
+  if (removal && entry.seq > (removal.honoured?.[entry.author] ?? 0)) return refuseOpen("revoked", `${entry.author} was removed from the pool`);
+  if (entry.time < member.since) return refuseOpen("join-queued", `${entry.author} waits in the join queue until ${new Date(member.since).toISOString()}`);
+  if (requires !== "member" && !member.abilities.includes(requires)) return refuseOpen("not-granted", `an open member does not hold ${requires}`);
   return { ok: true };
 }
 

@@ -29,6 +29,10 @@ export interface OpenPoolState {
   spentTokens: Record<string, string>;
   /** Strangers admitted per epoch (decimal epoch number), queued ones counted in the epoch they start. */
   admitted: Record<string, number>;
+  /** Set when the pool takes anonymous job submissions (pool.anonymous): the most one may offer, paid by the fund. */
+  anonymous?: { maxReward: number };
+  /** Members not revoked, kept as the fold goes (the join cap reads it; a scan per join cost O(members)). */
+  members: number;
   /** Paid, verified work as MeritRank edges: submitter -> worker -> results, capped (open-standing.ts). */
   work?: Record<string, Record<string, number>>;
   /** Strangers' MeritRank reward factors in thousandths, computed from the graph at the start of `epoch`. */

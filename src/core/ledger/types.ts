@@ -29,6 +29,7 @@ export const KINDS = [
   "member.rekey",
   "invite.create",
   "pool.issuer",
+  "pool.anonymous",
   "audit.result",
   "stake.deposit",
   "stake.withdraw",

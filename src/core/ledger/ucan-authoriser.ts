@@ -22,6 +22,7 @@ import type { Authorisation, Authoriser } from "./authoriser.ts";
 import type { Requirement } from "./kinds.ts";
 import { isOpenJoin } from "./open-admission.ts";
 import { authoriseOpenJoin, authoriseOpenMember, checkStrangerRemoval, isStrangerRemoval } from "./open-authorisation.ts";
+import { authoriseAnonymousSubmit, isAnonymousSubmit } from "./open-submission.ts";
 import type { LedgerState, MemberState } from "./state.ts";
 import { isTokenCid, TokenBook } from "./tokens.ts";
 import type { Entry } from "./types.ts";
@@ -80,7 +81,7 @@ export class UcanAuthoriser implements Authoriser {
   constructor(
     readonly authority: PoolAuthority = new PoolAuthority(),
     readonly tokens: TokenBook = new TokenBook(),
-    /** Verifies open-pool join tokens' RSA signatures (default: the portable BigInt verify). */
+    /** Verifies open-pool tokens' RSA signatures (joins and anonymous submissions) (default: the portable BigInt verify). */
     private readonly verifyJoinToken?: RsaPssVerify,
   ) {}
 
@@ -123,6 +124,8 @@ export class UcanAuthoriser implements Authoriser {
     if (entry.kind === "ucan.revoke") return this.#authoriseRevocation(entry, root);
     // Open pools (issue 12): strangers pay with a stamp or token and hold no delegation.
     if (isOpenJoin(entry)) return authoriseOpenJoin(entry, state, this.verifyJoinToken);
+    // ... and an anonymous submission spends a token from a fresh key (open-submission.ts).
+    if (isAnonymousSubmit(entry)) return authoriseAnonymousSubmit(entry, state, this.verifyJoinToken);
     const open = authoriseOpenMember(entry, requires, state);
     if (open) return open;
     const delegation = this.#delegation(entry);

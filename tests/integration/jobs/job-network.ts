@@ -101,7 +101,8 @@ export class JobNetwork {
     };
     const tasks = options.tasks === false ? [] : [taskBytes("sha256"), taskBytes("mandelbrot")];
     const proof = this.setup!.proofs.get(who.did);
-    const node = await createNode({ identity: who, ledger, proof: () => proof, clock: this.clock, tasks, ...(contribute ? { contribute } : {}) });
+    // No checkpoints: a root's node would write them on its own, and these tests are about jobs.
+    const node = await createNode({ identity: who, ledger, proof: () => proof, clock: this.clock, tasks, checkpoints: false, ...(contribute ? { contribute } : {}) });
     const started = { name, repo, ledger, node, device };
     this.nodes.set(name, started);
     return started;

@@ -59,7 +59,10 @@ describe("jobs end to end (real repos over MessageChannel, real workers)", () =>
     net = new JobNetwork();
     await net.createPool();
     const submitter = await net.start("bob", bob);
-    const doomed = await net.start("carol", carol, { peers: ["bob"], contribute: {} });
+    // The tile takes 1-8 s depending on the machine's load: past the default 5 s task limit, dave's
+    // run would time out and be dropped again and again, so both workers get a minute.
+    const limits = { timeoutMs: 60_000 };
+    const doomed = await net.start("carol", carol, { peers: ["bob"], contribute: { limits } });
     // A tile inside the set runs every pixel to the iteration limit: long enough to die in the middle.
     const tile = mandelbrotInput({ xMin: -0.2, yMin: -0.2, xMax: 0.2, yMax: 0.2, width: 96, height: 96, maxIterations: 20_000 });
     const submitted = await submitter.node.jobs.submit({ module: taskBytes("mandelbrot"), input: tile, replicas: 1, reward: 10, deadline: net.clock.now() + HOUR });
@@ -69,7 +72,7 @@ describe("jobs end to end (real repos over MessageChannel, real workers)", () =>
     expect(doomed.node.workStatus()!.active).toEqual([{ job, replica: 0, phase: "running" }]);
     await net.kill("carol");
     const leaseUntil = submitter.ledger.state.jobs[job]!.claims[0]!.until;
-    await net.start("dave", dave, { peers: ["bob"], contribute: {} });
+    await net.start("dave", dave, { peers: ["bob"], contribute: { limits } });
     const view = await submitter.node.jobs.settled(job);
     expect(view.status).toBe("done");
     const verdict = submitter.ledger.state.jobs[job]!.verdict!;

@@ -54,3 +54,10 @@ export async function until(condition: () => boolean, what: string, ms = 15_000)
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Connects two repos (of separate networks) by a new MessageChannel: a node coming back online. */
+export function link(a: Repo, b: Repo): void {
+  const { port1, port2 } = new MessageChannel();
+  a.networkSubsystem.addNetworkAdapter(new MessageChannelNetworkAdapter(port1 as never));
+  b.networkSubsystem.addNetworkAdapter(new MessageChannelNetworkAdapter(port2 as never));
+}

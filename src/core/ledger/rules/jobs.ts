@@ -13,6 +13,7 @@ import { dropEndedLeases, isSuspended, leaseExpired, liveLeases, quotaOf, standi
 import { runsAlone, spotPermille, trusted, winsContest } from "../trust.ts";
 import { accountOf, failJob, hasAuditors, judgeLateReveal, majorityOutput, settleVerdict } from "../verdict.ts";
 import { rejection } from "./rejection.ts";
+import { spendAnonymousToken } from "../open-submission.ts";
 
 export const MAX_INLINE_BYTES = 8_192;
 
@@ -29,6 +30,8 @@ export const jobSubmitSchema: BodySchema = {
   spot: { type: "int", min: 0, max: 1000, optional: true },
   /** 1: adaptive replication (a trusted worker may run it alone; `replicas` is the majority k to fall back to). */
   adaptive: { type: "int", min: 1, max: 1, optional: true },
+  /** Open pools: the Privacy Pass token an anonymous submission spends; its author is then a fresh key (../open-submission.ts). */
+  token: { type: "bytes", min: 354, max: 610, optional: true },
 };
 
 export function checkJobSubmit(entry: Entry): string | undefined {
@@ -37,6 +40,8 @@ export function checkJobSubmit(entry: Entry): string | undefined {
   if (body.blob !== undefined && (!/^[0-9a-f]{64}$/.test(body.blob) || body.input.length > 0)) return "body.blob must be lowercase hex SHA-256, with an empty body.input";
   if (body.spot !== undefined && body.replicas !== 1) return "body.spot applies only to a job with one replica";
   if ((entry.body as { adaptive?: number }).adaptive !== undefined && (body.replicas < 3 || body.spot !== undefined)) return "body.adaptive needs a majority of at least 3 replicas to fall back to, and no body.spot";
+  // The fund pays an anonymous job; a spot-checked single run's pay does not come from the fund.
+  if (entry.body.token !== undefined && (body.spot !== undefined || entry.body.adaptive !== undefined)) return "an anonymous submission (body.token) takes neither body.spot nor body.adaptive";
   return undefined;
 }
 
@@ -88,6 +93,11 @@ export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): 
     ...(body.spot ? { spot: body.spot } : {}),
     ...(body.adaptive ? { adaptive: true, base: replicas } : {}),
   };
+  // An anonymous submission (open pools) spends its token; the fund pays it, with no tax to itself.
+  if (entry.body.token instanceof Uint8Array) {
+    spendAnonymousToken(state, state.jobs[id], entry.body.token, id);
+    return undefined;
+  }
   // The submitter pays the reward and the verification fund's tax.
   const tax = Math.floor((body.reward * params.set.taxPermille) / 1000);
   accountOf(state, entry.author).spent += body.reward + tax;

@@ -14,7 +14,7 @@ import type { Entry, Rejection, SignedEntry } from "../types.ts";
 import { rejection } from "./rejection.ts";
 import { MAX_STAMP_BITS } from "../../capability/join-stamp.ts";
 import { joinTokenIssuer } from "../../capability/join-token.ts";
-import { admitStranger, isOpenJoin } from "../open-admission.ts";
+import { admitStranger, countMembers, isOpenJoin } from "../open-admission.ts";
 import { dictionary } from "../state.ts";
 
 export const settingsSchema: BodySchema = {
@@ -57,7 +57,7 @@ export function applyPoolCreate(state: LedgerState, { entry }: SignedEntry): Rej
     },
   };
   const open = entry.body.open as { stampBits: number } | undefined;
-  if (open) state.pool.open = { stampBits: open.stampBits, issuers: dictionary(), spentTokens: dictionary(), admitted: dictionary() };
+  if (open) state.pool.open = { stampBits: open.stampBits, issuers: dictionary(), spentTokens: dictionary(), admitted: dictionary(), members: 1 };
   state.members[entry.author] = { abilities: ["pool/admin"], by: entry.author, since: entry.time };
   state.params = freshParams(DEFAULT_PARAMS, epochOf(entry.time));
   return undefined;
@@ -88,6 +88,7 @@ export function applyMemberJoin(state: LedgerState, { id, entry }: SignedEntry):
   if (existing && existing.revoked === undefined) return rejection("conflict", `${member} is already a member`);
   const abilities = [...(entry.body.abilities as Ability[])].sort();
   state.members[member] = { abilities, by: entry.author, since: entry.time };
+  countMembers(state, 1);
   if (isOpenJoin(entry)) {
     state.members[member].since = admitStranger(state, entry, id);
     state.members[member].admission = entry.body.stamp !== undefined ? "stamp" : "token";
@@ -96,7 +97,10 @@ export function applyMemberJoin(state: LedgerState, { id, entry }: SignedEntry):
   if (entry.body.kex instanceof Uint8Array) state.members[member].kex = bytesToHex(entry.body.kex);
   // A UCAN revocation may sort before the join it cuts (it applies from its `from` time).
   const revokedAt = Object.values(state.revocations).filter((r) => r.honoured && Object.hasOwn(r.honoured, member)).map((r) => r.time);
-  if (revokedAt.length > 0) state.members[member].revoked = Math.min(...revokedAt);
+  if (revokedAt.length > 0) {
+    state.members[member].revoked = Math.min(...revokedAt);
+    countMembers(state, -1);
+  }
   return undefined;
 }
 
@@ -119,7 +123,10 @@ export function applyRevoke(state: LedgerState, { id, entry }: SignedEntry): Rej
   if (honoured) state.revocations[target].honoured = { ...honoured };
   for (const did of [target, ...Object.keys(honoured ?? {})]) {
     const member = state.members[did];
-    if (member && member.revoked === undefined) member.revoked = entry.time;
+    if (member && member.revoked === undefined) {
+      member.revoked = entry.time;
+      countMembers(state, -1);
+    }
   }
   return undefined;
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { solveJoinStamp } from "../../../../src/core/capability/join-stamp.ts";
-import { joinTokenChallenge } from "../../../../src/core/capability/join-token.ts";
+import { joinTokenChallenge, type TokenSubject } from "../../../../src/core/capability/join-token.ts";
 import { derivePoolId } from "../../../../src/core/capability/pool.ts";
 import { blindTokenRequest } from "../../../../src/core/crypto/blind-rsa-client.ts";
-import { blindSign, generateIssuerKey, issuerKeyFromPem } from "../../../../src/core/crypto/blind-rsa-issuer-node.ts";
-import { seedSigningKey } from "../../../../src/core/crypto/index.ts";
+import { blindSign, generateIssuerKey, issuerKeyFromPem, type BlindRsaIssuerKey } from "../../../../src/core/crypto/blind-rsa-issuer-node.ts";
+import { bytesToHex, seedSigningKey } from "../../../../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../../../../src/core/identity/did-key.ts";
 import { foldEntries } from "../../../../src/core/ledger/fold.ts";
 import { authoriseOpenJoin } from "../../../../src/core/ledger/open-authorisation.ts";
@@ -12,8 +12,8 @@ import type { SignedEntry } from "../../../../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../../../../src/core/ledger/ucan-authoriser.ts";
 import { contextOf, validateEntry } from "../../../../src/core/ledger/validate.ts";
 import { EPOCH_MS } from "../../../../src/core/ledger/verdict.ts";
-import { EntryWriter } from "../../../../src/core/ledger/writer.ts";
-import { alice, bob, carol, type TestIdentity } from "../../../fixtures/identities.ts";
+import { EntryWriter, resultCommitment } from "../../../../src/core/ledger/writer.ts";
+import { alice, bob, carol, dave, type TestIdentity } from "../../../fixtures/identities.ts";
 
 const T0 = 1_767_225_600_000 + 3_600_000; // one hour into an epoch
 const EPOCH = Math.floor(T0 / EPOCH_MS);
@@ -48,9 +48,9 @@ async function stampJoin(who: TestIdentity, time: number, epoch = Math.floor(tim
   return new EntryWriter(who, pool).write("member.join", { member: who.did, abilities: ["job/run"], stamp: solved.stamp }, time);
 }
 
-async function token(who: TestIdentity, epoch = EPOCH): Promise<Uint8Array> {
-  const pending = await blindTokenRequest(joinTokenChallenge(new URL(ISSUER_URL).host, { pool, did: who.did }, epoch), issuerKey.spki);
-  const signed = blindSign(issuerKey, pending.request);
+async function token(who: TestIdentity, epoch = EPOCH, subject: Partial<TokenSubject> = {}, key: BlindRsaIssuerKey = issuerKey): Promise<Uint8Array> {
+  const pending = await blindTokenRequest(joinTokenChallenge(new URL(ISSUER_URL).host, { pool, did: who.did, ...subject }, epoch), key.spki);
+  const signed = blindSign(key, pending.request);
   if (!signed.ok) throw new Error(signed.message);
   return pending.finalize(signed.response);
 }
@@ -168,5 +168,84 @@ describe("open pools in the fold", () => {
     expect(await validateEntry(wide.bytes, context)).toMatchObject({ ok: false, reason: "bad-proof" });
     const founder = await new EntryWriter(alice, pool, 2).write("ucan.revoke", { target: alice.did, honoured: { [alice.did]: 1 }, from: T0 + 1 }, T0 + 30);
     expect(fold([...(await genesis({ stampBits: BITS })), founder]).rejected.get(founder.id)?.message).toMatch(/not-a-stranger/);
+  });
+});
+
+describe("anonymous submission in open pools", () => {
+  const ephemeral = stranger(200);
+  const enable = (maxReward = 50, time = T0 + 2) => new EntryWriter(alice, pool, 2).write("pool.anonymous", { enabled: 1, maxReward }, time);
+  const job = { task: "ab".repeat(32), input: new Uint8Array(1), replicas: 1, reward: 40, deadline: T0 + 600_000 };
+  const submitWith = (who: TestIdentity, paid: Uint8Array, body: Record<string, unknown> = {}, time = T0 + 20, seq = 0) => new EntryWriter(who, pool, seq).write("job.submit", { ...job, ...body, token: paid }, time);
+  const submitToken = (who: TestIdentity, subject: Partial<TokenSubject> = {}, key?: BlindRsaIssuerKey) => token(who, EPOCH, { purpose: "submit", ...subject }, key);
+
+  it("takes a job from a fresh key that spends a submit token: the fund pays the worker, the key gets no account", async () => {
+    const paid = await submitToken(ephemeral);
+    const submit = await submitWith(ephemeral, paid);
+    const join = await stampJoin(bob, T0 + 10);
+    const bobs = new EntryWriter(bob, pool, 1);
+    const salt = new Uint8Array(16).fill(3);
+    const output = new Uint8Array(32).fill(4);
+    const work = [
+      await bobs.write("job.claim", { job: submit.id, replica: 0 }, T0 + 30),
+      await bobs.write("result.commit", { job: submit.id, replica: 0, commitment: resultCommitment(salt, output) }, T0 + 40),
+      await bobs.write("result.reveal", { job: submit.id, salt, output }, T0 + 50),
+    ];
+    const result = fold([...(await genesis({ stampBits: BITS })), await enable(), join, submit, ...work]);
+    expect([...result.rejected.values()]).toEqual([]);
+    expect(result.state.jobs[submit.id]).toMatchObject({ submitter: ephemeral.did, status: "done", funded: true });
+    expect(result.state.pool!.open!.spentTokens[bytesToHex(paid.subarray(2, 34))]).toBe(submit.id);
+    expect(result.state.fund).toBe(-40);
+    expect(result.state.accounts[bob.did]!.grants).toMatchObject([{ job: submit.id, amount: 40 }]);
+    expect(result.state.accounts[ephemeral.did]).toBeUndefined();
+    // Fund-paid work is no MeritRank edge: an anonymous submitter cannot raise a stranger's standing.
+    expect(result.state.pool!.open!.work).toBeUndefined();
+  });
+
+  it("refuses a reused token, a token for another pool or purpose, an unlisted issuer, a reward above the cap, a key that wrote before, and a pool that did not enable it", async () => {
+    const otherIssuer = issuerKeyFromPem(generateIssuerKey());
+    if (!otherIssuer.ok) throw new Error(otherIssuer.message);
+    const paid = await submitToken(ephemeral);
+    const first = await submitWith(ephemeral, paid);
+    const cases = {
+      // The same key again (its second entry), and another key holding the same token.
+      reused: await submitWith(ephemeral, paid, {}, T0 + 21, 1),
+      moved: await submitWith(stranger(205), paid, {}, T0 + 21),
+      otherPool: await submitWith(stranger(201), await submitToken(stranger(201), { pool: derivePoolId(alice.did, new Uint8Array(16).fill(10)) }), {}, T0 + 22),
+      joinToken: await submitWith(stranger(202), await token(stranger(202)), {}, T0 + 23),
+      unlisted: await submitWith(stranger(203), await submitToken(stranger(203), {}, otherIssuer.key), {}, T0 + 24),
+      greedy: await submitWith(stranger(204), await submitToken(stranger(204)), { reward: 51 }, T0 + 25),
+      // carol joined: a member's key is no ephemeral key, whatever token it holds.
+      member: await submitWith(carol, await submitToken(carol), {}, T0 + 26, 1),
+    };
+    const carolJoin = await stampJoin(carol, T0 + 10);
+    const result = fold([...(await genesis({ stampBits: BITS })), await enable(), carolJoin, first, ...Object.values(cases)]);
+    expect(result.rejected.get(first.id)).toBeUndefined();
+    const reasons = Object.fromEntries(Object.entries(cases).map(([name, s]) => [name, result.rejected.get(s.id)?.message.split(":")[0]]));
+    expect(reasons).toEqual({ reused: "token-spent", moved: "token-wrong-binding", otherPool: "token-wrong-binding", joinToken: "token-wrong-binding", unlisted: "unlisted-issuer", greedy: "reward-too-high", member: "not-ephemeral" });
+    // Not enabled (or enabled, then disabled): refused before the token is looked at.
+    const disable = await new EntryWriter(alice, pool, 3).write("pool.anonymous", { enabled: 0, maxReward: 0 }, T0 + 3);
+    const late = await submitWith(dave, await submitToken(dave), {}, T0 + 30);
+    const closed = fold([...(await genesis({ stampBits: BITS })), await enable(), disable, late]);
+    expect(closed.rejected.get(late.id)?.message).toMatch(/^anonymous-not-accepted/);
+  });
+
+  it("refuses spot checks and adaptive replication on an anonymous job, and pool.anonymous in a pool that is not open", async () => {
+    const context = contextOf({ pool, authoriser: new UcanAuthoriser(), now: () => T0 + 60_000 });
+    const spot = await submitWith(ephemeral, await submitToken(ephemeral), { spot: 100 });
+    expect(await validateEntry(spot.bytes, context)).toMatchObject({ ok: false, reason: "bad-body" });
+    const closed = [await new EntryWriter(alice, pool).write("pool.create", { nonce, settings }, T0)];
+    const enabling = await enable();
+    expect(fold([...closed, enabling]).rejected.get(enabling.id)).toMatchObject({ reason: "conflict" });
+  });
+});
+
+describe("the join cap's member count", () => {
+  it("is kept as the fold goes and equals the number of members not revoked", async () => {
+    const joins = await Promise.all([bob, carol, dave].map((who, i) => stampJoin(who, T0 + 10 + i)));
+    const removal = await new EntryWriter(alice, pool, 2).write("ucan.revoke", { target: carol.did, honoured: { [carol.did]: 1 }, from: T0 + 20 }, T0 + 30);
+    const { state } = fold([...(await genesis({ stampBits: BITS })), ...joins, removal]);
+    const current = Object.values(state.members).filter((m) => m.revoked === undefined).length;
+    expect(state.pool!.open!.members).toBe(current);
+    expect(current).toBe(3);
   });
 });

@@ -25,7 +25,7 @@ export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, co
     requirePool(session);
     const proof = ownProof(session);
     const tasks = (await bundledTasks()).map((t) => t.bytes);
-    const node = await createNode({ identity: session.identity, ledger: session.ledger, proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
+    const node = await createNode({ identity: session.identity, ledger: session.ledger, ...(session.privacy ? { privacy: session.privacy } : {}), proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
     return {
       session,
       node,

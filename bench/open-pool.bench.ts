@@ -2,6 +2,9 @@
  * Open-pool benchmark (issue 12). Each figure beside a baseline measured in this run:
  * - fold cost of a stranger's join paid with a stamp and with a token (target: both under 1 ms),
  *   against the fold cost of an invite join (a UCAN chain, proof already checked) in the same pool;
+ *   a stamp join into a pool of 10,000 members against one into the small pool (the join cap's
+ *   member count is kept in the state, not counted per join); an anonymous submission (a token
+ *   from a fresh key) against a stamp join;
  * - the token's RSA-PSS check in the fold (our synchronous BigInt verify) against node:crypto's
  *   RSA-PSS verify, the fastest verify API here;
  * - stamp solving: hashes per second in Node and in Chromium, against node:crypto's SHA-256 with
@@ -18,9 +21,11 @@ import { blindTokenRequest } from "../src/core/crypto/blind-rsa-client.ts";
 import { blindSign, generateIssuerKey, issuerKeyFromPem } from "../src/core/crypto/blind-rsa-issuer-node.ts";
 import { seedSigningKey, verifyRsaPssSha384 } from "../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../src/core/identity/did-key.ts";
-import { foldEntries } from "../src/core/ledger/fold.ts";
+import { Folder, foldEntries } from "../src/core/ledger/fold.ts";
 import { createPoolWithMembers } from "../src/core/ledger/pool-members.ts";
 import type { SignedEntry } from "../src/core/ledger/types.ts";
+import type { Did } from "../src/core/identity/did-key.ts";
+import type { LedgerState } from "../src/core/ledger/state.ts";
 import { UcanAuthoriser } from "../src/core/ledger/ucan-authoriser.ts";
 import { nodeUcanAuthoriser } from "../src/core/ledger/ucan-authoriser-node.ts";
 import { EPOCH_MS } from "../src/core/ledger/verdict.ts";
@@ -61,9 +66,11 @@ if (!issuerKey.ok) throw new Error(issuerKey.message);
 const ISSUER = "https://tokens.example.org";
 const root = new EntryWriter(alice, pool);
 const genesis = [await root.write("pool.create", { nonce, settings, open: { stampBits: STAMP_BITS } }, T0), await root.write("pool.issuer", { url: ISSUER, key: issuerKey.key.spki }, T0 + 1)];
+const genesisAnonymous = [...genesis, await root.write("pool.anonymous", { enabled: 1, maxReward: 10 }, T0 + 2)];
 
 const stampJoins: SignedEntry[] = [];
 const tokenJoins: SignedEntry[] = [];
+const anonymousSubmits: SignedEntry[] = [];
 for (const [i, who] of identities.entries()) {
   const solved = await solveJoinStamp({ pool, did: who.did }, STAMP_BITS, EPOCH);
   if (!solved.ok) throw new Error(solved.message);
@@ -72,7 +79,19 @@ for (const [i, who] of identities.entries()) {
   const signed = blindSign(issuerKey.key, pending.request);
   if (!signed.ok) throw new Error(signed.message);
   tokenJoins.push(await new EntryWriter(who, pool).write("member.join", { member: who.did, abilities: ["job/run"], token: await pending.finalize(signed.response) }, T0 + 10 + i));
+  // The same identities as fresh ephemeral keys submitting anonymously (a pool they did not join).
+  const submitting = await blindTokenRequest(joinTokenChallenge(new URL(ISSUER).host, { pool, did: who.did, purpose: "submit" }, EPOCH), issuerKey.key.spki);
+  const submitSigned = blindSign(issuerKey.key, submitting.request);
+  if (!submitSigned.ok) throw new Error(submitSigned.message);
+  const job = { task: "ab".repeat(32), input: new Uint8Array(8), replicas: 3, reward: 10, deadline: T0 + 3_600_000 };
+  anonymousSubmits.push(await new EntryWriter(who, pool).write("job.submit", { ...job, token: await submitting.finalize(submitSigned.response) }, T0 + 10 + i));
 }
+
+const time = (run: () => void, n: number) => {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) run();
+  return (performance.now() - t0) / n;
+};
 
 /** Per-join fold cost: fold genesis + joins, minus genesis alone; best of 5 (proof checks are not part of the fold). */
 function perJoin(base: readonly SignedEntry[], joins: readonly SignedEntry[], authorise: () => UcanAuthoriser = () => new UcanAuthoriser()): number {
@@ -104,16 +123,39 @@ row("fold: stamp join", ms(stampCost), `${(stampCost / baseline).toFixed(2)}x`);
 row("fold: token join, portable verify (the browser's)", ms(tokenCost), `${(tokenCost / baseline).toFixed(2)}x`);
 row("fold: token join, node:crypto verify (Node's authoriser)", ms(tokenCostNode), `${(tokenCostNode / baseline).toFixed(2)}x`);
 
+// Folded onto a state (as a checkpoint-started node does), timing only the entries: the Folder
+// copies its start state when made, outside the timing. Per entry, best of 5.
+function perEntryOnto(start: LedgerState, entries: readonly SignedEntry[], authorise: () => UcanAuthoriser = () => new UcanAuthoriser()): number {
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const folder = new Folder(authorise(), start);
+    const t0 = performance.now();
+    folder.add(entries);
+    best = Math.min(best, (performance.now() - t0) / entries.length);
+    if (folder.result().rejected.size > 0) throw new Error(`bench entries refused: ${[...folder.result().rejected.values()][0]!.message}`);
+  }
+  return best;
+}
+// The same stamp joins into the small pool and into one that already holds 10,000 strangers.
+const CROWD = 10_000;
+const small = foldEntries(genesis, new UcanAuthoriser()).state;
+const crowded = foldEntries(genesis, new UcanAuthoriser()).state;
+for (let i = 0; i < CROWD; i++) crowded.members[`did:key:z6MkBenchCrowd${i}` as Did] = { abilities: ["job/run"], by: `did:key:z6MkBenchCrowd${i}` as Did, since: T0, admission: "stamp" };
+crowded.pool!.open!.members += CROWD;
+const smallCost = perEntryOnto(small, stampJoins);
+const crowdedCost = perEntryOnto(crowded, stampJoins);
+const scan = time(() => Object.values(crowded.members).filter((m) => m.revoked === undefined).length, 20);
+const anonymousCost = perEntryOnto(foldEntries(genesisAnonymous, new UcanAuthoriser()).state, anonymousSubmits, nodeUcanAuthoriser);
+row("fold onto a state: stamp join, pool of 1 member (baseline)", ms(smallCost), "1.00x");
+row(`fold onto a state: stamp join, pool of ${CROWD.toLocaleString("en")} members`, ms(crowdedCost), `${(crowdedCost / smallCost).toFixed(2)}x`);
+row(`  a scan of ${CROWD.toLocaleString("en")} members (what the join cap cost per join before session 4)`, ms(scan), `${(scan / smallCost).toFixed(1)}x`);
+row("fold onto a state: anonymous job submission (token, node:crypto verify)", ms(anonymousCost), `${(anonymousCost / smallCost).toFixed(2)}x`);
+
 // The token check alone: our verify against node:crypto's RSA-PSS verify on the same tokens.
 const issuer = joinTokenIssuer(new URL(ISSUER).host, issuerKey.key.spki);
 if (!issuer.ok) throw new Error(issuer.message);
 const publicKey = createPublicKey(issuerKey.key.privateKey);
 const tokens = tokenJoins.map((s) => s.entry.body.token as Uint8Array);
-const time = (run: () => void, n: number) => {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) run();
-  return (performance.now() - t0) / n;
-};
 const ours = time(() => tokens.forEach((t) => verifyRsaPssSha384(issuer.issuer.key, t.subarray(0, 98), t.subarray(98))), 5) / tokens.length;
 const native = time(() => tokens.forEach((t) => nodeVerify("sha384", t.subarray(0, 98), { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 }, t.subarray(98))), 5) / tokens.length;
 row("token RSA-PSS check: node:crypto verify (baseline)", ms(native), "1.00x");

@@ -37,9 +37,12 @@ export function liveClaimOf(job: JobState, worker: Did, now: number): number | u
   return held ? Number(held[0]) : undefined;
 }
 
-/** The fold's reveal rule: every replica committed, or the deadline within one lease. */
+/**
+ * The fold's reveal rule: every replica committed and no spot draw pending, or the deadline within
+ * one lease. A reveal sent earlier would be refused and still show its output (it would earn nothing).
+ */
 export const revealOpen = (job: JobState, now: number, leaseMs: number): boolean =>
-  Object.keys(job.commits).length >= job.replicas || now >= job.deadline - leaseMs;
+  (Object.keys(job.commits).length >= job.replicas && job.seedAfter === undefined) || now >= job.deadline - leaseMs;
 
 /** Members that may run jobs now (job/run held, not removed). */
 export function runners(state: LedgerState, now: number): Did[] {

@@ -211,7 +211,8 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
     return rejection("conflict", `the author holds no live lease on replica ${replica}`);
   }
   if (job.commits[entry.author]) return rejection("conflict", "this worker already committed a result for the job");
-  job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array) };
+  // After an output of the job was revealed, a commit may be a copy of it: it counts, and earns nothing.
+  job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array), ...(job.exposed ? { unpaid: true as const } : {}) };
   delete job.claims[replica];
   delete standingOf(state, entry.author).leases[jobId];
   // A single run's spot draw waits for the first checkpoint covering this commit (../trust.ts).
@@ -241,8 +242,13 @@ export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): R
   }
   const allCommitted = Object.keys(job.commits).length >= job.replicas;
   const deadlineNear = entry.time >= job.deadline - state.pool!.settings.leaseSeconds * 1000;
-  if (!allCommitted && !deadlineNear) return rejection("conflict", "reveals open once all replicas committed or the deadline is within one lease");
-  if (job.seedAfter !== undefined && !deadlineNear) return rejection("conflict", "a single run's reveal waits for the first checkpoint after its commit (the spot-check draw)");
+  const early = !allCommitted && !deadlineNear ? "reveals open once all replicas committed or the deadline is within one lease" : job.seedAfter !== undefined && !deadlineNear ? "a single run's reveal waits for the first checkpoint after its commit (the spot-check draw)" : undefined;
+  // Refused or not, the entry now shows its output to anyone reading the document: a commit still to come could copy it.
+  if (job.status === "open" && (early || Object.keys(job.commits).length < job.replicas)) job.exposed = true;
+  if (early) {
+    commit.unpaid = true;
+    return rejection("conflict", early);
+  }
   const revealed = bytesToHex(output);
   job.reveals[worker] = revealed;
   if (job.status === "done") {
@@ -267,5 +273,7 @@ function escalate(state: LedgerState, job: JobState): void {
   const next = escalation(job);
   if (next.kind === "failed") return failJob(state, job, "no-majority");
   job.replicas = next.replicas;
+  // The new replicas are committed after every output so far was revealed.
+  job.exposed = true;
   job.escalations = (job.escalations ?? 0) + 1;
 }

@@ -128,7 +128,19 @@ function openJob(state: LedgerState, entry: Entry): Found {
   return { job, jobId };
 }
 
-const replicaCommitted = (job: JobState, replica: number): boolean => Object.values(job.commits).some((c) => c.replica === replica);
+function replicaCommitted(job: JobState, replica: number): boolean {
+  for (const worker in job.commits) if (job.commits[worker]!.replica === replica) return true;
+  return false;
+}
+
+/** Another replica of the job that `worker` holds a live lease on (workers plan claims with this rule, so no array per call). */
+function otherLiveClaim(job: JobState, replica: number, worker: Did, time: number): string | undefined {
+  for (const other in job.claims) {
+    const claim = job.claims[other]!;
+    if (Number(other) !== replica && claim.worker === worker && claim.until >= time) return other;
+  }
+  return undefined;
+}
 
 /**
  * A claim takes a free replica (or one whose lease ran out, or renews one's own) for one lease.
@@ -188,8 +200,8 @@ export function claimRefusal(state: LedgerState, job: JobState, jobId: EntryId, 
       return rejection("conflict", `claim quota: this worker already holds ${quotaOf(state, standing, time)} live leases`);
     }
   }
-  const other = Object.entries(job.claims).find(([r, c]) => Number(r) !== replica && c.worker === worker && c.until >= time);
-  if (other) return rejection("conflict", `this worker already holds replica ${other[0]} of the job`);
+  const other = otherLiveClaim(job, replica, worker, time);
+  if (other !== undefined) return rejection("conflict", `this worker already holds replica ${other} of the job`);
   return undefined;
 }
 

@@ -20,9 +20,10 @@ const relays: RunningRelay[] = [];
 const closers: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
-  await peers.cleanup();
+  // Relays first: their storage lives in the peers' temporary directories, which cleanup removes.
   await Promise.all(relays.splice(0).map((r) => r.close()));
   await Promise.all(closers.splice(0).map((close) => close()));
+  await peers.cleanup();
 });
 
 async function relay(options: { port?: number; storage?: string; maxConnections?: number } = {}): Promise<RunningRelay> {

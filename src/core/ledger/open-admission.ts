@@ -6,12 +6,14 @@
  * - a token is spent once (its nonce is kept);
  * - at most max(5, 5% of current members) strangers are admitted per epoch; the rest wait in a
  *   deterministic queue (fold order) and are members from the start of the first epoch with room;
- * - an admitted stranger holds only the open abilities (run and submit jobs), with no delegation.
+ * - an admitted stranger holds only the open abilities (run and submit jobs), with no delegation;
+ * - an anonymous submission's token is spent like a join's, and the fund pays its job
+ *   (open-submission.ts authorises it).
  */
 import type { Ability } from "../capability/abilities.ts";
 import { bytesToHex } from "../crypto/index.ts";
-import type { LedgerState } from "./state.ts";
-import type { Entry } from "./types.ts";
+import type { JobState, LedgerState } from "./state.ts";
+import type { Entry, EntryId } from "./types.ts";
 import { EPOCH_MS, epochOf } from "./verdict.ts";
 
 /** What a stranger may do in an open pool; more needs an admin's delegation. */
@@ -44,4 +46,10 @@ export function admitStranger(state: LedgerState, entry: Entry, id: string): num
   while ((open.admitted[epoch] ?? 0) >= cap) epoch++;
   open.admitted[epoch] = (open.admitted[epoch] ?? 0) + 1;
   return epoch === epochOf(entry.time) ? entry.time : epoch * EPOCH_MS;
+}
+
+/** The fold's side of an accepted anonymous submission: the token is spent and the fund pays the job. */
+export function spendAnonymousToken(state: LedgerState, job: JobState, token: Uint8Array, id: EntryId): void {
+  state.pool!.open!.spentTokens[tokenNonce(token)] = id;
+  job.funded = true;
 }

@@ -8,10 +8,9 @@
  */
 import { checkJoinToken, type RsaPssVerify } from "../capability/join-token.ts";
 import type { Authorisation } from "./authoriser.ts";
-import { tokenNonce } from "./open-admission.ts";
 import { issuersOf, refuseOpen } from "./open-authorisation.ts";
-import type { JobState, LedgerState } from "./state.ts";
-import type { Entry, EntryId } from "./types.ts";
+import type { LedgerState } from "./state.ts";
+import type { Entry } from "./types.ts";
 import { epochOf } from "./verdict.ts";
 
 /** A `job.submit` that spends a token instead of resting on a delegation. */
@@ -32,10 +31,4 @@ export function authoriseAnonymousSubmit(entry: Entry, state: LedgerState, verif
     return refuseOpen("not-ephemeral", "an anonymous submission comes from a fresh key that has written nothing in this pool");
   }
   return { ok: true };
-}
-
-/** The fold's side of an accepted anonymous submission: the token is spent and the fund pays the job. */
-export function spendAnonymousToken(state: LedgerState, job: JobState, token: Uint8Array, id: EntryId): void {
-  state.pool!.open!.spentTokens[tokenNonce(token)] = id;
-  job.funded = true;
 }

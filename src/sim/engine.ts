@@ -59,6 +59,8 @@ export class Simulation {
   private strikesSeen = 0;
   /** The pool's submission count from which the next caught identity may re-enter (--reentry-every). */
   private nextReentry = 0;
+  /** Every identity a caught member re-entered with. */
+  private readonly reentered: Did[] = [];
   private readonly farm: SybilFarm | undefined;
   private readonly newcomers: NewcomerWatch | undefined;
 
@@ -91,7 +93,7 @@ export class Simulation {
   openFigures(): { newcomers: NewcomerFigures; farm?: FarmFigures; reentriesAdmitted: number } | undefined {
     if (!this.newcomers) return undefined;
     const state = this.ledger.state;
-    const reentriesAdmitted = this.nodes.filter((n) => !ROLES[n.role].honest && n.stranger && (state.members[n.did]?.since ?? Infinity) <= this.queue.now).length;
+    const reentriesAdmitted = this.reentered.filter((did) => (state.members[did]?.since ?? Infinity) <= this.queue.now).length;
     return { newcomers: this.newcomers.figures(), ...(this.farm ? { farm: this.farm.figures(state) } : {}), reentriesAdmitted };
   }
 
@@ -397,6 +399,7 @@ export class Simulation {
       this.dropAttempt(node);
       node.awaiting.clear();
       node.did = didFromPublicKey(this.rng.work.bytes(32));
+      this.reentered.push(node.did);
       if (this.config.pool.open) {
         this.ledger.joinStranger(node.did, this.queue.now);
         this.board.busy(node);

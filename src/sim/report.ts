@@ -204,7 +204,7 @@ function openRows(open: NonNullable<SimReport["open"]>): Array<[string, string]>
   const n = open.newcomers;
   const rows: Array<[string, string]> = [
     ["newcomers (open pool)", `${n.count}; probation ended for ${n.probationEnded}, ${n.fullAtProbationEnd} at the full reward factor then (median factor ${n.medianFactorAtProbationEnd}); ${n.reachedFull} reached it, median at ${n.medianResultsToFull} verified results`],
-    ["re-entered identities admitted", `${open.reentriesAdmitted}`],
+    ["re-entered identities admitted", `${open.reentriesAdmitted} (admitted before the run ended; the join cap queues the rest)`],
   ];
   const f = open.farm;
   if (f) rows.push(["Sybil farm", `${f.identities} identities, ${f.jobs} farm jobs: standing ${f.ratio.toFixed(3)}x its operator's (mean factor ${f.meanFarmFactor.toFixed(0)}, operator's ${f.operatorFactor})`]);

@@ -26,6 +26,8 @@ export interface SubmitRequest {
   readonly deadline: number;
   /** For a one-replica job: the chance in thousandths of a hidden spot check. */
   readonly spot?: number;
+  /** An open pool's anonymous submission: the issuer token it spends (this node's identity is then an ephemeral key). */
+  readonly token?: Uint8Array;
 }
 
 export type SubmitResult = { ok: true; job: EntryId } | { ok: false; reason: RejectReason; message: string };
@@ -85,6 +87,7 @@ export class JobClient {
     };
     if (input) body.blob = input.hash;
     if (request.spot !== undefined) body.spot = request.spot;
+    if (request.token !== undefined) body.token = request.token;
     // A private pool's blobs travel sealed; their keys ride in this (sealed) entry.
     const sealed = { ...(task.sealed ? { task: encodeSealedRef(task.sealed) } : {}), ...(input?.sealed ? { blob: encodeSealedRef(input.sealed) } : {}) };
     if (Object.keys(sealed).length > 0) body.sealed = sealed;

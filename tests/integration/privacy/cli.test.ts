@@ -83,7 +83,7 @@ describe("a private pool through a relay process", () => {
     const data = join(dir, "relay");
     relay = await relayProcess(data);
     const R = ["--relay", relay.url];
-    const created = json(await edgepool("alice", "pool", "create", "--private", "--name", NAME, "--replication", "1", "--lease-seconds", "10", ...R, "--json"));
+    const created = json(await edgepool("alice", "pool", "create", "--name", NAME, "--replication", "1", "--lease-seconds", "10", ...R, "--json"));
     expect(created.private).toBe(true);
     const pool = created.pool as string;
     // Each command is a process that has exited before the next starts: nobody but the relay is online when bob and carol join.

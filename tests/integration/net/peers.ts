@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Repo } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
-import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
+import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import type { RelaySocket, SocketFactory } from "../../../src/core/net/relay-client.ts";
 import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
 import { createTransports, type NetworkConfig, type Transports } from "../../../src/core/net/transports.ts";
@@ -18,7 +18,7 @@ export interface TestPeer {
 
 /** Temp directories and repos a test made, removed by `cleanup`. */
 export class Peers {
-  private readonly repos: Repo[] = [];
+  private readonly repos: { repo: Repo; storage: ClosingStorage | undefined }[] = [];
   private readonly dirs: string[] = [];
 
   async dir(prefix = "edgepool-net-"): Promise<string> {
@@ -31,13 +31,15 @@ export class Peers {
   peer(config: Partial<NetworkConfig>, storage?: string, createSocket: SocketFactory = nodeSocketFactory): TestPeer {
     const transports = createTransports({ relays: [], backoff: FAST_BACKOFF, ...config }, createSocket);
     if (!transports.ok) throw new Error(transports.message);
-    const repo = new Repo({ network: transports.adapters, ...(storage ? { storage: new NodeFSStorageAdapter(storage) } : {}) });
-    this.repos.push(repo);
+    // Closed at cleanup, so that automerge-repo's throttled saves cannot outlive the directory.
+    const closing = storage === undefined ? undefined : new ClosingStorage(new NodeFSStorageAdapter(storage));
+    const repo = new Repo({ network: transports.adapters, ...(closing ? { storage: closing } : {}) });
+    this.repos.push({ repo, storage: closing });
     return { repo, transports };
   }
 
   async cleanup(): Promise<void> {
-    await Promise.all(this.repos.splice(0).map((r) => shutdownRepo(r)));
+    await Promise.all(this.repos.splice(0).map(({ repo, storage }) => shutdownRepo(repo, storage)));
     await Promise.all(this.dirs.splice(0).map((d) => rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })));
   }
 }

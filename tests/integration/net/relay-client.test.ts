@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Repo, cbor, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo";
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
+import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
 import type { RelayConnection } from "../../../src/core/net/relay-client.ts";
 import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
@@ -19,9 +20,10 @@ const relays: RunningRelay[] = [];
 const closers: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
-  await peers.cleanup();
+  // Relays first: their storage lives in the peers' temporary directories, which cleanup removes.
   await Promise.all(relays.splice(0).map((r) => r.close()));
   await Promise.all(closers.splice(0).map((close) => close()));
+  await peers.cleanup();
 });
 
 async function relay(options: { port?: number; storage?: string; maxConnections?: number } = {}): Promise<RunningRelay> {
@@ -96,7 +98,7 @@ describe("a node's relay connection", () => {
     await until(() => connected(alice) && connected(bob), "both to reconnect");
     await lines(bob, handle.url, ["before", "while the relay was down"]);
     // A newcomer reads from the relay's storage alone once alice is gone.
-    await alice.repo.shutdown();
+    await shutdownRepo(alice.repo);
     const carol = peers.peer({ relays: [second.url] });
     await lines(carol, handle.url, ["before", "while the relay was down"]);
   });
@@ -216,7 +218,7 @@ describe("a node's relay connection", () => {
     await until(() => connected(alice), "alice to connect");
     const bob = peers.peer({ relays: [running.url] });
     await until(() => (bob.transports.relays[0]!.state() as { attempt?: number }).attempt === 2, "bob to be refused twice");
-    await alice.repo.shutdown();
+    await shutdownRepo(alice.repo);
     await until(() => connected(bob), "bob to connect once alice left");
   });
 

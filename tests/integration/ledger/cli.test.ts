@@ -35,11 +35,12 @@ async function appendAtHome(entries: Story["entries"]): Promise<void> {
   await close();
 }
 
+// Signing the story and opening a ledger took past the default 30 s at load 40 on two cores.
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), "edgepool-ledger-cli-"));
   story = await writeStory();
   await appendAtHome(story.entries);
-});
+}, 120_000);
 afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });

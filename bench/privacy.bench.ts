@@ -1,14 +1,15 @@
 /**
  * Private pools benchmark (issue 13). Each figure beside its baseline from the same run: the same
- * entries in a plain pool (the ledger document, the validator alone), WebCrypto SHA-256 over the
- * same bytes for blobs. Targets: append <= 1.5x plain; validate-on-load >= 0.8x plain; bytes per
+ * entries in a plain pool (the ledger document, the validator alone), the fastest raw AEAD
+ * (node:crypto, one call) over the same bytes for blobs. Targets: append <= 1.5x plain; validate-on-load >= 0.8x plain; bytes per
  * entry batched <= 1.2x plain, alone <= 450 B; a 50-member rotation <= 50 ms CPU; joining from a
  * link <= 100 ms of crypto; blob sealing >= 300 MiB/s.
  */
 import { loadavg } from "node:os";
 import * as A from "@automerge/automerge";
 import { Repo } from "@automerge/automerge-repo";
-import { kexKeyPairFromSeed, sealBlob } from "../src/core/crypto/index.ts";
+import { createCipheriv, randomBytes } from "node:crypto";
+import { kexKeyPairFromSeed, openBlob, sealBlob } from "../src/core/crypto/index.ts";
 import { didFromPublicKey } from "../src/core/identity/did-key.ts";
 import { seedSigningKey } from "../src/core/crypto/index.ts";
 import { Ledger } from "../src/core/ledger/ledger.ts";
@@ -114,21 +115,45 @@ async function keys(pool: SignedEntry["entry"]["pool"]): Promise<void> {
   row("joining from a link: open the lockbox, derive keys, walk back one epoch", `${((joinUsed.user + joinUsed.system) / 1000).toFixed(1)} ms CPU`, "-", "-", "<= 100 ms");
 }
 
+/**
+ * Blob sealing and opening against the fastest raw AEAD on this machine, in the same run: one
+ * node:crypto call (OpenSSL) over the whole blob, AES-256-GCM or ChaCha20-Poly1305, whichever is
+ * faster here. Ours is WebCrypto AES-256-GCM in 4 MiB chunks, several at once.
+ */
 async function blobs(): Promise<void> {
-  const data = new Uint8Array(64 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
-  await sealBlob(data.subarray(0, 1024));
+  const MIB = 64;
+  const data = new Uint8Array(MIB * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+  const { key, ciphertext } = await sealBlob(data.subarray(0, 1024 * 1024));
+  await openBlob(key, ciphertext);
   // CPU time as well as wall time: on a shared machine the wall time measures the others' load.
-  const timed = async (work: () => Promise<unknown>) => {
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    await work();
-    const used = process.cpuUsage(cpu);
-    return { wall: ms(start), cpu: (used.user + used.system) / 1000 };
+  const timed = async (work: () => unknown) => {
+    let best = { wall: Infinity, cpu: Infinity };
+    for (let round = 0; round < 3; round++) {
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      await work();
+      const used = process.cpuUsage(cpu);
+      const t = { wall: ms(start), cpu: (used.user + used.system) / 1000 };
+      if (t.wall < best.wall) best = t;
+    }
+    return best;
   };
-  const seal = await timed(() => sealBlob(data));
-  const hash = await timed(() => globalThis.crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
-  const rate = (t: { wall: number; cpu: number }) => `${(64 / (t.wall / 1000)).toFixed(0)} MiB/s (${(64 / (t.cpu / 1000)).toFixed(0)} MiB per CPU s)`;
-  row("blob sealing, 64 MiB (AES-256-GCM, fresh key)", rate(seal), `${rate(hash)} (SHA-256)`, `${(hash.cpu / seal.cpu).toFixed(2)}x (CPU)`, ">= 300 MiB/s");
+  const raw = (cipher: "aes-256-gcm" | "chacha20-poly1305") => () => {
+    const c = createCipheriv(cipher as "aes-256-gcm", randomBytes(32), randomBytes(12), { authTagLength: 16 });
+    c.update(data);
+    c.final();
+    return c.getAuthTag();
+  };
+  const baselines = { "AES-256-GCM": await timed(raw("aes-256-gcm")), "ChaCha20-Poly1305": await timed(raw("chacha20-poly1305")) };
+  const [name, fastest] = Object.entries(baselines).sort(([, a], [, b]) => a.wall - b.wall)[0]!;
+  let sealed: { key: Uint8Array; ciphertext: Uint8Array } = { key: new Uint8Array(), ciphertext: new Uint8Array() };
+  const seal = await timed(async () => (sealed = await sealBlob(data)));
+  const open = await timed(() => openBlob(sealed.key, sealed.ciphertext));
+  const rate = (t: { wall: number; cpu: number }) => `${(MIB / (t.wall / 1000)).toFixed(0)} MiB/s (${(MIB / (t.cpu / 1000)).toFixed(0)} MiB per CPU s)`;
+  const ratio = (t: { wall: number; cpu: number }) => `${(fastest.wall / t.wall).toFixed(2)}x wall, ${(fastest.cpu / t.cpu).toFixed(2)}x CPU`;
+  const baseline = `${rate(fastest)} (${name}, node:crypto, one call)`;
+  row(`blob sealing, ${MIB} MiB (AES-256-GCM, fresh key, 4 MiB chunks)`, rate(seal), baseline, ratio(seal), ">= 300 MiB/s");
+  row(`blob opening, ${MIB} MiB`, rate(open), baseline, ratio(open), "-");
 }
 
 function memoryStorage() {

@@ -9,6 +9,7 @@ import { iceUrlProblem } from "../core/ledger/rules/network.ts";
 import { startDirectPeers, type DirectPeers } from "../core/net/direct.ts";
 import type { IceServer } from "../core/net/direct-peer.ts";
 import { nodePeerConnectionFactory } from "../core/net/peer-connection-node.ts";
+import { sealedSignals } from "../core/privacy/sealed-signals.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import type { PoolSession } from "./pool-ledger.ts";
@@ -57,5 +58,7 @@ export function startDirect(args: ParsedArgs, session: PoolSession, io: CliIo): 
     turnRelay: stringOption(args, "relay")?.split(",")[0],
     relayOnly: args.values["relay-only"] === true,
     log: process.env.EDGEPOOL_DEBUG_DIRECT ? (line) => io.err(line) : undefined,
+    // A private pool's ledger document never leaves this process: its signals go sealed on the epoch's.
+    ...(session.privacy ? { signals: sealedSignals(session.privacy) } : {}),
   });
 }

@@ -10,6 +10,7 @@ import type { CliIo, ParsedArgs } from "./command.ts";
 import { startDirect } from "./direct-peers.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { openPool, ownProof, poolArgument, requirePool, type PoolSession } from "./pool-ledger.ts";
+import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { printable } from "./run.ts";
 
 export interface JobSession {
@@ -18,14 +19,20 @@ export interface JobSession {
   close(): Promise<void>;
 }
 
-export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, contribute?: ContributeOptions): Promise<JobSession> {
+/**
+ * `reader`: the node only reads (a job's result), so a non-member may open it too: an open pool's
+ * outputs are public, and an anonymous submitter is no member. It then opens no direct connections
+ * (their hello is signed with this node's DID).
+ */
+export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, contribute?: ContributeOptions, reader = false): Promise<JobSession> {
   const session = await openPool(args, io, poolArgument(args, usage));
-  const direct = startDirect(args, session, io);
+  const member = !reader || ownDelegation(session.ledger, session.identity.did).ok;
+  const direct = member ? startDirect(args, session, io) : undefined;
   try {
     requirePool(session);
-    const proof = ownProof(session);
+    const proof = member ? ownProof(session) : undefined;
     const tasks = (await bundledTasks()).map((t) => t.bytes);
-    const node = await createNode({ identity: session.identity, ledger: session.ledger, proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
+    const node = await createNode({ identity: session.identity, ledger: session.ledger, ...(session.privacy ? { privacy: session.privacy } : {}), proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
     return {
       session,
       node,
@@ -35,7 +42,7 @@ export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, co
       },
     };
   } catch (error) {
-    direct.close();
+    direct?.close();
     await session.close();
     throw error;
   }

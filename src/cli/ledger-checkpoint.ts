@@ -11,6 +11,7 @@ const usage = [
   "ago. History it covers is final on every node: an entry dated before it that it does not cover",
   "(a late revocation, a join dated back before an expired invite's deadline) is refused. Run it",
   "after an invite's deadline to close the invite for good. Needs ledger/checkpoint (the root has it).",
+  "A running node holding it (`edgepool work`, the app) also writes checkpoints on its own.",
   "",
   "  --pool P       the pool id",
   ...POOL_USAGE,

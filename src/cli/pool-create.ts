@@ -9,12 +9,13 @@ import { issuerKeyOf } from "../core/net/join-token-fetch.ts";
 import type { EntryWriter } from "../core/ledger/writer.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import type { ParsedArgs } from "./command.ts";
+import { MAX_ANONYMOUS_REWARD } from "../core/ledger/rules/anonymous.ts";
 
 const SETTING_FLAGS = { replication: "replication", reward: "rewardPerJob", "vesting-seconds": "vestingSeconds", "lease-seconds": "leaseSeconds" } as const;
 
 const usage = [
   "usage: edgepool pool create --name NAME [--replication K] [--reward N] [--vesting-seconds S] [--lease-seconds S]",
-  "                            [--private | --plain | --open [--pow-bits N] [--issuer URL]] [--relay URL] [--json]",
+  "                            [--private | --plain | --open [--pow-bits N] [--issuer URL [--anonymous-reward N]]] [--relay URL] [--json]",
   "",
   "Creates a pool whose root is this node's identity and prints its id. As the root you hold every",
   "ability; invite others with `edgepool invite`.",
@@ -31,13 +32,15 @@ const usage = [
   "                        `edgepool join --pool`); they can run and submit jobs only",
   `  --pow-bits N          the stamp's difficulty in bits, 0 for tokens only (default ${DEFAULT_STAMP_BITS}: ~20 s of one core)`,
   "  --issuer URL          also accept tokens from this Privacy Pass issuer (`edgepool issuer`)",
+  "  --anonymous-reward N  also take anonymous jobs (`edgepool submit --anonymous`: one issuer token each,",
+  "                        from a key used once) offering at most N credits, paid by the pool's fund",
   ...POOL_USAGE,
   '  --json                print {"schemaVersion":1,"pool","root","settings","private"}',
 ].join("\n");
 
 export const poolCreate: Command = {
   usage,
-  options: { ...poolOptions, name: { type: "string" }, json: { type: "boolean" }, open: { type: "boolean" }, private: { type: "boolean" }, plain: { type: "boolean" }, "pow-bits": { type: "string" }, issuer: { type: "string" }, ...Object.fromEntries(Object.keys(SETTING_FLAGS).map((f) => [f, { type: "string" as const }])) },
+  options: { ...poolOptions, name: { type: "string" }, json: { type: "boolean" }, open: { type: "boolean" }, private: { type: "boolean" }, plain: { type: "boolean" }, "pow-bits": { type: "string" }, issuer: { type: "string" }, "anonymous-reward": { type: "string" }, ...Object.fromEntries(Object.keys(SETTING_FLAGS).map((f) => [f, { type: "string" as const }])) },
   async run(args, io) {
     const name = stringOption(args, "name");
     if (name === undefined) throw new CliError(`--name is required\n${usage}`, ExitCode.usage);
@@ -57,6 +60,8 @@ export const poolCreate: Command = {
       if (!sealed) await appendOwn(session, entry, ExitCode.usage);
       const issuerUrl = stringOption(args, "issuer");
       if (issuerUrl !== undefined) await appendOwn(session, await listIssuer(writer, issuerUrl), ExitCode.usage);
+      const maxReward = anonymousReward(args);
+      if (maxReward !== undefined) await appendOwn(session, await writer.write("pool.anonymous", { enabled: 1, maxReward }, Date.now()), ExitCode.usage);
       if (!(await session.sync())) io.err("The pool is created on this node; it will reach the relay next time you sync.");
       io.err(`Created ${sealed ? "private " : ""}pool "${name}" with you (${identity.did}) as its root.${sealed ? " Relays see only ciphertext." : ""}`);
       io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, root: identity.did, settings, private: sealed }) : pool);
@@ -87,6 +92,15 @@ function openSettings(args: ParsedArgs): { stampBits: number } | undefined {
   if (!/^\d+$/.test(bitsText ?? "0") || stampBits > MAX_STAMP_BITS) throw new CliError(`--pow-bits must be a whole number from 0 to ${MAX_STAMP_BITS}, got '${bitsText}'`, ExitCode.usage);
   if (stampBits === 0 && stringOption(args, "issuer") === undefined) throw new CliError("--pow-bits 0 means tokens only: name an --issuer", ExitCode.usage);
   return { stampBits };
+}
+
+/** --anonymous-reward: the most an anonymous job may offer; it needs an issuer whose tokens the submissions spend. */
+function anonymousReward(args: ParsedArgs): number | undefined {
+  const text = stringOption(args, "anonymous-reward");
+  if (text === undefined) return undefined;
+  if (stringOption(args, "issuer") === undefined) throw new CliError("--anonymous-reward needs --open and an --issuer: each anonymous job spends one of its tokens", ExitCode.usage);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_ANONYMOUS_REWARD) throw new CliError(`--anonymous-reward must be a whole number from 0 to ${MAX_ANONYMOUS_REWARD}, got '${text}'`, ExitCode.usage);
+  return Number(text);
 }
 
 /** A pool.issuer entry for the issuer at `url`, with the key its directory publishes. */

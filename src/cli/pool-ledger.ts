@@ -77,6 +77,8 @@ export interface OpenPoolOptions {
   readonly fresh?: boolean;
   /** How a private pool starts on this node (absent: private when this node holds its keys). */
   readonly private?: PrivateStart;
+  /** The scope of the storage id relays see (default: the pool); an anonymous submission uses a fresh one. */
+  readonly storageScope?: string;
 }
 
 /** Opens the pool's ledger; with a relay, first waits until it has synced (unless `fresh`). */
@@ -90,7 +92,7 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   const share = new SharePolicy();
   share.watchRelays(transports.adapters);
   // Its own storage id per pool, so a relay serving several of this node's pools cannot link them by it.
-  const repo = new Repo({ storage: storageIdPerScope(storage, pool), network: transports.adapters, shareConfig: share.config });
+  const repo = new Repo({ storage: storageIdPerScope(storage, options.storageScope ?? pool), network: transports.adapters, shareConfig: share.config });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
   const ledgerOptions = { authoriser: nodeUcanAuthoriser(), now: Date.now, verify: verifyNode };

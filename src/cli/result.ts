@@ -29,7 +29,7 @@ export const result: Command = {
     if (!id || extra.length > 0) throw new CliError(`give one job id\n${usage}`, ExitCode.usage);
     if (!isEntryId(id)) throw new CliError(`${JSON.stringify(id.slice(0, 64))} is not a job id (as printed by edgepool submit)`, ExitCode.usage);
     const job = id as EntryId;
-    const opened = await openJobNode(args, io, usage);
+    const opened = await openJobNode(args, io, usage, undefined, true);
     try {
       const view = opened.node.jobs.status(job);
       if (!view) throw new CliError(`this node knows no job ${job} in the pool; pass --relay URL to sync first`);

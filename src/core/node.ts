@@ -11,6 +11,7 @@
 import type { Did } from "./identity/did-key.ts";
 import type { Identity } from "./identity/keystore.ts";
 import { BlobStore } from "./jobs/blobs.ts";
+import { plainBlobs, SealedBlobs, type JobBlobs } from "./jobs/job-blobs.ts";
 import { JobClient } from "./jobs/client.ts";
 import { renewLateEntries } from "./jobs/late-entries.ts";
 import { OwnEntries } from "./jobs/own-entries.ts";
@@ -21,6 +22,7 @@ import type { CheckpointPolicy } from "./ledger/checkpoint-policy.ts";
 import { recheckHeldEntries } from "./ledger/held-recheck.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { DirectPeers, PeerInfo } from "./net/direct.ts";
+import type { PrivateLedger } from "./privacy/private-ledger.ts";
 import { TaskPool, type PoolStatus, type RuntimeLimits, type WorkerHost } from "./runtime/index.ts";
 import {
   createScheduler,
@@ -51,6 +53,11 @@ export interface NodeOptions {
   readonly identity: Identity;
   /** The pool's ledger, opened over this node's repo. */
   readonly ledger: Ledger;
+  /**
+   * Set for a private pool (`ledger` is then its `ledger`): blobs travel sealed, through its
+   * networked repo (the ledger's own repo never leaves this process).
+   */
+  readonly privacy?: PrivateLedger;
   /** This node's delegation, carried by every entry it writes (none for the root). */
   readonly proof?: () => string | undefined;
   readonly clock?: TimerClock;
@@ -86,7 +93,7 @@ export interface NodeEvents {
 export interface EdgeNode {
   readonly did: Did;
   readonly ledger: Ledger;
-  readonly blobs: BlobStore;
+  readonly blobs: JobBlobs;
   readonly jobs: JobClient;
   /** Present when the node contributes. */
   readonly scheduler: Scheduler | undefined;
@@ -110,7 +117,7 @@ interface Contribution {
   readonly worker: JobWorker;
 }
 
-function contribute(options: NodeOptions, own: OwnEntries, contributeOptions: ContributeOptions, blobs: BlobStore, clock: TimerClock, listeners: Listeners): Contribution {
+function contribute(options: NodeOptions, own: OwnEntries, contributeOptions: ContributeOptions, blobs: JobBlobs, clock: TimerClock, listeners: Listeners): Contribution {
   const scheduler = createScheduler({ source: contributeOptions.signals, clock, host: contributeOptions.host, settings: contributeOptions.settings });
   let decision = scheduler.current();
   const pool = new TaskPool({ host: contributeOptions.workerHost, workers: decision.workers, limits: contributeOptions.limits });
@@ -141,8 +148,10 @@ function contribute(options: NodeOptions, own: OwnEntries, contributeOptions: Co
 
 export async function createNode(options: NodeOptions): Promise<EdgeNode> {
   const clock = options.clock ?? systemClock;
-  const blobs = new BlobStore(options.ledger.options.repo, options.direct?.blobs);
-  for (const module of options.tasks ?? []) await blobs.put(module);
+  const { privacy } = options;
+  const store = new BlobStore(privacy?.options.repo ?? options.ledger.options.repo, options.direct?.blobs);
+  const blobs = privacy ? new SealedBlobs(store) : plainBlobs(store);
+  for (const module of options.tasks ?? []) await blobs.hold(module);
   const own = new OwnEntries(options.ledger, options.identity, clock, options.proof);
   const jobs = new JobClient({ ledger: options.ledger, own, blobs, clock });
   const listeners: Listeners = { state: new Set(), worker: new Set(), decision: new Set() };

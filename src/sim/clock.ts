@@ -1,13 +1,23 @@
 /**
  * The simulator's virtual clock: a priority queue of events ordered by (time, insertion order),
  * so two runs with the same seed process the same events in the same order.
+ *
+ * Events scheduled a fixed delay from now (`after`) skip the heap: the clock never goes back, so
+ * events with one delay fall due in the order they were scheduled, and each delay keeps a FIFO
+ * lane. A run has a handful of delays (a lease and a recheck, a deadline and a recheck, a fold
+ * tick) and ~100,000 such events waiting at once; `next` compares the lanes' heads with the heap's
+ * top, so the order is exactly the one a single heap would give.
  */
 export class EventQueue<E> {
   private times: number[] = [];
   private orders: number[] = [];
   private events: E[] = [];
+  private readonly lanes = new Map<number, Lane<E>>();
+  /** The lanes as a list, for `next` to scan without an iterator. */
+  private readonly laneList: Lane<E>[] = [];
   private inserted = 0;
   private current = 0;
+  private waiting = 0;
 
   constructor(start: number) {
     this.current = start;
@@ -18,7 +28,7 @@ export class EventQueue<E> {
   }
 
   get size(): number {
-    return this.events.length;
+    return this.events.length + this.waiting;
   }
 
   /** Schedules `event` at `time` (never before now: the past is settled). */
@@ -38,9 +48,32 @@ export class EventQueue<E> {
     this.events[i] = event;
   }
 
+  /** Schedules `event` at now + `delayMs`; meant for the few delays a caller uses again and again (one lane each). */
+  after(delayMs: number, event: E): void {
+    if (!(delayMs >= 0)) throw new RangeError(`event scheduled ${delayMs} ms from now: a delay is never negative`);
+    let lane = this.lanes.get(delayMs);
+    if (!lane) {
+      lane = new Lane<E>();
+      this.lanes.set(delayMs, lane);
+      this.laneList.push(lane);
+    }
+    lane.push(this.current + delayMs, this.inserted++, event);
+    this.waiting++;
+  }
+
   /** Removes the earliest event and moves the clock to its time; undefined when none is left. */
   next(): E | undefined {
+    let earliest: Lane<E> | undefined;
+    for (const lane of this.laneList) {
+      if (lane.empty) continue;
+      if (!earliest || lane.time < earliest.time || (lane.time === earliest.time && lane.order < earliest.order)) earliest = lane;
+    }
     const n = this.events.length;
+    if (earliest && (n === 0 || this.before(earliest.time, earliest.order, 0))) {
+      this.current = earliest.time;
+      this.waiting--;
+      return earliest.shift();
+    }
     if (n === 0) return undefined;
     const top = this.events[0]!;
     this.current = this.times[0]!;
@@ -78,5 +111,45 @@ export class EventQueue<E> {
     this.times[i] = time;
     this.orders[i] = order;
     this.events[i] = event;
+  }
+}
+
+/** Events of one delay, due in the order they were added (times and orders never decrease). */
+class Lane<E> {
+  private times: number[] = [];
+  private orders: number[] = [];
+  private events: (E | undefined)[] = [];
+  private head = 0;
+
+  get empty(): boolean {
+    return this.head === this.events.length;
+  }
+
+  /** The first event's time and insertion order (only while not empty). */
+  get time(): number {
+    return this.times[this.head]!;
+  }
+
+  get order(): number {
+    return this.orders[this.head]!;
+  }
+
+  push(time: number, order: number, event: E): void {
+    this.times.push(time);
+    this.orders.push(order);
+    this.events.push(event);
+  }
+
+  shift(): E {
+    const event = this.events[this.head]!;
+    this.events[this.head++] = undefined;
+    // Handed-out slots are dropped in steps: shifting each time would copy the lane each time.
+    if (this.head > 4_096 && this.head * 2 > this.events.length) {
+      this.times = this.times.slice(this.head);
+      this.orders = this.orders.slice(this.head);
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
+    return event;
   }
 }

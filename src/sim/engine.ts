@@ -199,10 +199,10 @@ export class Simulation {
     const token = ++this.tokens;
     const remaining = rule.computes ? Math.max(1, Math.round(job.work / node.speed)) : 1_000;
     node.attempt = { token, job: job.index, replica, claimedAt: now, remaining, runningSince: undefined, finishAt: 0, leaseUntil: now + this.leaseMs };
-    if (!rule.finishes) this.queue.at(now + this.leaseMs, { type: "abandon", node: node.index, token });
+    if (!rule.finishes) this.queue.after(this.leaseMs, { type: "abandon", node: node.index, token });
     else this.resumeAttempt(node);
     if (rule.coordinated) this.groupJobs.set(node.group, [job.index, ...(this.groupJobs.get(node.group) ?? []).filter((j) => this.jobs[j]!.free.length > 0).slice(0, 7)]);
-    this.queue.at(now + this.leaseMs + this.recheckAfterMs, { type: "recheck", job: job.index });
+    this.queue.after(this.leaseMs + this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
   private resumeAttempt(node: SimNode): void {
@@ -222,7 +222,7 @@ export class Simulation {
     this.ledger.write(node.did, "job.claim", { job: job.id, replica: attempt.replica }, this.queue.now);
     attempt.leaseUntil = this.queue.now + this.leaseMs;
     this.queue.at(Math.min(attempt.finishAt, this.queue.now + this.leaseMs / 2), { type: "renew", node: node.index, token });
-    this.queue.at(attempt.leaseUntil + this.recheckAfterMs, { type: "recheck", job: job.index });
+    this.queue.after(this.leaseMs + this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
   /** A claimer's lease ran out: it moves on to claim something else. */
@@ -300,7 +300,7 @@ export class Simulation {
     this.jobByEntry.set(id, index);
     this.tally.submitted++;
     this.unresolved++;
-    this.queue.at(now + p.deadlineMs + this.recheckAfterMs, { type: "recheck", job: index });
+    this.queue.after(p.deadlineMs + this.recheckAfterMs, { type: "recheck", job: index });
     if (this.tally.submitted < this.config.jobs) this.queue.at(now + arrivalGap(this.config, this.rng.arrivals), { type: "submit" });
   }
 
@@ -314,7 +314,7 @@ export class Simulation {
       const view = this.queue.now - this.ledger.horizonMs;
       this.board.rank(weightedCompetitors(this.ledger.state, activeRunners(this.ledger.state, view, this.ledger.root), view));
     }
-    this.queue.at(this.queue.now + FOLD_TICK_MS, { type: "fold" });
+    this.queue.after(FOLD_TICK_MS, { type: "fold" });
   }
 
   /** The root checkpoints what it folded; the draws it makes open spot replicas and reveals. */
@@ -368,7 +368,7 @@ export class Simulation {
     if (!this.auditor || job.audited) return;
     job.audited = true;
     this.ledger.write(this.auditor, "audit.result", { job: job.id, output: job.correct }, this.queue.now, { reliable: true });
-    this.queue.at(this.queue.now + this.ledger.horizonMs + FOLD_TICK_MS + 1, { type: "recheck", job: job.index });
+    this.queue.after(this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
   private touched(batch: readonly SignedEntry[]): number[] {
@@ -447,7 +447,7 @@ export class Simulation {
     if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas || state.seedAfter !== undefined) return;
     commitment.revealedAt = this.queue.now;
     this.ledger.write(node.did, "result.reveal", { job: job.id, salt: commitment.salt, output: commitment.output }, this.queue.now);
-    this.queue.at(this.queue.now + this.recheckAfterMs, { type: "recheck", job: job.index });
+    this.queue.after(this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
   /** A settled job's verdict may still change (an audit overturns it): the final outcome follows the fold. */

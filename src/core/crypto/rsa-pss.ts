@@ -73,7 +73,7 @@ function i2osp(value: bigint, length: number): Uint8Array | undefined {
   return hex.length > length * 2 ? undefined : hexToBytes(hex.padStart(length * 2, "0"));
 }
 
-function mgf1Sha384(seed: Uint8Array, length: number): Uint8Array {
+export function mgf1Sha384(seed: Uint8Array, length: number): Uint8Array {
   const out = new Uint8Array(length);
   const block = new Uint8Array(seed.length + 4);
   block.set(seed);

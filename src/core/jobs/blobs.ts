@@ -28,7 +28,8 @@ export function blobUrl(hash: BlobHash): AutomergeUrl {
   return stringifyAutomergeUrl({ documentId: digest.slice(0, 16) as never });
 }
 
-export type BlobResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "unavailable"; message: string };
+/** `unreadable`: a private pool's blob arrived but its entry's key does not open it to its hash. */
+export type BlobResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: "unavailable" | "unreadable"; message: string };
 
 export interface BlobWait {
   /** Give up after this long (ms of real time: it bounds network waits, not protocol time). */

@@ -11,7 +11,7 @@ import { jobView, vestingMsOf, type JobView } from "../ledger/verdict.ts";
 
 export type { JobView };
 import type { TimerClock } from "../scheduler/index.ts";
-import type { BlobStore } from "./blobs.ts";
+import { encodeSealedRef, type JobBlobs } from "./job-blobs.ts";
 import { readJobOutput, type BytesResult } from "./inputs.ts";
 import { currentEntry } from "./late-entries.ts";
 import type { OwnEntries } from "./own-entries.ts";
@@ -26,6 +26,8 @@ export interface SubmitRequest {
   readonly deadline: number;
   /** For a one-replica job: the chance in thousandths of a hidden spot check. */
   readonly spot?: number;
+  /** An open pool's anonymous submission: the issuer token it spends (this node's identity is then an ephemeral key). */
+  readonly token?: Uint8Array;
 }
 
 export type SubmitResult = { ok: true; job: EntryId } | { ok: false; reason: RejectReason; message: string };
@@ -34,7 +36,7 @@ export interface JobClientOptions {
   readonly ledger: Ledger;
   /** This node's writer (shared with its worker). */
   readonly own: OwnEntries;
-  readonly blobs: BlobStore;
+  readonly blobs: JobBlobs;
   readonly clock: TimerClock;
 }
 
@@ -75,15 +77,20 @@ export class JobClient {
     const { blobs } = this.options;
     const task = await blobs.put(request.module);
     const large = request.input.length > MAX_INLINE_BYTES;
+    const input = large ? await blobs.put(request.input) : undefined;
     const body: Record<string, unknown> = {
-      task,
-      input: large ? new Uint8Array(0) : request.input,
+      task: task.hash,
+      input: input ? new Uint8Array(0) : request.input,
       replicas: request.replicas,
       reward: request.reward,
       deadline: request.deadline,
     };
-    if (large) body.blob = await blobs.put(request.input);
+    if (input) body.blob = input.hash;
     if (request.spot !== undefined) body.spot = request.spot;
+    if (request.token !== undefined) body.token = request.token;
+    // A private pool's blobs travel sealed; their keys ride in this (sealed) entry.
+    const sealed = { ...(task.sealed ? { task: encodeSealedRef(task.sealed) } : {}), ...(input?.sealed ? { blob: encodeSealedRef(input.sealed) } : {}) };
+    if (Object.keys(sealed).length > 0) body.sealed = sealed;
     return body;
   }
 

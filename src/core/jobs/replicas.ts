@@ -37,9 +37,12 @@ export function liveClaimOf(job: JobState, worker: Did, now: number): number | u
   return held ? Number(held[0]) : undefined;
 }
 
-/** The fold's reveal rule: every replica committed, or the deadline within one lease. */
+/**
+ * The fold's reveal rule: every replica committed and no spot draw pending, or the deadline within
+ * one lease. A reveal sent earlier would be refused and still show its output (it would earn nothing).
+ */
 export const revealOpen = (job: JobState, now: number, leaseMs: number): boolean =>
-  Object.keys(job.commits).length >= job.replicas || now >= job.deadline - leaseMs;
+  (Object.keys(job.commits).length >= job.replicas && job.seedAfter === undefined) || now >= job.deadline - leaseMs;
 
 /** Members that may run jobs now (job/run held, not removed). */
 export function runners(state: LedgerState, now: number): Did[] {
@@ -109,8 +112,20 @@ export function busyWorkers(job: JobState): Set<Did> {
  * be refused (replica gone) or would force k = 3 (ledger/README.md 8.7, adaptive replication).
  */
 export function claimable(job: JobState, free: readonly number[], now: number): readonly number[] {
-  const undecided = job.adaptive === true && Object.keys(job.commits).length === 0 && !Object.values(job.claims).some((c) => c.until >= now);
+  const undecided = job.adaptive === true && !hasKeys(job.commits) && !hasLiveClaim(job, now);
+  // Planning runs for dozens of jobs per idle worker: no copy when every free replica is claimable.
+  if (!undecided && free.every((replica) => replica < job.replicas)) return free;
   return free.filter((replica) => replica < job.replicas && (!undecided || replica === 0));
+}
+
+function hasKeys(dictionary: object): boolean {
+  for (const _ in dictionary) return true;
+  return false;
+}
+
+function hasLiveClaim(job: JobState, now: number): boolean {
+  for (const replica in job.claims) if (job.claims[replica]!.until >= now) return true;
+  return false;
 }
 
 /** What a worker knows about a job's open replicas when it plans a claim. */

@@ -14,11 +14,11 @@ import type { JobState } from "../ledger/state.ts";
 import type { EntryId } from "../ledger/types.ts";
 import { resultCommitment } from "../ledger/writer.ts";
 import type { TimerClock } from "../scheduler/index.ts";
-import type { BlobStore } from "./blobs.ts";
+import { encodeSealedRef, type JobBlobs } from "./job-blobs.ts";
 import type { OwnEntries, OwnEntryRequest, OwnWrite } from "./own-entries.ts";
 import { activeRunners, defaultStaggerMs, leaseMsOf, planClaim, revealOpen, weightedCompetitors } from "./replicas.ts";
 import type { TaskRunner } from "./runner.ts";
-import { readJobInput } from "./inputs.ts";
+import { readJobInput, readJobTask } from "./inputs.ts";
 
 export interface ContributionLimits {
   readonly workers: number;
@@ -30,7 +30,7 @@ export interface JobWorkerOptions {
   /** This node's writer (shared with its job client). */
   readonly own: OwnEntries;
   readonly runner: TaskRunner;
-  readonly blobs: BlobStore;
+  readonly blobs: JobBlobs;
   readonly clock: TimerClock;
   /** What the scheduler allows now; call `poke()` when it changes. */
   readonly limits: () => ContributionLimits;
@@ -237,7 +237,10 @@ export class JobWorker {
     const output = attempt.output!;
     const body: Record<string, unknown> = { job: attempt.job, salt: attempt.salt!, output: sha256(output) };
     if (output.length <= MAX_INLINE_BYTES) body.data = output;
-    else await this.options.blobs.put(output);
+    else {
+      const { sealed } = await this.options.blobs.put(output);
+      if (sealed) body.sealed = encodeSealedRef(sealed);
+    }
     batch.push({
       kind: "result.reveal",
       body,
@@ -299,7 +302,7 @@ export class JobWorker {
   private async run(attempt: Attempt): Promise<void> {
     const job = this.options.ledger.state.jobs[attempt.job];
     const input = job && (await readJobInput(this.options.ledger, this.options.blobs, attempt.job));
-    const module = job && (await this.options.blobs.get(job.task as never));
+    const module = job && (await readJobTask(this.options.ledger, this.options.blobs, attempt.job, job.task));
     if (!input?.ok || !module?.ok) return this.drop(attempt, input?.ok === false ? input.message : module?.ok === false ? module.message : "the job vanished");
     const loaded = await this.options.runner.load(module.bytes);
     if (!loaded.ok) return this.drop(attempt, `the task module was refused (${loaded.reason}): ${loaded.message}`);

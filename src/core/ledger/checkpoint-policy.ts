@@ -46,7 +46,7 @@ export interface CheckpointSituation {
 
 export type CheckpointReason = "invite-deadline" | "entries" | "interval" | "idle" | "offline" | "no-pool";
 
-/** `at`: when to write (at or before `now`: now); undefined: not until the situation changes. */
+/** `at`: when to write (`now`: at once); undefined: not until the situation changes. */
 export interface CheckpointDecision {
   readonly at: number | undefined;
   readonly reason: CheckpointReason;
@@ -69,6 +69,7 @@ export function decideCheckpoint(s: CheckpointSituation, policy: CheckpointPolic
   const due = earliestDue(s, policy, s.created);
   if (!due) return { at: undefined, reason: "idle" };
   const at = Math.max(
+    s.now,
     due.at,
     s.connectedSince + policy.settleMs,
     s.lastWrite === undefined ? -Infinity : s.lastWrite + policy.minGapMs,

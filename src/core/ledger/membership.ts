@@ -218,9 +218,10 @@ export async function draftRevocation(ledger: Ledger, revoker: Author, token: st
   const target = tokenHash(token);
   if (ledger.state.revocations[target]) return { ok: true, target, entry: undefined, honoured: ledger.state.revocations[target].honoured ?? {} };
   const honoured = honouredSequences(ledger, target, verifier);
-  // History a checkpoint covers is final; before the first checkpoint the revocation reaches back to the pool's start.
+  // History a checkpoint covers is final; before the first checkpoint the revocation reaches back
+  // to just after the pool's start (at the start itself it could sort before pool.create).
   const checkpoint = ledger.state.checkpoint;
-  const from = checkpoint ? checkpoint.through + 1 : pool.created;
+  const from = checkpoint ? checkpoint.through + 1 : pool.created + 1;
   return { ok: true, target, entry: await ledger.writerFor(revoker).write("ucan.revoke", { target, token, honoured, from }, now), honoured };
 }
 

@@ -74,6 +74,34 @@ export function severeStrike(state: LedgerState, did: Did, reason: StrikeReason,
   standing.unbonding = [];
   revokeSingleRuns(state, did, time);
   forfeitUnvested(state, did);
+  releaseOpenWork(state, did);
+}
+
+/**
+ * A suspended (or departed) worker will not reveal, so its open commits and live claims would hold their
+ * replicas until the deadline: they are voided, and the replicas are free again. A single run it
+ * held goes back to the job's majority k; a spot draw that nobody's commit waits for is undone.
+ */
+export function releaseOpenWork(state: LedgerState, did: Did): void {
+  for (const job of Object.values(state.jobs)) {
+    if (job.status !== "open") continue;
+    for (const [replica, claim] of Object.entries(job.claims)) if (claim.worker === did) delete job.claims[replica];
+    if (!job.commits[did] || job.reveals[did] !== undefined) continue;
+    delete job.commits[did];
+    if (Object.keys(job.reveals).length > 0) job.exposed = true;
+    if (job.single === did) {
+      job.replicas = job.base!;
+      delete job.single;
+      delete job.spot;
+      delete job.spotChecked;
+      delete job.spotSince;
+    }
+    if (Object.keys(job.commits).length === 0 && !job.spotChecked) {
+      delete job.seedAfter;
+      delete job.seeded;
+    }
+  }
+  standingOf(state, did).leases = dictionary();
 }
 
 /** Every unvested credit of `did` goes to the fund (a severe strike, or leaving the pool). */
@@ -117,6 +145,8 @@ function reopen(state: LedgerState, job: JobState, did: Did, time: number): void
   delete job.spotSince;
   delete job.spot;
   delete job.adaptive;
+  // The revealed output was the caught worker's, who may not take the job again: nothing to copy.
+  delete job.exposed;
   job.replicas = Math.max(job.base ?? 3, paramsOf(state).majority);
   job.claims = dictionary();
   job.commits = dictionary();
@@ -130,7 +160,9 @@ function reopen(state: LedgerState, job: JobState, did: Did, time: number): void
 /** Leases of a worker still live at `time` (what its claim quota counts); reads only. */
 export function liveLeases(standing: StandingState | undefined, time: number): number {
   let live = 0;
-  for (const until of Object.values(standing?.leases ?? {})) if (until >= time) live++;
+  if (!standing) return live;
+  // for-in: every claim the fold takes and every claim a worker plans asks this; no array per call.
+  for (const job in standing.leases) if (standing.leases[job]! >= time) live++;
   return live;
 }
 

@@ -93,6 +93,11 @@ export interface ClaimState {
 export interface CommitState {
   replica: number;
   commitment: string;
+  /**
+   * Made after an output of the job was revealed (it may be a copy), or its author revealed before
+   * reveals opened: the result counts for the verdict and earns nothing (../README.md 8.2).
+   */
+  unpaid?: true;
 }
 
 export interface VerdictState {
@@ -150,6 +155,8 @@ export interface JobState {
   /** The fund pays this job's workers (a re-verification after a revoked verdict). */
   funded?: boolean;
   audit?: AuditState;
+  /** A reveal of this job (accepted or early) has shown an output: later commits earn nothing. */
+  exposed?: boolean;
   /** Rounds of replicas added because the reveals had no strict majority. */
   escalations?: number;
   failure?: JobFailure;

@@ -34,13 +34,14 @@ export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState,
   job.status = "done";
   job.verdict = { output, workers, time, ...(alone ? { single: true } : {}) };
   payWorkers(state, jobId, job, workers, time);
-  if (!job.funded) recordPaidWork(state, job.submitter, workers);
+  const earning = workers.filter((worker) => earns(job, worker));
+  if (!job.funded) recordPaidWork(state, job.submitter, earning);
   const tally = paramsOf(state).tally;
   const contested = workers.length < revealed;
   if (revealed >= 2) tally.replicated += 1;
   if (contested) tally.contested += 1;
   if (job.spotChecked) tally.checks += 1;
-  for (const worker of workers) {
+  for (const worker of earning) {
     const passedSpot = job.spotChecked === true && worker === job.single;
     rewardAgreement(state, worker, time, passedSpot ? REPUTATION_SPOT_PASSED : REPUTATION_AGREE);
     if (revealed >= 2) standingOf(state, worker).streak += 1;
@@ -50,26 +51,37 @@ export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState,
 }
 
 /**
- * The reward goes to the matching workers (floor split, the remainder back to the submitter). A
- * spot-checked single run pays its worker the whole reward and the spot worker one share
- * (reward / majority k) from the fund; a re-verification after a revocation is paid by the fund.
+ * Whether a worker's agreeing result earns credits, reputation and C: not when its commit came
+ * after an output of the job was revealed (it may be a copy) or it revealed early itself.
+ */
+export const earns = (job: JobState, worker: Did): boolean => job.commits[worker]?.unpaid !== true;
+
+/**
+ * The reward goes to the matching workers that earn (floor split over all matching workers, the
+ * rest back to the submitter). A spot-checked single run pays its worker the whole reward and the
+ * spot worker one share (reward / majority k) from the fund; a re-verification after a revocation
+ * is paid by the fund.
  */
 function payWorkers(state: LedgerState, jobId: EntryId, job: JobState, workers: readonly Did[], time: number): void {
   const vestsAt = time + state.pool!.settings.vestingSeconds * 1000;
   const single = job.single !== undefined && workers.includes(job.single) ? job.single : undefined;
   if (single && job.spotChecked) {
-    addGrant(accountOf(state, single), { job: jobId, amount: job.reward, vestsAt });
-    for (const worker of workers) if (worker !== single) payFromFund(state, worker, { job: jobId, amount: extraShare(state, job), vestsAt });
+    if (earns(job, single)) addGrant(accountOf(state, single), { job: jobId, amount: job.reward, vestsAt });
+    else refund(state, job, job.reward);
+    for (const worker of workers) if (worker !== single && earns(job, worker)) payFromFund(state, worker, { job: jobId, amount: extraShare(state, job), vestsAt });
     return;
   }
   if (workers.length === 0) return refund(state, job, job.reward);
   const share = Math.floor(job.reward / workers.length);
+  let paid = 0;
   for (const worker of workers) {
+    if (!earns(job, worker)) continue;
     const grant = { job: jobId, amount: share, vestsAt, ...(job.verdict?.single ? { single: true } : {}) };
     if (job.funded) payFromFund(state, worker, grant);
     else addGrant(accountOf(state, worker), grant);
+    paid += share;
   }
-  refund(state, job, job.reward - share * workers.length);
+  refund(state, job, job.reward - paid);
 }
 
 /** What the fund pays for one extra execution (a spot, audit or re-run replica). */
@@ -115,6 +127,7 @@ export function judgeDissenters(state: LedgerState, jobId: EntryId, job: JobStat
 export function judgeLateReveal(state: LedgerState, jobId: EntryId, job: JobState, worker: Did, time: number): void {
   const revealed = job.reveals[worker]!;
   if (revealed === job.verdict!.output) {
+    if (!earns(job, worker)) return;
     rewardAgreement(state, worker, time);
     standingOf(state, worker).streak += 1;
     return;

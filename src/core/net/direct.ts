@@ -31,6 +31,25 @@ export interface DirectOptions extends Pick<DirectMeshOptions, "createPeerConnec
    */
   readonly relayOnly?: boolean;
   readonly helloMs?: number;
+  /** Where signals travel (default: ephemeral messages on the ledger's document; a private pool's are sealed, privacy/sealed-signals.ts). */
+  readonly signals?: SignalChannel;
+}
+
+/** Ephemeral messages to and from the pool's members, through the relay. */
+export interface SignalChannel {
+  send(message: unknown): void;
+  subscribe(listener: (message: unknown) => void): () => void;
+}
+
+function documentChannel(handle: DocHandle<unknown>): SignalChannel {
+  return {
+    send: (message) => handle.broadcast(message),
+    subscribe(listener) {
+      const onEphemeral = ({ message }: { message: unknown }): void => listener(message);
+      handle.on("ephemeral-message", onEphemeral);
+      return () => handle.off("ephemeral-message", onEphemeral);
+    },
+  };
 }
 
 export type PeerPath = "direct" | "connecting" | "relay";
@@ -77,7 +96,7 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
   const log = options.log ?? (() => {});
   const helloMs = options.helloMs ?? 5_000;
   const { repo, ledger, identity } = options;
-  const handle: DocHandle<unknown> = ledger.handle;
+  const channel = options.signals ?? documentChannel(ledger.handle);
   const ice = poolIce({ ledger, identity, turnRelay: options.turnRelay, fetch: options.fetch, now, log });
   const iceServers = (): IceServer[] => [...(options.iceServers ?? []), ...ice.current()];
   const mesh = new DirectMeshAdapter({ createPeerConnection: options.createPeerConnection, iceServers, connectTimeoutMs: options.connectTimeoutMs, now, log });
@@ -94,7 +113,7 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
   };
 
   const send = (signal: Omit<Signal, "from" | "pool" | "fromPeer" | "at">): void => {
-    void signSignal(identity, { ...signal, pool, fromPeer: me, at: now() }).then((signed) => handle.broadcast(signed));
+    void signSignal(identity, { ...signal, pool, fromPeer: me, at: now() }).then((signed) => channel.send(signed));
   };
   const stopSignals = mesh.onSignal((signal: OutgoingSignal) => send(signal));
   const wants = new Set<(hash: string) => void>();
@@ -125,7 +144,7 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
     }
   };
 
-  const onEphemeral = ({ message }: { message: unknown }): void => {
+  const onSignal = (message: unknown): void => {
     void openSignal(message, { pool, me: identity.did, myPeer: me, isMember, now }, seen).then((opened) => {
       if (!opened.ok) {
         refused[opened.reason] = (refused[opened.reason] ?? 0) + 1;
@@ -139,7 +158,7 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
       else mesh.signal(signal);
     });
   };
-  handle.on("ephemeral-message", onEphemeral);
+  const unsubscribe = channel.subscribe(onSignal);
   const sayHello = (): void => {
     if (relayOnly()) return;
     ice.refresh();
@@ -168,7 +187,7 @@ export function startDirectPeers(options: DirectOptions): DirectPeers {
       clearInterval(timer);
       stopWatching();
       stopSignals();
-      handle.off("ephemeral-message", onEphemeral);
+      unsubscribe();
       mesh.disconnect();
     },
   };

@@ -5,7 +5,6 @@
  * with `checkJoinToken` before spending a join on it.
  */
 import { base64url } from "multiformats/bases/base64";
-import { blindTokenRequest } from "../crypto/blind-rsa-client.ts";
 import { toArrayBufferBytes } from "../crypto/index.ts";
 
 export type FetchTokenResult =
@@ -53,6 +52,9 @@ export async function issuerKeyOf(issuerUrl: string, fetchImpl: typeof fetch = f
 export async function fetchJoinToken(issuerUrl: string, challenge: Uint8Array, fetchImpl: typeof fetch = fetch): Promise<FetchTokenResult> {
   const directory = await readDirectory(issuerUrl, fetchImpl);
   if (!directory.ok) return directory;
+  // Loaded here, not at start-up: Privacy Pass costs every CLI process that creates or joins a pool
+  // ~0.3 s of CPU to import, and only open pools use it.
+  const { blindTokenRequest } = await import("../crypto/blind-rsa-client.ts");
   let pending;
   try {
     pending = await blindTokenRequest(challenge, directory.key);

@@ -9,12 +9,12 @@
 import { mkdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer, type WebSocket, type RawData } from "ws";
-import { Repo, type PeerId } from "@automerge/automerge-repo";
+import { WebSocketServer, type WebSocket } from "ws";
+import { Repo, type DocumentId, type PeerId } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
 import { ClosingStorage, shutdownRepo } from "../ledger/closing-storage.ts";
-import { decodeFrame } from "./messages.ts";
+import { decodeFrame, type FrameMessage } from "./messages.ts";
 import { relayMembers, type RelayMembers } from "./relay-members-node.ts";
 import { checkTurnRequest, DEFAULT_TURN_TTL_SECONDS, TURN_PATH, turnCredential, type TurnRequestContext } from "./turn-credentials.ts";
 
@@ -88,8 +88,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     network: [adapter],
     storage,
     peerId: `relay-${crypto.randomUUID()}` as PeerId,
-    // A relay answers requests and stores what peers send; it announces nothing of its own.
-    sharePolicy: async () => false,
+    // A relay answers requests and stores what peers send; it announces nothing a peer has not
+    // synced through it before. Announcing those again when the peer reconnects is what makes the
+    // repo start its sync state for the peer over (see GuardedServerAdapter.synced).
+    sharePolicy: async (peer, documentId) => documentId !== undefined && adapter.synced(peer, documentId),
   });
   // Until the repo connects the adapter, a socket would get no message listener at all; and the
   // stock adapter clears its keep-alive timer only on a "close" after connecting, so close() must
@@ -110,12 +112,26 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 }
 
 class GuardedServerAdapter extends WebSocketServerAdapter {
+  /** The documents each peer has synced through this relay (by the peer ids its sockets joined as). */
+  readonly #synced = new Map<PeerId, Set<DocumentId>>();
+
   constructor(
     server: WebSocketServer,
     private readonly log: (line: string) => void,
   ) {
     // isomorphic-ws re-exports ws's types under another module identity; the class is the same.
     super(server as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0]);
+  }
+
+  /**
+   * Whether `peer` has synced `documentId` through this relay. The repo keeps a peer's sync state
+   * in memory across its reconnections and starts it over only for the documents it announces to
+   * the peer; a relay announcing nothing kept the old state, which counts what it sent into the
+   * dead connection as delivered, so it never sent those changes again and the peer stayed behind
+   * for good (Automerge's sync protocol assumes one reliable stream per sync state).
+   */
+  synced(peer: PeerId, documentId: DocumentId): boolean {
+    return this.#synced.get(peer)?.has(documentId) ?? false;
   }
 
   #markConnected!: () => void;
@@ -128,12 +144,13 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
   }
 
   override receiveMessage(messageBytes: Buffer, socket: WebSocket): void {
-    const problem = frameProblem(messageBytes);
-    if (problem) {
-      this.log(`relay: closing a socket that sent ${problem}`);
-      socket.close(POLICY_VIOLATION, problem);
+    const decoded = decodeFrame(messageBytes);
+    if (!decoded.ok) {
+      this.log(`relay: closing a socket that sent ${decoded.problem}`);
+      socket.close(POLICY_VIOLATION, decoded.problem);
       return;
     }
+    this.#remember(decoded.message, socket);
     try {
       super.receiveMessage(messageBytes, socket);
     } catch (error) {
@@ -141,12 +158,14 @@ class GuardedServerAdapter extends WebSocketServerAdapter {
       socket.terminate();
     }
   }
-}
 
-/** Why a frame is not a repo message the stock adapter can handle, or undefined when it is. */
-export function frameProblem(frame: RawData): string | undefined {
-  const decoded = decodeFrame(frame);
-  return decoded.ok ? undefined : decoded.problem;
+  /** Records a sync or request from the socket its sender joined on (the stock adapter drops any other). */
+  #remember({ type, senderId, documentId }: FrameMessage, socket: WebSocket): void {
+    if ((type !== "sync" && type !== "request") || typeof documentId !== "string" || this.sockets[senderId as PeerId] !== (socket as unknown)) return;
+    let documents = this.#synced.get(senderId as PeerId);
+    if (!documents) this.#synced.set(senderId as PeerId, (documents = new Set()));
+    documents.add(documentId as DocumentId);
+  }
 }
 
 type RouteHandler = (request: IncomingMessage, response: ServerResponse) => void;

@@ -65,4 +65,7 @@ export function openPrevious(key: EpochKey, sealed: unknown): EpochKey | undefin
   return epoch === key.epoch - 1 ? deriveEpochKey(key.pool, epoch, plain.slice(4)) : undefined;
 }
 
+/** The key that seals direct-peer signals on the epoch's document (sealed-signals.ts). */
+export const signalKey = (key: EpochKey): Uint8Array => hkdfSha256(key.secret, `${LABEL}signal-key`, AEAD_KEY_LENGTH, utf8(`${key.pool}\0${key.epoch}`));
+
 const previousKey = (key: EpochKey): Uint8Array => hkdfSha256(key.secret, `${LABEL}previous-key`, AEAD_KEY_LENGTH, utf8(`${key.pool}\0${key.epoch}`));

@@ -3,10 +3,11 @@ import * as A from "@automerge/automerge";
 import { parseAutomergeUrl, Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
 import { BlobStore, blobHash, blobUrl } from "../../../src/core/jobs/blobs.ts";
+import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 
 let repos: Repo[] = [];
 afterEach(async () => {
-  await Promise.all(repos.map((r) => r.shutdown()));
+  await Promise.all(repos.map((r) => shutdownRepo(r)));
   repos = [];
 });
 

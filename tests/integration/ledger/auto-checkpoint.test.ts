@@ -12,14 +12,14 @@ import { flushReady, shutdownRepo } from "../../../src/core/ledger/closing-stora
 import { latestEpoch, openEpoch, startNextEpoch } from "../../../src/core/ledger/epochs.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { createPoolInvite } from "../../../src/core/ledger/membership.ts";
-import { createPoolWithMembers, type PoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
+import type { PoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { createNode, type EdgeNode } from "../../../src/core/node.ts";
-import { SETTINGS } from "../../../ledger/vectors/story.ts";
-import { alice, bob, dave, mallory } from "../../fixtures/identities.ts";
+import { alice, bob, mallory } from "../../fixtures/identities.ts";
+import { recentPool } from "../../fixtures/recent-pool.ts";
 import { meshOf, until, type Network } from "./network.ts";
 
 const HOUR = 3_600_000;
@@ -32,19 +32,6 @@ afterEach(async () => {
   await network?.close();
   network = undefined;
 });
-
-/** Alice's pool, a minute old: bob may submit, invite and checkpoint (a delegate); dave runs jobs. */
-const poolOfAlice = (): Promise<PoolWithMembers> =>
-  createPoolWithMembers({
-    root: alice,
-    settings: SETTINGS,
-    nonce: new Uint8Array(16).fill(9),
-    time: Date.now() - 60_000,
-    members: [
-      { identity: bob, abilities: ["job/submit", "job/run", "member/invite", "ledger/checkpoint"] },
-      { identity: dave, abilities: ["job/run"], invitedBy: bob.did },
-    ],
-  });
 
 /** Alice's and bob's ledgers on the real clock, both holding the pool. */
 async function twoLedgers(created: PoolWithMembers): Promise<[Ledger, Ledger]> {
@@ -67,7 +54,7 @@ const refusal = (ledger: Ledger, id: string) => ledger.view().invalid.find((i) =
 
 describe("automatic checkpoints", () => {
   it("the root's node closes an expired invite within its settling time: a join dated back before the deadline is refused on both nodes", async () => {
-    const created = await poolOfAlice();
+    const created = await recentPool();
     const [aliceLedger, bobLedger] = await twoLedgers(created);
     const joinBefore = Math.floor(Date.now() / 1000) + 2;
     const terms = { abilities: ["job/run" as const], uses: 5, joinBefore, memberExpiration: joinBefore + 86_400, appUrl: "https://app.example/", relay: undefined };
@@ -120,7 +107,7 @@ describe("automatic checkpoints", () => {
   });
 
   it("the root and a delegate both checkpoint new entries on their own; their overlapping checkpoints leave both nodes with one state", async () => {
-    const created = await poolOfAlice();
+    const created = await recentPool();
     const [aliceLedger, bobLedger] = await twoLedgers(created);
     const policy = { everyMs: 1_000, everyEntries: 1_000_000, settleMs: 1_000, minGapMs: 200 };
     await nodeOf(alice, aliceLedger, policy);

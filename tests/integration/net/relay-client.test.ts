@@ -4,11 +4,12 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Repo, cbor, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo";
 import { WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket";
+import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
 import type { RelayConnection } from "../../../src/core/net/relay-client.ts";
 import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
 import { createTransports } from "../../../src/core/net/transports.ts";
-import { Peers, until, type TestPeer } from "./peers.ts";
+import { LossySockets, Peers, until, type TestPeer } from "./peers.ts";
 
 interface Note {
   lines: string[];
@@ -19,9 +20,10 @@ const relays: RunningRelay[] = [];
 const closers: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
-  await peers.cleanup();
+  // Relays first: their storage lives in the peers' temporary directories, which cleanup removes.
   await Promise.all(relays.splice(0).map((r) => r.close()));
   await Promise.all(closers.splice(0).map((close) => close()));
+  await peers.cleanup();
 });
 
 async function relay(options: { port?: number; storage?: string; maxConnections?: number } = {}): Promise<RunningRelay> {
@@ -96,9 +98,27 @@ describe("a node's relay connection", () => {
     await until(() => connected(alice) && connected(bob), "both to reconnect");
     await lines(bob, handle.url, ["before", "while the relay was down"]);
     // A newcomer reads from the relay's storage alone once alice is gone.
-    await alice.repo.shutdown();
+    await shutdownRepo(alice.repo);
     const carol = peers.peer({ relays: [second.url] });
     await lines(carol, handle.url, ["before", "while the relay was down"]);
+  });
+
+  it("gets what the relay sent into a connection that died, once it reconnects", async () => {
+    const running = await relay();
+    const alice = peers.peer({ relays: [running.url] });
+    const network = new LossySockets();
+    const bob = peers.peer({ relays: [running.url] }, undefined, network.factory);
+    const handle = alice.repo.create<Note>({ lines: ["one"] });
+    await lines(bob, handle.url, ["one"]);
+    network.losing = true;
+    handle.change((d) => void d.lines.push("two"));
+    await until(() => network.lost > 0, "the relay to send bob the change");
+    network.cut();
+    // The relay keeps its sync state for bob across the reconnect: unless it starts that over, it
+    // never sends again what it believes bob has, and bob stays behind for good.
+    await lines(bob, handle.url, ["one", "two"]);
+    handle.change((d) => void d.lines.push("three"));
+    await lines(bob, handle.url, ["one", "two", "three"]);
   });
 
   it("backs off while the relay is down, with growing delays", async () => {
@@ -198,7 +218,7 @@ describe("a node's relay connection", () => {
     await until(() => connected(alice), "alice to connect");
     const bob = peers.peer({ relays: [running.url] });
     await until(() => (bob.transports.relays[0]!.state() as { attempt?: number }).attempt === 2, "bob to be refused twice");
-    await alice.repo.shutdown();
+    await shutdownRepo(alice.repo);
     await until(() => connected(bob), "bob to connect once alice left");
   });
 

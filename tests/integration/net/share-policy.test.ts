@@ -17,11 +17,12 @@ import { newEpochKey } from "../../../src/core/privacy/epoch-key.ts";
 import { openSealedDocument, putSealed } from "../../../src/core/privacy/sealed-document.ts";
 import type { PoolId } from "../../../src/core/ledger/types.ts";
 import { until } from "../ledger/network.ts";
+import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 
 const repos: Repo[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  await Promise.all(repos.splice(0).map((r) => r.shutdown()));
+  await Promise.all(repos.splice(0).map((r) => shutdownRepo(r)));
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -49,7 +49,8 @@ export interface PrivatePool {
 
 export const now = () => T0 + 60_000;
 
-export async function privatePool(): Promise<PrivatePool> {
+/** `clock`: the members' ledgers' time (default: fixed at T0 + 60 s; a node that runs jobs needs one that moves). */
+export async function privatePool(clock: () => number = now): Promise<PrivatePool> {
   const network = starOf(["alice", "bob", "carol"]);
   const [pa, pb, pc, relay] = network.peers as [Peer, Peer, Peer, Peer];
   const created = await createPoolWithMembers({
@@ -67,7 +68,7 @@ export async function privatePool(): Promise<PrivatePool> {
     repo: peer.repo,
     storage: peer.storage,
     authoriser: new UcanAuthoriser(),
-    now,
+    now: clock,
     me: { did: who.did, kex: kexOf(who) },
     flushMs: 50,
   });

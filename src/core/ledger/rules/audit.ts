@@ -11,7 +11,7 @@ import type { BodySchema } from "../schema.ts";
 import { minorStrike, severeStrike, standingOf } from "../standing.ts";
 import type { JobState, LedgerState } from "../state.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
-import { accountOf, extraShare, judgeDissenters, payFromFund, rewardAgreement, settleVerdict } from "../verdict.ts";
+import { accountOf, earns, extraShare, judgeDissenters, payFromFund, rewardAgreement, settleVerdict } from "../verdict.ts";
 import { MAX_INLINE_BYTES } from "./jobs.ts";
 import { rejection } from "./rejection.ts";
 
@@ -58,6 +58,7 @@ function overturn(state: LedgerState, jobId: EntryId, job: JobState, output: str
   const vestsAt = time + state.pool!.settings.vestingSeconds * 1000;
   const share = vindicated.length > 0 ? Math.floor(job.reward / vindicated.length) : 0;
   for (const worker of vindicated) {
+    if (!earns(job, worker)) continue;
     payFromFund(state, worker, { job: jobId, amount: share + job.reward, vestsAt });
     rewardAgreement(state, worker, time);
     standingOf(state, worker).streak += 1;

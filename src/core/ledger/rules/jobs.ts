@@ -16,6 +16,8 @@ import { rejection } from "./rejection.ts";
 import { spendAnonymousToken } from "../open-submission.ts";
 
 export const MAX_INLINE_BYTES = 8_192;
+/** A sealed blob reference: the ciphertext's SHA-256 and the blob's AES-256-GCM key. */
+export const SEALED_REF_BYTES = 64;
 
 export const jobSubmitSchema: BodySchema = {
   /** The task module's content hash. */
@@ -30,6 +32,12 @@ export const jobSubmitSchema: BodySchema = {
   spot: { type: "int", min: 0, max: 1000, optional: true },
   /** 1: adaptive replication (a trusted worker may run it alone; `replicas` is the majority k to fall back to). */
   adaptive: { type: "int", min: 1, max: 1, optional: true },
+  /** A private pool's sealed blobs (../README.md "Blobs"): ciphertext SHA-256 || AES-256-GCM key, for the module and the input blob. */
+  sealed: {
+    type: "map",
+    optional: true,
+    fields: { task: { type: "bytes", min: SEALED_REF_BYTES, max: SEALED_REF_BYTES, optional: true }, blob: { type: "bytes", min: SEALED_REF_BYTES, max: SEALED_REF_BYTES, optional: true } },
+  },
   /** Open pools: the Privacy Pass token an anonymous submission spends; its author is then a fresh key (../open-submission.ts). */
   token: { type: "bytes", min: 354, max: 610, optional: true },
 };
@@ -40,6 +48,7 @@ export function checkJobSubmit(entry: Entry): string | undefined {
   if (body.blob !== undefined && (!/^[0-9a-f]{64}$/.test(body.blob) || body.input.length > 0)) return "body.blob must be lowercase hex SHA-256, with an empty body.input";
   if (body.spot !== undefined && body.replicas !== 1) return "body.spot applies only to a job with one replica";
   if ((entry.body as { adaptive?: number }).adaptive !== undefined && (body.replicas < 3 || body.spot !== undefined)) return "body.adaptive needs a majority of at least 3 replicas to fall back to, and no body.spot";
+  if ((entry.body as { sealed?: { blob?: Uint8Array } }).sealed?.blob !== undefined && body.blob === undefined) return "body.sealed.blob seals an input blob: it needs body.blob";
   // The fund pays an anonymous job; a spot-checked single run's pay does not come from the fund.
   if (entry.body.token !== undefined && (body.spot !== undefined || entry.body.adaptive !== undefined)) return "an anonymous submission (body.token) takes neither body.spot nor body.adaptive";
   return undefined;
@@ -64,10 +73,13 @@ export const resultRevealSchema: BodySchema = {
   output: { type: "bytes", min: 32, max: 32 },
   /** The output itself when small enough to travel inline. */
   data: { type: "bytes", min: 0, max: MAX_INLINE_BYTES, optional: true },
+  /** A private pool's output blob, sealed: ciphertext SHA-256 || AES-256-GCM key (../README.md "Blobs"). */
+  sealed: { type: "bytes", min: SEALED_REF_BYTES, max: SEALED_REF_BYTES, optional: true },
 };
 
 export function checkReveal(entry: Entry): string | undefined {
   const data = entry.body.data;
+  if (data !== undefined && entry.body.sealed !== undefined) return "body.sealed names an output blob: an inline body.data needs none";
   if (data === undefined) return undefined;
   return bytesEqual(sha256(data as Uint8Array), entry.body.output as Uint8Array) ? undefined : "body.data does not hash to body.output";
 }
@@ -116,7 +128,19 @@ function openJob(state: LedgerState, entry: Entry): Found {
   return { job, jobId };
 }
 
-const replicaCommitted = (job: JobState, replica: number): boolean => Object.values(job.commits).some((c) => c.replica === replica);
+function replicaCommitted(job: JobState, replica: number): boolean {
+  for (const worker in job.commits) if (job.commits[worker]!.replica === replica) return true;
+  return false;
+}
+
+/** Another replica of the job that `worker` holds a live lease on (workers plan claims with this rule, so no array per call). */
+function otherLiveClaim(job: JobState, replica: number, worker: Did, time: number): string | undefined {
+  for (const other in job.claims) {
+    const claim = job.claims[other]!;
+    if (Number(other) !== replica && claim.worker === worker && claim.until >= time) return other;
+  }
+  return undefined;
+}
 
 /**
  * A claim takes a free replica (or one whose lease ran out, or renews one's own) for one lease.
@@ -176,8 +200,8 @@ export function claimRefusal(state: LedgerState, job: JobState, jobId: EntryId, 
       return rejection("conflict", `claim quota: this worker already holds ${quotaOf(state, standing, time)} live leases`);
     }
   }
-  const other = Object.entries(job.claims).find(([r, c]) => Number(r) !== replica && c.worker === worker && c.until >= time);
-  if (other) return rejection("conflict", `this worker already holds replica ${other[0]} of the job`);
+  const other = otherLiveClaim(job, replica, worker, time);
+  if (other !== undefined) return rejection("conflict", `this worker already holds replica ${other} of the job`);
   return undefined;
 }
 
@@ -211,7 +235,8 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
     return rejection("conflict", `the author holds no live lease on replica ${replica}`);
   }
   if (job.commits[entry.author]) return rejection("conflict", "this worker already committed a result for the job");
-  job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array) };
+  // After an output of the job was revealed, a commit may be a copy of it: it counts, and earns nothing.
+  job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array), ...(job.exposed ? { unpaid: true as const } : {}) };
   delete job.claims[replica];
   delete standingOf(state, entry.author).leases[jobId];
   // A single run's spot draw waits for the first checkpoint covering this commit (../trust.ts).
@@ -241,8 +266,13 @@ export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): R
   }
   const allCommitted = Object.keys(job.commits).length >= job.replicas;
   const deadlineNear = entry.time >= job.deadline - state.pool!.settings.leaseSeconds * 1000;
-  if (!allCommitted && !deadlineNear) return rejection("conflict", "reveals open once all replicas committed or the deadline is within one lease");
-  if (job.seedAfter !== undefined && !deadlineNear) return rejection("conflict", "a single run's reveal waits for the first checkpoint after its commit (the spot-check draw)");
+  const early = !allCommitted && !deadlineNear ? "reveals open once all replicas committed or the deadline is within one lease" : job.seedAfter !== undefined && !deadlineNear ? "a single run's reveal waits for the first checkpoint after its commit (the spot-check draw)" : undefined;
+  // Refused or not, the entry now shows its output to anyone reading the document: a commit still to come could copy it.
+  if (job.status === "open" && (early || Object.keys(job.commits).length < job.replicas)) job.exposed = true;
+  if (early) {
+    commit.unpaid = true;
+    return rejection("conflict", early);
+  }
   const revealed = bytesToHex(output);
   job.reveals[worker] = revealed;
   if (job.status === "done") {
@@ -267,5 +297,7 @@ function escalate(state: LedgerState, job: JobState): void {
   const next = escalation(job);
   if (next.kind === "failed") return failJob(state, job, "no-majority");
   job.replicas = next.replicas;
+  // The new replicas are committed after every output so far was revealed.
+  job.exposed = true;
   job.escalations = (job.escalations ?? 0) + 1;
 }

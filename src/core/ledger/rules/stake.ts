@@ -7,7 +7,7 @@
 import type { Did } from "../../identity/did-key.ts";
 import { epochOf, freshParams, paramsOf } from "../params.ts";
 import type { BodySchema } from "../schema.ts";
-import { forfeitUnvested, standingOf } from "../standing.ts";
+import { forfeitUnvested, releaseOpenWork, standingOf } from "../standing.ts";
 import type { LedgerState, ParamsSet } from "../state.ts";
 import type { Rejection, SignedEntry } from "../types.ts";
 import { accountOf, balanceAt } from "../verdict.ts";
@@ -72,7 +72,7 @@ export function applyStakeGrant(state: LedgerState, { entry }: SignedEntry): Rej
   return undefined;
 }
 
-/** Leaving forfeits unvested credits to the fund and starts unbonding the stake. */
+/** Leaving forfeits unvested credits to the fund, starts unbonding the stake and releases work in progress. */
 export function applyMemberLeave(state: LedgerState, { entry }: SignedEntry): Rejection | undefined {
   const standing = standingOf(state, entry.author);
   if (standing.suspended?.reason === "left") return rejection("conflict", "this member already left");
@@ -80,6 +80,7 @@ export function applyMemberLeave(state: LedgerState, { entry }: SignedEntry): Re
   if (standing.stake > 0) standing.unbonding.push({ amount: standing.stake, releasesAt: entry.time + state.pool!.settings.vestingSeconds * 1000 });
   standing.stake = 0;
   standing.suspended = { time: entry.time, reason: "left" };
+  releaseOpenWork(state, entry.author);
   return undefined;
 }
 

@@ -6,6 +6,7 @@ import { WebSocket } from "ws";
 import { Repo, cbor, type AutomergeUrl } from "@automerge/automerge-repo";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { startRelay, type RunningRelay } from "../../../../src/core/net/relay-node.ts";
+import { shutdownRepo } from "../../../../src/core/ledger/closing-storage.ts";
 
 const MAX_PAYLOAD = 64 * 1024;
 
@@ -21,7 +22,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(repos.splice(0).map((r) => r.shutdown()));
+  await Promise.all(repos.splice(0).map((r) => shutdownRepo(r)));
   await relay.close();
   await rm(storage, { recursive: true, force: true });
 });

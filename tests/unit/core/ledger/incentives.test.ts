@@ -182,6 +182,38 @@ describe("incentives: penalties the fold derives", () => {
     );
   });
 
+  it("a worker suspended with a commit it never revealed releases it: the replica is free again and the job settles before its deadline", async () => {
+    const pool = await jobPool();
+    const open = await pool.submit({}, T0 + 10_000);
+    await pool.work(carol, open, 0, RIGHT, T0 + 11_000);
+    await pool.work(mallory, open, 1, RIGHT, T0 + 11_000);
+    await pool.claim(mallory, await pool.submit({}, T0 + 10_500), 0, T0 + 12_000);
+    // Two lone wrong outputs within 7 epochs: minor, then severe (repeated).
+    // (After the first, mallory's claims wait 30 s after a job's submission: claim priority.)
+    for (let i = 0; i < 2; i++) {
+      const t = T0 + 20_000 + i * 60_000;
+      const job = await pool.submit({}, t);
+      await pool.work(carol, job, 0, RIGHT, t + 1_000);
+      await pool.work(dave, job, 1, RIGHT, t + 1_000);
+      await pool.work(mallory, job, 2, WRONG, t + 31_000);
+      for (const who of [carol, dave, mallory]) await pool.reveal(who, job, who === mallory ? WRONG : RIGHT, t + 35_000);
+    }
+    let state = pool.fold().state;
+    expect(state.standing[mallory.did]!.suspended).toMatchObject({ reason: "repeated" });
+    expect(Object.keys(state.jobs[open]!.commits)).toEqual([carol.did]);
+    expect(state.standing[mallory.did]!.leases).toEqual({});
+    expect(Object.values(state.jobs).flatMap((job) => Object.values(job.claims)).filter((c) => c.worker === mallory.did)).toEqual([]);
+    // Replica 1 goes to dave, long before mallory's lease or the deadline would have freed it.
+    await pool.work(dave, open, 1, RIGHT, T0 + 120_000);
+    await pool.work(worker1, open, 2, RIGHT, T0 + 120_000);
+    const late = await pool.reveal(mallory, open, RIGHT, T0 + 122_000);
+    for (const who of [carol, dave]) await pool.reveal(who, open, RIGHT, T0 + 122_000);
+    const folded = pool.fold();
+    state = folded.state;
+    expect(state.jobs[open]).toMatchObject({ status: "done", verdict: { workers: [carol.did, dave.did].sort() } });
+    expect(folded.rejected.get(late.id)?.message).toMatch(/committed no result/);
+  });
+
   it("leaving forfeits unvested credits to the fund and stops the member's claims; any member may leave", async () => {
     const pool = await jobPool(SETTINGS, { auditor: true });
     const auditorLeaves = await pool.write(auditor, "member.leave", {}, T0 + 9_000);
@@ -250,10 +282,12 @@ describe("incentives: adaptive replication and hidden spot checks", () => {
     expect(state.accounts[mallory.did]!.grants.some((g) => g.job === honest)).toBe(false);
     expect(state.jobs[honest]).toMatchObject({ status: "open", replicas: 3, funded: true, excluded: [mallory.did], claims: {}, commits: {} });
     expect(state.jobs[honest]!.verdict).toBeUndefined();
-    // Each submission since cost 30 + 3 tax (the escalated job's split left no remainder), and the
-    // revoked job's reward came back.
+    // Each submission since cost 30 + 3 tax and the revoked job's reward came back; carol and
+    // worker1 committed to the escalated replicas after the first reveals were public, so their two
+    // shares (10 each) came back too: only dave earns.
     const submits = pool.entries.filter((s) => s.entry.kind === "job.submit").length - submitsBefore;
-    expect(state.accounts[bob.did]!.spent).toBe(spentBefore + submits * 33 - 30);
+    expect(state.accounts[bob.did]!.spent).toBe(spentBefore + submits * 33 - 30 - 20);
+    expect(state.accounts[dave.did]!.grants.filter((g) => g.job === lie).map((g) => g.amount)).toEqual([10]);
 
     // The re-run at k = 3 is paid by the fund; mallory may not take the job again.
     const fundBefore = state.fund;

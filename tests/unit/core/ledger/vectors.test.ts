@@ -10,6 +10,7 @@ import type { PoolId, SignedEntry } from "../../../../src/core/ledger/types.ts";
 import { validateEntry, type ValidationContext } from "../../../../src/core/ledger/validate.ts";
 import { buildVectors } from "../../../../ledger/vectors/cases.ts";
 import { serialise } from "../../../../ledger/vectors/serialise.ts";
+import { buildOpenPoolVectors } from "../../../../ledger/vectors/open-pool.ts";
 
 const file = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../ledger/${name}`, import.meta.url)), "utf8");
 const valid = JSON.parse(file("vectors/valid.json"));
@@ -58,5 +59,40 @@ describe("ledger vectors (ledger/vectors)", () => {
     const added = await Promise.all(add.map(accept));
     const { rejected } = foldEntries([...story, ...added], authoriser());
     expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.reason]))).toEqual(reasons);
+  });
+});
+
+describe("open-pool vectors (ledger/vectors/open-pool.json)", () => {
+  const open = JSON.parse(file("vectors/open-pool.json"));
+  const openContext: ValidationContext = { pool: open.pool as PoolId, authoriser: new UcanAuthoriser(), now: () => open.now, skewMs: open.skewMs };
+  const openAccept = async (hex: string): Promise<SignedEntry> => {
+    const result = await validateEntry(hexToBytes(hex), openContext);
+    if (!result.ok) throw new Error(`${result.reason}: ${result.message}`);
+    return result.signed;
+  };
+  const story = () => Promise.all(open.entries.map((e: { hex: string }) => openAccept(e.hex)));
+
+  it("are what the generator writes today", async () => {
+    expect(file("vectors/open-pool.json")).toBe(serialise(await buildOpenPoolVectors()));
+  });
+
+  it("fold to the expected state in any order: strangers admitted, the anonymous job paid by the fund", async () => {
+    const fold = foldEntries((await story()).reverse(), new UcanAuthoriser());
+    expect(fold.rejected.size).toBe(0);
+    expect(stateHash(fold.state)).toBe(open.stateHash);
+  });
+
+  const statelessRows: Array<[string, string, string]> = open.stateless.map((c: { name: string; reason: string; hex: string }) => [c.name, c.reason, c.hex]);
+  it.each(statelessRows)("refuses %s with %s", async (_name, reason, hex) => {
+    const result = await validateEntry(hexToBytes(hex), openContext);
+    expect(result.ok ? "accepted" : result.reason).toBe(reason);
+  });
+
+  const caseRows: Array<[string, string[], Record<string, string>, Record<string, string>]> = open.cases.map((c: { name: string; add: string[]; reasons: Record<string, string>; details: Record<string, string> }) => [c.name, c.add, c.reasons, c.details]);
+  it.each(caseRows)("refuses %s", async (_name, add, reasons, details) => {
+    const added = await Promise.all(add.map(openAccept));
+    const { rejected } = foldEntries([...(await story()), ...added], new UcanAuthoriser());
+    expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.reason]))).toEqual(reasons);
+    expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.message.split(":")[0]]))).toEqual(details);
   });
 });

@@ -1,0 +1,70 @@
+/**
+ * Anonymous submission through the CLI (issue 12; ledger/README.md 6.3): an owner creates an open
+ * pool that takes anonymous jobs and works on it; someone with no membership submits with
+ * `--anonymous`, fetching a token from a real issuer, and gets the verified output back. The ledger
+ * names only the ephemeral key, which the submitter keeps. Relay and issuer run on loopback, the
+ * worker is an `edgepool work` process; everything is stopped and removed after the file.
+ */
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
+import { generateIssuerKey, issuerKeyFromPem } from "../../../src/core/crypto/blind-rsa-issuer-node.ts";
+import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
+import { startTokenIssuer, type RunningTokenIssuer } from "../../../src/core/net/token-issuer-node.ts";
+import { cliProcessesIn, edgepoolInProcess, until } from "../../fixtures/cli.ts";
+
+const { dir, start } = cliProcessesIn("edgepool-anonymous-submit-");
+let relay: RunningRelay;
+let issuer: RunningTokenIssuer;
+
+beforeAll(async () => {
+  relay = await startRelay({ host: "127.0.0.1", port: 0, storageDirectory: join(dir, "relay") });
+  const key = issuerKeyFromPem(generateIssuerKey());
+  if (!key.ok) throw new Error(key.message);
+  // Every client here is 127.0.0.1, one account: room for the tokens this file asks for.
+  issuer = await startTokenIssuer({ host: "127.0.0.1", port: 0, key: key.key, tokensPerWindow: 5 });
+});
+
+afterAll(async () => {
+  await issuer.close();
+  await relay.close();
+});
+
+const home = (name: string) => ["--home", join(dir, name), "--relay", relay.url];
+
+describe("edgepool submit --anonymous", () => {
+  it("submits from an ephemeral key with an issuer's token; the owner's worker runs it and the output comes back", async () => {
+    const created = await edgepoolInProcess(["pool", "create", "--name", "anonymous jobs", "--open", "--pow-bits", "8", "--issuer", issuer.url, "--anonymous-reward", "20", "--replication", "1", "--lease-seconds", "10", ...home("owner")]);
+    expect(created.code, created.err.join("\n")).toBe(0);
+    const pool = created.out[0]!.trim();
+    const worker = start(["work", "--pool", pool, "--cores", "1", ...home("owner")]);
+    await until(() => worker.output.err.includes("Contributing to pool"), "the worker to start", 120_000);
+
+    const input = join(dir, "input.txt");
+    writeFileSync(input, "anonymous hello");
+    // Asking more than the pool's fund pays is refused before a token is spent.
+    const greedy = await edgepoolInProcess(["submit", "--anonymous", "--pool", pool, "--task", "sha256", "--input", input, "--reward", "21", ...home("anon")]);
+    expect(greedy.code, greedy.err.join("\n")).toBe(2);
+
+    const submitted = await edgepoolInProcess(["submit", "--anonymous", "--pool", pool, "--task", "sha256", "--input", input, "--replicas", "1", "--wait", "--json", ...home("anon")]);
+    expect(submitted.code, submitted.err.join("\n")).toBe(0);
+    const answer = JSON.parse(submitted.out[0]!) as { job: string; status: string; output: { hex: string } };
+    expect(answer).toMatchObject({ status: "done", output: { hex: bytesToHex(sha256(utf8("anonymous hello"))) } });
+
+    // The ledger names the ephemeral key, never the submitting node's identity; the fund paid.
+    const kept = JSON.parse(readFileSync(join(dir, "anon", "anonymous", `${answer.job}.json`), "utf8")) as { did: string; pool: string };
+    expect(statSync(join(dir, "anon", "anonymous", `${answer.job}.json`)).mode & 0o777).toBe(0o600);
+    const listed = await edgepoolInProcess(["jobs", "--pool", pool, "--json", ...home("owner")]);
+    expect(JSON.parse(listed.out[0]!).jobs).toEqual([expect.objectContaining({ id: answer.job, submitter: kept.did, status: "done" })]);
+    const identity = await edgepoolInProcess(["id", "--json", "--home", join(dir, "anon")]);
+    const anonDid = (JSON.parse(identity.out[0]!) as { did: string }).did;
+    const shown = await edgepoolInProcess(["ledger", "show", "--pool", pool, "--json", "--home", join(dir, "owner")]);
+    expect(shown.out.join("\n")).not.toContain(anonDid);
+    expect(kept).toMatchObject({ pool });
+
+    // Anyone may read the output by job id: it is public in an open pool.
+    const fetched = await edgepoolInProcess(["result", answer.job, "--pool", pool, ...home("anon")]);
+    expect(fetched.out[0]!.trim()).toBe(bytesToHex(sha256(utf8("anonymous hello"))));
+  }, 300_000);
+});

@@ -31,6 +31,10 @@ fold decides leases, verdicts, credits and reputation (signatures and sync are a
                      (default: plain majority voting)
   --adversary-online dishonest members never go offline while honest ones churn (--availability A)
   --reentry          a suspended dishonest identity rejoins as a new member
+  --reentry-every N  jobs submitted between two re-entries (default 0: each at once)
+  --open             an open pool: newcomers and dishonest members join as strangers with a stamp
+  --newcomers P      share of honest members that join an open pool as strangers (default 0.2)
+  --farm N           a Sybil farm of N stranger identities paid by one honest newcomer (open pools)
   --churn R          sessions ended per member per hour (default 0: nobody leaves)
   --availability A   share of time a member is online under churn (default 0.8)
   --sessions DIST    shape of session lengths (default exp:3600; rescaled to 1/R hours)
@@ -45,7 +49,7 @@ fold decides leases, verdicts, credits and reputation (signatures and sync are a
 DIST is exp:MEAN, pareto:MIN:ALPHA, uniform:MIN:MAX or fixed:VALUE, in seconds.
 Exit codes: 0 ok, 1 could not write --out, 2 usage.`;
 
-const NUMBER_OPTIONS = ["nodes", "jobs", "replicas", "spot-check", "malicious", "lie-rate", "claimers", "free-riders", "sybil", "sybil-size", "churn", "availability", "battery", "window", "loss", "horizon", "load", "lease", "seed"];
+const NUMBER_OPTIONS = ["nodes", "jobs", "replicas", "spot-check", "malicious", "lie-rate", "claimers", "free-riders", "sybil", "sybil-size", "reentry-every", "farm", "newcomers", "churn", "availability", "battery", "window", "loss", "horizon", "load", "lease", "seed"];
 const DIST_OPTIONS = ["sessions", "task", "delay"];
 
 function numberOption(args: ParsedArgs, name: string): number | undefined {
@@ -78,11 +82,11 @@ export function overridesFrom(args: ParsedArgs): SimOverrides {
     load: n.load,
     strategy,
     availabilityModel: args.values["adversary-online"] === true ? "adversary-online" : undefined,
-    adversaries: defined({ reentry: args.values.reentry === true ? true : undefined, malicious: n.malicious, collude: args.values.collude === true ? true : undefined, lieRate: n["lie-rate"], claimers: n.claimers, freeRiders: n["free-riders"], sybil: n.sybil, sybilSize: n["sybil-size"] }),
+    adversaries: defined({ reentry: args.values.reentry === true ? true : undefined, malicious: n.malicious, collude: args.values.collude === true ? true : undefined, lieRate: n["lie-rate"], claimers: n.claimers, freeRiders: n["free-riders"], sybil: n.sybil, sybilSize: n["sybil-size"], reentryEvery: n["reentry-every"], farm: n.farm }),
     churn: defined({ rate: n.churn, availability: n.availability, sessions: d.sessions }),
     devices: defined({ task: d.task, battery: n.battery, windowHours: n.window }),
     network: defined({ delay: d.delay, loss: n.loss, horizonMs: n.horizon }),
-    pool: defined({ replicas: n.replicas, spotCheck: n["spot-check"], leaseSeconds: n.lease, incentives: args.values.incentives === true ? true : undefined }),
+    pool: defined({ replicas: n.replicas, spotCheck: n["spot-check"], leaseSeconds: n.lease, incentives: args.values.incentives === true ? true : undefined, open: args.values.open === true ? true : undefined, newcomers: n.newcomers }),
   });
 }
 
@@ -94,6 +98,7 @@ export const sim: Command = {
     incentives: { type: "boolean" },
     "adversary-online": { type: "boolean" },
     reentry: { type: "boolean" },
+    open: { type: "boolean" },
     json: { type: "boolean" },
   },
   async run(args, io) {

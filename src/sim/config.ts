@@ -17,6 +17,13 @@ export interface AdversaryConfig {
   readonly freeRiders: number;
   /** A suspended dishonest identity comes back as a new member (whitewashing). */
   readonly reentry: boolean;
+  /** Jobs submitted between two re-entries of the operator's caught identities (0: each at once). */
+  readonly reentryEvery: number;
+  /**
+   * Identities of a Sybil farm (open pools): strangers paid only by their operator, an honest
+   * newcomer, for jobs the farm runs among itself; what MeritRank gives them is measured.
+   */
+  readonly farm: number;
   /** Share of identities that belong to Sybil operators (colluding, coordinated, computing nothing). */
   readonly sybil: number;
   /** Identities per Sybil operator. */
@@ -63,6 +70,13 @@ export interface PoolConfig {
    * sanctions. Off: plain majority voting (strikes cost reputation only), the baseline.
    */
   readonly incentives: boolean;
+  /**
+   * An open pool (issue 12): the root invites the honest members except the newcomers; newcomers
+   * and every dishonest member join as strangers with a stamp (probation, reward factor).
+   */
+  readonly open: boolean;
+  /** Share of honest members that join an open pool as strangers. */
+  readonly newcomers: number;
 }
 
 export interface SimConfig {
@@ -89,11 +103,11 @@ export const DEFAULT_CONFIG: SimConfig = {
   load: 0.7,
   strategy: "naive",
   availabilityModel: "churn",
-  adversaries: { malicious: 0, collude: false, lieRate: 1, claimers: 0, freeRiders: 0, sybil: 0, sybilSize: 10, reentry: false },
+  adversaries: { malicious: 0, collude: false, lieRate: 1, claimers: 0, freeRiders: 0, sybil: 0, sybilSize: 10, reentry: false, reentryEvery: 0, farm: 0 },
   churn: { rate: 0, sessions: { kind: "exp", mean: 3_600_000 }, availability: 0.8 },
   devices: { task: { kind: "uniform", min: 20_000, max: 60_000 }, speed: [0.5, 2], battery: 0, windowHours: 8 },
   network: { delay: { kind: "exp", mean: 300 }, horizonMs: 5_000, loss: 0.001 },
-  pool: { replicas: 3, spotCheck: 0, reward: 100, leaseSeconds: 300, vestingSeconds: 7 * 86_400, deadlineMs: 6 * 3_600_000, incentives: false },
+  pool: { replicas: 3, spotCheck: 0, reward: 100, leaseSeconds: 300, vestingSeconds: 7 * 86_400, deadlineMs: 6 * 3_600_000, incentives: false, open: false, newcomers: 0.2 },
 };
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -137,6 +151,9 @@ export function checkConfig(c: SimConfig): ConfigCheck {
     share("--sybil", a.sybil),
     a.malicious + a.claimers + a.freeRiders + a.sybil <= 1 ? undefined : "--malicious, --claimers, --free-riders and --sybil together exceed all nodes",
     Number.isSafeInteger(a.sybilSize) && a.sybilSize >= 1 ? undefined : `--sybil-size must be a positive integer, got ${a.sybilSize}`,
+    Number.isSafeInteger(a.reentryEvery) && a.reentryEvery >= 0 ? undefined : `--reentry-every must be a non-negative integer, got ${a.reentryEvery}`,
+    Number.isSafeInteger(a.farm) && a.farm >= 0 && (a.farm === 0 || c.pool.open) ? undefined : `--farm must be a non-negative integer, in an open pool (--open), got ${a.farm}`,
+    share("--newcomers", c.pool.newcomers),
     c.churn.rate >= 0 && c.churn.rate <= 1000 ? undefined : `--churn must be in 0..1000 sessions per hour, got ${c.churn.rate}`,
     c.churn.availability > 0 && c.churn.availability <= 1 ? undefined : `--availability must be in (0, 1], got ${c.churn.availability}`,
     share("--battery", c.devices.battery),

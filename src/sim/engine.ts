@@ -19,6 +19,7 @@ import { Rng, sample } from "./random.ts";
 import { arrivalGap, type Tally, newTally } from "./tally.ts";
 import { createWorld, DAY_MS, FIRST_JOB_TIME, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 import type { SimLedger } from "./ledger.ts";
+import { NewcomerWatch, SybilFarm, type FarmFigures, type NewcomerFigures } from "./open-pool.ts";
 
 const FOLD_TICK_MS = 1_000;
 /** How often the root checkpoints while single runs wait for their spot-check draw. */
@@ -26,6 +27,8 @@ const CHECKPOINT_MS = 60_000;
 /** How often workers' lists of competitors (activeRunners of the view) are refreshed. */
 const RANK_REFRESH_MS = 60_000;
 const EMPTY = new Uint8Array(0);
+/** A Sybil farm submits one job per this many of the pool's submissions. */
+const FARM_EVERY = 10;
 
 export class Simulation {
   readonly queue = new EventQueue<SimEvent>(START_TIME);
@@ -54,6 +57,12 @@ export class Simulation {
   /** Jobs settled by one worker alone: a strike against it may reopen them (revocation). */
   private readonly singles = new Set<number>();
   private strikesSeen = 0;
+  /** The pool's submission count from which the next caught identity may re-enter (--reentry-every). */
+  private nextReentry = 0;
+  /** Every identity a caught member re-entered with. */
+  private readonly reentered: Did[] = [];
+  private readonly farm: SybilFarm | undefined;
+  private readonly newcomers: NewcomerWatch | undefined;
 
   constructor(readonly config: SimConfig) {
     const root = new Rng(config.seed);
@@ -76,6 +85,16 @@ export class Simulation {
     if (!availability) throw new RangeError(`unknown availability model ${config.availabilityModel}`);
     this.availability = availability;
     this.auditor = world.auditor;
+    this.farm = world.farm ? new SybilFarm(this.ledger, this.nodes[world.farm.operator]!.did, world.farm.identities, root.fork()) : undefined;
+    this.newcomers = config.pool.open ? new NewcomerWatch(this.nodes.filter((n) => n.role === "honest" && n.stranger).map((n) => n.did)) : undefined;
+  }
+
+  /** Issue 12's figures of an open pool (undefined otherwise). */
+  openFigures(): { newcomers: NewcomerFigures; farm?: FarmFigures; reentriesAdmitted: number } | undefined {
+    if (!this.newcomers) return undefined;
+    const state = this.ledger.state;
+    const reentriesAdmitted = this.reentered.filter((did) => (state.members[did]?.since ?? Infinity) <= this.queue.now).length;
+    return { newcomers: this.newcomers.figures(), ...(this.farm ? { farm: this.farm.figures(state) } : {}), reentriesAdmitted };
   }
 
   /** Runs to the end: every job settled, failed or past its deadline. */
@@ -129,11 +148,23 @@ export class Simulation {
   }
 
   private goOnline(node: SimNode): void {
+    const admittedAt = this.admission(node);
+    if (admittedAt > this.queue.now) return this.queue.at(admittedAt, { type: "online", node: node.index });
     node.online = true;
     const session = this.availability.sessionMs(node.role, this.rng.churn, this.config);
     if (Number.isFinite(session)) this.queue.at(this.queue.now + session, { type: "offline", node: node.index });
     for (const job of [...node.awaiting]) this.revealIfOpen(node, this.jobs[job]!);
     this.makeIdle(node);
+  }
+
+  /**
+   * When a stranger of an open pool may start: once the fold has its join and its admission time
+   * (the join cap may queue it to a later epoch) has come. Invited members: at once.
+   */
+  private admission(node: SimNode): number {
+    if (!node.stranger) return -Infinity;
+    const member = this.ledger.state.members[node.did];
+    return member ? member.since : this.queue.now + this.recheckAfterMs;
   }
 
   private goOffline(node: SimNode): void {
@@ -299,6 +330,7 @@ export class Simulation {
     this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, outcome: "open" });
     this.jobByEntry.set(id, index);
     this.tally.submitted++;
+    if (this.farm && this.tally.submitted % FARM_EVERY === 0) this.farm.submit(now, p.reward, p.deadlineMs);
     this.unresolved++;
     this.queue.after(p.deadlineMs + this.recheckAfterMs, { type: "recheck", job: index });
     if (this.tally.submitted < this.config.jobs) this.queue.at(now + arrivalGap(this.config, this.rng.arrivals), { type: "submit" });
@@ -308,6 +340,9 @@ export class Simulation {
     const batch = this.ledger.advance(this.queue.now - this.ledger.horizonMs);
     for (const index of this.touched(batch)) this.reconcile(this.jobs[index]!);
     if (this.awaitingSeed.size > 0 && this.queue.now - this.lastCheckpoint >= CHECKPOINT_MS) this.checkpoint();
+    this.farm?.tick(this.queue.now);
+    this.newcomers?.tick(this.ledger.state, this.queue.now);
+    if (this.config.adversaries.reentry) this.reenter();
     this.reopenRevoked();
     if (this.queue.now - this.rankedAt >= RANK_REFRESH_MS) {
       this.rankedAt = this.queue.now;
@@ -334,7 +369,6 @@ export class Simulation {
     const strikes = params ? params.epoch * 1_000_000_000 + params.tally.strikes : 0;
     if (strikes === this.strikesSeen) return;
     this.strikesSeen = strikes;
-    if (this.config.adversaries.reentry) this.reenter();
     for (const index of [...this.singles].sort((a, b) => a - b)) {
       const job = this.jobs[index]!;
       const state = this.ledger.state.jobs[job.id];
@@ -351,14 +385,27 @@ export class Simulation {
     }
   }
 
-  /** Suspended dishonest identities come back as new members (whitewashing, --reentry). */
+  /**
+   * Suspended dishonest identities come back as new members (whitewashing, --reentry): invited
+   * again by the root, or in an open pool as strangers with a stamp (probation, the join cap). With
+   * --reentry-every N, one identity per N jobs the pool received.
+   */
   private reenter(): void {
+    const every = this.config.adversaries.reentryEvery;
     for (const node of this.nodes) {
       if (ROLES[node.role].honest || this.ledger.state.standing[node.did]?.suspended === undefined) continue;
+      if (every > 0 && this.tally.submitted < this.nextReentry) return;
+      this.nextReentry = this.tally.submitted + every;
       this.dropAttempt(node);
       node.awaiting.clear();
       node.did = didFromPublicKey(this.rng.work.bytes(32));
-      this.ledger.join(node.did, this.queue.now);
+      this.reentered.push(node.did);
+      if (this.config.pool.open) {
+        this.ledger.joinStranger(node.did, this.queue.now);
+        this.board.busy(node);
+        node.online = false;
+        this.queue.at(this.queue.now + this.recheckAfterMs, { type: "online", node: node.index });
+      } else this.ledger.join(node.did, this.queue.now);
       this.tally.reentries++;
     }
   }

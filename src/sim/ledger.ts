@@ -25,6 +25,8 @@ import { derivePoolId } from "../core/capability/pool.ts";
 import type { Did } from "../core/identity/did-key.ts";
 import { hexToBytes, utf8 } from "../core/crypto/index.ts";
 import { memberListAuthoriser } from "./member-list-authoriser.ts";
+import { checkJoinStamp, type JoinStamp } from "../core/capability/join-stamp.ts";
+import { epochOf } from "../core/ledger/params.ts";
 import { sample, type Distribution, type Rng } from "./random.ts";
 
 export interface NetworkModel {
@@ -62,6 +64,7 @@ export class SimLedger {
   private view = -Infinity;
   /** The latest time the root stamped an entry (a re-entrant member's join can still be travelling). */
   private rootWrittenAt = -Infinity;
+  private stampBits = 0;
   private readonly listeners: Array<(batch: readonly SignedEntry[]) => void> = [];
   /** Character codes of the per-run base id; `nextId` writes the counter's digits into them. */
   private readonly idCodes: number[];
@@ -101,9 +104,27 @@ export class SimLedger {
     return this.folder.result().rejected.get(id);
   }
 
-  /** The genesis entry; always delivered (the pool does not exist without it). */
-  create(nonce: Uint8Array, settings: PoolSettingsState, time: number): void {
-    this.write(this.root, "pool.create", { nonce, settings }, time, { reliable: true });
+  /** The genesis entry; always delivered (the pool does not exist without it). `stampBits`: an open pool. */
+  create(nonce: Uint8Array, settings: PoolSettingsState, time: number, stampBits?: number): void {
+    this.write(this.root, "pool.create", { nonce, settings, ...(stampBits !== undefined ? { open: { stampBits } } : {}) }, time, { reliable: true });
+    this.stampBits = stampBits ?? 0;
+  }
+
+  /**
+   * A stranger's own `member.join` in an open pool, paid with a stamp for the epoch of `time`
+   * (always delivered: a joiner re-sends until it is in). The fold checks the stamp's hash and
+   * applies the join cap; `since` in the state says when the stranger is admitted.
+   */
+  joinStranger(member: Did, time: number): void {
+    const subject = { pool: this.pool, did: member };
+    const epoch = epochOf(time);
+    let stamp: JoinStamp;
+    // Solving by counting up: the pool's difficulty is low here (the cost model leaves work out).
+    for (let n = 0; ; n++) {
+      stamp = { epoch, nonce: n.toString(16).padStart(16, "0") };
+      if (checkJoinStamp(stamp, subject, this.stampBits, epoch).ok) break;
+    }
+    this.write(member, "member.join", { member, abilities: ["job/run", "job/submit"], stamp }, time, { reliable: true, unchecked: true });
   }
 
   /**

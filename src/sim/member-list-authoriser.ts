@@ -5,6 +5,8 @@
  */
 import { ALL_ABILITIES, type Ability } from "../core/capability/abilities.ts";
 import type { Authorisation, Authoriser } from "../core/ledger/authoriser.ts";
+import { isOpenJoin } from "../core/ledger/open-admission.ts";
+import { authoriseOpenJoin, authoriseOpenMember } from "../core/ledger/open-authorisation.ts";
 
 const refuse = (message: string): Authorisation => ({ ok: false, reason: "not-authorised", message });
 
@@ -14,12 +16,16 @@ const holds = (held: readonly Ability[], ability: string): boolean =>
 
 /**
  * The root holds `pool/admin`; a member holds the abilities its `member.join` granted; an author
- * may only grant abilities it holds itself; a member revoked by `ucan.revoke` of its DID writes nothing from the revocation's time on. A DID
+ * may only grant abilities it holds itself; strangers of an open pool are judged by the real open-pool rules; a member revoked by `ucan.revoke` of its DID writes nothing from the revocation's time on. A DID
  * may be revoked by an admin or by whoever added it. Proofs are not read.
  */
 export const memberListAuthoriser: Authoriser = {
   checkProof: async () => ({ ok: true }),
   authorise(entry, requires, state) {
+    // Strangers of an open pool: the real rules (a stamp checked by its hash, then no delegation).
+    if (isOpenJoin(entry)) return authoriseOpenJoin(entry, state);
+    const stranger = authoriseOpenMember(entry, requires, state);
+    if (stranger) return stranger;
     const member = state.members[entry.author];
     if (!member) return refuse(`${entry.author} is not a member of the pool`);
     if (member.revoked !== undefined && member.revoked <= entry.time) return refuse(`${entry.author} was removed from the pool at ${member.revoked}`);

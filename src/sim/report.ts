@@ -9,6 +9,7 @@ import type { SimConfig } from "./config.ts";
 import type { Simulation } from "./engine.ts";
 import { majorityWrongProbability } from "./theory.ts";
 import { START_TIME } from "./world.ts";
+import type { FarmFigures, NewcomerFigures } from "./open-pool.ts";
 
 /** Cost model (measured on this machine class, shared/TOOLCHAIN.md): node:crypto Ed25519 verify and sign per second. */
 export const VERIFY_PER_SECOND = 16_000;
@@ -33,6 +34,8 @@ export interface SimReport {
   wrongAfterRevocation: { count: number; rate: number };
   /** Issue 11's mechanism at work (zeros when the run has no incentives). */
   incentives: { singleRuns: number; audits: number; revoked: number; reentries: number; fund: number; suspended: { honest: number; dishonest: number; honestShare: number } };
+  /** Issue 12, open pools only: honest newcomers' standing, a Sybil farm's, re-entered identities admitted. */
+  open?: { newcomers: NewcomerFigures; farm?: FarmFigures; reentriesAdmitted: number };
   timeToVerdictSeconds: { mean: number; p50: number; p99: number };
   work: { executions: number; perCompletedJob: number; wastedReplicas: number; computeHours: number; abortedHours: number; lateResults: number; lostCommits: number; lostClaims: number };
   credits: { honest: Credits; dishonest: Credits; byRole: Partial<Record<Role, Credits>> };
@@ -69,6 +72,7 @@ export function buildReport(sim: Simulation, wallMs: number): SimReport {
   const predicted = majorityWrongProbability(k, share);
   const stats = sim.ledger.stats;
   const t = sim.tally;
+  const open = sim.openFigures();
   return {
     schemaVersion: 1,
     config: sim.config,
@@ -82,6 +86,7 @@ export function buildReport(sim: Simulation, wallMs: number): SimReport {
     },
     wrongAfterRevocation: { count: outcomes.wrong, rate: round(completed === 0 ? 0 : outcomes.wrong / completed, 6) },
     incentives: incentives(sim),
+    ...(open ? { open } : {}),
     timeToVerdictSeconds: { mean: round(mean / 1000, 2), p50: round(percentile(times, 0.5) / 1000, 2), p99: round(percentile(times, 0.99) / 1000, 2) },
     work: {
       executions: t.executions,
@@ -181,6 +186,7 @@ export function renderReport(r: SimReport): string[] {
     ["jobs completed", `${r.jobs.completed} of ${r.jobs.submitted} (failed ${r.jobs.failed}, expired ${r.jobs.expired}; escalated ${r.jobs.escalated}, spot-checked ${r.jobs.spotChecked})`],
     ["wrong results accepted", `${r.wrongAccepted.count} (${pct(r.wrongAccepted.rate)}) at first verdict; ${r.wrongAfterRevocation.count} (${pct(r.wrongAfterRevocation.rate)}) after audits and revocations`],
     ["incentives", `${r.incentives.singleRuns} single runs, ${r.incentives.audits} audits, ${r.incentives.revoked} revoked and re-run; fund ${r.incentives.fund}; suspended ${r.incentives.suspended.honest} honest, ${r.incentives.suspended.dishonest} dishonest`],
+    ...(r.open ? openRows(r.open) : []),
     ["binomial prediction", `${pct(r.wrongAccepted.binomialPrediction)} ± ${pct(r.wrongAccepted.binomialSigma)} (liars' share of replicas ${pct(r.wrongAccepted.liarReplicaShare)})`],
     ["time to verified result", `mean ${r.timeToVerdictSeconds.mean} s, p50 ${r.timeToVerdictSeconds.p50} s, p99 ${r.timeToVerdictSeconds.p99} s`],
     ["executions per completed job", `${r.work.perCompletedJob} (wasted replicas ${r.work.wastedReplicas}, aborted ${r.work.abortedHours} h of ${r.work.computeHours} h)`],
@@ -192,4 +198,15 @@ export function renderReport(r: SimReport): string[] {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+}
+
+function openRows(open: NonNullable<SimReport["open"]>): Array<[string, string]> {
+  const n = open.newcomers;
+  const rows: Array<[string, string]> = [
+    ["newcomers (open pool)", `${n.count}; probation ended for ${n.probationEnded}, ${n.fullAtProbationEnd} at the full reward factor then (median factor ${n.medianFactorAtProbationEnd}); ${n.reachedFull} reached it, median at ${n.medianResultsToFull} verified results`],
+    ["re-entered identities admitted", `${open.reentriesAdmitted} (admitted before the run ended; the join cap queues the rest)`],
+  ];
+  const f = open.farm;
+  if (f) rows.push(["Sybil farm", `${f.identities} identities, ${f.jobs} farm jobs: standing ${f.ratio.toFixed(3)}x its operator's (mean factor ${f.meanFarmFactor.toFixed(0)}, operator's ${f.operatorFactor})`]);
+  return rows;
 }

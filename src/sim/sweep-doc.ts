@@ -128,21 +128,29 @@ export function renderDocument(r: SweepResults): string {
   ].join("\n");
 }
 
-/** Markers of the section `npm run sim:targets` writes (./targets.ts); the sweep keeps it. */
-export const SECTION_START = "<!-- incentives: written by npm run sim:targets -->";
-export const SECTION_END = "<!-- end of incentives -->";
+/** Start and end markers of a generated section of docs/simulation.md that the sweep keeps. */
+export interface SectionMarkers {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** The section `npm run sim:targets` writes (./targets.ts). */
+export const INCENTIVES_SECTION: SectionMarkers = { start: "<!-- incentives: written by npm run sim:targets -->", end: "<!-- end of incentives -->" };
+/** The section `npm run sim:open` writes (./open-targets.ts). */
+export const OPEN_POOLS_SECTION: SectionMarkers = { start: "<!-- open pools: written by npm run sim:open -->", end: "<!-- end of open pools -->" };
+export const KEPT_SECTIONS: readonly SectionMarkers[] = [INCENTIVES_SECTION, OPEN_POOLS_SECTION];
 
 /** Replaces the marked section of `doc` (appends it when absent). */
-export function withSection(doc: string, section: string): string {
-  const start = doc.indexOf(SECTION_START);
-  const end = doc.indexOf(SECTION_END);
+export function withSection(doc: string, section: string, markers: SectionMarkers = INCENTIVES_SECTION): string {
+  const start = doc.indexOf(markers.start);
+  const end = doc.indexOf(markers.end);
   if (start < 0 || end < start) return `${doc.trimEnd()}\n\n${section}`;
-  return doc.slice(0, start) + section.trimEnd() + doc.slice(end + SECTION_END.length);
+  return doc.slice(0, start) + section.trimEnd() + doc.slice(end + markers.end.length);
 }
 
 /** The marked section of `doc`, if any. */
-export function sectionOf(doc: string): string | undefined {
-  const start = doc.indexOf(SECTION_START);
-  const end = doc.indexOf(SECTION_END);
-  return start < 0 || end < start ? undefined : doc.slice(start, end + SECTION_END.length) + "\n";
+export function sectionOf(doc: string, markers: SectionMarkers = INCENTIVES_SECTION): string | undefined {
+  const start = doc.indexOf(markers.start);
+  const end = doc.indexOf(markers.end);
+  return start < 0 || end < start ? undefined : doc.slice(start, end + markers.end.length) + "\n";
 }

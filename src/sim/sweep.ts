@@ -10,7 +10,7 @@ import { simulate } from "./index.ts";
 import type { SimReport } from "./report.ts";
 import { lineChart, type Point, type Series } from "./svg.ts";
 import { majorityWrongProbability } from "./theory.ts";
-import { renderDocument, sectionOf, withSection, type Aggregate, type SweepResults } from "./sweep-doc.ts";
+import { renderDocument, KEPT_SECTIONS, sectionOf, withSection, type Aggregate, type SweepResults } from "./sweep-doc.ts";
 
 export const SEEDS = [1, 2, 3];
 /** Jobs per run (SIM_SWEEP_JOBS=200 gives a quick, noisy look). */
@@ -112,9 +112,14 @@ async function main(): Promise<void> {
   const dir = join("docs", "simulation");
   await mkdir(dir, { recursive: true });
   for (const [name, svg] of Object.entries(charts(results))) await writeFile(join(dir, name), `${svg}\n`);
-  // The Incentives section comes from `npm run sim:targets`: keep it.
-  const kept = sectionOf(await readFile(join("docs", "simulation.md"), "utf8").catch(() => ""));
-  await writeFile(join("docs", "simulation.md"), kept ? withSection(renderDocument(results), kept) : renderDocument(results));
+  // The Incentives and Open pools sections come from `npm run sim:targets` and `sim:open`: keep them.
+  const previous = await readFile(join("docs", "simulation.md"), "utf8").catch(() => "");
+  let doc = renderDocument(results);
+  for (const markers of KEPT_SECTIONS) {
+    const kept = sectionOf(previous, markers);
+    if (kept) doc = withSection(doc, kept, markers);
+  }
+  await writeFile(join("docs", "simulation.md"), doc);
   process.stderr.write(`wrote docs/simulation.md and ${dir}/*.svg in ${results.wallSeconds} s\n`);
 }
 

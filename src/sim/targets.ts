@@ -8,7 +8,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { configWith, mergeOverrides, type SimOverrides } from "./config.ts";
 import { simulate, type SimReport } from "./index.ts";
-import { SECTION_END, SECTION_START, withSection } from "./sweep-doc.ts";
+import { meanOf, cell, verdict } from "./seed-stats.ts";
+import { SATURATED, VESTING_SECONDS } from "./target-setting.ts";
+import { INCENTIVES_SECTION, withSection } from "./sweep-doc.ts";
 
 interface Target {
   readonly name: string;
@@ -17,19 +19,6 @@ interface Target {
   /** Whether the runs' means meet the goal (absent: a row with no goal of its own). */
   readonly met?: (mean: (f: (x: Figures) => number) => number) => boolean;
 }
-
-/**
- * Vesting scaled to the run's compressed time: a worker runs about 60 replicas in 300 s here, as
- * many as a volunteer runs in days. With the default 7 days nothing would vest during a run, so
- * every trusted worker would stop at M = 50 unvested single runs and fall back to k = 3.
- */
-const VESTING_SECONDS = 300;
-
-/**
- * Every row runs a saturated pool (arrivals above capacity, a short lease, short tasks), as the
- * binomial checks do: replicas go to whichever worker is free next, whether it lies or not.
- */
-const SATURATED: SimOverrides = { load: 1.5, pool: { leaseSeconds: 10, vestingSeconds: VESTING_SECONDS }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
 
 const colluding: SimOverrides = { adversaries: { malicious: 0.2, collude: true } };
 const withIncentives = (strategy: string, extra: SimOverrides = {}): SimOverrides => ({ ...colluding, ...extra, strategy, pool: { incentives: true } });
@@ -72,20 +61,6 @@ const figuresOf = (r: SimReport): Figures => ({
   honestSuspended: r.incentives.suspended.honestShare,
 });
 
-function meanSpread(values: readonly number[]): { mean: number; sd: number } {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
-  return { mean, sd };
-}
-
-const cell = (values: readonly number[], scale = 1, digits = 3): string => {
-  const { mean, sd } = meanSpread(values.map((v) => v * scale));
-  return `${mean.toFixed(digits)} ± ${sd.toFixed(digits)}`;
-};
-
-const meanOf = (runs: readonly Figures[]) => (f: (x: Figures) => number): number => meanSpread(runs.map(f)).mean;
-const verdict = (met: boolean | undefined): string => (met === undefined ? "—" : met ? "met" : "**not met**");
-
 /** Targets 6 and 7 span rows: colluders keep nothing and honest members stay; single runs do not slow verdicts. */
 function acrossRows(rows: ReadonlyArray<{ target: Target; runs: Figures[] }>): string[] {
   const adversarial = rows.filter((r) => r.target.overrides.adversaries?.malicious && r.target.overrides.pool?.incentives).flatMap((r) => r.runs);
@@ -101,7 +76,7 @@ function acrossRows(rows: ReadonlyArray<{ target: Target; runs: Figures[] }>): s
 
 function render(rows: Array<{ target: Target; runs: Figures[] }>, scale: { nodes: number; jobs: number; seeds: number; wall: number }): string {
   const lines = [
-    SECTION_START,
+    INCENTIVES_SECTION.start,
     "## Incentives (issue 11)",
     "",
     `Each row: ${scale.seeds} seeds (mean ± standard deviation), ${scale.nodes} members, ${scale.jobs} jobs, k = 3, a saturated pool`,
@@ -123,7 +98,7 @@ function render(rows: Array<{ target: Target; runs: Figures[] }>, scale: { nodes
       `| ${target.name} | ${target.goal} | ${col((x) => x.wrongAtVerdict, 100, 2)} | ${col((x) => x.wrongAfter, 100, 2)} | ${col((x) => x.executions, 1, 2)} | ${col((x) => x.p50, 1, 1)} | ${col((x) => x.dishonestCredits, 1, 1)} | ${col((x) => x.honestSuspended, 100, 2)} | ${verdict(target.met?.(meanOf(runs)))} |`,
     );
   }
-  lines.push("", ...acrossRows(rows), "", "Reproduce: `npm run sim:targets -- --nodes N --jobs N --seeds N`.", SECTION_END, "");
+  lines.push("", ...acrossRows(rows), "", "Reproduce: `npm run sim:targets -- --nodes N --jobs N --seeds N`.", INCENTIVES_SECTION.end, "");
   return lines.join("\n");
 }
 

@@ -33,6 +33,8 @@ export interface SimNode {
   /** Replaced when a suspended dishonest member re-enters under a new identity. */
   did: Did;
   readonly role: Role;
+  /** Joined an open pool with a stamp (probation, reward factor) rather than by invitation. */
+  stranger: boolean;
   /** Colluding group (0: the colluders, 1..: Sybil operators), or -1. */
   readonly group: number;
   /** Run time is the job's work divided by this. */
@@ -118,9 +120,21 @@ export interface World {
   readonly ledger: SimLedger;
   readonly nodes: SimNode[];
   readonly auditor?: Did;
+  /** A Sybil farm's stranger identities and its operator (an honest newcomer node), in open pools. */
+  readonly farm?: { readonly operator: number; readonly identities: readonly Did[] };
 }
 
-/** Members, their roles and devices, and a ledger holding the pool's genesis and every member's join. */
+/** Stamp difficulty of simulated open pools: the stamp is a cost model, its hash is still checked. */
+const SIM_STAMP_BITS = 4;
+/** Strangers joining per epoch before the run: at most the fold's smallest join cap. */
+const JOINS_PER_DAY = 5;
+
+/**
+ * Members, their roles and devices, and a ledger holding the pool's genesis and every member's join.
+ * An open pool starts earlier: the root invites the honest members but the newcomers at genesis,
+ * and the strangers (newcomers, every dishonest member, a farm's identities) join with stamps over
+ * the days before the run, within the join cap.
+ */
 export function createWorld(config: SimConfig, rng: Rng): World {
   const roles = assignRoles(config, rng.fork());
   const root = didFromPublicKey(rng.bytes(32));
@@ -128,7 +142,6 @@ export function createWorld(config: SimConfig, rng: Rng): World {
   const idPrefix = bytesToHex(rng.bytes(8));
   const ledger = new SimLedger(root, nonce, config.network, rng.fork(), idPrefix);
   const p = config.pool;
-  ledger.create(nonce, { name: "sim", replication: p.replicas, rewardPerJob: p.reward, vestingSeconds: p.vestingSeconds, leaseSeconds: p.leaseSeconds }, START_TIME);
   const device = rng.fork();
   const nodes: SimNode[] = [];
   let sybils = 0;
@@ -139,13 +152,21 @@ export function createWorld(config: SimConfig, rng: Rng): World {
     const [slow, fast] = config.devices.speed;
     const speed = slow + (fast - slow) * (device.uint32() / 4294967296);
     const window = device.chance(config.devices.battery) ? device.below(DAY_MS) : undefined;
-    nodes.push({ index, did, role, group, speed, window, online: false, paused: false, idle: false, wakeAt: undefined, attempt: undefined, awaiting: new Set() });
-    ledger.join(did, START_TIME);
+    const stranger = p.open && (role !== "honest" || device.chance(p.newcomers));
+    nodes.push({ index, did, role, stranger, group, speed, window, online: false, paused: false, idle: false, wakeAt: undefined, attempt: undefined, awaiting: new Set() });
   }
+  const farmIdentities = Array.from({ length: config.adversaries.farm }, () => didFromPublicKey(rng.bytes(32)));
+  const strangers = [...nodes.filter((n) => n.stranger).map((n) => n.did), ...farmIdentities];
+  const created = p.open ? START_TIME - (Math.ceil(strangers.length / JOINS_PER_DAY) + 1) * DAY_MS : START_TIME;
+  ledger.create(nonce, { name: "sim", replication: p.replicas, rewardPerJob: p.reward, vestingSeconds: p.vestingSeconds, leaseSeconds: p.leaseSeconds }, created, p.open ? SIM_STAMP_BITS : undefined);
+  for (const node of nodes) if (!node.stranger) ledger.join(node.did, created);
+  strangers.forEach((did, i) => ledger.joinStranger(did, created + (1 + Math.floor(i / JOINS_PER_DAY)) * DAY_MS + i));
   // Without incentives the pool runs plain majority voting: no single runs, no sanctions.
   ledger.write(root, "pool.params", { params: p.incentives ? DEFAULT_PARAMS : { ...DEFAULT_PARAMS, trust: 0, sanctions: 0 } }, START_TIME, { reliable: true });
-  if (!p.incentives) return { ledger, nodes };
+  const operator = nodes.find((n) => n.role === "honest" && n.stranger);
+  const farm = operator && farmIdentities.length > 0 ? { operator: operator.index, identities: farmIdentities } : undefined;
+  if (!p.incentives) return { ledger, nodes, ...(farm ? { farm } : {}) };
   const auditor = didFromPublicKey(rng.bytes(32));
   ledger.join(auditor, START_TIME, ["job/audit"]);
-  return { ledger, nodes, auditor };
+  return { ledger, nodes, auditor, ...(farm ? { farm } : {}) };
 }

@@ -72,6 +72,8 @@ const MAX_REFUSED_REVEALS = 3;
 
 export class JobWorker {
   private readonly attempts = new Map<EntryId, Attempt>();
+  /** Attempts whose job the fold settled with our reveal, kept until the job's deadline (reopenSettled). */
+  private readonly settled = new Map<EntryId, Attempt>();
   private readonly listeners = new Set<(event: WorkerEvent) => void>();
   private readonly me: Did;
   private readonly unsubscribe: () => void;
@@ -106,6 +108,7 @@ export class JobWorker {
     this.timer?.cancel();
     this.unsubscribe();
     this.listeners.clear();
+    this.settled.clear();
   }
 
   private emit(event: WorkerEvent): void {
@@ -140,6 +143,7 @@ export class JobWorker {
       if (workers === 0) attempt.pausedSince ??= now;
       else delete attempt.pausedSince;
     }
+    this.reopenSettled(now);
     const batch: Planned[] = [];
     for (const attempt of [...this.attempts.values()]) if (!this.closed) await this.advance(attempt, batch, now);
     const nextPlan = this.closed ? undefined : this.planClaims(batch, now);
@@ -174,6 +178,7 @@ export class JobWorker {
     if (!job) return this.drop(attempt, "the job is no longer in the ledger");
     if (job.status === "done" && job.reveals[this.me] !== undefined) {
       this.attempts.delete(attempt.job);
+      this.settled.set(attempt.job, attempt);
       return this.emit({ type: "settled", job: attempt.job, agreed: job.verdict!.workers.includes(this.me) });
     }
     if (job.status !== "open") return this.drop(attempt, job.status === "done" ? "the job was settled by other workers" : `the job failed (${job.failure})`);
@@ -186,6 +191,25 @@ export class JobWorker {
     if (job.commits[this.me] === undefined) return this.drop(attempt, `an earlier claim on replica ${attempt.replica} reached this node after ours: the fold refused our commit, so the job is open to us again`);
     if (attempt.phase === "revealed" && job.reveals[this.me] === undefined) attempt.phase = "committed";
     if (attempt.phase === "committed" && revealOpen(job, now, leaseMsOf(this.options.ledger.state))) return this.reveal(attempt, job, batch);
+  }
+
+  /**
+   * A verdict can be undone by entries that arrive late: an earlier claim wins a replica after the
+   * fact, so the fold refuses the commit the verdict counted and, with it, our reveal if it came
+   * before the replacement's commit (reveals wait for every commit). Our commit stays, and nobody
+   * else can reveal it: the job would wait for its deadline. So a settled attempt keeps its salt
+   * and output until the deadline and reveals again when the fold asks for it.
+   */
+  private reopenSettled(now: number): void {
+    for (const [id, attempt] of this.settled) {
+      const job = this.options.ledger.state.jobs[id];
+      if (!job || now > job.deadline) this.settled.delete(id);
+      else if (job.status === "open" && job.commits[this.me] !== undefined && job.reveals[this.me] === undefined) {
+        this.settled.delete(id);
+        attempt.phase = "committed";
+        this.attempts.set(id, attempt);
+      }
+    }
   }
 
   /** Renews a running task's lease at half time; a paused device stops renewing after one lease. */

@@ -63,16 +63,23 @@ export function recordPaidWork(state: LedgerState, submitter: Did, workers: read
 export function refreshMerit(state: LedgerState, epoch: number): void {
   const open = state.pool?.open;
   if (!open || (open.merit && open.merit.epoch >= epoch)) return;
-  open.merit = { epoch, factors: meritFactors(state, open) };
+  open.merit = { epoch, factors: meritView(state, open).factors };
+}
+
+/** An open pool's MeritRank as the fold scores it: every member's standing, the reference level, each stranger's factor. */
+export interface MeritView {
+  readonly scores: ReadonlyMap<Did, number>;
+  readonly reference: number;
+  readonly factors: Record<string, number>;
 }
 
 /**
  * factor = min(1000, 1000 * standing / reference), where the reference is the median positive
  * standing of non-admin members not behind a bridge: the level an ordinary honest member holds.
  * A farm behind its operator keeps a tenth of its standing (connectivity decay) and cannot move
- * the reference, since bridged nodes are left out of it.
+ * the reference, since bridged nodes are left out of it. Reads only (the simulator measures with it).
  */
-function meritFactors(state: LedgerState, open: OpenPoolState): Record<string, number> {
+export function meritView(state: LedgerState, open: OpenPoolState): MeritView {
   const admins: Did[] = [];
   const strangers: Did[] = [];
   const current = (did: string): boolean => state.members[did] !== undefined && state.members[did]!.revoked === undefined;
@@ -84,7 +91,7 @@ function meritFactors(state: LedgerState, open: OpenPoolState): Record<string, n
     else if (member.by !== did && current(member.by)) edges.push({ from: member.by, to: did, weight: INVITE_WEIGHT });
   }
   const factors = dictionary<number>();
-  if (strangers.length === 0) return factors;
+  if (strangers.length === 0) return { scores: new Map(), reference: 0, factors };
   for (const [from, targets] of Object.entries(open.work ?? {})) {
     if (!current(from)) continue;
     for (const [to, weight] of Object.entries(targets)) if (current(to)) edges.push({ from: from as Did, to: to as Did, weight });
@@ -98,5 +105,5 @@ function meritFactors(state: LedgerState, open: OpenPoolState): Record<string, n
     const score = scores.get(did) ?? 0;
     factors[did] = reference === 0 ? 0 : Math.min(FULL_FACTOR, Math.floor((FULL_FACTOR * score) / reference));
   }
-  return factors;
+  return { scores, reference, factors };
 }

@@ -1,0 +1,16 @@
+/** The setting every simulator target row runs in (npm run sim:targets, npm run sim:open). */
+import type { SimOverrides } from "./config.ts";
+
+/**
+ * Vesting scaled to the run's compressed time: a worker runs about 60 replicas in 300 s here, as
+ * many as a volunteer runs in days. With the default 7 days nothing would vest during a run, so
+ * every trusted worker would stop at M = 50 unvested single runs and fall back to k = 3.
+ */
+export const VESTING_SECONDS = 300;
+
+/**
+ * Every row runs a saturated pool (arrivals above capacity, a short lease, short tasks), as the
+ * binomial checks do: replicas go to whichever worker is free next, whether it lies or not.
+ */
+export const SATURATED: SimOverrides = { load: 1.5, pool: { leaseSeconds: 10, vestingSeconds: VESTING_SECONDS }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
+

@@ -25,9 +25,11 @@ const usage = [
   "  --reward N            credits per job (default 10)",
   "  --vesting-seconds S   before earned credits can be spent (default 86400)",
   "  --lease-seconds S     how long a claim holds a job (default 300)",
-  "  --private             seal the ledger end to end: relays store and forward only ciphertext, and",
-  "                        removing a member rotates the key (docs/privacy.md)",
-  "  --plain               keep the ledger readable by relays (e.g. a pool meant to be publicly audited)",
+  "  --private             the default for an invite-only pool: the ledger and job data are sealed end to",
+  "                        end, relays store and forward only ciphertext, and removing a member rotates",
+  "                        the key (docs/privacy.md)",
+  "  --plain               keep the ledger and job data readable by relays (e.g. a pool meant to be",
+  "                        publicly audited)",
   "  --open                let strangers join without an invite, paying with a stamp or a token (see",
   "                        `edgepool join --pool`); they can run and submit jobs only",
   `  --pow-bits N          the stamp's difficulty in bits, 0 for tokens only (default ${DEFAULT_STAMP_BITS}: ~20 s of one core)`,
@@ -72,14 +74,11 @@ export const poolCreate: Command = {
   },
 };
 
-/**
- * Whether the new pool's ledger is sealed. Not yet the default for invite-only pools: a private
- * pool's blobs (large inputs and outputs) do not travel sealed yet (docs/privacy.md).
- */
+/** Whether the new pool's ledger is sealed: the default for an invite-only pool (issue 13); --plain opts out. */
 function privateSetting(args: ParsedArgs, open: boolean): boolean {
   if (args.values.private === true && args.values.plain === true) throw new CliError("--private and --plain exclude each other", ExitCode.usage);
   if (open && args.values.private === true) throw new CliError("an --open pool admits strangers, so its ledger cannot be private: drop --private", ExitCode.usage);
-  return args.values.private === true;
+  return !open && args.values.plain !== true;
 }
 
 function openSettings(args: ParsedArgs): { stampBits: number } | undefined {

@@ -7,12 +7,12 @@
  * per wave instead of one rank per member. What the real worker learns by syncing, the board knows
  * at once (who holds and committed what); whether a claim holds is still the fold's decision.
  */
-import { claimable, leaseMsOf, planReplica, type OpenReplicas } from "../core/jobs/replicas.ts";
-import { Competitors, rendezvousKey, type RendezvousKey } from "../core/jobs/rendezvous.ts";
+import { claimable, claimSlot, leaseMsOf, planReplica, type OpenReplicas } from "../core/jobs/replicas.ts";
+import { Competitors, rendezvousKey, type Place, type RendezvousKey } from "../core/jobs/rendezvous.ts";
 import type { Did } from "../core/identity/did-key.ts";
 import { claimDelayMs } from "../core/ledger/replication.ts";
 import { claimRefusal } from "../core/ledger/rules/jobs.ts";
-import type { LedgerState } from "../core/ledger/state.ts";
+import type { JobState, LedgerState } from "../core/ledger/state.ts";
 import { ROLES } from "./behaviour.ts";
 import type { SimJob, SimNode } from "./world.ts";
 
@@ -36,12 +36,22 @@ export interface BoardHost {
   state(): LedgerState;
 }
 
+/** A worker's standing among the competitors: the same for every job it plans in one look (the state does not change meanwhile). */
+interface Claimer {
+  readonly place: Place;
+  readonly weightPermille: number;
+}
+
 /**
- * A job as the rendezvous reads it: its key and its open replicas, made once per open job
- * (planning runs for dozens of jobs per idle worker; a closure per plan cost ~10% of a run).
+ * A job as the rendezvous reads it: its key, its open replicas and its claimants' places among
+ * the competitors, made once per open job (planning runs for dozens of jobs per idle worker; a
+ * closure per plan cost ~10% of a run).
  */
 class Offer implements OpenReplicas {
   readonly key: RendezvousKey;
+  private busyAt: readonly number[] = [];
+  private busyCount = -1;
+  private rankedBy: Competitors | undefined;
 
   constructor(private readonly job: SimJob) {
     this.key = rendezvousKey(job.id);
@@ -59,6 +69,16 @@ class Offer implements OpenReplicas {
   freeSince(): number {
     return this.job.freeSince;
   }
+
+  /** The claimants' positions among `competitors`; a job's claimants only grow, so the same count is the same set. */
+  busyPositions(competitors: Competitors): readonly number[] {
+    if (competitors !== this.rankedBy || this.job.claimants.size !== this.busyCount) {
+      this.busyAt = competitors.busyPositions(this.job.claimants);
+      this.busyCount = this.job.claimants.size;
+      this.rankedBy = competitors;
+    }
+    return this.busyAt;
+  }
 }
 
 export class Board {
@@ -66,7 +86,8 @@ export class Board {
   private readonly openJobs = new Set<number>();
   private competitors = new Competitors([]);
   private readonly byDid = new Map<Did, SimNode>();
-  private readonly offers = new Map<number, Offer>();
+  /** By job index, while the job is open. */
+  private readonly offers: (Offer | undefined)[] = [];
 
   constructor(
     private readonly jobs: SimJob[],
@@ -103,7 +124,7 @@ export class Board {
   close(job: SimJob): void {
     job.free = [];
     this.openJobs.delete(job.index);
-    this.offers.delete(job.index);
+    this.offers[job.index] = undefined;
   }
 
   /** A worker that can compute and has no task: it claims a due replica now, or waits for one. */
@@ -128,10 +149,10 @@ export class Board {
     let claimed = true;
     while (claimed && job.free.length > 0 && job.outcome === "open" && now <= job.deadline) {
       claimed = false;
-      const busy = job.claimants;
+      const offer = this.offerOf(job);
       const due = Math.min(OFFER_LIMIT, (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * job.free.length);
       for (let rank = 0; rank < due && !claimed; rank++) {
-        const did = this.competitors.workerAt(this.offerOf(job).key, rank, busy);
+        const did = this.competitors.workerAt(offer.key, rank, offer.busyPositions(this.competitors));
         if (did === undefined) break;
         const node = this.byDid.get(did);
         const plan = node?.idle ? this.plan(node, job) : undefined;
@@ -152,9 +173,10 @@ export class Board {
    * state): its weighted rank among the competitors without the job's claimants, its wave, its
    * claim delay, and nothing the fold would refuse (suspended, excluded, over its quota). An
    * operator behind Sybil identities ignores the order and claims the first free replica as soon
-   * as the fold would take it.
+   * as the fold would take it. `claimer` is the node's standing when the caller plans many jobs
+   * for it at once.
    */
-  plan(node: SimNode, job: SimJob): Plan | undefined {
+  plan(node: SimNode, job: SimJob, claimer?: Claimer): Plan | undefined {
     if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline || job.claimants.has(node.did)) return undefined;
     const state = this.host.state();
     const folded = state.jobs[job.id];
@@ -166,6 +188,7 @@ export class Board {
       return claimRefusal(state, folded, job.id, replica, node.did, at) ? undefined : { replica, at };
     }
     const offer = this.offerOf(job);
+    if (claimer && this.wavesPastDeadline(job, folded, offer, claimer)) return undefined;
     return planReplica(state, job.id, folded, node.did, offer, this.host.now(), this.staggerMs, this.competitors, offer.key);
   }
 
@@ -176,11 +199,22 @@ export class Board {
     this.host.claim(node, job, replica);
   }
 
+  /**
+   * Whether the worker's earliest wave on the job (its rank spread over every free replica, a
+   * lower bound of the wave planReplica gives it) starts after the deadline: then planReplica
+   * has no plan either (the fold refuses a claim past the deadline). Most of the oldest open
+   * jobs a newly idle worker looks at are so, and this costs one rank instead of a plan.
+   */
+  private wavesPastDeadline(job: SimJob, folded: JobState, offer: Offer, claimer: Claimer): boolean {
+    const rank = this.competitors.rankAt(offer.key, claimer.place, offer.busyPositions(this.competitors));
+    return job.freeSince + claimSlot(rank, job.free.length, claimer.weightPermille).wave * this.staggerMs > folded.deadline;
+  }
+
   private offerOf(job: SimJob): Offer {
-    let offer = this.offers.get(job.index);
+    let offer = this.offers[job.index];
     if (!offer) {
       offer = new Offer(job);
-      this.offers.set(job.index, offer);
+      this.offers[job.index] = offer;
     }
     return offer;
   }
@@ -190,10 +224,11 @@ export class Board {
     const now = this.host.now();
     let wakeAt = Infinity;
     let seen = 0;
+    const claimer = ROLES[node.role].coordinated ? undefined : { place: this.competitors.placeOf(node.did), weightPermille: this.competitors.weightPermille(node.did) };
     for (const index of preferred.length > 0 ? [...preferred, ...this.openJobs] : this.openJobs) {
       if (seen++ === SCAN) break;
       const job = this.jobs[index]!;
-      const plan = this.plan(node, job);
+      const plan = this.plan(node, job, claimer);
       if (plan && plan.at <= now) return { job, replica: plan.replica };
       if (plan) wakeAt = Math.min(wakeAt, plan.at);
     }

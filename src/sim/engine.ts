@@ -9,7 +9,7 @@ import { activeRunners, defaultStaggerMs, weightedCompetitors } from "../core/jo
 import { trusted } from "../core/ledger/trust.ts";
 import type { JobState } from "../core/ledger/state.ts";
 import type { EntryId, SignedEntry } from "../core/ledger/types.ts";
-import { didFromPublicKey, type Did } from "../core/identity/did-key.ts";
+import type { Did } from "../core/identity/did-key.ts";
 import { resultCommitment } from "../core/ledger/writer.ts";
 import { AVAILABILITY, ROLES, STRATEGIES, type Availability, type Answer, type Strategy } from "./behaviour.ts";
 import { Board } from "./board.ts";
@@ -17,7 +17,7 @@ import { EventQueue } from "./clock.ts";
 import type { SimConfig } from "./config.ts";
 import { Rng, sample } from "./random.ts";
 import { arrivalGap, type Tally, newTally } from "./tally.ts";
-import { createWorld, DAY_MS, FIRST_JOB_TIME, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
+import { createWorld, DAY_MS, FIRST_JOB_TIME, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 import type { SimLedger } from "./ledger.ts";
 import { NewcomerWatch, SybilFarm, type FarmFigures, type NewcomerFigures } from "./open-pool.ts";
 
@@ -398,7 +398,7 @@ export class Simulation {
       this.nextReentry = this.tally.submitted + every;
       this.dropAttempt(node);
       node.awaiting.clear();
-      node.did = didFromPublicKey(this.rng.work.bytes(32));
+      node.did = simulatedDid(this.rng.work.bytes(32));
       this.reentered.push(node.did);
       if (this.config.pool.open) {
         this.ledger.joinStranger(node.did, this.queue.now);

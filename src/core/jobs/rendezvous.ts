@@ -86,6 +86,12 @@ export function rendezvousPosition(key: RendezvousKey, size: number, rank: numbe
   return index;
 }
 
+/** A worker's place in a sorted list of competitors (`listed` false: where it would be inserted). */
+export interface Place {
+  readonly position: number;
+  readonly listed: boolean;
+}
+
 /** A worker's claim weight P (ledger/README.md 8.7: 1000 plus its stake and reputation terms). */
 export type WeightOf = (did: Did) => number;
 
@@ -129,33 +135,45 @@ export class Competitors {
    */
   rank(key: RendezvousKey, me: Did, busy: ReadonlySet<Did>): number | undefined {
     if (busy.has(me)) return undefined;
-    const mine = this.positions.get(me);
-    const position = mine ?? this.insertionPoint(me);
-    let index = position;
-    let size = this.sorted.length + (mine === undefined ? 1 : 0);
-    for (const did of busy) {
-      const at = this.positions.get(did);
-      if (at === undefined) continue;
-      size--;
-      if (at < position) index--;
-    }
-    return rendezvousRank(key, size, index);
+    return this.rankAt(key, this.placeOf(me), this.busyPositions(busy));
+  }
+
+  /** Where `me` stands in the sorted list: its position, or the one it would take when it is not listed. */
+  placeOf(me: Did): Place {
+    const position = this.positions.get(me);
+    return position === undefined ? { position: this.insertionPoint(me), listed: false } : { position, listed: true };
   }
 
   /**
-   * Who holds `rank` for a job among the competitors without `busy` (the inverse of `rank` for
-   * listed workers): lets a dispatcher find a wave's workers without ranking everyone.
+   * The listed positions of `busy`, ascending. A dispatcher ranking many workers for one job
+   * computes them once (they change only when `busy` does) and passes them to `rankAt`.
    */
-  workerAt(key: RendezvousKey, rank: number, busy: ReadonlySet<Did>): Did | undefined {
-    const skipped: number[] = [];
+  busyPositions(busy: ReadonlySet<Did>): number[] {
+    const positions: number[] = [];
     for (const did of busy) {
       const at = this.positions.get(did);
-      if (at !== undefined) skipped.push(at);
+      if (at !== undefined) positions.push(at);
     }
-    const size = this.sorted.length - skipped.length;
+    return positions.sort((a, b) => a - b);
+  }
+
+  /** The rank of the worker at `place` (not busy itself) once the workers at `busyPositions` are left out. */
+  rankAt(key: RendezvousKey, place: Place, busyPositions: readonly number[]): number {
+    let index = place.position;
+    for (const at of busyPositions) if (at < place.position) index--;
+    return rendezvousRank(key, this.sorted.length + (place.listed ? 0 : 1) - busyPositions.length, index);
+  }
+
+  /**
+   * Who holds `rank` for a job among the competitors without the workers at `busyPositions`
+   * (the inverse of `rankAt` for listed workers): lets a dispatcher find a wave's workers
+   * without ranking everyone.
+   */
+  workerAt(key: RendezvousKey, rank: number, busyPositions: readonly number[]): Did | undefined {
+    const size = this.sorted.length - busyPositions.length;
     if (rank >= size) return undefined;
     let position = rendezvousPosition(key, size, rank);
-    for (const at of skipped.sort((a, b) => a - b)) if (at <= position) position++;
+    for (const at of busyPositions) if (at <= position) position++;
     return this.sorted[position];
   }
 

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe("edgepool pool create / invite / join / members / revoke", () => {
   it("runs a pool's membership through a relay", { timeout: 240_000 }, async () => {
-    const created = await edgepool("alice", ["pool", "create", "--name", "lab", "--relay", relay.url]);
+    const created = await edgepool("alice", ["pool", "create", "--plain", "--name", "lab", "--relay", relay.url]);
     expect(created).toMatchObject({ code: 0, stdout: expect.stringMatching(/^[a-z2-7]{26}\n$/) });
     const pool = created.stdout.trim();
 

@@ -71,7 +71,7 @@ describe("edgepool pool create --open and edgepool join --pool", () => {
 
   it("refuses open-pool flags without --open, and an invite-only pool to a stranger", async () => {
     expect((await edgepoolInProcess(["pool", "create", "--name", "x", "--pow-bits", "8", ...home("owner2")])).code).toBe(2);
-    const closed = await edgepoolInProcess(["pool", "create", "--name", "closed", ...home("owner2")]);
+    const closed = await edgepoolInProcess(["pool", "create", "--plain", "--name", "closed", ...home("owner2")]);
     expect(closed.code).toBe(0);
     const stranger = await edgepoolInProcess(["join", "--pool", closed.out[0]!.trim(), ...home("stranger-closed")]);
     expect(stranger.code).toBe(4);

@@ -17,7 +17,7 @@ describe("edgepool submit, work, jobs, result (real processes through a relay)",
     const url = relay.output.out.split("\n")[0]!.trim();
     const [owner, member] = [join(dir, "owner"), join(dir, "member")];
 
-    const created = await edgepool("pool create", "--name", "cli", "--replication", "1", "--lease-seconds", "10", "--home", owner, "--relay", url);
+    const created = await edgepool("pool create", "--plain", "--name", "cli", "--replication", "1", "--lease-seconds", "10", "--home", owner, "--relay", url);
     expect(created.code, created.err).toBe(0);
     const pool = created.out.trim();
     const invited = await edgepool("invite", "--pool", pool, "--can", "job/run", "--home", owner, "--relay", url);

@@ -26,7 +26,7 @@ describe("edgepool peers and pool network (real processes through a relay)", () 
     await until(() => /^ws:\/\/\S+/.test(relay.output.out), "the relay to listen");
     const url = relay.output.out.split("\n")[0]!.trim();
     const [owner, member] = [join(dir, "owner"), join(dir, "member")];
-    const created = await inProcess("pool", "create", "--name", "peers", "--home", owner, "--relay", url);
+    const created = await inProcess("pool", "create", "--plain", "--name", "peers", "--home", owner, "--relay", url);
     expect(created.code, created.err).toBe(0);
     const pool = created.out.trim();
     const invited = await inProcess("invite", "--pool", pool, "--can", "job/run", "--home", owner, "--relay", url);

@@ -74,8 +74,8 @@ describe("competitors", () => {
     const ranks = members.filter((m) => !busy.has(m)).map((m) => competitors.rank(key, m, busy)!);
     expect([...ranks].sort((x, y) => x - y)).toEqual(Array.from({ length: 47 }, (_, i) => i));
     expect(competitors.rank(key, did(3), busy)).toBeUndefined();
-    for (const m of members.filter((m) => !busy.has(m))) expect(competitors.workerAt(key, competitors.rank(key, m, busy)!, busy)).toBe(m);
-    expect(competitors.workerAt(key, 47, busy)).toBeUndefined();
+    for (const m of members.filter((m) => !busy.has(m))) expect(competitors.workerAt(key, competitors.rank(key, m, busy)!, competitors.busyPositions(busy))).toBe(m);
+    expect(competitors.workerAt(key, 47, competitors.busyPositions(busy))).toBeUndefined();
   });
 
   it("counts a worker missing from the list as one more competitor", () => {

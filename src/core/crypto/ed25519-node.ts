@@ -5,30 +5,34 @@
  * checks and the prime-order key check run first, then OpenSSL's cofactorless equation (the same
  * OpenSSL that backs Node's WebCrypto), so verdicts are identical to the other backends'.
  */
-import { createPublicKey, verify as opensslVerify, type KeyObject } from "node:crypto";
+import { createPublicKey, KeyObject, verify as opensslVerify } from "node:crypto";
 import { checkPublicKey, type VerifyResult } from "./ed25519.ts";
 import { checkSignatureEncoding } from "./ed25519-rule.ts";
 
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const KEY_CACHE_LIMIT = 10_000;
-const keys = new Map<string, KeyObject>();
+/** Per public key: the rule's verdict on the key (point math, so once) and OpenSSL's key object. */
+const keys = new Map<string, KeyObject | VerifyResult>();
 
-function keyObject(publicKey: Uint8Array): KeyObject {
-  const id = Buffer.from(publicKey).toString("latin1");
+function keyObject(publicKey: Uint8Array): KeyObject | VerifyResult {
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString("latin1");
   let key = keys.get(id);
   if (!key) {
     if (keys.size >= KEY_CACHE_LIMIT) keys.delete(keys.keys().next().value!);
-    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: "der", type: "spki" });
+    const keyCheck = checkPublicKey(publicKey);
+    key = keyCheck.ok ? createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: "der", type: "spki" }) : keyCheck;
     keys.set(id, key);
   }
   return key;
 }
 
-export async function verifyNode(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<VerifyResult> {
-  const keyCheck = checkPublicKey(publicKey);
-  if (!keyCheck.ok) return keyCheck;
+export function verifyNode(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<VerifyResult> {
+  const key = keyObject(publicKey);
+  if (!(key instanceof KeyObject)) return Promise.resolve(key);
   const violation = checkSignatureEncoding(signature);
-  if (violation) return { ok: false, reason: violation };
-  const ok = await new Promise<boolean>((resolve) => opensslVerify(null, message, keyObject(publicKey), signature, (error, valid) => resolve(!error && valid)));
-  return ok ? { ok: true } : { ok: false, reason: "equation" };
+  if (violation) return Promise.resolve({ ok: false, reason: violation });
+  return new Promise((resolve) => opensslVerify(null, message, key, signature, (error, valid) => resolve(!error && valid ? VALID : EQUATION)));
 }
+
+const VALID: VerifyResult = { ok: true };
+const EQUATION: VerifyResult = { ok: false, reason: "equation" };

@@ -160,7 +160,7 @@ export class Ledger {
   append(entries: readonly SignedEntry[]): Promise<AppendResult> {
     return this.serialise(async () => {
       for (const signed of entries) for (const token of signed.tokens ?? []) this.tokens.add(token);
-      const results = await validateMany(entries, this.context, undefined, validateOutgoing);
+      const results = await validateOutgoing(entries, this.context);
       for (const [i, result] of results.entries()) {
         if (!result.ok) return { ok: false, id: entries[i]!.id, reason: result.reason, message: result.message };
       }

@@ -11,7 +11,8 @@ import { jobView, vestingMsOf, type JobView } from "../ledger/verdict.ts";
 
 export type { JobView };
 import type { TimerClock } from "../scheduler/index.ts";
-import { encodeSealedRef, type JobBlobs } from "./job-blobs.ts";
+import type { JobBlobs } from "./job-blobs.ts";
+import { encodeSealedRef } from "./sealed-ref.ts";
 import { readJobOutput, type BytesResult } from "./inputs.ts";
 import { currentEntry } from "./late-entries.ts";
 import type { OwnEntries } from "./own-entries.ts";

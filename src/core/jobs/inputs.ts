@@ -3,7 +3,8 @@ import { bytesEqual, bytesToHex, hexToBytes, sha256 } from "../crypto/index.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { EntryId } from "../ledger/types.ts";
 import type { BlobHash, BlobResult } from "./blobs.ts";
-import { decodeSealedRef, type BlobRef, type JobBlobs } from "./job-blobs.ts";
+import type { BlobRef, JobBlobs } from "./job-blobs.ts";
+import { decodeSealedRef } from "./sealed-ref.ts";
 
 export type BytesResult = BlobResult | { ok: false; reason: "unknown-job" | "no-verdict"; message: string };
 

@@ -5,15 +5,9 @@
  * a content-addressed blob of its own, and its address and key ride in the sealed entry that names
  * the blob. Relays and direct peers only ever store and serve the ciphertext.
  */
-import { bytesToHex, hexToBytes, openBlob, sealBlob } from "../crypto/index.ts";
-import { SEALED_REF_BYTES } from "../ledger/rules/jobs.ts";
+import { openBlob, sealBlob } from "../crypto/index.ts";
 import { blobHash, type BlobHash, type BlobResult, type BlobStore, type BlobWait } from "./blobs.ts";
-
-/** Where a private pool's blob travels: the hash of its ciphertext, and the key that opens it. */
-export interface SealedBlobRef {
-  readonly at: BlobHash;
-  readonly key: Uint8Array;
-}
+import type { SealedBlobRef } from "./sealed-ref.ts";
 
 export interface BlobRef {
   /** SHA-256 of the plaintext: what entries and the fold name. */
@@ -28,18 +22,6 @@ export interface JobBlobs {
   hold(bytes: Uint8Array): Promise<void>;
   get(ref: BlobRef, wait?: BlobWait): Promise<BlobResult>;
 }
-
-/** A sealed reference as entries carry it: the ciphertext's SHA-256, then the key. */
-export const encodeSealedRef = (ref: SealedBlobRef): Uint8Array => {
-  const out = new Uint8Array(SEALED_REF_BYTES);
-  out.set(hexToBytes(ref.at));
-  out.set(ref.key, 32);
-  return out;
-};
-
-/** Undefined for anything but 64 bytes (the schema checked the entry; this guards other callers). */
-export const decodeSealedRef = (bytes: unknown): SealedBlobRef | undefined =>
-  bytes instanceof Uint8Array && bytes.length === SEALED_REF_BYTES ? { at: bytesToHex(bytes.subarray(0, 32)) as BlobHash, key: bytes.slice(32) } : undefined;
 
 /** A plain pool's blobs: the bytes travel as they are, named by their hash. */
 export function plainBlobs(store: BlobStore): JobBlobs {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { parseAutomergeUrl, type DocHandle } from "@automerge/automerge-repo";
 import { blobHash, blobUrl, type BlobHash } from "../../../src/core/jobs/blobs.ts";
-import { decodeSealedRef } from "../../../src/core/jobs/job-blobs.ts";
+import { decodeSealedRef } from "../../../src/core/jobs/sealed-ref.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { createNode, type EdgeNode } from "../../../src/core/node.ts";
 import { createNodeWorkerHost } from "../../../src/core/runtime/worker-host-node.ts";

@@ -13,11 +13,10 @@ import { dropEndedLeases, isSuspended, leaseExpired, liveLeases, quotaOf, standi
 import { runsAlone, spotPermille, trusted, winsContest } from "../trust.ts";
 import { accountOf, failJob, hasAuditors, judgeLateReveal, majorityOutput, settleVerdict } from "../verdict.ts";
 import { rejection } from "./rejection.ts";
+import { SEALED_REF_BYTES } from "../sealed-ref.ts";
 import { spendAnonymousToken } from "../open-admission.ts";
 
 export const MAX_INLINE_BYTES = 8_192;
-/** A sealed blob reference: the ciphertext's SHA-256 and the blob's AES-256-GCM key. */
-export const SEALED_REF_BYTES = 64;
 
 export const jobSubmitSchema: BodySchema = {
   /** The task module's content hash. */

@@ -5,11 +5,11 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { configWith, mergeOverrides, type SimOverrides } from "./config.ts";
-import { simulate, type SimReport } from "./index.ts";
+import type { SimOverrides } from "./config.ts";
+import type { SimReport } from "./index.ts";
 import { cell, meanOf, verdict } from "./seed-stats.ts";
 import { OPEN_POOLS_SECTION, withSection } from "./sweep-doc.ts";
-import { SATURATED, VESTING_SECONDS } from "./target-setting.ts";
+import { runSeeds, VESTING_SECONDS } from "./target-setting.ts";
 
 /** Jobs between two re-entries of a caught operator's identities (the issue's figure). */
 const REENTRY_EVERY = 200;
@@ -115,16 +115,7 @@ async function main(): Promise<void> {
   const seeds = Number(values.seeds ?? 3);
   const started = performance.now();
   const rows = [];
-  for (const row of ROWS) {
-    const runs: Figures[] = [];
-    for (let seed = 1; seed <= seeds; seed++) {
-      const outcome = simulate(configWith(mergeOverrides(SATURATED, { ...row.overrides, seed, nodes, jobs })));
-      if (!outcome.ok) throw new Error(`${row.name}: ${outcome.message}`);
-      runs.push(figuresOf(outcome.report));
-      process.stderr.write(`${row.name} seed ${seed}: ${JSON.stringify(runs.at(-1))}\n`);
-    }
-    rows.push({ row, runs });
-  }
+  for (const row of ROWS) rows.push({ row, runs: runSeeds(row.name, row.overrides, { nodes, jobs, seeds }, figuresOf) });
   const section = render(rows, { nodes, jobs, seeds, wall: (performance.now() - started) / 1000 });
   const doc = await readFile("docs/simulation.md", "utf8").catch(() => "# Simulation\n");
   await writeFile("docs/simulation.md", withSection(doc, section, OPEN_POOLS_SECTION));

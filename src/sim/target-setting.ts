@@ -1,5 +1,6 @@
 /** The setting every simulator target row runs in (npm run sim:targets, npm run sim:open). */
-import type { SimOverrides } from "./config.ts";
+import { configWith, mergeOverrides, type SimOverrides } from "./config.ts";
+import { simulate, type SimReport } from "./index.ts";
 
 /**
  * Vesting scaled to the run's compressed time: a worker runs about 60 replicas in 300 s here, as
@@ -14,3 +15,15 @@ export const VESTING_SECONDS = 300;
  */
 export const SATURATED: SimOverrides = { load: 1.5, pool: { leaseSeconds: 10, vestingSeconds: VESTING_SECONDS }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
 
+
+/** Runs one target row in the saturated setting once per seed (1..seeds), with progress on stderr. */
+export function runSeeds<F>(name: string, overrides: SimOverrides, size: { nodes: number; jobs: number; seeds: number }, figuresOf: (report: SimReport) => F): F[] {
+  const runs: F[] = [];
+  for (let seed = 1; seed <= size.seeds; seed++) {
+    const outcome = simulate(configWith(mergeOverrides(SATURATED, { ...overrides, seed, nodes: size.nodes, jobs: size.jobs })));
+    if (!outcome.ok) throw new Error(`${name}: ${outcome.message}`);
+    runs.push(figuresOf(outcome.report));
+    process.stderr.write(`${name} seed ${seed}: ${JSON.stringify(runs.at(-1))}\n`);
+  }
+  return runs;
+}

@@ -6,10 +6,10 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { configWith, mergeOverrides, type SimOverrides } from "./config.ts";
-import { simulate, type SimReport } from "./index.ts";
+import type { SimOverrides } from "./config.ts";
+import type { SimReport } from "./index.ts";
 import { meanOf, cell, verdict } from "./seed-stats.ts";
-import { SATURATED, VESTING_SECONDS } from "./target-setting.ts";
+import { runSeeds, VESTING_SECONDS } from "./target-setting.ts";
 import { INCENTIVES_SECTION, withSection } from "./sweep-doc.ts";
 
 interface Target {
@@ -109,16 +109,7 @@ async function main(): Promise<void> {
   const seeds = Number(values.seeds ?? 3);
   const started = performance.now();
   const rows = [];
-  for (const target of TARGETS) {
-    const runs: Figures[] = [];
-    for (let seed = 1; seed <= seeds; seed++) {
-      const outcome = simulate(configWith(mergeOverrides(SATURATED, { ...target.overrides, seed, nodes, jobs })));
-      if (!outcome.ok) throw new Error(`${target.name}: ${outcome.message}`);
-      runs.push(figuresOf(outcome.report));
-      process.stderr.write(`${target.name} seed ${seed}: ${JSON.stringify(runs.at(-1))}\n`);
-    }
-    rows.push({ target, runs });
-  }
+  for (const target of TARGETS) rows.push({ target, runs: runSeeds(target.name, target.overrides, { nodes, jobs, seeds }, figuresOf) });
   const section = render(rows, { nodes, jobs, seeds, wall: (performance.now() - started) / 1000 });
   const doc = await readFile("docs/simulation.md", "utf8").catch(() => "# Simulation\n");
   await writeFile("docs/simulation.md", withSection(doc, section));

@@ -88,6 +88,7 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Run
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = new URL(request.url ?? "/", "http://issuer").pathname;
+    if (request.method === "OPTIONS") return preflight(response);
     if (request.method === "GET" && path === DIRECTORY_PATH) return send(response, 200, "application/private-token-issuer-directory", directory);
     if (request.method === "GET" && path === "/health") return send(response, 200, "application/json", JSON.stringify({ ok: true, issued }));
     if (path !== REQUEST_PATH) return send(response, 404, "text/plain", "not found");
@@ -131,8 +132,20 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Run
   };
 }
 
+/**
+ * Any origin may ask: the app fetches tokens from the page (an anonymous job, a join), and the
+ * issuer trusts only its attestation (headers it is sent explicitly, the address), never cookies,
+ * which a wildcard origin does not carry.
+ */
+const CORS = { "access-control-allow-origin": "*" };
+
+function preflight(response: ServerResponse): void {
+  response.writeHead(204, { ...CORS, "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "content-type, authorization", "access-control-max-age": "600" });
+  response.end();
+}
+
 function send(response: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
-  response.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+  response.writeHead(status, { ...CORS, "content-type": type, "cache-control": "no-store" });
   response.end(body);
 }
 

@@ -212,6 +212,8 @@ export interface OpenPoolPreview {
   readonly replication: number;
   readonly rewardPerJob: number;
   readonly alreadyMember: boolean;
+  /** Set when the pool takes anonymous jobs (and lists an issuer to get their tokens from). */
+  readonly anonymous: { readonly maxReward: number } | undefined;
 }
 
 /** An open pool's ledger and join policy, from the pool id a page was opened with. */
@@ -232,9 +234,10 @@ export async function readOpenPool(identity: Identity, poolText: string, relay: 
   const { members, pool } = opened.ledger.state;
   const current = Object.values(members).filter((m) => m.revoked === undefined).length;
   const mine = members[identity.did];
+  const anonymous = pool!.open?.anonymous && policy.issuers.length > 0 ? { maxReward: pool!.open.anonymous.maxReward } : undefined;
   return {
     ok: true,
-    preview: { policy, members: current, replication: pool!.settings.replication, rewardPerJob: pool!.settings.rewardPerJob, alreadyMember: mine !== undefined && mine.revoked === undefined },
+    preview: { policy, members: current, replication: pool!.settings.replication, rewardPerJob: pool!.settings.rewardPerJob, alreadyMember: mine !== undefined && mine.revoked === undefined, anonymous },
   };
 }
 

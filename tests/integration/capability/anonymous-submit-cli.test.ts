@@ -39,7 +39,7 @@ describe("edgepool submit --anonymous", () => {
     const created = await edgepoolInProcess(["pool", "create", "--name", "anonymous jobs", "--open", "--pow-bits", "8", "--issuer", issuer.url, "--anonymous-reward", "20", "--replication", "1", "--lease-seconds", "10", ...home("owner")]);
     expect(created.code, created.err.join("\n")).toBe(0);
     const pool = created.out[0]!.trim();
-    const worker = start(["work", "--pool", pool, "--cores", "1", ...home("owner")]);
+    const worker = start(["work", "--pool", pool, "--cores", "1", "--ignore-cpu-load", ...home("owner")]);
     await until(() => worker.output.err.includes("Contributing to pool"), "the worker to start", 120_000);
 
     const input = join(dir, "input.txt");

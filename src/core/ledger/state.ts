@@ -296,6 +296,9 @@ export interface InviteKeyState {
   kex: string;
   by: Did;
   time: number;
+  /** The link's terms (its delegation's): how many may join with it, and until when (seconds). */
+  uses: number;
+  joinBefore: number;
 }
 
 export interface PrivacyState {

@@ -6,6 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { EntryId } from "../core/ledger/types.ts";
 import { createNode, type ContributeOptions, type EdgeNode } from "../core/node.ts";
 import { bundledTasks } from "../core/node-node.ts";
+import { nodeBlobCipher } from "../core/crypto/aes-gcm-node.ts";
 import type { CliIo, ParsedArgs } from "./command.ts";
 import { startDirect } from "./direct-peers.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
@@ -32,7 +33,7 @@ export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, co
     requirePool(session);
     const proof = member ? ownProof(session) : undefined;
     const tasks = (await bundledTasks()).map((t) => t.bytes);
-    const node = await createNode({ identity: session.identity, ledger: session.ledger, ...(session.privacy ? { privacy: session.privacy } : {}), proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
+    const node = await createNode({ identity: session.identity, ledger: session.ledger, ...(session.privacy ? { privacy: session.privacy, blobCipher: nodeBlobCipher } : {}), proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
     return {
       session,
       node,

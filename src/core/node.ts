@@ -25,6 +25,7 @@ import { recheckHeldEntries } from "./ledger/held-recheck.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { DirectPeers, PeerInfo } from "./net/direct.ts";
 import type { PrivateLedger } from "./privacy/private-ledger.ts";
+import type { BlobCipher } from "./crypto/index.ts";
 import { TaskPool, type PoolStatus, type RuntimeLimits, type WorkerHost } from "./runtime/index.ts";
 import {
   createScheduler,
@@ -60,6 +61,8 @@ export interface NodeOptions {
    * networked repo (the ledger's own repo never leaves this process).
    */
   readonly privacy?: PrivateLedger;
+  /** How a private pool's blobs are sealed here (default WebCrypto; Node passes `nodeBlobCipher`, same bytes). */
+  readonly blobCipher?: BlobCipher;
   /** This node's delegation, carried by every entry it writes (none for the root). */
   readonly proof?: () => string | undefined;
   readonly clock?: TimerClock;
@@ -155,7 +158,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
   const clock = options.clock ?? systemClock;
   const { privacy } = options;
   const store = new BlobStore(privacy?.options.repo ?? options.ledger.options.repo, options.direct?.blobs);
-  const blobs = privacy ? new SealedBlobs(store) : plainBlobs(store);
+  const blobs = privacy ? new SealedBlobs(store, options.blobCipher) : plainBlobs(store);
   for (const module of options.tasks ?? []) await blobs.hold(module);
   const own = new OwnEntries(options.ledger, options.identity, clock, options.proof);
   const jobs = new JobClient({ ledger: options.ledger, own, blobs, clock });

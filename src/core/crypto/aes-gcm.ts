@@ -1,35 +1,67 @@
 /**
- * AES-256-GCM through WebCrypto (hardware AES where the CPU has it) for blobs: large job inputs,
- * outputs and private task modules. Every blob gets a fresh random key, so nonces are only a
- * chunk counter (one blob per key) and equal plaintexts never give equal ciphertexts (no
- * convergent encryption: a relay cannot confirm a guess of a blob's content).
+ * AES-256-GCM blobs: large job inputs, outputs and private task modules. Every blob gets a fresh
+ * random key, so nonces are only a chunk counter (one blob per key) and equal plaintexts never give
+ * equal ciphertexts (no convergent encryption: a relay cannot confirm a guess of a blob's content).
  *
  * A blob is sealed in chunks of BLOB_CHUNK plaintext bytes, each its own GCM message (ciphertext
- * || tag), so that WebCrypto runs several at once on the platform's crypto threads (Node's thread
- * pool, Chromium's WebCrypto workers); one 64 MiB call ran on one thread at ~330 MiB per CPU s
- * here, 4 MiB chunks at 600+. The nonce is the STREAM construction's (Hoang, Reyhanitabar, Rogaway,
- * Vizár 2015): the chunk's index (88 bits, big-endian) and a last-chunk flag, so chunks cannot be
- * reordered, dropped or the blob cut short at a chunk boundary without failing to open.
+ * || tag). The nonce is the STREAM construction's (Hoang, Reyhanitabar, Rogaway, Vizár 2015): the
+ * chunk's index (88 bits, big-endian) and a last-chunk flag, so chunks cannot be reordered, dropped
+ * or the blob cut short at a chunk boundary without failing to open.
+ *
+ * This module holds the wire format and the browser's cipher (WebCrypto, which runs several chunks
+ * at once on the platform's crypto threads: one 64 MiB call ran on one thread at ~330 MiB per CPU s
+ * here, 4 MiB chunks at 600+). Node seals the same format through node:crypto (aes-gcm-node.ts),
+ * which avoids WebCrypto's copies of every chunk in and out.
  */
 import { randomBytes } from "./bytes.ts";
 
 export const BLOB_KEY_LENGTH = 32;
 /** Plaintext bytes per chunk (the last may be shorter; an empty blob is one empty chunk). */
 export const BLOB_CHUNK = 4 * 1024 * 1024;
-const TAG_LENGTH = 16;
-const SEALED_CHUNK = BLOB_CHUNK + TAG_LENGTH;
+export const BLOB_TAG_LENGTH = 16;
+export const SEALED_BLOB_CHUNK = BLOB_CHUNK + BLOB_TAG_LENGTH;
 /** Chunks in flight at once: enough for the threads WebCrypto uses, without copying the whole blob up front. */
 const IN_FLIGHT = 4;
 
-const importKey = (key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> =>
-  globalThis.crypto.subtle.importKey("raw", plainView(key), "AES-GCM", false, [usage]);
+export interface SealedBlob {
+  readonly key: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
 
-function nonce(index: number, last: boolean): Uint8Array<ArrayBuffer> {
+/** Seals and opens blobs in the format above; one implementation per platform, same bytes. */
+export interface BlobCipher {
+  /** Encrypts under a fresh key; the caller keeps the key (it travels inside a sealed entry). */
+  seal(plaintext: Uint8Array): Promise<SealedBlob>;
+  /** Decrypts; undefined when the key is wrong or the ciphertext was altered, reordered or cut. */
+  open(key: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+/** Chunk i's nonce: its index in bytes 7-10 (big-endian) and the last-chunk flag in byte 11. */
+export function blobNonce(index: number, last: boolean): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(12);
   new DataView(out.buffer).setUint32(7, index);
   out[11] = last ? 1 : 0;
   return out;
 }
+
+/** How many chunks a plaintext of `length` bytes seals into. */
+export const blobChunks = (length: number): number => Math.max(1, Math.ceil(length / BLOB_CHUNK));
+
+/**
+ * The chunk count and plaintext length a ciphertext must open to, or undefined when its length
+ * cannot be a sealed blob's (a last chunk shorter than its tag). Checks the key's length too.
+ */
+export function sealedBlobShape(key: Uint8Array, ciphertext: Uint8Array): { chunks: number; plaintextLength: number } | undefined {
+  if (key.length !== BLOB_KEY_LENGTH) throw new TypeError(`a blob key is ${BLOB_KEY_LENGTH} bytes, got ${key.length}`);
+  const chunks = Math.max(1, Math.ceil(ciphertext.length / SEALED_BLOB_CHUNK));
+  const lastLength = ciphertext.length - (chunks - 1) * SEALED_BLOB_CHUNK;
+  return lastLength < BLOB_TAG_LENGTH ? undefined : { chunks, plaintextLength: ciphertext.length - chunks * BLOB_TAG_LENGTH };
+}
+
+export const newBlobKey = (): Uint8Array => randomBytes(BLOB_KEY_LENGTH);
+
+const importKey = (key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> =>
+  globalThis.crypto.subtle.importKey("raw", plainView(key), "AES-GCM", false, [usage]);
 
 /** WebCrypto refuses views of a SharedArrayBuffer; any other view passes without a copy. */
 const plainView = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => (bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes));
@@ -45,35 +77,32 @@ async function eachChunk(count: number, task: (index: number) => Promise<boolean
   return ok;
 }
 
-/** Encrypts under a fresh key; the caller keeps the key (it travels inside a sealed entry). */
-export async function sealBlob(plaintext: Uint8Array): Promise<{ key: Uint8Array; ciphertext: Uint8Array }> {
-  const key = randomBytes(BLOB_KEY_LENGTH);
+export async function sealBlob(plaintext: Uint8Array): Promise<SealedBlob> {
+  const key = newBlobKey();
   const cryptoKey = await importKey(key, "encrypt");
-  const chunks = Math.max(1, Math.ceil(plaintext.length / BLOB_CHUNK));
-  const ciphertext = new Uint8Array(plaintext.length + chunks * TAG_LENGTH);
+  const chunks = blobChunks(plaintext.length);
+  const ciphertext = new Uint8Array(plaintext.length + chunks * BLOB_TAG_LENGTH);
   const view = plainView(plaintext);
   await eachChunk(chunks, async (i) => {
     const chunk = view.subarray(i * BLOB_CHUNK, (i + 1) * BLOB_CHUNK);
-    const sealed = await globalThis.crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce(i, i === chunks - 1) }, cryptoKey, chunk);
-    ciphertext.set(new Uint8Array(sealed), i * SEALED_CHUNK);
+    const sealed = await globalThis.crypto.subtle.encrypt({ name: "AES-GCM", iv: blobNonce(i, i === chunks - 1) }, cryptoKey, chunk);
+    ciphertext.set(new Uint8Array(sealed), i * SEALED_BLOB_CHUNK);
     return true;
   });
   return { key, ciphertext };
 }
 
-/** Decrypts; undefined when the key is wrong or the ciphertext was altered, reordered or cut. */
 export async function openBlob(key: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | undefined> {
-  if (key.length !== BLOB_KEY_LENGTH) throw new TypeError(`a blob key is ${BLOB_KEY_LENGTH} bytes, got ${key.length}`);
-  const chunks = Math.max(1, Math.ceil(ciphertext.length / SEALED_CHUNK));
-  const lastLength = ciphertext.length - (chunks - 1) * SEALED_CHUNK;
-  if (lastLength < TAG_LENGTH) return undefined;
+  const shape = sealedBlobShape(key, ciphertext);
+  if (!shape) return undefined;
+  const { chunks } = shape;
   const cryptoKey = await importKey(key, "decrypt");
-  const plaintext = new Uint8Array(ciphertext.length - chunks * TAG_LENGTH);
+  const plaintext = new Uint8Array(shape.plaintextLength);
   const view = plainView(ciphertext);
   const opened = await eachChunk(chunks, async (i) => {
-    const chunk = view.subarray(i * SEALED_CHUNK, (i + 1) * SEALED_CHUNK);
+    const chunk = view.subarray(i * SEALED_BLOB_CHUNK, (i + 1) * SEALED_BLOB_CHUNK);
     try {
-      const plain = await globalThis.crypto.subtle.decrypt({ name: "AES-GCM", iv: nonce(i, i === chunks - 1) }, cryptoKey, chunk);
+      const plain = await globalThis.crypto.subtle.decrypt({ name: "AES-GCM", iv: blobNonce(i, i === chunks - 1) }, cryptoKey, chunk);
       plaintext.set(new Uint8Array(plain), i * BLOB_CHUNK);
       return true;
     } catch {
@@ -82,3 +111,6 @@ export async function openBlob(key: Uint8Array, ciphertext: Uint8Array): Promise
   });
   return opened ? plaintext : undefined;
 }
+
+/** The browser's blob cipher (and any platform without node:crypto). */
+export const webBlobCipher: BlobCipher = { seal: sealBlob, open: openBlob };

@@ -2,9 +2,13 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256 as nobleSha256, sha512 as nobleSha512 } from "@noble/hashes/sha2.js";
 import { toArrayBufferBytes } from "./bytes.ts";
+import { SHORT_MESSAGE_MAX, sha256Short } from "./sha256-short.ts";
 
-/** SHA-256, synchronous, the same in the browser and Node. */
-export const sha256 = (bytes: Uint8Array): Uint8Array => nobleSha256(bytes);
+/** SHA-256, synchronous, the same in the browser and Node; short messages skip noble's per-call set-up. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`sha256 expects a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
+  return bytes.length <= SHORT_MESSAGE_MAX ? sha256Short(bytes) : nobleSha256(bytes);
+}
 export const sha512 = (bytes: Uint8Array): Uint8Array => nobleSha512(bytes);
 
 /**

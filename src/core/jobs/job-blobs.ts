@@ -5,7 +5,7 @@
  * a content-addressed blob of its own, and its address and key ride in the sealed entry that names
  * the blob. Relays and direct peers only ever store and serve the ciphertext.
  */
-import { openBlob, sealBlob } from "../crypto/index.ts";
+import { webBlobCipher, type BlobCipher } from "../crypto/index.ts";
 import { blobHash, type BlobHash, type BlobResult, type BlobStore, type BlobWait } from "./blobs.ts";
 import type { SealedBlobRef } from "./sealed-ref.ts";
 
@@ -39,13 +39,17 @@ export class SealedBlobs implements JobBlobs {
   /** This node's own sealed copies: the same bytes put twice travel once. */
   private readonly own = new Map<BlobHash, BlobRef>();
 
-  constructor(private readonly store: BlobStore) {}
+  /** `cipher`: the platform's (Node passes node:crypto's, aes-gcm-node.ts); same bytes either way. */
+  constructor(
+    private readonly store: BlobStore,
+    private readonly cipher: BlobCipher = webBlobCipher,
+  ) {}
 
   async put(bytes: Uint8Array): Promise<BlobRef> {
     const hash = blobHash(bytes);
     const known = this.own.get(hash);
     if (known) return known;
-    const { key, ciphertext } = await sealBlob(bytes);
+    const { key, ciphertext } = await this.cipher.seal(bytes);
     const ref = { hash, sealed: { at: await this.store.put(ciphertext), key } };
     this.own.set(hash, ref);
     this.plain.set(hash, bytes);
@@ -62,7 +66,7 @@ export class SealedBlobs implements JobBlobs {
     if (!ref.sealed) return { ok: false, reason: "unreadable", message: `blob ${ref.hash.slice(0, 16)}… carries no key in this private pool's entry, and this node does not hold it` };
     const fetched = await this.store.get(ref.sealed.at, wait);
     if (!fetched.ok) return fetched;
-    const opened = await openBlob(ref.sealed.key, fetched.bytes);
+    const opened = await this.cipher.open(ref.sealed.key, fetched.bytes);
     // The ciphertext matched its name, so a failure here is an entry whose key or hash is wrong.
     if (!opened || blobHash(opened) !== ref.hash) return { ok: false, reason: "unreadable", message: `sealed blob ${ref.hash.slice(0, 16)}… does not open to its hash with the key its entry gives` };
     this.plain.set(ref.hash, opened);

@@ -6,7 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
-    // Some unit tests drive real Chromium: install it (or say how) before any test starts.
-    globalSetup: ["tests/e2e/ensure-chromium.ts"],
+    // Some unit tests drive real Chromium: install it (or say how) before any test starts. Tests
+    // start hundreds of `edgepool` processes: build the CLI bundle they start from.
+    globalSetup: ["tests/e2e/ensure-chromium.ts", "tests/fixtures/cli-bundle-setup.ts"],
   },
 });

@@ -63,8 +63,7 @@ export class Stage {
   async createPool(relay: string, options: PoolOptions): Promise<void> {
     const home = ["--home", join(this.dir, "owner"), "--relay", relay];
     const settings = ["--replication", String(options.replication), "--reward", "10", "--lease-seconds", String(options.leaseSeconds), "--vesting-seconds", "60"];
-    // Plain: the demo shows the ledger as it is, and its workers share one multi-use link, which a
-    // private pool's rotation would stop (docs/privacy.md).
+    // Plain: the demo shows the ledger as it is (a private pool's relay would show only ciphertext).
     this.pool = await this.run(poolCreate, ["--plain", "--name", "local", ...settings, ...home]);
     this.link = await this.run(invite, ["--pool", this.pool, "--can", "job/run", "--uses", String(options.uses), "--ttl", "1h", ...home]);
     this.node = await openJobNode({ values: { home: home[1], relay, pool: this.pool }, positionals: [] }, { ...this.io, err: () => {} }, "");

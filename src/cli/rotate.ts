@@ -8,7 +8,7 @@ const usage = [
   "usage: edgepool rotate --pool P [--relay URL] [--json]",
   "",
   "Starts a new key epoch of private pool P: a fresh key, wrapped for every current member (and",
-  "every invite link not yet used), and a new document that only its holders can find. `revoke`",
+  "every invite link that can still admit someone), and a new document that only its holders can find. `revoke`",
   "rotates by itself; rotate by hand when a device may have leaked its keys. Needs pool/admin.",
   "",
   "  --pool P       the pool id",

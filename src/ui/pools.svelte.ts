@@ -11,13 +11,16 @@ import type { Ledger } from "../core/ledger/ledger.ts";
 import type { LedgerSummary } from "../core/ledger/summary.ts";
 import type { SyncStatus } from "../core/net/sync-status.ts";
 import type { EdgeNode } from "../core/node.ts";
-import type { InviteInLedger, InvitePreview, InviteRequest, OpenPoolPreview, Outcome } from "./pools/pool-actions.ts";
+import type { InviteInLedger, InvitePreview, InviteRequest, OpenedPool, OpenPoolPreview, Outcome } from "./pools/pool-actions.ts";
+import type { PrivacyFacts, RotationNote } from "./pools/private-pool.ts";
 import { contribution } from "./contribute.svelte.ts";
 
 export interface KnownPool {
   readonly pool: PoolId;
   readonly name: string;
   readonly relay: string | undefined;
+  /** Sealed end to end (docs/privacy.md); absent in lists stored before private pools. */
+  readonly private?: boolean;
 }
 
 /** One line of the Ledger screen's entry list. */
@@ -48,7 +51,8 @@ function storedPools(): KnownPool[] {
 
 let pools = $state<KnownPool[]>(storedPools());
 let relay = $state<string>(localStorage.getItem(RELAY_KEY) ?? "");
-let selected = $state<{ pool: KnownPool; ledger: Ledger; node: EdgeNode } | undefined>();
+let selected = $state<{ pool: KnownPool; opened: OpenedPool; node: EdgeNode } | undefined>();
+let privacy = $state<PrivacyFacts | undefined>();
 let summary = $state<LedgerSummary | undefined>();
 let recent = $state<EntryRow[]>([]);
 let sync = $state<SyncStatus>({ status: "looking" });
@@ -73,21 +77,32 @@ function storedAcknowledged(pool: PoolId): string[] {
   }
 }
 
-/** Reads the sync status and keeps what peers acknowledged, so a reload offline still knows which changes are elsewhere. */
-async function readSyncNow(ledger: Ledger): Promise<void> {
+/**
+ * Reads the sync status and keeps what peers acknowledged, so a reload offline still knows which
+ * changes are elsewhere. A private pool's ledger document never leaves the device: what syncs is
+ * the sealed document of the epoch this device writes to.
+ */
+async function readSyncNow({ ledger, privacy: sealed }: OpenedPool): Promise<void> {
   const [{ browserRepo }, { readSync }] = await Promise.all([import("./pools/browser-repo.ts"), import("../core/net/sync-status.ts")]);
   const { repo } = await browserRepo();
   const pool = ledger.options.pool;
-  const reading = readSync({ online: navigator.onLine, handle: ledger.handle, peers: Object.values(repo.peerMetadataByPeerId), acknowledged: storedAcknowledged(pool), now: Date.now() });
+  const key = sealed?.sealingKey();
+  const handle = sealed ? (key && sealed.document(key)) : ledger.handle;
+  if (!handle) return;
+  const reading = readSync({ online: navigator.onLine, handle, peers: Object.values(repo.peerMetadataByPeerId), acknowledged: storedAcknowledged(pool), now: Date.now() });
   localStorage.setItem(acknowledgedKey(pool), JSON.stringify(reading.acknowledged));
   sync = reading.sync;
   onlyHere = reading.onlyHere;
 }
 
-/** Follows the chosen pool's ledger; `summarise` is passed in because it loads with the pool, off the first route. */
-function watch(ledger: Ledger, summarise: typeof import("../core/ledger/summary.ts").summarise): void {
+/** Follows the chosen pool's ledger; `summarise` and `facts` are passed in because they load with the pool, off the first route. */
+function watch(opened: OpenedPool, summarise: typeof import("../core/ledger/summary.ts").summarise, facts: ((p: NonNullable<OpenedPool["privacy"]>) => PrivacyFacts) | undefined): void {
   stopWatching?.();
+  const { ledger } = opened;
+  // Keys arrive without a ledger change of their own (a lockbox opened), so the sync poll reads them too.
+  const readPrivacy = () => (privacy = opened.privacy && facts?.(opened.privacy));
   const refresh = () => {
+    readPrivacy();
     summary = summarise(ledger.view(), Date.now());
     recent = ledger
       .entries()
@@ -97,8 +112,11 @@ function watch(ledger: Ledger, summarise: typeof import("../core/ledger/summary.
   };
   refresh();
   const unsubscribe = ledger.subscribe(refresh);
-  void readSyncNow(ledger);
-  const timer = setInterval(() => void readSyncNow(ledger), SYNC_POLL_MS);
+  void readSyncNow(opened);
+  const timer = setInterval(() => {
+    readPrivacy();
+    void readSyncNow(opened);
+  }, SYNC_POLL_MS);
   stopWatching = () => {
     unsubscribe();
     clearInterval(timer);
@@ -109,15 +127,18 @@ let selecting: Promise<void> = Promise.resolve();
 
 async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<object>> {
   if (selected?.pool.pool === pool.pool) return { ok: true };
-  const opened = await (await actions()).openPoolLedger(pool.pool, pool.relay);
+  const opened = await (await actions()).openPoolLedger(identity, pool.pool, pool.relay);
   if (!opened.ok) return opened;
   const { startPoolNode } = await import("./pools/pool-node.ts");
   await selected?.node.close();
-  const node = await startPoolNode(identity, opened.ledger, await contribution.signalSource(), contribution.settings, pool.relay);
-  selected = { pool, ledger: opened.ledger, node };
+  const node = await startPoolNode(identity, opened, await contribution.signalSource(), contribution.settings, pool.relay);
+  const known = { ...pool, private: opened.privacy !== undefined };
+  if (known.private !== pool.private) remember(known);
+  selected = { pool: known, opened, node };
   localStorage.setItem(SELECTED_KEY, pool.pool);
   if (node.scheduler) await contribution.adopt(node.scheduler);
-  watch(opened.ledger, (await import("../core/ledger/summary.ts")).summarise);
+  const facts = opened.privacy ? (await import("./pools/private-pool.ts")).privacyFacts : undefined;
+  watch(opened, (await import("../core/ledger/summary.ts")).summarise, facts);
   return { ok: true };
 }
 
@@ -133,6 +154,10 @@ export const poolsState = {
   },
   get summary(): LedgerSummary | undefined {
     return summary;
+  },
+  /** The chosen pool's key epochs, when it is private. */
+  get privacy(): PrivacyFacts | undefined {
+    return privacy;
   },
   get recent(): readonly EntryRow[] {
     return recent;
@@ -164,16 +189,17 @@ export const poolsState = {
     const last = pools.find((p) => p.pool === localStorage.getItem(SELECTED_KEY));
     if (last) await this.select(identity, last);
   },
-  async create(identity: Identity, name: string, replication: number): Promise<Outcome<object>> {
-    const created = await (await actions()).createNewPool(identity, name, replication, relay || undefined);
+  /** Creates a pool: private unless `plain` (a pool whose ledger relays may read, e.g. to be audited publicly). */
+  async create(identity: Identity, name: string, replication: number, plain: boolean): Promise<Outcome<object>> {
+    const created = await (await actions()).createNewPool(identity, name, replication, relay || undefined, plain);
     if (!created.ok) return created;
-    const known = { pool: created.pool, name, relay: relay || undefined };
+    const known = { pool: created.pool, name, relay: relay || undefined, private: !plain };
     remember(known);
     return this.select(identity, known);
   },
   async invite(identity: Identity, request: Omit<InviteRequest, "relay">): Promise<Outcome<{ link: string; joinBefore: number }>> {
     if (!selected) return { ok: false, message: "choose a pool first" };
-    return (await actions()).inviteToPool(identity, selected.ledger, { ...request, relay: selected.pool.relay });
+    return (await actions()).inviteToPool(identity, selected.opened, { ...request, relay: selected.pool.relay });
   },
   /** Reads a link and what joining with it means, for the confirmation. */
   async readInvite(identity: Identity, link: string): Promise<Outcome<{ invite: InviteLink; preview: InvitePreview }>> {
@@ -187,14 +213,20 @@ export const poolsState = {
    * Revokes a member (by DID) or an invite link in the chosen pool. The ledger refuses it unless this
    * identity issued the delegation or one it rests on (the pool's creator can revoke anything).
    */
-  async revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>> }>> {
+  async revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>>; rotation?: RotationNote | undefined }>> {
     if (!selected) return { ok: false, message: "choose a pool first" };
-    return (await actions()).revokeInPool(identity, selected.ledger, target.trim());
+    return (await actions()).revokeInPool(identity, selected.opened, target.trim());
+  },
+  /** Starts a new key epoch of the chosen private pool; the ledger refuses it unless this identity is an admin. */
+  async rotate(identity: Identity): Promise<Outcome<{ epoch: number; withoutKex: readonly string[] }>> {
+    const sealed = selected?.opened.privacy;
+    if (!sealed) return { ok: false, message: "choose a private pool first" };
+    return (await import("./pools/private-pool.ts")).rotatePrivate(identity, sealed);
   },
   /** Turns direct connections between the pool's members off (relay only) or on; the ledger refuses it unless this identity is an admin. */
   async setRelayOnly(identity: Identity, relayOnly: boolean): Promise<Outcome<object>> {
     if (!selected) return { ok: false, message: "choose a pool first" };
-    return (await actions()).setRelayOnlyInPool(identity, selected.ledger, relayOnly);
+    return (await actions()).setRelayOnlyInPool(identity, selected.opened.ledger, relayOnly);
   },
   /** The pool's validated name and the link's standing (revoked, used up, joins left), once its ledger arrives. */
   async checkInvite(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: InviteInLedger }>> {
@@ -216,7 +248,7 @@ export const poolsState = {
   async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
     const joined = await (await actions()).joinPool(identity, invite);
     if (!joined.ok) return joined;
-    const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay };
+    const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay, private: joined.privacy !== undefined };
     remember(known);
     await this.select(identity, known);
     return { ok: true, abilities: joined.abilities };

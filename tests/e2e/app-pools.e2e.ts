@@ -1,6 +1,6 @@
 /**
  * Two people, two browser profiles (two identities), one relay (`edgepool serve`'s): the first
- * creates a pool and an invite link, the second opens the link, sees the "join pool X?"
+ * creates a pool (private, the default: everything below travels sealed) and an invite link, the second opens the link, sees the "join pool X?"
  * confirmation and joins; both see the same two members. A job the first submits is run by both
  * devices (two replicas), its Mandelbrot image shows, and both see the same ledger and credits.
  * A third person opening the used-up link is told so before joining. Then the first revokes the
@@ -96,7 +96,8 @@ describe("pools in the app", () => {
     await alice.getByRole("button", { name: /^Revoke did:key:/ }).click();
     await checkScreen(alice, "pools-revoke-confirm");
     await alice.getByRole("button", { name: "Confirm revoke" }).click();
-    await alice.getByText(/^Revoked did:key:.*entries up to number \d+ stay valid, later ones are refused\.$/).waitFor({ timeout: 20_000 });
+    // The pool is private (the default), so the revocation also moves the key on.
+    await alice.getByText(/^Revoked did:key:.*entries up to number \d+ stay valid, later ones are refused\. The pool's key moved to epoch 1: /).waitFor({ timeout: 20_000 });
     const statuses = (page: Page) => page.getByTestId("member-status").allInnerTexts();
     expect((await statuses(alice)).filter((s) => s.startsWith("revoked"))).toHaveLength(1);
     await openScreen(bob, server.url, "pools");

@@ -38,8 +38,10 @@ export function liveClaimOf(job: JobState, worker: Did, now: number): number | u
 }
 
 /**
- * The fold's reveal rule: every replica committed and no spot draw pending, or the deadline within
- * one lease. A reveal sent earlier would be refused and still show its output (it would earn nothing).
+ * When to reveal: every replica committed and no spot draw pending, or the deadline within one
+ * lease. Stricter than the fold (which keeps reveals open once every replica had a commit, 8.2):
+ * after a voided commit, waiting lets its replacement commit unexposed and earn. A reveal sent
+ * before the fold opens reveals would be refused and still show its output (it would earn nothing).
  */
 export const revealOpen = (job: JobState, now: number, leaseMs: number): boolean =>
   (Object.keys(job.commits).length >= job.replicas && job.seedAfter === undefined) || now >= job.deadline - leaseMs;

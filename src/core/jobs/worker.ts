@@ -6,7 +6,7 @@
  * the injected clock's timers: in a browser the node passes a clock whose timers are driven from a
  * dedicated Worker, so lease renewal does not depend on throttled main-thread timers.
  */
-import { randomBytes, sha256 } from "../crypto/index.ts";
+import { concatBytes, randomBytes, sha256, utf8 } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { MAX_INLINE_BYTES } from "../ledger/rules/jobs.ts";
@@ -77,6 +77,12 @@ export class JobWorker {
   private readonly settled = new Map<EntryId, Attempt>();
   private readonly listeners = new Set<(event: WorkerEvent) => void>();
   private readonly me: Did;
+  /**
+   * Salts derive from this secret and the job, so a commit written again (after the fold refused
+   * the first: an earlier claim displaced ours) repeats the same commitment, which the fold takes
+   * as proof that the output was fixed before any reveal (ledger/README.md 8.2).
+   */
+  private readonly saltKey = randomBytes(32);
   private readonly unsubscribe: () => void;
   private timer: { cancel(): void } | undefined;
   private ticking = false;
@@ -235,7 +241,7 @@ export class JobWorker {
         if (!written.ok) this.drop(attempt, `the lease ran out and the replica was taken: ${written.message}`);
       }));
     }
-    const salt = randomBytes(16);
+    const salt = sha256(concatBytes(this.saltKey, utf8(attempt.job))).slice(0, 16);
     const commitment = resultCommitment(salt, sha256(attempt.output!));
     batch.push({
       kind: "result.commit",

@@ -91,6 +91,7 @@ export function releaseOpenWork(state: LedgerState, did: Did): void {
     if (Object.keys(job.reveals).length > 0) job.exposed = true;
     if (job.single === did) {
       job.replicas = job.base!;
+      delete job.opened;
       delete job.single;
       delete job.spot;
       delete job.spotChecked;
@@ -147,6 +148,8 @@ function reopen(state: LedgerState, job: JobState, did: Did, time: number): void
   delete job.adaptive;
   // The revealed output was the caught worker's, who may not take the job again: nothing to copy.
   delete job.exposed;
+  delete job.opened;
+  delete job.displaced;
   job.replicas = Math.max(job.base ?? 3, paramsOf(state).majority);
   job.claims = dictionary();
   job.commits = dictionary();

@@ -98,6 +98,22 @@ export interface CommitState {
    * reveals opened: the result counts for the verdict and earns nothing (../README.md 8.2).
    */
   unpaid?: true;
+  /**
+   * A trusted worker's commit on a replica added by escalation: unpaid like any commit after a
+   * reveal, but the fund pays it one extra share when it agrees with the verdict (../README.md 8.3).
+   */
+  escalated?: true;
+}
+
+/**
+ * A holder a contest displaced from its replica (../README.md 8.2): its commit the fold then
+ * refuses, if written within that lease and before the job was exposed, still proves its output
+ * was fixed before anything could be read.
+ */
+export interface DisplacedState {
+  replica: number;
+  until: number;
+  commitment?: string;
 }
 
 export interface VerdictState {
@@ -157,6 +173,10 @@ export interface JobState {
   audit?: AuditState;
   /** A reveal of this job (accepted or early) has shown an output: later commits earn nothing. */
   exposed?: boolean;
+  /** Every replica had a commit (or a displaced holder's proven commitment): reveals stay open until replicas are added. */
+  opened?: true;
+  /** Keyed by worker DID: holders displaced by a contest. */
+  displaced?: Record<string, DisplacedState>;
   /** Rounds of replicas added because the reveals had no strict majority. */
   escalations?: number;
   failure?: JobFailure;
@@ -296,6 +316,9 @@ export interface InviteKeyState {
   kex: string;
   by: Did;
   time: number;
+  /** The link's terms (its delegation's): how many may join with it, and until when (seconds). */
+  uses: number;
+  joinBefore: number;
 }
 
 export interface PrivacyState {

@@ -34,6 +34,7 @@ export function settleVerdict(state: LedgerState, jobId: EntryId, job: JobState,
   job.status = "done";
   job.verdict = { output, workers, time, ...(alone ? { single: true } : {}) };
   payWorkers(state, jobId, job, workers, time);
+  for (const worker of workers) payEscalated(state, jobId, job, worker, time);
   const earning = workers.filter((worker) => earns(job, worker));
   if (!job.funded) recordPaidWork(state, job.submitter, earning);
   const tally = paramsOf(state).tally;
@@ -84,6 +85,16 @@ function payWorkers(state: LedgerState, jobId: EntryId, job: JobState, workers: 
   refund(state, job, job.reward - paid);
 }
 
+/**
+ * A trusted worker's agreeing result on a replica added by escalation: one extra share from the
+ * fund, and no reputation or C. Its commit came after the earlier outputs were shown, but they
+ * disagreed, so a copy is a bet on one of them, and a lost bet strikes a trusted worker hard
+ * (../README.md 8.3).
+ */
+function payEscalated(state: LedgerState, jobId: EntryId, job: JobState, worker: Did, time: number): void {
+  if (job.commits[worker]?.escalated) payFromFund(state, worker, { job: jobId, amount: extraShare(state, job), vestsAt: time + state.pool!.settings.vestingSeconds * 1000 });
+}
+
 /** What the fund pays for one extra execution (a spot, audit or re-run replica). */
 export const extraShare = (state: LedgerState, job: JobState): number => Math.floor(job.reward / paramsOf(state).set.majority);
 
@@ -127,6 +138,7 @@ export function judgeDissenters(state: LedgerState, jobId: EntryId, job: JobStat
 export function judgeLateReveal(state: LedgerState, jobId: EntryId, job: JobState, worker: Did, time: number): void {
   const revealed = job.reveals[worker]!;
   if (revealed === job.verdict!.output) {
+    payEscalated(state, jobId, job, worker, time);
     if (!earns(job, worker)) return;
     rewardAgreement(state, worker, time);
     standingOf(state, worker).streak += 1;

@@ -36,7 +36,7 @@ export async function createPrivateInvite(node: PrivateLedger, inviter: Author, 
   node.postMailbox(key, lockbox.hash, lockbox.item);
   const own = ownDelegation(node.ledger, inviter.did);
   const proof = own.ok && own.proof ? [own.proof] : [];
-  const published = await node.ledger.writerFor(inviter).write("invite.create", { invite: created.invite, key: holder.did, kex: holder.kex.publicKey }, now, proof);
+  const published = await node.ledger.writerFor(inviter).write("invite.create", { invite: created.invite, key: holder.did, kex: holder.kex.publicKey, uses: terms.uses, joinBefore: created.joinBefore }, now, proof);
   const appended = await appendOwn(node.ledger, published);
   return appended.ok ? created : appended;
 }

@@ -16,7 +16,7 @@ import { Ledger, type LedgerOptions } from "../ledger/ledger.ts";
 import type { EntryId, Kind, SignedEntry } from "../ledger/types.ts";
 import type { Author } from "../ledger/writer.ts";
 import { envelopeHash, openEnvelope, sealEnvelope, type EnvelopeFailure } from "./envelope.ts";
-import { openPrevious, type EpochKey } from "./epoch-key.ts";
+import { openPrevious, type EpochKey, type KeyId } from "./epoch-key.ts";
 import { Keyring } from "./keyring.ts";
 import { discoverKeys, type KeyHolder } from "./key-discovery.ts";
 import { holdsEnvelope, openSealedDocument, putSealed, readEnvelopes, type SealedDoc } from "./sealed-document.ts";
@@ -68,6 +68,8 @@ export class PrivateLedger {
   private readonly covered = new Set<EntryId>();
   /** Token CIDs some envelope already carries. */
   private readonly sealedTokens = new Set<string>();
+  /** The key each entry was first seen sealed under: an author who sealed under a key holds it (key-holders.ts). */
+  private readonly sealedUnder = new Map<EntryId, KeyId>();
   private queue: SignedEntry[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private work: Promise<void> = Promise.resolve();
@@ -116,6 +118,11 @@ export class PrivateLedger {
   /** The document handles of the epochs this node holds keys for (what sync waits on). */
   documents(): DocHandle<SealedDoc>[] {
     return [...this.docs.values()];
+  }
+
+  /** The key id of the first envelope this node saw `entry` in (undefined: not sealed yet, or never seen). */
+  keyIdOf(entry: EntryId): KeyId | undefined {
+    return this.sealedUnder.get(entry);
   }
 
   document(key: EpochKey): DocHandle<SealedDoc> | undefined {
@@ -210,7 +217,7 @@ export class PrivateLedger {
   /** Opens what is new in a document, puts back what it lost, and hands new entries to the ledger. */
   private async scan(handle: DocHandle<SealedDoc>): Promise<void> {
     const doc = handle.doc();
-    const found: Uint8Array[] = [];
+    const found: { bytes: Uint8Array; keyId: KeyId }[] = [];
     const tokens = new Map<TokenCid, string>();
     const present = new Set<string>();
     for (const { key, value } of readEnvelopes(doc)) {
@@ -225,7 +232,7 @@ export class PrivateLedger {
       }
       this.failed.delete(key);
       this.opened.set(key, { bytes: value as Uint8Array, keyId: opened.keyId });
-      found.push(...opened.entries);
+      for (const bytes of opened.entries) found.push({ bytes, keyId: opened.keyId });
       for (const token of opened.tokens) tokens.set(tokenCid(token), token);
     }
     const docKey = [...this.docs].find(([, h]) => h === handle)?.[0];
@@ -242,11 +249,16 @@ export class PrivateLedger {
   }
 
   /** Writes opened entries into the local document: the ledger validates them as a peer's. */
-  private handToLedger(entries: readonly Uint8Array[], tokens: ReadonlyMap<TokenCid, string>): void {
+  private handToLedger(entries: readonly { bytes: Uint8Array; keyId: KeyId }[], tokens: ReadonlyMap<TokenCid, string>): void {
     for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     // Tokens first: an entry whose proof token is missing waits for it.
     putEntries(this.ledger.handle, [], tokens);
-    const fresh = entries.map((bytes) => ({ id: entryIdOf(bytes), bytes })).filter((e) => !this.covered.has(e.id));
+    const ids = entries.map(({ bytes, keyId }) => {
+      const id = entryIdOf(bytes);
+      this.noteSealed(id, keyId);
+      return { id, bytes };
+    });
+    const fresh = ids.filter((e) => !this.covered.has(e.id));
     if (fresh.length === 0) return;
     for (const { id } of fresh) this.covered.add(id);
     this.ledger.handle.change((doc) => {
@@ -328,7 +340,14 @@ export class PrivateLedger {
     const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()]);
     for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     this.opened.set(hash, { bytes, keyId: key.keyId });
-    for (const e of entries) this.covered.add(e.id);
+    for (const e of entries) {
+      this.covered.add(e.id);
+      this.noteSealed(e.id, key.keyId);
+    }
     putSealed(handle, new Map([[hash, bytes]]), mailbox);
+  }
+
+  private noteSealed(entry: EntryId, keyId: KeyId): void {
+    if (!this.sealedUnder.has(entry)) this.sealedUnder.set(entry, keyId);
   }
 }

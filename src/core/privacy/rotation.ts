@@ -1,7 +1,7 @@
 /**
  * Starting and rotating a private pool's key epochs (docs/privacy.md). A rotation draws a fresh
- * secret, wraps it for every current member (and every invite not yet redeemed) in a padded
- * lockbox list, starts the new epoch's document (whose id only new-key holders can compute) with
+ * secret, wraps it for every current member (and every invite link that can still admit someone)
+ * in a padded lockbox list, starts the new epoch's document (whose id only new-key holders can compute) with
  * the previous secret sealed inside it, and announces itself with a signed `key.rotate` sealed
  * under the previous key, in the same envelope as any revocation it answers.
  */
@@ -50,7 +50,7 @@ export async function createPrivatePool(request: NewPrivatePool): Promise<Result
   const rekey = await writer.write("member.rekey", { kex: options.me.kex.publicKey }, time);
   const first = await node.sealNow([...entries, rekey], key);
   if (!first.ok) return first;
-  const { recipients } = recipientsOf(node.ledger.state);
+  const { recipients } = recipientsOf(node.ledger.state, time);
   const lockboxes = await sealLockboxes(pool, 0, key.secret, recipients);
   const rotate = await writer.write("key.rotate", rotateBody(0, key, lockboxes), time);
   const sealed = await node.sealNow([rotate], key, new Map([[lockboxes.hash, lockboxes.item]]));
@@ -59,18 +59,31 @@ export async function createPrivatePool(request: NewPrivatePool): Promise<Result
   return refused ? { ok: false, ...refused } : { ok: true, node };
 }
 
-/** The members and invites a new epoch's key is wrapped for, and the members who cannot receive it. */
-export function recipientsOf(state: LedgerState, exclude: ReadonlySet<Did> = new Set()): { recipients: Recipient[]; withoutKex: Did[] } {
+/**
+ * The members and invite links a new epoch's key is wrapped for at `time` (ms), and the members who
+ * cannot receive it. A link is included while it can still admit someone, so a multi-use link keeps
+ * working across rotations. It is left out once expired, used up or revoked, once its inviter was
+ * revoked, and once anyone who joined through it was revoked (that member still holds the link's
+ * secret, so the link's lockbox would hand it the new key).
+ */
+export function recipientsOf(state: LedgerState, time: number, exclude: ReadonlySet<Did> = new Set()): { recipients: Recipient[]; withoutKex: Did[] } {
   const recipients: Recipient[] = [];
   const withoutKex: Did[] = [];
+  const used = new Map<string, number>();
+  const leaked = new Set<string>();
   for (const [did, member] of Object.entries(state.members).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (member.revoked !== undefined || exclude.has(did as Did)) continue;
+    const gone = member.revoked !== undefined || exclude.has(did as Did);
+    if (member.invite !== undefined) {
+      used.set(member.invite, (used.get(member.invite) ?? 0) + 1);
+      if (gone) leaked.add(member.invite);
+    }
+    if (gone) continue;
     if (member.kex) recipients.push({ did: did as Did, kex: hexToBytes(member.kex) });
     else withoutKex.push(did as Did);
   }
-  const redeemed = new Set(Object.values(state.members).map((m) => m.invite));
-  for (const [invite, key] of Object.entries(state.privacy?.invites ?? {})) {
-    if (!redeemed.has(invite) && !exclude.has(key.key)) recipients.push({ did: key.key, kex: hexToBytes(key.kex) });
+  for (const [invite, link] of Object.entries(state.privacy?.invites ?? {})) {
+    const open = (used.get(invite) ?? 0) < link.uses && time < link.joinBefore * 1000 && !state.revocations[invite] && !leaked.has(invite) && state.members[link.by]?.revoked === undefined;
+    if (open && !exclude.has(link.key)) recipients.push({ did: link.key, kex: hexToBytes(link.kex) });
   }
   return { recipients, withoutKex };
 }
@@ -92,7 +105,7 @@ export async function rotateKey(request: RotateRequest): Promise<Result<Rotation
   if (!privacy) return reject("unknown-reference", "this pool is not private (it has no key epochs)");
   const previous = node.keyring.byId(privacy.epochs[privacy.epoch]!.keyId);
   if (!previous) return reject("not-authorised", `this node does not hold key epoch ${privacy.epoch}'s key, so it cannot announce the next one to its holders`);
-  const { recipients, withoutKex } = recipientsOf(state, new Set(request.removed ?? []));
+  const { recipients, withoutKex } = recipientsOf(state, time, new Set(request.removed ?? []));
   if (recipients.length === 0) return reject("unknown-reference", "nobody would receive the new key");
   const epoch = privacy.epoch + 1;
   const key = newEpochKey(node.options.pool, epoch);

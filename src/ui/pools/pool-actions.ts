@@ -15,6 +15,8 @@ import type { Ledger } from "../../core/ledger/ledger.ts";
 import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeTarget, setPoolNetwork } from "../../core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
+import type { PrivateLedger } from "../../core/privacy/private-ledger.ts";
+import type { RotationNote } from "./private-pool.ts";
 import { browserRepo } from "./browser-repo.ts";
 
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; message: string };
@@ -23,40 +25,74 @@ export type Outcome<T> = ({ ok: true } & T) | { ok: false; message: string };
 const RELAY_WAIT_MS = 10_000;
 /** How long a membership granted by an invite lasts (the CLI's default --member-ttl). */
 const MEMBER_TTL_SECONDS = 365 * 86_400;
-const ledgers = new Map<PoolId, Promise<Outcome<{ ledger: Ledger }>>>();
-
-export function openPoolLedger(pool: PoolId, relay: string | undefined): Promise<Outcome<{ ledger: Ledger }>> {
-  let opened = ledgers.get(pool);
-  if (!opened) {
-    opened = openNow(pool, relay);
-    ledgers.set(pool, opened);
-    void opened.then((o) => o.ok || ledgers.delete(pool));
-  }
-  return opened;
+/** A pool opened in this browser: its ledger, and for a private pool the sealing layer it runs behind. */
+export interface OpenedPool {
+  readonly ledger: Ledger;
+  readonly privacy: PrivateLedger | undefined;
 }
 
-async function openNow(pool: PoolId, relay: string | undefined): Promise<Outcome<{ ledger: Ledger }>> {
-  const { repo, storage, addRelay, relayStorageId } = await browserRepo();
-  if (relay) {
-    const added = addRelay(relay);
-    if (!added.ok) return { ok: false, message: `the pool's relay ${relay} is refused: ${added.message}` };
-    // A document asked for before any peer connects can settle as unavailable (TOOLCHAIN.md).
-    await relayStorageId(RELAY_WAIT_MS);
-  }
-  const opened = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
-  return opened.ok ? { ok: true, ledger: opened.ledger } : { ok: false, message: `${opened.reason}: ${opened.message}` };
+const opened = new Map<PoolId, Promise<Outcome<OpenedPool>>>();
+const privatePools = () => import("./private-pool.ts");
+
+/**
+ * Opens a pool once per page: private when this browser holds a key of it (or `invite` is a
+ * private pool's link), plain otherwise.
+ */
+export function openPoolLedger(identity: Identity, pool: PoolId, relay: string | undefined, invite?: InviteLink): Promise<Outcome<OpenedPool>> {
+  return remembered(pool, async () => {
+    const connected = await connect(relay);
+    if (!connected.ok) return connected;
+    if (invite?.sealed || (await (await privatePools()).holdsKeys(pool))) return asOpened(await (await privatePools()).openPrivatePool(identity, pool, invite));
+    const { repo, storage } = await browserRepo();
+    const plain = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
+    return plain.ok ? { ok: true, ledger: plain.ledger, privacy: undefined } : { ok: false, message: `${plain.reason}: ${plain.message}` };
+  });
 }
 
-export async function createNewPool(identity: Identity, name: string, replication: number, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger }>> {
+function remembered(pool: PoolId, open: () => Promise<Outcome<OpenedPool>>): Promise<Outcome<OpenedPool>> {
+  let opening = opened.get(pool);
+  if (!opening) {
+    opening = open();
+    opened.set(pool, opening);
+    void opening.then((o) => o.ok || opened.delete(pool));
+  }
+  return opening;
+}
+
+const asOpened = (result: Outcome<{ privacy: PrivateLedger }>): Outcome<OpenedPool> => (result.ok ? { ok: true, ledger: result.privacy.ledger, privacy: result.privacy } : result);
+
+/** Connects the app's repo to the pool's relay and waits (a while) for it. */
+async function connect(relay: string | undefined): Promise<Outcome<object>> {
+  if (!relay) return { ok: true };
+  const { addRelay, relayStorageId } = await browserRepo();
+  const added = addRelay(relay);
+  if (!added.ok) return { ok: false, message: `the pool's relay ${relay} is refused: ${added.message}` };
+  // A document asked for before any peer connects can settle as unavailable (TOOLCHAIN.md).
+  await relayStorageId(RELAY_WAIT_MS);
+  return { ok: true };
+}
+
+/**
+ * A new pool with this identity as its root. Private (the default for an invite-only pool, as in
+ * the CLI) seals it from its first entry; `plain` keeps it readable by relays.
+ */
+export async function createNewPool(identity: Identity, name: string, replication: number, relay: string | undefined, plain: boolean): Promise<Outcome<{ pool: PoolId } & OpenedPool>> {
   const nonce = newPoolNonce();
   const pool = derivePoolId(identity.did, nonce);
-  const opened = await openPoolLedger(pool, relay);
-  if (!opened.ok) return opened;
   // The ledger checks the settings against the pool.create schema (its bounds are the protocol's).
   const { entry } = await createPool(identity, { ...DEFAULT_POOL_SETTINGS, name, replication } as PoolSettings, nonce, Date.now());
-  const appended = await appendOwn(opened.ledger, entry);
+  if (!plain) {
+    const made = await remembered(pool, async () => {
+      const connected = await connect(relay);
+      return connected.ok ? asOpened(await (await privatePools()).createPrivate(identity, entry)) : connected;
+    });
+    return made.ok ? { ...made, pool } : made;
+  }
+  const opening = await openPoolLedger(identity, pool, relay);
+  if (!opening.ok) return opening;
+  const appended = await appendOwn(opening.ledger, entry);
   if (!appended.ok) return { ok: false, message: `${appended.reason}: ${appended.message}` };
-  return { ok: true, pool, ledger: opened.ledger };
+  return { ...opening, pool };
 }
 
 export interface InviteRequest {
@@ -66,12 +102,12 @@ export interface InviteRequest {
   readonly relay: string | undefined;
 }
 
-export async function inviteToPool(identity: Identity, ledger: Ledger, request: InviteRequest): Promise<Outcome<{ link: string; joinBefore: number }>> {
+export async function inviteToPool(identity: Identity, { ledger, privacy }: OpenedPool, request: InviteRequest): Promise<Outcome<{ link: string; joinBefore: number }>> {
   const abilities = parseAbilityList(request.abilities);
   if (!abilities.ok) return { ok: false, message: abilities.message };
   const nowS = Math.floor(Date.now() / 1000);
   const terms = { abilities: abilities.abilities, uses: request.uses, joinBefore: nowS + request.ttlSeconds, memberExpiration: nowS + MEMBER_TTL_SECONDS, appUrl: `${location.origin}/`, relay: request.relay };
-  const created = await createPoolInvite(ledger, identity, terms, Date.now());
+  const created = privacy ? await (await privatePools()).invitePrivate(identity, privacy, terms) : await createPoolInvite(ledger, identity, terms, Date.now());
   return created.ok ? { ok: true, link: created.link, joinBefore: created.joinBefore } : { ok: false, message: `you cannot invite to this pool: ${created.message}` };
 }
 
@@ -80,14 +116,21 @@ export const readInvite = (link: string): Outcome<{ invite: InviteLink }> => {
   return parsed.ok ? parsed : { ok: false, message: parsed.message };
 };
 
-/** Redeems the link and records this identity's member.join (the ledger decides as for every node). */
-export async function joinPool(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: Ledger; abilities: readonly string[] }>> {
+/**
+ * Redeems the link and records this identity's member.join (the ledger decides as for every node).
+ * In a private pool the join publishes this identity's key-agreement key, so rotations reach it.
+ */
+export async function joinPool(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: Ledger; abilities: readonly string[]; privacy: PrivateLedger | undefined }>> {
   const redeemed = await redeemInvite(invite, identity.did, Math.floor(Date.now() / 1000));
   if (!redeemed.ok) return { ok: false, message: redeemed.message };
-  const opened = await openPoolLedger(invite.pool, invite.relay);
-  if (!opened.ok) return opened;
-  const joined = await joinWithInvite(opened.ledger, identity, redeemed.redemption, Date.now());
-  return joined.ok ? { ok: true, ledger: opened.ledger, abilities: joined.abilities } : { ok: false, message: joined.message };
+  const opening = await openPoolLedger(identity, invite.pool, invite.relay, invite);
+  if (!opening.ok) return opening;
+  const { ledger, privacy } = opening;
+  if (!ledger.state.pool) await arrival(ledger, RELAY_WAIT_MS);
+  const joined = await joinWithInvite(ledger, identity, redeemed.redemption, Date.now(), privacy?.options.me.kex.publicKey);
+  if (!joined.ok) return { ok: false, message: joined.message };
+  await privacy?.flush();
+  return { ok: true, ledger, abilities: joined.abilities, privacy };
 }
 
 /**
@@ -95,9 +138,11 @@ export async function joinPool(identity: Identity, invite: InviteLink): Promise<
  * DID); the ledger refuses it unless this identity issued the delegation or one it rests on (an
  * admin, for a stranger).
  */
-export async function revokeInPool(identity: Identity, ledger: Ledger, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>> }>> {
+export async function revokeInPool(identity: Identity, { ledger, privacy }: OpenedPool, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>>; rotation?: RotationNote | undefined }>> {
   const resolved = revocationTarget(ledger, target);
   if (!resolved.ok) return { ok: false, message: resolved.message };
+  // Private pools are invite-only: every target there is a delegation.
+  if (privacy && "token" in resolved) return (await privatePools()).revokePrivate(identity, privacy, resolved.token);
   const revoked = await revokeTarget(ledger, identity, resolved, Date.now());
   return revoked.ok ? { ok: true, honoured: revoked.honoured } : { ok: false, message: revoked.message };
 }
@@ -116,9 +161,9 @@ export type InviteInLedger = { readonly known: false } | { readonly known: true;
 export async function inviteInLedger(identity: Identity, invite: InviteLink, waitMs: number): Promise<Outcome<{ ledger: InviteInLedger }>> {
   const redeemed = await redeemInvite(invite, identity.did, Math.floor(Date.now() / 1000));
   if (!redeemed.ok) return { ok: false, message: redeemed.message };
-  const opened = await openPoolLedger(invite.pool, invite.relay);
-  if (!opened.ok) return { ok: true, ledger: { known: false } };
-  const { ledger } = opened;
+  const opening = await openPoolLedger(identity, invite.pool, invite.relay, invite);
+  if (!opening.ok) return { ok: true, ledger: { known: false } };
+  const { ledger } = opening;
   if (!ledger.state.pool) await arrival(ledger, waitMs);
   const pool = ledger.state.pool;
   if (!pool) return { ok: true, ledger: { known: false } };
@@ -149,6 +194,8 @@ export interface InvitePreview {
   readonly relay: string | undefined;
   /** The name the link carries: unchecked until the pool's ledger arrives (`InviteLink.nameHint`). */
   readonly nameHint: string | undefined;
+  /** A private pool's link: it leads to a lockbox, and the relay holds only ciphertext. */
+  readonly sealed: boolean;
 }
 
 /** What the "join pool X?" confirmation shows; an expired or malformed link says so here, before any network. */
@@ -156,7 +203,7 @@ export async function previewInvite(identity: Identity, invite: InviteLink): Pro
   const redeemed = await redeemInvite(invite, identity.did, Math.floor(Date.now() / 1000));
   if (!redeemed.ok) return { ok: false, message: redeemed.message };
   const r = redeemed.redemption;
-  return { ok: true, preview: { pool: r.pool, inviter: r.inviter, abilities: r.abilities, uses: r.terms.uses, joinBefore: r.terms.joinBefore, relay: invite.relay, nameHint: invite.nameHint } };
+  return { ok: true, preview: { pool: r.pool, inviter: r.inviter, abilities: r.abilities, uses: r.terms.uses, joinBefore: r.terms.joinBefore, relay: invite.relay, nameHint: invite.nameHint, sealed: invite.sealed !== undefined } };
 }
 
 export interface OpenPoolPreview {
@@ -168,18 +215,18 @@ export interface OpenPoolPreview {
 }
 
 /** An open pool's ledger and join policy, from the pool id a page was opened with. */
-async function openOpenPool(poolText: string, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger; policy: OpenJoinPolicy }>> {
+async function openOpenPool(identity: Identity, poolText: string, relay: string | undefined): Promise<Outcome<{ pool: PoolId; ledger: Ledger; policy: OpenJoinPolicy }>> {
   const parsed = parsePoolId(poolText);
   if (!parsed.ok) return { ok: false, message: parsed.message };
-  const opened = await openPoolLedger(parsed.pool, relay);
-  if (!opened.ok) return opened;
-  const policy = openJoinPolicy(opened.ledger);
-  return policy.ok ? { ok: true, pool: parsed.pool, ledger: opened.ledger, policy: policy.policy } : { ok: false, message: policy.message };
+  const opening = await openPoolLedger(identity, parsed.pool, relay);
+  if (!opening.ok) return opening;
+  const policy = openJoinPolicy(opening.ledger);
+  return policy.ok ? { ok: true, pool: parsed.pool, ledger: opening.ledger, policy: policy.policy } : { ok: false, message: policy.message };
 }
 
 /** An open pool's description from its validated ledger (reading it shares nothing of this identity). */
 export async function readOpenPool(identity: Identity, poolText: string, relay: string | undefined): Promise<Outcome<{ preview: OpenPoolPreview }>> {
-  const opened = await openOpenPool(poolText, relay);
+  const opened = await openOpenPool(identity, poolText, relay);
   if (!opened.ok) return opened;
   const { policy } = opened;
   const { members, pool } = opened.ledger.state;
@@ -199,7 +246,7 @@ export async function joinOpenPoolAsStranger(
   onProgress: (tried: number, expected: number) => void,
   signal: AbortSignal,
 ): Promise<Outcome<{ ledger: Ledger; since: number }>> {
-  const opened = await openOpenPool(poolText, relay);
+  const opened = await openOpenPool(identity, poolText, relay);
   if (!opened.ok) return opened;
   const paid = await payForOpenJoin(opened.policy, { pool: opened.pool, did: identity.did }, { onProgress, signal });
   if (!paid.ok) return { ok: false, message: paid.message };

@@ -4,7 +4,6 @@
  * modules (offered to peers as blobs), WebRTC for direct peers. Loaded lazily with the pool screens.
  */
 import type { Identity } from "../../core/identity/keystore.ts";
-import type { Ledger } from "../../core/ledger/ledger.ts";
 import { ownDelegation } from "../../core/ledger/own-delegation.ts";
 import { startDirectPeers } from "../../core/net/direct.ts";
 import { browserPeerConnectionFactory } from "../../core/net/peer-connection-browser.ts";
@@ -12,7 +11,9 @@ import { createNode, type EdgeNode } from "../../core/node.ts";
 import { createBrowserWorkerHost } from "../../core/runtime/worker-host-browser.ts";
 import type { ContributionSettings } from "../../core/scheduler/index.ts";
 import type { SignalSource } from "../../core/scheduler/signals.ts";
+import { sealedSignals } from "../../core/privacy/sealed-signals.ts";
 import { fetchTaskModule, loadCatalogue } from "../task-catalogue.ts";
+import type { OpenedPool } from "./pool-actions.ts";
 
 async function builtInModules(): Promise<Uint8Array[]> {
   const catalogue = await loadCatalogue();
@@ -21,10 +22,13 @@ async function builtInModules(): Promise<Uint8Array[]> {
   return modules.flatMap((m) => (m.ok ? [m.bytes] : []));
 }
 
-export async function startPoolNode(identity: Identity, ledger: Ledger, signals: SignalSource, settings: ContributionSettings, relay: string | undefined): Promise<EdgeNode> {
+/** A private pool's node seals its blobs and direct-peer signals; its networked repo is the app's, not the ledger's local one. */
+export async function startPoolNode(identity: Identity, { ledger, privacy }: OpenedPool, signals: SignalSource, settings: ContributionSettings, relay: string | undefined): Promise<EdgeNode> {
   return createNode({
     identity,
     ledger,
+    // A private pool has one ledger epoch (checkpoint epochs do not carry its keys yet: docs/privacy.md).
+    ...(privacy ? { privacy, checkpoints: false as const } : {}),
     // Read at each write: a member's proof exists only once its join is folded.
     proof: () => {
       const own = ownDelegation(ledger, identity.did);
@@ -34,6 +38,13 @@ export async function startPoolNode(identity: Identity, ledger: Ledger, signals:
     contribute: { workerHost: createBrowserWorkerHost(), signals, host: "browser", settings },
     // Direct connections to members online together (signalled through the relay; docs/operators.md),
     // unless the pool is relay-only; the pool's TURN servers get credentials from its relay.
-    direct: startDirectPeers({ repo: ledger.options.repo, ledger, identity, createPeerConnection: browserPeerConnectionFactory, turnRelay: relay }),
+    direct: startDirectPeers({
+      repo: privacy?.options.repo ?? ledger.options.repo,
+      ledger,
+      identity,
+      createPeerConnection: browserPeerConnectionFactory,
+      turnRelay: relay,
+      ...(privacy ? { signals: sealedSignals(privacy) } : {}),
+    }),
   });
 }

@@ -87,6 +87,7 @@ function drawSpotChecks(state: LedgerState, checkpoint: EntryId, through: number
     job.seeded = true;
     if (!spotChosen(jobId as EntryId, checkpoint, job.spot ?? 0)) continue;
     job.replicas = 2;
+    delete job.opened;
     job.spotChecked = true;
     // An adaptive single run's spot replica goes to a trusted worker first (one lease).
     if (job.single !== undefined) job.spotSince = through;

@@ -8,7 +8,7 @@ import { MAX_INT, type BodySchema } from "../schema.ts";
 import { dictionary, type JobState, type LedgerState } from "../state.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
 import { paramsOf } from "../params.ts";
-import { claimDelayMs, escalation } from "../replication.ts";
+import { claimDelayMs, ESCALATION_STEP, escalation } from "../replication.ts";
 import { dropEndedLeases, isSuspended, leaseExpired, liveLeases, quotaOf, standingOf } from "../standing.ts";
 import { runsAlone, spotPermille, trusted, winsContest } from "../trust.ts";
 import { accountOf, failJob, hasAuditors, judgeLateReveal, majorityOutput, settleVerdict } from "../verdict.ts";
@@ -162,7 +162,11 @@ export function applyJobClaim(state: LedgerState, { id, entry }: SignedEntry): R
   }
   if (current && current.worker !== worker) {
     if (current.until < entry.time) leaseExpired(state, current.worker, jobId, entry.time);
-    else delete standingOf(state, current.worker).leases[jobId];
+    else {
+      delete standingOf(state, current.worker).leases[jobId];
+      // The holder may already have committed without seeing this claim: its commit, refused, can still prove its output.
+      if (job.displaced?.[current.worker]?.commitment === undefined) (job.displaced ??= dictionary())[current.worker] = { replica, until: current.until };
+    }
   }
   const until = entry.time + state.pool!.settings.leaseSeconds * 1000;
   job.claims[replica] = { worker, until, since: renewal ? current.since : entry.time };
@@ -229,13 +233,19 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
   if ("reason" in found) return found;
   const { job, jobId } = found;
   const replica = entry.body.replica as number;
+  const commitment = bytesToHex(entry.body.commitment as Uint8Array);
   const claim = job.claims[replica];
   if (!claim || claim.worker !== entry.author || claim.until < entry.time) {
+    proveDisplacedCommitment(job, entry.author, replica, commitment, entry.time);
     return rejection("conflict", `the author holds no live lease on replica ${replica}`);
   }
   if (job.commits[entry.author]) return rejection("conflict", "this worker already committed a result for the job");
-  // After an output of the job was revealed, a commit may be a copy of it: it counts, and earns nothing.
-  job.commits[entry.author] = { replica, commitment: bytesToHex(entry.body.commitment as Uint8Array), ...(job.exposed ? { unpaid: true as const } : {}) };
+  // After an output of the job was revealed, a commit may be a copy of it: it counts, and earns
+  // nothing, unless the same commitment was on record before anything was shown.
+  const proven = job.displaced?.[entry.author]?.commitment === commitment;
+  const escalated = job.escalations !== undefined && replica >= job.replicas - ESCALATION_STEP * job.escalations && trusted(state, entry.author);
+  job.commits[entry.author] = { replica, commitment, ...(job.exposed && !proven ? { unpaid: true as const } : {}), ...(escalated ? { escalated: true as const } : {}) };
+  noteOpened(job);
   delete job.claims[replica];
   delete standingOf(state, entry.author).leases[jobId];
   // A single run's spot draw waits for the first checkpoint covering this commit (../trust.ts).
@@ -244,6 +254,35 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
     if (job.single === entry.author) job.spot = spotPermille(standingOf(state, entry.author).streak, paramsOf(state).qMinPermille);
   }
   return undefined;
+}
+
+/**
+ * A holder displaced by a contest claim it had not seen may commit within its old lease: the fold
+ * refuses the commit (the replica is another's), but while the job is unexposed the commitment
+ * proves an output fixed before any was shown. It counts towards opening reveals, and the same
+ * commitment committed again later earns (../README.md 8.2).
+ */
+function proveDisplacedCommitment(job: JobState, worker: Did, replica: number, commitment: string, time: number): void {
+  const displaced = job.displaced?.[worker];
+  if (!displaced || displaced.replica !== replica || time > displaced.until || job.exposed || displaced.commitment !== undefined || job.commits[worker]) return;
+  displaced.commitment = commitment;
+  noteOpened(job);
+}
+
+/** Workers whose output is fixed: commits, and displaced holders' proven commitments. */
+function committedWorkers(job: JobState): number {
+  let count = Object.keys(job.commits).length;
+  for (const worker in job.displaced) if (job.displaced[worker]!.commitment !== undefined && !job.commits[worker]) count++;
+  return count;
+}
+
+/**
+ * Reveals open once every replica's output is fixed, and stay open when a commit is later voided
+ * (its worker suspended): a reveal made in good faith then is not refused, and a replacement
+ * commit after it is exposed anyway. Adding replicas closes them again.
+ */
+function noteOpened(job: JobState): void {
+  if (committedWorkers(job) >= job.replicas) job.opened = true;
 }
 
 /**
@@ -263,7 +302,7 @@ export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): R
   if (bytesToHex(sha256(concatBytes(entry.body.salt as Uint8Array, output))) !== commit.commitment) {
     return rejection("bad-reveal", "sha2-256(salt || output) does not match the author's commitment");
   }
-  const allCommitted = Object.keys(job.commits).length >= job.replicas;
+  const allCommitted = job.opened === true;
   const deadlineNear = entry.time >= job.deadline - state.pool!.settings.leaseSeconds * 1000;
   const early = !allCommitted && !deadlineNear ? "reveals open once all replicas committed or the deadline is within one lease" : job.seedAfter !== undefined && !deadlineNear ? "a single run's reveal waits for the first checkpoint after its commit (the spot-check draw)" : undefined;
   // Refused or not, the entry now shows its output to anyone reading the document: a commit still to come could copy it.
@@ -296,6 +335,7 @@ function escalate(state: LedgerState, job: JobState): void {
   const next = escalation(job);
   if (next.kind === "failed") return failJob(state, job, "no-majority");
   job.replicas = next.replicas;
+  delete job.opened;
   // The new replicas are committed after every output so far was revealed.
   job.exposed = true;
   job.escalations = (job.escalations ?? 0) + 1;

@@ -7,7 +7,7 @@
  */
 import { bytesToHex, isWeakX25519Key, sha256, utf8 } from "../../crypto/index.ts";
 import type { Did } from "../../identity/did-key.ts";
-import type { BodySchema } from "../schema.ts";
+import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { LedgerState, PrivacyState } from "../state.ts";
 import type { Entry, Rejection, SignedEntry } from "../types.ts";
 import { rejection } from "./rejection.ts";
@@ -52,6 +52,13 @@ export const inviteCreateSchema: BodySchema = {
   /** The invite key's DID (lockboxes are bound to it) and its key-agreement key. */
   key: { type: "did" },
   kex: kexField,
+  /**
+   * The link's terms as its delegation states them (how many may join with it, and until when, in
+   * seconds): rotations wrap their keys for the invite key only while the link can still admit
+   * someone. The inviter states them; it could hand the key to anyone anyway.
+   */
+  uses: { type: "int", min: 1, max: MAX_INT },
+  joinBefore: { type: "int", min: 0, max: MAX_INT },
 };
 
 /** A `kex` must be usable: a low-order X25519 key makes every lockbox to it readable by anyone. */
@@ -114,6 +121,7 @@ export function applyInviteCreate(state: LedgerState, { entry }: SignedEntry): R
   const invite = entry.body.invite as string;
   const privacy = privacyOf(state);
   if (privacy.invites[invite]) return rejection("conflict", "this invite's key is already published");
-  privacy.invites[invite] = { key: entry.body.key as Did, kex: bytesToHex(entry.body.kex as Uint8Array), by: entry.author, time: entry.time };
+  const { key, kex, uses, joinBefore } = entry.body as { key: Did; kex: Uint8Array; uses: number; joinBefore: number };
+  privacy.invites[invite] = { key, kex: bytesToHex(kex), by: entry.author, time: entry.time, uses, joinBefore };
   return undefined;
 }

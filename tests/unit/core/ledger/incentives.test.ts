@@ -284,10 +284,15 @@ describe("incentives: adaptive replication and hidden spot checks", () => {
     expect(state.jobs[honest]!.verdict).toBeUndefined();
     // Each submission since cost 30 + 3 tax and the revoked job's reward came back; carol and
     // worker1 committed to the escalated replicas after the first reveals were public, so their two
-    // shares (10 each) came back too: only dave earns.
+    // shares (10 each) came back too: only dave earns a share. carol, trusted, is paid one extra
+    // share by the fund for her escalated replica; worker1 (not trusted) earns nothing.
     const submits = pool.entries.filter((s) => s.entry.kind === "job.submit").length - submitsBefore;
     expect(state.accounts[bob.did]!.spent).toBe(spentBefore + submits * 33 - 30 - 20);
     expect(state.accounts[dave.did]!.grants.filter((g) => g.job === lie).map((g) => g.amount)).toEqual([10]);
+    expect(state.jobs[lie]!.commits[carol.did]).toMatchObject({ unpaid: true, escalated: true });
+    expect(state.accounts[carol.did]!.grants.filter((g) => g.job === lie).map((g) => g.amount)).toEqual([10]);
+    expect(state.accounts[worker1.did]?.grants.filter((g) => g.job === lie) ?? []).toEqual([]);
+    expect(state.reputation[carol.did]!.agreed).toBe(10);
 
     // The re-run at k = 3 is paid by the fund; mallory may not take the job again.
     const fundBefore = state.fund;

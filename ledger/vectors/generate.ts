@@ -6,6 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildVectors } from "./cases.ts";
+import { buildMeritVectors } from "./merit.ts";
 import { buildOpenPoolVectors } from "./open-pool.ts";
 import { serialise } from "./serialise.ts";
 
@@ -18,4 +19,6 @@ writeFileSync(here("invalid-set.json"), serialise({ description: "Each case adds
 writeFileSync(here("../schema.json"), serialise(schema));
 const open = await buildOpenPoolVectors();
 writeFileSync(here("open-pool.json"), serialise(open));
-process.stdout.write(`wrote ${valid.entries.length} valid entries, ${stateless.length} stateless and ${set.length} set-level invalid cases, ${open.entries.length} open-pool entries with ${open.cases.length} cases, and ledger/schema.json\n`);
+const merit = buildMeritVectors();
+writeFileSync(here("merit.json"), serialise(merit));
+process.stdout.write(`wrote ${valid.entries.length} valid entries, ${stateless.length} stateless and ${set.length} set-level invalid cases, ${open.entries.length} open-pool entries with ${open.cases.length} cases, ${merit.cases.length} reward-factor cases, and ledger/schema.json\n`);

@@ -23,6 +23,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "ledger verify", summary: "re-validate a pool's whole ledger from genesis and check its checkpoints", load: async () => (await import("./ledger-verify.ts")).ledgerVerify },
   { name: "pool create", summary: "create a pool with this node as its root", load: async () => (await import("./pool-create.ts")).poolCreate },
   { name: "pool network", summary: "show or set the pool's STUN/TURN servers and whether members may connect directly", load: async () => (await import("./pool-network.ts")).poolNetwork },
+  { name: "pool anonymous", summary: "show or set whether an open pool takes anonymous jobs and the most one may offer", load: async () => (await import("./pool-anonymous.ts")).poolAnonymous },
   { name: "invite", summary: "print an invite link to a pool", load: async () => (await import("./invite.ts")).invite },
   { name: "join", summary: "join a pool with an invite link", load: async () => (await import("./join.ts")).join },
   { name: "members", summary: "list a pool's members, their abilities and revocations", load: async () => (await import("./members.ts")).members },

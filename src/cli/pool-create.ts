@@ -9,7 +9,7 @@ import { issuerKeyOf } from "../core/net/join-token-fetch.ts";
 import type { EntryWriter } from "../core/ledger/writer.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import type { ParsedArgs } from "./command.ts";
-import { MAX_ANONYMOUS_REWARD } from "../core/ledger/rules/anonymous.ts";
+import { maxRewardOption } from "./pool-anonymous.ts";
 
 const SETTING_FLAGS = { replication: "replication", reward: "rewardPerJob", "vesting-seconds": "vestingSeconds", "lease-seconds": "leaseSeconds" } as const;
 
@@ -98,8 +98,7 @@ function anonymousReward(args: ParsedArgs): number | undefined {
   const text = stringOption(args, "anonymous-reward");
   if (text === undefined) return undefined;
   if (stringOption(args, "issuer") === undefined) throw new CliError("--anonymous-reward needs --open and an --issuer: each anonymous job spends one of its tokens", ExitCode.usage);
-  if (!/^\d+$/.test(text) || Number(text) > MAX_ANONYMOUS_REWARD) throw new CliError(`--anonymous-reward must be a whole number from 0 to ${MAX_ANONYMOUS_REWARD}, got '${text}'`, ExitCode.usage);
-  return Number(text);
+  return maxRewardOption(text, "--anonymous-reward");
 }
 
 /** A pool.issuer entry for the issuer at `url`, with the key its directory publishes. */

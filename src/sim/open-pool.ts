@@ -26,6 +26,8 @@ export interface NewcomerFigures {
   /** Of those, how many held the full reward factor (1000) when it ended. */
   readonly fullAtProbationEnd: number;
   readonly medianFactorAtProbationEnd: number;
+  /** Of those, how many had no standing then: none of their verified results was paid work that reached them from the admins. */
+  readonly noStandingAtProbationEnd: number;
   /** Median verified results when a newcomer first held the full factor (of those that did). */
   readonly medianResultsToFull: number;
   readonly reachedFull: number;
@@ -53,6 +55,7 @@ const scored = (state: LedgerState) => (state.pool?.open ? meritView(state, stat
 /** Watches honest newcomers' standing as their verified results accumulate. */
 export class NewcomerWatch {
   private readonly atProbationEnd = new Map<Did, number>();
+  private withoutStanding = 0;
   private readonly resultsToFull = new Map<Did, number>();
   private scoredAt = -Infinity;
 
@@ -67,7 +70,10 @@ export class NewcomerWatch {
     const view = scored(state);
     if (!view) return;
     this.scoredAt = now;
-    for (const did of ended) this.atProbationEnd.set(did, view.factors[did] ?? 0);
+    for (const did of ended) {
+      this.atProbationEnd.set(did, view.factors[did] ?? 0);
+      if ((view.scores.get(did) ?? 0) === 0) this.withoutStanding++;
+    }
     for (const did of this.atProbationEnd.keys()) if (!this.resultsToFull.has(did) && (view.factors[did] ?? 0) >= FULL_FACTOR) this.resultsToFull.set(did, agreed(did));
   }
 
@@ -78,6 +84,7 @@ export class NewcomerWatch {
       probationEnded: factors.length,
       fullAtProbationEnd: factors.filter((f) => f >= FULL_FACTOR).length,
       medianFactorAtProbationEnd: median(factors),
+      noStandingAtProbationEnd: this.withoutStanding,
       medianResultsToFull: median([...this.resultsToFull.values()]),
       reachedFull: this.resultsToFull.size,
     };

@@ -35,6 +35,7 @@ interface Figures {
   newcomers: number;
   probationEnded: number;
   fullAtEnd: number;
+  noStanding: number;
   factorAtEnd: number;
   reachedFull: number;
   resultsToFull: number;
@@ -53,6 +54,7 @@ function figuresOf(r: SimReport): Figures {
     newcomers: open.newcomers.count,
     probationEnded: open.newcomers.probationEnded,
     fullAtEnd: open.newcomers.fullAtProbationEnd,
+    noStanding: open.newcomers.noStandingAtProbationEnd,
     factorAtEnd: open.newcomers.medianFactorAtProbationEnd,
     reachedFull: open.newcomers.reachedFull,
     resultsToFull: open.newcomers.medianResultsToFull,
@@ -76,6 +78,7 @@ function render(rows: ReadonlyArray<{ row: Row; runs: Figures[] }>, scale: { nod
     "behind one operator, an honest newcomer: every tenth submission the operator (or a farm identity) submits a job that three farm identities",
     "claim, commit and reveal alike, so the fold pays them and records the work edges MeritRank reads. Standing and factors are the fold's own",
     "(`meritView`, the function its per-epoch snapshot uses), read at each newcomer's tenth verified result and at the end of the run.",
+    "The reference for the full factor is one paid, verified result's worth from the median vouched payer (ledger/README.md 6.3).",
     `Wall time of all runs: ${scale.wall.toFixed(0)} s on 2 shared cores.`,
     "",
     "| row | wrong after revocation (%) | executions / job | re-entries (admitted in the run) | newcomers: probation ended | at full factor then | median factor then | reached full factor | median verified results at full | farm standing / operator's | farm's mean factor |",
@@ -95,11 +98,13 @@ function render(rows: ReadonlyArray<{ row: Row; runs: Figures[] }>, scale: { nod
   const all = rows.flatMap((r) => r.runs);
   const ended = all.reduce((s, x) => s + x.probationEnded, 0);
   const full = all.reduce((s, x) => s + x.fullAtEnd, 0);
+  const noStanding = all.reduce((s, x) => s + x.noStanding, 0);
   lines.push(
     "",
     `- Re-entry (rows A, B): highest accepted-wrong share after revocation in any run ${(worstWrong * 100).toFixed(2)}% (goal ≤ 1%), highest executions per job ${worstExec.toFixed(2)} (goal ≤ 1.6): ${verdict(worstWrong <= 0.01 && worstExec <= 1.6)}.`,
     `- Sybil farm (row A): ${FARM} identities hold ${a((x) => x.farmRatio!).toFixed(3)}x their operator's standing on average (goal ≤ 0.2x): ${verdict(a((x) => x.farmRatio!) <= 0.2)}.`,
-    `- Honest newcomers: ${full} of ${ended} held the full reward factor when their probation ended at their 10th verified result (goal: all): ${verdict(ended > 0 && full === ended)}.`,
+    `- Honest newcomers: ${full} of ${ended} held the full reward factor when their probation ended at their 10th verified result (goal: all): ${verdict(ended > 0 && full === ended)}.` +
+      (noStanding > 0 ? ` ${noStanding} of them had no standing then: none of their verified results so far was paid work from a member the admins reach (unpaid results, e.g. after an exposure or for a submitter since revoked, draw no edge).` : ""),
     "",
     "Reproduce: `npm run sim:open -- --nodes N --jobs N --seeds N`.",
     OPEN_POOLS_SECTION.end,

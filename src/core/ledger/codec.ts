@@ -7,6 +7,7 @@ import * as dagCbor from "@ipld/dag-cbor";
 import { CID } from "multiformats/cid";
 import { bytesEqual, sha256, type SigningKey } from "../crypto/index.ts";
 import { parseDidKey, publicKeyOfDid, type DidKeyResult } from "../identity/did-key.ts";
+import { decodeCanonicalSubset } from "./canonical-subset.ts";
 import { cidString, DAG_CBOR } from "./cid.ts";
 import {
   ENTRY_VERSION,
@@ -23,6 +24,7 @@ import {
 } from "./types.ts";
 
 const ENTRY_FIELDS = ["author", "body", "kind", "pool", "proof", "seq", "sig", "time", "v"];
+const ENTRY_FIELD_SET = new Set(ENTRY_FIELDS);
 const MAX_PROOFS = 8;
 // Proofs are token CIDs (59 characters; the authoriser checks their form), never tokens inline.
 const MAX_PROOF_CHARS = 128;
@@ -74,6 +76,13 @@ export function draftEntry(fields: Omit<UnsignedEntry, "v" | "proof"> & { proof?
 export function decodeEntry(bytes: unknown): Result<{ signed: SignedEntry; signing: Uint8Array }> {
   if (!(bytes instanceof Uint8Array)) return reject("malformed", "entry bytes must be a byte array");
   if (bytes.length > MAX_ENTRY_BYTES) return reject("too-large", `entry is ${bytes.length} bytes; the limit is ${MAX_ENTRY_BYTES}`);
+  const canonical = decodeCanonicalSubset(bytes);
+  if (canonical !== undefined) {
+    // Canonical already, so the signing bytes are these bytes without the `sig` pair.
+    const shape = checkShape(canonical);
+    if (!shape.ok) return shape;
+    return { ok: true, signed: { id: entryIdOf(bytes), bytes, entry: shape.entry }, signing: withoutSignature(bytes, shape.entry) };
+  }
   let value: unknown;
   try {
     value = dagCbor.decode(bytes);
@@ -107,6 +116,16 @@ function withSignature(signing: Uint8Array, entry: Entry): Uint8Array {
   bytes.set(entry.sig, at + SIG_KEY.length);
   bytes.set(signing.subarray(at), at + SIG_KEY.length + 64);
   return bytes;
+}
+
+/** The signing bytes inside a whole entry's canonical encoding (the inverse of withSignature). */
+function withoutSignature(bytes: Uint8Array, entry: Entry): Uint8Array {
+  const at = sigOffset(entry);
+  const signing = new Uint8Array(bytes.length - SIG_KEY.length - 64);
+  signing.set(bytes.subarray(0, at));
+  signing[0] = 0xa8;
+  signing.set(bytes.subarray(at + SIG_KEY.length + 64), at);
+  return signing;
 }
 
 /**
@@ -146,9 +165,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 function checkShape(value: unknown): Result<{ entry: Entry }> {
   if (!isRecord(value)) return reject("malformed", "an entry is a CBOR map");
-  const keys = Object.keys(value).sort();
-  if (keys.join(",") !== ENTRY_FIELDS.join(",")) {
-    return reject("malformed", `an entry has exactly the fields ${ENTRY_FIELDS.join(", ")}; got ${keys.join(", ").slice(0, 200)}`);
+  const keys = Object.keys(value);
+  // Object keys are distinct, so the same count and each one known means exactly these fields.
+  if (keys.length !== ENTRY_FIELDS.length || !keys.every((key) => ENTRY_FIELD_SET.has(key))) {
+    return reject("malformed", `an entry has exactly the fields ${ENTRY_FIELDS.join(", ")}; got ${keys.sort().join(", ").slice(0, 200)}`);
   }
   const { v, kind, pool, author, seq, time, body, proof, sig } = value;
   if (v !== ENTRY_VERSION) return reject("bad-version", `unsupported entry version ${describe(v)} (this node speaks ${ENTRY_VERSION})`);

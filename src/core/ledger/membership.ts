@@ -267,13 +267,23 @@ export async function removeStranger(ledger: Ledger, revoker: Author, stranger: 
 export const revokeTarget = (ledger: Ledger, revoker: Author, target: RevocationTarget, now: number): Promise<RevokeOutcome | MembershipRefusal> =>
   "stranger" in target ? removeStranger(ledger, revoker, target.stranger, now) : revokeDelegation(ledger, revoker, target.token, now);
 
+/** Appends an admin's pool-wide setting (the latest in fold order holds), proved by its own delegation. */
+async function appendSetting(ledger: Ledger, admin: Author, kind: "pool.network" | "pool.anonymous", body: Record<string, unknown>, now: number): Promise<{ ok: true } | MembershipRefusal> {
+  const own = ownDelegation(ledger, admin.did);
+  if (!own.ok) return refusal(own.reason, own.reason === "no-pool" ? "this node has no ledger of the pool yet" : `${admin.did} is not a member of the pool`);
+  return appendOwn(ledger, await ledger.writerFor(admin).write(kind, body, now, own.proof === undefined ? [] : [own.proof]));
+}
+
 /**
  * Sets how the pool's members connect directly (pool.network, an admin's entry): its STUN/TURN
  * servers and whether direct connections are off for everyone.
  */
-export async function setPoolNetwork(ledger: Ledger, admin: Author, network: { ice: readonly string[]; relayOnly: boolean }, now: number): Promise<{ ok: true } | MembershipRefusal> {
-  const own = ownDelegation(ledger, admin.did);
-  if (!own.ok) return refusal(own.reason, own.reason === "no-pool" ? "this node has no ledger of the pool yet" : `${admin.did} is not a member of the pool`);
-  const body = { ice: [...network.ice], relayOnly: network.relayOnly ? 1 : 0 };
-  return appendOwn(ledger, await ledger.writerFor(admin).write("pool.network", body, now, own.proof === undefined ? [] : [own.proof]));
-}
+export const setPoolNetwork = (ledger: Ledger, admin: Author, network: { ice: readonly string[]; relayOnly: boolean }, now: number): Promise<{ ok: true } | MembershipRefusal> =>
+  appendSetting(ledger, admin, "pool.network", { ice: [...network.ice], relayOnly: network.relayOnly ? 1 : 0 }, now);
+
+/**
+ * Turns an open pool's anonymous submissions on (with the most one job may offer, paid by the
+ * fund) or off (pool.anonymous, an admin's entry; ledger/README.md 6.3).
+ */
+export const setPoolAnonymous = (ledger: Ledger, admin: Author, anonymous: { enabled: boolean; maxReward: number }, now: number): Promise<{ ok: true } | MembershipRefusal> =>
+  appendSetting(ledger, admin, "pool.anonymous", { enabled: anonymous.enabled ? 1 : 0, maxReward: anonymous.maxReward }, now);

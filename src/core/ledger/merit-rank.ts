@@ -14,6 +14,10 @@
  */
 
 export const MERIT_SCALE = 1_000_000_000;
+/** MeritRank's connectivity decay: the standing lost per mille by a node behind a single non-admin bridge. */
+export const BRIDGE_DECAY_PERMILLE = 900;
+/** MeritRank's transitivity decay: a walk stops at each step with this probability (per mille). */
+export const RESTART_PERMILLE = 400;
 const SHARE_SCALE = 1_000_000;
 
 export interface TrustEdge<N extends string> {
@@ -48,8 +52,8 @@ export interface MeritStanding<N> {
 
 /** meritRank, also telling which nodes sit behind a bridge (a reference level must leave them out). */
 export function meritStanding<N extends string>(admins: readonly N[], edges: readonly TrustEdge<N>[], options: MeritRankOptions = {}): MeritStanding<N> {
-  const restart = options.restartPermille ?? 400;
-  const bridgeKeep = 1000 - (options.bridgeDecayPermille ?? 900);
+  const restart = options.restartPermille ?? RESTART_PERMILLE;
+  const bridgeKeep = 1000 - (options.bridgeDecayPermille ?? BRIDGE_DECAY_PERMILLE);
   const seeds = [...new Set(admins)].sort();
   if (seeds.length === 0) return { scores: new Map(), bridged: new Set() };
   const graph = buildGraph(edges);

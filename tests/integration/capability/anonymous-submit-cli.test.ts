@@ -3,7 +3,8 @@
  * pool that takes anonymous jobs and works on it; someone with no membership submits with
  * `--anonymous`, fetching a token from a real issuer, and gets the verified output back. The ledger
  * names only the ephemeral key, which the submitter keeps. Relay and issuer run on loopback, the
- * worker is an `edgepool work` process; everything is stopped and removed after the file.
+ * worker is an `edgepool work` process; everything is stopped and removed after the file. An admin
+ * turns anonymous jobs on and off later with `edgepool pool anonymous`.
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -67,4 +68,31 @@ describe("edgepool submit --anonymous", () => {
     const fetched = await edgepoolInProcess(["result", answer.job, "--pool", pool, ...home("anon")]);
     expect(fetched.out[0]!.trim()).toBe(bytesToHex(sha256(utf8("anonymous hello"))));
   }, 300_000);
+
+  it("pool anonymous: an admin turns anonymous jobs on, changes the cap and turns them off; others cannot", async () => {
+    const created = await edgepoolInProcess(["pool", "create", "--name", "later anonymous", "--open", "--pow-bits", "8", "--issuer", issuer.url, ...home("owner")]);
+    expect(created.code, created.err.join("\n")).toBe(0);
+    const pool = created.out[0]!.trim();
+    const setting = async (...flags: string[]) => {
+      const run = await edgepoolInProcess(["pool", "anonymous", "--pool", pool, ...flags, "--json", ...home("owner")]);
+      expect(run.code, run.err.join("\n")).toBe(0);
+      return JSON.parse(run.out[0]!) as { enabled: boolean; maxReward: number | null };
+    };
+    const input = join(dir, "later.txt");
+    writeFileSync(input, "later");
+    const submit = () => edgepoolInProcess(["submit", "--anonymous", "--pool", pool, "--task", "sha256", "--input", input, ...home("anon")]);
+
+    expect(await setting()).toEqual({ schemaVersion: 1, pool, enabled: false, maxReward: null });
+    expect((await submit()).code).toBe(4);
+    // Turning them on needs a cap; a non-member cannot change the setting.
+    expect((await edgepoolInProcess(["pool", "anonymous", "--pool", pool, "--enable", ...home("owner")])).code).toBe(2);
+    expect((await edgepoolInProcess(["pool", "anonymous", "--pool", pool, "--enable", "--max-reward", "5", ...home("anon")])).code).toBe(4);
+    expect(await setting("--enable", "--max-reward", "7")).toMatchObject({ enabled: true, maxReward: 7 });
+    expect(await setting("--max-reward", "9")).toMatchObject({ enabled: true, maxReward: 9 });
+    // The submitter's node sees the cap through the relay: more than 9 is refused before a token is spent.
+    const greedy = await edgepoolInProcess(["submit", "--anonymous", "--pool", pool, "--task", "sha256", "--input", input, "--reward", "10", ...home("anon")]);
+    expect(greedy.code, greedy.err.join("\n")).toBe(2);
+    expect(await setting("--disable")).toMatchObject({ enabled: false, maxReward: null });
+    expect((await submit()).code).toBe(4);
+  }, 120_000);
 });

@@ -1,7 +1,8 @@
 /**
  * Invites to a private pool on real repos: dave, who has only the link and the relay, opens the
  * lockbox the link points to, reads the pool and joins with his key-agreement key; a multi-use
- * link still admits erin after a rotation (the rotation wrapped its key for the link); a link whose
+ * link still admits erin after a rotation (the rotation wrapped its key for the link); a link made
+ * after a rotation leads back to all history; a link whose
  * pointer was changed (another mailbox item, another document) is refused.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -76,6 +77,18 @@ describe("invites to a private pool", () => {
     // erin has only the link (it points at epoch 0): she follows the rotation through the link's lockbox.
     await join(pool, erin, link, 1);
     expect(pool.alice.node.ledger.state.members[erin.did]?.invite).toBe(pool.alice.node.ledger.state.members[dave.did]?.invite);
+  }, 60_000);
+
+  it("a link made after a rotation points at the new epoch; the joiner walks back and reads all history", async () => {
+    pool = await privatePool();
+    expect(await rotateKey({ node: pool.alice.node, author: pool.alice.who, time: now() })).toMatchObject({ ok: true, epoch: 1 });
+    const link = await invite(pool);
+    expect(link.sealed).toMatchObject({ epoch: 1 });
+    await join(pool, dave, link, 1);
+    // pool.create and the members' joins were sealed under epoch 0, which the link never named.
+    const daves = joiners[0]!.node!;
+    expect(daves.keyring.all().map((k) => k.epoch).sort()).toEqual([0, 1]);
+    expect(Object.keys(daves.ledger.state.members).sort()).toEqual(Object.keys(pool.alice.node.ledger.state.members).sort());
   }, 60_000);
 
   it("refuses a link whose pointer names another mailbox item or another document", async () => {

@@ -11,6 +11,9 @@ import { validateEntry, type ValidationContext } from "../../../../src/core/ledg
 import { buildVectors } from "../../../../ledger/vectors/cases.ts";
 import { serialise } from "../../../../ledger/vectors/serialise.ts";
 import { buildOpenPoolVectors } from "../../../../ledger/vectors/open-pool.ts";
+import { buildMeritVectors } from "../../../../ledger/vectors/merit.ts";
+import { meritFactors } from "../../../../src/core/ledger/open-standing.ts";
+import type { Did } from "../../../../src/core/identity/did-key.ts";
 
 const file = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../ledger/${name}`, import.meta.url)), "utf8");
 const valid = JSON.parse(file("vectors/valid.json"));
@@ -94,5 +97,30 @@ describe("open-pool vectors (ledger/vectors/open-pool.json)", () => {
     const { rejected } = foldEntries([...(await story()), ...added], new UcanAuthoriser());
     expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.reason]))).toEqual(reasons);
     expect(Object.fromEntries([...rejected].map(([id, r]) => [id, r.message.split(":")[0]]))).toEqual(details);
+  });
+});
+
+describe("reward-factor vectors (ledger/vectors/merit.json)", () => {
+  type Edge = [string, string, number];
+  const merit = JSON.parse(file("vectors/merit.json")) as { cases: { name: string; admins: Did[]; vouched: Did[]; scored: Did[]; invitations: Edge[]; work: Edge[]; expected: { scores: Record<string, number>; reference: number; factors: Record<string, number> } }[] };
+  const edges = (list: Edge[]) => list.map(([from, to, weight]) => ({ from: from as Did, to: to as Did, weight }));
+
+  it("are what the generator writes today", () => {
+    expect(file("vectors/merit.json")).toBe(serialise(buildMeritVectors()));
+  });
+
+  it.each(merit.cases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    const view = meritFactors({ admins: c.admins, vouched: c.vouched, scored: c.scored, invitations: edges(c.invitations), work: edges(c.work) });
+    expect(Object.fromEntries(view.scores)).toEqual(c.expected.scores);
+    expect({ reference: view.reference, factors: { ...view.factors } }).toEqual({ reference: c.expected.reference, factors: c.expected.factors });
+  });
+
+  it("say what the spec says: two paid results from veterans earn in full, a bridge and a farm do not", () => {
+    const [newcomer, farm, ring] = merit.cases;
+    expect(newcomer!.expected.factors).toEqual({ newcomer: 1000, single: expect.any(Number) });
+    expect(newcomer!.expected.factors.single).toBeLessThan(200);
+    expect(farm!.expected.factors.operator).toBe(1000);
+    for (const f of ["f1", "f2", "f3", "f4", "f5"]) expect(farm!.expected.factors[f]).toBeLessThan(200);
+    expect(ring!.expected.factors).toEqual({ s1: 0, s2: 0 });
   });
 });

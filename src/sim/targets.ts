@@ -114,7 +114,7 @@ function render(rows: Array<{ target: Target; runs: Figures[] }>, scale: { nodes
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { nodes: { type: "string" }, jobs: { type: "string" }, seeds: { type: "string" } } });
-  const nodes = Number(values.nodes ?? 200);
+  const nodes = Number(values.nodes ?? 40);
   const jobs = Number(values.jobs ?? 4_000);
   const seeds = Number(values.seeds ?? 3);
   const started = performance.now();

@@ -7,12 +7,12 @@
 import type { InviteLink } from "../core/capability/invite.ts";
 import type { PoolId } from "../core/capability/pool.ts";
 import type { Identity } from "../core/identity/keystore.ts";
-import type { Ledger } from "../core/ledger/ledger.ts";
 import type { LedgerSummary } from "../core/ledger/summary.ts";
 import type { SyncStatus } from "../core/net/sync-status.ts";
 import type { EdgeNode } from "../core/node.ts";
 import type { InviteInLedger, InvitePreview, InviteRequest, OpenedPool, OpenPoolPreview, Outcome } from "./pools/pool-actions.ts";
 import type { PrivacyFacts, RotationNote } from "./pools/private-pool.ts";
+import type { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { contribution } from "./contribute.svelte.ts";
 
 export interface KnownPool {
@@ -59,6 +59,13 @@ let sync = $state<SyncStatus>({ status: "looking" });
 let onlyHere = $state(0);
 let stopWatching: (() => void) | undefined;
 
+/** What the chosen pool's watch does when it is private (loaded with the private-pool code). */
+interface PrivateWatch {
+  facts(privacy: PrivateLedger): PrivacyFacts;
+  /** An admin's maintenance after a change: rotate when due, answer key complaints. */
+  keep(privacy: PrivateLedger): void;
+}
+
 const actions = () => import("./pools/pool-actions.ts");
 
 function remember(pool: KnownPool): void {
@@ -96,13 +103,14 @@ async function readSyncNow({ ledger, privacy: sealed }: OpenedPool): Promise<voi
 }
 
 /** Follows the chosen pool's ledger; `summarise` and `facts` are passed in because they load with the pool, off the first route. */
-function watch(opened: OpenedPool, summarise: typeof import("../core/ledger/summary.ts").summarise, facts: ((p: NonNullable<OpenedPool["privacy"]>) => PrivacyFacts) | undefined): void {
+function watch(opened: OpenedPool, summarise: typeof import("../core/ledger/summary.ts").summarise, sealed: PrivateWatch | undefined): void {
   stopWatching?.();
   const { ledger } = opened;
   // Keys arrive without a ledger change of their own (a lockbox opened), so the sync poll reads them too.
-  const readPrivacy = () => (privacy = opened.privacy && facts?.(opened.privacy));
+  const readPrivacy = () => (privacy = opened.privacy && sealed?.facts(opened.privacy));
   const refresh = () => {
     readPrivacy();
+    if (opened.privacy) sealed?.keep(opened.privacy);
     summary = summarise(ledger.view(), Date.now());
     recent = ledger
       .entries()
@@ -137,8 +145,9 @@ async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<o
   selected = { pool: known, opened, node };
   localStorage.setItem(SELECTED_KEY, pool.pool);
   if (node.scheduler) await contribution.adopt(node.scheduler);
-  const facts = opened.privacy ? (await import("./pools/private-pool.ts")).privacyFacts : undefined;
-  watch(opened, (await import("../core/ledger/summary.ts")).summarise, facts);
+  const loaded = opened.privacy ? await import("./pools/private-pool.ts") : undefined;
+  const sealed = loaded && { facts: loaded.privacyFacts, keep: (p: PrivateLedger) => loaded.keepKeys(identity, p) };
+  watch(opened, (await import("../core/ledger/summary.ts")).summarise, sealed);
   return { ok: true };
 }
 

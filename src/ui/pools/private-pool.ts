@@ -17,7 +17,7 @@ import { Keyring } from "../../core/privacy/keyring.ts";
 import { createPrivateInvite, openInviteKey } from "../../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../../core/privacy/private-ledger.ts";
 import { revokeAndRotate } from "../../core/privacy/private-revocation.ts";
-import { createPrivatePool, rotateKey } from "../../core/privacy/rotation.ts";
+import { createPrivatePool, maintainKeys, rotateKey, rotationDue } from "../../core/privacy/rotation.ts";
 import { storedMemberKex } from "../../core/privacy/stored-kex.ts";
 import { browserRepo } from "./browser-repo.ts";
 
@@ -98,4 +98,21 @@ export async function rotatePrivate(identity: Identity, privacy: PrivateLedger):
 export function privacyFacts(privacy: PrivateLedger): PrivacyFacts {
   const view = privacy.view();
   return { epoch: view.epoch, sealingEpoch: view.sealingEpoch, pendingRotation: view.pendingRotation, notYetSeen: latestKeyHolding(privacy).notYetSeen };
+}
+
+let maintaining = false;
+
+/**
+ * What an admin's node does after a change (rotation.ts `maintainKeys`): rotate when a revoked
+ * member still holds the key (a revoker without pool/admin could not rotate), and answer key
+ * complaints. Other members' pages do nothing; one run at a time.
+ */
+export function keepKeys(identity: Identity, privacy: PrivateLedger): void {
+  const state = privacy.ledger.state;
+  const me = state.members[identity.did];
+  const admin = state.pool?.root === identity.did || (me !== undefined && me.revoked === undefined && me.abilities.includes("pool/admin"));
+  const due = rotationDue(state).length > 0 || Object.keys(state.privacy?.complaints ?? {}).length > 0;
+  if (!admin || !due || maintaining) return;
+  maintaining = true;
+  void maintainKeys(privacy, writer(identity, privacy), Date.now()).finally(() => (maintaining = false));
 }

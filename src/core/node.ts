@@ -19,6 +19,8 @@ import type { TaskRunner } from "./jobs/runner.ts";
 import { JobWorker, type WorkerEvent } from "./jobs/worker.ts";
 import { checkpointAutomatically, type AutoCheckpoints } from "./ledger/auto-checkpoint.ts";
 import type { CheckpointPolicy } from "./ledger/checkpoint-policy.ts";
+import { followEpochs, type EpochFollower } from "./ledger/epoch-follower.ts";
+import type { EpochPolicy } from "./ledger/epoch-policy.ts";
 import { recheckHeldEntries } from "./ledger/held-recheck.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { DirectPeers, PeerInfo } from "./net/direct.ts";
@@ -74,9 +76,10 @@ export interface NodeOptions {
   readonly recheckMs?: number;
   /**
    * When this node writes checkpoints on its own, if it holds ledger/checkpoint (the root does):
-   * defaults in ledger/checkpoint-policy.ts; `false`: never (only `edgepool ledger checkpoint`).
+   * defaults in ledger/checkpoint-policy.ts, and when one also starts the next epoch document
+   * (ledger/epoch-policy.ts); `false`: never (only `edgepool ledger checkpoint`).
    */
-  readonly checkpoints?: Partial<CheckpointPolicy> | false;
+  readonly checkpoints?: Partial<CheckpointPolicy & EpochPolicy> | false;
 }
 
 export type NodeState = { readonly status: "running" } | { readonly status: "closed" };
@@ -103,6 +106,8 @@ export interface EdgeNode {
   readonly worker: JobWorker | undefined;
   /** The node's own checkpoint writer (absent when turned off); it writes only while the node holds ledger/checkpoint. */
   readonly checkpoints: AutoCheckpoints | undefined;
+  /** Moves the ledger to each new epoch document the pool starts (absent in a private pool: its ledger stays in one). */
+  readonly epochs: EpochFollower | undefined;
   state(): NodeState;
   /** The members heard from and how each is reached (empty without direct peers). */
   peers(): PeerInfo[];
@@ -171,7 +176,10 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
           write: (kind, body) => own.write(kind, body),
           clock,
           policy: options.checkpoints,
+          epochs: privacy ? false : options.checkpoints,
         });
+  // A private pool's ledger lives in this process's own repo; its shared documents are the sealed ones.
+  const epochs = privacy ? undefined : followEpochs({ ledger: options.ledger });
   let state: NodeState = { status: "running" };
   return {
     did: options.identity.did,
@@ -181,6 +189,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
     scheduler: contribution?.scheduler,
     worker: contribution?.worker,
     checkpoints,
+    epochs,
     state: () => state,
     peers: () => options.direct?.peers() ?? [],
     workStatus: () =>
@@ -195,6 +204,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
       held.close();
       late.close();
       checkpoints?.close();
+      epochs?.close();
       contribution?.worker.close();
       contribution?.scheduler.close();
       contribution?.pool.close();

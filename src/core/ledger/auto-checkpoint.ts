@@ -3,7 +3,9 @@
  * writes checkpoints"), when ./checkpoint-policy.ts says one is due: after an invite deadline it
  * knows of, every `everyEntries` entries, or `everyMs` after the last one. The body is drafted like
  * `edgepool ledger checkpoint`'s (./checkpoint-writer.ts) and written through the node's one queue
- * of own entries, so it never shares a sequence number with the node's other writes.
+ * of own entries, so it never shares a sequence number with the node's other writes. When
+ * ./epoch-policy.ts says the current epoch document is big enough, the checkpoint also starts the
+ * next one (./epoch-follower.ts moves every node there, this one included).
  *
  * Two writers (the root and a delegate) are harmless: of two checkpoints drafted over the same
  * window, the fold accepts the first and refuses the second (its count and root no longer match),
@@ -13,6 +15,7 @@ import type { Repo } from "@automerge/automerge-repo";
 import type { Did } from "../identity/did-key.ts";
 import { checkpointBody } from "./checkpoint-writer.ts";
 import { decideCheckpoint, DEFAULT_CHECKPOINT_POLICY, type CheckpointDecision, type CheckpointPolicy } from "./checkpoint-policy.ts";
+import { decideEpoch, DEFAULT_EPOCH_POLICY, epochSituation, type EpochDecision, type EpochPolicy } from "./epoch-policy.ts";
 import type { Timer } from "./held-recheck.ts";
 import { inviteDeadlines } from "./invite-deadlines.ts";
 import type { Ledger } from "./ledger.ts";
@@ -35,6 +38,8 @@ export interface AutoCheckpointOptions {
   readonly write: (kind: "checkpoint", body: Record<string, unknown>) => Promise<{ ok: true } | { ok: false; reason: RejectReason; message: string }>;
   readonly clock: CheckpointClock;
   readonly policy?: Partial<CheckpointPolicy>;
+  /** When a checkpoint also starts the next epoch document; `false`: never (a private pool's ledger stays in one). */
+  readonly epochs?: Partial<EpochPolicy> | false;
   /** Defaults to CHECKPOINT_LOOK_MS. */
   readonly lookMs?: number;
 }
@@ -44,6 +49,8 @@ export interface CheckpointStatus {
   readonly decision: CheckpointDecision | { readonly at: undefined; readonly reason: "not-permitted" };
   readonly written: number;
   readonly lastRefusal: string | undefined;
+  /** Whether the last checkpoint written also started an epoch, and why (absent: epochs turned off or none written). */
+  readonly epoch?: EpochDecision;
 }
 
 export interface AutoCheckpoints {
@@ -54,6 +61,7 @@ export interface AutoCheckpoints {
 export function checkpointAutomatically(options: AutoCheckpointOptions): AutoCheckpoints {
   const { ledger, clock } = options;
   const policy = { ...DEFAULT_CHECKPOINT_POLICY, ...options.policy };
+  const epochs = options.epochs === false ? undefined : { ...DEFAULT_EPOCH_POLICY, ...options.epochs };
   const lookMs = options.lookMs ?? CHECKPOINT_LOOK_MS;
   const repo: Repo = ledger.options.repo;
   const authoriser = new UcanAuthoriser();
@@ -90,9 +98,10 @@ export function checkpointAutomatically(options: AutoCheckpointOptions): AutoChe
       await ledger.settled();
       if (!(await holdsAbility())) return;
       const now = clock.now();
-      const drafted = checkpointBody(ledger, now, policy.settleMs);
+      const epoch = epochs && decideEpoch(epochSituation(ledger), epochs);
+      const drafted = checkpointBody(ledger, now, policy.settleMs, epoch && epoch.start ? epoch.epoch : undefined);
       const written = drafted.ok ? await options.write("checkpoint", drafted.body) : drafted;
-      status = written.ok ? { ...status, written: status.written + 1, lastRefusal: undefined } : { ...status, lastRefusal: `${written.reason}: ${written.message}` };
+      status = written.ok ? { ...status, written: status.written + 1, lastRefusal: undefined, ...(epoch ? { epoch } : {}) } : { ...status, lastRefusal: `${written.reason}: ${written.message}` };
     } catch (error) {
       status = { ...status, lastRefusal: `error: ${(error as Error).message}` };
     } finally {

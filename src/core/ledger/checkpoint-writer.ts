@@ -20,8 +20,11 @@ export type CheckpointOutcome = { readonly ok: true; readonly id: EntryId; reado
 
 export type CheckpointBody = { readonly ok: true; readonly body: CheckpointDraft["body"]; readonly through: number };
 
-/** The body of a checkpoint through `now - settleMs` over what `ledger` folded, or why there is none to write. */
-export function checkpointBody(ledger: Ledger, now: number, settleMs = CHECKPOINT_SETTLE_MS): CheckpointBody | MembershipRefusal {
+/**
+ * The body of a checkpoint through `now - settleMs` over what `ledger` folded, or why there is none
+ * to write. With `epoch`, the checkpoint also starts that epoch's document (ledger/README.md 9).
+ */
+export function checkpointBody(ledger: Ledger, now: number, settleMs = CHECKPOINT_SETTLE_MS, epoch?: number): CheckpointBody | MembershipRefusal {
   const state = ledger.state;
   if (!state.pool) return { ok: false, reason: "no-pool", message: `this node has no ledger for pool ${ledger.options.pool} yet` };
   const through = now - settleMs;
@@ -29,12 +32,13 @@ export function checkpointBody(ledger: Ledger, now: number, settleMs = CHECKPOIN
   if (previous !== undefined && previous >= through) {
     return { ok: false, reason: "conflict", message: `the latest checkpoint already covers up to ${new Date(previous).toISOString()}; write the next one after ${new Date(previous + settleMs).toISOString()}` };
   }
-  return { ok: true, body: draftCheckpoint(ledger.entries(), through, ledger.options.authoriser, ledger.options.base).body, through };
+  const { body } = draftCheckpoint(ledger.entries(), through, ledger.options.authoriser, ledger.options.base);
+  return { ok: true, body: epoch === undefined ? body : { ...body, epoch }, through };
 }
 
-/** Writes a checkpoint through `now - settleMs` as `author` (who must hold ledger/checkpoint; the root does). */
-export async function writeCheckpoint(ledger: Ledger, author: Author, now: number, proof: readonly string[] = [], settleMs = CHECKPOINT_SETTLE_MS): Promise<CheckpointOutcome | MembershipRefusal> {
-  const drafted = checkpointBody(ledger, now, settleMs);
+/** Writes a checkpoint through `now - settleMs` as `author` (who must hold ledger/checkpoint; the root does), starting `epoch` if given. */
+export async function writeCheckpoint(ledger: Ledger, author: Author, now: number, proof: readonly string[] = [], settleMs = CHECKPOINT_SETTLE_MS, epoch?: number): Promise<CheckpointOutcome | MembershipRefusal> {
+  const drafted = checkpointBody(ledger, now, settleMs, epoch);
   if (!drafted.ok) return drafted;
   const signed = await ledger.writerFor(author).write("checkpoint", drafted.body, now, proof);
   const appended = await appendOwn(ledger, signed);

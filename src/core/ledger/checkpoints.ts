@@ -14,7 +14,7 @@ import { cloneState, encodeState, stateHash, type LedgerState } from "./state.ts
 import { reject, type Result, type SignedEntry } from "./types.ts";
 
 export interface CheckpointDraft {
-  readonly body: { through: number; count: number; root: Uint8Array; state: Uint8Array; frontier: Frontier };
+  readonly body: { through: number; count: number; root: Uint8Array; state: Uint8Array; frontier: Frontier; epoch?: number };
   /** The canonical state the body commits to: what a new epoch document carries as its snapshot. */
   readonly snapshot: Uint8Array;
 }

@@ -96,6 +96,32 @@ export async function openLedgerDocument(repo: Repo, pool: PoolId, epoch: number
   return handle;
 }
 
+// An epoch's start is one change every node builds byte for byte the same from the same checkpoint
+// and snapshot (its own fixed actor, time 0, on the genesis change).
+const START_ACTOR = "00000000000000000000000000000001";
+
+/** The change that puts an epoch's start (checkpoint entry bytes and snapshot) into its document. */
+export function startChange(checkpoint: Uint8Array, snapshot: Uint8Array): Uint8Array {
+  const doc = A.change(A.load<LedgerDoc>(genesisDocument(), { actor: START_ACTOR }), { time: 0 }, (d) => {
+    d.checkpoint = checkpoint;
+    d.snapshot = snapshot;
+  });
+  return A.getLastLocalChange(doc)!;
+}
+
+/**
+ * The document of epoch `epoch` (> 0) holding its start, built here: genesis and the start change
+ * are the same bytes on every node that folded the same checkpoint, so the nodes that build it
+ * hold one history and nobody asks peers for it. (Asking too early is worse than useless: a peer
+ * that answered "unavailable" is never asked again on that connection, automerge-repo keeping the
+ * stale sync state.) Peers learn it when this repo announces it.
+ */
+export function startEpochDocument(repo: Repo, pool: PoolId, epoch: number, checkpoint: Uint8Array, snapshot: Uint8Array): DocHandle<LedgerDoc> {
+  const handle = repo.import<LedgerDoc>(genesisDocument(), { docId: ledgerDocumentId(pool, epoch) });
+  handle.update((doc) => A.applyChanges(doc, [startChange(checkpoint, snapshot)])[0]);
+  return handle;
+}
+
 /** Writes entries, and tokens they name that the document lacks, in one Automerge change (a batch is one change). */
 export function putEntries(handle: DocHandle<LedgerDoc>, entries: readonly SignedEntry[], tokens: ReadonlyMap<TokenCid, string> = new Map()): void {
   if (entries.length === 0 && tokens.size === 0) return;

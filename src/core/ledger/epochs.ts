@@ -7,11 +7,12 @@
  */
 import type { Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
 import { poolIdMatches } from "../capability/pool.ts";
-import { fromUtf8, hexToBytes, utf8 } from "../crypto/index.ts";
+import * as A from "@automerge/automerge";
+import { bytesToHex, fromUtf8, hexToBytes, sha256, utf8 } from "../crypto/index.ts";
 import type { Authoriser } from "./authoriser.ts";
 import { draftCheckpoint, stateFromCheckpoint } from "./checkpoints.ts";
 import { holdsEpoch, markEpoch } from "./epoch-marks.ts";
-import { findLedgerDocument, LedgerDocumentError, openLedgerDocument, putEntries, readItems, readTokens, type FoundDocument } from "./document.ts";
+import { findLedgerDocument, LedgerDocumentError, putEntries, startEpochDocument, readItems, readTokens, type FoundDocument, type LedgerDoc } from "./document.ts";
 import { foldEntries, type FoldResult } from "./fold.ts";
 import { sortTimeOf } from "./kinds.ts";
 import { Ledger, type LedgerOptions } from "./ledger.ts";
@@ -31,25 +32,57 @@ export const trustPoolRoot: CheckpointTrust = (checkpoint, state) =>
   poolIdMatches(checkpoint.entry.pool, state.pool.root, hexToBytes(state.pool.nonce));
 
 /**
- * Starts epoch `ledger.epoch + 1` from an accepted checkpoint of `ledger`: one change writes the
- * checkpoint, its snapshot and every entry after it into the new document.
+ * The snapshot a new epoch starts from: the fold of what the checkpoint covers. The entries it
+ * made late (finality, ledger/README.md 8.6) sort before it but are not part of it.
+ */
+function epochSnapshot(ledger: Ledger, through: number): Uint8Array {
+  const late = new Set(ledger.view().invalid.filter((i) => i.reason === "before-checkpoint").map((i) => i.key));
+  return draftCheckpoint(ledger.entries().filter((s) => !late.has(s.id)), through, ledger.options.authoriser, ledger.options.base).snapshot;
+}
+
+/**
+ * Moves `ledger` to the epoch its latest accepted checkpoint starts (the checkpoint's `epoch`,
+ * ledger/README.md 9): builds that epoch's document from the checkpoint and the snapshot this
+ * node's own fold gives (document.ts, startEpochDocument), then writes every entry after the
+ * checkpoint into it (Ledger.moveTo).
  */
 export async function startNextEpoch(ledger: Ledger, checkpointId: EntryId): Promise<Result<{ epoch: number }>> {
   const { state } = ledger.view();
   if (state.checkpoint?.id !== checkpointId) return reject("unknown-reference", "only the latest accepted checkpoint can start an epoch");
-  const entries = ledger.entries();
-  const checkpoint = entries.find((s) => s.id === checkpointId)!;
-  const through = state.checkpoint.through;
-  // The snapshot is the fold of what the checkpoint covers: the entries it made late (finality,
-  // ledger/README.md 8.6) sort before it but are not part of it.
-  const late = new Set(ledger.view().invalid.filter((i) => i.reason === "before-checkpoint").map((i) => i.key));
-  const draft = draftCheckpoint(entries.filter((s) => !late.has(s.id)), through, ledger.options.authoriser, ledger.options.base);
-  const epoch = (ledger.options.epoch ?? 0) + 1;
-  const { repo, storage, pool } = ledger.options;
-  const later = entries.filter((s) => sortTimeOf(s.entry) > through);
-  await writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot: draft.snapshot, later, token: (cid) => ledger.token(cid) });
+  const epoch = state.checkpoint.epoch ?? 0;
+  if (epoch <= ledger.epoch) return reject("conflict", `checkpoint ${checkpointId} starts no epoch after ${ledger.epoch} (its body names ${epoch || "none"})`);
+  const checkpoint = ledger.entry(checkpointId)!;
+  const { through } = state.checkpoint;
+  const snapshot = epochSnapshot(ledger, through);
+  if (bytesToHex(sha256(snapshot)) !== state.checkpoint.state) return reject("checkpoint-mismatch", `this node's snapshot through ${through} differs from the one checkpoint ${checkpointId} commits to`);
+  const handle = startEpochDocument(ledger.options.repo, ledger.options.pool, epoch, checkpoint.bytes, snapshot);
+  await handle.whenReady();
+  await ledger.moveTo(epoch, handle, through);
   return { ok: true, epoch };
 }
+
+/**
+ * The snapshot an epoch document holds for `checkpoint`, if it holds that start. Anyone can write
+ * into the document, and Automerge keeps concurrent values of a field as conflicts of which it
+ * shows one: every value is looked at, so a forged start written beside the real one hides nothing.
+ * The snapshot is the value whose hash the checkpoint commits to.
+ */
+export function startIn(doc: LedgerDoc, checkpoint: SignedEntry): Uint8Array | undefined {
+  if (!starts(doc).some((bytes) => sameBytes(bytes, checkpoint.bytes))) return undefined;
+  const committed = bytesToHex(checkpoint.entry.body.state as Uint8Array);
+  return values(doc, "snapshot").find((bytes) => bytesToHex(sha256(bytes)) === committed);
+}
+
+/** Every checkpoint value written into an epoch document (usually one). */
+const starts = (doc: LedgerDoc): Uint8Array[] => values(doc, "checkpoint");
+
+/** Automerge reports conflicts only where there are several values; otherwise the field holds the one. */
+function values(doc: LedgerDoc, field: "checkpoint" | "snapshot"): Uint8Array[] {
+  const conflicts = A.getConflicts(doc, field);
+  return (conflicts ? Object.values(conflicts) : [doc[field]]).filter((v): v is Uint8Array => v instanceof Uint8Array);
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export interface EpochContent {
   readonly repo: Repo;
@@ -66,12 +99,9 @@ export interface EpochContent {
 
 /** Writes an epoch's document (checkpoint and snapshot in one change, the entries in another) and store. */
 export async function writeEpoch({ repo, storage, pool, epoch, checkpoint, snapshot, later, token }: EpochContent): Promise<void> {
-  const handle = await openLedgerDocument(repo, pool, epoch);
+  const handle = startEpochDocument(repo, pool, epoch, checkpoint.bytes, snapshot);
+  await handle.whenReady();
   await markEpoch(storage, pool, epoch);
-  handle.change((doc) => {
-    doc.checkpoint = checkpoint.bytes;
-    doc.snapshot = snapshot;
-  });
   // Each epoch's document holds the tokens its own entries name.
   const book = new TokenBook();
   for (const signed of later) for (const attached of signed.tokens ?? []) book.add(attached);
@@ -100,11 +130,8 @@ export type OpenOptions = Omit<LedgerOptions, "base" | "epoch"> & { readonly epo
 /** Opens an epoch: from genesis for epoch 0, else from its checkpoint once the checkpoint is trusted. */
 export async function openEpoch(options: OpenOptions): Promise<Result<{ ledger: Ledger }>> {
   if (options.epoch === 0) return { ok: true, ledger: await Ledger.open(options) };
-  const start = await epochStart(options.repo, options.pool, options.epoch, contextOf(options));
+  const start = await epochStart(options.repo, options.pool, options.epoch, contextOf(options), options.trust);
   if (!start.ok) return start;
-  if (!(options.trust ?? trustPoolRoot)(start.checkpoint, start.state)) {
-    return reject("not-authorised", `epoch ${options.epoch} starts from a checkpoint by ${start.checkpoint.entry.author}, whom this node does not trust`);
-  }
   return { ok: true, ledger: await Ledger.open({ ...options, base: start.state }) };
 }
 
@@ -116,16 +143,30 @@ function present(found: FoundDocument): FoundDocument & { ok: true } {
   return found;
 }
 
-async function epochStart(repo: Repo, pool: PoolId, epoch: number, context: ValidationContext): Promise<EpochStart> {
+async function epochStart(repo: Repo, pool: PoolId, epoch: number, context: ValidationContext, trust: CheckpointTrust = trustPoolRoot): Promise<EpochStart> {
   const doc = present(await findLedgerDocument(repo, pool, epoch)).handle?.doc();
-  if (!(doc?.checkpoint instanceof Uint8Array) || !(doc.snapshot instanceof Uint8Array)) {
-    return reject("unknown-reference", `epoch ${epoch} of pool ${pool} has no checkpoint and snapshot yet`);
+  const found = doc ? starts(doc) : [];
+  if (found.length === 0) return reject("unknown-reference", `epoch ${epoch} of pool ${pool} has no checkpoint and snapshot yet`);
+  let refusal: EpochStart | undefined;
+  for (const bytes of found) {
+    const checkpoint = await validateEntry(bytes, context);
+    if (!checkpoint.ok) {
+      refusal ??= checkpoint;
+      continue;
+    }
+    const snapshot = startIn(doc!, checkpoint.signed);
+    const started = snapshot ? stateFromCheckpoint(checkpoint.signed, snapshot) : reject("checkpoint-mismatch", `epoch ${epoch} holds no snapshot matching checkpoint ${checkpoint.signed.id}`);
+    if (!started.ok) {
+      refusal ??= started;
+      continue;
+    }
+    if (!trust(checkpoint.signed, started.state)) {
+      refusal ??= reject("not-authorised", `epoch ${epoch} starts from a checkpoint by ${checkpoint.signed.entry.author}, whom this node does not trust`);
+      continue;
+    }
+    return { ok: true, checkpoint: checkpoint.signed, snapshot: snapshot!, state: started.state };
   }
-  const checkpoint = await validateEntry(doc.checkpoint, context);
-  if (!checkpoint.ok) return checkpoint;
-  const started = stateFromCheckpoint(checkpoint.signed, doc.snapshot);
-  if (!started.ok) return started;
-  return { ok: true, checkpoint: checkpoint.signed, snapshot: doc.snapshot, state: started.state };
+  return refusal!;
 }
 
 export interface VerifyOptions {
@@ -159,7 +200,8 @@ export async function verifyPool(options: VerifyOptions): Promise<VerifyReport> 
     if (handle) raw.push(...readItems(handle.doc()).map((item) => item.value));
     for (const [cid, token] of handle ? readTokens(handle.doc()) : []) options.authoriser.tokens?.put(cid, token);
     raw.push(...(await new EntryStore(options.storage, options.pool, epoch).load()));
-    if (epoch > 0) starts.push({ epoch, start: await epochStart(options.repo, options.pool, epoch, context) });
+    // Trust plays no part here: the full fold below proves or refutes every start.
+    if (epoch > 0) starts.push({ epoch, start: await epochStart(options.repo, options.pool, epoch, context, () => true) });
   }
   const results = await validateMany(raw, context);
   const valid = results.flatMap((r) => (r.ok ? [r.signed] : []));
@@ -168,6 +210,7 @@ export async function verifyPool(options: VerifyOptions): Promise<VerifyReport> 
   for (const [id, r] of fold.rejected) if (r.reason === "checkpoint-mismatch") problems.push(`checkpoint ${id}: ${r.message}`);
   for (const { epoch, start } of starts) {
     if (!start.ok) problems.push(`epoch ${epoch}: ${start.message}`);
+    else if (start.checkpoint.entry.body.epoch !== epoch) problems.push(`epoch ${epoch} starts from checkpoint ${start.checkpoint.id}, which does not name it`);
     else if (fold.rejected.has(start.checkpoint.id)) problems.push(`epoch ${epoch} starts from checkpoint ${start.checkpoint.id}, which the full fold refuses`);
     else if (stateHash(foldEntries(valid.filter((s) => sortTimeOf(s.entry) <= (start.checkpoint.entry.body.through as number)), options.authoriser).state) !== stateHash(start.state)) {
       problems.push(`epoch ${epoch}'s snapshot differs from the full fold up to its checkpoint`);

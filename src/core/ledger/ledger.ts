@@ -9,6 +9,7 @@ import type { Authoriser } from "./authoriser.ts";
 import { BUCKETS, bucketOf, holds, openLedgerDocument, putEntries, readItems, readKeys, readTokens, type DocItem, type LedgerDoc } from "./document.ts";
 import { markEpoch } from "./epoch-marks.ts";
 import { Folder, type Equivocation } from "./fold.ts";
+import { sortTimeOf } from "./kinds.ts";
 import type { LedgerState } from "./state.ts";
 import { EntryStore } from "./store.ts";
 import { TokenBook, type TokenCid } from "./tokens.ts";
@@ -70,18 +71,39 @@ export class Ledger {
   private readonly context: ValidationContext;
   private readonly listeners = new Set<() => void>();
   private queue: Promise<void> = Promise.resolve();
-  private readonly saves: TrailingSaves;
+  private saves: TrailingSaves;
+  /** The epoch document this node writes to, and where that epoch starts (ledger/README.md 9). */
+  private current: EpochDocument;
+  /** Earlier epochs' documents this ledger still reads: what a node that had not moved yet writes there is carried over. */
+  private readonly previous = new Set<DocHandle<LedgerDoc>>();
 
   private constructor(
     readonly options: LedgerOptions,
-    readonly handle: DocHandle<LedgerDoc>,
-    private readonly store: EntryStore,
+    handle: DocHandle<LedgerDoc>,
+    store: EntryStore,
   ) {
     this.folder = new Folder(options.authoriser, options.base);
     this.context = contextOf(options);
     this.tokens = options.authoriser.tokens ?? new TokenBook();
     this.tokenStore = new EntryStore(options.storage, options.pool, "tokens");
     this.saves = new TrailingSaves(store, this.tokenStore, OWN_STORE_DELAY_MS);
+    this.current = { epoch: options.epoch ?? 0, handle, through: options.base?.checkpoint?.through };
+  }
+
+  /** The current epoch's document (it changes when the ledger moves to the next epoch). */
+  get handle(): DocHandle<LedgerDoc> {
+    return this.current.handle;
+  }
+
+  /** The epoch this node writes to: the one it opened, or the latest it moved to. */
+  get epoch(): number {
+    return this.current.epoch;
+  }
+
+  /** Entries of the current epoch: those that sort after the checkpoint it started from (all in epoch 0). */
+  epochEntries(): SignedEntry[] {
+    const { through } = this.current;
+    return through === undefined ? this.entries() : this.entries().filter((s) => sortTimeOf(s.entry) > through);
   }
 
   /** Opens (or starts) the pool's document, validates the node's store and the document, and watches it. */
@@ -89,12 +111,13 @@ export class Ledger {
     const epoch = options.epoch ?? 0;
     const handle = await openLedgerDocument(options.repo, options.pool, epoch);
     await markEpoch(options.storage, options.pool, epoch);
-    const ledger = new Ledger(options, handle, new EntryStore(options.storage, options.pool, epoch));
+    const store = new EntryStore(options.storage, options.pool, epoch);
+    const ledger = new Ledger(options, handle, store);
     // Listening first: a change that arrives while the node loads is processed after the load.
     handle.on("change", ledger.onChange);
     await ledger.serialise(async () => {
       await ledger.loadTokens();
-      const stored = await ledger.store.load();
+      const stored = await store.load();
       await ledger.ingest(stored.map((bytes) => ({ key: "", value: bytes })), { save: false });
       await ledger.reconcileTokens(undefined);
       await ledger.reconcile(BUCKETS);
@@ -104,7 +127,33 @@ export class Ledger {
 
   close(): void {
     this.handle.off("change", this.onChange);
+    for (const handle of this.previous) handle.off("change", this.onChange);
+    this.previous.clear();
     this.listeners.clear();
+  }
+
+  /**
+   * Moves to epoch `epoch`, whose document `handle` already holds its start (the checkpoint at
+   * `through` and its snapshot): every entry this node holds that sorts after `through` is
+   * written into it and into that epoch's own store, new writes go there, and the old document
+   * is still read: what a node that had not moved yet writes there is validated and carried over.
+   */
+  moveTo(epoch: number, handle: DocHandle<LedgerDoc>, through: number): Promise<void> {
+    return this.serialise(async () => {
+      if (epoch <= this.current.epoch) return;
+      await this.saves.flushed();
+      const store = new EntryStore(this.options.storage, this.options.pool, epoch);
+      const later = this.entries().filter((s) => sortTimeOf(s.entry) > through);
+      await store.save(later);
+      await markEpoch(this.options.storage, this.options.pool, epoch);
+      // The old document stays watched (onChange carries what arrives there).
+      this.previous.add(this.handle);
+      this.current = { epoch, handle, through };
+      this.saves = new TrailingSaves(store, this.tokenStore, OWN_STORE_DELAY_MS);
+      handle.on("change", this.onChange);
+      await this.reconcile(BUCKETS);
+      this.notify();
+    });
   }
 
   view(): LedgerView {
@@ -207,33 +256,42 @@ export class Ledger {
     }
   }
 
-  private readonly onChange = ({ patches }: DocHandleChangePayload<LedgerDoc>): void => {
-    if (this.publishing) return;
-    // Only the keys a change touched are read again: rescanning whole buckets made every batch
-    // cost as much as the entries already held (a 1,000-entry batch touches nearly every bucket).
-    const buckets = new Set<string>();
-    const keys = new Map<string, Set<string>>();
-    const tokens = new Set<string>();
-    for (const { path } of patches) {
-      if (path[0] === "tokens") tokens.add(path.length < 2 ? "" : String(path[1]));
-      if (path[0] !== "entries") continue;
-      if (path.length < 2) for (const b of BUCKETS) buckets.add(b);
-      else if (path.length < 3) buckets.add(String(path[1]));
-      else {
-        const bucket = String(path[1]);
-        if (!keys.has(bucket)) keys.set(bucket, new Set());
-        keys.get(bucket)!.add(String(path[2]));
-      }
-    }
-    for (const b of buckets) keys.delete(b);
+  /**
+   * A change to the current document, or to an earlier epoch's (which handle is current is decided
+   * when the task runs: a change that arrived just before a move belongs to the old document).
+   */
+  private readonly onChange = ({ handle, patches }: DocHandleChangePayload<LedgerDoc>): void => {
+    if (this.publishing && handle === this.handle) return;
+    const { buckets, keys, tokens } = touched(patches);
     if (buckets.size === 0 && keys.size === 0 && tokens.size === 0) return;
     void this.serialise(async () => {
-      if (tokens.size > 0) await this.reconcileTokens(tokens.has("") ? undefined : tokens);
-      if (buckets.size > 0) await this.reconcile(buckets);
-      if (keys.size > 0) await this.reconcileKeys(keys);
+      if (handle !== this.handle) await this.carry(handle.doc(), buckets, keys, tokens);
+      else {
+        if (tokens.size > 0) await this.reconcileTokens(tokens.has("") ? undefined : tokens);
+        if (buckets.size > 0) await this.reconcile(buckets);
+        if (keys.size > 0) await this.reconcileKeys(keys);
+      }
       this.notify();
     });
   };
+
+  /**
+   * What a node that had not moved yet wrote into an earlier epoch's document: validated like any
+   * entry, and those that belong to the current epoch (sorting after its start) are carried into
+   * the current document. Tokens travel with the entries that name them.
+   */
+  private async carry(doc: LedgerDoc, buckets: ReadonlySet<string>, keys: ReadonlyMap<string, ReadonlySet<string>>, tokens: ReadonlySet<string>): Promise<void> {
+    await this.learnTokens(readTokens(doc, tokens.has("") ? undefined : tokens));
+    const items = [...readItems(doc, buckets), ...readKeys(doc, keys)];
+    await this.ingest(items, { save: true });
+    const through = this.current.through ?? -Infinity;
+    const current = this.handle.doc();
+    const carried = items.flatMap((item) => {
+      const signed = this.known.get(item.key as EntryId);
+      return signed && sortTimeOf(signed.entry) > through && !holds(current, signed.id, signed.bytes) ? [signed] : [];
+    });
+    this.publish(carried, this.tokensLacking(current, carried));
+  }
 
   private serialise<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task);
@@ -260,16 +318,21 @@ export class Ledger {
   private async reconcileTokens(keys: ReadonlySet<string> | undefined): Promise<void> {
     const doc = this.handle.doc();
     const found = readTokens(doc, keys);
-    let arrived = false;
-    for (const [cid, token] of found) {
-      if (!this.tokens.has(cid)) arrived = true;
-      this.tokens.put(cid, token);
-    }
     const lost = new Map<TokenCid, string>();
     for (const cid of keys ?? this.published) {
       if (this.published.has(cid as TokenCid) && !found.has(cid as TokenCid)) lost.set(cid as TokenCid, this.tokens.get(cid)!);
     }
     this.publish([], lost);
+    await this.learnTokens(found);
+  }
+
+  /** Takes up tokens read from a document, and checks held entries again if one is new. */
+  private async learnTokens(found: ReadonlyMap<TokenCid, string>): Promise<void> {
+    let arrived = false;
+    for (const [cid, token] of found) {
+      if (!this.tokens.has(cid)) arrived = true;
+      this.tokens.put(cid, token);
+    }
     if (arrived && this.deferred.size > 0) {
       const held = [...this.deferred.values()];
       this.deferred.clear();
@@ -372,6 +435,37 @@ export class Ledger {
   private notify(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+interface EpochDocument {
+  readonly epoch: number;
+  readonly handle: DocHandle<LedgerDoc>;
+  /** The `through` of the checkpoint the epoch started from (undefined: epoch 0, from genesis). */
+  readonly through: number | undefined;
+}
+
+/**
+ * The buckets, single keys and tokens a change touched. Only those are read again: rescanning
+ * whole buckets made every batch cost as much as the entries already held (a 1,000-entry batch
+ * touches nearly every bucket).
+ */
+function touched(patches: DocHandleChangePayload<LedgerDoc>["patches"]): { buckets: Set<string>; keys: Map<string, Set<string>>; tokens: Set<string> } {
+  const buckets = new Set<string>();
+  const keys = new Map<string, Set<string>>();
+  const tokens = new Set<string>();
+  for (const { path } of patches) {
+    if (path[0] === "tokens") tokens.add(path.length < 2 ? "" : String(path[1]));
+    if (path[0] !== "entries") continue;
+    if (path.length < 2) for (const b of BUCKETS) buckets.add(b);
+    else if (path.length < 3) buckets.add(String(path[1]));
+    else {
+      const bucket = String(path[1]);
+      if (!keys.has(bucket)) keys.set(bucket, new Set());
+      keys.get(bucket)!.add(String(path[2]));
+    }
+  }
+  for (const b of buckets) keys.delete(b);
+  return { buckets, keys, tokens };
 }
 
 /** The DIDs that signed an equivocating pair (a UI shows them; issue 11 penalises them). */

@@ -295,6 +295,8 @@ export interface CheckpointState {
   count: number;
   root: string;
   state: string;
+  /** The epoch document the pool is in (absent: 0); set by a checkpoint that starts one, kept by later ones. */
+  epoch?: number;
 }
 
 /** One key epoch of a private pool (rules/privacy.ts). */

@@ -2,14 +2,16 @@
  * Automatic checkpoints across real repos (ledger/README.md 8.6, "Who writes checkpoints"): the
  * root's node writes them on its own, soon after an invite's deadline and after new entries; a
  * delegate writing them too does no harm; a backdated join after the invite closed is refused on
- * both nodes; and a node restarted on an epoch started from an automatic checkpoint starts there.
+ * both nodes; an automatic checkpoint starts a new epoch when the policy says so, and a node
+ * restarted there starts from it.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Repo } from "@automerge/automerge-repo";
 import { parseInviteLink, redeemInvite } from "../../../src/core/capability/invite.ts";
 import type { CheckpointPolicy } from "../../../src/core/ledger/checkpoint-policy.ts";
+import type { EpochPolicy } from "../../../src/core/ledger/epoch-policy.ts";
 import { flushReady, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
-import { latestEpoch, openEpoch, startNextEpoch } from "../../../src/core/ledger/epochs.ts";
+import { latestEpoch, openEpoch } from "../../../src/core/ledger/epochs.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { createPoolInvite } from "../../../src/core/ledger/membership.ts";
 import type { PoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
@@ -44,7 +46,7 @@ async function twoLedgers(created: PoolWithMembers): Promise<[Ledger, Ledger]> {
   return ledgers as [Ledger, Ledger];
 }
 
-async function nodeOf(identity: typeof alice, ledger: Ledger, policy: Partial<CheckpointPolicy> | false, proof?: string): Promise<EdgeNode> {
+async function nodeOf(identity: typeof alice, ledger: Ledger, policy: Partial<CheckpointPolicy & EpochPolicy> | false, proof?: string): Promise<EdgeNode> {
   const node = await createNode({ identity, ledger, proof: () => proof, checkpoints: policy });
   nodes.push(node);
   return node;
@@ -62,7 +64,8 @@ describe("automatic checkpoints", () => {
     if (!invited.ok) throw new Error(invited.message);
     // An hour between periodic checkpoints: only the deadline can make one due within the test.
     const settleMs = 500;
-    const node = await nodeOf(alice, aliceLedger, { everyMs: HOUR, everyEntries: 1_000_000, settleMs, minGapMs: 100 });
+    // Its checkpoint also starts epoch 1 (the pool holds more than one entry).
+    const node = await nodeOf(alice, aliceLedger, { everyMs: HOUR, everyEntries: 1_000_000, settleMs, minGapMs: 100, epochEntries: 1 });
     await until(() => (aliceLedger.state.checkpoint?.through ?? 0) >= joinBefore * 1000, "alice's node to checkpoint past the invite's deadline", WAIT);
     const checkpoint = aliceLedger.entry(aliceLedger.state.checkpoint!.id as EntryId)!;
     expect(checkpoint.entry.author).toBe(alice.did);
@@ -86,8 +89,10 @@ describe("automatic checkpoints", () => {
     }
     expect(stateHash(aliceLedger.state)).toBe(stateHash(bobLedger.state));
 
-    // A restart on an epoch started from the automatic checkpoint starts from it, with the same state.
-    expect(await startNextEpoch(aliceLedger, checkpoint.id)).toEqual({ ok: true, epoch: 1 });
+    // The node moved to the epoch its checkpoint started; a restart starts from it, with the same state.
+    expect(checkpoint.entry.body.epoch).toBe(1);
+    expect(node.checkpoints?.status().epoch).toEqual({ start: true, epoch: 1, reason: "entries" });
+    await until(() => aliceLedger.epoch === 1, "alice's node to move to epoch 1");
     await node.close();
     await aliceLedger.persisted();
     const { storage, repo } = network!.peers[0]!;

@@ -11,15 +11,19 @@ import { stateHash } from "../../../src/core/ledger/state.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { finalityCases } from "../../../ledger/vectors/cases.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
-import { bob } from "../../fixtures/identities.ts";
+import { alice, bob } from "../../fixtures/identities.ts";
 import { meshOf, type Network } from "./network.ts";
 
 const now = () => T0 + 100_000;
 let story: Story;
 let network: Network | undefined;
 
+// The story's checkpoint, signed again naming epoch 1: the pointer a running node follows.
 beforeAll(async () => {
-  story = await writeStory();
+  const written = await writeStory();
+  const cp = written.entries.at(-1)!;
+  const starting = await new EntryWriter(alice, written.pool, cp.entry.seq - 1).write("checkpoint", { ...cp.entry.body, epoch: 1 }, cp.entry.time);
+  story = { ...written, entries: [...written.entries.slice(0, -1), starting] };
 });
 afterEach(async () => {
   await network?.close();

@@ -28,6 +28,11 @@ export const checkpointSchema: BodySchema = {
    * window with a higher number (or by an author not listed) was not seen by its writer.
    */
   frontier: { type: "seq-map", max: 256 },
+  /**
+   * Set when this checkpoint starts the next epoch document (ledger/README.md 9): the pool's
+   * current epoch + 1. The signed checkpoint is the pointer every node follows to the new document.
+   */
+  epoch: { type: "int", min: 1, max: 1_000_000, optional: true },
 };
 
 export const checkCheckpoint = (entry: Entry): string | undefined =>
@@ -59,8 +64,10 @@ export function checkpointedState(state: LedgerState, through: number): LedgerSt
 }
 
 export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, context: CheckpointContext): Rejection | undefined {
-  const body = entry.body as { through: number; count: number; root: Uint8Array; state: Uint8Array; frontier: Frontier };
+  const body = entry.body as { through: number; count: number; root: Uint8Array; state: Uint8Array; frontier: Frontier; epoch?: number };
   if (state.checkpoint && body.through <= state.checkpoint.through) return rejection("conflict", `a checkpoint through ${state.checkpoint.through} already exists; a new one must cover more`);
+  const epoch = state.checkpoint?.epoch ?? 0;
+  if (body.epoch !== undefined && body.epoch !== epoch + 1) return rejection("conflict", `the checkpoint starts epoch ${body.epoch}; the pool is in epoch ${epoch}, so only ${epoch + 1} can start`);
   if (body.count !== state.count) return rejection("checkpoint-mismatch", `the checkpoint counts ${body.count} entries; this node folded ${state.count}`);
   const frontier = frontierDifference(body.frontier, context.coveredFrontier());
   if (frontier) return rejection("checkpoint-mismatch", `the checkpoint's frontier differs from the covered entries': ${frontier}`);
@@ -70,7 +77,8 @@ export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, 
   const hash = stateHash(committed);
   if (bytesToHex(body.state) !== hash) return rejection("checkpoint-mismatch", "the checkpoint's state hash differs from this node's fold");
   Object.assign(state, committed);
-  state.checkpoint = { id, through: body.through, count: body.count, root, state: hash };
+  const inEpoch = body.epoch ?? epoch;
+  state.checkpoint = { id, through: body.through, count: body.count, root, state: hash, ...(inEpoch > 0 ? { epoch: inEpoch } : {}) };
   drawSpotChecks(state, id, body.through);
   return undefined;
 }

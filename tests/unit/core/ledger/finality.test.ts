@@ -98,6 +98,20 @@ describe("finality: an accepted checkpoint is final", () => {
     expect(fold.rejected.get(inflated.id)).toMatchObject({ reason: "checkpoint-mismatch", message: expect.stringContaining("frontier") });
   });
 
+  it("a checkpoint may start only the pool's next epoch: epoch 1 is kept in the state, epoch 2 from epoch 0 is refused", async () => {
+    const withoutCheckpoint = story.entries.filter((s) => s.id !== checkpoint.id);
+    const draft = draftCheckpoint(withoutCheckpoint, checkpoint.entry.body.through as number, authoriser());
+    const alices = story.writers.alice;
+    const write = (epoch: number) => new EntryWriter(alice, story.pool, alices.seq).write("checkpoint", { ...draft.body, epoch }, T0 + 40_000);
+    const starting = foldEntries([...withoutCheckpoint, await write(1)], authoriser());
+    expect(reasons(starting)).toEqual({});
+    expect(starting.state.checkpoint?.epoch).toBe(1);
+    const skipping = await write(2);
+    expect(reasons(foldEntries([...withoutCheckpoint, skipping], authoriser()))).toEqual({ [skipping.id]: "conflict" });
+    // A later checkpoint that starts no epoch keeps the pool in the one it is in.
+    expect(foldEntries(story.entries, authoriser()).state.checkpoint?.epoch).toBeUndefined();
+  });
+
   it("gives the same state when the story and the late entries arrive one by one in any order", () => {
     const all = [...story.entries, ...after, late.revokeBefore, late.claim, late.join];
     const expected = foldEntries(all, authoriser());

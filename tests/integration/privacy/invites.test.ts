@@ -86,6 +86,7 @@ describe("invites to a private pool", () => {
     expect(await rotateKey({ node: pool.alice.node, author: pool.alice.who, time: now() })).toMatchObject({ ok: true, epoch: 1 });
     const link = await invite(pool);
     expect(link.sealed).toMatchObject({ epoch: 1 });
+    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's lockbox and key to reach the relay (bob sees them)", WAIT);
     await join(pool, dave, link, 1);
     // pool.create and the members' joins were sealed under epoch 0, which the link never named.
     const daves = joiners[0]!.node!;

@@ -1,24 +1,12 @@
 #!/usr/bin/env node
-// Entry point only: runs the CLI from its bundle (scripts/build-cli.ts) while that is fresh, as a
-// process starts several times faster from it; otherwise (a clean checkout, or a source file
+// Entry point only: runs the CLI from its bundle while that is fresh, as a process starts several
+// times faster from it (scripts/build-cli.ts); otherwise (a clean checkout, or a source file
 // changed since the build) registers the TypeScript loader and runs the sources.
-import { readFileSync, statSync } from "node:fs";
+import { freshCliBundle } from "../scripts/cli-bundle.mjs";
 
-const root = new URL("../", import.meta.url);
-const bundle = new URL(".build/cli/", root);
-
-function bundleIsFresh() {
-  try {
-    const stamp = new URL("inputs.json", bundle);
-    const builtAt = statSync(stamp).mtimeMs;
-    return JSON.parse(readFileSync(stamp, "utf8")).every((input) => statSync(new URL(input, root)).mtimeMs <= builtAt);
-  } catch {
-    return false; // no bundle, or an input gone
-  }
-}
-
+const bundle = freshCliBundle();
 let main;
-if (bundleIsFresh()) {
+if (bundle) {
   ({ main } = await import(new URL("main.mjs", bundle).href));
 } else {
   const { register } = await import("tsx/esm/api");

@@ -2,9 +2,8 @@
  * Bundles the CLI (src/cli/main.ts and the Node task worker) into .build/cli, dependencies left
  * external. Through tsx every `edgepool` process compiles and resolves ~200 TypeScript modules at
  * start-up (~2.2 s CPU for `edgepool ledger show --help` here); from the bundle it takes ~0.9 s.
- * The tests start hundreds of such processes. bin/edgepool.js runs the bundle only while it is
- * fresh: `inputs.json` lists the source files it was built from and carries the build's start time
- * as its mtime, so a source file changed since falls back to tsx rather than running stale code.
+ * The tests start hundreds of such processes, and worker threads (the Node task worker's shim)
+ * likewise. Both run the bundle only while it is fresh (scripts/cli-bundle.mjs).
  *
  * `node --import tsx scripts/build-cli.ts` (part of `npm run build`); the Vitest global setup calls `buildCli`.
  */

@@ -12,7 +12,7 @@ import { Competitors, rendezvousKey, type Place, type RendezvousKey } from "../c
 import type { Did } from "../core/identity/did-key.ts";
 import { claimDelayMs } from "../core/ledger/replication.ts";
 import { claimRefusal } from "../core/ledger/rules/jobs.ts";
-import type { JobState, LedgerState } from "../core/ledger/state.ts";
+import type { LedgerState } from "../core/ledger/state.ts";
 import { ROLES } from "./behaviour.ts";
 import type { SimJob, SimNode } from "./world.ts";
 
@@ -86,6 +86,8 @@ export class Board {
   private readonly openJobs = new Set<number>();
   private competitors = new Competitors([]);
   private readonly byDid = new Map<Did, SimNode>();
+  /** The node of each competitor, by its position among them (offers walk positions, not DIDs). */
+  private nodeAt: (SimNode | undefined)[] = [];
   /** By job index, while the job is open. */
   private readonly offers: (Offer | undefined)[] = [];
 
@@ -101,6 +103,7 @@ export class Board {
   /** The workers every worker ranks against (activeRunners of the current view, weighted), then a new offer on every open job. */
   rank(competitors: Competitors): void {
     this.competitors = competitors;
+    this.nodeAt = Array.from({ length: competitors.size }, (_, position) => this.byDid.get(competitors.at(position)!));
     for (const index of this.openJobs) this.offer(this.jobs[index]!);
   }
 
@@ -152,9 +155,9 @@ export class Board {
       const offer = this.offerOf(job);
       const due = Math.min(OFFER_LIMIT, (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * job.free.length);
       for (let rank = 0; rank < due && !claimed; rank++) {
-        const did = this.competitors.workerAt(offer.key, rank, offer.busyPositions(this.competitors));
-        if (did === undefined) break;
-        const node = this.byDid.get(did);
+        const position = this.competitors.positionAt(offer.key, rank, offer.busyPositions(this.competitors));
+        if (position === undefined) break;
+        const node = this.nodeAt[position];
         const plan = node?.idle ? this.plan(node, job) : undefined;
         if (plan && plan.at <= now) {
           this.take(node!, job, plan.replica);
@@ -178,6 +181,8 @@ export class Board {
    */
   plan(node: SimNode, job: SimJob, claimer?: Claimer): Plan | undefined {
     if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline || job.claimants.has(node.did)) return undefined;
+    // Most jobs a newly idle worker scans end here, before any lookup in the fold's state.
+    if (claimer && this.wavesPastDeadline(job, claimer)) return undefined;
     const state = this.host.state();
     const folded = state.jobs[job.id];
     if (!folded) return undefined;
@@ -188,7 +193,6 @@ export class Board {
       return claimRefusal(state, folded, job.id, replica, node.did, at) ? undefined : { replica, at };
     }
     const offer = this.offerOf(job);
-    if (claimer && this.wavesPastDeadline(job, folded, offer, claimer)) return undefined;
     return planReplica(state, job.id, folded, node.did, offer, this.host.now(), this.staggerMs, this.competitors, offer.key);
   }
 
@@ -203,11 +207,13 @@ export class Board {
    * Whether the worker's earliest wave on the job (its rank spread over every free replica, a
    * lower bound of the wave planReplica gives it) starts after the deadline: then planReplica
    * has no plan either (the fold refuses a claim past the deadline). Most of the oldest open
-   * jobs a newly idle worker looks at are so, and this costs one rank instead of a plan.
+   * jobs a newly idle worker looks at are so, and this costs one rank instead of a plan. The
+   * simulator's deadline is the fold's (the one it submitted, or the fold's when it reopened the job).
    */
-  private wavesPastDeadline(job: SimJob, folded: JobState, offer: Offer, claimer: Claimer): boolean {
+  private wavesPastDeadline(job: SimJob, claimer: Claimer): boolean {
+    const offer = this.offerOf(job);
     const rank = this.competitors.rankAt(offer.key, claimer.place, offer.busyPositions(this.competitors));
-    return job.freeSince + claimSlot(rank, job.free.length, claimer.weightPermille).wave * this.staggerMs > folded.deadline;
+    return job.freeSince + claimSlot(rank, job.free.length, claimer.weightPermille).wave * this.staggerMs > job.deadline;
   }
 
   private offerOf(job: SimJob): Offer {

@@ -38,6 +38,8 @@ export class Simulation {
   readonly tally: Tally = newTally();
   private readonly board: Board;
   private readonly jobByEntry = new Map<EntryId, number>();
+  /** Fold ticks so far: `touched` lists a job once per tick. */
+  private ticks = 0;
   private readonly groupJobs = new Map<number, number[]>();
   private readonly rng: { arrivals: Rng; churn: Rng; work: Rng; answers: Rng };
   private readonly strategy: Strategy;
@@ -327,7 +329,7 @@ export class Simulation {
     const id = this.ledger.write(this.nodes[submitter]!.did, "job.submit", body, now, { reliable: true });
     const correct = this.rng.work.bytes(32);
     const work = sample(this.rng.work, this.config.devices.task);
-    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, outcome: "open" });
+    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, touchedIn: 0, outcome: "open" });
     this.jobByEntry.set(id, index);
     this.tally.submitted++;
     if (this.farm && this.tally.submitted % FARM_EVERY === 0) this.farm.submit(now, p.reward, p.deadlineMs);
@@ -347,7 +349,9 @@ export class Simulation {
     if (this.queue.now - this.rankedAt >= RANK_REFRESH_MS) {
       this.rankedAt = this.queue.now;
       const view = this.queue.now - this.ledger.horizonMs;
-      this.board.rank(weightedCompetitors(this.ledger.state, activeRunners(this.ledger.state, view, this.ledger.root), view));
+      // Every job in the state is one the engine submitted, unless a Sybil farm submits its own.
+      const jobs = this.farm ? undefined : this.jobByEntry.keys();
+      this.board.rank(weightedCompetitors(this.ledger.state, activeRunners(this.ledger.state, view, this.ledger.root, jobs), view));
     }
     this.queue.after(FOLD_TICK_MS, { type: "fold" });
   }
@@ -419,12 +423,15 @@ export class Simulation {
   }
 
   private touched(batch: readonly SignedEntry[]): number[] {
-    const jobs = new Set<number>();
+    const jobs: number[] = [];
+    const tick = ++this.ticks;
     for (const { id, entry } of batch) {
       const index = this.jobByEntry.get(entry.kind === "job.submit" ? id : (entry.body.job as EntryId));
-      if (index !== undefined) jobs.add(index);
+      if (index === undefined || this.jobs[index]!.touchedIn === tick) continue;
+      this.jobs[index]!.touchedIn = tick;
+      jobs.push(index);
     }
-    return [...jobs].sort((a, b) => a - b);
+    return jobs.sort((a, b) => a - b);
   }
 
   /** Brings the simulator's view of a job in line with the fold: outcome, lost commits, reveals, free replicas. */
@@ -462,7 +469,9 @@ export class Simulation {
    * its lease check finds the replica under another name.
    */
   private dropLostClaims(job: SimJob, state: JobState, view: number): void {
-    for (const [replica, index] of [...job.holders]) {
+    // A holder dropped here may claim again at once, a replica of this job too: the loop then
+    // meets that claim as well and skips it (written after the view).
+    for (const [replica, index] of job.holders) {
       const node = this.nodes[index]!;
       const attempt = node.attempt;
       if (attempt?.job !== job.index || attempt.replica !== replica || attempt.claimedAt > view) continue;

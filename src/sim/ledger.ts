@@ -56,6 +56,8 @@ export class SimLedger {
   readonly pool: PoolId;
   readonly stats: LedgerStats = { written: 0, lost: 0, folded: 0, rejected: {}, badBody: 0, foldMs: 0 };
   private readonly folder = new Folder(memberListAuthoriser, undefined, { retain: false });
+  /** The folder's state, read after each `add` (the state is read far more often than folded). */
+  private folded = this.folder.result().state;
   private readonly seqs = new Map<Did, number>();
   private pending: SignedEntry[] = [];
   private head = 0;
@@ -82,7 +84,7 @@ export class SimLedger {
   }
 
   get state(): LedgerState {
-    return this.folder.result().state;
+    return this.folded;
   }
 
   /** The time the fold has reached: every delivered entry stamped at or before it is folded. */
@@ -186,6 +188,7 @@ export class SimLedger {
     }
     const started = performance.now();
     const added = this.folder.add(batch);
+    this.folded = this.folder.result().state;
     this.stats.foldMs += performance.now() - started;
     if (added !== "appended") throw new Error("simulator bug: a batch did not sort after the folded entries");
     this.stats.folded += batch.length;
@@ -210,7 +213,9 @@ export class SimLedger {
     this.seqs.set(this.root, seq);
     const entry: Entry = { v: ENTRY_VERSION, kind: "checkpoint", pool: this.pool, author: this.root, seq, time: through + 1, body, proof: [], sig: ZERO_SIG };
     const started = performance.now();
-    if (this.folder.add([{ id: this.nextId(), bytes: NO_BYTES, entry }]) !== "appended") throw new Error("simulator bug: a checkpoint did not sort after the folded entries");
+    const added = this.folder.add([{ id: this.nextId(), bytes: NO_BYTES, entry }]);
+    this.folded = this.folder.result().state;
+    if (added !== "appended") throw new Error("simulator bug: a checkpoint did not sort after the folded entries");
     this.stats.foldMs += performance.now() - started;
     this.rootWrittenAt = through + 1;
     this.stats.written++;

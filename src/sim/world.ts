@@ -88,6 +88,8 @@ export interface SimJob {
   freeSince: number;
   /** The next rendezvous wave already scheduled, if any. */
   waveAt: number | undefined;
+  /** The last fold tick whose batch had an entry of this job (0: none yet). */
+  touchedIn: number;
   /** The outcome as the fold has it now (after audits and revocations). */
   outcome: "open" | "right" | "wrong" | "failed" | "expired" | "refused";
   /** The outcome at the job's first verdict (before any audit or revocation). */

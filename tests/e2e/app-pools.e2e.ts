@@ -1,10 +1,13 @@
 /**
  * Two people, two browser profiles (two identities), one relay (`edgepool serve`'s): the first
- * creates a pool (private, the default: everything below travels sealed) and an invite link, the second opens the link, sees the "join pool X?"
- * confirmation and joins; both see the same two members. A job the first submits is run by both
- * devices (two replicas), its Mandelbrot image shows, and both see the same ledger and credits.
- * A third person opening the used-up link is told so before joining. Then the first revokes the
- * second, and both devices show it.
+ * creates a pool (private, the default: everything below travels sealed) and an invite link, then
+ * closes its page; the second opens the link, sees the "join pool X?" confirmation and joins with
+ * the inviter offline (the link's lockbox waits in the pool's mailbox on the relay); both see the
+ * same two members and key epoch. A job the first submits is run by both devices (two replicas),
+ * its Mandelbrot image shows, and both see the same ledger and credits. A third person opening the
+ * used-up link is told so before joining. The first rotates the key by hand (the second shows as
+ * not yet seen with it), then revokes the second: the key moves on in the same envelope, both
+ * devices show the revocation, and what the first writes next never reaches the second.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -13,25 +16,35 @@ import { appFixture, checkScreen, createInvite, createPool, joinByLink, openScre
 const app = appFixture();
 
 const memberCount = (page: Page): Promise<number> => page.locator('[data-testid="members"] tbody tr').count();
+const epoch = (page: Page): Promise<string> => page.getByTestId("key-epoch").innerText();
+const upToDate = (page: Page) => expect.poll(() => page.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 30_000 }).toBe("up-to-date");
+const kinds = async (page: Page) => (await page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts()).sort();
 
 describe("pools in the app", () => {
-  it("lets one person create a pool and invite, another join through the link and run the first one's job, both seeing the same ledger and credits", async () => {
+  it("lets one person create a private pool and invite, another join through the link with the inviter offline and run the first one's job, then rotates and revokes", async () => {
     const { server } = app;
-    const alice = (await app.person()).page;
+    const aliceProfile = await app.person();
+    let alice = aliceProfile.page;
     await createPool(alice, server.url, server.relayUrl, "Render farm", 2);
     await expect.poll(() => memberCount(alice), { timeout: 10_000 }).toBe(1);
     expect(await alice.locator('[data-testid="members"]').innerText()).toContain("(you)");
+    await expect.poll(() => epoch(alice), { timeout: 30_000 }).toBe("0");
+    expect(await alice.getByTestId("privacy-mark").innerText()).toMatch(/^Private pool: relays store and forward only ciphertext/);
+    expect(await alice.getByRole("button", { name: /Render farm/ }).innerText()).toMatch(/private/);
 
     const link = await createInvite(alice);
     expect(link).toMatch(new RegExp(`^${server.url.replace(/[/.]/g, "\\$&")}#/join/`));
     await alice.getByRole("img", { name: "QR code of the invite link" }).waitFor();
-    await expect.poll(() => alice.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 20_000 }).toBe("up-to-date");
+    await upToDate(alice);
     expect(await alice.getByTestId("only-here").getAttribute("data-count")).toBe("0");
     await checkScreen(alice, "pools");
+    // The inviter goes offline: the joiner needs only the link and the relay.
+    await alice.close();
 
     const bob = (await app.person()).page;
     await joinByLink(bob, link, async () => {
       expect(await bob.locator("main").innerText()).toContain("You may: job/run, job/submit");
+      expect(await bob.getByTestId("join-privacy").innerText()).toMatch(/^Private pool: .*the relay sees only ciphertext$/);
       // The link's name shows at once as a hint; the pool's signed ledger confirms it once it arrives.
       expect(await bob.getByTestId("pool-name").innerText()).toBe("Render farm");
       await expect.poll(() => bob.getByTestId("pool-name").getAttribute("data-source"), { timeout: 30_000 }).toBe("ledger");
@@ -42,7 +55,10 @@ describe("pools in the app", () => {
     await openScreen(bob, server.url, "pools");
     await bob.getByRole("button", { name: "Render farm" }).click();
     await expect.poll(() => memberCount(bob), { timeout: 20_000 }).toBe(2);
-    await expect.poll(() => memberCount(alice), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => epoch(bob), { timeout: 20_000 }).toBe("0");
+    alice = await aliceProfile.session.newPage();
+    await openScreen(alice, server.url, "pools");
+    await expect.poll(() => memberCount(alice), { timeout: 30_000 }).toBe(2);
 
     // A third person with the same one-use link learns before joining that it is used up, and whom to ask.
     const carol = (await app.person()).page;
@@ -75,7 +91,6 @@ describe("pools in the app", () => {
 
     await openScreen(alice, server.url, "ledger");
     await openScreen(bob, server.url, "ledger");
-    const kinds = async (page: Page) => (await page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts()).sort();
     const balances = (page: Page) => page.getByTestId("balances").innerText();
     await expect.poll(async () => (await kinds(alice)).filter((k) => k === "job.submit" || k === "member.join" || k === "pool.create"), { timeout: 20_000 }).toEqual([
       "job.submit",
@@ -91,16 +106,38 @@ describe("pools in the app", () => {
     expect(await alice.getByTestId("pool-params").innerText()).toMatch(/Majority k\s+3/);
     await checkScreen(alice, "ledger");
 
-    // Alice revokes bob; both devices then show him as revoked.
+    // A rotation by hand: bob gets the new key but has written nothing under it yet.
     await openScreen(alice, server.url, "pools");
+    await openScreen(bob, server.url, "pools");
+    await alice.getByRole("button", { name: "Rotate key" }).click();
+    await expect.poll(() => epoch(alice), { timeout: 20_000 }).toBe("1");
+    expect(await alice.getByTestId("not-yet-seen").getAttribute("data-count")).toBe("1");
+    await expect.poll(() => epoch(bob), { timeout: 30_000 }).toBe("1");
+    // The rotation can show before bob's lockbox has opened ("not arrived yet"); then his key arrives.
+    await expect.poll(() => bob.getByTestId("pending-rotation").count(), { timeout: 30_000 }).toBe(0);
+
+    // Alice revokes bob, which rotates again in the same envelope; both devices then show him as
+    // revoked, and his learns of the new epoch but not its key.
     await alice.getByRole("button", { name: /^Revoke did:key:/ }).click();
     await checkScreen(alice, "pools-revoke-confirm");
     await alice.getByRole("button", { name: "Confirm revoke" }).click();
-    // The pool is private (the default), so the revocation also moves the key on.
-    await alice.getByText(/^Revoked did:key:.*entries up to number \d+ stay valid, later ones are refused\. The pool's key moved to epoch 1: /).waitFor({ timeout: 20_000 });
+    await alice.getByText(/^Revoked did:key:.*entries up to number \d+ stay valid, later ones are refused\. The pool's key moved to epoch 2: they cannot read what is written from now on\.$/).waitFor({ timeout: 30_000 });
     const statuses = (page: Page) => page.getByTestId("member-status").allInnerTexts();
     expect((await statuses(alice)).filter((s) => s.startsWith("revoked"))).toHaveLength(1);
-    await openScreen(bob, server.url, "pools");
-    await expect.poll(async () => (await statuses(bob)).filter((s) => s.startsWith("revoked")).length, { timeout: 20_000 }).toBe(1);
+    expect(await epoch(alice)).toBe("2");
+    expect(await alice.getByTestId("not-yet-seen").getAttribute("data-count")).toBe("0");
+    await expect.poll(async () => (await statuses(bob)).filter((s) => s.startsWith("revoked")).length, { timeout: 30_000 }).toBe(1);
+    await bob.getByTestId("pending-rotation").waitFor({ timeout: 30_000 });
+    expect(await bob.getByTestId("pending-rotation").innerText()).toMatch(/you were removed from the pool/);
+    expect(await epoch(bob)).toBe("2");
+    await checkScreen(bob, "pools-private-removed");
+
+    // What alice writes now (an invite) is sealed under epoch 2: it reaches the relay, never bob.
+    await createInvite(alice);
+    await upToDate(alice);
+    await openScreen(alice, server.url, "ledger");
+    await expect.poll(async () => (await kinds(alice)).filter((k) => k === "invite.create").length, { timeout: 20_000 }).toBe(2);
+    await openScreen(bob, server.url, "ledger");
+    expect((await kinds(bob)).filter((k) => k === "invite.create")).toHaveLength(1);
   }, 300_000);
 });

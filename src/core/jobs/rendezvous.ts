@@ -170,10 +170,21 @@ export class Competitors {
    * without ranking everyone.
    */
   workerAt(key: RendezvousKey, rank: number, busyPositions: readonly number[]): Did | undefined {
+    const position = this.positionAt(key, rank, busyPositions);
+    return position === undefined ? undefined : this.sorted[position];
+  }
+
+  /** Where the worker of `workerAt` stands in the sorted list (a dispatcher keeping its workers by position skips a lookup by DID). */
+  positionAt(key: RendezvousKey, rank: number, busyPositions: readonly number[]): number | undefined {
     const size = this.sorted.length - busyPositions.length;
     if (rank >= size) return undefined;
     let position = rendezvousPosition(key, size, rank);
     for (const at of busyPositions) if (at <= position) position++;
+    return position;
+  }
+
+  /** The competitor at `position` of the sorted list. */
+  at(position: number): Did | undefined {
     return this.sorted[position];
   }
 

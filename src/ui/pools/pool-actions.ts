@@ -15,6 +15,7 @@ import type { Ledger } from "../../core/ledger/ledger.ts";
 import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeTarget, setPoolNetwork } from "../../core/ledger/membership.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
+import { Keyring } from "../../core/privacy/keyring.ts";
 import type { PrivateLedger } from "../../core/privacy/private-ledger.ts";
 import type { RotationNote } from "./private-pool.ts";
 import { browserRepo } from "./browser-repo.ts";
@@ -42,8 +43,8 @@ export function openPoolLedger(identity: Identity, pool: PoolId, relay: string |
   return remembered(pool, async () => {
     const connected = await connect(relay);
     if (!connected.ok) return connected;
-    if (invite?.sealed || (await (await privatePools()).holdsKeys(pool))) return asOpened(await (await privatePools()).openPrivatePool(identity, pool, invite));
     const { repo, storage } = await browserRepo();
+    if (invite?.sealed || (await Keyring.holds(storage, pool))) return asOpened(await (await privatePools()).openPrivatePool(identity, pool, invite));
     const plain = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
     return plain.ok ? { ok: true, ledger: plain.ledger, privacy: undefined } : { ok: false, message: `${plain.reason}: ${plain.message}` };
   });

@@ -13,7 +13,6 @@ import { ownDelegation } from "../../core/ledger/own-delegation.ts";
 import type { SignedEntry } from "../../core/ledger/types.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { latestKeyHolding } from "../../core/privacy/key-holders.ts";
-import { Keyring } from "../../core/privacy/keyring.ts";
 import { createPrivateInvite, openInviteKey } from "../../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../../core/privacy/private-ledger.ts";
 import { revokeAndRotate } from "../../core/privacy/private-revocation.ts";
@@ -33,11 +32,6 @@ export interface PrivacyFacts {
   readonly pendingRotation: boolean;
   /** Current members with no sign yet of holding the latest key. */
   readonly notYetSeen: readonly string[];
-}
-
-/** Whether this browser holds a key of `pool` (then it is private here). */
-export async function holdsKeys(pool: PoolId): Promise<boolean> {
-  return Keyring.holds((await browserRepo()).storage, pool);
 }
 
 async function nodeOptions(identity: Identity) {

@@ -72,6 +72,12 @@ describe("the canonical DAG-CBOR subset (decoding fast path)", () => {
     );
   });
 
+  it("keeps strings apart whose hashes collide (repeated strings are shared, never mixed up)", () => {
+    const value = { Aa: "BB", BB: "Aa", list: ["Aa", "BB", "Aa"] }; // "Aa" and "BB" hash alike
+    expect(decodeCanonicalSubset(encode(value))).toEqual(value);
+    expect(decodeCanonicalSubset(encode(value))).toEqual(value);
+  });
+
   it("leaves to the generic path what it does not hold: non-shortest heads, unsorted or repeated keys, floats, tags, trailing bytes", () => {
     const refused = [
       [0x18, 0x05], // 5 in two bytes

@@ -54,7 +54,7 @@ describe("direct peers of a private pool", () => {
   it("connect over WebRTC through sealed signals, and a sealed blob crosses the data channel as ciphertext only", async () => {
     pool = await privatePool();
     const { bob, carol } = pool;
-    await until(() => bob.node.ledger.state.privacy !== undefined && carol.node.ledger.state.privacy !== undefined, "bob and carol read the sealed genesis");
+    await until(() => bob.node.ledger.state.privacy !== undefined && carol.node.ledger.state.privacy !== undefined, "bob and carol read the sealed genesis", 60_000);
     // Everything carol receives on a data channel, whichever side opened it.
     const received: Uint8Array[] = [];
     const [atBob, atCarol] = [directOf(bob), directOf(carol, tapped((bytes) => received.push(bytes)))];
@@ -68,5 +68,5 @@ describe("direct peers of a private pool", () => {
     expect(fromBob).toBeGreaterThan(bytes.length);
     expect(received.reduce((n, m) => n + m.length, 0)).toBeGreaterThan(bytes.length);
     for (const message of received) for (const at of [0, 1_000_000, bytes.length - 64]) expect(holds(message, bytes.subarray(at, at + 64))).toBe(false);
-  }, 120_000);
+  }, 180_000);
 });

@@ -25,6 +25,8 @@ import { until } from "../ledger/network.ts";
 import { now, privatePool, T0, type PrivatePool } from "./private-pool.ts";
 
 const erin = fixture("erin", 5);
+/** Generous: each wait is a sync through the relay, slow on a loaded machine. */
+const WAIT = 60_000;
 let pool: PrivatePool | undefined;
 let joiners: { repo: Repo; node?: PrivateLedger }[] = [];
 afterEach(async () => {
@@ -60,15 +62,15 @@ describe("invites to a private pool", () => {
     pool = await privatePool();
     const link = await invite(pool);
     expect(link.sealed).toMatchObject({ epoch: 0 });
-    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's key to reach the relay (bob sees it)");
+    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's key to reach the relay (bob sees it)", WAIT);
     const kex = await join(pool, dave, link);
     expect(pool.alice.node.ledger.state.members[dave.did]!.kex).toBe(Buffer.from(kex).toString("hex"));
-  }, 60_000);
+  }, 180_000);
 
   it("a multi-use link still admits someone after a rotation: the new key was wrapped for it too", async () => {
     pool = await privatePool();
     const link = await invite(pool, 2);
-    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's key to reach the relay (bob sees it)");
+    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's key to reach the relay (bob sees it)", WAIT);
     await join(pool, dave, link);
     const rotated = await rotateKey({ node: pool.alice.node, author: pool.alice.who, time: now() });
     expect(rotated).toMatchObject({ ok: true, epoch: 1 });
@@ -77,25 +79,26 @@ describe("invites to a private pool", () => {
     // erin has only the link (it points at epoch 0): she follows the rotation through the link's lockbox.
     await join(pool, erin, link, 1);
     expect(pool.alice.node.ledger.state.members[erin.did]?.invite).toBe(pool.alice.node.ledger.state.members[dave.did]?.invite);
-  }, 60_000);
+  }, 180_000);
 
   it("a link made after a rotation points at the new epoch; the joiner walks back and reads all history", async () => {
     pool = await privatePool();
     expect(await rotateKey({ node: pool.alice.node, author: pool.alice.who, time: now() })).toMatchObject({ ok: true, epoch: 1 });
     const link = await invite(pool);
     expect(link.sealed).toMatchObject({ epoch: 1 });
+    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's lockbox and key to reach the relay (bob sees them)", WAIT);
     await join(pool, dave, link, 1);
     // pool.create and the members' joins were sealed under epoch 0, which the link never named.
     const daves = joiners[0]!.node!;
     expect(daves.keyring.all().map((k) => k.epoch).sort()).toEqual([0, 1]);
     expect(Object.keys(daves.ledger.state.members).sort()).toEqual(Object.keys(pool.alice.node.ledger.state.members).sort());
-  }, 60_000);
+  }, 180_000);
 
   it("refuses a link whose pointer names another mailbox item or another document", async () => {
     pool = await privatePool();
     const link = await invite(pool);
     const sealed = link.sealed!;
-    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's key to reach the relay");
+    await until(() => Object.keys(pool!.bob.node.ledger.state.privacy?.invites ?? {}).length === 1, "the invite's key to reach the relay", WAIT);
     const daveRepo = joinerRepo(pool.relay.repo);
     const elsewhere = { ...link, sealed: { ...sealed, mailbox: "00".repeat(32) } };
     expect(await openInviteKey(daveRepo, elsewhere)).toMatchObject({ ok: false, reason: "unknown-reference" });
@@ -104,7 +107,7 @@ describe("invites to a private pool", () => {
     const decoy = daveRepo.create<SealedDoc>({ protocol: SEALED_PROTOCOL, envelopes: {}, mailbox: { [sealed.mailbox]: item } });
     const moved = { ...link, sealed: { ...sealed, document: decoy.documentId } };
     expect(await openInviteKey(daveRepo, moved)).toMatchObject({ ok: false, reason: "bad-body", message: expect.stringContaining("not the one of the document it names") });
-  }, 60_000);
+  }, 180_000);
 });
 
 /** The published invite key of the pool's one link. */
@@ -121,11 +124,11 @@ async function join(p: PrivatePool, who: TestIdentity, link: InviteLink, epoch =
   const kex = kexKeyPairFromSeed(who.seed, "test/kex");
   const node = await PrivateLedger.open({ repo, storage: new NodeFSStorageAdapter(joinPath(p.relay.dir, "..", who.name)), pool: p.pool, authoriser: new UcanAuthoriser(), now, me: { did: who.did, kex }, keys: [opened.key], also: [opened.holder], author: { author: who }, flushMs: 50 });
   joiners.find((j) => j.repo === repo)!.node = node;
-  await until(() => node.ledger.state.pool !== undefined && node.ledger.state.members[p.alice.who.did] !== undefined && node.view().sealingEpoch === epoch, `${who.name} to read the pool and hold epoch ${epoch}'s key`);
+  await until(() => node.ledger.state.pool !== undefined && node.ledger.state.members[p.alice.who.did] !== undefined && node.view().sealingEpoch === epoch, `${who.name} to read the pool and hold epoch ${epoch}'s key`, WAIT);
   const redeemed = await redeemInvite(link, who.did, Math.floor(T0 / 1000) + 60);
   if (!redeemed.ok) throw new Error(redeemed.message);
   expect(await joinWithInvite(node.ledger, who, redeemed.redemption, now(), kex.publicKey)).toMatchObject({ ok: true, status: "joined" });
   await node.flush();
-  await until(() => p.alice.node.ledger.state.members[who.did]?.kex !== undefined, `alice to read ${who.name}'s join and key`);
+  await until(() => p.alice.node.ledger.state.members[who.did]?.kex !== undefined, `alice to read ${who.name}'s join and key`, WAIT);
   return kex.publicKey;
 }

@@ -364,7 +364,8 @@ async function prepare(jobs: number): Promise<PreparedNode> {
   const h = await history(jobs);
   const through = h.entries.at(-1)!.entry.time;
   const draft = draftCheckpoint(h.entries, through, new UcanAuthoriser());
-  const checkpoint = await h.writers[0]!.write("checkpoint", draft.body, through + 1);
+  // Names epoch 1, as a compacting checkpoint does; writeEpoch builds the document as every node does (startEpochDocument).
+  const checkpoint = await h.writers[0]!.write("checkpoint", { ...draft.body, epoch: 1 }, through + 1);
   const later: SignedEntry[] = [];
   await appendJobs(later, h.writers[0]!, h.writers.slice(1), jobs + 1, jobs + 101);
   const home = join(root, `n${dirs++}`);

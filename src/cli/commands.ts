@@ -20,6 +20,7 @@ export const commands: readonly CommandEntry[] = [
   { name: "run", summary: "run one WebAssembly task locally in a sandboxed worker", load: async () => (await import("./run.ts")).runCommand },
   { name: "ledger show", summary: "show a pool's members, jobs, balances, reputation and refused entries", load: async () => (await import("./ledger-show.ts")).ledgerShow },
   { name: "ledger checkpoint", summary: "make a pool's history up to a moment ago final (closes expired invites)", load: async () => (await import("./ledger-checkpoint.ts")).ledgerCheckpoint },
+  { name: "ledger compact", summary: "checkpoint a pool and start its next epoch document (start-up stops growing with history)", load: async () => (await import("./ledger-checkpoint.ts")).ledgerCompact },
   { name: "ledger verify", summary: "re-validate a pool's whole ledger from genesis and check its checkpoints", load: async () => (await import("./ledger-verify.ts")).ledgerVerify },
   { name: "pool create", summary: "create a pool with this node as its root", load: async () => (await import("./pool-create.ts")).poolCreate },
   { name: "pool network", summary: "show or set the pool's STUN/TURN servers and whether members may connect directly", load: async () => (await import("./pool-network.ts")).poolNetwork },

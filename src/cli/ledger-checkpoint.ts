@@ -1,10 +1,15 @@
-/** `edgepool ledger checkpoint --pool P`: makes the pool's history up to a moment ago final. */
-import { writeCheckpoint } from "../core/ledger/checkpoint-writer.ts";
-import type { Command } from "./command.ts";
+/**
+ * `edgepool ledger checkpoint --pool P`: makes the pool's history up to a moment ago final.
+ * `edgepool ledger compact --pool P`: the same checkpoint, naming the next epoch: every node moves
+ * to a new document that starts from it (ledger/README.md 9), so start-up stops growing with history.
+ */
+import { writeCheckpoint, CHECKPOINT_SETTLE_MS } from "../core/ledger/checkpoint-writer.ts";
+import { startNextEpoch } from "../core/ledger/epochs.ts";
+import type { Command, CliIo, ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { openPool, ownProof, poolArgument, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
 
-const usage = [
+const checkpointUsage = [
   "usage: edgepool ledger checkpoint --pool P [--relay URL] [--json]",
   "",
   "Writes a checkpoint of pool P: a commitment to everything this node has folded up to two minutes",
@@ -20,23 +25,51 @@ const usage = [
   "Exit codes: 0 written, 1 error (nothing new to cover, or private pool), 2 usage, 4 you may not checkpoint.",
 ].join("\n");
 
-export const ledgerCheckpoint: Command = {
-  usage,
-  options: { ...poolOptions, pool: { type: "string" }, json: { type: "boolean" } },
-  async run(args, io) {
-    const pool = poolArgument(args, usage);
-    const session = await openPool(args, io, pool);
-    try {
-      if (session.privacy) throw new CliError("this pool is private: private pools have no checkpoints yet", ExitCode.error);
-      const proof = ownProof(session);
-      const written = await writeCheckpoint(session.ledger, session.identity, Date.now(), proof === undefined ? [] : [proof]);
-      if (!written.ok) throw new CliError(`${written.reason}: ${written.message}`, written.reason === "not-authorised" ? ExitCode.noPermission : ExitCode.error);
-      if (!(await session.sync())) io.err("Written on this node; it reaches the pool when this node next syncs with a peer or relay.");
-      const through = new Date(written.through).toISOString();
-      io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, checkpoint: written.id, through: written.through, count: written.count }) : `${written.id} (final through ${through}, ${written.count} entries)`);
-      return ExitCode.ok;
-    } finally {
-      await session.close();
+const compactUsage = [
+  "usage: edgepool ledger compact --pool P [--relay URL] [--json]",
+  "",
+  "Writes a checkpoint of pool P (as `edgepool ledger checkpoint`) that also starts the pool's next",
+  "epoch: a new ledger document holding the checkpoint, the state it commits to and only the entries",
+  "after it. Every node moves there when the checkpoint reaches it (running ones without a restart),",
+  "so a node's start-up reads the new document only. Older epochs stay for `edgepool ledger verify`.",
+  "A running node holding ledger/checkpoint also does this on its own once an epoch holds 20,000",
+  "entries or 8 MiB. Only the pool's root (nodes start from an epoch only when the root signed its start).",
+  "",
+  "  --pool P       the pool id",
+  ...POOL_USAGE,
+  '  --json         print {"schemaVersion":1,"pool","checkpoint","through","count","epoch"}',
+  "",
+  "Exit codes: 0 written, 1 error (nothing new to cover, or private pool), 2 usage, 4 you may not checkpoint.",
+].join("\n");
+
+async function run(args: ParsedArgs, io: CliIo, compact: boolean): Promise<ExitCode> {
+  const pool = poolArgument(args, compact ? compactUsage : checkpointUsage);
+  const session = await openPool(args, io, pool);
+  try {
+    if (session.privacy) throw new CliError("this pool is private: private pools have no checkpoints yet", ExitCode.error);
+    const proof = ownProof(session);
+    const { ledger } = session;
+    // A restarting node trusts only root-signed starts (epochs.ts, trustPoolRoot).
+    if (compact && proof !== undefined) throw new CliError("only the pool's root can compact: nodes start from an epoch only when its checkpoint is the root's", ExitCode.noPermission);
+    const epoch = compact ? (ledger.state.checkpoint?.epoch ?? 0) + 1 : undefined;
+    const written = await writeCheckpoint(ledger, session.identity, Date.now(), proof === undefined ? [] : [proof], CHECKPOINT_SETTLE_MS, epoch);
+    if (!written.ok) throw new CliError(`${written.reason}: ${written.message}`, written.reason === "not-authorised" ? ExitCode.noPermission : ExitCode.error);
+    if (epoch !== undefined) {
+      const started = await startNextEpoch(ledger, written.id);
+      if (!started.ok) throw new CliError(`the checkpoint ${written.id} was written but epoch ${epoch} did not start here: ${started.reason}: ${started.message}`);
     }
-  },
-};
+    if (!(await session.sync())) io.err("Written on this node; it reaches the pool when this node next syncs with a peer or relay.");
+    const through = new Date(written.through).toISOString();
+    const json = { schemaVersion: 1, pool, checkpoint: written.id, through: written.through, count: written.count, ...(epoch === undefined ? {} : { epoch }) };
+    io.out(args.values.json ? JSON.stringify(json) : `${written.id} (final through ${through}, ${written.count} entries${epoch === undefined ? "" : `; epoch ${epoch} starts here`})`);
+    return ExitCode.ok;
+  } finally {
+    await session.close();
+  }
+}
+
+const options = { ...poolOptions, pool: { type: "string" }, json: { type: "boolean" } } as const;
+
+export const ledgerCheckpoint: Command = { usage: checkpointUsage, options, run: (args, io) => run(args, io, false) };
+
+export const ledgerCompact: Command = { usage: compactUsage, options, run: (args, io) => run(args, io, true) };

@@ -15,9 +15,9 @@ import type { Identity } from "../core/identity/keystore.ts";
 import type { StoredIdentity } from "../core/identity/keystore-file-node.ts";
 import type { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { isPrivate, openPrivateLedger, sealedSynced, type PrivateStart } from "./private-session.ts";
-import { latestEpoch, openEpoch } from "../core/ledger/epochs.ts";
+import { latestEpoch, openEpoch, startNextEpoch } from "../core/ledger/epochs.ts";
 import type { Ledger } from "../core/ledger/ledger.ts";
-import type { SignedEntry } from "../core/ledger/types.ts";
+import type { EntryId, SignedEntry } from "../core/ledger/types.ts";
 import { verifyNode } from "../core/crypto/ed25519-node.ts";
 import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { appendOwn as appendOwnEntry } from "../core/ledger/membership.ts";
@@ -138,7 +138,20 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
     },
   };
   if (relayStorage && !fresh && !(await session.sync())) io.err(`The relay did not finish syncing within ${wait / 1000} s; showing what arrived.`);
+  if (!privacy) await followEpoch(session, io);
   return session;
+}
+
+/**
+ * A command's session moves to the epoch the pool started while this node was away (ledger/README.md
+ * 9), as a running node would: what the command writes then goes to the document others read.
+ */
+async function followEpoch(session: PoolSession, io: CliIo): Promise<void> {
+  const checkpoint = session.ledger.state.checkpoint;
+  if (!checkpoint || (checkpoint.epoch ?? 0) <= session.ledger.epoch) return;
+  const started = await startNextEpoch(session.ledger, checkpoint.id as EntryId);
+  if (!started.ok) io.err(`The pool started epoch ${checkpoint.epoch}; this node stays in epoch ${session.ledger.epoch}: ${started.reason}: ${started.message}`);
+  else await session.sync();
 }
 
 /** The relay's storage id, once it has connected (it has storage, so it acknowledges heads). */

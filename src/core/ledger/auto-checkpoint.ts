@@ -98,7 +98,8 @@ export function checkpointAutomatically(options: AutoCheckpointOptions): AutoChe
       await ledger.settled();
       if (!(await holdsAbility())) return;
       const now = clock.now();
-      const epoch = epochs && decideEpoch(epochSituation(ledger), epochs);
+      // Only the root names epochs: a restarting node trusts only root-signed starts (epochs.ts, trustPoolRoot).
+      const epoch = epochs && options.did === ledger.state.pool?.root && decideEpoch(epochSituation(ledger), epochs);
       const drafted = checkpointBody(ledger, now, policy.settleMs, epoch && epoch.start ? epoch.epoch : undefined);
       const written = drafted.ok ? await options.write("checkpoint", drafted.body) : drafted;
       status = written.ok ? { ...status, written: status.written + 1, lastRefusal: undefined, ...(epoch ? { epoch } : {}) } : { ...status, lastRefusal: `${written.reason}: ${written.message}` };

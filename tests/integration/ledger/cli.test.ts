@@ -24,9 +24,9 @@ function edgepool(args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
-/** Writes entries into the pool's ledger under `home`, as the node itself would. */
-async function appendAtHome(entries: Story["entries"]): Promise<void> {
-  const { repo, storage, close } = openHomeRepo(home);
+/** Writes entries into the pool's ledger under `home` (or `at`), as the node itself would. */
+async function appendAtHome(entries: Story["entries"], at = home): Promise<void> {
+  const { repo, storage, close } = openHomeRepo(at);
   const ledger = await Ledger.open({ repo, storage, pool: story.pool, authoriser: new UcanAuthoriser(), now: () => T0 + 100_000 });
   await ledger.append(entries);
   await ledger.persisted();
@@ -96,5 +96,24 @@ describe("edgepool ledger", () => {
       opened.ledger.close();
       await opened.home.close();
     }
+  });
+
+  // Compact, then show and verify side by side, in a home of its own (the tests above add a lying checkpoint).
+  it("compact (as the pool's root) starts epoch 1; show reads it from there and verify proves both epochs", { timeout: 120_000 }, async () => {
+    const own = join(home, "compacting");
+    await appendAtHome(story.entries, own);
+    await new FileKeystore(own).store(alice.seed, { replace: false });
+    const run = await edgepool(["ledger", "compact", "--pool", story.pool, "--home", own, "--json"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const written = JSON.parse(run.stdout);
+    expect(written).toMatchObject({ schemaVersion: 1, pool: story.pool, epoch: 1, count: story.entries.length });
+    const [shown, verified] = await Promise.all([
+      edgepool(["ledger", "show", "--pool", story.pool, "--home", own, "--json"]),
+      edgepool(["ledger", "verify", "--pool", story.pool, "--home", own, "--json"]),
+    ]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ epoch: 1, checkpoint: { id: written.checkpoint } });
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ consistent: true, epochs: 2, problems: [] });
   });
 });

@@ -91,8 +91,8 @@ function storedAcknowledged(pool: PoolId): string[] {
  */
 async function readSyncNow({ ledger, privacy: sealed }: OpenedPool): Promise<void> {
   const [{ browserRepo }, { readSync }] = await Promise.all([import("./pools/browser-repo.ts"), import("../core/net/sync-status.ts")]);
-  const { repo } = await browserRepo();
   const pool = ledger.options.pool;
+  const { repo } = await browserRepo(sealed ? pool : undefined);
   const key = sealed?.sealingKey();
   const handle = sealed ? (key && sealed.document(key)) : ledger.handle;
   if (!handle) return;

@@ -18,6 +18,17 @@ const app = appFixture();
 const memberCount = (page: Page): Promise<number> => page.locator('[data-testid="members"] tbody tr').count();
 const epoch = (page: Page): Promise<string> => page.getByTestId("key-epoch").innerText();
 const upToDate = (page: Page) => expect.poll(() => page.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 30_000 }).toBe("up-to-date");
+/** The keys automerge-repo keeps its storage ids under in the app's IndexedDB (a string: tsx's helpers do not exist in the page). */
+const storageIdKeys = (page: Page): Promise<string[]> =>
+  page.evaluate(`new Promise((resolve, reject) => {
+    const open = indexedDB.open("edgepool-automerge");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const keys = open.result.transaction("documents").objectStore("documents").getAllKeys();
+      keys.onerror = () => reject(keys.error);
+      keys.onsuccess = () => resolve(keys.result.map((key) => key[0]).filter((first) => String(first).startsWith("storage-adapter-id")));
+    };
+  })`);
 const kinds = async (page: Page) => (await page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts()).sort();
 
 describe("pools in the app", () => {
@@ -37,6 +48,8 @@ describe("pools in the app", () => {
     await alice.getByRole("img", { name: "QR code of the invite link" }).waitFor();
     await upToDate(alice);
     expect(await alice.getByTestId("only-here").getAttribute("data-count")).toBe("0");
+    // The private pool's repo presents a storage id of its own, so a relay cannot link this browser's pools by it.
+    expect((await storageIdKeys(alice)).filter((key) => key.startsWith("storage-adapter-id-pool-"))).toHaveLength(1);
     await checkScreen(alice, "pools");
     // The inviter goes offline: the joiner needs only the link and the relay.
     await alice.close();

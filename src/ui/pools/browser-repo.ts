@@ -1,17 +1,25 @@
 /**
- * The app's one automerge-repo: IndexedDB storage and a relay adapter per relay the user's pools
- * use. Loaded only when a pool screen needs it, so Automerge (and its ~3.6 MB wasm, fetched by URL
- * rather than inlined, TOOLCHAIN.md) stays off the first route.
+ * The app's automerge-repos: one shared by the plain pools, and one per private pool, each with
+ * IndexedDB storage and a relay adapter per relay its pools use. automerge-repo presents one
+ * storage id to every peer of a repo (and one peer id per repo), so a relay serving several of
+ * this browser's pools through one repo could link them; a private pool's repo gets a storage id of
+ * its own (net/storage-id-scope.ts) and its own connections, as the CLI's do. All repos share one
+ * IndexedDB database: documents are found by id whichever repo stored them. Loaded only when a
+ * pool screen needs it, so Automerge (and its ~3.6 MB wasm, fetched by URL rather than inlined,
+ * TOOLCHAIN.md) stays off the first route.
  */
 import wasmUrl from "@automerge/automerge/automerge.wasm?url";
 import { initializeWasm, Repo, type StorageId } from "@automerge/automerge-repo/slim";
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
+import type { PoolId } from "../../core/capability/pool.ts";
 import { browserSocketFactory } from "../../core/net/relay-socket-browser.ts";
 import { SharePolicy } from "../../core/net/share-policy.ts";
+import { storageIdPerScope } from "../../core/net/storage-id-scope.ts";
 import { createTransports, type Transports } from "../../core/net/transports.ts";
 
 export interface BrowserRepo {
   readonly repo: Repo;
+  /** The database itself (keyrings, stored keys); the repo sees it through its storage id scope. */
   readonly storage: IndexedDBStorageAdapter;
   /** Announces private pools' documents to relays only (net/share-policy.ts). */
   readonly share: SharePolicy;
@@ -22,18 +30,27 @@ export interface BrowserRepo {
   relayStorageId(waitMs: number): Promise<StorageId | undefined>;
 }
 
-let opened: Promise<BrowserRepo> | undefined;
+const opened = new Map<string, Promise<BrowserRepo>>();
+const SHARED = "";
 
-export function browserRepo(): Promise<BrowserRepo> {
-  opened ??= open();
-  return opened;
+/** The plain pools' shared repo, or with `privatePool` that pool's own repo. */
+export function browserRepo(privatePool?: PoolId): Promise<BrowserRepo> {
+  const scope = privatePool ?? SHARED;
+  let repo = opened.get(scope);
+  if (!repo) {
+    repo = open(privatePool);
+    opened.set(scope, repo);
+  }
+  return repo;
 }
 
-async function open(): Promise<BrowserRepo> {
+let database: IndexedDBStorageAdapter | undefined;
+
+async function open(privatePool: PoolId | undefined): Promise<BrowserRepo> {
   await initializeWasm(wasmUrl);
-  const storage = new IndexedDBStorageAdapter("edgepool-automerge");
+  const storage = (database ??= new IndexedDBStorageAdapter("edgepool-automerge"));
   const share = new SharePolicy();
-  const repo = new Repo({ storage, network: [], shareConfig: share.config });
+  const repo = new Repo({ storage: privatePool ? storageIdPerScope(storage, `pool-${privatePool}`) : storage, network: [], shareConfig: share.config });
   const transports: Transports[] = [];
   const urls = new Set<string>();
   return {

@@ -41,10 +41,11 @@ const privatePools = () => import("./private-pool.ts");
  */
 export function openPoolLedger(identity: Identity, pool: PoolId, relay: string | undefined, invite?: InviteLink): Promise<Outcome<OpenedPool>> {
   return remembered(pool, async () => {
-    const connected = await connect(relay);
-    if (!connected.ok) return connected;
     const { repo, storage } = await browserRepo();
-    if (invite?.sealed || (await Keyring.holds(storage, pool))) return asOpened(await (await privatePools()).openPrivatePool(identity, pool, invite));
+    const sealed = invite?.sealed !== undefined || (await Keyring.holds(storage, pool));
+    const connected = await connect(relay, sealed ? pool : undefined);
+    if (!connected.ok) return connected;
+    if (sealed) return asOpened(await (await privatePools()).openPrivatePool(identity, pool, invite));
     const plain = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
     return plain.ok ? { ok: true, ledger: plain.ledger, privacy: undefined } : { ok: false, message: `${plain.reason}: ${plain.message}` };
   });
@@ -62,10 +63,10 @@ function remembered(pool: PoolId, open: () => Promise<Outcome<OpenedPool>>): Pro
 
 const asOpened = (result: Outcome<{ privacy: PrivateLedger }>): Outcome<OpenedPool> => (result.ok ? { ok: true, ledger: result.privacy.ledger, privacy: result.privacy } : result);
 
-/** Connects the app's repo to the pool's relay and waits (a while) for it. */
-async function connect(relay: string | undefined): Promise<Outcome<object>> {
+/** Connects the pool's repo (browser-repo.ts: a private pool's own) to the pool's relay and waits (a while) for it. */
+async function connect(relay: string | undefined, privatePool: PoolId | undefined): Promise<Outcome<object>> {
   if (!relay) return { ok: true };
-  const { addRelay, relayStorageId } = await browserRepo();
+  const { addRelay, relayStorageId } = await browserRepo(privatePool);
   const added = addRelay(relay);
   if (!added.ok) return { ok: false, message: `the pool's relay ${relay} is refused: ${added.message}` };
   // A document asked for before any peer connects can settle as unavailable (TOOLCHAIN.md).
@@ -84,8 +85,8 @@ export async function createNewPool(identity: Identity, name: string, replicatio
   const { entry } = await createPool(identity, { ...DEFAULT_POOL_SETTINGS, name, replication } as PoolSettings, nonce, Date.now());
   if (!plain) {
     const made = await remembered(pool, async () => {
-      const connected = await connect(relay);
-      return connected.ok ? asOpened(await (await privatePools()).createPrivate(identity, entry)) : connected;
+      const connected = await connect(relay, pool);
+      return connected.ok ? asOpened(await (await privatePools()).createPrivate(identity, pool, entry)) : connected;
     });
     return made.ok ? { ...made, pool } : made;
   }

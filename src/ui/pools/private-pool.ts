@@ -1,6 +1,6 @@
 /**
- * Private pools in the browser (docs/privacy.md): the app's repo holds only sealed epoch
- * documents, and the pool's ledger runs behind `PrivateLedger`. The steps are the core's (creating,
+ * Private pools in the browser (docs/privacy.md): each pool's own repo (browser-repo.ts) holds
+ * only sealed epoch documents, and the pool's ledger runs behind `PrivateLedger`. The steps are the core's (creating,
  * opening from an invite's lockbox, inviting, revoking with a rotation, rotating); this file
  * gives them the browser's storage, share policy and the identity's stored key-agreement key, and
  * turns refusals into messages. Loaded only when a private pool is opened or made.
@@ -34,14 +34,14 @@ export interface PrivacyFacts {
   readonly notYetSeen: readonly string[];
 }
 
-async function nodeOptions(identity: Identity) {
-  const { repo, storage, share } = await browserRepo();
+async function nodeOptions(identity: Identity, pool: PoolId) {
+  const { repo, storage, share } = await browserRepo(pool);
   return { repo, storage, share, authoriser: new UcanAuthoriser(), now: Date.now, me: { did: identity.did, kex: await storedMemberKex(storage, identity.did) } };
 }
 
 /** Opens a private pool with the keys this browser holds, or, from a private link, with the key its lockbox gives. */
 export async function openPrivatePool(identity: Identity, pool: PoolId, invite: InviteLink | undefined): Promise<Outcome<{ privacy: PrivateLedger }>> {
-  const options = await nodeOptions(identity);
+  const options = await nodeOptions(identity, pool);
   if (!invite?.sealed) return { ok: true, privacy: await PrivateLedger.open({ ...options, pool, author: { author: identity } }) };
   const opened = await openInviteKey(options.repo, invite, options.share);
   if (!opened.ok) return { ok: false, message: `this private pool's invite: ${opened.message}` };
@@ -49,8 +49,8 @@ export async function openPrivatePool(identity: Identity, pool: PoolId, invite: 
 }
 
 /** A new private pool from its pool.create: sealed under key epoch 0 from its first entry. */
-export async function createPrivate(identity: Identity, create: SignedEntry): Promise<Outcome<{ privacy: PrivateLedger }>> {
-  const made = await createPrivatePool({ ...(await nodeOptions(identity)), root: identity, entries: [create], time: Date.now() });
+export async function createPrivate(identity: Identity, pool: PoolId, create: SignedEntry): Promise<Outcome<{ privacy: PrivateLedger }>> {
+  const made = await createPrivatePool({ ...(await nodeOptions(identity, pool)), root: identity, entries: [create], time: Date.now() });
   return made.ok ? { ok: true, privacy: made.node } : { ok: false, message: `${made.reason}: ${made.message}` };
 }
 

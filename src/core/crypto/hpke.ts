@@ -11,10 +11,9 @@
  */
 import { gcm } from "@noble/ciphers/aes.js";
 import { x25519 } from "@noble/curves/ed25519.js";
-import { expand, extract } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, toArrayBufferBytes, utf8 } from "./bytes.ts";
 import { hkdfSha256 } from "./hkdf.ts";
+import { hkdfExpand, hkdfExtract } from "./hkdf-short.ts";
 
 export const X25519_KEY_LENGTH = 32;
 /** enc (the sender's ephemeral X25519 key) comes first in a sealed message. */
@@ -63,11 +62,11 @@ const AEAD_NONCE_LENGTH = 12;
 
 // Section 4: LabeledExtract and LabeledExpand.
 const labeledExtract = (suite: Uint8Array, salt: Uint8Array, label: string, ikm: Uint8Array): Uint8Array =>
-  extract(sha256, concatBytes(VERSION_LABEL, suite, utf8(label), ikm), salt);
+  hkdfExtract(salt, concatBytes(VERSION_LABEL, suite, utf8(label), ikm));
 
 function labeledExpand(suite: Uint8Array, prk: Uint8Array, label: string, info: Uint8Array, length: number): Uint8Array {
   const prefix = Uint8Array.of(length >> 8, length & 0xff);
-  return expand(sha256, prk, concatBytes(prefix, VERSION_LABEL, suite, utf8(label), info), length);
+  return hkdfExpand(prk, concatBytes(prefix, VERSION_LABEL, suite, utf8(label), info), length);
 }
 
 /** Section 4.1: the KEM's ExtractAndExpand over dh, bound to enc and the recipient's key. */
@@ -77,8 +76,10 @@ function kemSharedSecret(dh: Uint8Array, enc: Uint8Array, recipient: Uint8Array)
 }
 
 /** Section 5.1: KeySchedule in mode_base (no PSK): the AEAD key and base nonce. */
+const PSK_ID_HASH = labeledExtract(HPKE_SUITE, EMPTY, "psk_id_hash", EMPTY);
+
 function keySchedule(sharedSecret: Uint8Array, info: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
-  const context = concatBytes(Uint8Array.of(0x00), labeledExtract(HPKE_SUITE, EMPTY, "psk_id_hash", EMPTY), labeledExtract(HPKE_SUITE, EMPTY, "info_hash", info));
+  const context = concatBytes(Uint8Array.of(0x00), PSK_ID_HASH, labeledExtract(HPKE_SUITE, EMPTY, "info_hash", info));
   const secret = labeledExtract(HPKE_SUITE, sharedSecret, "secret", EMPTY);
   return { key: labeledExpand(HPKE_SUITE, secret, "key", context, AEAD_KEY_LENGTH), nonce: labeledExpand(HPKE_SUITE, secret, "base_nonce", context, AEAD_NONCE_LENGTH) };
 }

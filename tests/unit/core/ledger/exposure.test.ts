@@ -19,6 +19,16 @@ async function contestRace(pool: JobPool, job: EntryId, at: number): Promise<{ h
   return { holder, winner };
 }
 
+/** A contest race on replica 0 while dave and worker1 commit the other two; dave, who saw three commits, reveals. */
+async function revealAfterContest(pool: JobPool): Promise<{ job: EntryId; holder: TestIdentity; winner: TestIdentity }> {
+  const job = await pool.submit({ reward: 30 }, T0 + 10_000);
+  const contest = await contestRace(pool, job, T0 + 11_000);
+  await pool.work(dave, job, 1, RIGHT, T0 + 11_000);
+  await pool.work(worker1, job, 2, RIGHT, T0 + 11_000);
+  await pool.reveal(dave, job, RIGHT, T0 + 15_000);
+  return { job, ...contest };
+}
+
 describe("exposure: a revealed output cannot be copied for profit", () => {
   it("an early reveal is refused yet exposes the job: its author and every later committer count for the verdict and earn nothing", async () => {
     const pool = await jobPool();
@@ -74,12 +84,8 @@ describe("exposure: a revealed output cannot be copied for profit", () => {
 
   it("honest sync race, a contest: a displaced holder's refused commit proves its output, so a reveal counting it is accepted and the holder's later commit of the same result earns", async () => {
     const pool = await jobPool();
-    const job = await pool.submit({ reward: 30 }, T0 + 10_000);
-    const { holder, winner } = await contestRace(pool, job, T0 + 11_000);
-    await pool.work(dave, job, 1, RIGHT, T0 + 11_000);
-    await pool.work(worker1, job, 2, RIGHT, T0 + 11_000);
     // dave saw three commits (the winner's claim had not reached him) and reveals.
-    await pool.reveal(dave, job, RIGHT, T0 + 15_000);
+    const { job, holder, winner } = await revealAfterContest(pool);
     let { state, rejected } = pool.fold();
     expect(rejected.size).toBe(1);
     expect(state.jobs[job]).toMatchObject({ opened: true, exposed: true, displaced: { [holder.did]: { replica: 0, commitment: expect.any(String) } } });
@@ -101,11 +107,7 @@ describe("exposure: a revealed output cannot be copied for profit", () => {
 
   it("a contest race where the winner commits after the reveal: the winner counts and earns nothing (its result may be a copy); the honest revealers earn", async () => {
     const pool = await jobPool();
-    const job = await pool.submit({ reward: 30 }, T0 + 10_000);
-    const { holder, winner } = await contestRace(pool, job, T0 + 11_000);
-    await pool.work(dave, job, 1, RIGHT, T0 + 11_000);
-    await pool.work(worker1, job, 2, RIGHT, T0 + 11_000);
-    await pool.reveal(dave, job, RIGHT, T0 + 15_000);
+    const { job, holder, winner } = await revealAfterContest(pool);
     await pool.commit(winner, job, 0, RIGHT, T0 + 16_000);
     await pool.reveal(worker1, job, RIGHT, T0 + 17_000);
     const { state } = pool.fold();

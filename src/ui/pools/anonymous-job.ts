@@ -20,7 +20,8 @@ import { fetchPoolToken } from "../../core/net/open-join-payment.ts";
 import { createNode, type EdgeNode } from "../../core/node.ts";
 import { parsePoolId, type PoolId } from "../../core/capability/pool.ts";
 import { arrival, connectRelay, openPlainLedger, type Outcome } from "./pool-actions.ts";
-import { anonymousRepo, browserRepo, removeAnonymousRepo } from "./browser-repo.ts";
+import { anonymousRepo, removeAnonymousRepo } from "./browser-repo.ts";
+import { appStorage } from "../app-storage.ts";
 import { JOB_DEADLINE_MS } from "../jobs.svelte.ts";
 
 /** How long a fresh anonymous repo waits for the pool's ledger from the relay. */
@@ -97,7 +98,7 @@ export async function submitAnonymousJob(poolText: string, relay: string | undef
     return refused(`${submitted.reason}: ${submitted.message}`);
   }
   const kept: KeptAnonymousJob = { pool: parsed.pool, did, seed, relay, job: submitted.job, submitted: Date.now() };
-  await keepAnonymousJob((await browserRepo()).storage, kept);
+  await keepAnonymousJob(appStorage(), kept);
   return { ok: true, job: handle(kept, node) };
 }
 
@@ -105,7 +106,7 @@ export async function submitAnonymousJob(poolText: string, relay: string | undef
 export async function keptAnonymousJobs(poolText: string): Promise<KeptAnonymousJob[]> {
   const parsed = parsePoolId(poolText);
   if (!parsed.ok) return [];
-  return (await anonymousJobKeys((await browserRepo()).storage, parsed.pool)).map((kept) => ({ ...kept, did: keyOf(kept.seed).did }));
+  return (await anonymousJobKeys(appStorage(), parsed.pool)).map((kept) => ({ ...kept, did: keyOf(kept.seed).did }));
 }
 
 /** Follows a kept job again (after a reload) through its own repo and the relay it went through. */
@@ -117,6 +118,6 @@ export async function followAnonymousJob(kept: KeptAnonymousJob): Promise<Outcom
 
 /** Forgets a kept job: its key, and its repo's copy of the pool's documents. */
 export async function forgetAnonymousJob(kept: KeptAnonymousJob): Promise<void> {
-  await forgetKey((await browserRepo()).storage, kept.pool, kept.job);
+  await forgetKey(appStorage(), kept.pool, kept.job);
   await removeAnonymousRepo(kept.did);
 }

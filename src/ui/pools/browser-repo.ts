@@ -12,7 +12,7 @@
  */
 import wasmUrl from "@automerge/automerge/automerge.wasm?url";
 import { initializeWasm, Repo, type StorageAdapterInterface, type StorageId } from "@automerge/automerge-repo/slim";
-import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
+import type { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
 import type { PoolId } from "../../core/capability/pool.ts";
 import { browserSocketFactory } from "../../core/net/relay-socket-browser.ts";
 import { SharePolicy } from "../../core/net/share-policy.ts";
@@ -20,6 +20,7 @@ import { storageIdPerScope } from "../../core/net/storage-id-scope.ts";
 import { storageNamespace } from "../../core/net/storage-namespace.ts";
 import { ClosingStorage, shutdownRepo } from "../../core/ledger/closing-storage.ts";
 import { createTransports, type Transports } from "../../core/net/transports.ts";
+import { appStorage } from "../app-storage.ts";
 
 export interface BrowserRepo {
   readonly repo: Repo;
@@ -61,7 +62,7 @@ export async function removeAnonymousRepo(key: string): Promise<void> {
     const { repo, repoStorage } = await opening;
     await shutdownRepo(repo, repoStorage);
   }
-  await databaseOpen().removeRange(anonymousPrefix(key));
+  await appStorage().removeRange(anonymousPrefix(key));
 }
 
 const anonymousScope = (key: string): string => `anonymous ${key}`;
@@ -76,12 +77,9 @@ function once(scope: string, storageOf: (database: IndexedDBStorageAdapter) => S
   return repo;
 }
 
-let database: IndexedDBStorageAdapter | undefined;
-const databaseOpen = (): IndexedDBStorageAdapter => (database ??= new IndexedDBStorageAdapter("edgepool-automerge"));
-
 async function open(storageOf: (database: IndexedDBStorageAdapter) => StorageAdapterInterface): Promise<BrowserRepo> {
   await initializeWasm(wasmUrl);
-  const storage = databaseOpen();
+  const storage = appStorage();
   const share = new SharePolicy();
   const repoStorage = new ClosingStorage(storageOf(storage));
   const repo = new Repo({ storage: repoStorage, network: [], shareConfig: share.config });

@@ -135,7 +135,7 @@ export async function buildOpenPoolVectors() {
     await refused("a token from an issuer key the pool does not list", anonymous("unlisted", mintToken("unlisted", { pool, did: ephemeral("unlisted").did, purpose: "submit" }, { keyId: sha256(utf8("another issuer key")), sign: false })), "unlisted-issuer"),
     await refused("a token whose signature does not verify", anonymous("tampered", tampered), "bad-token-signature"),
     await refused("a reward above the pool's maxReward", anonymous("greedy", submitToken("greedy"), { reward: MAX_REWARD + 1 }), "reward-too-high"),
-    await refused("a member's key instead of a fresh one", new EntryWriter(bob, pool, 4).write("job.submit", { ...job, deadline: after + 3_600_000, token: mintToken("bob's submit", { pool, did: bob.did, purpose: "submit" }) }, after), "not-ephemeral"),
+    await refused("a member's key instead of a fresh one", new EntryWriter(bob, pool, entries.filter((e) => e.entry.author === bob.did).length).write("job.submit", { ...job, deadline: after + 3_600_000, token: mintToken("bob's submit", { pool, did: bob.did, purpose: "submit" }) }, after), "not-ephemeral"),
     { name: "a submission after an admin disabled anonymous submission", add: [hexOf(disable), hexOf(afterDisable)], reasons: { [afterDisable.id]: "not-authorised" }, details: { [afterDisable.id]: "anonymous-not-accepted" } },
   ];
   const stateless = [

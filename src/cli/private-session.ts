@@ -12,6 +12,7 @@ import type { LedgerOptions } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import { Keyring } from "../core/privacy/keyring.ts";
 import { memberKex } from "../core/privacy/member-keys.ts";
+import { nodePrivacy } from "../core/privacy/native-node.ts";
 import { openInviteKey } from "../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { createPrivatePool } from "../core/privacy/rotation.ts";
@@ -41,7 +42,7 @@ export async function isPrivate(storage: StorageAdapterInterface, pool: PoolId, 
 
 export async function openPrivateLedger({ repo, storage, pool, stored, ledger, start, share }: PrivateOpen): Promise<PrivateLedger> {
   const { identity, seed } = stored;
-  const common = { ...ledger, repo, storage, share, me: { did: identity.did, kex: memberKex(seed) } };
+  const common = { ...ledger, repo, storage, share, native: nodePrivacy, me: { did: identity.did, kex: memberKex(seed) } };
   if (start?.kind === "create") {
     const made = await createPrivatePool({ ...common, root: identity, entries: start.entries, time: Date.now() });
     if (!made.ok) throw new CliError(`${made.reason}: ${made.message}`, ExitCode.usage);

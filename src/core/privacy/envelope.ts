@@ -10,7 +10,7 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aeadOpen, aeadSeal, bytesToHex, concatBytes, hexToBytes, randomBytes, sha256, utf8 } from "../crypto/index.ts";
 import { MAX_ENTRY_BYTES, type PoolId, type SignedEntry } from "../ledger/types.ts";
-import { deflate, inflate } from "./deflate.ts";
+import { streamDeflater, type Deflater } from "./deflate.ts";
 import { KEY_ID_LENGTH, type EpochKey, type KeyId } from "./epoch-key.ts";
 import { padme } from "./padme.ts";
 
@@ -36,11 +36,14 @@ export type OpenedEnvelope = { ok: true; keyId: KeyId; entries: Uint8Array[]; to
 
 const associatedData = (pool: PoolId, keyId: Uint8Array): Uint8Array => concatBytes(utf8(`edgepool/envelope/v1\0${pool}\0`), keyId);
 
-/** Seals one batch of entries (and the UCAN tokens they name, which a member's document would hold) under an epoch key. */
-export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[], tokens: readonly string[] = []): Promise<{ hash: EnvelopeHash; bytes: Uint8Array }> {
+/**
+ * Seals one batch of entries (and the UCAN tokens they name, which a member's document would hold)
+ * under an epoch key. `deflater`: the platform's (native.ts); the same bytes with any.
+ */
+export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[], tokens: readonly string[] = [], deflater: Deflater = streamDeflater): Promise<{ hash: EnvelopeHash; bytes: Uint8Array }> {
   if (entries.length === 0 || entries.length > MAX_BATCH_ENTRIES) throw new RangeError(`an envelope holds 1..${MAX_BATCH_ENTRIES} entries, got ${entries.length}`);
   if (tokens.length > MAX_BATCH_ENTRIES) throw new RangeError(`an envelope holds at most ${MAX_BATCH_ENTRIES} tokens, got ${tokens.length}`);
-  const compressed = await deflate(dagCbor.encode({ e: entries.map((e) => e.bytes), t: [...tokens] }));
+  const compressed = await deflater.deflate(dagCbor.encode({ e: entries.map((e) => e.bytes), t: [...tokens] }));
   const total = padme(HEADER_LENGTH + LENGTH_PREFIX + compressed.length + AEAD_TAG_LENGTH);
   const padded = new Uint8Array(total - HEADER_LENGTH - AEAD_TAG_LENGTH);
   new DataView(padded.buffer).setUint32(0, compressed.length);
@@ -57,7 +60,13 @@ export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[
  * for this pool, and the content must inflate within the limit to a list of byte strings. The
  * entries inside are not trusted yet: they go through the ledger's validator like any others.
  */
-export async function openEnvelope(pool: PoolId, hash: string, value: unknown, keyOf: (keyId: KeyId) => EpochKey | undefined): Promise<OpenedEnvelope> {
+export async function openEnvelope(
+  pool: PoolId,
+  hash: string,
+  value: unknown,
+  keyOf: (keyId: KeyId) => EpochKey | undefined,
+  deflater: Deflater = streamDeflater,
+): Promise<OpenedEnvelope> {
   if (!(value instanceof Uint8Array)) return failure("malformed", "an envelope is a byte array");
   if (value.length > MAX_ENVELOPE_BYTES) return failure("too-large", `an envelope of ${value.length} bytes is above the limit of ${MAX_ENVELOPE_BYTES}`);
   if (envelopeHash(value) !== hash) return failure("tampered-key", `stored under ${hash.slice(0, 64)} but its bytes hash to ${envelopeHash(value)}`);
@@ -71,7 +80,7 @@ export async function openEnvelope(pool: PoolId, hash: string, value: unknown, k
   if (!padded) return failure("bad-ciphertext", `does not open under key ${keyId} for this pool (altered, truncated or from elsewhere)`);
   const length = new DataView(padded.buffer, padded.byteOffset).getUint32(0);
   if (length > padded.length - LENGTH_PREFIX) return failure("malformed", "the sealed length is beyond the envelope");
-  const inflated = await inflate(padded.subarray(LENGTH_PREFIX, LENGTH_PREFIX + length), MAX_INFLATED);
+  const inflated = await deflater.inflate(padded.subarray(LENGTH_PREFIX, LENGTH_PREFIX + length), MAX_INFLATED);
   if (!inflated.ok) return failure(inflated.reason, inflated.message);
   return decodeBatch(keyId, inflated.bytes);
 }

@@ -1,7 +1,8 @@
 /**
  * Private pools benchmark (issue 13). Each figure beside its baseline from the same run: the same
  * entries in a plain pool (the ledger document, the validator alone), the fastest raw AEAD
- * (node:crypto, one call) over the same bytes for blobs. Targets: append <= 1.5x plain; validate-on-load >= 0.8x plain; bytes per
+ * (node:crypto, one call) over the same bytes for blobs. The private side runs on Node's native
+ * parts (`nodePrivacy`, what the CLI uses); rotation also shows the browser's WebCrypto path. Targets: append <= 1.5x plain; validate-on-load >= 0.8x plain; bytes per
  * entry batched <= 1.2x plain, alone <= 450 B; a 50-member rotation <= 50 ms CPU; joining from a
  * link <= 100 ms of crypto; blob sealing >= 300 MiB/s.
  */
@@ -91,23 +92,31 @@ async function validate(pool: SignedEntry["entry"]["pool"], list: SignedEntry[],
   const sealed = async () => {
     const opened: Uint8Array[] = [];
     for (const { key: hash, value } of envelopes) {
-      const result = await openEnvelope(pool, hash, value, (id) => (id === key.keyId ? key : undefined), nodePrivacy.deflater);
+      const result = await openEnvelope(pool, hash, value, (id) => (id === key.keyId ? key : undefined), nodePrivacy);
       if (result.ok) opened.push(...result.entries);
     }
     if (opened.length !== list.length) throw new Error(`opened ${opened.length} of ${list.length} entries`);
     return validateMany(opened, context());
   };
-  let plainMs = Infinity;
-  let privateMs = Infinity;
+  // Wall time is the target's measure; CPU time (every thread of the process, the verify threads too) shows the work when the machine is loaded.
+  const best = { plain: { wall: Infinity, cpu: Infinity }, sealed: { wall: Infinity, cpu: Infinity } };
   for (let round = 0; round < ROUNDS; round++) {
-    let start = performance.now();
-    await plain();
-    plainMs = Math.min(plainMs, ms(start));
-    start = performance.now();
-    await sealed();
-    privateMs = Math.min(privateMs, ms(start));
+    for (const [side, run] of [["plain", plain], ["sealed", sealed]] as const) {
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      await run();
+      const used = process.cpuUsage(cpu);
+      best[side] = { wall: Math.min(best[side].wall, ms(start)), cpu: Math.min(best[side].cpu, (used.user + used.system) / 1000) };
+    }
   }
-  row(`validate on load (open envelopes + validate), best of ${ROUNDS}`, `${(N / (privateMs / 1000)).toFixed(0)} entries/s`, `${(N / (plainMs / 1000)).toFixed(0)} entries/s`, `${(plainMs / privateMs).toFixed(2)}x rate`, ">= 0.8x");
+  const { plain: p, sealed: s } = best;
+  row(
+    `validate on load (open envelopes + validate), best of ${ROUNDS}`,
+    `${(N / (s.wall / 1000)).toFixed(0)} entries/s (${s.cpu.toFixed(0)} ms CPU)`,
+    `${(N / (p.wall / 1000)).toFixed(0)} entries/s (${p.cpu.toFixed(0)} ms CPU)`,
+    `${(p.wall / s.wall).toFixed(2)}x rate, ${(p.cpu / s.cpu).toFixed(2)}x CPU`,
+    ">= 0.8x",
+  );
 }
 
 /** The median of `rounds` runs of `work`, in ms of this process's CPU time, and that run's wall time. */

@@ -229,7 +229,7 @@ export class PrivateLedger {
       present.add(key);
       const known = this.opened.get(key);
       if (known && value instanceof Uint8Array && holdsEnvelope(doc, key, known.bytes)) continue;
-      const opened = await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id), this.native.deflater);
+      const opened = await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id), this.native);
       if (!opened.ok) {
         this.count(key, value, opened.reason);
         if (!known) this.failed.set(key, opened.reason);
@@ -247,7 +247,7 @@ export class PrivateLedger {
   }
 
   private count(key: string, value: unknown, reason: EnvelopeFailure): void {
-    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value) : typeof value}`;
+    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value, this.native) : typeof value}`;
     if (this.counted.has(id)) return;
     this.counted.add(id);
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
@@ -342,7 +342,7 @@ export class PrivateLedger {
         if (token) tokens.set(cid, token);
       }
     }
-    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()], this.native.deflater);
+    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()], this.native);
     for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     this.opened.set(hash, { bytes, keyId: key.keyId });
     for (const e of entries) {

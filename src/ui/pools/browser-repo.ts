@@ -13,6 +13,7 @@ import { initializeWasm, Repo, type StorageId } from "@automerge/automerge-repo/
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
 import type { PoolId } from "../../core/capability/pool.ts";
 import { browserSocketFactory } from "../../core/net/relay-socket-browser.ts";
+import { relayStorageId } from "../../core/net/relay-storage-id.ts";
 import { SharePolicy } from "../../core/net/share-policy.ts";
 import { storageIdPerScope } from "../../core/net/storage-id-scope.ts";
 import { createTransports, type Transports } from "../../core/net/transports.ts";
@@ -68,14 +69,6 @@ async function open(privatePool: PoolId | undefined): Promise<BrowserRepo> {
       return { ok: true };
     },
     relays: () => transports.flatMap((t) => t.status()),
-    async relayStorageId(waitMs) {
-      const deadline = Date.now() + waitMs;
-      while (Date.now() < deadline) {
-        const peer = Object.values(repo.peerMetadataByPeerId).find((m) => m?.storageId !== undefined && !m.isEphemeral);
-        if (peer?.storageId) return peer.storageId;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return undefined;
-    },
+    relayStorageId: (waitMs) => relayStorageId(repo, waitMs),
   };
 }

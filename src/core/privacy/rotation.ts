@@ -123,16 +123,22 @@ export async function rotateKey(request: RotateRequest): Promise<Result<Rotation
 }
 
 /**
- * Whether the current epoch's key reached someone it must not: a recipient (by tag) that has been
- * revoked since. Then a new rotation is due, whoever wrote the last one.
+ * Whether the current epoch's key reached someone it must not: a member revoked since who was a
+ * recipient (by tag), or who joined through a link that carried the key: one made during this
+ * epoch (its lockbox wraps the key it was made under; no tag names its joiner) or one this
+ * epoch's rotation wrapped for. Then a new rotation is due, whoever wrote the last one.
  */
 export function rotationDue(state: LedgerState): Did[] {
   const privacy = state.privacy;
   const current = privacy?.epochs[privacy.epoch];
   if (!current) return [];
   const tags = new Set(current.recipients.match(new RegExp(`.{${RECIPIENT_TAG_LENGTH * 2}}`, "g")) ?? []);
+  const keyThroughLink = (invite: string | undefined): boolean => {
+    const link = invite === undefined ? undefined : privacy.invites[invite];
+    return link !== undefined && (link.time >= current.time || tags.has(recipientTag(link.key)));
+  };
   return Object.entries(state.members)
-    .filter(([did, m]) => m.revoked !== undefined && tags.has(recipientTag(did as Did)))
+    .filter(([did, m]) => m.revoked !== undefined && (tags.has(recipientTag(did as Did)) || keyThroughLink(m.invite)))
     .map(([did]) => did as Did);
 }
 

@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // automerge-repo 2.5 leaves one document wait unawaited (src/core/net/sync-wait-guard-node.ts):
+    // a pool a test tore down mid-sync can see it time out 60 s later in the same file. The edgepool
+    // process logs it and runs on; the test run ignores exactly that error and reports every other.
+    onUnhandledError: (error) => !(error.name === "TimeoutError" && error.message.startsWith("withTimeout: timed out")),
     // Some unit tests drive real Chromium: install it (or say how) before any test starts. Tests
     // start hundreds of `edgepool` processes: build the CLI bundle they start from.
     globalSetup: ["tests/e2e/ensure-chromium.ts", "tests/fixtures/cli-bundle-setup.ts"],

@@ -10,12 +10,13 @@
  */
 import wasmUrl from "@automerge/automerge/automerge.wasm?url";
 import { initializeWasm, Repo, type StorageId } from "@automerge/automerge-repo/slim";
-import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
+import type { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
 import type { PoolId } from "../../core/capability/pool.ts";
 import { browserSocketFactory } from "../../core/net/relay-socket-browser.ts";
 import { SharePolicy } from "../../core/net/share-policy.ts";
 import { storageIdPerScope } from "../../core/net/storage-id-scope.ts";
 import { createTransports, type Transports } from "../../core/net/transports.ts";
+import { appStorage } from "../app-storage.ts";
 
 export interface BrowserRepo {
   readonly repo: Repo;
@@ -44,11 +45,9 @@ export function browserRepo(privatePool?: PoolId): Promise<BrowserRepo> {
   return repo;
 }
 
-let database: IndexedDBStorageAdapter | undefined;
-
 async function open(privatePool: PoolId | undefined): Promise<BrowserRepo> {
   await initializeWasm(wasmUrl);
-  const storage = (database ??= new IndexedDBStorageAdapter("edgepool-automerge"));
+  const storage = appStorage();
   const share = new SharePolicy();
   const repo = new Repo({ storage: privatePool ? storageIdPerScope(storage, `pool-${privatePool}`) : storage, network: [], shareConfig: share.config });
   const transports: Transports[] = [];

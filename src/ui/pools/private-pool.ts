@@ -13,6 +13,7 @@ import { ownDelegation } from "../../core/ledger/own-delegation.ts";
 import type { SignedEntry } from "../../core/ledger/types.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { latestKeyHolding } from "../../core/privacy/key-holders.ts";
+import { publishKex, rekeyDue } from "../../core/privacy/member-rekey.ts";
 import { createPrivateInvite, openInviteKey } from "../../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../../core/privacy/private-ledger.ts";
 import { revokeAndRotate } from "../../core/privacy/private-revocation.ts";
@@ -95,13 +96,22 @@ export function privacyFacts(privacy: PrivateLedger): PrivacyFacts {
 }
 
 let maintaining = false;
+/** Pools whose rekey this page wrote (once each: a refused one is not retried on every change). */
+const rekeyed = new Set<PoolId>();
 
 /**
- * What an admin's node does after a change (rotation.ts `maintainKeys`): rotate when a revoked
+ * What a page does after a change of a private pool. Every member: publish this browser's
+ * key-agreement key when the pool lists another one for this identity (restored from a backup that
+ * did not carry it: member-rekey.ts). An admin (rotation.ts `maintainKeys`): rotate when a revoked
  * member still holds the key (a revoker without pool/admin could not rotate), and answer key
- * complaints. Other members' pages do nothing; one run at a time.
+ * complaints; one run at a time.
  */
 export function keepKeys(identity: Identity, privacy: PrivateLedger): void {
+  const pool = privacy.options.pool;
+  if (!rekeyed.has(pool) && rekeyDue(privacy)) {
+    rekeyed.add(pool);
+    void publishKex(privacy, writer(identity, privacy));
+  }
   const state = privacy.ledger.state;
   const me = state.members[identity.did];
   const admin = state.pool?.root === identity.did || (me !== undefined && me.revoked === undefined && me.abilities.includes("pool/admin"));

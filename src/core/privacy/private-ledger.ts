@@ -262,7 +262,13 @@ export class PrivateLedger {
   }
 
   private readonly onDocChange = ({ handle }: { handle: DocHandle<SealedDoc> }): void => {
-    if (!this.closed) void this.serialise(() => this.scan(handle));
+    if (this.closed) return;
+    void this.serialise(async () => {
+      const starts = this.starts.size;
+      await this.scan(handle);
+      // A start whose checkpoint is folded already changes nothing in the ledger: move from here.
+      if (this.starts.size > starts) await this.afterLedgerChange();
+    });
   };
 
   /** Opens what is new in a document, puts back what it lost, and hands new entries to the ledger. */

@@ -18,6 +18,7 @@ import { contextOf, type ValidationContext } from "../ledger/validate.ts";
 import { bytesToHex, fromUtf8, sha256 } from "../crypto/index.ts";
 import { MAX_START_SNAPSHOT } from "./envelope.ts";
 import { Keyring } from "./keyring.ts";
+import type { PrivacyNative } from "./native.ts";
 import type { PrivateLedger } from "./private-ledger.ts";
 import { rotateKey, type Writer } from "./rotation.ts";
 import { findSealedDocument } from "./sealed-document.ts";
@@ -74,7 +75,7 @@ export async function compactPrivatePool({ node, author, proof, time, settleMs =
  * documents of every key epoch this node can reach (walking back from its newest key) and in its
  * own stores, and checks every checkpoint and every sealed start against that fold.
  */
-export async function verifyPrivatePool(options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyPrivatePool(options: VerifyOptions & { readonly native?: PrivacyNative }): Promise<VerifyReport> {
   const { repo, storage, pool } = options;
   const keyring = new Keyring(storage, pool);
   await keyring.load();
@@ -83,7 +84,7 @@ export async function verifyPrivatePool(options: VerifyOptions): Promise<VerifyR
   const candidates: StartCandidate[] = [];
   const opened: OpenedEnvelopes = new Map();
   await walkBack(keyring, (key) => findSealedDocument(repo, key), async (_key, handle) => {
-    candidates.push(...(await openAll(pool, keyring, handle, opened)));
+    candidates.push(...(await openAll(pool, keyring, handle, opened, options.native)));
     return "on";
   });
   for (const { opened: result } of opened.values()) {

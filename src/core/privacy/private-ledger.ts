@@ -25,6 +25,7 @@ import type { Author } from "../ledger/writer.ts";
 import { envelopeHash, openEnvelope, sealEnvelope, type EnvelopeFailure, type OpenedEnvelope } from "./envelope.ts";
 import { openPrevious, type EpochKey, type KeyId } from "./epoch-key.ts";
 import { Keyring } from "./keyring.ts";
+import { webPrivacy, type PrivacyNative } from "./native.ts";
 import { discoverKeys, type KeyHolder } from "./key-discovery.ts";
 import { latestStart, type OpenedEnvelopes, type SealedStart } from "./sealed-starts.ts";
 import { holdsEnvelope, openSealedDocument, putSealed, readEnvelopes, type SealedDoc } from "./sealed-document.ts";
@@ -46,6 +47,8 @@ export interface PrivateLedgerOptions extends Omit<LedgerOptions, "repo"> {
   readonly flushMs?: number;
   /** The networked repo's share policy: told of each epoch document before it opens, so it announces them to relays only. */
   readonly share?: { hide(document: DocumentId): void };
+  /** The platform's native parts (default: the browser's WebCrypto and web streams; Node passes `nodePrivacy`). */
+  readonly native?: PrivacyNative;
 }
 
 export interface PrivacyView {
@@ -68,6 +71,7 @@ const ANNOUNCEMENTS: ReadonlySet<Kind> = new Set<Kind>(["key.rotate", "key.grant
 
 export class PrivateLedger {
   readonly keyring: Keyring;
+  readonly native: PrivacyNative;
   private readonly docs = new Map<string, DocHandle<SealedDoc>>();
   /** Every envelope opened, by hash: re-put when a peer deletes or alters it. */
   private readonly opened = new Map<string, { bytes: Uint8Array; keyId: string }>();
@@ -104,6 +108,7 @@ export class PrivateLedger {
     private readonly preopened: OpenedEnvelopes,
   ) {
     this.keyring = keyring;
+    this.native = options.native ?? webPrivacy;
     this.unsubscribe = ledger.subscribe(() => void this.serialise(() => this.afterLedgerChange()));
   }
 
@@ -114,7 +119,7 @@ export class PrivateLedger {
   static async open(options: PrivateLedgerOptions): Promise<PrivateLedger> {
     // No network adapter: the plaintext document never leaves this process.
     const local = new Repo({ network: [] });
-    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, share: _share, ...ledgerOptions } = options;
+    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, share: _share, native: _native, ...ledgerOptions } = options;
     const keyring = new Keyring(options.storage, options.pool);
     await keyring.load();
     for (const key of options.keys ?? []) await keyring.add(key);
@@ -224,7 +229,7 @@ export class PrivateLedger {
     return this.serialise(async () => {
       const handle = this.docs.get(key.keyId);
       if (!handle) throw new TypeError(`no document is open for key epoch ${key.epoch}`);
-      const { hash, bytes } = await sealEnvelope(key, [checkpoint], [], snapshot);
+      const { hash, bytes } = await sealEnvelope(key, [checkpoint], [], this.native, snapshot);
       this.opened.set(hash, { bytes, keyId: key.keyId });
       this.starts.set(checkpoint.id, { keyEpoch: key.epoch, snapshot });
       putSealed(handle, new Map([[hash, bytes]]));
@@ -281,7 +286,7 @@ export class PrivateLedger {
       present.add(key);
       const known = this.opened.get(key);
       if (known && value instanceof Uint8Array && holdsEnvelope(doc, key, known.bytes)) continue;
-      const opened = this.walked(key, value) ?? (await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id)));
+      const opened = this.walked(key, value) ?? (await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id), this.native));
       if (!opened.ok) {
         this.count(key, value, opened.reason);
         if (!known) this.failed.set(key, opened.reason);
@@ -309,7 +314,7 @@ export class PrivateLedger {
   }
 
   private count(key: string, value: unknown, reason: EnvelopeFailure): void {
-    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value) : typeof value}`;
+    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value, this.native) : typeof value}`;
     if (this.counted.has(id)) return;
     this.counted.add(id);
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
@@ -421,7 +426,7 @@ export class PrivateLedger {
         if (token) tokens.set(cid, token);
       }
     }
-    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()]);
+    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()], this.native);
     for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     this.opened.set(hash, { bytes, keyId: key.keyId });
     for (const e of entries) this.noteSealed(e.id, key);

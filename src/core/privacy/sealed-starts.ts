@@ -12,6 +12,7 @@ import type { LedgerOptions } from "../ledger/ledger.ts";
 import { openEnvelope, type OpenedEnvelope } from "./envelope.ts";
 import { openPrevious, type EpochKey } from "./epoch-key.ts";
 import type { Keyring } from "./keyring.ts";
+import type { PrivacyNative } from "./native.ts";
 import { openSealedDocument, readEnvelopes, type SealedDoc } from "./sealed-document.ts";
 
 /** A trusted sealed start, and the key epoch whose document holds it. */
@@ -49,10 +50,10 @@ export async function walkBack(keyring: Keyring, open: (key: EpochKey) => Promis
 }
 
 /** Every envelope of a document, opened with the keys held: the sealed starts among them as candidates. */
-export async function openAll(pool: PoolId, keyring: Keyring, handle: DocHandle<SealedDoc>, opened: OpenedEnvelopes): Promise<StartCandidate[]> {
+export async function openAll(pool: PoolId, keyring: Keyring, handle: DocHandle<SealedDoc>, opened: OpenedEnvelopes, native?: PrivacyNative): Promise<StartCandidate[]> {
   const candidates: StartCandidate[] = [];
   for (const { key: hash, value } of readEnvelopes(handle.doc())) {
-    const result = await openEnvelope(pool, hash, value, (id) => keyring.byId(id));
+    const result = await openEnvelope(pool, hash, value, (id) => keyring.byId(id), native);
     opened.set(hash, { value, opened: result });
     if (result.ok && result.snapshot) candidates.push({ checkpoint: result.entries[0]!, snapshots: [result.snapshot] });
   }
@@ -64,6 +65,7 @@ export interface StartSearch extends Pick<LedgerOptions, "pool" | "authoriser" |
   readonly keyring: Keyring;
   readonly share?: { hide(document: DocumentId): void };
   readonly trust?: CheckpointTrust;
+  readonly native?: PrivacyNative;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function latestStart(options: StartSearch): Promise<{ start?: Seale
       return openSealedDocument(options.repo, key);
     },
     async (key, handle) => {
-      const candidates = await openAll(options.pool, options.keyring, handle, opened);
+      const candidates = await openAll(options.pool, options.keyring, handle, opened, options.native);
       const trusted = candidates.length > 0 ? await trustedStart(candidates, context, options.trust ?? trustPoolRoot) : undefined;
       if (trusted?.ok) start = { keyEpoch: key.epoch, checkpoint: trusted.checkpoint, snapshot: trusted.snapshot, state: trusted.state };
       return start ? "stop" : "on";

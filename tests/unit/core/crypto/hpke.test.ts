@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Aes256Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
-import { hpkeOpen, hpkeSeal, isWeakX25519Key, kexKeyPairFromSeed, utf8 } from "../../../../src/core/crypto/index.ts";
+import { hpkeOpen, hpkeSeal, isWeakX25519Key, kexKeyPairFromSeed, utf8, type HpkeSeal } from "../../../../src/core/crypto/index.ts";
+import { hpkeSealNode } from "../../../../src/core/crypto/hpke-node.ts";
 
 // The order-1, 2, 4 and 8 points of Curve25519 in u-coordinates (RFC 7748 section 6.1 and the
 // list libsodium and curve25519-dalek reject), plus their non-canonical aliases u + p.
@@ -15,7 +16,11 @@ const LOW_ORDER = [
 ];
 const hex = (h: string) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16));
 
-describe("HPKE lockbox primitives", () => {
+// Both platforms' seals (WebCrypto for browsers, node:crypto for the CLI) must make the same RFC 9180 messages.
+describe.each<[string, HpkeSeal]>([
+  ["WebCrypto", hpkeSeal],
+  ["node:crypto", hpkeSealNode],
+])("HPKE lockbox primitives, sealing through %s", (_, hpkeSeal) => {
   const bob = kexKeyPairFromSeed(new Uint8Array(32).fill(2), "test/kex");
   const carol = kexKeyPairFromSeed(new Uint8Array(32).fill(3), "test/kex");
   const info = utf8("pool P, epoch 1, bob");
@@ -60,6 +65,10 @@ describe("HPKE lockbox primitives", () => {
     sealed.set(hex(LOW_ORDER[0]!), 0);
     expect(await hpkeOpen(bob.secretKey, info, sealed)).toBeUndefined();
   });
+});
+
+describe("X25519 key-agreement keys", () => {
+  const bob = kexKeyPairFromSeed(new Uint8Array(32).fill(2), "test/kex");
 
   it("derives the same key pair from the same seed and label, another from another label", () => {
     expect(kexKeyPairFromSeed(new Uint8Array(32).fill(2), "test/kex").publicKey).toEqual(bob.publicKey);

@@ -18,12 +18,15 @@ import { Ledger } from "../src/core/ledger/ledger.ts";
 import type { SignedEntry } from "../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../src/core/ledger/ucan-authoriser.ts";
 import { contextOf, validateMany } from "../src/core/ledger/validate.ts";
+import { RECIPIENT_TAG_LENGTH } from "../src/core/ledger/rules/privacy.ts";
 import { createPool, type Author } from "../src/core/ledger/writer.ts";
 import { openEnvelope } from "../src/core/privacy/envelope.ts";
 import { deriveEpochKey, newEpochKey, openPrevious, sealPrevious } from "../src/core/privacy/epoch-key.ts";
 import { openLockbox, sealLockboxes } from "../src/core/privacy/lockbox.ts";
 import { nodePrivacy } from "../src/core/privacy/native-node.ts";
 import { PrivateLedger } from "../src/core/privacy/private-ledger.ts";
+import { createPrivatePool, rotateKey } from "../src/core/privacy/rotation.ts";
+import { createPoolWithMembers } from "../src/core/ledger/pool-members.ts";
 import { readEnvelopes } from "../src/core/privacy/sealed-document.ts";
 
 const T0 = 1_767_225_600_000;
@@ -160,6 +163,36 @@ async function keys(pool: SignedEntry["entry"]["pool"]): Promise<void> {
 }
 
 /**
+ * A whole rotation as the CLI's `rotate` runs it (`rotateKey` on Node's native parts): 50 lockboxes,
+ * the key.rotate entry signed, validated, folded and sealed, the new epoch's document started with
+ * the previous key in it. The median of 7 after one warm-up rotation.
+ */
+async function wholeRotation(): Promise<void> {
+  const kexOf = (i: number) => kexKeyPairFromSeed(new Uint8Array(32).fill(10 + i), "bench");
+  const created = await createPoolWithMembers({
+    root,
+    settings: { name: "rotation", replication: 1, rewardPerJob: 1, vestingSeconds: 0, leaseSeconds: 60 },
+    nonce: new Uint8Array(16).fill(8),
+    time: T0,
+    members: Array.from({ length: 49 }, (_, i) => ({ identity: author(11 + i), abilities: ["job/run"] as const, time: T0 + 1, kex: kexOf(i + 1).publicKey })),
+  });
+  const repo = new Repo({ network: [] });
+  const made = await createPrivatePool({ repo, storage: memoryStorage(), authoriser: new UcanAuthoriser(), now, me: { did: root.did, kex: kexOf(0) }, native: nodePrivacy, root, entries: created.entries, time: T0 + 10 });
+  if (!made.ok) throw new Error(made.message);
+  let time = T0 + 1_000;
+  const rotate = async () => {
+    const rotated = await rotateKey({ node: made.node, author: root, time: (time += 1_000) });
+    if (!rotated.ok) throw new Error(rotated.message);
+    if (made.node.ledger.state.privacy?.epochs[rotated.epoch]?.recipients.length !== 50 * 2 * RECIPIENT_TAG_LENGTH) throw new Error("a rotation did not wrap for all 50 members");
+  };
+  await rotate();
+  const whole = await medianCpu(7, rotate);
+  row("rotation for a 50-member pool, whole (`rotateKey`: lockboxes, key.rotate signed, appended, sealed, new epoch document), Node, median of 7", `${whole.cpu.toFixed(1)} ms CPU`, `${whole.wall.toFixed(1)} ms wall`, "-", "<= 50 ms CPU");
+  await made.node.close();
+  await repo.shutdown();
+}
+
+/**
  * Blob sealing and opening against the fastest raw AEAD on this machine, in the same run: one
  * node:crypto call (OpenSSL) over the whole blob, AES-256-GCM or ChaCha20-Poly1305, whichever is
  * faster here. Ours, in the blob format (AES-256-GCM, 4 MiB chunks, STREAM nonces): Node's cipher
@@ -229,6 +262,7 @@ await blobs();
 const { pool, list } = await entries();
 await append(pool, list);
 await keys(pool);
+await wholeRotation();
 console.log(`\n### Private pools (load average ${loadavg()[0]!.toFixed(1)})\n`);
 console.log("| what | private | plain baseline | ratio | target |\n|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

@@ -131,14 +131,18 @@ const webHpke: HpkeNative = {
 /** HPKE seal through WebCrypto (browsers; Node passes `hpkeSealNode` from hpke-node.ts, same bytes). */
 export const hpkeSeal: HpkeSeal = hpkeSealWith(webHpke);
 
-/** Opens what `hpkeSeal` made; undefined when it was not sealed to this key under this `info`, or was altered. */
-export async function hpkeOpen(secretKey: Uint8Array, info: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> {
-  if (sealed.length < HPKE_ENC_LENGTH + HPKE_TAG_LENGTH || secretKey.length !== X25519_KEY_LENGTH) return undefined;
+/**
+ * Opens what `hpkeSeal` made with the recipient's key pair (its public key is part of the key
+ * schedule: taking it from the pair saves a scalar multiplication); undefined when it was not
+ * sealed to this key under this `info`, or was altered.
+ */
+export async function hpkeOpen(recipient: KexKeyPair, info: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> {
+  if (sealed.length < HPKE_ENC_LENGTH + HPKE_TAG_LENGTH || recipient.secretKey.length !== X25519_KEY_LENGTH) return undefined;
   const enc = sealed.subarray(0, HPKE_ENC_LENGTH);
   try {
-    // One open per join or rotation: pure JS is fast enough, and needs no key import.
-    const dh = x25519.getSharedSecret(secretKey, enc);
-    const { key, nonce } = keySchedule(kemSharedSecret(dh, enc, x25519.getPublicKey(secretKey)), info);
+    // One open per join or rotation: pure JS, and no key import.
+    const dh = x25519.getSharedSecret(recipient.secretKey, enc);
+    const { key, nonce } = keySchedule(kemSharedSecret(dh, enc, recipient.publicKey), info);
     return gcm(key, nonce).decrypt(sealed.subarray(HPKE_ENC_LENGTH));
   } catch {
     // A low-order enc (noble refuses the all-zero secret) or a failed tag.

@@ -74,7 +74,7 @@ export async function openLockbox(pool: PoolId, epoch: number, item: unknown, ha
   }
   const box = Array.isArray(boxes) && boxes.length <= MAX_LOCKBOXES ? boxes[index] : undefined;
   if (!(box instanceof Uint8Array)) return { ok: false, reason: "malformed", message: `the mailbox item has no lockbox at position ${index}` };
-  const secret = await hpkeOpen(me.kex.secretKey, infoFor(pool, epoch, me.did), box);
+  const secret = await hpkeOpen(me.kex, infoFor(pool, epoch, me.did), box);
   if (!secret || secret.length !== EPOCH_SECRET_LENGTH) return { ok: false, reason: "bad-lockbox", message: `the lockbox at position ${index} does not open with ${me.did}'s key (wrapped for another key)` };
   return { ok: true, secret };
 }

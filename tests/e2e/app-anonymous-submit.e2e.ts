@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bytesToHex, sha256, utf8 } from "../../src/core/crypto/index.ts";
 import { generateIssuerKey, issuerKeyFromPem } from "../../src/core/crypto/blind-rsa-issuer-node.ts";
 import { startTokenIssuer, type RunningTokenIssuer } from "../../src/core/net/token-issuer-node.ts";
-import { cliProcessesIn, edgepoolInProcess, until } from "../fixtures/cli.ts";
+import { edgepoolInProcess } from "../fixtures/cli.ts";
+import { cliProcessesIn, until } from "../fixtures/cli-processes.ts";
 import { appDatabaseKeys, appFixture, checkScreen, joinByLink, openScreen } from "./app-page.ts";
 
 /** The app database's keys under the anonymous jobs' repos' prefix, as "<job key> <first key part>". */

@@ -8,10 +8,10 @@
  * Layout: version (1) | key id (8) | nonce (24) | AEAD(length (4, big-endian) | deflated | zeros).
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, aeadOpen, aeadSeal, bytesToHex, concatBytes, hexToBytes, randomBytes, sha256, utf8 } from "../crypto/index.ts";
+import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, bytesToHex, concatBytes, hexToBytes, randomBytes, utf8 } from "../crypto/index.ts";
 import { MAX_ENTRY_BYTES, type PoolId, type SignedEntry } from "../ledger/types.ts";
-import { deflate, inflate } from "./deflate.ts";
 import { KEY_ID_LENGTH, type EpochKey, type KeyId } from "./epoch-key.ts";
+import { webPrivacy, type PrivacyNative } from "./native.ts";
 import { padme } from "./padme.ts";
 
 const VERSION = 1;
@@ -28,7 +28,7 @@ export const MAX_ENVELOPE_BYTES = padme(HEADER_LENGTH + LENGTH_PREFIX + MAX_INFL
 /** Hex SHA-256 of an envelope's bytes: its key in the document. */
 export type EnvelopeHash = string & { readonly __brand: "EnvelopeHash" };
 
-export const envelopeHash = (envelope: Uint8Array): EnvelopeHash => bytesToHex(sha256(envelope)) as EnvelopeHash;
+export const envelopeHash = (envelope: Uint8Array, native: PrivacyNative = webPrivacy): EnvelopeHash => bytesToHex(native.sha256(envelope)) as EnvelopeHash;
 
 export type EnvelopeFailure = "tampered-key" | "bad-ciphertext" | "pending-key" | "malformed" | "too-large";
 
@@ -36,19 +36,22 @@ export type OpenedEnvelope = { ok: true; keyId: KeyId; entries: Uint8Array[]; to
 
 const associatedData = (pool: PoolId, keyId: Uint8Array): Uint8Array => concatBytes(utf8(`edgepool/envelope/v1\0${pool}\0`), keyId);
 
-/** Seals one batch of entries (and the UCAN tokens they name, which a member's document would hold) under an epoch key. */
-export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[], tokens: readonly string[] = []): Promise<{ hash: EnvelopeHash; bytes: Uint8Array }> {
+/**
+ * Seals one batch of entries (and the UCAN tokens they name, which a member's document would hold)
+ * under an epoch key. `native`: the platform's (native.ts); the same bytes with any.
+ */
+export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[], tokens: readonly string[] = [], native: PrivacyNative = webPrivacy): Promise<{ hash: EnvelopeHash; bytes: Uint8Array }> {
   if (entries.length === 0 || entries.length > MAX_BATCH_ENTRIES) throw new RangeError(`an envelope holds 1..${MAX_BATCH_ENTRIES} entries, got ${entries.length}`);
   if (tokens.length > MAX_BATCH_ENTRIES) throw new RangeError(`an envelope holds at most ${MAX_BATCH_ENTRIES} tokens, got ${tokens.length}`);
-  const compressed = await deflate(dagCbor.encode({ e: entries.map((e) => e.bytes), t: [...tokens] }));
+  const compressed = await native.deflater.deflate(dagCbor.encode({ e: entries.map((e) => e.bytes), t: [...tokens] }));
   const total = padme(HEADER_LENGTH + LENGTH_PREFIX + compressed.length + AEAD_TAG_LENGTH);
   const padded = new Uint8Array(total - HEADER_LENGTH - AEAD_TAG_LENGTH);
   new DataView(padded.buffer).setUint32(0, compressed.length);
   padded.set(compressed, LENGTH_PREFIX);
   const keyId = hexToBytes(key.keyId);
   const nonce = randomBytes(AEAD_NONCE_LENGTH);
-  const bytes = concatBytes(Uint8Array.of(VERSION), keyId, nonce, aeadSeal(key.entryKey, nonce, padded, associatedData(key.pool, keyId)));
-  return { hash: envelopeHash(bytes), bytes };
+  const bytes = concatBytes(Uint8Array.of(VERSION), keyId, nonce, native.aead.seal(key.entryKey, nonce, padded, associatedData(key.pool, keyId)));
+  return { hash: envelopeHash(bytes, native), bytes };
 }
 
 /**
@@ -57,21 +60,28 @@ export async function sealEnvelope(key: EpochKey, entries: readonly SignedEntry[
  * for this pool, and the content must inflate within the limit to a list of byte strings. The
  * entries inside are not trusted yet: they go through the ledger's validator like any others.
  */
-export async function openEnvelope(pool: PoolId, hash: string, value: unknown, keyOf: (keyId: KeyId) => EpochKey | undefined): Promise<OpenedEnvelope> {
+export async function openEnvelope(
+  pool: PoolId,
+  hash: string,
+  value: unknown,
+  keyOf: (keyId: KeyId) => EpochKey | undefined,
+  native: PrivacyNative = webPrivacy,
+): Promise<OpenedEnvelope> {
   if (!(value instanceof Uint8Array)) return failure("malformed", "an envelope is a byte array");
   if (value.length > MAX_ENVELOPE_BYTES) return failure("too-large", `an envelope of ${value.length} bytes is above the limit of ${MAX_ENVELOPE_BYTES}`);
-  if (envelopeHash(value) !== hash) return failure("tampered-key", `stored under ${hash.slice(0, 64)} but its bytes hash to ${envelopeHash(value)}`);
+  const actual = envelopeHash(value, native);
+  if (actual !== hash) return failure("tampered-key", `stored under ${hash.slice(0, 64)} but its bytes hash to ${actual}`);
   if (value.length < HEADER_LENGTH + LENGTH_PREFIX + AEAD_TAG_LENGTH || value[0] !== VERSION) return failure("malformed", "not a version 1 envelope");
   const keyIdBytes = value.subarray(1, 1 + KEY_ID_LENGTH);
   const keyId = bytesToHex(keyIdBytes) as KeyId;
   const key = keyOf(keyId);
   if (!key) return failure("pending-key", `sealed under key ${keyId}, which this node does not hold (yet)`);
   const nonce = value.subarray(1 + KEY_ID_LENGTH, HEADER_LENGTH);
-  const padded = aeadOpen(key.entryKey, nonce, value.subarray(HEADER_LENGTH), associatedData(pool, keyIdBytes));
+  const padded = native.aead.open(key.entryKey, nonce, value.subarray(HEADER_LENGTH), associatedData(pool, keyIdBytes));
   if (!padded) return failure("bad-ciphertext", `does not open under key ${keyId} for this pool (altered, truncated or from elsewhere)`);
   const length = new DataView(padded.buffer, padded.byteOffset).getUint32(0);
   if (length > padded.length - LENGTH_PREFIX) return failure("malformed", "the sealed length is beyond the envelope");
-  const inflated = await inflate(padded.subarray(LENGTH_PREFIX, LENGTH_PREFIX + length), MAX_INFLATED);
+  const inflated = await native.deflater.inflate(padded.subarray(LENGTH_PREFIX, LENGTH_PREFIX + length), MAX_INFLATED);
   if (!inflated.ok) return failure(inflated.reason, inflated.message);
   return decodeBatch(keyId, inflated.bytes);
 }

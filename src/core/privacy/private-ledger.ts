@@ -18,6 +18,7 @@ import type { Author } from "../ledger/writer.ts";
 import { envelopeHash, openEnvelope, sealEnvelope, type EnvelopeFailure } from "./envelope.ts";
 import { openPrevious, type EpochKey, type KeyId } from "./epoch-key.ts";
 import { Keyring } from "./keyring.ts";
+import { webPrivacy, type PrivacyNative } from "./native.ts";
 import { discoverKeys, type KeyHolder } from "./key-discovery.ts";
 import { holdsEnvelope, openSealedDocument, putSealed, readEnvelopes, type SealedDoc } from "./sealed-document.ts";
 
@@ -38,6 +39,8 @@ export interface PrivateLedgerOptions extends Omit<LedgerOptions, "repo"> {
   readonly flushMs?: number;
   /** The networked repo's share policy: told of each epoch document before it opens, so it announces them to relays only. */
   readonly share?: { hide(document: DocumentId): void };
+  /** The platform's native parts (default: the browser's WebCrypto and web streams; Node passes `nodePrivacy`). */
+  readonly native?: PrivacyNative;
 }
 
 export interface PrivacyView {
@@ -57,6 +60,7 @@ const ANNOUNCEMENTS: ReadonlySet<Kind> = new Set<Kind>(["key.rotate", "key.grant
 
 export class PrivateLedger {
   readonly keyring: Keyring;
+  readonly native: PrivacyNative;
   private readonly docs = new Map<string, DocHandle<SealedDoc>>();
   /** Every envelope opened, by hash: re-put when a peer deletes or alters it. */
   private readonly opened = new Map<string, { bytes: Uint8Array; keyId: string }>();
@@ -82,13 +86,14 @@ export class PrivateLedger {
     private readonly local: Repo,
   ) {
     this.keyring = new Keyring(options.storage, options.pool);
+    this.native = options.native ?? webPrivacy;
     this.unsubscribe = ledger.subscribe(() => void this.serialise(() => this.afterLedgerChange()));
   }
 
   static async open(options: PrivateLedgerOptions): Promise<PrivateLedger> {
     // No network adapter: the plaintext document never leaves this process.
     const local = new Repo({ network: [] });
-    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, share: _share, ...ledgerOptions } = options;
+    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, share: _share, native: _native, ...ledgerOptions } = options;
     const ledger = await Ledger.open({ ...ledgerOptions, repo: local });
     const node = new PrivateLedger(options, ledger, local);
     await node.keyring.load();
@@ -224,7 +229,7 @@ export class PrivateLedger {
       present.add(key);
       const known = this.opened.get(key);
       if (known && value instanceof Uint8Array && holdsEnvelope(doc, key, known.bytes)) continue;
-      const opened = await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id));
+      const opened = await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id), this.native);
       if (!opened.ok) {
         this.count(key, value, opened.reason);
         if (!known) this.failed.set(key, opened.reason);
@@ -242,7 +247,7 @@ export class PrivateLedger {
   }
 
   private count(key: string, value: unknown, reason: EnvelopeFailure): void {
-    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value) : typeof value}`;
+    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value, this.native) : typeof value}`;
     if (this.counted.has(id)) return;
     this.counted.add(id);
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
@@ -337,7 +342,7 @@ export class PrivateLedger {
         if (token) tokens.set(cid, token);
       }
     }
-    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()]);
+    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()], this.native);
     for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     this.opened.set(hash, { bytes, keyId: key.keyId });
     for (const e of entries) {

@@ -15,6 +15,7 @@ import { initializeWasm, Repo, type StorageAdapterInterface, type StorageId } fr
 import type { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
 import type { PoolId } from "../../core/capability/pool.ts";
 import { browserSocketFactory } from "../../core/net/relay-socket-browser.ts";
+import { relayStorageId } from "../../core/net/relay-storage-id.ts";
 import { SharePolicy } from "../../core/net/share-policy.ts";
 import { storageIdPerScope } from "../../core/net/storage-id-scope.ts";
 import { storageNamespace } from "../../core/net/storage-namespace.ts";
@@ -101,14 +102,6 @@ async function open(storageOf: (database: IndexedDBStorageAdapter) => StorageAda
       return { ok: true };
     },
     relays: () => transports.flatMap((t) => t.status()),
-    async relayStorageId(waitMs) {
-      const deadline = Date.now() + waitMs;
-      while (Date.now() < deadline) {
-        const peer = Object.values(repo.peerMetadataByPeerId).find((m) => m?.storageId !== undefined && !m.isEphemeral);
-        if (peer?.storageId) return peer.storageId;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return undefined;
-    },
+    relayStorageId: (waitMs) => relayStorageId(repo, waitMs),
   };
 }

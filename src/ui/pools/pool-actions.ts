@@ -134,6 +134,10 @@ export async function joinPool(identity: Identity, invite: InviteLink): Promise<
   const opening = await openPoolLedger(identity, invite.pool, invite.relay, invite);
   if (!opening.ok) return opening;
   const { ledger, privacy } = opening;
+  if (privacy) {
+    const taken = await (await privatePools()).takeInviteKey(privacy, invite);
+    if (!taken.ok) return taken;
+  }
   if (!ledger.state.pool) await arrival(ledger, RELAY_WAIT_MS);
   const joined = await joinWithInvite(ledger, identity, redeemed.redemption, Date.now(), privacy?.options.me.kex.publicKey);
   if (!joined.ok) return { ok: false, message: joined.message };

@@ -49,6 +49,20 @@ export async function openPrivatePool(identity: Identity, pool: PoolId, invite: 
   return { ok: true, privacy: await PrivateLedger.open({ ...options, pool, keys: [opened.key], also: [opened.holder], author: { author: identity } }) };
 }
 
+/**
+ * A pool this page opened already (from another link, say one used up) takes the key a new link's
+ * lockbox gives: the page keeps one ledger per pool, opened with the first link's key only.
+ */
+export async function takeInviteKey(privacy: PrivateLedger, invite: InviteLink): Promise<Outcome<object>> {
+  const pointer = invite.sealed;
+  if (!pointer || privacy.keyring.all().some((k) => k.documentId === pointer.document)) return { ok: true };
+  const { repo, share } = await browserRepo(privacy.options.pool);
+  const opened = await openInviteKey(repo, invite, share);
+  if (!opened.ok) return { ok: false, message: `this private pool's invite: ${opened.message}` };
+  await privacy.addKey(opened.key);
+  return { ok: true };
+}
+
 /** A new private pool from its pool.create: sealed under key epoch 0 from its first entry. */
 export async function createPrivate(identity: Identity, pool: PoolId, create: SignedEntry): Promise<Outcome<{ privacy: PrivateLedger }>> {
   const made = await createPrivatePool({ ...(await nodeOptions(identity, pool)), root: identity, entries: [create], time: Date.now() });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { bytesToHex, kexKeyPairFromSecret, randomBytes } from "../../../src/core/crypto/index.ts";
 import { createBackup } from "../../../src/core/identity/backup.ts";
@@ -12,35 +11,18 @@ import { FileKeystore } from "../../../src/core/identity/keystore-file-node.ts";
 import { memberKex } from "../../../src/core/privacy/member-keys.ts";
 import { heldMemberKex } from "../../../src/core/privacy/stored-kex.ts";
 import { aliceBackupV1 } from "../../fixtures/backup-v1.ts";
+import { EDGEPOOL_BIN, edgepoolProcess as edgepool, type ProcessRun as Run } from "../../fixtures/cli-processes.ts";
 import { alice, bob } from "../../fixtures/identities.ts";
 
 // Each run of the real CLI costs ~1-3 s of start-up on a loaded machine and each scrypt ~1.5 s,
 // so the tests share one exported identity and read files where a run would only repeat a check.
-const bin = fileURLToPath(new URL("../../../bin/edgepool.js", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process; stdin is not a terminal, EDGEPOOL_* only as given. */
-function edgepool(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("EDGEPOOL_")));
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
-}
 
 /**
  * Runs the CLI on a pseudo-terminal (util-linux `script`), typing one answer after each passphrase
  * prompt appears, as a person would.
  */
 function edgepoolOnTerminal(args: string[], answers: string[]): Promise<Run> {
-  const command = [process.execPath, bin, ...args].map((word) => `'${word}'`).join(" ");
+  const command = [process.execPath, EDGEPOOL_BIN, ...args].map((word) => `'${word}'`).join(" ");
   const child = spawn("script", ["-qec", command, "/dev/null"], { env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("EDGEPOOL_"))) });
   let output = "";
   let answered = 0;

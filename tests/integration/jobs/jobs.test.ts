@@ -42,7 +42,15 @@ describe("jobs end to end (real repos over MessageChannel, real workers)", () =>
       const result = await submitter.node.jobs.result(jobs[i]!);
       expect(result.ok && bytesToHex(result.bytes)).toBe(bytesToHex(sha256(inputs[i]!)));
     }
-    await until(() => workers.every((w) => Object.values(w.ledger.state.jobs).every((j) => j.status === "done")), "every node to see every verdict");
+    // A verdict the submitter saw can still be undone by a late entry (a contest claim, a voided
+    // commit) and settle again: read the state once every node holds the same entries, every job
+    // is done and no worker has work in hand.
+    const held = (n: TestNode) => n.ledger.state.count + n.ledger.view().invalid.length;
+    await until(
+      () => [submitter, ...workers].every((n) => held(n) === held(submitter) && Object.values(n.ledger.state.jobs).every((j) => j.status === "done") && (n.node.workStatus()?.active.length ?? 0) === 0),
+      "every node to hold the same entries and every verdict",
+      60_000,
+    );
     const state = submitter.ledger.state;
     const later = net.clock.now() + 10 * HOUR;
     const malloryReputation = state.reputation[mallory.did];

@@ -2,7 +2,7 @@
  * Bundles the CLI (src/cli/main.ts and the Node task worker) into .build/cli with its dependencies.
  * Through tsx every `edgepool` process compiles and resolves ~200 TypeScript modules at start-up
  * (~2.2 s CPU for `edgepool ledger show --help` here); from a bundle of our sources alone it took
- * ~1.0 s, from one that includes the dependencies ~0.5 s.
+ * ~0.75 s, from one that includes the dependencies ~0.4 s.
  * The tests start hundreds of such processes, and worker threads (the Node task worker's shim) and
  * ledger peers likewise. All run the bundle only while it is fresh (scripts/cli-bundle.mjs).
  *

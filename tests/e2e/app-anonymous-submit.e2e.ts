@@ -17,22 +17,11 @@ import { generateIssuerKey, issuerKeyFromPem } from "../../src/core/crypto/blind
 import { startTokenIssuer, type RunningTokenIssuer } from "../../src/core/net/token-issuer-node.ts";
 import { edgepoolInProcess } from "../fixtures/cli.ts";
 import { cliProcessesIn, until } from "../fixtures/cli-processes.ts";
-import { appFixture, checkScreen, joinByLink, openScreen } from "./app-page.ts";
+import { appDatabaseKeys, appFixture, checkScreen, joinByLink, openScreen } from "./app-page.ts";
 
-/**
- * The app database's keys under an anonymous job's prefix, as "<job key> <first key part>" (a
- * string: tsx's helpers do not exist in the page).
- */
-const anonymousRepoKeys = (page: Page): Promise<string[]> =>
-  page.evaluate(`new Promise((resolve, reject) => {
-    const open = indexedDB.open("edgepool-automerge");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const keys = open.result.transaction("documents").objectStore("documents").getAllKeys();
-      keys.onerror = () => reject(keys.error);
-      keys.onsuccess = () => resolve(keys.result.filter((key) => key[0] === "edgepool-anonymous-repo").map((key) => key[1] + " " + key[2]));
-    };
-  })`);
+/** The app database's keys under the anonymous jobs' repos' prefix, as "<job key> <first key part>". */
+const anonymousRepoKeys = async (page: Page): Promise<string[]> =>
+  (await appDatabaseKeys(page)).filter((key) => key[0] === "edgepool-anonymous-repo").map((key) => `${key[1]} ${key[2]}`);
 
 const app = appFixture();
 const { dir, start } = cliProcessesIn("edgepool-anonymous-e2e-");

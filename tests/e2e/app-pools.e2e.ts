@@ -13,24 +13,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { appFixture, checkScreen, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
+import { appDatabaseKeys, appFixture, checkScreen, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
 
 const app = appFixture();
 
 const memberCount = (page: Page): Promise<number> => page.locator('[data-testid="members"] tbody tr').count();
 const epoch = (page: Page): Promise<string> => page.getByTestId("key-epoch").innerText();
 const upToDate = (page: Page) => expect.poll(() => page.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 30_000 }).toBe("up-to-date");
-/** The keys automerge-repo keeps its storage ids under in the app's IndexedDB (a string: tsx's helpers do not exist in the page). */
-const storageIdKeys = (page: Page): Promise<string[]> =>
-  page.evaluate(`new Promise((resolve, reject) => {
-    const open = indexedDB.open("edgepool-automerge");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const keys = open.result.transaction("documents").objectStore("documents").getAllKeys();
-      keys.onerror = () => reject(keys.error);
-      keys.onsuccess = () => resolve(keys.result.map((key) => key[0]).filter((first) => String(first).startsWith("storage-adapter-id")));
-    };
-  })`);
+/** The keys automerge-repo keeps its storage ids under in the app's IndexedDB. */
+const storageIdKeys = async (page: Page): Promise<string[]> => (await appDatabaseKeys(page)).map((key) => key[0]!).filter((first) => first.startsWith("storage-adapter-id"));
 const kinds = async (page: Page) => (await page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts()).sort();
 
 describe("pools in the app", () => {

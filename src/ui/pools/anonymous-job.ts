@@ -6,12 +6,11 @@
  * never appears, and the job travels through a repo of its own (browser-repo.ts `anonymousRepo`:
  * its own documents, storage id, peer id and connections). The key and the job id are kept in
  * IndexedDB (core/jobs/anonymous-keys.ts), so a person can come back for the output after a
- * reload. Loaded only on an open pool's page (it pulls in the node and Privacy Pass), so the first
- * route stays within its budget.
+ * reload. Loaded only when a job is submitted or followed (it pulls in the node and Privacy Pass).
  */
-import { generateSeed, seedSigningKey } from "../../core/crypto/index.ts";
-import { didFromPublicKey, type Did } from "../../core/identity/did-key.ts";
-import { anonymousJobKeys, forgetAnonymousJob as forgetKey, keepAnonymousJob, type AnonymousJobKey } from "../../core/jobs/anonymous-keys.ts";
+import { generateSeed } from "../../core/crypto/index.ts";
+import type { Did } from "../../core/identity/did-key.ts";
+import { forgetAnonymousJob as forgetKey, keepAnonymousJob } from "../../core/jobs/anonymous-keys.ts";
 import type { JobView } from "../../core/jobs/client.ts";
 import { openJoinPolicy } from "../../core/ledger/open-join.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
@@ -22,13 +21,11 @@ import { parsePoolId, type PoolId } from "../../core/capability/pool.ts";
 import { arrival, connectRelay, openPlainLedger, type Outcome } from "./pool-actions.ts";
 import { anonymousRepo, removeAnonymousRepo } from "./browser-repo.ts";
 import { appStorage } from "../app-storage.ts";
+import { anonymousKey, type KeptAnonymousJob } from "./anonymous-kept.ts";
 import { JOB_DEADLINE_MS } from "../jobs.svelte.ts";
 
 /** How long a fresh anonymous repo waits for the pool's ledger from the relay. */
 const LEDGER_WAIT_MS = 20_000;
-
-/** A kept anonymous job: what IndexedDB holds, and the DID its key signs as. */
-export type KeptAnonymousJob = AnonymousJobKey & { readonly did: Did };
 
 export interface AnonymousJob {
   readonly kept: KeptAnonymousJob;
@@ -37,11 +34,6 @@ export interface AnonymousJob {
   output(): Promise<Outcome<{ bytes: Uint8Array }>>;
   close(): Promise<void>;
 }
-
-const keyOf = (seed: Uint8Array) => {
-  const signingKey = seedSigningKey(seed);
-  return { did: didFromPublicKey(signingKey.publicKey), signingKey };
-};
 
 /** The pool's ledger in the job's own repo, once the relay has delivered what `arrived` needs. */
 async function openJobLedger(did: Did, pool: PoolId, relay: string | undefined, arrived: (state: Ledger["state"]) => boolean): Promise<Outcome<{ ledger: Ledger }>> {
@@ -55,7 +47,7 @@ async function openJobLedger(did: Did, pool: PoolId, relay: string | undefined, 
 
 /** A node that signs as the job's key and opens no direct connections (their hello is signed by the node's identity). */
 async function jobNode(seed: Uint8Array, ledger: Ledger, tasks: Uint8Array[]): Promise<EdgeNode> {
-  return createNode({ identity: keyOf(seed), ledger, proof: () => undefined, tasks, checkpoints: false });
+  return createNode({ identity: anonymousKey(seed), ledger, proof: () => undefined, tasks, checkpoints: false });
 }
 
 function handle(kept: KeptAnonymousJob, node: EdgeNode): AnonymousJob {
@@ -75,7 +67,7 @@ export async function submitAnonymousJob(poolText: string, relay: string | undef
   const parsed = parsePoolId(poolText);
   if (!parsed.ok) return { ok: false, message: parsed.message };
   const seed = generateSeed();
-  const { did } = keyOf(seed);
+  const { did } = anonymousKey(seed);
   // Until the job is written, nothing of this key is worth keeping: a refusal deletes its repo.
   const refused = async (message: string): Promise<Outcome<never>> => {
     await removeAnonymousRepo(did);
@@ -100,13 +92,6 @@ export async function submitAnonymousJob(poolText: string, relay: string | undef
   const kept: KeptAnonymousJob = { pool: parsed.pool, did, seed, relay, job: submitted.job, submitted: Date.now() };
   await keepAnonymousJob(appStorage(), kept);
   return { ok: true, job: handle(kept, node) };
-}
-
-/** The anonymous jobs this browser submitted to `pool`, newest first. */
-export async function keptAnonymousJobs(poolText: string): Promise<KeptAnonymousJob[]> {
-  const parsed = parsePoolId(poolText);
-  if (!parsed.ok) return [];
-  return (await anonymousJobKeys(appStorage(), parsed.pool)).map((kept) => ({ ...kept, did: keyOf(kept.seed).did }));
 }
 
 /** Follows a kept job again (after a reload) through its own repo and the relay it went through. */

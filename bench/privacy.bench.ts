@@ -1,7 +1,8 @@
 /**
  * Private pools benchmark (issue 13). Each figure beside its baseline from the same run: the same
  * entries in a plain pool (the ledger document, the validator alone), the fastest raw AEAD
- * (node:crypto, one call) over the same bytes for blobs. Targets: append <= 1.5x plain; validate-on-load >= 0.8x plain; bytes per
+ * (node:crypto, one call) over the same bytes for blobs. The private side runs on Node's native
+ * parts (`nodePrivacy`, what the CLI uses); rotation also shows the browser's WebCrypto path. Targets: append <= 1.5x plain; validate-on-load >= 0.8x plain; bytes per
  * entry batched <= 1.2x plain, alone <= 450 B; a 50-member rotation <= 50 ms CPU; joining from a
  * link <= 100 ms of crypto; blob sealing >= 300 MiB/s.
  */
@@ -9,7 +10,7 @@ import { loadavg } from "node:os";
 import * as A from "@automerge/automerge";
 import { Repo } from "@automerge/automerge-repo";
 import { createCipheriv, randomBytes } from "node:crypto";
-import { kexKeyPairFromSeed, webBlobCipher } from "../src/core/crypto/index.ts";
+import { hpkeSeal, kexKeyPairFromSeed, webBlobCipher, type HpkeSeal } from "../src/core/crypto/index.ts";
 import { nodeBlobCipher } from "../src/core/crypto/aes-gcm-node.ts";
 import { didFromPublicKey } from "../src/core/identity/did-key.ts";
 import { seedSigningKey } from "../src/core/crypto/index.ts";
@@ -17,16 +18,21 @@ import { Ledger } from "../src/core/ledger/ledger.ts";
 import type { SignedEntry } from "../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../src/core/ledger/ucan-authoriser.ts";
 import { contextOf, validateMany } from "../src/core/ledger/validate.ts";
+import { RECIPIENT_TAG_LENGTH } from "../src/core/ledger/rules/privacy.ts";
 import { createPool, type Author } from "../src/core/ledger/writer.ts";
-import { openEnvelope, sealEnvelope } from "../src/core/privacy/envelope.ts";
+import { openEnvelope } from "../src/core/privacy/envelope.ts";
 import { deriveEpochKey, newEpochKey, openPrevious, sealPrevious } from "../src/core/privacy/epoch-key.ts";
 import { openLockbox, sealLockboxes } from "../src/core/privacy/lockbox.ts";
+import { nodePrivacy } from "../src/core/privacy/native-node.ts";
 import { PrivateLedger } from "../src/core/privacy/private-ledger.ts";
+import { createPrivatePool, rotateKey } from "../src/core/privacy/rotation.ts";
+import { createPoolWithMembers } from "../src/core/ledger/pool-members.ts";
 import { readEnvelopes } from "../src/core/privacy/sealed-document.ts";
 
 const T0 = 1_767_225_600_000;
 const N = 800;
 const BATCH = 16;
+const ROUNDS = 5;
 const now = () => T0 + 10_000_000;
 const author = (fill: number): Author => {
   const signingKey = seedSigningKey(new Uint8Array(32).fill(fill));
@@ -57,7 +63,7 @@ async function append(pool: SignedEntry["entry"]["pool"], list: SignedEntry[]): 
   const key = newEpochKey(pool, 0);
   const net = new Repo({ network: [] });
   const kex = kexKeyPairFromSeed(new Uint8Array(32).fill(1), "bench");
-  const node = await PrivateLedger.open({ ...options, repo: net, storage: memoryStorage(), keys: [key], me: { did: root.did, kex } });
+  const node = await PrivateLedger.open({ ...options, repo: net, storage: memoryStorage(), keys: [key], me: { did: root.did, kex }, native: nodePrivacy });
   start = performance.now();
   for (let i = 0; i < list.length; i += BATCH) await node.sealNow(list.slice(i, i + BATCH), key);
   const privateMs = ms(start);
@@ -69,7 +75,7 @@ async function append(pool: SignedEntry["entry"]["pool"], list: SignedEntry[]): 
   row("bytes per entry in the document, batched", `${(sealedBytes / N).toFixed(0)} B`, `${perPlain.toFixed(0)} B`, `${(sealedBytes / N / perPlain).toFixed(2)}x`, "<= 1.2x");
   await validate(pool, list, key, readEnvelopes(sealedDoc));
   const alone = new Repo({ network: [] });
-  const single = await PrivateLedger.open({ ...options, repo: alone, storage: memoryStorage(), keys: [key], me: { did: root.did, kex } });
+  const single = await PrivateLedger.open({ ...options, repo: alone, storage: memoryStorage(), keys: [key], me: { did: root.did, kex }, native: nodePrivacy });
   const few = list.slice(0, 200);
   for (const e of few) await single.sealNow([e], key);
   row("bytes per entry in the document, sealed alone", `${(A.save(single.document(key)!.doc()).length / few.length).toFixed(0)} B`, `${perPlain.toFixed(0)} B`, `${(A.save(single.document(key)!.doc()).length / few.length / perPlain).toFixed(2)}x`, "<= 450 B");
@@ -78,21 +84,42 @@ async function append(pool: SignedEntry["entry"]["pool"], list: SignedEntry[]): 
   await Promise.all([plainRepo, net, alone].map((r) => r.shutdown()));
 }
 
+/**
+ * Validate-on-load: the plain pool's entries through the validator against the private pool's
+ * envelopes opened (Node's native parts, as the CLI) and the same validator. The two alternate over
+ * ROUNDS rounds and each keeps its fastest, so a change in the machine's load hits both alike.
+ */
 async function validate(pool: SignedEntry["entry"]["pool"], list: SignedEntry[], key: ReturnType<typeof newEpochKey>, envelopes: { key: string; value: unknown }[]): Promise<void> {
-  const context = contextOf({ pool, authoriser: new UcanAuthoriser(), now });
-  let start = performance.now();
-  await validateMany(list.map((e) => e.bytes), context);
-  const plainMs = ms(start);
-  start = performance.now();
-  const opened: Uint8Array[] = [];
-  for (const { key: hash, value } of envelopes) {
-    const result = await openEnvelope(pool, hash, value, (id) => (id === key.keyId ? key : undefined));
-    if (result.ok) opened.push(...result.entries);
+  const context = () => contextOf({ pool, authoriser: new UcanAuthoriser(), now });
+  const plain = () => validateMany(list.map((e) => e.bytes), context());
+  const sealed = async () => {
+    const opened: Uint8Array[] = [];
+    for (const { key: hash, value } of envelopes) {
+      const result = await openEnvelope(pool, hash, value, (id) => (id === key.keyId ? key : undefined), nodePrivacy);
+      if (result.ok) opened.push(...result.entries);
+    }
+    if (opened.length !== list.length) throw new Error(`opened ${opened.length} of ${list.length} entries`);
+    return validateMany(opened, context());
+  };
+  // Wall time is the target's measure; CPU time (every thread of the process, the verify threads too) shows the work when the machine is loaded.
+  const best = { plain: { wall: Infinity, cpu: Infinity }, sealed: { wall: Infinity, cpu: Infinity } };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [side, run] of [["plain", plain], ["sealed", sealed]] as const) {
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      await run();
+      const used = process.cpuUsage(cpu);
+      best[side] = { wall: Math.min(best[side].wall, ms(start)), cpu: Math.min(best[side].cpu, (used.user + used.system) / 1000) };
+    }
   }
-  await validateMany(opened, contextOf({ pool, authoriser: new UcanAuthoriser(), now }));
-  const privateMs = ms(start);
-  if (opened.length !== list.length) throw new Error(`opened ${opened.length} of ${list.length} entries`);
-  row("validate on load (open envelopes + validate)", `${(N / (privateMs / 1000)).toFixed(0)} entries/s`, `${(N / (plainMs / 1000)).toFixed(0)} entries/s`, `${(plainMs / privateMs).toFixed(2)}x rate`, ">= 0.8x");
+  const { plain: p, sealed: s } = best;
+  row(
+    `validate on load (open envelopes + validate), best of ${ROUNDS}`,
+    `${(N / (s.wall / 1000)).toFixed(0)} entries/s (${s.cpu.toFixed(0)} ms CPU)`,
+    `${(N / (p.wall / 1000)).toFixed(0)} entries/s (${p.cpu.toFixed(0)} ms CPU)`,
+    `${(p.wall / s.wall).toFixed(2)}x rate, ${(p.cpu / s.cpu).toFixed(2)}x CPU`,
+    ">= 0.8x",
+  );
 }
 
 /** The median of `rounds` runs of `work`, in ms of this process's CPU time, and that run's wall time. */
@@ -111,15 +138,20 @@ async function medianCpu(rounds: number, work: () => Promise<unknown>): Promise<
 /** Rotation and joining, each the median of 7 runs: a single run's CPU time swings 2x with the machine's load. */
 async function keys(pool: SignedEntry["entry"]["pool"]): Promise<void> {
   const members = Array.from({ length: 50 }, (_, i) => ({ did: author(10 + i).did, kex: kexKeyPairFromSeed(new Uint8Array(32).fill(10 + i), "bench").publicKey }));
-  // Warm: a running node has sealed before (the first call of the pure-JS hashing pays its JIT).
-  await sealLockboxes(pool, 1, newEpochKey(pool, 1).secret, members);
   let rotation: { key: ReturnType<typeof newEpochKey>; boxes: Awaited<ReturnType<typeof sealLockboxes>>; previous: ReturnType<typeof sealPrevious> } | undefined;
-  const rotate = await medianCpu(7, async () => {
-    const key = newEpochKey(pool, 1);
-    const boxes = await sealLockboxes(pool, 1, key.secret, members);
-    rotation = { key, boxes, previous: sealPrevious(key, newEpochKey(pool, 0)) };
-  });
-  row("rotation for a 50-member pool (lockboxes + previous key), median of 7", `${rotate.cpu.toFixed(1)} ms CPU`, `${rotate.wall.toFixed(1)} ms wall`, "-", "<= 50 ms CPU");
+  const rotate = async (seal: HpkeSeal) => {
+    // Warm: a running node has sealed before (the first call of the pure-JS hashing pays its JIT).
+    await sealLockboxes(pool, 1, newEpochKey(pool, 1).secret, members, seal);
+    return medianCpu(7, async () => {
+      const key = newEpochKey(pool, 1);
+      const boxes = await sealLockboxes(pool, 1, key.secret, members, seal);
+      rotation = { key, boxes, previous: sealPrevious(key, newEpochKey(pool, 0)) };
+    });
+  };
+  const web = await rotate(hpkeSeal);
+  const node = await rotate(nodePrivacy.hpkeSeal);
+  row("rotation for a 50-member pool (lockboxes + previous key), Node (node:crypto, what the CLI uses), median of 7", `${node.cpu.toFixed(1)} ms CPU`, `${node.wall.toFixed(1)} ms wall`, "-", "<= 50 ms CPU");
+  row("rotation for a 50-member pool, WebCrypto (the browser's path, here in Node), median of 7", `${web.cpu.toFixed(1)} ms CPU`, `${web.wall.toFixed(1)} ms wall`, "-", "-");
   const { boxes, previous } = rotation!;
   const me = { did: members[7]!.did, kex: kexKeyPairFromSeed(new Uint8Array(32).fill(17), "bench") };
   const join = await medianCpu(7, async () => {
@@ -128,6 +160,36 @@ async function keys(pool: SignedEntry["entry"]["pool"]): Promise<void> {
     if (!openPrevious(deriveEpochKey(pool, 1, opened.secret), previous)) throw new Error("previous key did not open");
   });
   row("joining from a link: open the lockbox, derive keys, walk back one epoch, median of 7", `${join.cpu.toFixed(1)} ms CPU`, "-", "-", "<= 100 ms");
+}
+
+/**
+ * A whole rotation as the CLI's `rotate` runs it (`rotateKey` on Node's native parts): 50 lockboxes,
+ * the key.rotate entry signed, validated, folded and sealed, the new epoch's document started with
+ * the previous key in it. The median of 7 after one warm-up rotation.
+ */
+async function wholeRotation(): Promise<void> {
+  const kexOf = (i: number) => kexKeyPairFromSeed(new Uint8Array(32).fill(10 + i), "bench");
+  const created = await createPoolWithMembers({
+    root,
+    settings: { name: "rotation", replication: 1, rewardPerJob: 1, vestingSeconds: 0, leaseSeconds: 60 },
+    nonce: new Uint8Array(16).fill(8),
+    time: T0,
+    members: Array.from({ length: 49 }, (_, i) => ({ identity: author(11 + i), abilities: ["job/run"] as const, time: T0 + 1, kex: kexOf(i + 1).publicKey })),
+  });
+  const repo = new Repo({ network: [] });
+  const made = await createPrivatePool({ repo, storage: memoryStorage(), authoriser: new UcanAuthoriser(), now, me: { did: root.did, kex: kexOf(0) }, native: nodePrivacy, root, entries: created.entries, time: T0 + 10 });
+  if (!made.ok) throw new Error(made.message);
+  let time = T0 + 1_000;
+  const rotate = async () => {
+    const rotated = await rotateKey({ node: made.node, author: root, time: (time += 1_000) });
+    if (!rotated.ok) throw new Error(rotated.message);
+    if (made.node.ledger.state.privacy?.epochs[rotated.epoch]?.recipients.length !== 50 * 2 * RECIPIENT_TAG_LENGTH) throw new Error("a rotation did not wrap for all 50 members");
+  };
+  await rotate();
+  const whole = await medianCpu(7, rotate);
+  row("rotation for a 50-member pool, whole (`rotateKey`: lockboxes, key.rotate signed, appended, sealed, new epoch document), Node, median of 7", `${whole.cpu.toFixed(1)} ms CPU`, `${whole.wall.toFixed(1)} ms wall`, "-", "<= 50 ms CPU");
+  await made.node.close();
+  await repo.shutdown();
 }
 
 /**
@@ -200,6 +262,7 @@ await blobs();
 const { pool, list } = await entries();
 await append(pool, list);
 await keys(pool);
+await wholeRotation();
 console.log(`\n### Private pools (load average ${loadavg()[0]!.toFixed(1)})\n`);
 console.log("| what | private | plain baseline | ratio | target |\n|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

@@ -16,7 +16,7 @@ const files = readdirSync(dir)
 let failed = 0;
 for (const file of files) {
   process.stdout.write(`\n## ${file.replace(".bench.ts", "")}\n\n`);
-  const result = spawnSync(process.execPath, ["--import", "tsx", dir + file], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--import", dir + "process-setup.ts", dir + file], { stdio: "inherit" });
   if (result.status !== 0) failed++;
 }
 process.exitCode = failed === 0 ? 0 : 1;

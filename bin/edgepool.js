@@ -5,12 +5,12 @@
 import { freshCliBundle } from "../scripts/cli-bundle.mjs";
 
 const bundle = freshCliBundle();
-let main;
+let processMain;
 if (bundle) {
-  ({ main } = await import(new URL("main.mjs", bundle).href));
+  ({ processMain } = await import(new URL("main.mjs", bundle).href));
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  ({ main } = await import("../src/cli/main.ts"));
+  ({ processMain } = await import("../src/cli/main.ts"));
 }
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await processMain(process.argv.slice(2));

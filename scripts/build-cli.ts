@@ -1,9 +1,10 @@
 /**
- * Bundles the CLI (src/cli/main.ts and the Node task worker) into .build/cli, dependencies left
- * external. Through tsx every `edgepool` process compiles and resolves ~200 TypeScript modules at
- * start-up (~2.2 s CPU for `edgepool ledger show --help` here); from the bundle it takes ~0.9 s.
- * The tests start hundreds of such processes, and worker threads (the Node task worker's shim)
- * likewise. Both run the bundle only while it is fresh (scripts/cli-bundle.mjs).
+ * Bundles the CLI (src/cli/main.ts and the Node task worker) into .build/cli with its dependencies.
+ * Through tsx every `edgepool` process compiles and resolves ~200 TypeScript modules at start-up
+ * (~2.2 s CPU for `edgepool ledger show --help` here); from a bundle of our sources alone it took
+ * ~0.75 s, from one that includes the dependencies ~0.4 s.
+ * The tests start hundreds of such processes, and worker threads (the Node task worker's shim) and
+ * ledger peers likewise. All run the bundle only while it is fresh (scripts/cli-bundle.mjs).
  *
  * `node --import tsx scripts/build-cli.ts` (part of `npm run build`); the Vitest global setup calls `buildCli`.
  */
@@ -21,6 +22,15 @@ export const CLI_BUNDLE = join(ROOT, ".build", "cli");
  * at that entry instead.
  */
 const WORKER_SHIMS = new Map<string, string>([[join(ROOT, "src/core/runtime/task-worker-node.mjs"), "task-worker-node"]]);
+
+/**
+ * The cross-process tests' ledger peer (tests/integration/net/processes.ts starts several per test):
+ * built with the CLI, it shares its chunks and its freshness check.
+ */
+const LEDGER_PEER = join(ROOT, "tests/integration/net/ledger-peer.ts");
+
+/** Packages left out of the bundle: they load files that sit beside their own in node_modules. */
+const EXTERNAL = ["@automerge/automerge", "@automerge/automerge/*", "node-datachannel", "node-datachannel/*", "cbor-extract"];
 
 /** A file from an older build is removed only when this old, so a process started from it can still load its chunks. */
 const STALE_AFTER_MS = 10 * 60_000;
@@ -59,7 +69,7 @@ function writeWhole(path: string, contents: Buffer): void {
 
 export async function buildCli(): Promise<void> {
   const startedAt = new Date();
-  const entryPoints: Record<string, string> = { main: join(ROOT, "src/cli/main.ts") };
+  const entryPoints: Record<string, string> = { main: join(ROOT, "src/cli/main.ts"), "ledger-peer": LEDGER_PEER };
   for (const [shim, name] of WORKER_SHIMS) entryPoints[name] = shim.replace(/\.mjs$/, ".ts");
   const result = await build({
     entryPoints,
@@ -68,7 +78,11 @@ export async function buildCli(): Promise<void> {
     format: "esm",
     platform: "node",
     target: "node20",
-    packages: "external",
+    // Dependencies are bundled too (module resolution and loading was half of a process's start-up),
+    // but for those that load files next to their own: native addons and Automerge's wasm.
+    external: EXTERNAL,
+    // Bundled CommonJS dependencies `require` Node's built-ins; an ES module has no `require` of its own.
+    banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
     absWorkingDir: ROOT,
     outdir: CLI_BUNDLE,
     outExtension: { ".js": ".mjs" },

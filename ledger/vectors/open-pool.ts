@@ -25,7 +25,7 @@ import { DEFAULT_SKEW_MS } from "../../src/core/ledger/validate.ts";
 import { EPOCH_MS } from "../../src/core/ledger/verdict.ts";
 import { EntryWriter, resultCommitment, type Author } from "../../src/core/ledger/writer.ts";
 import { publicVerif } from "@cloudflare/privacypass-ts";
-import { alice, bob, carol } from "../../tests/fixtures/identities.ts";
+import { alice, bob, carol, dave } from "../../tests/fixtures/identities.ts";
 import { SETTINGS, T0 } from "./story.ts";
 
 const ISSUER_URL = "https://tokens.example.org";
@@ -69,13 +69,31 @@ function ephemeral(name: string): Author {
 
 const hexOf = (s: SignedEntry): string => bytesToHex(s.bytes);
 
+/**
+ * The admin's job run by three strangers: the first two reveals settle it and are paid; the third
+ * agrees after the verdict. Its commit came before any output was shown, so the fold records a
+ * work edge for it as for the other two (`pool.open.work`): admin -> each worker, 1.
+ */
+async function lateThirdReveal(admin: EntryWriter, workers: readonly EntryWriter[], salt: Uint8Array, output: Uint8Array): Promise<SignedEntry[]> {
+  const job = await admin.write("job.submit", { task: "mandelbrot", input: utf8("tile 2 1"), replicas: 3, reward: 30, deadline: T0 + 3_600_000 }, T0 + 14_000);
+  const steps: SignedEntry[] = [job];
+  for (const [replica, worker] of workers.entries()) steps.push(await worker.write("job.claim", { job: job.id, replica }, T0 + 15_000));
+  for (const [replica, worker] of workers.entries()) steps.push(await worker.write("result.commit", { job: job.id, replica, commitment: resultCommitment(salt, output) }, T0 + 16_000));
+  for (const [i, worker] of workers.entries()) steps.push(await worker.write("result.reveal", { job: job.id, salt, output }, T0 + 17_000 + i * 1_000));
+  return steps;
+}
+
 export async function buildOpenPoolVectors() {
   const nonce = new Uint8Array(16).fill(8);
   const pool = derivePoolId(alice.did, nonce);
   const alices = new EntryWriter(alice, pool);
   const bobs = new EntryWriter(bob, pool);
+  const carols = new EntryWriter(carol, pool);
+  const daves = new EntryWriter(dave, pool);
   const stamp = await solveJoinStamp({ pool, did: carol.did }, STAMP_BITS, EPOCH, { start: new Uint8Array(8) });
   if (!stamp.ok) throw new Error(stamp.message);
+  const daveStamp = await solveJoinStamp({ pool, did: dave.did }, STAMP_BITS, EPOCH, { start: new Uint8Array(8) });
+  if (!daveStamp.ok) throw new Error(daveStamp.message);
   const job = { task: "mandelbrot", input: utf8("tile 1 1"), replicas: 1, reward: 40, deadline: T0 + 3_600_000 };
   const submitter = ephemeral("first");
   const firstToken = mintToken("first", { pool, did: submitter.did, purpose: "submit" });
@@ -87,11 +105,13 @@ export async function buildOpenPoolVectors() {
     await alices.write("pool.issuer", { url: ISSUER_URL, key: issuerSpki }, T0 + 1),
     await alices.write("pool.anonymous", { enabled: 1, maxReward: MAX_REWARD }, T0 + 2),
     await bobs.write("member.join", { member: bob.did, abilities: ["job/run", "job/submit"], token: mintToken("bob's join", { pool, did: bob.did }) }, T0 + 1_000),
-    await new EntryWriter(carol, pool).write("member.join", { member: carol.did, abilities: ["job/run"], stamp: stamp.stamp }, T0 + 2_000),
+    await carols.write("member.join", { member: carol.did, abilities: ["job/run"], stamp: stamp.stamp }, T0 + 2_000),
     submit,
     await bobs.write("job.claim", { job: submit.id, replica: 0 }, T0 + 11_000),
     await bobs.write("result.commit", { job: submit.id, replica: 0, commitment: resultCommitment(salt, output) }, T0 + 12_000),
     await bobs.write("result.reveal", { job: submit.id, salt, output }, T0 + 13_000),
+    await daves.write("member.join", { member: dave.did, abilities: ["job/run"], stamp: daveStamp.stamp }, T0 + 3_000),
+    ...(await lateThirdReveal(alices, [bobs, carols, daves], salt, output)),
   ];
   const fold = foldEntries(entries, new UcanAuthoriser());
   if (fold.rejected.size > 0) throw new Error(`the open-pool story has refused entries: ${[...fold.rejected.values()].map((r) => r.message).join("; ")}`);
@@ -115,7 +135,7 @@ export async function buildOpenPoolVectors() {
     await refused("a token from an issuer key the pool does not list", anonymous("unlisted", mintToken("unlisted", { pool, did: ephemeral("unlisted").did, purpose: "submit" }, { keyId: sha256(utf8("another issuer key")), sign: false })), "unlisted-issuer"),
     await refused("a token whose signature does not verify", anonymous("tampered", tampered), "bad-token-signature"),
     await refused("a reward above the pool's maxReward", anonymous("greedy", submitToken("greedy"), { reward: MAX_REWARD + 1 }), "reward-too-high"),
-    await refused("a member's key instead of a fresh one", new EntryWriter(bob, pool, 4).write("job.submit", { ...job, deadline: after + 3_600_000, token: mintToken("bob's submit", { pool, did: bob.did, purpose: "submit" }) }, after), "not-ephemeral"),
+    await refused("a member's key instead of a fresh one", new EntryWriter(bob, pool, entries.filter((e) => e.entry.author === bob.did).length).write("job.submit", { ...job, deadline: after + 3_600_000, token: mintToken("bob's submit", { pool, did: bob.did, purpose: "submit" }) }, after), "not-ephemeral"),
     { name: "a submission after an admin disabled anonymous submission", add: [hexOf(disable), hexOf(afterDisable)], reasons: { [afterDisable.id]: "not-authorised" }, details: { [afterDisable.id]: "anonymous-not-accepted" } },
   ];
   const stateless = [
@@ -124,7 +144,7 @@ export async function buildOpenPoolVectors() {
   ];
   return {
     description:
-      "An open pool (ledger/README.md 6.3): entries valid together, folding to `stateHash` in any order; `issuer` is the listed issuer (its test key signs the tokens); `stateless` entries are refused alone; each of `cases` adds entries to `entries`, and the fold refuses exactly those in `reasons`, with the authoriser's own refusal in `details`.",
+      "An open pool (ledger/README.md 6.3): entries valid together, folding to `stateHash` in any order (strangers joined with a stamp and a token, an anonymous job paid by the fund, an admin's job whose third worker agrees after the verdict and still draws its work edge); `issuer` is the listed issuer (its test key signs the tokens); `stateless` entries are refused alone; each of `cases` adds entries to `entries`, and the fold refuses exactly those in `reasons`, with the authoriser's own refusal in `details`.",
     pool,
     now: T0 + 100_000,
     skewMs: DEFAULT_SKEW_MS,

@@ -9,6 +9,7 @@ import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { homeOption, HOME_USAGE } from "./home.ts";
 import { keystoreError, keystoreFor } from "./identity-home.ts";
+import { homeMemberKex } from "./member-kex-home.ts";
 import { PASSPHRASE_USAGE, readPassphrase } from "./passphrase.ts";
 import { createBackup, decryptBackup } from "../core/identity/backup.ts";
 import { writeFileAtomic, type AtomicWriteOutcome } from "../core/identity/atomic-file-node.ts";
@@ -17,8 +18,9 @@ export const idExport: Command = {
   usage: [
     "usage: edgepool id export --out FILE [--force] [--home DIR] [--json]",
     "",
-    "Encrypts this node's key under a passphrase (scrypt + XChaCha20-Poly1305; format in",
-    "docs/identity.md) and writes it to FILE (mode 0600), then checks that it opens.",
+    "Encrypts this node's key and its key-agreement key (private pools' lockboxes are wrapped",
+    "for it) under a passphrase (scrypt + XChaCha20-Poly1305; format in docs/identity.md) and",
+    "writes them to FILE (mode 0600), then checks that it opens.",
     PASSPHRASE_USAGE,
     "",
     "  --out FILE     where to write the backup (required)",
@@ -42,13 +44,15 @@ export const idExport: Command = {
     const exists = new CliError(`${file} already exists; choose another --out or pass --force to overwrite it`);
     if (!force && (await pathExists(file))) throw exists; // before asking for a passphrase and running scrypt
     const passphrase = await readPassphrase(io, { confirm: true });
-    const text = await createBackup(read.stored.seed, passphrase);
+    const { seed, identity } = read.stored;
+    const kex = await homeMemberKex(keystore.home, identity.did, seed);
+    const text = await createBackup({ seed, kex: kex.secretKey }, passphrase);
     if ((await writeBackup(file, text, force)) === "exists") throw exists;
     const check = await decryptBackup(await readFile(file, "utf8"), passphrase);
-    if (!check.ok || check.did !== read.stored.identity.did) {
+    if (!check.ok || check.did !== identity.did) {
       throw new CliError(`the backup written to ${file} does not open again (${check.ok ? "another DID" : check.message}); do not rely on it`);
     }
-    const { did } = read.stored.identity;
+    const { did } = identity;
     io.err(`Wrote the encrypted backup of ${did} to ${file} and verified that it opens with this passphrase.`);
     if (args.values.json) io.out(JSON.stringify({ schemaVersion: 1, did, file, verified: true }));
     return ExitCode.ok;

@@ -5,9 +5,10 @@
  */
 import { writeCheckpoint, CHECKPOINT_SETTLE_MS } from "../core/ledger/checkpoint-writer.ts";
 import { startNextEpoch } from "../core/ledger/epochs.ts";
-import type { Command, CliIo, ParsedArgs } from "./command.ts";
+import type { CliIo, ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { openPool, ownProof, poolArgument, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { poolWriteCommand, refusedWrite } from "./pool-command.ts";
+import { ownProof, POOL_USAGE, type PoolSession } from "./pool-ledger.ts";
 
 const checkpointUsage = [
   "usage: edgepool ledger checkpoint --pool P [--relay URL] [--json]",
@@ -42,34 +43,26 @@ const compactUsage = [
   "Exit codes: 0 written, 1 error (nothing new to cover, or private pool), 2 usage, 4 you may not checkpoint.",
 ].join("\n");
 
-async function run(args: ParsedArgs, io: CliIo, compact: boolean): Promise<ExitCode> {
-  const pool = poolArgument(args, compact ? compactUsage : checkpointUsage);
-  const session = await openPool(args, io, pool);
-  try {
-    if (session.privacy) throw new CliError("this pool is private: private pools have no checkpoints yet", ExitCode.error);
-    const proof = ownProof(session);
-    const { ledger } = session;
-    // A restarting node trusts only root-signed starts (epochs.ts, trustPoolRoot).
-    if (compact && proof !== undefined) throw new CliError("only the pool's root can compact: nodes start from an epoch only when its checkpoint is the root's", ExitCode.noPermission);
-    const epoch = compact ? (ledger.state.checkpoint?.epoch ?? 0) + 1 : undefined;
-    const written = await writeCheckpoint(ledger, session.identity, Date.now(), proof === undefined ? [] : [proof], CHECKPOINT_SETTLE_MS, epoch);
-    if (!written.ok) throw new CliError(`${written.reason}: ${written.message}`, written.reason === "not-authorised" ? ExitCode.noPermission : ExitCode.error);
-    if (epoch !== undefined) {
-      const started = await startNextEpoch(ledger, written.id);
-      if (!started.ok) throw new CliError(`the checkpoint ${written.id} was written but epoch ${epoch} did not start here: ${started.reason}: ${started.message}`);
-    }
-    if (!(await session.sync())) io.err("Written on this node; it reaches the pool when this node next syncs with a peer or relay.");
-    const through = new Date(written.through).toISOString();
-    const json = { schemaVersion: 1, pool, checkpoint: written.id, through: written.through, count: written.count, ...(epoch === undefined ? {} : { epoch }) };
-    io.out(args.values.json ? JSON.stringify(json) : `${written.id} (final through ${through}, ${written.count} entries${epoch === undefined ? "" : `; epoch ${epoch} starts here`})`);
-    return ExitCode.ok;
-  } finally {
-    await session.close();
+async function checkpoint(session: PoolSession, args: ParsedArgs, io: CliIo, compact: boolean): Promise<ExitCode> {
+  if (session.privacy) throw new CliError("this pool is private: private pools have no checkpoints yet", ExitCode.error);
+  const { ledger, pool } = session;
+  const proof = ownProof(session);
+  // A restarting node trusts only root-signed starts (epochs.ts, trustPoolRoot).
+  if (compact && proof !== undefined) throw new CliError("only the pool's root can compact: nodes start from an epoch only when its checkpoint is the root's", ExitCode.noPermission);
+  const epoch = compact ? (ledger.state.checkpoint?.epoch ?? 0) + 1 : undefined;
+  const written = await writeCheckpoint(ledger, session.identity, Date.now(), proof === undefined ? [] : [proof], CHECKPOINT_SETTLE_MS, epoch);
+  if (!written.ok) throw refusedWrite(written);
+  if (epoch !== undefined) {
+    const started = await startNextEpoch(ledger, written.id);
+    if (!started.ok) throw new CliError(`the checkpoint ${written.id} was written but epoch ${epoch} did not start here: ${started.reason}: ${started.message}`);
   }
+  if (!(await session.sync())) io.err("Written on this node; it reaches the pool when this node next syncs with a peer or relay.");
+  const through = new Date(written.through).toISOString();
+  const json = { schemaVersion: 1, pool, checkpoint: written.id, through: written.through, count: written.count, ...(epoch === undefined ? {} : { epoch }) };
+  io.out(args.values.json ? JSON.stringify(json) : `${written.id} (final through ${through}, ${written.count} entries${epoch === undefined ? "" : `; epoch ${epoch} starts here`})`);
+  return ExitCode.ok;
 }
 
-const options = { ...poolOptions, pool: { type: "string" }, json: { type: "boolean" } } as const;
+export const ledgerCheckpoint = poolWriteCommand({ usage: checkpointUsage, act: (session, args, io) => checkpoint(session, args, io, false) });
 
-export const ledgerCheckpoint: Command = { usage: checkpointUsage, options, run: (args, io) => run(args, io, false) };
-
-export const ledgerCompact: Command = { usage: compactUsage, options, run: (args, io) => run(args, io, true) };
+export const ledgerCompact = poolWriteCommand({ usage: compactUsage, act: (session, args, io) => checkpoint(session, args, io, true) });

@@ -2,6 +2,7 @@ import type { CliIo } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { commands, type CommandEntry } from "./commands.ts";
+import { surviveSyncWaitTimeouts } from "../core/net/sync-wait-guard-node.ts";
 
 const usage = (): string =>
   [
@@ -29,6 +30,13 @@ export const processIo = (): CliIo => ({
   env: process.env,
   stdinIsTty: Boolean(process.stdin.isTTY),
 });
+
+/** The `edgepool` process itself (bin/edgepool.js): `main` on the process's streams, kept alive through a peer that withholds a document. */
+export function processMain(argv: string[]): Promise<ExitCode> {
+  const io = processIo();
+  surviveSyncWaitTimeouts(io.err);
+  return main(argv, io);
+}
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<ExitCode> {
   if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {

@@ -23,6 +23,7 @@ import { ownDelegation } from "../core/ledger/own-delegation.ts";
 import { appendOwn as appendOwnEntry } from "../core/ledger/membership.ts";
 import { nodeSocketFactory } from "../core/net/relay-socket-node.ts";
 import { createTransports } from "../core/net/transports.ts";
+import { relayStorageId } from "../core/net/relay-storage-id.ts";
 import { SharePolicy } from "../core/net/share-policy.ts";
 import { storageIdPerScope } from "../core/net/storage-id-scope.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
@@ -152,17 +153,6 @@ async function followEpoch(session: PoolSession, io: CliIo): Promise<void> {
   const started = await startNextEpoch(session.ledger, checkpoint.id as EntryId);
   if (!started.ok) io.err(`The pool started epoch ${checkpoint.epoch}; this node stays in epoch ${session.ledger.epoch}: ${started.reason}: ${started.message}`);
   else await session.sync();
-}
-
-/** The relay's storage id, once it has connected (it has storage, so it acknowledges heads). */
-async function relayStorageId(repo: Repo, wait: number): Promise<StorageId | undefined> {
-  const deadline = Date.now() + wait;
-  while (Date.now() < deadline) {
-    const peer = Object.values(repo.peerMetadataByPeerId).find((m) => m?.storageId !== undefined && !m.isEphemeral);
-    if (peer?.storageId) return peer.storageId;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return undefined;
 }
 
 const sameHeads = (a: readonly string[] | undefined, b: readonly string[]): boolean => a !== undefined && a.length === b.length && a.every((h) => b.includes(h));

@@ -12,8 +12,10 @@ import type { LedgerOptions } from "../core/ledger/ledger.ts";
 import type { SignedEntry } from "../core/ledger/types.ts";
 import { Keyring } from "../core/privacy/keyring.ts";
 import { memberKex } from "../core/privacy/member-keys.ts";
+import { nodePrivacy } from "../core/privacy/native-node.ts";
 import { openInviteKey } from "../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../core/privacy/private-ledger.ts";
+import { storedMemberKex } from "../core/privacy/stored-kex.ts";
 import { createPrivatePool } from "../core/privacy/rotation.ts";
 import type { SharePolicy } from "../core/net/share-policy.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
@@ -41,7 +43,9 @@ export async function isPrivate(storage: StorageAdapterInterface, pool: PoolId, 
 
 export async function openPrivateLedger({ repo, storage, pool, stored, ledger, start, share }: PrivateOpen): Promise<PrivateLedger> {
   const { identity, seed } = stored;
-  const common = { ...ledger, repo, storage, share, me: { did: identity.did, kex: memberKex(seed) } };
+  // The seed-derived key, unless a restored backup brought the one this identity published in the app.
+  const kex = await storedMemberKex(storage, identity.did, memberKex(seed));
+  const common = { ...ledger, repo, storage, share, native: nodePrivacy, me: { did: identity.did, kex } };
   if (start?.kind === "create") {
     const made = await createPrivatePool({ ...common, root: identity, entries: start.entries, time: Date.now() });
     if (!made.ok) throw new CliError(`${made.reason}: ${made.message}`, ExitCode.usage);

@@ -1,8 +1,8 @@
 /** `edgepool rotate --pool P`: starts a new key epoch of a private pool. */
 import { rotateKey } from "../core/privacy/rotation.ts";
-import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
-import { openPool, ownProof, poolArgument, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { poolWriteCommand, refusedWrite } from "./pool-command.ts";
+import { ownProof, POOL_USAGE } from "./pool-ledger.ts";
 
 const usage = [
   "usage: edgepool rotate --pool P [--relay URL] [--json]",
@@ -19,23 +19,17 @@ const usage = [
   "4 you may not rotate.",
 ].join("\n");
 
-export const rotate: Command = {
+export const rotate = poolWriteCommand({
   usage,
-  options: { ...poolOptions, pool: { type: "string" }, json: { type: "boolean" } },
-  async run(args, io) {
-    const pool = poolArgument(args, usage);
-    const session = await openPool(args, io, pool);
-    try {
-      if (!session.privacy) throw new CliError(`pool ${pool} is not private on this node (it holds no key of it)`, ExitCode.error);
-      const rotated = await rotateKey({ node: session.privacy, author: session.identity, proof: ownProof(session), time: Date.now() });
-      if (!rotated.ok) throw new CliError(`${rotated.reason}: ${rotated.message}`, rotated.reason === "not-authorised" ? ExitCode.noPermission : ExitCode.error);
-      if (!(await session.sync())) io.err("Rotated on this node; members learn the new key when this node next syncs with a relay (--relay URL).");
-      io.err(`Rotated pool ${pool} to key epoch ${rotated.epoch}.`);
-      for (const did of rotated.withoutKex) io.err(`  ${did} published no key-agreement key and cannot read on; it should rejoin.`);
-      io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, epoch: rotated.epoch, withoutKex: rotated.withoutKex }) : String(rotated.epoch));
-      return ExitCode.ok;
-    } finally {
-      await session.close();
-    }
+  async act(session, args, io) {
+    const { pool } = session;
+    if (!session.privacy) throw new CliError(`pool ${pool} is not private on this node (it holds no key of it)`, ExitCode.error);
+    const rotated = await rotateKey({ node: session.privacy, author: session.identity, proof: ownProof(session), time: Date.now() });
+    if (!rotated.ok) throw refusedWrite(rotated);
+    if (!(await session.sync())) io.err("Rotated on this node; members learn the new key when this node next syncs with a relay (--relay URL).");
+    io.err(`Rotated pool ${pool} to key epoch ${rotated.epoch}.`);
+    for (const did of rotated.withoutKex) io.err(`  ${did} published no key-agreement key and cannot read on; it should rejoin.`);
+    io.out(args.values.json ? JSON.stringify({ schemaVersion: 1, pool, epoch: rotated.epoch, withoutKex: rotated.withoutKex }) : String(rotated.epoch));
+    return ExitCode.ok;
   },
-};
+});

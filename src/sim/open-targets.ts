@@ -78,6 +78,7 @@ function render(rows: ReadonlyArray<{ row: Row; runs: Figures[] }>, scale: { nod
     "behind one operator, an honest newcomer: every tenth submission the operator (or a farm identity) submits a job that three farm identities",
     "claim, commit and reveal alike, so the fold pays them and records the work edges MeritRank reads. Standing and factors are the fold's own",
     "(`meritView`, the function its per-epoch snapshot uses), read at each newcomer's tenth verified result and at the end of the run.",
+    "Every verified result a member paid for draws its work edge, a late agreeing reveal's included (ledger/README.md 6.3, session 6).",
     "The reference for the full factor is one paid, verified result's worth from the median vouched payer (ledger/README.md 6.3).",
     `Wall time of all runs: ${scale.wall.toFixed(0)} s on 2 shared cores.`,
     "",
@@ -104,7 +105,7 @@ function render(rows: ReadonlyArray<{ row: Row; runs: Figures[] }>, scale: { nod
     `- Re-entry (rows A, B): highest accepted-wrong share after revocation in any run ${(worstWrong * 100).toFixed(2)}% (goal ≤ 1%), highest executions per job ${worstExec.toFixed(2)} (goal ≤ 1.6): ${verdict(worstWrong <= 0.01 && worstExec <= 1.6)}.`,
     `- Sybil farm (row A): ${FARM} identities hold ${a((x) => x.farmRatio!).toFixed(3)}x their operator's standing on average (goal ≤ 0.2x): ${verdict(a((x) => x.farmRatio!) <= 0.2)}.`,
     `- Honest newcomers: ${full} of ${ended} held the full reward factor when their probation ended at their 10th verified result (goal: all): ${verdict(ended > 0 && full === ended)}.` +
-      (noStanding > 0 ? ` ${noStanding} of them had no standing then: none of their verified results so far was paid work from a member the admins reach (unpaid results, e.g. after an exposure or for a submitter since revoked, draw no edge).` : ""),
+      (noStanding > 0 ? ` ${noStanding} of them had no standing then: none of their verified results so far drew a work edge from a member the admins reach (fund-paid results draw none, nor do a revoked submitter's).` : ""),
     "",
     "Reproduce: `npm run sim:open -- --nodes N --jobs N --seeds N`.",
     OPEN_POOLS_SECTION.end,

@@ -1,11 +1,14 @@
 /**
  * The identity backup as a verified step (UX.md 14): save the encrypted file, then prove it opens
  * (a dry-run import of the saved file with the passphrase) before the step counts as done. The
- * verification is remembered per DID in localStorage. Import restores an identity from a backup.
+ * verification is remembered per DID in localStorage. Import restores an identity from a backup,
+ * with the key-agreement key private pools wrap their keys for (core/privacy/stored-kex.ts).
  * The format and its checks are src/core/identity/backup.ts; this adapts them to the screen.
  */
 import { createBackup, decryptBackup } from "../core/identity/backup.ts";
 import type { Did } from "../core/identity/did-key.ts";
+import { heldMemberKex, restoreMemberKex, storedMemberKex } from "../core/privacy/stored-kex.ts";
+import { appStorage } from "./app-storage.ts";
 import type { IdentityStore } from "./identity.svelte.ts";
 
 export const MIN_PASSPHRASE = 8;
@@ -18,7 +21,11 @@ export type BackupStep =
   | { readonly status: "verified"; readonly at: number }
   | { readonly status: "failed"; readonly message: string; readonly previous: "not-saved" | "saved" };
 
-export type ImportResult = { ok: true; did: Did } | { ok: false; message: string };
+/**
+ * `newMemberKey`: the backup carried no key-agreement key and this browser held none for the
+ * identity, so its private pools see a new one (the app publishes it: pools/private-pool.ts).
+ */
+export type ImportResult = { ok: true; did: Did; newMemberKey: boolean } | { ok: false; message: string };
 
 function verifiedAt(did: Did): number | undefined {
   try {
@@ -44,7 +51,7 @@ export function createBackupFlow(identity: IdentityStore, did: Did) {
     get step() {
       return step;
     },
-    /** Encrypts the seed; the component offers the file for download. */
+    /** Encrypts the seed and the key-agreement key; the component offers the file for download. */
     async save(passphrase: string): Promise<void> {
       step = { status: "working", what: "Encrypting your backup (this takes a few seconds on purpose)…" };
       const seed = await identity.keystore.exportSeed();
@@ -52,7 +59,8 @@ export function createBackupFlow(identity: IdentityStore, did: Did) {
         step = { status: "failed", previous: "not-saved", message: "This browser's key cannot be exported. Switch to a key that can be backed up first." };
         return;
       }
-      const text = await createBackup(seed, passphrase);
+      const kex = await storedMemberKex(appStorage(), did);
+      const text = await createBackup({ seed, kex: kex.secretKey }, passphrase);
       saved = { file: new Blob([text], { type: "application/json" }), fileName: `edgepool-identity-${did.slice(-8)}.json` };
       step = { status: "saved", ...saved };
     },
@@ -81,5 +89,7 @@ export async function importBackup(identity: IdentityStore, fileText: string, pa
   if (!opened.ok) return { ok: false, message: opened.message };
   const restored = await identity.replace(opened.seed);
   localStorage.setItem(VERIFIED_KEY, JSON.stringify({ did: restored.did, at: Date.now() }));
-  return { ok: true, did: restored.did };
+  if (opened.kex) await restoreMemberKex(appStorage(), restored.did, opened.kex);
+  const newMemberKey = !opened.kex && (await heldMemberKex(appStorage(), restored.did)) === undefined;
+  return { ok: true, did: restored.did, newMemberKey };
 }

@@ -237,6 +237,11 @@ export const poolsState = {
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).setRelayOnlyInPool(identity, selected.opened.ledger, relayOnly);
   },
+  /** Turns anonymous jobs in the chosen open pool on (with the most one may offer) or off; the ledger refuses it unless this identity is an admin. */
+  async setAnonymous(identity: Identity, anonymous: { enabled: boolean; maxReward: number }): Promise<Outcome<{ warning: string | undefined }>> {
+    if (!selected) return { ok: false, message: "choose a pool first" };
+    return (await actions()).setAnonymousInPool(identity, selected.opened.ledger, anonymous);
+  },
   /** The pool's validated name and the link's standing (revoked, used up, joins left), once its ledger arrives. */
   async checkInvite(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: InviteInLedger }>> {
     return (await actions()).inviteInLedger(identity, invite, LEDGER_WAIT_MS);

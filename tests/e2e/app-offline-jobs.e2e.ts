@@ -11,23 +11,23 @@ import { appFixture, controlledByServiceWorker, createInvite, createPool, joinBy
 
 const app = appFixture();
 
-/** Clicks "Submit job" and measures, in the page, how long until the job shows as queued on this device. */
-function submitAndTimeQueued(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const button = [...document.querySelectorAll("button")].find((b) => b.textContent === "Submit job")!;
-        const started = performance.now();
-        const look = (): void => {
-          if (performance.now() - started > 10_000) return resolve(Infinity);
-          const shown = [...document.querySelectorAll('[data-testid="job-status"]')].some((s) => s.textContent === "queued on this device");
-          if (shown) resolve(performance.now() - started);
-          else requestAnimationFrame(look);
-        };
-        button.click();
-        look();
-      }),
-  );
+/**
+ * Clicks "Submit job" and resolves with the first status the page shows for the new job, read as
+ * the page changes (a MutationObserver), so a passing state such as "sending" could not be missed.
+ * How fast it shows is measured by `npm run bench -- app` (UX.md 11's 100 ms).
+ */
+function submitAndFirstStatus(page: Page): Promise<string> {
+  return page.evaluate(`new Promise((resolve) => {
+    const statuses = () => document.querySelectorAll('[data-testid="job-status"]');
+    const before = statuses().length;
+    const observer = new MutationObserver(() => {
+      if (statuses().length === before) return;
+      observer.disconnect();
+      resolve(statuses()[0].textContent);
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    [...document.querySelectorAll("button")].find((b) => b.textContent === "Submit job").click();
+  })`) as Promise<string>;
 }
 
 describe("offline job submission", () => {
@@ -50,8 +50,8 @@ describe("offline job submission", () => {
     await alice.page.reload();
     await openScreen(alice.page, server.url, "jobs");
     await alice.page.getByLabel("Task").selectOption("primes");
-    const queuedAfterMs = await submitAndTimeQueued(alice.page);
-    expect(queuedAfterMs).toBeLessThan(100);
+    // The device is offline: the job is queued here before any network is involved, and says so at once.
+    expect(await submitAndFirstStatus(alice.page)).toBe("queued on this device");
     await checkScreen(alice.page, "jobs-offline");
 
     // The sync indicator says so, and counts the job's change as saved only on this device.

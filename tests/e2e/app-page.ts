@@ -54,6 +54,21 @@ export async function openScreen(page: Page, appUrl: string, screen: string): Pr
   await page.locator(`main[data-screen="${screen}"] #screen-heading`).waitFor({ timeout: 15_000 });
 }
 
+/**
+ * Every key in the app's IndexedDB database of documents and keys (browser-repo.ts, app-storage.ts),
+ * each an array of strings (a string to evaluate: tsx's helpers do not exist in the page).
+ */
+export const appDatabaseKeys = (page: Page): Promise<string[][]> =>
+  page.evaluate(`new Promise((resolve, reject) => {
+    const open = indexedDB.open("edgepool-automerge");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const keys = open.result.transaction("documents").objectStore("documents").getAllKeys();
+      keys.onerror = () => reject(keys.error);
+      keys.onsuccess = () => resolve(keys.result.map((key) => key.map(String)));
+    };
+  })`);
+
 /** Resolves once a service worker is active and controls this page. */
 export async function controlledByServiceWorker(page: Page): Promise<string> {
   return page.evaluate(async () => {

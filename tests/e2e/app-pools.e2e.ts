@@ -6,29 +6,22 @@
  * same two members and key epoch. A job the first submits is run by both devices (two replicas),
  * its Mandelbrot image shows, and both see the same ledger and credits. A third person opening the
  * used-up link is told so before joining. The first rotates the key by hand (the second shows as
- * not yet seen with it), then revokes the second: the key moves on in the same envelope, both
- * devices show the revocation, and what the first writes next never reaches the second.
+ * not yet seen with it). The second, who may invite but is no admin, invites the third and revokes
+ * her: it cannot rotate, so the first's open page does (`maintainKeys`), and the third is shut out.
+ * Then the first revokes the second: the key moves on in the same envelope, both devices show the
+ * revocation, and what the first writes next never reaches the second or the third.
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { appFixture, checkScreen, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
+import { appDatabaseKeys, appFixture, checkScreen, createInvite, createPool, joinByLink, openScreen, screenshots } from "./app-page.ts";
 
 const app = appFixture();
 
 const memberCount = (page: Page): Promise<number> => page.locator('[data-testid="members"] tbody tr').count();
 const epoch = (page: Page): Promise<string> => page.getByTestId("key-epoch").innerText();
 const upToDate = (page: Page) => expect.poll(() => page.getByTestId("sync-status").getAttribute("data-sync"), { timeout: 30_000 }).toBe("up-to-date");
-/** The keys automerge-repo keeps its storage ids under in the app's IndexedDB (a string: tsx's helpers do not exist in the page). */
-const storageIdKeys = (page: Page): Promise<string[]> =>
-  page.evaluate(`new Promise((resolve, reject) => {
-    const open = indexedDB.open("edgepool-automerge");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const keys = open.result.transaction("documents").objectStore("documents").getAllKeys();
-      keys.onerror = () => reject(keys.error);
-      keys.onsuccess = () => resolve(keys.result.map((key) => key[0]).filter((first) => String(first).startsWith("storage-adapter-id")));
-    };
-  })`);
+/** The keys automerge-repo keeps its storage ids under in the app's IndexedDB. */
+const storageIdKeys = async (page: Page): Promise<string[]> => (await appDatabaseKeys(page)).map((key) => key[0]!).filter((first) => first.startsWith("storage-adapter-id"));
 const kinds = async (page: Page) => (await page.locator('[data-testid="entries"] tbody tr td:first-child').allInnerTexts()).sort();
 
 describe("pools in the app", () => {
@@ -43,6 +36,8 @@ describe("pools in the app", () => {
     expect(await alice.getByTestId("privacy-mark").innerText()).toMatch(/^Private pool: relays store and forward only ciphertext/);
     expect(await alice.getByRole("button", { name: /Render farm/ }).innerText()).toMatch(/private/);
 
+    // bob may invite (not administer), so he can later revoke whom he invited.
+    await alice.getByLabel(/Invite others/).check();
     const link = await createInvite(alice);
     expect(link).toMatch(new RegExp(`^${server.url.replace(/[/.]/g, "\\$&")}#/join/`));
     await alice.getByRole("img", { name: "QR code of the invite link" }).waitFor();
@@ -129,28 +124,52 @@ describe("pools in the app", () => {
     // The rotation can show before bob's lockbox has opened ("not arrived yet"); then his key arrives.
     await expect.poll(() => bob.getByTestId("pending-rotation").count(), { timeout: 30_000 }).toBe(0);
 
+    // bob (member/invite, no pool/admin) invites carol, then revokes her: his revocation goes out
+    // alone, and alice's open page sees a revoked member holding the key and rotates.
+    const statuses = (page: Page) => page.getByTestId("member-status").allInnerTexts();
+    const revokedCount = async (page: Page) => (await statuses(page)).filter((s) => s.startsWith("revoked")).length;
+    const bobsLink = await createInvite(bob);
+    await upToDate(bob);
+    await joinByLink(carol, bobsLink);
+    await openScreen(carol, server.url, "pools");
+    await carol.getByRole("button", { name: "Render farm" }).click();
+    await expect.poll(() => memberCount(carol), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => memberCount(bob), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => carol.getByTestId("pending-rotation").count(), { timeout: 30_000 }).toBe(0);
+    await bob.getByRole("button", { name: /^Revoke did:key:/ }).click();
+    await bob.getByRole("button", { name: "Confirm revoke" }).click();
+    await bob.getByText(/^Revoked did:key:.*The key was not changed: rotating the key needs pool\/admin/).waitFor({ timeout: 30_000 });
+    await expect.poll(() => epoch(alice), { timeout: 30_000 }).toBe("2");
+    await expect.poll(() => revokedCount(alice), { timeout: 30_000 }).toBe(1);
+    await carol.getByTestId("pending-rotation").waitFor({ timeout: 30_000 });
+    expect(await carol.getByTestId("pending-rotation").innerText()).toMatch(/you were removed from the pool/);
+    await expect.poll(() => bob.getByTestId("pending-rotation").count(), { timeout: 30_000 }).toBe(0);
+    expect(await epoch(bob)).toBe("2");
+
     // Alice revokes bob, which rotates again in the same envelope; both devices then show him as
     // revoked, and his learns of the new epoch but not its key.
     await alice.getByRole("button", { name: /^Revoke did:key:/ }).click();
     await checkScreen(alice, "pools-revoke-confirm");
     await alice.getByRole("button", { name: "Confirm revoke" }).click();
-    await alice.getByText(/^Revoked did:key:.*entries up to number \d+ stay valid, later ones are refused\. The pool's key moved to epoch 2: they cannot read what is written from now on\.$/).waitFor({ timeout: 30_000 });
-    const statuses = (page: Page) => page.getByTestId("member-status").allInnerTexts();
-    expect((await statuses(alice)).filter((s) => s.startsWith("revoked"))).toHaveLength(1);
-    expect(await epoch(alice)).toBe("2");
+    await alice.getByText(/^Revoked did:key:.*entries up to number \d+ stay valid, later ones are refused\. The pool's key moved to epoch 3: they cannot read what is written from now on\.$/).waitFor({ timeout: 30_000 });
+    expect(await revokedCount(alice)).toBe(2);
+    expect(await epoch(alice)).toBe("3");
     expect(await alice.getByTestId("not-yet-seen").getAttribute("data-count")).toBe("0");
-    await expect.poll(async () => (await statuses(bob)).filter((s) => s.startsWith("revoked")).length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => revokedCount(bob), { timeout: 30_000 }).toBe(2);
     await bob.getByTestId("pending-rotation").waitFor({ timeout: 30_000 });
     expect(await bob.getByTestId("pending-rotation").innerText()).toMatch(/you were removed from the pool/);
-    expect(await epoch(bob)).toBe("2");
+    expect(await epoch(bob)).toBe("3");
     await checkScreen(bob, "pools-private-removed");
 
-    // What alice writes now (an invite) is sealed under epoch 2: it reaches the relay, never bob.
+    // What alice writes now (an invite) is sealed under epoch 3: it reaches the relay, never bob.
+    // carol, removed at epoch 2, never read bob's revocation (sealed under epoch 2) either.
     await createInvite(alice);
     await upToDate(alice);
     await openScreen(alice, server.url, "ledger");
-    await expect.poll(async () => (await kinds(alice)).filter((k) => k === "invite.create").length, { timeout: 20_000 }).toBe(2);
+    await expect.poll(async () => (await kinds(alice)).filter((k) => k === "invite.create").length, { timeout: 20_000 }).toBe(3);
     await openScreen(bob, server.url, "ledger");
-    expect((await kinds(bob)).filter((k) => k === "invite.create")).toHaveLength(1);
+    expect((await kinds(bob)).filter((k) => k === "invite.create")).toHaveLength(2);
+    expect(await revokedCount(carol)).toBe(1);
+    expect(await epoch(carol)).toBe("2");
   }, 300_000);
 });

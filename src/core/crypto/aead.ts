@@ -8,7 +8,7 @@ export const AEAD_KEY_LENGTH = 32;
 export const AEAD_NONCE_LENGTH = 24;
 export const AEAD_TAG_LENGTH = 16;
 
-function assertKeyAndNonce(key: Uint8Array, nonce: Uint8Array): void {
+export function assertKeyAndNonce(key: Uint8Array, nonce: Uint8Array): void {
   if (key.length !== AEAD_KEY_LENGTH) throw new TypeError(`an XChaCha20-Poly1305 key is ${AEAD_KEY_LENGTH} bytes, got ${key.length}`);
   if (nonce.length !== AEAD_NONCE_LENGTH) throw new TypeError(`an XChaCha20-Poly1305 nonce is ${AEAD_NONCE_LENGTH} bytes, got ${nonce.length}`);
 }
@@ -29,3 +29,11 @@ export function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
     return undefined;
   }
 }
+
+/** XChaCha20-Poly1305 on some platform: the functions above (any platform), or node:crypto's (aead-node.ts); the same bytes. */
+export interface Aead {
+  seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined;
+}
+
+export const nobleAead: Aead = { seal: aeadSeal, open: aeadOpen };

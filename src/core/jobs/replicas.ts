@@ -40,11 +40,25 @@ export function liveClaimOf(job: JobState, worker: Did, now: number): number | u
 /**
  * When to reveal: every replica committed and no spot draw pending, or the deadline within one
  * lease. Stricter than the fold (which keeps reveals open once every replica had a commit, 8.2):
- * after a voided commit, waiting lets its replacement commit unexposed and earn. A reveal sent
- * before the fold opens reveals would be refused and still show its output (it would earn nothing).
+ * after a voided commit, waiting lets its replacement commit unexposed and earn. Once a reveal
+ * exposed the job there is nothing to wait for (any later commit earns nothing) and the workers
+ * already committed can settle it without the replacement, which may never come (ledger/README.md
+ * 12). A reveal sent before the fold opens reveals would be refused and still show its output (it
+ * would earn nothing).
  */
 export const revealOpen = (job: JobState, now: number, leaseMs: number): boolean =>
-  (Object.keys(job.commits).length >= job.replicas && job.seedAfter === undefined) || now >= job.deadline - leaseMs;
+  (job.seedAfter === undefined && (Object.keys(job.commits).length >= job.replicas || (job.opened === true && job.exposed === true))) || now >= job.deadline - leaseMs;
+
+/**
+ * Whether `me`, whose commit earns nothing (made after the job was exposed), should hold its reveal
+ * because another worker's earning commit is unrevealed: the verdict pays only the reveals that
+ * settle it, so ours would take the place of one that earns (ledger/README.md 8.3, 12).
+ */
+export function yieldsReveal(job: JobState, me: Did): boolean {
+  if (job.commits[me]?.unpaid !== true) return false;
+  for (const worker in job.commits) if (worker !== me && job.commits[worker]!.unpaid !== true && job.reveals[worker] === undefined) return true;
+  return false;
+}
 
 /** Members that may run jobs now (job/run held, not removed). */
 export function runners(state: LedgerState, now: number): Did[] {
@@ -105,6 +119,7 @@ export const claimSlot = (rank: number, free: number, weightPermille = 1000): { 
  * Workers that compete for no replica of the job: those holding a claim on it or a commit to it,
  * and those whose lease on it ran out without a commit. Otherwise a worker that claims and never
  * finishes would keep its rank and take the replica again after every lease, until the deadline.
+ * (The lapsed worker itself still plans the replica, last of all: planClaim.)
  */
 export function busyWorkers(job: JobState): Set<Did> {
   const busy = new Set(Object.keys(job.commits) as Did[]);
@@ -143,6 +158,8 @@ export interface OpenReplicas {
   readonly freeSince: (replica: number) => number;
   /** Workers that compete for no replica of the job (busyWorkers). */
   readonly busy: ReadonlySet<Did>;
+  /** The planning worker let a lease on the job run out: it comes back after every other worker's waves. */
+  readonly lapsed?: boolean;
 }
 
 /**
@@ -154,8 +171,11 @@ export interface OpenReplicas {
 export function planReplica(state: LedgerState, jobId: EntryId, job: JobState, me: Did, open: OpenReplicas, now: number, staggerMs: number, competitors: Competitors, key = rendezvousKey(jobId)): ClaimPlan | undefined {
   const free = claimable(job, open.free, now);
   if (free.length === 0) return undefined;
-  const rank = competitors.rank(key, me, open.busy);
-  if (rank === undefined) return undefined;
+  const ranked = competitors.rank(key, me, open.busy);
+  if (ranked === undefined) return undefined;
+  // Ranked past every competitor, not left out: when nobody else can take the replica (the others
+  // committed, or are suspended) the job would otherwise wait for its deadline.
+  const rank = open.lapsed ? ranked + competitors.size : ranked;
   const { slot, wave } = claimSlot(rank, free.length, competitors.weightPermille(me));
   const replica = free[slot]!;
   const opensAt = job.submitted + claimDelayMs(state.reputation[me], leaseMsOf(state));
@@ -169,11 +189,15 @@ export function planReplica(state: LedgerState, jobId: EntryId, job: JobState, m
  * refuse its claim). `competitors` are the workers to rank against (activeRunners, weighted by
  * claimWeight); this worker counts among them. Workers ranked past the number of free replicas
  * wait `staggerMs` per wave, so a worker that went away delays a replica by one wave, never
- * strands it. `key` is the job's rendezvousKey (callers that plan a job many times keep it).
+ * strands it; a worker whose own lease on the job ran out waits for every other worker's waves.
+ * `key` is the job's rendezvousKey (callers that plan a job many times keep it).
  */
 export function planClaim(state: LedgerState, jobId: EntryId, me: Did, now: number, staggerMs: number, competitors: Competitors, key = rendezvousKey(jobId)): ClaimPlan | undefined {
   const job = state.jobs[jobId];
   if (!job || job.status !== "open" || now >= job.deadline || job.commits[me] || liveClaimOf(job, me, now) !== undefined) return undefined;
   const freeSince = (replica: number) => Math.max(job.submitted, job.claims[replica]?.until ?? 0);
-  return planReplica(state, jobId, job, me, { free: freeReplicas(job, now), freeSince, busy: busyWorkers(job) }, now, staggerMs, competitors, key);
+  const busy = busyWorkers(job);
+  // Busy without a live claim or a commit: this worker's lease on the job ran out.
+  const lapsed = busy.delete(me);
+  return planReplica(state, jobId, job, me, { free: freeReplicas(job, now), freeSince, busy, lapsed }, now, staggerMs, competitors, key);
 }

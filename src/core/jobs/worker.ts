@@ -17,7 +17,7 @@ import type { TimerClock } from "../scheduler/index.ts";
 import type { JobBlobs } from "./job-blobs.ts";
 import { encodeSealedRef } from "./sealed-ref.ts";
 import type { OwnEntries, OwnEntryRequest, OwnWrite } from "./own-entries.ts";
-import { activeRunners, defaultStaggerMs, leaseMsOf, planClaim, revealOpen, weightedCompetitors } from "./replicas.ts";
+import { activeRunners, defaultStaggerMs, leaseMsOf, liveClaimOf, planClaim, revealOpen, weightedCompetitors, yieldsReveal } from "./replicas.ts";
 import type { TaskRunner } from "./runner.ts";
 import { readJobInput, readJobTask } from "./inputs.ts";
 
@@ -66,6 +66,8 @@ interface Attempt {
   pausedSince?: number;
   /** Reveals the fold refused so far (a race with commits still syncing); bounded. */
   refusedReveals?: number;
+  /** Until when this attempt's reveal yields to earning workers' (yieldsReveal). */
+  yieldUntil?: number;
 }
 
 /** After this many refused reveals the worker gives up on the job rather than write more. */
@@ -73,8 +75,17 @@ const MAX_REFUSED_REVEALS = 3;
 
 export class JobWorker {
   private readonly attempts = new Map<EntryId, Attempt>();
-  /** Attempts whose job the fold settled with our reveal, kept until the job's deadline (reopenSettled). */
-  private readonly settled = new Map<EntryId, Attempt>();
+  /**
+   * Attempts with an output whose job the fold settled with our reveal, or whose commit it refused
+   * after the fact, kept until the job's deadline: a later entry can undo either (reopenDormant).
+   */
+  private readonly dormant = new Map<EntryId, Attempt>();
+  /**
+   * Jobs whose claim the fold refused when we wrote it. Entries that arrive later can make it ours
+   * after all (the holder's claim voided by its suspension): the worker then runs it, or the fold
+   * would wait a lease for a replica nobody works on.
+   */
+  private readonly refusedClaims = new Set<EntryId>();
   private readonly listeners = new Set<(event: WorkerEvent) => void>();
   private readonly me: Did;
   /**
@@ -115,7 +126,8 @@ export class JobWorker {
     this.timer?.cancel();
     this.unsubscribe();
     this.listeners.clear();
-    this.settled.clear();
+    this.dormant.clear();
+    this.refusedClaims.clear();
   }
 
   private emit(event: WorkerEvent): void {
@@ -150,7 +162,7 @@ export class JobWorker {
       if (workers === 0) attempt.pausedSince ??= now;
       else delete attempt.pausedSince;
     }
-    this.reopenSettled(now);
+    this.reopenDormant(now);
     const batch: Planned[] = [];
     for (const attempt of [...this.attempts.values()]) if (!this.closed) await this.advance(attempt, batch, now);
     const nextPlan = this.closed ? undefined : this.planClaims(batch, now);
@@ -185,7 +197,7 @@ export class JobWorker {
     if (!job) return this.drop(attempt, "the job is no longer in the ledger");
     if (job.status === "done" && job.reveals[this.me] !== undefined) {
       this.attempts.delete(attempt.job);
-      this.settled.set(attempt.job, attempt);
+      this.dormant.set(attempt.job, attempt);
       return this.emit({ type: "settled", job: attempt.job, agreed: job.verdict!.workers.includes(this.me) });
     }
     if (job.status !== "open") return this.drop(attempt, job.status === "done" ? "the job was settled by other workers" : `the job failed (${job.failure})`);
@@ -195,24 +207,32 @@ export class JobWorker {
     // Entries that arrive late can refuse ours after the fact: an earlier claim on our replica wins
     // the fold (then our commit and reveal go), or a commit we counted goes (then our reveal was
     // early). A stale attempt would keep this worker off the job for good: claim again, reveal again.
-    if (job.commits[this.me] === undefined) return this.drop(attempt, `an earlier claim on replica ${attempt.replica} reached this node after ours: the fold refused our commit, so the job is open to us again`);
+    if (job.commits[this.me] === undefined) {
+      this.drop(attempt, `an earlier claim on replica ${attempt.replica} reached this node after ours: the fold refused our commit, so the job is open to us again`);
+      return void this.dormant.set(attempt.job, attempt);
+    }
     if (attempt.phase === "revealed" && job.reveals[this.me] === undefined) attempt.phase = "committed";
-    if (attempt.phase === "committed" && revealOpen(job, now, leaseMsOf(this.options.ledger.state))) return this.reveal(attempt, job, batch);
+    const leaseMs = leaseMsOf(this.options.ledger.state);
+    if (attempt.phase !== "committed" || !revealOpen(job, now, leaseMs)) return;
+    // For at most a lease: a worker that went away must not hold the job up.
+    if (yieldsReveal(job, this.me) && now < (attempt.yieldUntil ??= now + leaseMs)) return;
+    return this.reveal(attempt, job, batch);
   }
 
   /**
    * A verdict can be undone by entries that arrive late: an earlier claim wins a replica after the
    * fact, so the fold refuses the commit the verdict counted and, with it, our reveal if it came
    * before the replacement's commit (reveals wait for every commit). Our commit stays, and nobody
-   * else can reveal it: the job would wait for its deadline. So a settled attempt keeps its salt
-   * and output until the deadline and reveals again when the fold asks for it.
+   * else can reveal it: the job would wait for its deadline. A refused commit of ours can likewise
+   * come back (the claim that displaced us is voided by its author's suspension). So a dormant
+   * attempt keeps its salt and output until the deadline and reveals again when the fold asks for it.
    */
-  private reopenSettled(now: number): void {
-    for (const [id, attempt] of this.settled) {
+  private reopenDormant(now: number): void {
+    for (const [id, attempt] of this.dormant) {
       const job = this.options.ledger.state.jobs[id];
-      if (!job || now > job.deadline) this.settled.delete(id);
-      else if (job.status === "open" && job.commits[this.me] !== undefined && job.reveals[this.me] === undefined) {
-        this.settled.delete(id);
+      if (!job || now > job.deadline) this.dormant.delete(id);
+      else if (job.status === "open" && job.commits[this.me] !== undefined && job.reveals[this.me] === undefined && !this.attempts.has(id)) {
+        this.dormant.delete(id);
         attempt.phase = "committed";
         this.attempts.set(id, attempt);
       }
@@ -257,8 +277,9 @@ export class JobWorker {
     });
     // When ours is the last commit the job waits for, the reveal can ride in the same change: every
     // other worker has committed, so nobody can copy it. Not for a job that may get a hidden spot
-    // check: our commit can open a second replica, and an early reveal would show its answer.
-    if (Object.keys(job.commits).length + 1 >= job.replicas && job.spot === undefined) {
+    // check: our commit can open a second replica, and an early reveal would show its answer. Not
+    // on an exposed job either: our commit earns nothing there, and may have to yield (yieldsReveal).
+    if (Object.keys(job.commits).length + 1 >= job.replicas && job.spot === undefined && !job.exposed) {
       attempt.salt = salt;
       await this.reveal(attempt, job, batch);
     }
@@ -312,7 +333,7 @@ export class JobWorker {
       .map((id) => ({ id: id as EntryId, plan: planClaim(state, id as EntryId, this.me, now, stagger, competitors) }))
       .filter((p): p is { id: EntryId; plan: NonNullable<typeof p.plan> } => p.plan !== undefined)
       .sort((a, b) => a.plan.at - b.plan.at || state.jobs[a.id]!.submitted - state.jobs[b.id]!.submitted || (a.id < b.id ? -1 : 1));
-    let slots = limits.workers - busy;
+    let slots = limits.workers - this.adoptClaims(now, limits.workers - busy) - busy;
     for (const { id, plan } of plans) {
       if (plan.at > now) return plan.at;
       if (slots === 0) return undefined;
@@ -322,8 +343,34 @@ export class JobWorker {
     return undefined;
   }
 
+  /** Starts work on up to `slots` refused claims the fold now gives this worker; returns how many. */
+  private adoptClaims(now: number, slots: number): number {
+    let adopted = 0;
+    for (const id of this.refusedClaims) {
+      const job = this.options.ledger.state.jobs[id];
+      if (!job || job.status !== "open" || now > job.deadline || job.commits[this.me] || this.attempts.has(id)) {
+        this.refusedClaims.delete(id);
+        continue;
+      }
+      const replica = liveClaimOf(job, this.me, now);
+      if (replica === undefined || adopted >= slots) continue;
+      this.refusedClaims.delete(id);
+      adopted++;
+      this.start(id, replica);
+    }
+    return adopted;
+  }
+
   private claimed(job: EntryId, replica: number, written: OwnWrite): void {
-    if (!written.ok || this.closed || this.options.ledger.state.jobs[job]?.claims[replica]?.worker !== this.me) return;
+    if (this.closed) return;
+    if (!written.ok || this.options.ledger.state.jobs[job]?.claims[replica]?.worker !== this.me) {
+      this.refusedClaims.add(job);
+      return;
+    }
+    this.start(job, replica);
+  }
+
+  private start(job: EntryId, replica: number): void {
     const attempt: Attempt = { job, replica, started: this.options.clock.now(), phase: "running" };
     this.attempts.set(job, attempt);
     this.emit({ type: "claimed", job, replica });

@@ -35,7 +35,7 @@ export const trustPoolRoot: CheckpointTrust = (checkpoint, state) =>
  * The snapshot a new epoch starts from: the fold of what the checkpoint covers. The entries it
  * made late (finality, ledger/README.md 8.6) sort before it but are not part of it.
  */
-function epochSnapshot(ledger: Ledger, through: number): Uint8Array {
+export function epochSnapshot(ledger: Ledger, through: number): Uint8Array {
   const late = new Set(ledger.view().invalid.filter((i) => i.reason === "before-checkpoint").map((i) => i.key));
   return draftCheckpoint(ledger.entries().filter((s) => !late.has(s.id)), through, ledger.options.authoriser, ledger.options.base).snapshot;
 }
@@ -135,7 +135,7 @@ export async function openEpoch(options: OpenOptions): Promise<Result<{ ledger: 
   return { ok: true, ledger: await Ledger.open({ ...options, base: start.state }) };
 }
 
-type EpochStart = Result<{ checkpoint: SignedEntry; snapshot: Uint8Array; state: LedgerState }>;
+export type EpochStart = Result<{ checkpoint: SignedEntry; snapshot: Uint8Array; state: LedgerState }>;
 
 /** The handle of a document that exists or is absent; an engine failure is thrown, never taken for absence. */
 function present(found: FoundDocument): FoundDocument & { ok: true } {
@@ -147,26 +147,41 @@ async function epochStart(repo: Repo, pool: PoolId, epoch: number, context: Vali
   const doc = present(await findLedgerDocument(repo, pool, epoch)).handle?.doc();
   const found = doc ? starts(doc) : [];
   if (found.length === 0) return reject("unknown-reference", `epoch ${epoch} of pool ${pool} has no checkpoint and snapshot yet`);
-  let refusal: EpochStart | undefined;
-  for (const bytes of found) {
-    const checkpoint = await validateEntry(bytes, context);
+  return trustedStart(
+    found.map((checkpoint) => ({ checkpoint, snapshots: values(doc!, "snapshot") })),
+    context,
+    trust,
+  );
+}
+
+/** A checkpoint's bytes as a document holds them, with the snapshots written beside it. */
+export interface StartCandidate {
+  readonly checkpoint: Uint8Array;
+  readonly snapshots: readonly Uint8Array[];
+}
+
+/**
+ * The first candidate whose checkpoint validates, has a snapshot hashing to the state it commits
+ * to, and is trusted; else the first refusal. A private pool's sealed starts (privacy/private-epochs.ts)
+ * are checked the same way.
+ */
+export async function trustedStart(candidates: readonly StartCandidate[], context: ValidationContext, trust: CheckpointTrust = trustPoolRoot): Promise<EpochStart> {
+  const refusals: EpochStart[] = [];
+  for (const candidate of candidates) {
+    const checkpoint = await validateEntry(candidate.checkpoint, context);
     if (!checkpoint.ok) {
-      refusal ??= checkpoint;
+      refusals.push(checkpoint);
       continue;
     }
-    const snapshot = startIn(doc!, checkpoint.signed);
-    const started = snapshot ? stateFromCheckpoint(checkpoint.signed, snapshot) : reject("checkpoint-mismatch", `epoch ${epoch} holds no snapshot matching checkpoint ${checkpoint.signed.id}`);
-    if (!started.ok) {
-      refusal ??= started;
-      continue;
-    }
-    if (!trust(checkpoint.signed, started.state)) {
-      refusal ??= reject("not-authorised", `epoch ${epoch} starts from a checkpoint by ${checkpoint.signed.entry.author}, whom this node does not trust`);
-      continue;
-    }
-    return { ok: true, checkpoint: checkpoint.signed, snapshot: snapshot!, state: started.state };
+    const { id, entry } = checkpoint.signed;
+    const committed = entry.body.state instanceof Uint8Array ? bytesToHex(entry.body.state) : undefined;
+    const snapshot = candidate.snapshots.find((bytes) => bytesToHex(sha256(bytes)) === committed);
+    const started = snapshot ? stateFromCheckpoint(checkpoint.signed, snapshot) : reject("checkpoint-mismatch", `epoch ${String(entry.body.epoch ?? 0)} holds no snapshot matching checkpoint ${id}`);
+    if (!started.ok) refusals.push(started);
+    else if (!trust(checkpoint.signed, started.state)) refusals.push(reject("not-authorised", `epoch ${String(entry.body.epoch ?? 0)} starts from a checkpoint by ${entry.author}, whom this node does not trust`));
+    else return { ok: true, checkpoint: checkpoint.signed, snapshot: snapshot!, state: started.state };
   }
-  return refusal!;
+  return refusals[0] ?? reject("unknown-reference", "no checkpoint and snapshot to start from");
 }
 
 export interface VerifyOptions {
@@ -194,7 +209,7 @@ export async function verifyPool(options: VerifyOptions): Promise<VerifyReport> 
   const epochs = await latestEpoch(options.storage, options.pool);
   for (const bytes of await new EntryStore(options.storage, options.pool, "tokens").load()) options.authoriser.tokens?.add(fromUtf8(bytes));
   const raw: unknown[] = [];
-  const starts: Array<{ epoch: number; start: EpochStart }> = [];
+  const starts: EpochStarts = [];
   for (let epoch = 0; epoch <= epochs; epoch++) {
     const { handle } = present(await findLedgerDocument(options.repo, options.pool, epoch));
     if (handle) raw.push(...readItems(handle.doc()).map((item) => item.value));
@@ -203,12 +218,24 @@ export async function verifyPool(options: VerifyOptions): Promise<VerifyReport> 
     // Trust plays no part here: the full fold below proves or refutes every start.
     if (epoch > 0) starts.push({ epoch, start: await epochStart(options.repo, options.pool, epoch, context, () => true) });
   }
-  const results = await validateMany(raw, context);
+  return checkHistory({ epochs, raw, starts }, options);
+}
+
+/** Each later epoch's start as found (a refusal when it has none that checks out). */
+export type EpochStarts = Array<{ readonly epoch: number; readonly start: EpochStart }>;
+
+/**
+ * Folds every entry of every epoch from genesis and checks each checkpoint and each epoch's start
+ * against that fold. `raw` is unvalidated (document values, stored chunks); the tokens the entries
+ * name are in the authoriser's book already.
+ */
+export async function checkHistory(history: { readonly epochs: number; readonly raw: readonly unknown[]; readonly starts: EpochStarts }, options: Omit<VerifyOptions, "repo" | "storage">): Promise<VerifyReport> {
+  const results = await validateMany(history.raw, contextOf(options));
   const valid = results.flatMap((r) => (r.ok ? [r.signed] : []));
   const fold = foldEntries(valid, options.authoriser);
   const problems: string[] = [];
   for (const [id, r] of fold.rejected) if (r.reason === "checkpoint-mismatch") problems.push(`checkpoint ${id}: ${r.message}`);
-  for (const { epoch, start } of starts) {
+  for (const { epoch, start } of history.starts) {
     if (!start.ok) problems.push(`epoch ${epoch}: ${start.message}`);
     else if (start.checkpoint.entry.body.epoch !== epoch) problems.push(`epoch ${epoch} starts from checkpoint ${start.checkpoint.id}, which does not name it`);
     else if (fold.rejected.has(start.checkpoint.id)) problems.push(`epoch ${epoch} starts from checkpoint ${start.checkpoint.id}, which the full fold refuses`);
@@ -216,5 +243,5 @@ export async function verifyPool(options: VerifyOptions): Promise<VerifyReport> 
       problems.push(`epoch ${epoch}'s snapshot differs from the full fold up to its checkpoint`);
     }
   }
-  return { epochs, fold, refused: results.filter((r) => !r.ok).length, problems };
+  return { epochs: history.epochs, fold, refused: results.filter((r) => !r.ok).length, problems };
 }

@@ -53,7 +53,10 @@ export function vestingTerms(state: LedgerState, did: Did): VestingTerms {
   return factor === undefined ? HELD : { held: false, permille: factor };
 }
 
-/** Records paid, verified work by `workers` for `submitter` as MeritRank edges (open pools only). */
+/**
+ * Records verified work by `workers` on a job `submitter` paid for as MeritRank edges (open pools
+ * only): the verdict's earning workers, and each agreeing reveal after it that earns.
+ */
 export function recordPaidWork(state: LedgerState, submitter: Did, workers: readonly Did[]): void {
   const open = state.pool?.open;
   if (!open) return;

@@ -74,20 +74,26 @@ export function severeStrike(state: LedgerState, did: Did, reason: StrikeReason,
   standing.unbonding = [];
   revokeSingleRuns(state, did, time);
   forfeitUnvested(state, did);
-  releaseOpenWork(state, did);
+  releaseOpenWork(state, did, time);
 }
 
 /**
  * A suspended (or departed) worker will not reveal, so its open commits and live claims would hold their
- * replicas until the deadline: they are voided, and the replicas are free again. A single run it
- * held goes back to the job's majority k; a spot draw that nobody's commit waits for is undone.
+ * replicas until the deadline: they are voided, and the replicas are free again. A voided commit
+ * of a replicated job still fixed its output: like a displaced holder's commitment it counts
+ * towards opening reveals (ledger/README.md 8.2), so a worker that saw it and revealed is not
+ * refused for it. A single run it held goes back to the job's majority k; a spot draw that
+ * nobody's commit waits for is undone.
  */
-export function releaseOpenWork(state: LedgerState, did: Did): void {
+export function releaseOpenWork(state: LedgerState, did: Did, time: number): void {
   for (const job of Object.values(state.jobs)) {
     if (job.status !== "open") continue;
     for (const [replica, claim] of Object.entries(job.claims)) if (claim.worker === did) delete job.claims[replica];
-    if (!job.commits[did] || job.reveals[did] !== undefined) continue;
+    const commit = job.commits[did];
+    if (!commit || job.reveals[did] !== undefined) continue;
     delete job.commits[did];
+    // Not an unpaid commit (it may copy a reveal): a reinstated worker committing it again would earn.
+    if (job.single !== did && !commit.unpaid) (job.displaced ??= dictionary())[did] = { replica: commit.replica, until: time, commitment: commit.commitment };
     if (Object.keys(job.reveals).length > 0) job.exposed = true;
     if (job.single === did) {
       job.replicas = job.base!;

@@ -108,7 +108,8 @@ export interface CommitState {
 /**
  * A holder a contest displaced from its replica (../README.md 8.2): its commit the fold then
  * refuses, if written within that lease and before the job was exposed, still proves its output
- * was fixed before anything could be read.
+ * was fixed before anything could be read. Also a worker whose commit a suspension or leave voided
+ * (`until`: that time; 8.7, release).
  */
 export interface DisplacedState {
   replica: number;

@@ -130,8 +130,8 @@ export function judgeDissenters(state: LedgerState, jobId: EntryId, job: JobStat
 }
 
 /**
- * A reveal after the verdict settled: agreeing counts as a valid result (reputation and C, no
- * credits: the reward was split); differing contests the verdict, so it waits for an audit when
+ * A reveal after the verdict settled: agreeing counts as a valid result (reputation, C and the
+ * MeritRank work edge; no credits: the reward was split); differing contests the verdict, so it waits for an audit when
  * the pool has auditors (a quick colluding pair must not settle a job and strike the honest worker
  * who revealed last), else it is struck like a dissenter at settlement.
  */
@@ -142,6 +142,8 @@ export function judgeLateReveal(state: LedgerState, jobId: EntryId, job: JobStat
     if (!earns(job, worker)) return;
     rewardAgreement(state, worker, time);
     standingOf(state, worker).streak += 1;
+    // Its output was fixed before any was shown: verified work for the submitter, as at settlement.
+    if (!job.funded) recordPaidWork(state, job.submitter, [worker]);
     return;
   }
   if (job.audit?.status === "pending") return;

@@ -6,7 +6,7 @@
  * mailbox under its hex SHA-256, which the signed key.rotate / key.grant entry names.
  */
 import * as dagCbor from "@ipld/dag-cbor";
-import { bytesToHex, hexToBytes, hpkeOpen, hpkeSeal, randomBytes, sha256, utf8, type KexKeyPair } from "../crypto/index.ts";
+import { bytesToHex, hexToBytes, hpkeOpen, hpkeSeal, randomBytes, sha256, utf8, type HpkeSeal, type KexKeyPair } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
 import { RECIPIENT_TAG_LENGTH, recipientTag } from "../ledger/rules/privacy.ts";
 import type { PoolId } from "../ledger/types.ts";
@@ -39,11 +39,11 @@ export const mailboxHash = (item: Uint8Array): string => bytesToHex(sha256(item)
 
 const nextPowerOfTwo = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
-/** Wraps `secret` (epoch `epoch`) for each recipient, in order, and pads the list. */
-export async function sealLockboxes(pool: PoolId, epoch: number, secret: Uint8Array, recipients: readonly Recipient[]): Promise<SealedLockboxes> {
+/** Wraps `secret` (epoch `epoch`) for each recipient, in order, and pads the list; `seal`: the platform's (native.ts). */
+export async function sealLockboxes(pool: PoolId, epoch: number, secret: Uint8Array, recipients: readonly Recipient[], seal: HpkeSeal = hpkeSeal): Promise<SealedLockboxes> {
   if (secret.length !== EPOCH_SECRET_LENGTH) throw new TypeError(`an epoch secret is ${EPOCH_SECRET_LENGTH} bytes`);
   if (recipients.length === 0 || recipients.length > MAX_LOCKBOXES) throw new RangeError(`a lockbox list has 1..${MAX_LOCKBOXES} recipients, got ${recipients.length}`);
-  const boxes = await Promise.all(recipients.map((r) => hpkeSeal(r.kex, infoFor(pool, epoch, r.did), secret)));
+  const boxes = await Promise.all(recipients.map((r) => seal(r.kex, infoFor(pool, epoch, r.did), secret)));
   const length = boxes[0]!.length;
   while (boxes.length < nextPowerOfTwo(recipients.length)) {
     // Filler looks like a lockbox: an X25519 public key (top bit clear) and a ciphertext.
@@ -74,7 +74,7 @@ export async function openLockbox(pool: PoolId, epoch: number, item: unknown, ha
   }
   const box = Array.isArray(boxes) && boxes.length <= MAX_LOCKBOXES ? boxes[index] : undefined;
   if (!(box instanceof Uint8Array)) return { ok: false, reason: "malformed", message: `the mailbox item has no lockbox at position ${index}` };
-  const secret = await hpkeOpen(me.kex.secretKey, infoFor(pool, epoch, me.did), box);
+  const secret = await hpkeOpen(me.kex, infoFor(pool, epoch, me.did), box);
   if (!secret || secret.length !== EPOCH_SECRET_LENGTH) return { ok: false, reason: "bad-lockbox", message: `the lockbox at position ${index} does not open with ${me.did}'s key (wrapped for another key)` };
   return { ok: true, secret };
 }

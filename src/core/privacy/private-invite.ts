@@ -30,7 +30,7 @@ export async function createPrivateInvite(node: PrivateLedger, inviter: Author, 
   }
   const seed = generateSeed();
   const holder = inviteHolder(seed);
-  const lockbox = await sealLockboxes(node.options.pool, key.epoch, key.secret, [{ did: holder.did, kex: holder.kex.publicKey }]);
+  const lockbox = await sealLockboxes(node.options.pool, key.epoch, key.secret, [{ did: holder.did, kex: holder.kex.publicKey }], node.native.hpkeSeal);
   const created = await createPoolInvite(node.ledger, inviter, terms, now, { seed, sealed: { document: key.documentId, epoch: key.epoch, mailbox: lockbox.hash } });
   if (!created.ok) return created;
   node.postMailbox(key, lockbox.hash, lockbox.item);

@@ -6,19 +6,28 @@
  * seals what the ledger accepted and no envelope holds yet: batches of up to 16 entries, flushed
  * when full or after one second. Like the plain ledger, it keeps every envelope it opened and puts
  * back any that a peer deleted or altered.
+ *
+ * Ledger epochs (checkpoint epochs, ledger/README.md 9) ride on key epochs: a compaction rotates
+ * the key, and the new key's document carries the sealed start (private-epochs.ts). Once this
+ * node's fold accepts the checkpoint and it holds that start, it moves its ledger (the same move
+ * as a plain pool's, on the local repo) and reseals what sorts after the checkpoint into the new
+ * key epoch's documents, which are all a later cold start reads.
  */
 import { Repo, type DocHandle, type DocumentId } from "@automerge/automerge-repo";
 import { shutdownRepo } from "../ledger/closing-storage.ts";
 import { entryIdOf } from "../ledger/codec.ts";
-import { bucketOf, putEntries } from "../ledger/document.ts";
+import { bucketOf, putEntries, startEpochDocument } from "../ledger/document.ts";
+import { openEpoch, startNextEpoch } from "../ledger/epochs.ts";
 import { tokenCid, type TokenCid } from "../ledger/tokens.ts";
 import { Ledger, type LedgerOptions } from "../ledger/ledger.ts";
 import type { EntryId, Kind, SignedEntry } from "../ledger/types.ts";
 import type { Author } from "../ledger/writer.ts";
-import { envelopeHash, openEnvelope, sealEnvelope, type EnvelopeFailure } from "./envelope.ts";
+import { envelopeHash, openEnvelope, sealEnvelope, type EnvelopeFailure, type OpenedEnvelope } from "./envelope.ts";
 import { openPrevious, type EpochKey, type KeyId } from "./epoch-key.ts";
 import { Keyring } from "./keyring.ts";
+import { webPrivacy, type PrivacyNative } from "./native.ts";
 import { discoverKeys, type KeyHolder } from "./key-discovery.ts";
+import { latestStart, type OpenedEnvelopes, type SealedStart } from "./sealed-starts.ts";
 import { holdsEnvelope, openSealedDocument, putSealed, readEnvelopes, type SealedDoc } from "./sealed-document.ts";
 
 export const BATCH_ENTRIES = 16;
@@ -38,6 +47,8 @@ export interface PrivateLedgerOptions extends Omit<LedgerOptions, "repo"> {
   readonly flushMs?: number;
   /** The networked repo's share policy: told of each epoch document before it opens, so it announces them to relays only. */
   readonly share?: { hide(document: DocumentId): void };
+  /** The platform's native parts (default: the browser's WebCrypto and web streams; Node passes `nodePrivacy`). */
+  readonly native?: PrivacyNative;
 }
 
 export interface PrivacyView {
@@ -50,6 +61,9 @@ export interface PrivacyView {
   readonly failures: Readonly<Partial<Record<EnvelopeFailure, number>>>;
   readonly envelopes: number;
   readonly queued: number;
+  /** The ledger epoch this node reads and writes, and why it has not moved to a newer one the pool started (if so). */
+  readonly ledgerEpoch: number;
+  readonly moveRefusal: string | undefined;
 }
 
 /** Kinds that holders of the previous epoch's key must be able to read: they announce the new key. */
@@ -57,6 +71,7 @@ const ANNOUNCEMENTS: ReadonlySet<Kind> = new Set<Kind>(["key.rotate", "key.grant
 
 export class PrivateLedger {
   readonly keyring: Keyring;
+  readonly native: PrivacyNative;
   private readonly docs = new Map<string, DocHandle<SealedDoc>>();
   /** Every envelope opened, by hash: re-put when a peer deletes or alters it. */
   private readonly opened = new Map<string, { bytes: Uint8Array; keyId: string }>();
@@ -65,7 +80,13 @@ export class PrivateLedger {
   /** Every refusal seen, by reason, each (key, value) pair counted once. */
   private readonly refusals = new Map<EnvelopeFailure, number>();
   private readonly counted = new Set<string>();
-  private readonly covered = new Set<EntryId>();
+  /** Entries handed to the local ledger (or appended there by this node). */
+  private readonly handed = new Set<EntryId>();
+  /** The highest key epoch of an envelope holding each entry: it must reach the current ledger epoch's documents. */
+  private readonly sealedAt = new Map<EntryId, number>();
+  /** Sealed starts seen, by checkpoint id, with the key epoch whose document holds them. */
+  private readonly starts = new Map<EntryId, { readonly keyEpoch: number; readonly snapshot: Uint8Array }>();
+  private moveRefusal: string | undefined;
   /** Token CIDs some envelope already carries. */
   private readonly sealedTokens = new Set<string>();
   /** The key each entry was first seen sealed under: an author who sealed under a key holds it (key-holders.ts). */
@@ -80,21 +101,35 @@ export class PrivateLedger {
     readonly options: PrivateLedgerOptions,
     readonly ledger: Ledger,
     private readonly local: Repo,
+    keyring: Keyring,
+    /** The key epoch whose document starts the current ledger epoch: earlier key epochs' documents are history. */
+    private base: number,
+    /** Envelopes the start-up walk opened already, by hash (each is opened once). */
+    private readonly preopened: OpenedEnvelopes,
   ) {
-    this.keyring = new Keyring(options.storage, options.pool);
+    this.keyring = keyring;
+    this.native = options.native ?? webPrivacy;
     this.unsubscribe = ledger.subscribe(() => void this.serialise(() => this.afterLedgerChange()));
   }
 
+  /**
+   * Opens the node's view of the pool: from the latest sealed start among the documents of the keys
+   * it holds (a cold start reads the current ledger epoch only), else from genesis.
+   */
   static async open(options: PrivateLedgerOptions): Promise<PrivateLedger> {
     // No network adapter: the plaintext document never leaves this process.
     const local = new Repo({ network: [] });
-    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, share: _share, ...ledgerOptions } = options;
-    const ledger = await Ledger.open({ ...ledgerOptions, repo: local });
-    const node = new PrivateLedger(options, ledger, local);
-    await node.keyring.load();
-    for (const key of options.keys ?? []) await node.keyring.add(key);
+    const { repo: _shared, me: _me, author: _author, keys: _keys, also: _also, flushMs: _flush, share: _share, native: _native, ...ledgerOptions } = options;
+    const keyring = new Keyring(options.storage, options.pool);
+    await keyring.load();
+    for (const key of options.keys ?? []) await keyring.add(key);
+    const found = await latestStart({ ...options, keyring });
+    const ledger = found.start ? await openAt(local, ledgerOptions, found.start) : await Ledger.open({ ...ledgerOptions, repo: local });
+    const node = new PrivateLedger(options, ledger, local, keyring, found.start?.keyEpoch ?? 0, found.opened);
+    if (found.start) node.starts.set(found.start.checkpoint.id, found.start);
     await node.serialise(async () => {
       for (const key of node.keyring.all()) await node.attach(key);
+      node.preopened.clear();
       await node.afterLedgerChange();
     });
     return node;
@@ -140,6 +175,8 @@ export class PrivateLedger {
       failures,
       envelopes: this.opened.size,
       queued: this.queue.length,
+      ledgerEpoch: this.ledger.epoch,
+      moveRefusal: this.moveRefusal,
     };
   }
 
@@ -171,14 +208,32 @@ export class PrivateLedger {
    */
   sealNow(entries: readonly SignedEntry[], key: EpochKey, mailbox: ReadonlyMap<string, Uint8Array> = new Map()) {
     return this.serialise(async () => {
-      for (const e of entries) this.covered.add(e.id);
+      // Marked first: the append's change must not queue them for a batch of their own.
+      for (const e of entries) this.noteSealed(e.id, key);
       const appended = await this.ledger.append(entries);
       if (!appended.ok) {
-        for (const e of entries) this.covered.delete(e.id);
+        for (const e of entries) this.sealedAt.delete(e.id);
         return appended;
       }
       await this.sealInto(key, entries, mailbox);
       return appended;
+    });
+  }
+
+  /**
+   * Puts the sealed start of a ledger epoch (its checkpoint and the snapshot it commits to) into
+   * `key`'s document, which then begins that ledger epoch; this node moves as soon as its fold
+   * accepts the checkpoint (private-epochs.ts, compactPrivatePool).
+   */
+  sealStart(key: EpochKey, checkpoint: SignedEntry, snapshot: Uint8Array): Promise<void> {
+    return this.serialise(async () => {
+      const handle = this.docs.get(key.keyId);
+      if (!handle) throw new TypeError(`no document is open for key epoch ${key.epoch}`);
+      const { hash, bytes } = await sealEnvelope(key, [checkpoint], [], this.native, snapshot);
+      this.opened.set(hash, { bytes, keyId: key.keyId });
+      this.starts.set(checkpoint.id, { keyEpoch: key.epoch, snapshot });
+      putSealed(handle, new Map([[hash, bytes]]));
+      await this.afterLedgerChange();
     });
   }
 
@@ -198,8 +253,9 @@ export class PrivateLedger {
     return run;
   }
 
+  /** Opens a key's document and those before it, back to the start of the current ledger epoch. */
   private async attach(key: EpochKey): Promise<void> {
-    for (let next: EpochKey | undefined = key; next && !this.docs.has(next.keyId); ) {
+    for (let next: EpochKey | undefined = key; next && next.epoch >= this.base && !this.docs.has(next.keyId); ) {
       await this.keyring.add(next);
       this.options.share?.hide(next.documentId);
       const handle = await openSealedDocument(this.options.repo, next);
@@ -211,7 +267,13 @@ export class PrivateLedger {
   }
 
   private readonly onDocChange = ({ handle }: { handle: DocHandle<SealedDoc> }): void => {
-    if (!this.closed) void this.serialise(() => this.scan(handle));
+    if (this.closed) return;
+    void this.serialise(async () => {
+      const starts = this.starts.size;
+      await this.scan(handle);
+      // A start whose checkpoint is folded already changes nothing in the ledger: move from here.
+      if (this.starts.size > starts) await this.afterLedgerChange();
+    });
   };
 
   /** Opens what is new in a document, puts back what it lost, and hands new entries to the ledger. */
@@ -224,7 +286,7 @@ export class PrivateLedger {
       present.add(key);
       const known = this.opened.get(key);
       if (known && value instanceof Uint8Array && holdsEnvelope(doc, key, known.bytes)) continue;
-      const opened = await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id));
+      const opened = this.walked(key, value) ?? (await openEnvelope(this.options.pool, key, value, (id) => this.keyring.byId(id), this.native));
       if (!opened.ok) {
         this.count(key, value, opened.reason);
         if (!known) this.failed.set(key, opened.reason);
@@ -234,6 +296,8 @@ export class PrivateLedger {
       this.opened.set(key, { bytes: value as Uint8Array, keyId: opened.keyId });
       for (const bytes of opened.entries) found.push({ bytes, keyId: opened.keyId });
       for (const token of opened.tokens) tokens.set(tokenCid(token), token);
+      const keyEpoch = this.keyring.byId(opened.keyId)?.epoch;
+      if (opened.snapshot && keyEpoch !== undefined) this.starts.set(entryIdOf(opened.entries[0]!), { keyEpoch, snapshot: opened.snapshot });
     }
     const docKey = [...this.docs].find(([, h]) => h === handle)?.[0];
     const lost = new Map([...this.opened].filter(([hash, e]) => e.keyId === docKey && (!present.has(hash) || !holdsEnvelope(doc, hash, e.bytes))).map(([hash, e]) => [hash, e.bytes]));
@@ -241,8 +305,16 @@ export class PrivateLedger {
     this.handToLedger(found, tokens);
   }
 
+  /** What the start-up walk opened under `hash`, if the document still holds the same value. */
+  private walked(hash: string, value: unknown): OpenedEnvelope | undefined {
+    const seen = this.preopened.get(hash);
+    const same = seen && (seen.value === value || (seen.value instanceof Uint8Array && value instanceof Uint8Array && seen.value.length === value.length && seen.value.every((b, i) => b === value[i])));
+    // Failures are tried again: a key the walk lacked may be held now.
+    return same && seen.opened.ok ? seen.opened : undefined;
+  }
+
   private count(key: string, value: unknown, reason: EnvelopeFailure): void {
-    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value) : typeof value}`;
+    const id = `${key.slice(0, 64)} ${value instanceof Uint8Array ? envelopeHash(value, this.native) : typeof value}`;
     if (this.counted.has(id)) return;
     this.counted.add(id);
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
@@ -253,14 +325,10 @@ export class PrivateLedger {
     for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     // Tokens first: an entry whose proof token is missing waits for it.
     putEntries(this.ledger.handle, [], tokens);
-    const ids = entries.map(({ bytes, keyId }) => {
-      const id = entryIdOf(bytes);
-      this.noteSealed(id, keyId);
-      return { id, bytes };
-    });
-    const fresh = ids.filter((e) => !this.covered.has(e.id));
+    const ids = entries.map(({ bytes, keyId }) => ({ id: entryIdOf(bytes), bytes, key: this.keyring.byId(keyId) }));
+    const fresh = ids.filter((e) => !this.handed.has(e.id));
+    for (const { id, key } of ids) if (key) this.noteSealed(id, key);
     if (fresh.length === 0) return;
-    for (const { id } of fresh) this.covered.add(id);
     this.ledger.handle.change((doc) => {
       for (const { id, bytes } of fresh) (doc.entries[bucketOf(id)] ??= {})[id] = bytes;
     });
@@ -272,11 +340,28 @@ export class PrivateLedger {
     const added = await discoverKeys(this, this.options, this.holders());
     for (const key of added) await this.attach(key);
     if (added.length > 0) await this.retryPending();
-    const fresh = this.ledger.entries().filter((e) => !this.covered.has(e.id) && !this.queue.includes(e));
+    await this.follow();
+    const queued = new Set(this.queue.map((e) => e.id));
+    const fresh = this.ledger.epochEntries().filter((e) => (this.sealedAt.get(e.id) ?? -1) < this.base && !queued.has(e.id));
     if (fresh.length === 0) return;
     this.queue.push(...fresh);
     if (this.queue.length >= BATCH_ENTRIES) await this.sealQueued();
     else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? FLUSH_MS);
+  }
+
+  /**
+   * Moves to the ledger epoch the latest accepted checkpoint names, once this node holds that
+   * epoch's sealed start (it arrives with the compaction's new key). A refused move (this node's
+   * fold differs from the snapshot) is tried again at the next change.
+   */
+  private async follow(): Promise<void> {
+    const checkpoint = this.ledger.state.checkpoint;
+    if (!checkpoint || (checkpoint.epoch ?? 0) <= this.ledger.epoch) return;
+    const start = this.starts.get(checkpoint.id as EntryId);
+    if (!start) return;
+    const moved = await startNextEpoch(this.ledger, checkpoint.id as EntryId);
+    this.moveRefusal = moved.ok ? undefined : `${moved.reason}: ${moved.message}`;
+    if (moved.ok) this.base = Math.max(this.base, start.keyEpoch);
   }
 
   private holders(): KeyHolder[] {
@@ -303,7 +388,7 @@ export class PrivateLedger {
   private async sealQueued(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const queued = this.queue.filter((e) => !this.covered.has(e.id));
+    const queued = this.queue.filter((e) => (this.sealedAt.get(e.id) ?? -1) < this.base);
     this.queue = [];
     const announcements = queued.filter((e) => ANNOUNCEMENTS.has(e.entry.kind));
     const rest = queued.filter((e) => !ANNOUNCEMENTS.has(e.entry.kind));
@@ -320,9 +405,13 @@ export class PrivateLedger {
     for (let i = 0; i < rest.length; i += BATCH_ENTRIES) await this.sealInto(key, rest.slice(i, i + BATCH_ENTRIES));
   }
 
-  /** A key.rotate or key.grant for epoch e travels under a key of epoch e - 1 (its readers hold that one). */
+  /**
+   * A key.rotate or key.grant for epoch e travels under a key of epoch e - 1 (its readers hold that
+   * one), unless that key's documents are before the current ledger epoch: then under the sealing key.
+   */
   private announcementKey(entry: SignedEntry): EpochKey | undefined {
     const epoch = entry.entry.body.epoch as number;
+    if (epoch - 1 < this.base) return undefined;
     const winner = this.ledger.state.privacy?.epochs[epoch - 1]?.keyId;
     return this.keyring.byId(winner ?? "") ?? this.keyring.all().filter((k) => k.epoch === epoch - 1)[0];
   }
@@ -337,17 +426,25 @@ export class PrivateLedger {
         if (token) tokens.set(cid, token);
       }
     }
-    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()]);
+    const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()], this.native);
     for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     this.opened.set(hash, { bytes, keyId: key.keyId });
-    for (const e of entries) {
-      this.covered.add(e.id);
-      this.noteSealed(e.id, key.keyId);
-    }
+    for (const e of entries) this.noteSealed(e.id, key);
     putSealed(handle, new Map([[hash, bytes]]), mailbox);
   }
 
-  private noteSealed(entry: EntryId, keyId: KeyId): void {
-    if (!this.sealedUnder.has(entry)) this.sealedUnder.set(entry, keyId);
+  private noteSealed(entry: EntryId, key: EpochKey): void {
+    this.handed.add(entry);
+    if (!this.sealedUnder.has(entry)) this.sealedUnder.set(entry, key.keyId);
+    this.sealedAt.set(entry, Math.max(key.epoch, this.sealedAt.get(entry) ?? -1));
   }
+}
+
+/** The local ledger, opened from a sealed start: its document is built here, as every node builds a plain pool's. */
+async function openAt(local: Repo, options: Omit<LedgerOptions, "repo">, start: SealedStart): Promise<Ledger> {
+  const epoch = start.checkpoint.entry.body.epoch as number;
+  await startEpochDocument(local, options.pool, epoch, start.checkpoint.bytes, start.snapshot).whenReady();
+  const opened = await openEpoch({ ...options, repo: local, epoch });
+  if (!opened.ok) throw new TypeError(`the sealed start of epoch ${epoch} was trusted, then refused: ${opened.message}`);
+  return opened.ledger;
 }

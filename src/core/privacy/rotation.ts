@@ -51,7 +51,7 @@ export async function createPrivatePool(request: NewPrivatePool): Promise<Result
   const first = await node.sealNow([...entries, rekey], key);
   if (!first.ok) return first;
   const { recipients } = recipientsOf(node.ledger.state, time);
-  const lockboxes = await sealLockboxes(pool, 0, key.secret, recipients);
+  const lockboxes = await sealLockboxes(pool, 0, key.secret, recipients, node.native.hpkeSeal);
   const rotate = await writer.write("key.rotate", rotateBody(0, key, lockboxes), time);
   const sealed = await node.sealNow([rotate], key, new Map([[lockboxes.hash, lockboxes.item]]));
   if (!sealed.ok) return sealed;
@@ -109,7 +109,7 @@ export async function rotateKey(request: RotateRequest): Promise<Result<Rotation
   if (recipients.length === 0) return reject("unknown-reference", "nobody would receive the new key");
   const epoch = privacy.epoch + 1;
   const key = newEpochKey(node.options.pool, epoch);
-  const lockboxes = await sealLockboxes(node.options.pool, epoch, key.secret, recipients);
+  const lockboxes = await sealLockboxes(node.options.pool, epoch, key.secret, recipients, node.native.hpkeSeal);
   const writer = node.ledger.writerFor(author);
   for (const r of revocations) writer.observe(r.entry.seq);
   const rotate = await writer.write("key.rotate", rotateBody(epoch, key, lockboxes), time, proof ? [proof] : []);
@@ -123,16 +123,22 @@ export async function rotateKey(request: RotateRequest): Promise<Result<Rotation
 }
 
 /**
- * Whether the current epoch's key reached someone it must not: a recipient (by tag) that has been
- * revoked since. Then a new rotation is due, whoever wrote the last one.
+ * Whether the current epoch's key reached someone it must not: a member revoked since who was a
+ * recipient (by tag), or who joined through a link that carried the key: one made during this
+ * epoch (its lockbox wraps the key it was made under; no tag names its joiner) or one this
+ * epoch's rotation wrapped for. Then a new rotation is due, whoever wrote the last one.
  */
 export function rotationDue(state: LedgerState): Did[] {
   const privacy = state.privacy;
   const current = privacy?.epochs[privacy.epoch];
   if (!current) return [];
   const tags = new Set(current.recipients.match(new RegExp(`.{${RECIPIENT_TAG_LENGTH * 2}}`, "g")) ?? []);
+  const keyThroughLink = (invite: string | undefined): boolean => {
+    const link = invite === undefined ? undefined : privacy.invites[invite];
+    return link !== undefined && (link.time >= current.time || tags.has(recipientTag(link.key)));
+  };
   return Object.entries(state.members)
-    .filter(([did, m]) => m.revoked !== undefined && tags.has(recipientTag(did as Did)))
+    .filter(([did, m]) => m.revoked !== undefined && (tags.has(recipientTag(did as Did)) || keyThroughLink(m.invite)))
     .map(([did]) => did as Did);
 }
 
@@ -145,7 +151,7 @@ export async function grantKey(node: PrivateLedger, writer: Writer, member: Did,
   const epochKey = node.keyring.byId(state.privacy!.epochs[complaint.epoch]!.keyId);
   const before = node.keyring.all().find((k) => k.epoch === complaint.epoch - 1 && Object.values(state.privacy!.epochs).some((e) => e.keyId === k.keyId));
   if (!epochKey || !before) return reject("not-authorised", `this node does not hold the keys of epochs ${complaint.epoch - 1} and ${complaint.epoch}`);
-  const lockbox = await sealLockboxes(node.options.pool, complaint.epoch, epochKey.secret, [{ did: member, kex: hexToBytes(kex) }]);
+  const lockbox = await sealLockboxes(node.options.pool, complaint.epoch, epochKey.secret, [{ did: member, kex: hexToBytes(kex) }], node.native.hpkeSeal);
   const grant = await node.ledger
     .writerFor(writer.author)
     .write("key.grant", { member, epoch: complaint.epoch, mailbox: hexToBytes(lockbox.hash) }, time, writer.proof ? [writer.proof] : []);

@@ -4,23 +4,31 @@
  * storage id to every peer of a repo (and one peer id per repo), so a relay serving several of
  * this browser's pools through one repo could link them; a private pool's repo gets a storage id of
  * its own (net/storage-id-scope.ts) and its own connections, as the CLI's do. All repos share one
- * IndexedDB database: documents are found by id whichever repo stored them. Loaded only when a
+ * IndexedDB database: documents are found by id whichever repo stored them. An anonymous job's
+ * repo is the exception: it keeps its documents under a prefix of its own (net/storage-namespace.ts),
+ * so nothing the member repos hold leaves through its connection. Loaded only when a
  * pool screen needs it, so Automerge (and its ~3.6 MB wasm, fetched by URL rather than inlined,
  * TOOLCHAIN.md) stays off the first route.
  */
 import wasmUrl from "@automerge/automerge/automerge.wasm?url";
-import { initializeWasm, Repo, type StorageId } from "@automerge/automerge-repo/slim";
-import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
+import { initializeWasm, Repo, type StorageAdapterInterface, type StorageId } from "@automerge/automerge-repo/slim";
+import type { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb";
 import type { PoolId } from "../../core/capability/pool.ts";
 import { browserSocketFactory } from "../../core/net/relay-socket-browser.ts";
+import { relayStorageId } from "../../core/net/relay-storage-id.ts";
 import { SharePolicy } from "../../core/net/share-policy.ts";
 import { storageIdPerScope } from "../../core/net/storage-id-scope.ts";
+import { storageNamespace } from "../../core/net/storage-namespace.ts";
+import { ClosingStorage, shutdownRepo } from "../../core/ledger/closing-storage.ts";
 import { createTransports, type Transports } from "../../core/net/transports.ts";
+import { appStorage } from "../app-storage.ts";
 
 export interface BrowserRepo {
   readonly repo: Repo;
   /** The database itself (keyrings, stored keys); the repo sees it through its storage id scope. */
   readonly storage: IndexedDBStorageAdapter;
+  /** What the repo stores through: the database, a scope of it, or an anonymous job's namespace. */
+  readonly repoStorage: ClosingStorage;
   /** Announces private pools' documents to relays only (net/share-policy.ts). */
   readonly share: SharePolicy;
   /** Connects to `url` too (once); refuses an address that is not a relay URL. */
@@ -35,27 +43,53 @@ const SHARED = "";
 
 /** The plain pools' shared repo, or with `privatePool` that pool's own repo. */
 export function browserRepo(privatePool?: PoolId): Promise<BrowserRepo> {
-  const scope = privatePool ?? SHARED;
+  return once(privatePool ?? SHARED, (storage) => (privatePool ? storageIdPerScope(storage, `pool-${privatePool}`) : storage));
+}
+
+/**
+ * The repo of one anonymous job (`key` names it: its ephemeral DID): its own documents, storage
+ * id, peer id and relay connections, so a relay cannot tie the job to this browser's member
+ * traffic by any of them (only by network address and timing: docs/open-pools.md).
+ */
+export function anonymousRepo(key: string): Promise<BrowserRepo> {
+  return once(anonymousScope(key), (storage) => storageNamespace(storage, anonymousPrefix(key)));
+}
+
+/** Shuts an anonymous job's repo down (if open) and deletes its documents. */
+export async function removeAnonymousRepo(key: string): Promise<void> {
+  const opening = opened.get(anonymousScope(key));
+  opened.delete(anonymousScope(key));
+  if (opening) {
+    const { repo, repoStorage } = await opening;
+    await shutdownRepo(repo, repoStorage);
+  }
+  await appStorage().removeRange(anonymousPrefix(key));
+}
+
+const anonymousScope = (key: string): string => `anonymous ${key}`;
+const anonymousPrefix = (key: string): string[] => ["edgepool-anonymous-repo", key];
+
+function once(scope: string, storageOf: (database: IndexedDBStorageAdapter) => StorageAdapterInterface): Promise<BrowserRepo> {
   let repo = opened.get(scope);
   if (!repo) {
-    repo = open(privatePool);
+    repo = open(storageOf);
     opened.set(scope, repo);
   }
   return repo;
 }
 
-let database: IndexedDBStorageAdapter | undefined;
-
-async function open(privatePool: PoolId | undefined): Promise<BrowserRepo> {
+async function open(storageOf: (database: IndexedDBStorageAdapter) => StorageAdapterInterface): Promise<BrowserRepo> {
   await initializeWasm(wasmUrl);
-  const storage = (database ??= new IndexedDBStorageAdapter("edgepool-automerge"));
+  const storage = appStorage();
   const share = new SharePolicy();
-  const repo = new Repo({ storage: privatePool ? storageIdPerScope(storage, `pool-${privatePool}`) : storage, network: [], shareConfig: share.config });
+  const repoStorage = new ClosingStorage(storageOf(storage));
+  const repo = new Repo({ storage: repoStorage, network: [], shareConfig: share.config });
   const transports: Transports[] = [];
   const urls = new Set<string>();
   return {
     repo,
     storage,
+    repoStorage,
     share,
     addRelay(url) {
       if (urls.has(url)) return { ok: true };
@@ -68,14 +102,6 @@ async function open(privatePool: PoolId | undefined): Promise<BrowserRepo> {
       return { ok: true };
     },
     relays: () => transports.flatMap((t) => t.status()),
-    async relayStorageId(waitMs) {
-      const deadline = Date.now() + waitMs;
-      while (Date.now() < deadline) {
-        const peer = Object.values(repo.peerMetadataByPeerId).find((m) => m?.storageId !== undefined && !m.isEphemeral);
-        if (peer?.storageId) return peer.storageId;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return undefined;
-    },
+    relayStorageId: (waitMs) => relayStorageId(repo, waitMs),
   };
 }

@@ -12,13 +12,14 @@ import { payForOpenJoin } from "../../core/net/open-join-payment.ts";
 import type { Identity } from "../../core/identity/keystore.ts";
 import { latestEpoch, openEpoch } from "../../core/ledger/epochs.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
-import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeTarget, setPoolNetwork } from "../../core/ledger/membership.ts";
+import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocationTarget, revokeTarget, setPoolAnonymous, setPoolNetwork } from "../../core/ledger/membership.ts";
+import { MAX_ANONYMOUS_REWARD } from "../../core/ledger/rules/anonymous.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../core/ledger/writer.ts";
 import { Keyring } from "../../core/privacy/keyring.ts";
 import type { PrivateLedger } from "../../core/privacy/private-ledger.ts";
 import type { RotationNote } from "./private-pool.ts";
-import { browserRepo } from "./browser-repo.ts";
+import { browserRepo, type BrowserRepo } from "./browser-repo.ts";
 
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; message: string };
 
@@ -41,14 +42,20 @@ const privatePools = () => import("./private-pool.ts");
  */
 export function openPoolLedger(identity: Identity, pool: PoolId, relay: string | undefined, invite?: InviteLink): Promise<Outcome<OpenedPool>> {
   return remembered(pool, async () => {
-    const { repo, storage } = await browserRepo();
-    const sealed = invite?.sealed !== undefined || (await Keyring.holds(storage, pool));
-    const connected = await connect(relay, sealed ? pool : undefined);
+    const shared = await browserRepo();
+    const sealed = invite?.sealed !== undefined || (await Keyring.holds(shared.storage, pool));
+    const connected = await connectRelay(relay, sealed ? await browserRepo(pool) : shared);
     if (!connected.ok) return connected;
     if (sealed) return asOpened(await (await privatePools()).openPrivatePool(identity, pool, invite));
-    const plain = await openEpoch({ repo, pool, storage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(storage, pool) });
-    return plain.ok ? { ok: true, ledger: plain.ledger, privacy: undefined } : { ok: false, message: `${plain.reason}: ${plain.message}` };
+    const plain = await openPlainLedger(shared, pool);
+    return plain.ok ? { ok: true, ledger: plain.ledger, privacy: undefined } : plain;
   });
+}
+
+/** A pool's ledger as it stands in `browser`'s repo (documents readable by relays: not a private pool's). */
+export async function openPlainLedger({ repo, repoStorage }: BrowserRepo, pool: PoolId): Promise<Outcome<{ ledger: Ledger }>> {
+  const plain = await openEpoch({ repo, pool, storage: repoStorage, authoriser: new UcanAuthoriser(), now: Date.now, epoch: await latestEpoch(repoStorage, pool) });
+  return plain.ok ? plain : { ok: false, message: `${plain.reason}: ${plain.message}` };
 }
 
 function remembered(pool: PoolId, open: () => Promise<Outcome<OpenedPool>>): Promise<Outcome<OpenedPool>> {
@@ -63,10 +70,9 @@ function remembered(pool: PoolId, open: () => Promise<Outcome<OpenedPool>>): Pro
 
 const asOpened = (result: Outcome<{ privacy: PrivateLedger }>): Outcome<OpenedPool> => (result.ok ? { ok: true, ledger: result.privacy.ledger, privacy: result.privacy } : result);
 
-/** Connects the pool's repo (browser-repo.ts: a private pool's own) to the pool's relay and waits (a while) for it. */
-async function connect(relay: string | undefined, privatePool: PoolId | undefined): Promise<Outcome<object>> {
+/** Connects the pool's repo (browser-repo.ts: a private pool's or an anonymous job's own) to the pool's relay and waits (a while) for it. */
+export async function connectRelay(relay: string | undefined, { addRelay, relayStorageId }: BrowserRepo): Promise<Outcome<object>> {
   if (!relay) return { ok: true };
-  const { addRelay, relayStorageId } = await browserRepo(privatePool);
   const added = addRelay(relay);
   if (!added.ok) return { ok: false, message: `the pool's relay ${relay} is refused: ${added.message}` };
   // A document asked for before any peer connects can settle as unavailable (TOOLCHAIN.md).
@@ -85,7 +91,7 @@ export async function createNewPool(identity: Identity, name: string, replicatio
   const { entry } = await createPool(identity, { ...DEFAULT_POOL_SETTINGS, name, replication } as PoolSettings, nonce, Date.now());
   if (!plain) {
     const made = await remembered(pool, async () => {
-      const connected = await connect(relay, pool);
+      const connected = await connectRelay(relay, await browserRepo(pool));
       return connected.ok ? asOpened(await (await privatePools()).createPrivate(identity, pool, entry)) : connected;
     });
     return made.ok ? { ...made, pool } : made;
@@ -128,6 +134,10 @@ export async function joinPool(identity: Identity, invite: InviteLink): Promise<
   const opening = await openPoolLedger(identity, invite.pool, invite.relay, invite);
   if (!opening.ok) return opening;
   const { ledger, privacy } = opening;
+  if (privacy) {
+    const taken = await (await privatePools()).takeInviteKey(privacy, invite);
+    if (!taken.ok) return taken;
+  }
   if (!ledger.state.pool) await arrival(ledger, RELAY_WAIT_MS);
   const joined = await joinWithInvite(ledger, identity, redeemed.redemption, Date.now(), privacy?.options.me.kex.publicKey);
   if (!joined.ok) return { ok: false, message: joined.message };
@@ -156,6 +166,20 @@ export async function setRelayOnlyInPool(identity: Identity, ledger: Ledger, rel
   return set.ok ? { ok: true } : { ok: false, message: set.reason === "not-authorised" ? "only an admin of the pool can change this" : set.message };
 }
 
+/**
+ * Whether an open pool takes anonymous jobs, and the most one may offer (paid by the fund): an
+ * admin's pool.anonymous, as `edgepool pool anonymous` writes it.
+ */
+export async function setAnonymousInPool(identity: Identity, ledger: Ledger, anonymous: { enabled: boolean; maxReward: number }): Promise<Outcome<{ warning: string | undefined }>> {
+  if (!ledger.state.pool?.open) return { ok: false, message: "only an open pool takes anonymous jobs" };
+  const { maxReward } = anonymous;
+  if (!Number.isSafeInteger(maxReward) || maxReward < 0 || maxReward > MAX_ANONYMOUS_REWARD) return { ok: false, message: `the most a job may offer is a whole number of credits from 0 to ${MAX_ANONYMOUS_REWARD}` };
+  const set = await setPoolAnonymous(ledger, identity, anonymous, Date.now());
+  if (!set.ok) return { ok: false, message: set.reason === "not-authorised" ? "only an admin of the pool can change this" : set.message };
+  const noIssuer = anonymous.enabled && Object.keys(ledger.state.pool.open.issuers).length === 0;
+  return { ok: true, warning: noIssuer ? "The pool lists no token issuer yet, so nobody can get a token to submit with (list one with edgepool pool create --issuer)." : undefined };
+}
+
 /** What the pool's validated ledger says of an invite: `known` false while it has not arrived. */
 export type InviteInLedger = { readonly known: false } | { readonly known: true; readonly name: string; readonly usesLeft: number; readonly member: boolean };
 
@@ -174,10 +198,11 @@ export async function inviteInLedger(identity: Identity, invite: InviteLink, wai
   return { ok: true, ledger: { known: true, name: pool.settings.name, usesLeft: standing.usesLeft, member: standing.member !== undefined } };
 }
 
-/** Resolves once the ledger holds its pool.create, or after `waitMs`. */
-function arrival(ledger: Ledger, waitMs: number): Promise<void> {
+/** Resolves once the ledger holds its pool.create (or what `arrived` asks for), or after `waitMs`. */
+export function arrival(ledger: Ledger, waitMs: number, arrived: (state: Ledger["state"]) => boolean = (state) => state.pool !== undefined): Promise<void> {
   return new Promise<void>((resolve) => {
-    const stop = ledger.subscribe(() => ledger.state.pool && done());
+    if (arrived(ledger.state)) return resolve();
+    const stop = ledger.subscribe(() => arrived(ledger.state) && done());
     const timer = setTimeout(done, waitMs);
     function done(): void {
       stop();

@@ -13,6 +13,7 @@ import { ownDelegation } from "../../core/ledger/own-delegation.ts";
 import type { SignedEntry } from "../../core/ledger/types.ts";
 import { UcanAuthoriser } from "../../core/ledger/ucan-authoriser.ts";
 import { latestKeyHolding } from "../../core/privacy/key-holders.ts";
+import { publishKex, rekeyDue } from "../../core/privacy/member-rekey.ts";
 import { createPrivateInvite, openInviteKey } from "../../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../../core/privacy/private-ledger.ts";
 import { revokeAndRotate } from "../../core/privacy/private-revocation.ts";
@@ -46,6 +47,20 @@ export async function openPrivatePool(identity: Identity, pool: PoolId, invite: 
   const opened = await openInviteKey(options.repo, invite, options.share);
   if (!opened.ok) return { ok: false, message: `this private pool's invite: ${opened.message}` };
   return { ok: true, privacy: await PrivateLedger.open({ ...options, pool, keys: [opened.key], also: [opened.holder], author: { author: identity } }) };
+}
+
+/**
+ * A pool this page opened already (from another link, say one used up) takes the key a new link's
+ * lockbox gives: the page keeps one ledger per pool, opened with the first link's key only.
+ */
+export async function takeInviteKey(privacy: PrivateLedger, invite: InviteLink): Promise<Outcome<object>> {
+  const pointer = invite.sealed;
+  if (!pointer || privacy.keyring.all().some((k) => k.documentId === pointer.document)) return { ok: true };
+  const { repo, share } = await browserRepo(privacy.options.pool);
+  const opened = await openInviteKey(repo, invite, share);
+  if (!opened.ok) return { ok: false, message: `this private pool's invite: ${opened.message}` };
+  await privacy.addKey(opened.key);
+  return { ok: true };
 }
 
 /** A new private pool from its pool.create: sealed under key epoch 0 from its first entry. */
@@ -95,13 +110,22 @@ export function privacyFacts(privacy: PrivateLedger): PrivacyFacts {
 }
 
 let maintaining = false;
+/** Pools whose rekey this page wrote (once each: a refused one is not retried on every change). */
+const rekeyed = new Set<PoolId>();
 
 /**
- * What an admin's node does after a change (rotation.ts `maintainKeys`): rotate when a revoked
+ * What a page does after a change of a private pool. Every member: publish this browser's
+ * key-agreement key when the pool lists another one for this identity (restored from a backup that
+ * did not carry it: member-rekey.ts). An admin (rotation.ts `maintainKeys`): rotate when a revoked
  * member still holds the key (a revoker without pool/admin could not rotate), and answer key
- * complaints. Other members' pages do nothing; one run at a time.
+ * complaints; one run at a time.
  */
 export function keepKeys(identity: Identity, privacy: PrivateLedger): void {
+  const pool = privacy.options.pool;
+  if (!rekeyed.has(pool) && rekeyDue(privacy)) {
+    rekeyed.add(pool);
+    void publishKex(privacy, writer(identity, privacy));
+  }
   const state = privacy.ledger.state;
   const me = state.members[identity.did];
   const admin = state.pool?.root === identity.did || (me !== undefined && me.revoked === undefined && me.abilities.includes("pool/admin"));

@@ -13,7 +13,8 @@ import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
 import { generateIssuerKey, issuerKeyFromPem } from "../../../src/core/crypto/blind-rsa-issuer-node.ts";
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
 import { startTokenIssuer, type RunningTokenIssuer } from "../../../src/core/net/token-issuer-node.ts";
-import { cliProcessesIn, edgepoolInProcess, until } from "../../fixtures/cli.ts";
+import { edgepoolInProcess } from "../../fixtures/cli.ts";
+import { cliProcessesIn, until } from "../../fixtures/cli-processes.ts";
 
 const { dir, start } = cliProcessesIn("edgepool-anonymous-submit-");
 let relay: RunningRelay;

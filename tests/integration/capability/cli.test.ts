@@ -3,24 +3,17 @@
  * invites, bob joins, a second joiner finds the link used up, alice revokes bob, then the link.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
+import { edgepoolProcess } from "../../fixtures/cli-processes.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/edgepool.js", import.meta.url));
 let dir: string;
 let relay: RunningRelay;
 
-function edgepool(who: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args, "--home", join(dir, who)], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+/** `edgepool ARGS --home DIR/who` as a process: each person's own home. */
+const edgepool = (who: string, args: string[]) => edgepoolProcess([...args, "--home", join(dir, who)]);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "edgepool-capability-cli-"));

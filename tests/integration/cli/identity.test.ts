@@ -1,37 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { bytesToHex, kexKeyPairFromSecret, randomBytes } from "../../../src/core/crypto/index.ts";
+import { createBackup } from "../../../src/core/identity/backup.ts";
+import type { Did } from "../../../src/core/identity/did-key.ts";
+import { FileKeystore } from "../../../src/core/identity/keystore-file-node.ts";
+import { memberKex } from "../../../src/core/privacy/member-keys.ts";
+import { heldMemberKex } from "../../../src/core/privacy/stored-kex.ts";
+import { aliceBackupV1 } from "../../fixtures/backup-v1.ts";
+import { EDGEPOOL_BIN, edgepoolProcess as edgepool, type ProcessRun as Run } from "../../fixtures/cli-processes.ts";
+import { alice, bob } from "../../fixtures/identities.ts";
 
 // Each run of the real CLI costs ~1-3 s of start-up on a loaded machine and each scrypt ~1.5 s,
 // so the tests share one exported identity and read files where a run would only repeat a check.
-const bin = fileURLToPath(new URL("../../../bin/edgepool.js", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process; stdin is not a terminal, EDGEPOOL_* only as given. */
-function edgepool(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("EDGEPOOL_")));
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bin, ...args], { env: { ...base, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
-}
 
 /**
  * Runs the CLI on a pseudo-terminal (util-linux `script`), typing one answer after each passphrase
  * prompt appears, as a person would.
  */
 function edgepoolOnTerminal(args: string[], answers: string[]): Promise<Run> {
-  const command = [process.execPath, bin, ...args].map((word) => `'${word}'`).join(" ");
+  const command = [process.execPath, EDGEPOOL_BIN, ...args].map((word) => `'${word}'`).join(" ");
   const child = spawn("script", ["-qec", command, "/dev/null"], { env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("EDGEPOOL_"))) });
   let output = "";
   let answered = 0;
@@ -51,6 +42,11 @@ function edgepoolOnTerminal(args: string[], answers: string[]): Promise<Run> {
 
 const passphrase = { EDGEPOOL_PASSPHRASE: "integration test passphrase" };
 const storedDid = async (home: string) => JSON.parse(await readFile(join(home, "identity.json"), "utf8")).did as string;
+/** The key-agreement key a home keeps for `did` (what its private-pool commands use before the seed-derived one), in hex. */
+const keptKex = async (home: string, did: string) => {
+  const held = await heldMemberKex(new NodeFSStorageAdapter(join(home, "automerge")), did as Did);
+  return held && bytesToHex(held.publicKey);
+};
 
 let root: string;
 const home = (name: string) => join(root, name);
@@ -116,6 +112,29 @@ describe("edgepool id export / import", () => {
     const imported = await edgepool(["id", "import", backup, "--home", home("b")], passphrase);
     expect(imported).toMatchObject({ code: 0, stdout: `${did}\n` });
     expect(await storedDid(home("b"))).toBe(did);
+    // The key-agreement key travels too: a CLI node's is derived from its seed.
+    const read = await new FileKeystore(home("a")).read();
+    expect(await keptKex(home("b"), did)).toBe(read.ok && bytesToHex(memberKex(read.stored!.seed).publicKey));
+  });
+
+  it("keeps an app backup's own key-agreement key, and says what to do with a version 1 backup that has none", async () => {
+    // The app's key is random, not the seed's: the CLI must use the one the backup carries.
+    const appKex = randomBytes(32);
+    const appBackup = join(root, "app.backup.json");
+    await writeFile(appBackup, await createBackup({ seed: bob.seed, kex: appKex }, passphrase.EDGEPOOL_PASSPHRASE, { kdf: { N: 1024, r: 8, p: 1 } }));
+    const v1 = join(root, "v1.backup.json");
+    await writeFile(v1, aliceBackupV1);
+    const [fromApp, old] = await Promise.all([
+      edgepool(["id", "import", appBackup, "--home", home("app"), "--json"], passphrase),
+      edgepool(["id", "import", v1, "--home", home("v1"), "--json"], { EDGEPOOL_PASSPHRASE: "correct horse battery staple" }),
+    ]);
+    expect(fromApp.code, fromApp.stderr).toBe(0);
+    expect(JSON.parse(fromApp.stdout)).toMatchObject({ did: bob.did, memberKey: true });
+    expect(await keptKex(home("app"), bob.did)).toBe(bytesToHex(kexKeyPairFromSecret(appKex).publicKey));
+    expect(old.code, old.stderr).toBe(0);
+    expect(JSON.parse(old.stdout)).toMatchObject({ did: alice.did, memberKey: false });
+    expect(old.stderr).toMatch(/carries no key-agreement key.*rejoin them with a new invite link/s);
+    expect(await keptKex(home("v1"), alice.did)).toBeUndefined();
   });
 
   it("will not overwrite an existing backup file without --force", async () => {

@@ -14,7 +14,7 @@ import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-s
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
 import type { PoolSettingsState } from "../../../src/core/ledger/state.ts";
-import type { PoolId, SignedEntry } from "../../../src/core/ledger/types.ts";
+import type { EntryId, PoolId, SignedEntry } from "../../../src/core/ledger/types.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createNode, type ContributeOptions, type EdgeNode } from "../../../src/core/node.ts";
 import { createNodeWorkerHost } from "../../../src/core/runtime/worker-host-node.ts";
@@ -70,6 +70,34 @@ export class JobNetwork {
   }
 
   readonly nodes = new Map<string, TestNode>();
+  /** Every worker event of every node, with the game time it happened (for reports). */
+  private readonly events: string[] = [];
+
+  /**
+   * Waits until `submitter` sees every job in `jobs` settled; on timeout the error carries each
+   * stuck job's state on every node, the entries each node refused and the workers' events, so a
+   * rare stall can be read from one failed run.
+   */
+  async settled(submitter: TestNode, jobs: readonly EntryId[], ms = 60_000): Promise<void> {
+    const stuck = () => jobs.filter((job) => !["done", "failed"].includes(submitter.node.jobs.status(job)?.status ?? ""));
+    try {
+      await until(() => stuck().length === 0, "every job to settle", ms);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${stuck().map((job) => this.report(job)).join("\n")}`);
+    }
+  }
+
+  /** Every node's view of `job`, the entries it refused and the workers' events about the job. */
+  report(job: EntryId): string {
+    const lines = [`job ${job}`];
+    for (const { name, ledger, node } of this.nodes.values()) {
+      const state = ledger.state.jobs[job];
+      lines.push(`${name}: ${JSON.stringify(state && { ...state, reveals: Object.keys(state.reveals) })} attempts=${JSON.stringify(node.workStatus()?.active)}`);
+      lines.push(`${name} refused: ${JSON.stringify(ledger.view().invalid.map((i) => [i.key, i.reason, i.message]))}`);
+    }
+    return [...lines, ...this.events.filter((line) => line.includes(job))].join("\n");
+  }
+
   private readonly root = mkdtempSync(join(tmpdir(), "edgepool-jobs-"));
   private readonly repos: Array<{ repo: Repo; storage: ClosingStorage }> = [];
   private readonly links: Array<{ a: string; b: string; adapters: MessageChannelNetworkAdapter[] }> = [];
@@ -104,6 +132,7 @@ export class JobNetwork {
     // No checkpoints: a root's node would write them on its own, and these tests are about jobs.
     const node = await createNode({ identity: who, ledger, proof: () => proof, clock: this.clock, tasks, checkpoints: false, ...(contribute ? { contribute } : {}) });
     const started = { name, repo, ledger, node, device };
+    node.on("worker", (event) => this.events.push(`${this.clock.now()} ${name} ${JSON.stringify(event)}`));
     this.nodes.set(name, started);
     return started;
   }

@@ -1,28 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { FileKeystore } from "../../../src/core/identity/keystore-file-node.ts";
 import { openHomeLedger, openHomeRepo } from "../../../src/core/ledger/home-node.ts";
 import { Ledger } from "../../../src/core/ledger/ledger.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
+import { edgepoolProcess as edgepool } from "../../fixtures/cli-processes.ts";
 import { alice } from "../../fixtures/identities.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/edgepool.js", import.meta.url));
 let home: string;
 let story: Story;
-
-function edgepool(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Writes entries into the pool's ledger under `home` (or `at`), as the node itself would. */
 async function appendAtHome(entries: Story["entries"], at = home): Promise<void> {

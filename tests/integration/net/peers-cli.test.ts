@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cliProcessesIn, edgepoolInProcess, until } from "../../fixtures/cli.ts";
+import { edgepoolInProcess } from "../../fixtures/cli.ts";
+import { cliProcessesIn, until } from "../../fixtures/cli-processes.ts";
 
 const { dir, start, edgepool } = cliProcessesIn("edgepool-peers-cli-");
 

@@ -5,10 +5,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { freshCliBundle } from "../../../scripts/cli-bundle.mjs";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const PEER = fileURLToPath(new URL("./ledger-peer.ts", import.meta.url));
+const PEER_SOURCE = fileURLToPath(new URL("./ledger-peer.ts", import.meta.url));
 const running = new Set<ChildProcess>();
+
+/** How a ledger peer starts: from the CLI bundle while it is fresh (several times less CPU), else through tsx. */
+function peerCommand(): string[] {
+  const bundle = freshCliBundle();
+  return bundle ? [fileURLToPath(new URL("ledger-peer.mjs", bundle))] : ["--import", "tsx", PEER_SOURCE];
+}
 
 function started(child: ChildProcess): ChildProcess {
   running.add(child);
@@ -71,7 +78,7 @@ export class LedgerPeer {
     dir: string,
     relays: readonly string[],
   ) {
-    this.child = started(spawn(process.execPath, ["--import", "tsx", PEER, "--as", as, "--dir", dir, "--relay", relays.join(",")], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] }));
+    this.child = started(spawn(process.execPath, [...peerCommand(), "--as", as, "--dir", dir, "--relay", relays.join(",")], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] }));
     createInterface({ input: this.child.stderr! }).on("line", (line) => this.stderr.push(line));
     this.ready = new Promise((resolve, reject) => {
       createInterface({ input: this.child.stdout! }).on("line", (line) => {

@@ -5,9 +5,7 @@
  * the revocation and the new key), and the relay's stored files show no DID, entry kind, pool name
  * or plaintext; every change has time 0 and every envelope is a Padmé size.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as A from "@automerge/automerge";
@@ -16,47 +14,16 @@ import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
 import { isPadmeLength } from "../../../src/core/privacy/padme.ts";
 import { readEnvelopes, type SealedDoc } from "../../../src/core/privacy/sealed-document.ts";
+import { cliProcessesIn, until, type Run } from "../../fixtures/cli-processes.ts";
 import { relayProcess, stopAll, type RelayProcess } from "../net/processes.ts";
 
-const BIN = new URL("../../../bin/edgepool.js", import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), "edgepool-private-cli-"));
-const running: ChildProcess[] = [];
+const { dir, start, edgepool: runCli } = cliProcessesIn("edgepool-private-cli-");
 const NAME = "Quiet lab 7f3a";
 
-afterAll(async () => {
-  for (const child of running) if (child.exitCode === null) child.kill("SIGTERM");
-  await Promise.all(running.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : undefined)));
-  await stopAll();
-  rmSync(dir, { recursive: true, force: true });
-}, 30_000);
+afterAll(stopAll, 30_000);
 
-interface Run {
-  readonly code: number | null;
-  readonly out: string;
-  readonly err: string;
-}
-
-function start(args: string[]): { child: ChildProcess; output: { out: string; err: string } } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  running.push(child);
-  const output = { out: "", err: "" };
-  child.stdout!.on("data", (chunk) => (output.out += chunk));
-  child.stderr!.on("data", (chunk) => (output.err += chunk));
-  return { child, output };
-}
-
-function edgepool(who: string, ...args: string[]): Promise<Run> {
-  const { child, output } = start([...args, "--home", join(dir, who)]);
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, ...output })));
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** `edgepool ARGS --home DIR/who`: each person's own home. */
+const edgepool = (who: string, ...args: string[]): Promise<Run> => runCli(args[0]!, ...args.slice(1), "--home", join(dir, who));
 
 const json = (run: Run) => {
   expect(run.code, run.err).toBe(0);
@@ -94,7 +61,7 @@ describe("a private pool through a relay process", () => {
     expect(bob).toMatchObject({ pool, abilities: ["job/submit"] });
 
     const worker = start(["work", "--pool", pool, "--cores", "1", "--ignore-cpu-load", "--task-seconds", "60", "--home", join(dir, "carol"), ...R]);
-    await until(() => worker.output.err.includes("Contributing to pool"), "carol's worker to start");
+    await until(() => worker.output.err.includes("Contributing to pool"), "carol's worker to start", 90_000);
     const input = join(dir, "input.txt");
     writeFileSync(input, "private work");
     const submitted = json(await edgepool("bob", "submit", "--pool", pool, "--task", "sha256", "--input", input, "--replicas", "1", "--reward", "1", "--wait", "--json", ...R, "--timeout", "30"));

@@ -1,20 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { edgepoolProcess } from "../../fixtures/cli-processes.ts";
 
-const bin = fileURLToPath(new URL("../../../bin/edgepool.js", import.meta.url));
 const dirs: string[] = [];
 
-function edgepool(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const edgepool = (args: string[]) => edgepoolProcess(args, {}, 120_000);
 
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });

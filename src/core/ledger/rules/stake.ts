@@ -80,7 +80,7 @@ export function applyMemberLeave(state: LedgerState, { entry }: SignedEntry): Re
   if (standing.stake > 0) standing.unbonding.push({ amount: standing.stake, releasesAt: entry.time + state.pool!.settings.vestingSeconds * 1000 });
   standing.stake = 0;
   standing.suspended = { time: entry.time, reason: "left" };
-  releaseOpenWork(state, entry.author);
+  releaseOpenWork(state, entry.author, entry.time);
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { aeadOpen, aeadSeal, bytesToHex, hexToBytes, utf8 } from "../../../../src/core/crypto/index.ts";
+import { bytesToHex, hexToBytes, nobleAead, utf8, type Aead } from "../../../../src/core/crypto/index.ts";
+import { nodeAead } from "../../../../src/core/crypto/aead-node.ts";
 
 // draft-irtf-cfrg-xchacha-03, appendix A.3.1 (AEAD_XChaCha20_Poly1305 test vector).
 const vector = {
@@ -12,7 +13,11 @@ const vector = {
     "c0875924c1c7987947deafd8780acf49",
 };
 
-describe("XChaCha20-Poly1305", () => {
+// noble's (browsers) and node:crypto's (Node's nodes) must be the same cipher.
+describe.each<[string, Aead]>([
+  ["noble", nobleAead],
+  ["node:crypto", nodeAead],
+])("XChaCha20-Poly1305 through %s", (_, { seal: aeadSeal, open: aeadOpen }) => {
   it("matches the draft-irtf-cfrg-xchacha test vector both ways", () => {
     const sealed = aeadSeal(vector.key, vector.nonce, vector.plaintext, vector.aad);
     expect(bytesToHex(sealed)).toBe(vector.sealed);

@@ -3,19 +3,25 @@ import fc from "fast-check";
 import { scryptSync } from "node:crypto";
 import { createBackup, decryptBackup, readBackup, type BackupErrorReason } from "../../../../src/core/identity/backup.ts";
 import { aeadSeal, bytesToHex, scryptDerive, utf8 } from "../../../../src/core/crypto/index.ts";
+import { aliceBackupV1 } from "../../../fixtures/backup-v1.ts";
 import { alice, bob } from "../../../fixtures/identities.ts";
 
 // Cheap scrypt for tests; the defaults (2^17) are checked once below.
 const fast = { kdf: { N: 1024, r: 8, p: 1 } };
 const passphrase = "correct horse battery staple";
+/** alice's member key-agreement secret in the vector (any 32 bytes are an X25519 secret). */
+const aliceKex = new Uint8Array(32).fill(0x03);
+const aliceSecrets = { seed: alice.seed, kex: aliceKex };
+const bobSecrets = { seed: bob.seed, kex: new Uint8Array(32).fill(0x04) };
 
 /**
- * A frozen backup of alice (seed 01…01), salt 11…11, nonce 22…22, N=1024, r=8, p=1: the format's
- * test vector. Any implementation (the browser's included) must open it and write these bytes.
+ * The format's test vector (version 2): alice's seed 01…01 and key-agreement secret 03…03, salt
+ * 11…11, nonce 22…22, N=1024, r=8, p=1. Any implementation (the browser's included) must open it
+ * and write these bytes.
  */
 const aliceBackupVector = `{
   "format": "edgepool-identity-backup",
-  "version": 1,
+  "version": 2,
   "did": "did:key:z6Mkon3Necd6NkkyfoGoHxid2znGc59LU3K7mubaRcFbLfLX",
   "kdf": {
     "name": "scrypt",
@@ -29,7 +35,7 @@ const aliceBackupVector = `{
     "nonce": "IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIi"
   },
   "keyCheck": "rMWwFkVbhiAXg1ZFeykI+w",
-  "ciphertext": "NJzX4mXouNpofpehSAzCHnVSl0F18LtD6PlmLn69G8w6pzoDeWNVZS/eHNTlR8wa"
+  "ciphertext": "NJzX4mXouNpofpehSAzCHnVSl0F18LtD6PlmLn69G8zdDAyuufBR1zjINP+lMWRgaMvU3WpYyxN4cuxtJwsSlWKn0bYDQIKL7EYYzB4jPqI"
 }
 `;
 
@@ -49,9 +55,28 @@ describe("identity backups", () => {
   it("writes the published vector byte for byte from fixed salt and nonce, and opens it", async () => {
     let call = 0;
     const random = (n: number) => new Uint8Array(n).fill(++call === 1 ? 0x11 : 0x22);
-    expect(await createBackup(alice.seed, passphrase, { ...fast, random })).toBe(aliceBackupVector);
+    expect(await createBackup(aliceSecrets, passphrase, { ...fast, random })).toBe(aliceBackupVector);
     const opened = await decryptBackup(aliceBackupVector, passphrase);
-    expect(opened.ok && { did: opened.did, seed: bytesToHex(opened.seed) }).toEqual({ did: alice.did, seed: bytesToHex(alice.seed) });
+    expect(opened.ok && { did: opened.did, seed: bytesToHex(opened.seed), kex: opened.kex && bytesToHex(opened.kex) }).toEqual({
+      did: alice.did,
+      seed: bytesToHex(alice.seed),
+      kex: bytesToHex(aliceKex),
+    });
+  });
+
+  it("opens a version 1 backup (from before backups carried the key-agreement key) with no kex", async () => {
+    const opened = await decryptBackup(aliceBackupV1, passphrase);
+    expect(opened.ok && { did: opened.did, seed: bytesToHex(opened.seed), kex: opened.kex }).toEqual({ did: alice.did, seed: bytesToHex(alice.seed), kex: undefined });
+    expect(await expectRefused(aliceBackupV1, "wrong-passphrase", "Correct horse battery staple")).toMatch(/wrong passphrase/);
+  });
+
+  it("refuses a version 2 file relabelled as version 1, and the reverse (the version is in the AAD)", async () => {
+    const v2AsV1 = edit(aliceBackupVector, (f) => (f.version = 1));
+    expect(await expectRefused(v2AsV1, "malformed")).toMatch(/ciphertext is 80 bytes, expected 48/);
+    const file = JSON.parse(aliceBackupVector);
+    const dk = await scryptDerive(utf8(passphrase), Buffer.from(file.kdf.salt, "base64"), fast.kdf, 48);
+    const sealedAsV1 = aeadSeal(dk.subarray(0, 32), Buffer.from(file.cipher.nonce, "base64"), new Uint8Array(64).fill(1), utf8(`edgepool-identity-backup:v1:${alice.did}`));
+    await expectRefused(edit(aliceBackupVector, (f) => (f.ciphertext = Buffer.from(sealedAsV1).toString("base64").replace(/=+$/, ""))), "tampered");
   });
 
   it("derives its key check as bytes 32..48 of RFC 7914 scrypt over the NFKC passphrase (checked with node:crypto)", () => {
@@ -62,22 +87,23 @@ describe("identity backups", () => {
 
   it("uses the default scrypt cost unless told otherwise, and shows the DID in clear", async () => {
     // One derivation at 2^17 (~1.5 s); the CLI integration tests open such backups end to end.
-    const header = readBackup(await createBackup(bob.seed, passphrase));
-    expect(header.ok && header.backup).toMatchObject({ did: bob.did, kdf: { N: 2 ** 17, r: 8, p: 1 } });
+    const header = readBackup(await createBackup(bobSecrets, passphrase));
+    expect(header.ok && header.backup).toMatchObject({ version: 2, did: bob.did, kdf: { N: 2 ** 17, r: 8, p: 1 } });
   });
 
-  it("round-trips any seed under any non-empty passphrase", async () => {
+  it("round-trips any seed and key-agreement secret under any non-empty passphrase", async () => {
+    const key = fc.uint8Array({ minLength: 32, maxLength: 32 });
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string({ minLength: 1, maxLength: 64, unit: "grapheme" }), async (seed, pass) => {
-        const opened = await decryptBackup(await createBackup(seed, pass, fast), pass);
-        expect(opened.ok && bytesToHex(opened.seed)).toBe(bytesToHex(seed));
+      fc.asyncProperty(key, key, fc.string({ minLength: 1, maxLength: 64, unit: "grapheme" }), async (seed, kex, pass) => {
+        const opened = await decryptBackup(await createBackup({ seed, kex }, pass, fast), pass);
+        expect(opened.ok && [bytesToHex(opened.seed), opened.kex && bytesToHex(opened.kex)]).toEqual([bytesToHex(seed), bytesToHex(kex)]);
       }),
       { numRuns: 10 },
     );
   });
 
   it("opens with the same passphrase typed composed or decomposed (NFKC)", async () => {
-    const text = await createBackup(alice.seed, "caf\u00e9 au lait", fast);
+    const text = await createBackup(aliceSecrets, "caf\u00e9 au lait", fast);
     expect((await decryptBackup(text, "cafe\u0301 au lait")).ok).toBe(true);
   });
 
@@ -100,7 +126,8 @@ describe("identity backups", () => {
   it("refuses a crafted backup that seals bob's key under alice's DID", async () => {
     const file = JSON.parse(aliceBackupVector);
     const dk = await scryptDerive(utf8(passphrase), Buffer.from(file.kdf.salt, "base64"), fast.kdf, 48);
-    const sealed = aeadSeal(dk.subarray(0, 32), Buffer.from(file.cipher.nonce, "base64"), bob.seed, utf8(`edgepool-identity-backup:v1:${alice.did}`));
+    const secrets = new Uint8Array([...bob.seed, ...aliceKex]);
+    const sealed = aeadSeal(dk.subarray(0, 32), Buffer.from(file.cipher.nonce, "base64"), secrets, utf8(`edgepool-identity-backup:v2:${alice.did}`));
     const crafted = edit(aliceBackupVector, (f) => (f.ciphertext = Buffer.from(sealed).toString("base64").replace(/=+$/, "")));
     expect(await expectRefused(crafted, "did-mismatch")).toContain(bob.did);
   });
@@ -114,7 +141,7 @@ describe("identity backups", () => {
 
   it("refuses fields of the wrong type or length with the field's name", async () => {
     const cases: Array<[(f: any) => void, RegExp]> = [
-      [(f) => (f.ciphertext = f.ciphertext.slice(0, 20)), /ciphertext is \d+ bytes, expected 48/],
+      [(f) => (f.ciphertext = f.ciphertext.slice(0, 20)), /ciphertext is \d+ bytes, expected 80/],
       [(f) => delete f.keyCheck, /keyCheck is missing/],
       [(f) => (f.cipher.nonce = "!!!"), /cipher\.nonce is not base64/],
       [(f) => (f.kdf.salt = 7), /kdf\.salt is missing/],
@@ -124,7 +151,7 @@ describe("identity backups", () => {
   });
 
   it("refuses other versions and algorithms by name", async () => {
-    await expectRefused(edit(aliceBackupVector, (f) => (f.version = 2)), "unsupported-version");
+    for (const version of [3, 0, "2", 1.5]) await expectRefused(edit(aliceBackupVector, (f) => (f.version = version)), "unsupported-version");
     await expectRefused(edit(aliceBackupVector, (f) => (f.kdf.name = "pbkdf2")), "unsupported-algorithm");
     await expectRefused(edit(aliceBackupVector, (f) => (f.cipher.name = "aes-256-gcm")), "unsupported-algorithm");
   });
@@ -138,6 +165,7 @@ describe("identity backups", () => {
   });
 
   it("refuses an empty passphrase when creating (the CLI asks for one first)", async () => {
-    await expect(createBackup(alice.seed, "", fast)).rejects.toThrow(/must not be empty/);
+    await expect(createBackup(aliceSecrets, "", fast)).rejects.toThrow(/must not be empty/);
+    await expect(createBackup({ seed: alice.seed, kex: new Uint8Array(31) }, passphrase, fast)).rejects.toThrow(/32-byte key-agreement secret/);
   });
 });

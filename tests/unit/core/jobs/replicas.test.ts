@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Did } from "../../../../src/core/identity/did-key.ts";
-import { activeRunners, claimSlot, freeReplicas, planClaim, revealOpen, runners, weightedCompetitors } from "../../../../src/core/jobs/replicas.ts";
+import { activeRunners, claimSlot, freeReplicas, planClaim, revealOpen, runners, weightedCompetitors, yieldsReveal } from "../../../../src/core/jobs/replicas.ts";
 import { Competitors } from "../../../../src/core/jobs/rendezvous.ts";
 import type { EntryId } from "../../../../src/core/ledger/types.ts";
-import { alice, bob, carol, dave, mallory } from "../../../fixtures/identities.ts";
+import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
 import { extraWorkers, jobPool, LEASE_MS, RIGHT, T0, WRONG } from "../ledger/job-fixture.ts";
 
 const STAGGER = 1_000;
+const [worker1] = extraWorkers as [TestIdentity];
 
 describe("a worker's view of replicas", () => {
   it("ranks workers the same way on every node and spreads them over the free replicas", async () => {
@@ -34,7 +35,7 @@ describe("a worker's view of replicas", () => {
     expect(activeRunners(state, T0 + 11_000 + LEASE_MS + 1, dave.did)).toEqual(runners(state, T0 + 11_000 + LEASE_MS + 1));
   });
 
-  it("plans nothing for a worker that holds a replica, committed, or let its lease run out, and reopens a replica whose lease ran out", async () => {
+  it("plans nothing for a worker that holds a replica or committed, reopens a replica whose lease ran out, and offers it to the lapsed worker only after everyone else", async () => {
     const pool = await jobPool();
     const job = await pool.submit({ replicas: 2 }, T0 + 10_000);
     await pool.claim(carol, job, 0, T0 + 11_000);
@@ -50,9 +51,13 @@ describe("a worker's view of replicas", () => {
     expect(freeReplicas(state.jobs[job]!, after)).toEqual([0]);
     const plan = planClaim(state, job, mallory.did, after, STAGGER, new Competitors(all));
     expect(plan?.replica).toBe(0);
-    // The worker whose lease ran out does not take the job again (a claimer that never finishes would hold it forever).
-    expect(planClaim(state, job, carol.did, after, STAGGER, new Competitors(all))).toBeUndefined();
     expect(plan!.at).toBeGreaterThanOrEqual(T0 + 11_000 + LEASE_MS);
+    // The worker whose lease ran out comes back after every other worker's waves: a claimer that
+    // never finishes cannot hold the job, and a replica nobody else can take is not stranded.
+    const others = all.filter((did) => did !== carol.did && did !== dave.did).map((did) => planClaim(state, job, did, after, STAGGER, new Competitors(all))!.at);
+    const lapsed = planClaim(state, job, carol.did, after, STAGGER, new Competitors(all));
+    expect(lapsed?.replica).toBe(0);
+    expect(lapsed!.at).toBeGreaterThan(Math.max(...others));
   });
 
   it("opens reveals when every replica committed or the deadline is within one lease", async () => {
@@ -65,6 +70,34 @@ describe("a worker's view of replicas", () => {
     await pool.work(mallory, job, 1, WRONG, T0 + 11_000);
     state = pool.fold().state.jobs[job]!;
     expect(revealOpen(state, T0 + 13_000, LEASE_MS)).toBe(true);
+  });
+
+  it("opens reveals on a job with a replica uncommitted once a reveal exposed it, and a worker whose commit earns nothing yields its reveal to one that earns", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ replicas: 3 }, T0 + 10_000);
+    await pool.work(dave, job, 1, RIGHT, T0 + 11_000);
+    await pool.work(carol, job, 2, RIGHT, T0 + 11_000);
+    // mallory held replica 0 and committed; she left before dave, who had seen three commits, revealed.
+    await pool.work(mallory, job, 0, RIGHT, T0 + 11_000);
+    await pool.write(mallory, "member.leave", {}, T0 + 12_500);
+    let state = pool.fold().state.jobs[job]!;
+    // Opened, not exposed: waiting lets the replica's next worker commit unexposed and earn.
+    expect(state).toMatchObject({ opened: true });
+    expect(revealOpen(state, T0 + 13_000, LEASE_MS)).toBe(false);
+    await pool.reveal(dave, job, RIGHT, T0 + 13_000);
+    state = pool.fold().state.jobs[job]!;
+    expect(state).toMatchObject({ opened: true, exposed: true });
+    expect(revealOpen(state, T0 + 13_000, LEASE_MS)).toBe(true);
+    // worker1 takes the freed replica after the reveal: its commit earns nothing, so its reveal
+    // yields to carol's, which earns (the verdict pays the two reveals that settle it).
+    await pool.work(worker1, job, 0, RIGHT, T0 + 14_000);
+    state = pool.fold().state.jobs[job]!;
+    expect(state.commits[worker1.did]).toMatchObject({ unpaid: true });
+    expect([yieldsReveal(state, worker1.did), yieldsReveal(state, carol.did)]).toEqual([true, false]);
+    await pool.reveal(carol, job, RIGHT, T0 + 16_000);
+    const settled = pool.fold().state;
+    expect(yieldsReveal(settled.jobs[job]!, worker1.did)).toBe(false);
+    for (const who of [carol, dave]) expect(settled.accounts[who.did]!.grants.map((g) => g.amount)).toEqual([15]);
   });
 
   it("delays the claims of a worker with strikes by its claim delay", async () => {

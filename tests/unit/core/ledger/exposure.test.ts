@@ -147,4 +147,22 @@ describe("exposure: a revealed output cannot be copied for profit", () => {
     for (const who of [carol, dave]) expect(state.accounts[who.did]!.grants.map((g) => g.amount)).toEqual([15]);
     expect(state.accounts[bob.did]!.spent).toBe(33);
   });
+
+  it("honest sync race, a commit voided before the last one: it still counts towards opening, so a worker that saw three commits and revealed is not refused", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ reward: 30 }, T0 + 10_000);
+    for (const [r, who] of [mallory, dave].entries()) await pool.work(who, job, r, RIGHT, T0 + 11_000);
+    // mallory leaves before carol commits; carol, who has not seen the leave yet, sees three commits and reveals.
+    await pool.write(mallory, "member.leave", {}, T0 + 12_500);
+    await pool.work(carol, job, 2, RIGHT, T0 + 12_000);
+    await pool.reveal(carol, job, RIGHT, T0 + 14_000);
+    let { state, rejected } = pool.fold();
+    expect(rejected.size).toBe(0);
+    expect(state.jobs[job]).toMatchObject({ opened: true, exposed: true, displaced: { [mallory.did]: { replica: 0, commitment: expect.any(String) } } });
+    expect(state.jobs[job]!.commits[carol.did]!.unpaid).toBeUndefined();
+    await pool.reveal(dave, job, RIGHT, T0 + 15_000);
+    ({ state, rejected } = pool.fold());
+    expect(state.jobs[job]).toMatchObject({ status: "done", verdict: { workers: [carol.did, dave.did].sort() } });
+    for (const who of [carol, dave]) expect(state.accounts[who.did]!.grants.map((g) => g.amount)).toEqual([15]);
+  });
 });

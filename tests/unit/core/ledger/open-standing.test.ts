@@ -63,6 +63,20 @@ describe("open pools: probation", () => {
   });
 });
 
+describe("open pools: MeritRank work edges", () => {
+  it("a stranger whose every result is the late, agreeing third reveal holds the submitter's edges and the full factor when probation ends", async () => {
+    const pool = await jobPool(SETTINGS, { strangers: [s1] });
+    // carol and dave settle each verdict; s1 commits with them and reveals after: verified, never paid.
+    const t = await agreeOn(pool, alice, [carol, dave, s1], PROBATION_RESULTS, T0 + 100_000);
+    await pool.submit({}, t + EPOCH_MS, alice);
+    const state = pool.fold().state;
+    expect(state.reputation[s1.did]!.agreed).toBe(PROBATION_RESULTS);
+    expect(state.accounts[s1.did]?.grants ?? []).toEqual([]);
+    expect(state.pool!.open!.work![alice.did]![s1.did]).toBe(PROBATION_RESULTS);
+    expect(state.pool!.open!.merit!.factors[s1.did]).toBe(1000);
+  });
+});
+
 describe("open pools: vesting held through probation, then scaled by MeritRank standing", () => {
   it("holds a stranger's credits until probation ends, then vests them in full for honest work the admin paid", async () => {
     const pool = await jobPool({ ...SETTINGS, vestingSeconds: 60 }, { strangers: [s1] });

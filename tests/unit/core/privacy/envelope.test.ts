@@ -4,6 +4,8 @@ import { aeadSeal, concatBytes, randomBytes, utf8 } from "../../../../src/core/c
 import { createPool } from "../../../../src/core/ledger/writer.ts";
 import type { PoolId, SignedEntry } from "../../../../src/core/ledger/types.ts";
 import { deflate } from "../../../../src/core/privacy/deflate.ts";
+import { webPrivacy, type PrivacyNative } from "../../../../src/core/privacy/native.ts";
+import { nodePrivacy } from "../../../../src/core/privacy/native-node.ts";
 import { envelopeHash, MAX_BATCH_ENTRIES, openEnvelope, sealEnvelope } from "../../../../src/core/privacy/envelope.ts";
 import { deriveEpochKey, newEpochKey, type EpochKey } from "../../../../src/core/privacy/epoch-key.ts";
 import { isPadmeLength } from "../../../../src/core/privacy/padme.ts";
@@ -20,27 +22,31 @@ async function entries(n: number): Promise<{ pool: PoolId; signed: SignedEntry[]
 
 const keyring = (...keys: EpochKey[]) => (id: string) => keys.find((k) => k.keyId === id);
 
-describe("envelopes", () => {
+// Browsers seal and open through noble and web streams, Node's nodes through node:crypto and node:zlib: the same bytes and verdicts.
+describe.each<[string, PrivacyNative]>([
+  ["the browser's parts", webPrivacy],
+  ["Node's parts", nodePrivacy],
+])("envelopes, through %s", (_, native) => {
   it("round-trips a batch of whole signed entries, at a Padmé length", async () => {
     const { pool, signed } = await entries(16);
     const key = newEpochKey(pool, 0);
-    const { hash, bytes } = await sealEnvelope(key, signed);
+    const { hash, bytes } = await sealEnvelope(key, signed, [], native);
     expect(isPadmeLength(bytes.length)).toBe(true);
-    const opened = await openEnvelope(pool, hash, bytes, keyring(key));
+    const opened = await openEnvelope(pool, hash, bytes, keyring(key), native);
     expect(opened.ok && opened.keyId).toBe(key.keyId);
     expect(opened.ok && opened.entries.map((e) => [...e])).toEqual(signed.map((s) => [...s.bytes]));
   });
 
   it("batched, costs less per entry than the signed entries themselves", async () => {
     const { pool, signed } = await entries(16);
-    const { bytes } = await sealEnvelope(newEpochKey(pool, 0), signed);
+    const { bytes } = await sealEnvelope(newEpochKey(pool, 0), signed, [], native);
     const plain = signed.reduce((n, s) => n + s.bytes.length, 0);
     expect(bytes.length).toBeLessThan(plain);
   });
 
   it("shows no plaintext: no DID, kind or pool id in the bytes", async () => {
     const { pool, signed } = await entries(4);
-    const { bytes } = await sealEnvelope(newEpochKey(pool, 0), signed);
+    const { bytes } = await sealEnvelope(newEpochKey(pool, 0), signed, [], native);
     const text = new TextDecoder("latin1").decode(bytes);
     for (const needle of [alice.did, "pool.create", "ucan.revoke", pool]) expect(text).not.toContain(needle);
   });
@@ -48,39 +54,58 @@ describe("envelopes", () => {
   it("names each failure: tampered key, bad ciphertext (flip, truncation, other pool), pending key", async () => {
     const { pool, signed } = await entries(3);
     const key = newEpochKey(pool, 0);
-    const { hash, bytes } = await sealEnvelope(key, signed);
-    const other = (await sealEnvelope(key, signed.slice(0, 1))).hash;
-    expect(await openEnvelope(pool, other, bytes, keyring(key))).toMatchObject({ ok: false, reason: "tampered-key" });
+    const { hash, bytes } = await sealEnvelope(key, signed, [], native);
+    const other = (await sealEnvelope(key, signed.slice(0, 1), [], native)).hash;
+    expect(await openEnvelope(pool, other, bytes, keyring(key), native)).toMatchObject({ ok: false, reason: "tampered-key" });
     const flipped = bytes.slice();
     flipped[bytes.length - 20]! ^= 1;
-    expect(await openEnvelope(pool, envelopeHash(flipped), flipped, keyring(key))).toMatchObject({ ok: false, reason: "bad-ciphertext" });
+    expect(await openEnvelope(pool, envelopeHash(flipped, native), flipped, keyring(key), native)).toMatchObject({ ok: false, reason: "bad-ciphertext" });
     const cut = bytes.subarray(0, bytes.length - 1);
-    expect(await openEnvelope(pool, envelopeHash(cut), cut, keyring(key))).toMatchObject({ ok: false, reason: "bad-ciphertext" });
+    expect(await openEnvelope(pool, envelopeHash(cut, native), cut, keyring(key), native)).toMatchObject({ ok: false, reason: "bad-ciphertext" });
     // The same key id and secret in another pool: the pool in the associated data keeps it out.
     const elsewhere = { ...key, pool: "elsewhere" as PoolId };
-    expect(await openEnvelope(elsewhere.pool, hash, bytes, keyring(elsewhere))).toMatchObject({ ok: false, reason: "bad-ciphertext" });
-    expect(await openEnvelope(pool, hash, bytes, keyring())).toMatchObject({ ok: false, reason: "pending-key" });
-    expect(await openEnvelope(pool, hash, "text", keyring(key))).toMatchObject({ ok: false, reason: "malformed" });
+    expect(await openEnvelope(elsewhere.pool, hash, bytes, keyring(elsewhere), native)).toMatchObject({ ok: false, reason: "bad-ciphertext" });
+    expect(await openEnvelope(pool, hash, bytes, keyring(), native)).toMatchObject({ ok: false, reason: "pending-key" });
+    expect(await openEnvelope(pool, hash, "text", keyring(key), native)).toMatchObject({ ok: false, reason: "malformed" });
   });
 
   it("stops inflating at the limit (a member's deflate bomb)", async () => {
     const { pool } = await entries(1);
     const key = newEpochKey(pool, 0);
-    const bomb = await deflate(new Uint8Array(8 * 1024 * 1024));
+    const bomb = await native.deflater.deflate(new Uint8Array(8 * 1024 * 1024));
     const padded = concatBytes(new Uint8Array([0, 0, 0, 0]), bomb);
     new DataView(padded.buffer).setUint32(0, bomb.length);
     const bytes = forge(key, padded);
-    expect(await openEnvelope(pool, envelopeHash(bytes), bytes, keyring(key))).toMatchObject({ ok: false, reason: "too-large" });
+    expect(await openEnvelope(pool, envelopeHash(bytes), bytes, keyring(key), native)).toMatchObject({ ok: false, reason: "too-large" });
   });
 
   it("refuses sealed content that is not a list of byte strings", async () => {
     const { pool } = await entries(1);
     const key = newEpochKey(pool, 0);
-    const content = await deflate(dagCbor.encode({ not: "a list" }));
+    const content = await native.deflater.deflate(dagCbor.encode({ not: "a list" }));
     const padded = concatBytes(new Uint8Array(4), content);
     new DataView(padded.buffer).setUint32(0, content.length);
     const bytes = forge(key, padded);
-    expect(await openEnvelope(pool, envelopeHash(bytes), bytes, keyring(key))).toMatchObject({ ok: false, reason: "malformed" });
+    expect(await openEnvelope(pool, envelopeHash(bytes), bytes, keyring(key), native)).toMatchObject({ ok: false, reason: "malformed" });
+  });
+});
+
+describe("envelopes across platforms", () => {
+  it("open with either platform's parts whichever sealed them, and both refuse a broken or truncated stream", async () => {
+    const { pool, signed } = await entries(16);
+    const key = newEpochKey(pool, 0);
+    for (const [sealer, opener] of [
+      [webPrivacy, nodePrivacy],
+      [nodePrivacy, webPrivacy],
+    ]) {
+      const { hash, bytes } = await sealEnvelope(key, signed, [], sealer);
+      const opened = await openEnvelope(pool, hash, bytes, keyring(key), opener);
+      expect(opened.ok && opened.entries.map((e) => [...e])).toEqual(signed.map((s) => [...s.bytes]));
+    }
+    const stream = await deflate(utf8("a batch, ".repeat(50)));
+    for (const broken of [stream.subarray(0, stream.length - 3), Uint8Array.of(0xff, 0xff, 0xff)]) {
+      for (const { deflater } of [webPrivacy, nodePrivacy]) expect(await deflater.inflate(broken, 1_000_000)).toMatchObject({ ok: false, reason: "malformed" });
+    }
   });
 
   it("derives keys from the secret, pool and epoch, and refuses empty or oversized batches", async () => {

@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { bytesToHex, kexKeyPairFromSeed } from "../../../../src/core/crypto/index.ts";
 import type { Did } from "../../../../src/core/identity/did-key.ts";
 import type { InviteKeyState, LedgerState, MemberState } from "../../../../src/core/ledger/state.ts";
-import { recipientsOf } from "../../../../src/core/privacy/rotation.ts";
+import { recipientTag } from "../../../../src/core/ledger/rules/privacy.ts";
+import { recipientsOf, rotationDue } from "../../../../src/core/privacy/rotation.ts";
 import { alice, bob, carol, dave } from "../../../fixtures/identities.ts";
 
 const T = 1_767_225_600_000;
@@ -54,5 +55,31 @@ describe("a rotation's recipients", () => {
   it("leave out a link that a member revoked since (or being removed now) joined through: it holds the link's secret", () => {
     expect(dids(state({ uses: 5 }, (s) => void (s.members[bob.did]!.revoked = T)))).toEqual([alice.did]);
     expect(recipientsOf(state({ uses: 5 }), T, new Set([bob.did])).recipients.map((r) => r.did)).toEqual([alice.did]);
+  });
+});
+
+describe("a rotation is due", () => {
+  /** Epoch 1 started at T + 10 s, wrapped for `tagged`; bob (who joined through the link) is revoked. */
+  const revokedBob = (link: Partial<InviteKeyState>, tagged: Did[]) =>
+    state(link, (s) => {
+      s.members[bob.did]!.revoked = T + 30_000;
+      s.privacy!.epoch = 1;
+      s.privacy!.epochs["1"] = { rotation: "e1", keyId: "00".repeat(8), by: alice.did, time: T + 10_000, mailbox: "11".repeat(32), recipients: tagged.map(recipientTag).join("") } as never;
+    });
+
+  it("when a revoked member was among the current key's recipients", () => {
+    expect(rotationDue(revokedBob({}, [alice.did, bob.did]))).toEqual([bob.did]);
+  });
+
+  it("when a revoked member joined through a link made during the current epoch, though no tag names it", () => {
+    expect(rotationDue(revokedBob({ time: T + 20_000 }, [alice.did]))).toEqual([bob.did]);
+  });
+
+  it("when a revoked member joined through a link the current rotation wrapped for", () => {
+    expect(rotationDue(revokedBob({}, [alice.did, linkKey]))).toEqual([bob.did]);
+  });
+
+  it("not when the current key reached neither the revoked member nor its link", () => {
+    expect(rotationDue(revokedBob({}, [alice.did]))).toEqual([]);
   });
 });

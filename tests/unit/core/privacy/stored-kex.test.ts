@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { afterEach, describe, expect, it } from "vitest";
 import { kexKeyPairFromSecret } from "../../../../src/core/crypto/index.ts";
-import { storedMemberKex } from "../../../../src/core/privacy/stored-kex.ts";
+import { memberKex } from "../../../../src/core/privacy/member-keys.ts";
+import { heldMemberKex, restoreMemberKex, storedMemberKex } from "../../../../src/core/privacy/stored-kex.ts";
 import { alice, bob } from "../../../fixtures/identities.ts";
 
 const dirs: string[] = [];
@@ -37,5 +38,24 @@ describe("a member key-agreement key kept in the node's storage", () => {
     const made = await storedMemberKex(store, alice.did);
     expect(made.secretKey).toHaveLength(32);
     expect((await storedMemberKex(open(), alice.did)).publicKey).toEqual(made.publicKey);
+  });
+
+  it("uses a CLI node's seed-derived key when nothing is stored, without storing it", async () => {
+    const { open } = storage();
+    const derived = memberKex(alice.seed);
+    expect((await storedMemberKex(open(), alice.did, derived)).publicKey).toEqual(derived.publicKey);
+    expect(await heldMemberKex(open(), alice.did)).toBeUndefined();
+  });
+
+  it("uses a restored key (from a backup) in place of the one stored or derived before", async () => {
+    const { open } = storage();
+    const made = await storedMemberKex(open(), alice.did);
+    const restored = new Uint8Array(32).fill(9);
+    await restoreMemberKex(open(), alice.did, restored);
+    for (const fallback of [undefined, memberKex(alice.seed)]) {
+      const used = await storedMemberKex(open(), alice.did, fallback);
+      expect(used.secretKey).toEqual(restored);
+      expect(used.publicKey).not.toEqual(made.publicKey);
+    }
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * The ephemeral keys of this node's anonymous submissions (ledger/README.md 6.3), kept in its own
+ * storage, never in a shared document: one item per job, so its holder can come back for the
+ * output after a restart and prove the job was theirs by signing with the key. The CLI keeps the
+ * same facts in DIR/anonymous/<job>.json.
+ */
+import * as dagCbor from "@ipld/dag-cbor";
+import type { StorageAdapterInterface } from "@automerge/automerge-repo";
+import type { PoolId } from "../capability/pool.ts";
+import type { EntryId } from "../ledger/types.ts";
+
+const NAMESPACE = "edgepool-anonymous-jobs";
+
+export interface AnonymousJobKey {
+  readonly pool: PoolId;
+  readonly job: EntryId;
+  /** The seed of the key made for this job alone (its DID is the job's submitter). */
+  readonly seed: Uint8Array;
+  /** The relay the job went through, where its output is read again. */
+  readonly relay: string | undefined;
+  /** When it was submitted (ms since the Unix epoch). */
+  readonly submitted: number;
+}
+
+export async function keepAnonymousJob(storage: StorageAdapterInterface, kept: AnonymousJobKey): Promise<void> {
+  await storage.save([NAMESPACE, kept.pool, kept.job], dagCbor.encode({ seed: kept.seed, submitted: kept.submitted, ...(kept.relay ? { relay: kept.relay } : {}) }));
+}
+
+/** This node's anonymous jobs in `pool`, newest first; an item it cannot read is left out. */
+export async function anonymousJobKeys(storage: StorageAdapterInterface, pool: PoolId): Promise<AnonymousJobKey[]> {
+  const kept: AnonymousJobKey[] = [];
+  for (const { key, data } of await storage.loadRange([NAMESPACE, pool])) {
+    const job = key[2];
+    const decoded = data && job !== undefined && key.length === 3 ? decode(data) : undefined;
+    if (decoded) kept.push({ pool, job: job as EntryId, ...decoded });
+  }
+  return kept.sort((a, b) => b.submitted - a.submitted || (a.job < b.job ? -1 : 1));
+}
+
+export async function forgetAnonymousJob(storage: StorageAdapterInterface, pool: PoolId, job: EntryId): Promise<void> {
+  await storage.remove([NAMESPACE, pool, job]);
+}
+
+function decode(data: Uint8Array): Pick<AnonymousJobKey, "seed" | "relay" | "submitted"> | undefined {
+  try {
+    const { seed, submitted, relay } = dagCbor.decode(data) as Record<string, unknown>;
+    if (!(seed instanceof Uint8Array) || seed.length !== 32 || !Number.isSafeInteger(submitted)) return undefined;
+    if (relay !== undefined && typeof relay !== "string") return undefined;
+    return { seed, submitted: submitted as number, relay };
+  } catch {
+    return undefined;
+  }
+}

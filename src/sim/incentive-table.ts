@@ -15,6 +15,29 @@ const range = (values: readonly number[], digits = 1): string => {
   return low === high ? low : `${low}-${high}`;
 };
 
+const plural = (n: number, noun: string): string => `${count(n)} ${noun}${n === 1 ? "" : "s"}`;
+
+/** When the runs ended: "2026-11-27 10:01 to 10:42", or one time when they all ended in the same minute. */
+function ended(runs: readonly RunRecord[]): string {
+  const times = runs.map((r) => r.endedAt).sort();
+  const first = times[0]!.slice(0, 16).replace("T", " ");
+  const last = times.at(-1)!.slice(11, 16);
+  return first.endsWith(last) ? first : `${first} to ${last}`;
+}
+
+/** Rows judged against the binomial: the prediction from the runs' own liar replica share, and how far the measure sits from it. */
+function binomialCheck(groups: ReadonlyArray<{ target: Target; runs: RunRecord[] }>): string[] {
+  return groups
+    .filter((g) => meanOf(g.runs)((r) => r.figures.binomial) > 0)
+    .map(({ target, runs }) => {
+      const mean = meanOf(runs);
+      const predicted = mean((r) => r.figures.binomial);
+      const sigma = mean((r) => r.figures.binomialSigma) / Math.sqrt(runs.length);
+      const off = Math.abs(mean((r) => r.figures.wrongAtVerdict) - predicted) / sigma;
+      return `- Row ${target.id}: the binomial prediction from the runs' own liar replica share is ${(predicted * 100).toFixed(2)}%; the mean measured share sits ${off.toFixed(1)}σ from it (σ of the mean over ${plural(runs.length, "run")}: ${(sigma * 100).toFixed(3)}%).`;
+    });
+}
+
 /**
  * One run's sampling error of the wrong-at-verdict share (1σ of a binomial share over the run's
  * completed jobs, in %); with no wrong result, the 95% upper bound (3/n) instead.
@@ -58,9 +81,9 @@ function scaleTable(nodes: number, jobs: number, runs: readonly RunRecord[]): st
   const groups = TARGETS.map((target) => ({ target, runs: runs.filter((r) => r.row === target.id) })).filter((g) => g.runs.length > 0);
   const commits = [...new Set(runs.map((r) => r.commit))].join(", ");
   const lines = [
-    `### ${count(nodes)} members x ${count(jobs)} jobs (${count(Math.round(jobs / nodes))} jobs per member)`,
+    `### ${count(nodes)} members x ${count(jobs)} jobs (${plural(Math.round(jobs / nodes), "job")} per member)`,
     "",
-    `${runs.length} runs ending ${runs.map((r) => r.endedAt).sort()[0]!.slice(0, 16).replace("T", " ")} to ${runs.map((r) => r.endedAt).sort().at(-1)!.slice(11, 16)} UTC on 2 shared cores, load average ${range(runs.flatMap((r) => r.load))}; code ${commits}.`,
+    `${plural(runs.length, "run")} ending ${ended(runs)} UTC on 2 shared cores, load average ${range(runs.flatMap((r) => r.load))}; code ${commits}.`,
     "",
     "| target | goal | seeds | wrong at verdict (%) | one run's sampling error (%) | wrong after revocation (%) | executions / job | p50 to verdict (s) | credits per dishonest member | honest suspended (%) | CPU s per run | goal met |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -73,7 +96,8 @@ function scaleTable(nodes: number, jobs: number, runs: readonly RunRecord[]): st
     );
   }
   const incentiveRows = groups.filter((g) => g.target.overrides.pool?.incentives);
-  lines.push("", ...acrossRows(groups));
+  const across = [...binomialCheck(groups), ...acrossRows(groups)];
+  if (across.length > 0) lines.push("", ...across);
   if (incentiveRows.length > 0) {
     lines.push("", "Executions per completed job, by where they went (a job run alone costs 1, a spot check 1 more, a re-verification 3 more, an escalation 2 more):", "");
     for (const { target, runs: rowRuns } of incentiveRows) lines.push(`- ${target.name}: ${breakdown(rowRuns)}.`);

@@ -3,7 +3,11 @@
  * `edgepool ledger compact --pool P`: the same checkpoint, naming the next epoch: every node moves
  * to a new document that starts from it (ledger/README.md 9), so start-up stops growing with history.
  */
-import { writeCheckpoint, CHECKPOINT_SETTLE_MS } from "../core/ledger/checkpoint-writer.ts";
+import { writeCheckpoint, CHECKPOINT_SETTLE_MS, type CheckpointOutcome } from "../core/ledger/checkpoint-writer.ts";
+import type { Rejection } from "../core/ledger/types.ts";
+import type { Author } from "../core/ledger/writer.ts";
+import { compactPrivatePool } from "../core/privacy/private-epochs.ts";
+import type { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { startNextEpoch } from "../core/ledger/epochs.ts";
 import type { CliIo, ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
@@ -23,7 +27,7 @@ const checkpointUsage = [
   ...POOL_USAGE,
   '  --json         print {"schemaVersion":1,"pool","checkpoint","through","count"}',
   "",
-  "Exit codes: 0 written, 1 error (nothing new to cover, or private pool), 2 usage, 4 you may not checkpoint.",
+  "Exit codes: 0 written, 1 error (nothing new to cover), 2 usage, 4 you may not checkpoint.",
 ].join("\n");
 
 const compactUsage = [
@@ -35,24 +39,25 @@ const compactUsage = [
   "so a node's start-up reads the new document only. Older epochs stay for `edgepool ledger verify`.",
   "A running node holding ledger/checkpoint also does this on its own once an epoch holds 20,000",
   "entries or 8 MiB. Only the pool's root (nodes start from an epoch only when the root signed its start).",
+  "In a private pool it also rotates the key: the new key's document begins the epoch (docs/privacy.md).",
   "",
   "  --pool P       the pool id",
   ...POOL_USAGE,
   '  --json         print {"schemaVersion":1,"pool","checkpoint","through","count","epoch"}',
   "",
-  "Exit codes: 0 written, 1 error (nothing new to cover, or private pool), 2 usage, 4 you may not checkpoint.",
+  "Exit codes: 0 written, 1 error (nothing new to cover), 2 usage, 4 you may not checkpoint.",
 ].join("\n");
 
 async function checkpoint(session: PoolSession, args: ParsedArgs, io: CliIo, compact: boolean): Promise<ExitCode> {
-  if (session.privacy) throw new CliError("this pool is private: private pools have no checkpoints yet", ExitCode.error);
-  const { ledger, pool } = session;
+  const { ledger, pool, privacy } = session;
   const proof = ownProof(session);
   // A restarting node trusts only root-signed starts (epochs.ts, trustPoolRoot).
   if (compact && proof !== undefined) throw new CliError("only the pool's root can compact: nodes start from an epoch only when its checkpoint is the root's", ExitCode.noPermission);
   const epoch = compact ? (ledger.state.checkpoint?.epoch ?? 0) + 1 : undefined;
-  const written = await writeCheckpoint(ledger, session.identity, Date.now(), proof === undefined ? [] : [proof], CHECKPOINT_SETTLE_MS, epoch);
+  const written =
+    compact && privacy ? await compactPrivate(privacy, session.identity) : await writeCheckpoint(ledger, session.identity, Date.now(), proof === undefined ? [] : [proof], CHECKPOINT_SETTLE_MS, epoch);
   if (!written.ok) throw refusedWrite(written);
-  if (epoch !== undefined) {
+  if (epoch !== undefined && !privacy) {
     const started = await startNextEpoch(ledger, written.id);
     if (!started.ok) throw new CliError(`the checkpoint ${written.id} was written but epoch ${epoch} did not start here: ${started.reason}: ${started.message}`);
   }
@@ -61,6 +66,12 @@ async function checkpoint(session: PoolSession, args: ParsedArgs, io: CliIo, com
   const json = { schemaVersion: 1, pool, checkpoint: written.id, through: written.through, count: written.count, ...(epoch === undefined ? {} : { epoch }) };
   io.out(args.values.json ? JSON.stringify(json) : `${written.id} (final through ${through}, ${written.count} entries${epoch === undefined ? "" : `; epoch ${epoch} starts here`})`);
   return ExitCode.ok;
+}
+
+/** A private pool compacts with a key rotation whose document carries the sealed start (private-epochs.ts); the node has moved when it returns. */
+async function compactPrivate(node: PrivateLedger, root: Author): Promise<CheckpointOutcome | ({ ok: false } & Rejection)> {
+  const done = await compactPrivatePool({ node, author: root, time: Date.now() });
+  return done.ok ? { ok: true, id: done.checkpoint, through: done.through, count: done.count } : done;
 }
 
 export const ledgerCheckpoint = poolWriteCommand({ usage: checkpointUsage, act: (session, args, io) => checkpoint(session, args, io, false) });

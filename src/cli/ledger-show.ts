@@ -56,7 +56,7 @@ async function openForReading(args: ParsedArgs, io: CliIo, pool: PoolId, now: nu
   const home = resolveHome(args, io);
   if (await Keyring.holds(new NodeFSStorageAdapter(automergeDir(home)), pool)) {
     const session = await openPool(args, io, pool, { relay: undefined });
-    return { ledger: session.ledger, epoch: 0, privacy: session.privacy, close: () => session.close() };
+    return { ledger: session.ledger, epoch: session.ledger.epoch, privacy: session.privacy, close: () => session.close() };
   }
   const opened = await openHomeLedger(home, pool, () => now);
   if (!opened.ok) throw new CliError(opened.message, ExitCode.error);

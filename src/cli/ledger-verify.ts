@@ -6,13 +6,15 @@ import { HOME_USAGE, homeOption, resolveHome } from "./home.ts";
 import { poolArgument } from "./pool-ledger.ts";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { Keyring } from "../core/privacy/keyring.ts";
+import { verifyPrivateHome } from "./private-session.ts";
 
 export const ledgerVerify: Command = {
   usage: [
     "usage: edgepool ledger verify --pool P [--json] [--home DIR]",
     "",
     "Re-validates every entry of every epoch stored under DIR from genesis, folds them, and checks",
-    "that every checkpoint and every epoch's starting snapshot match that fold.",
+    "that every checkpoint and every epoch's starting snapshot match that fold. For a private pool:",
+    "every entry sealed in the documents of every key epoch this node's keys reach, and each sealed start.",
     "",
     "  --pool P       the pool id",
     HOME_USAGE,
@@ -24,11 +26,10 @@ export const ledgerVerify: Command = {
   async run(args, io) {
     const pool = poolArgument(args, ledgerVerify.usage);
     const home = resolveHome(args, io);
-    if (await Keyring.holds(new NodeFSStorageAdapter(automergeDir(home)), pool)) {
-      throw new CliError("this pool is private: its ledger is re-validated from its first entry every time it opens, and `edgepool ledger show` shows the result (private pools have no checkpoint epochs yet)", ExitCode.error);
-    }
     const now = Date.now();
-    const verified = await verifyHomeLedger(home, pool, () => now);
+    // A private pool's entries are in its sealed documents, one per key epoch (docs/privacy.md).
+    const sealed = await Keyring.holds(new NodeFSStorageAdapter(automergeDir(home)), pool);
+    const verified = sealed ? { ok: true as const, report: await verifyPrivateHome(home, pool, () => now) } : await verifyHomeLedger(home, pool, () => now);
     if (!verified.ok) throw new CliError(verified.message, ExitCode.error);
     const { report } = verified;
     const consistent = report.problems.length === 0;

@@ -17,6 +17,11 @@ import { openInviteKey } from "../core/privacy/private-invite.ts";
 import { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { storedMemberKex } from "../core/privacy/stored-kex.ts";
 import { createPrivatePool } from "../core/privacy/rotation.ts";
+import { verifyPrivatePool } from "../core/privacy/private-epochs.ts";
+import { openHomeRepo } from "../core/ledger/home-node.ts";
+import { nodeUcanAuthoriser } from "../core/ledger/ucan-authoriser-node.ts";
+import { verifyNode } from "../core/crypto/ed25519-node.ts";
+import type { VerifyReport } from "../core/ledger/epochs.ts";
 import type { SharePolicy } from "../core/net/share-policy.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 
@@ -71,4 +76,14 @@ export async function sealedSynced(node: PrivateLedger, relay: StorageId, wait: 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return false;
+}
+
+/** `ledger verify` for a private pool held under `home`: every key epoch's documents and this node's stores, from genesis. */
+export async function verifyPrivateHome(home: string, pool: PoolId, now: () => number): Promise<VerifyReport> {
+  const opened = openHomeRepo(home);
+  try {
+    return await verifyPrivatePool({ repo: opened.repo, storage: opened.storage, pool, authoriser: nodeUcanAuthoriser(), now, verify: verifyNode, native: nodePrivacy });
+  } finally {
+    await opened.close();
+  }
 }

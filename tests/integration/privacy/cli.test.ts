@@ -2,7 +2,8 @@
  * A private pool run by real `edgepool` processes through a real relay process: alice creates it
  * and invites (her process has exited before anyone joins: the inviter is offline), bob and carol
  * join from their links, carol works and bob's job runs, alice revokes carol (one change carries
- * the revocation and the new key), and the relay's stored files show no DID, entry kind, pool name
+ * the revocation and the new key), compacts (bob follows and restarts from the new ledger epoch;
+ * verify proves both), and the relay's stored files show no DID, entry kind, pool name
  * or plaintext; every change has time 0 and every envelope is a Padmé size.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -83,13 +84,21 @@ describe("a private pool through a relay process", () => {
     const rotated = json(await edgepool("alice", "rotate", "--pool", pool, ...R, "--json"));
     expect(rotated.epoch).toBe(2);
 
+    // Compaction: a checkpoint naming ledger epoch 1 and a rotation to key epoch 3, whose document
+    // carries the sealed start. Bob, away since his job, follows; his next start reads epoch 1 alone.
+    expect(json(await edgepool("alice", "ledger", "compact", "--pool", pool, ...R, "--json")).epoch).toBe(1);
+    expect(json(await edgepool("alice", "ledger", "show", "--pool", pool, "--json"))).toMatchObject({ epoch: 1, privacy: { epoch: 3, sealingEpoch: 3 } });
+    json(await edgepool("bob", "members", "--pool", pool, ...R, "--json", "--timeout", "30"));
+    expect(json(await edgepool("bob", "ledger", "show", "--pool", pool, "--json"))).toMatchObject({ epoch: 1, privacy: { epoch: 3, sealingEpoch: 3 } });
+    expect(json(await edgepool("alice", "ledger", "verify", "--pool", pool, "--json"))).toMatchObject({ consistent: true, epochs: 2, problems: [] });
+
     expect(await relay.stop()).toBe(0);
-    const needles = [created.root, bob.member, carol.member, NAME, pool, "member.join", "job.submit", "key.rotate", "ucan.revoke", "private work"];
+    const needles = [created.root, bob.member, carol.member, NAME, pool, "member.join", "job.submit", "key.rotate", "ucan.revoke", "checkpoint", "private work"];
     const docs = await storedDocuments(data);
-    // Three key epochs, and the task module bob's job named, sealed, when it reached the relay
-    // before bob's process ended (carol ships sha256 and never asked for it).
+    // Four key epochs (the last begins ledger epoch 1), and the task module bob's job named, sealed,
+    // when it reached the relay before bob's process ended (carol ships sha256 and never asked for it).
     const blobs = docs.map((doc) => (doc as { bytes?: unknown }).bytes).filter((bytes): bytes is Uint8Array => bytes instanceof Uint8Array);
-    expect(docs.length - blobs.length).toBe(3);
+    expect(docs.length - blobs.length).toBe(4);
     expect(blobs.length).toBeLessThanOrEqual(1);
     const module = readFileSync(join(import.meta.dirname, "../../../public/tasks/sha256.wasm"));
     for (const bytes of blobs) expect(Buffer.from(bytes).indexOf(module.subarray(0, 64))).toBe(-1);

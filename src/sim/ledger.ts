@@ -51,6 +51,8 @@ export interface LedgerStats {
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const ZERO_SIG = new Uint8Array(64);
 const NO_BYTES = new Uint8Array(0);
+/** Simulated members hold their abilities by the member list: no entry names a proof (one shared, read-only list). */
+const NO_PROOF: readonly string[] = Object.freeze([]);
 
 export class SimLedger {
   readonly pool: PoolId;
@@ -146,7 +148,7 @@ export class SimLedger {
   write(author: Did, kind: Kind, body: Record<string, unknown>, time: number, options: { reliable?: boolean; unchecked?: boolean } = {}): EntryId {
     const seq = (this.seqs.get(author) ?? 0) + 1;
     this.seqs.set(author, seq);
-    const entry: Entry = { v: ENTRY_VERSION, kind, pool: this.pool, author, seq, time, body, proof: [], sig: ZERO_SIG };
+    const entry: Entry = { v: ENTRY_VERSION, kind, pool: this.pool, author, seq, time, body, proof: NO_PROOF, sig: ZERO_SIG };
     const rule = KIND_RULES[kind];
     if (!options.unchecked && (checkBody(rule.schema, body) ?? rule.check?.(entry)) !== undefined) this.stats.badBody++;
     if (author === this.root) this.rootWrittenAt = Math.max(this.rootWrittenAt, time);
@@ -211,7 +213,7 @@ export class SimLedger {
     const body = { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(checkpointedState(state, through))), frontier };
     const seq = (this.seqs.get(this.root) ?? 0) + 1;
     this.seqs.set(this.root, seq);
-    const entry: Entry = { v: ENTRY_VERSION, kind: "checkpoint", pool: this.pool, author: this.root, seq, time: through + 1, body, proof: [], sig: ZERO_SIG };
+    const entry: Entry = { v: ENTRY_VERSION, kind: "checkpoint", pool: this.pool, author: this.root, seq, time: through + 1, body, proof: NO_PROOF, sig: ZERO_SIG };
     const started = performance.now();
     const added = this.folder.add([{ id: this.nextId(), bytes: NO_BYTES, entry }]);
     this.folded = this.folder.result().state;

@@ -88,7 +88,12 @@ export function severeStrike(state: LedgerState, did: Did, reason: StrikeReason,
 export function releaseOpenWork(state: LedgerState, did: Did, time: number): void {
   for (const job of Object.values(state.jobs)) {
     if (job.status !== "open") continue;
-    for (const [replica, claim] of Object.entries(job.claims)) if (claim.worker === did) delete job.claims[replica];
+    for (const [replica, claim] of Object.entries(job.claims)) {
+      if (claim.worker !== did) continue;
+      delete job.claims[replica];
+      // Like a contest: a commit it wrote within that lease, not having seen its suspension, is refused and still proves its output.
+      if (claim.until >= time && job.displaced?.[did]?.commitment === undefined) (job.displaced ??= dictionary())[did] = { replica: Number(replica), until: claim.until };
+    }
     const commit = job.commits[did];
     if (!commit || job.reveals[did] !== undefined) continue;
     delete job.commits[did];

@@ -6,14 +6,17 @@ import { edgepoolProcess } from "../../fixtures/cli-processes.ts";
 
 const dirs: string[] = [];
 
-const edgepool = (args: string[]) => edgepoolProcess(args, {}, 120_000);
+const PROCESS_MS = 120_000;
+const edgepool = (args: string[]) => edgepoolProcess(args, {}, PROCESS_MS);
+/** A test waits as long as its processes may take (under load a start-up alone took over 30 s, the default). */
+const waitsFor = (processes: number) => ({ timeout: processes * PROCESS_MS + 10_000 });
 
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 describe("edgepool sim", () => {
-  it("prints the table on stdout, progress on stderr, and writes the JSON report to --out", async () => {
+  it("prints the table on stdout, progress on stderr, and writes the JSON report to --out", waitsFor(1), async () => {
     const dir = await mkdtemp(join(tmpdir(), "edgepool-sim-"));
     dirs.push(dir);
     const out = join(dir, "report.json");
@@ -29,7 +32,7 @@ describe("edgepool sim", () => {
     expect(report.timing.wallSeconds).toBeGreaterThan(0);
   });
 
-  it("refuses a bad option with exit code 2 and says which option", async () => {
+  it("refuses a bad option with exit code 2 and says which option", waitsFor(2), async () => {
     const run = await edgepool(["sim", "--malicious", "1.5"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--malicious must be between 0 and 1, got 1.5");

@@ -299,7 +299,7 @@ export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): R
   if (!commit) return rejection("conflict", "the author committed no result for this job");
   if (job.reveals[worker] !== undefined) return rejection("conflict", "the author already revealed");
   const output = entry.body.output as Uint8Array;
-  if (bytesToHex(sha256(concatBytes(entry.body.salt as Uint8Array, output))) !== commit.commitment) {
+  if (!matchesHex(sha256(concatBytes(entry.body.salt as Uint8Array, output)), commit.commitment)) {
     return rejection("bad-reveal", "sha2-256(salt || output) does not match the author's commitment");
   }
   const allCommitted = job.opened === true;
@@ -321,6 +321,17 @@ export function applyResultReveal(state: LedgerState, { entry }: SignedEntry): R
   if (majority !== undefined) settleVerdict(state, jobId, job, majority, entry.time);
   else if (Object.keys(job.reveals).length >= job.replicas) disagreement(state, job);
   return undefined;
+}
+
+const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/** Whether `hex` is the lowercase hex of `bytes` (as bytesToHex writes it), without building that string: every reveal asks. */
+function matchesHex(bytes: Uint8Array, hex: string): boolean {
+  if (hex.length !== 2 * bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    if (hex.charCodeAt(2 * i) !== HEX_CODES[bytes[i]! >>> 4] || hex.charCodeAt(2 * i + 1) !== HEX_CODES[bytes[i]! & 15]) return false;
+  }
+  return true;
 }
 
 /** Every replica revealed without a strict majority: an audit decides when the pool has auditors. */

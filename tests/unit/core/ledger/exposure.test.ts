@@ -165,4 +165,21 @@ describe("exposure: a revealed output cannot be copied for profit", () => {
     expect(state.jobs[job]).toMatchObject({ status: "done", verdict: { workers: [carol.did, dave.did].sort() } });
     for (const who of [carol, dave]) expect(state.accounts[who.did]!.grants.map((g) => g.amount)).toEqual([15]);
   });
+
+  it("honest sync race, a holder released before it commits: its refused commit within the lease still counts towards opening, like a displaced holder's", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ reward: 30 }, T0 + 10_000);
+    for (const [r, who] of [carol, dave].entries()) await pool.work(who, job, r, RIGHT, T0 + 11_000);
+    await pool.claim(mallory, job, 2, T0 + 11_000);
+    // mallory leaves (as a suspension would release her) and then commits: refused, her lease is gone.
+    await pool.write(mallory, "member.leave", {}, T0 + 12_000);
+    const refused = await pool.commit(mallory, job, 2, RIGHT, T0 + 12_500);
+    // carol and dave saw three commits and reveal.
+    await pool.reveal(carol, job, RIGHT, T0 + 14_000);
+    await pool.reveal(dave, job, RIGHT, T0 + 14_001);
+    const { state, rejected } = pool.fold();
+    expect([...rejected.keys()]).toEqual([refused.id]);
+    expect(state.jobs[job]).toMatchObject({ status: "done", opened: true, displaced: { [mallory.did]: { replica: 2, commitment: expect.any(String) } } });
+    for (const who of [carol, dave]) expect(state.accounts[who.did]!.grants.map((g) => g.amount)).toEqual([15]);
+  });
 });

@@ -25,10 +25,10 @@ function ended(runs: readonly RunRecord[]): string {
   return first.endsWith(last) ? first : `${first} to ${last}`;
 }
 
-/** Rows judged against the binomial: the prediction from the runs' own liar replica share, and how far the measure sits from it. */
+/** Plain-voting rows (the binomial's setting): the prediction from the runs' own liar replica share, and how far the measure sits from it. */
 function binomialCheck(groups: ReadonlyArray<{ target: Target; runs: RunRecord[] }>): string[] {
   return groups
-    .filter((g) => meanOf(g.runs)((r) => r.figures.binomial) > 0)
+    .filter((g) => !g.target.overrides.pool?.incentives && meanOf(g.runs)((r) => r.figures.binomial) > 0)
     .map(({ target, runs }) => {
       const mean = meanOf(runs);
       const predicted = mean((r) => r.figures.binomial);

@@ -15,14 +15,26 @@ export const VESTING_SECONDS = 300;
  */
 export const SATURATED: SimOverrides = { load: 1.5, pool: { leaseSeconds: 10, vestingSeconds: VESTING_SECONDS }, devices: { task: { kind: "uniform", min: 2_000, max: 6_000 } } };
 
+export interface TargetRun {
+  readonly report: SimReport;
+  /** CPU time of the run (this process, every thread: the parallel GC counts too). */
+  readonly cpuSeconds: number;
+}
 
-/** Runs one target row in the saturated setting once per seed (1..seeds), with progress on stderr. */
+/** Runs one target row once, in the saturated setting, with the given seed and size. */
+export function runSeed(name: string, overrides: SimOverrides, size: { nodes: number; jobs: number }, seed: number): TargetRun {
+  const cpu = process.cpuUsage();
+  const outcome = simulate(configWith(mergeOverrides(SATURATED, { ...overrides, seed, nodes: size.nodes, jobs: size.jobs })));
+  if (!outcome.ok) throw new Error(`${name}: ${outcome.message}`);
+  const used = process.cpuUsage(cpu);
+  return { report: outcome.report, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+/** Runs one target row once per seed (1..seeds), with progress on stderr. */
 export function runSeeds<F>(name: string, overrides: SimOverrides, size: { nodes: number; jobs: number; seeds: number }, figuresOf: (report: SimReport) => F): F[] {
   const runs: F[] = [];
   for (let seed = 1; seed <= size.seeds; seed++) {
-    const outcome = simulate(configWith(mergeOverrides(SATURATED, { ...overrides, seed, nodes: size.nodes, jobs: size.jobs })));
-    if (!outcome.ok) throw new Error(`${name}: ${outcome.message}`);
-    runs.push(figuresOf(outcome.report));
+    runs.push(figuresOf(runSeed(name, overrides, size, seed).report));
     process.stderr.write(`${name} seed ${seed}: ${JSON.stringify(runs.at(-1))}\n`);
   }
   return runs;

@@ -10,6 +10,7 @@ import { paramsOf } from "./params.ts";
 import { minorStrike, severeStrike, standingOf } from "./standing.ts";
 import { dictionary, type GrantState, type JobFailure, type JobState, type LedgerState } from "./state.ts";
 import type { EntryId } from "./types.ts";
+import { hasAuditors } from "./auditors.ts";
 
 export { EPOCH_MS, epochOf } from "./params.ts";
 export { accountOf, addGrant, balanceAt, decayReputation, REPUTATION_AGREE, REPUTATION_CAP, REPUTATION_SPOT_PASSED, reputationAt, rewardAgreement, type Balance } from "./accounts.ts";
@@ -109,10 +110,6 @@ function refund(state: LedgerState, job: JobState, amount: number): void {
   else accountOf(state, job.submitter).spent -= amount;
 }
 
-/** Whether a current, unsuspended member holds `job/audit` explicitly (admins are not auditors by default). */
-export function hasAuditors(state: LedgerState): boolean {
-  return Object.entries(state.members).some(([did, m]) => m.revoked === undefined && m.abilities.includes("job/audit") && state.standing[did]?.suspended === undefined);
-}
 
 /**
  * Workers whose output the verdict rejected: two or more identities with the same rejected output

@@ -9,13 +9,14 @@ import { bytesToHex } from "../../crypto/index.ts";
 import type { Did } from "../../identity/did-key.ts";
 import { DEFAULT_PARAMS, epochOf, freshParams } from "../params.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
-import type { LedgerState, PoolSettingsState } from "../state.ts";
+import type { LedgerState, MemberState, PoolSettingsState } from "../state.ts";
 import type { Entry, Rejection, SignedEntry } from "../types.ts";
 import { rejection } from "./rejection.ts";
 import { MAX_STAMP_BITS } from "../../capability/join-stamp.ts";
 import { joinTokenIssuer } from "../../capability/join-token.ts";
 import { admitStranger, countMembers, isOpenJoin } from "../open-admission.ts";
 import { dictionary } from "../state.ts";
+import { setMember } from "../auditors.ts";
 
 export const settingsSchema: BodySchema = {
   name: { type: "string", min: 1, max: 64 },
@@ -58,7 +59,7 @@ export function applyPoolCreate(state: LedgerState, { entry }: SignedEntry): Rej
   };
   const open = entry.body.open as { stampBits: number } | undefined;
   if (open) state.pool.open = { stampBits: open.stampBits, issuers: dictionary(), spentTokens: dictionary(), admitted: dictionary(), members: 1 };
-  state.members[entry.author] = { abilities: ["pool/admin"], by: entry.author, since: entry.time };
+  setMember(state, entry.author, { abilities: ["pool/admin"], by: entry.author, since: entry.time });
   state.params = freshParams(DEFAULT_PARAMS, epochOf(entry.time));
   return undefined;
 }
@@ -87,18 +88,19 @@ export function applyMemberJoin(state: LedgerState, { id, entry }: SignedEntry):
   const existing = state.members[member];
   if (existing && existing.revoked === undefined) return rejection("conflict", `${member} is already a member`);
   const abilities = [...(entry.body.abilities as Ability[])].sort();
-  state.members[member] = { abilities, by: entry.author, since: entry.time };
+  const record: MemberState = { abilities, by: entry.author, since: entry.time };
+  setMember(state, member, record);
   countMembers(state, 1);
   if (isOpenJoin(entry)) {
-    state.members[member].since = admitStranger(state, entry, id);
-    state.members[member].admission = entry.body.stamp !== undefined ? "stamp" : "token";
+    record.since = admitStranger(state, entry, id);
+    record.admission = entry.body.stamp !== undefined ? "stamp" : "token";
   }
-  if (typeof entry.body.invite === "string") state.members[member].invite = entry.body.invite;
-  if (entry.body.kex instanceof Uint8Array) state.members[member].kex = bytesToHex(entry.body.kex);
+  if (typeof entry.body.invite === "string") record.invite = entry.body.invite;
+  if (entry.body.kex instanceof Uint8Array) record.kex = bytesToHex(entry.body.kex);
   // A UCAN revocation may sort before the join it cuts (it applies from its `from` time).
   const revokedAt = Object.values(state.revocations).filter((r) => r.honoured && Object.hasOwn(r.honoured, member)).map((r) => r.time);
   if (revokedAt.length > 0) {
-    state.members[member].revoked = Math.min(...revokedAt);
+    record.revoked = Math.min(...revokedAt);
     countMembers(state, -1);
   }
   return undefined;

@@ -156,8 +156,7 @@ export class Folder {
     const sortsLast = this.lastKey === undefined || compareKeys(key, this.lastKey) > 0;
     // A checkpoint that leaves folded entries uncovered makes them late: only a refold can take them out.
     if (signed.entry.kind === "checkpoint" && !coversFrontier(signed.entry, this.windowFrontier)) return false;
-    const before = this.base.authors[author];
-    const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && seq > (before?.seq ?? 0) && time >= (before?.time ?? 0);
+    const outsideBase = key[0] > (this.base.checkpoint?.through ?? -1) && !this.usedInBase(author, seq) && time >= this.baseTimeBefore(author, seq);
     return sortsLast && outsideBase && (!max || (seq > max.seq && time >= max.time));
   }
 
@@ -259,8 +258,7 @@ export class Folder {
         else this.skipped++;
         continue;
       }
-      const usedBefore = this.base.authors[signed.entry.author]?.seq ?? 0;
-      if (signed.entry.seq <= usedBefore) {
+      if (this.usedInBase(signed.entry.author, signed.entry.seq)) {
         this.rejected.set(signed.id, { reason: "equivocation", message: `sequence ${signed.entry.seq} was already used before the trusted checkpoint` });
         continue;
       }
@@ -283,22 +281,48 @@ export class Folder {
     return this.dropTimeRegressions(single);
   }
 
+  /**
+   * Whether the base already holds `author`'s sequence number `seq`. A checkpoint sorts at its
+   * `through` (a revocation at its `from`) but is written later, so its author's entries written
+   * in between sort after it with lower sequence numbers, and a full fold takes them. A base record
+   * dated after `through` comes only from such an entry: below its sequence number the base holds
+   * nothing of that author's after `through` (ledger/README.md 8.6).
+   */
+  private usedInBase(author: string, seq: number): boolean {
+    const record = this.base.authors[author];
+    if (!record || this.writtenBeforeBaseCheckpoint(record, seq)) return false;
+    return seq <= record.seq;
+  }
+
+  /** The time `author`'s entry `seq` must not precede, from what the base holds before it. */
+  private baseTimeBefore(author: string, seq: number): number {
+    const record = this.base.authors[author];
+    if (!record) return 0;
+    return this.writtenBeforeBaseCheckpoint(record, seq) ? 0 : record.time;
+  }
+
+  private writtenBeforeBaseCheckpoint(record: { seq: number; time: number }, seq: number): boolean {
+    const through = this.base.checkpoint?.through;
+    return through !== undefined && record.time > through && seq < record.seq;
+  }
+
   /** An author's entries, in sequence order, must not go back in time. */
   private dropTimeRegressions(entries: SignedEntry[]): SignedEntry[] {
     const ordered = [...entries].sort((a, b) => (a.entry.author < b.entry.author ? -1 : a.entry.author > b.entry.author ? 1 : a.entry.seq - b.entry.seq));
     const kept: SignedEntry[] = [];
     let author = "";
-    let latest = 0;
+    let previous = 0;
     for (const signed of ordered) {
       if (signed.entry.author !== author) {
         author = signed.entry.author;
-        latest = this.base.authors[author]?.time ?? 0;
+        previous = 0;
       }
+      const latest = Math.max(previous, this.baseTimeBefore(author, signed.entry.seq));
       if (signed.entry.time < latest) {
         this.rejected.set(signed.id, { reason: "time-regression", message: `time ${signed.entry.time} is earlier than the author's previous entry (${latest})` });
         continue;
       }
-      latest = signed.entry.time;
+      previous = signed.entry.time;
       kept.push(signed);
     }
     return kept;

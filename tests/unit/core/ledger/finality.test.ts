@@ -77,6 +77,30 @@ describe("finality: an accepted checkpoint is final", () => {
     expect(bytesOf(full)).toBe(bytesOf(started));
   });
 
+  it("its writer's entry written while the window settled sorts after it with a lower sequence number: full and checkpoint-started nodes both take it", async () => {
+    const withoutCheckpoint = story.entries.filter((s) => s.id !== checkpoint.id);
+    const through = checkpoint.entry.body.through as number;
+    const draft = draftCheckpoint(withoutCheckpoint, through, authoriser());
+    const root = new EntryWriter(alice, story.pool, checkpoint.entry.seq - 1, story.writers.alice.proof);
+    // Alice submits a job 2 s after `through`, then writes the checkpoint 3 s later.
+    const settling = await root.write("job.submit", { task: "t", input: new Uint8Array(), replicas: 1, reward: 1, deadline: T0 + 3_600_000 }, through + 2_000);
+    const written = await root.write("checkpoint", draft.body, through + 5_000);
+    expect(settling.entry.seq).toBeLessThan(written.entry.seq);
+    const full = foldEntries([...withoutCheckpoint, written, settling, ...after], authoriser());
+    const started = stateFromCheckpoint(written, draft.snapshot);
+    if (!started.ok) throw new Error(started.message);
+    const cold = foldEntries([settling, ...after.filter((s) => s.entry.time > through)], authoriser(), started.state);
+    expect(reasons(full)).toEqual({});
+    expect(reasons(cold)).toEqual({});
+    expect(cold.state.jobs[settling.id]?.submitter).toBe(alice.did);
+    expect(bytesOf(cold)).toBe(bytesOf(full));
+    // A sequence number the checkpoint itself used is still taken, and an entry after it must not go back in time.
+    const reused = await new EntryWriter(alice, story.pool, written.entry.seq - 1, story.writers.alice.proof).write("job.submit", { task: "u", input: new Uint8Array(), replicas: 1, reward: 1, deadline: T0 + 3_600_000 }, through + 6_000);
+    const backwards = await new EntryWriter(alice, story.pool, written.entry.seq, story.writers.alice.proof).write("job.submit", { task: "v", input: new Uint8Array(), replicas: 1, reward: 1, deadline: T0 + 3_600_000 }, through + 4_000);
+    const refused = foldEntries([settling, reused, backwards], authoriser(), started.state);
+    expect(reasons(refused)).toEqual({ [reused.id]: "equivocation", [backwards.id]: "time-regression" });
+  });
+
   it("a checkpoint the fold refuses makes nothing late", async () => {
     const withoutCheckpoint = story.entries.filter((s) => s.id !== checkpoint.id);
     const draft = draftCheckpoint(withoutCheckpoint, checkpoint.entry.body.through as number, authoriser());

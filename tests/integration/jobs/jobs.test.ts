@@ -54,7 +54,12 @@ describe("jobs end to end (real repos over MessageChannel, real workers)", () =>
     const state = submitter.ledger.state;
     const later = net.clock.now() + 10 * HOUR;
     const malloryReputation = state.reputation[mallory.did];
-    expect(malloryReputation?.disagreed ?? 0).toBeGreaterThanOrEqual(1);
+    // The liar is caught once any of its reveals is folded. Whether it reveals at all depends on
+    // timing: a commit made after an honest reveal cannot earn, and its worker holds that reveal
+    // back (ledger/README.md 12), so in a fast run it may reveal nothing (1 CI run in ~35).
+    const refused = new Set(submitter.ledger.view().invalid.map((i) => i.key));
+    const malloryReveals = submitter.ledger.entries().filter((s) => s.entry.author === mallory.did && s.entry.kind === "result.reveal" && !refused.has(s.id)).length;
+    expect(malloryReputation?.disagreed ?? 0, jobs.map((job) => net!.report(job)).join("\n")).toBeGreaterThanOrEqual(Math.min(1, malloryReveals));
     expect(malloryReputation?.agreed ?? 0).toBe(0);
     expect(malloryReputation?.milli ?? 0).toBe(0);
     const malloryAccount = state.accounts[mallory.did];

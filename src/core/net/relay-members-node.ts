@@ -9,8 +9,8 @@ import type { Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
 import type { PoolId } from "../capability/pool.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
 import type { Did } from "../identity/did-key.ts";
-import { holdsEpoch } from "../ledger/epoch-marks.ts";
-import { latestEpoch, openEpoch } from "../ledger/epochs.ts";
+import { storesEpochDocument } from "../ledger/epoch-marks.ts";
+import { openEpoch } from "../ledger/epochs.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 
 export interface RelayMembers {
@@ -20,7 +20,8 @@ export interface RelayMembers {
 }
 
 interface Opened {
-  readonly epoch: number;
+  /** The highest epoch whose document storage held when this was opened. */
+  readonly stored: number;
   readonly ledger: Promise<Ledger | undefined>;
 }
 
@@ -34,18 +35,29 @@ export function relayMembers(repo: Repo, storage: StorageAdapterInterface, log: 
     return undefined;
   };
 
-  /** The ledger of the pool's latest epoch in storage, opened once per epoch (a checkpoint starts a new one). */
+  /**
+   * The ledger of the pool's latest epoch in storage whose start this relay trusts, opened once per
+   * epoch (a checkpoint starts a new one). A relay keeps no marks (it stores what peers send, and
+   * anyone can send a document for a later epoch), so it probes documents and steps back from one
+   * whose start it refuses.
+   */
   const ledgerOf = async (pool: PoolId): Promise<Ledger | undefined> => {
     // Probe storage first: opening a pool's ledger would otherwise start an empty document for it.
-    if (!(await holdsEpoch(storage, pool, 0))) return undefined;
-    const epoch = await latestEpoch(storage, pool);
-    let current = opened.get(pool);
-    if (current?.epoch !== epoch) {
-      void current?.ledger.then((old) => old?.close());
-      current = { epoch, ledger: open(pool, epoch) };
-      opened.set(pool, current);
-    }
-    return current.ledger;
+    if (!(await storesEpochDocument(storage, pool, 0))) return undefined;
+    let stored = 0;
+    while (await storesEpochDocument(storage, pool, stored + 1)) stored++;
+    const current = opened.get(pool);
+    if (current?.stored === stored) return current.ledger;
+    void current?.ledger.then((old) => old?.close());
+    const ledger = (async () => {
+      for (let epoch = stored; epoch > 0; epoch--) {
+        const later = await open(pool, epoch);
+        if (later) return later;
+      }
+      return open(pool, 0);
+    })();
+    opened.set(pool, { stored, ledger });
+    return ledger;
   };
 
   return {

@@ -9,7 +9,7 @@ import type { Repo, StorageAdapterInterface } from "@automerge/automerge-repo";
 import type { PoolId } from "../capability/pool.ts";
 import { verifyNode } from "../crypto/ed25519-node.ts";
 import type { Did } from "../identity/did-key.ts";
-import { storesEpochDocument } from "../ledger/epoch-marks.ts";
+import { holdsEpoch, storesEpochDocument } from "../ledger/epoch-marks.ts";
 import { openEpoch } from "../ledger/epochs.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 
@@ -37,16 +37,16 @@ export function relayMembers(repo: Repo, storage: StorageAdapterInterface, log: 
 
   /**
    * The ledger of the pool's latest epoch in storage whose start this relay trusts, opened once per
-   * epoch (a checkpoint starts a new one). A relay keeps no marks (it stores what peers send, and
-   * anyone can send a document for a later epoch), so it probes documents and steps back from one
-   * whose start it refuses.
+   * epoch (a checkpoint starts a new one). A relay stores whatever peers send, and anyone can send
+   * a document for a later epoch, so it probes documents and steps back from one whose start it
+   * refuses. Documents are never removed: each call probes only past the highest one seen.
    */
   const ledgerOf = async (pool: PoolId): Promise<Ledger | undefined> => {
     // Probe storage first: opening a pool's ledger would otherwise start an empty document for it.
-    if (!(await storesEpochDocument(storage, pool, 0))) return undefined;
-    let stored = 0;
-    while (await storesEpochDocument(storage, pool, stored + 1)) stored++;
+    if (!(await holdsEpoch(storage, pool, 0))) return undefined;
     const current = opened.get(pool);
+    let stored = current?.stored ?? 0;
+    while (await storesEpochDocument(storage, pool, stored + 1)) stored++;
     if (current?.stored === stored) return current.ledger;
     void current?.ledger.then((old) => old?.close());
     const ledger = (async () => {

@@ -110,7 +110,6 @@ function refund(state: LedgerState, job: JobState, amount: number): void {
   else accountOf(state, job.submitter).spent -= amount;
 }
 
-
 /**
  * Workers whose output the verdict rejected: two or more identities with the same rejected output
  * are colluding (severe); a lone wrong output is a minor strike.

@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv } from "node:crypto";
 import { hchacha } from "@noble/ciphers/chacha.js";
 import { AEAD_TAG_LENGTH, assertKeyAndNonce, type Aead } from "./aead.ts";
 import { concatBytes } from "./bytes.ts";
+import { bytesOfBuffer } from "./buffer-node.ts";
 
 /** "expand 32-byte k" as little-endian words. */
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
@@ -47,6 +48,6 @@ export const nodeAead: Aead = {
       // A wrong key or altered bytes: the tag does not match. Nothing decrypted is returned.
       return undefined;
     }
-    return new Uint8Array(plaintext.buffer, plaintext.byteOffset, plaintext.length);
+    return bytesOfBuffer(plaintext);
   },
 };

@@ -7,6 +7,7 @@
 import { createCipheriv, createPublicKey, diffieHellman, generateKeyPairSync } from "node:crypto";
 import { concatBytes } from "./bytes.ts";
 import { hpkeSealWith, HPKE_TAG_LENGTH, type HpkeSeal } from "./hpke.ts";
+import { bytesOfBuffer } from "./buffer-node.ts";
 
 const base64url = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
 
@@ -18,7 +19,7 @@ export const hpkeSealNode: HpkeSeal = hpkeSealWith({
     // OpenSSL refuses an all-zero shared secret (a low-order recipient): diffieHellman throws.
     const dh = diffieHellman({ privateKey: ephemeral.privateKey, publicKey });
     const enc = Buffer.from(ephemeral.publicKey.export({ format: "jwk" }).x!, "base64url");
-    return { enc: new Uint8Array(enc.buffer, enc.byteOffset, enc.length), dh: new Uint8Array(dh.buffer, dh.byteOffset, dh.length) };
+    return { enc: bytesOfBuffer(enc), dh: bytesOfBuffer(dh) };
   },
   encrypt(key, nonce, plaintext) {
     const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: HPKE_TAG_LENGTH });

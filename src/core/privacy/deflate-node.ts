@@ -6,11 +6,10 @@
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Deflater } from "./deflate.ts";
-
-const view = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+import { bytesOfBuffer } from "../crypto/buffer-node.ts";
 
 export const nodeDeflater: Deflater = {
-  deflate: async (bytes) => view(deflateRawSync(bytes)),
+  deflate: async (bytes) => bytesOfBuffer(deflateRawSync(bytes)),
   async inflate(bytes, limit) {
     try {
       const { buffer, engine } = inflateRawSync(bytes, { maxOutputLength: limit, info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
@@ -18,7 +17,7 @@ export const nodeDeflater: Deflater = {
       // refuses trailing bytes (Compression Streams spec; Chromium checked): so must Node's nodes, or a
       // hostile member's envelope would open here and not in the app.
       if (engine.bytesWritten !== bytes.length) return { ok: false, reason: "malformed", message: `not raw deflate: ${bytes.length - engine.bytesWritten} bytes after the end of the stream` };
-      return { ok: true, bytes: view(buffer) };
+      return { ok: true, bytes: bytesOfBuffer(buffer) };
     } catch (error) {
       if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return { ok: false, reason: "too-large", message: `inflates to more than ${limit} bytes` };
       return { ok: false, reason: "malformed", message: `not raw deflate: ${(error as Error).message}` };

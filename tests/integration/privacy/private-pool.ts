@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import type { Network, Peer } from "../ledger/network.ts";
@@ -52,7 +53,12 @@ export const now = () => T0 + 60_000;
 /** `clock`: the members' ledgers' time (default: fixed at T0 + 60 s; a node that runs jobs needs one that moves). */
 export async function privatePool(clock: () => number = now): Promise<PrivatePool> {
   const network = starOf(["alice", "bob", "carol"]);
-  const [pa, pb, pc, relay] = network.peers as [Peer, Peer, Peer, Peer];
+  return { ...(await privatePoolOn(network, clock)), relay: network.peers[3]! };
+}
+
+/** The same pool on repos given (alice's, bob's, carol's first: say, each connected to a relay process). */
+export async function privatePoolOn(network: Network, clock: () => number): Promise<Omit<PrivatePool, "relay">> {
+  const [pa, pb, pc] = network.peers as [Peer, Peer, Peer];
   const created = await createPoolWithMembers({
     root: alice,
     settings: { name: "private", replication: 1, rewardPerJob: 1, vestingSeconds: 0, leaseSeconds: 60 },
@@ -84,7 +90,6 @@ export async function privatePool(clock: () => number = now): Promise<PrivatePoo
   return {
     pool: created.pool,
     network,
-    relay,
     ...members,
     async revocation(who, time) {
       const token = created.proofs.get(who.did)!;
@@ -101,6 +106,23 @@ export async function privatePool(clock: () => number = now): Promise<PrivatePoo
 
 /** The DIDs a test looks for in bytes it should not be able to read. */
 export const everyone: readonly Did[] = [alice.did, bob.did, carol.did];
+
+/** Members' repos with file storage, each connected to a relay process by WebSocket. */
+export function relayedOn(url: string, names: readonly string[]): Network {
+  const root = mkdtempSync(join(tmpdir(), "edgepool-private-"));
+  const peers: Peer[] = names.map((name) => {
+    const dir = join(root, name);
+    const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
+    return { name, dir, storage, repo: new Repo({ peerId: name as PeerId, storage, network: [new WebSocketClientAdapter(url)] }) };
+  });
+  return {
+    peers,
+    async close() {
+      await Promise.all(peers.map((p) => shutdownRepo(p.repo, p.storage)));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * Members connected only to `relay`, a plain automerge-repo peer with storage that, like

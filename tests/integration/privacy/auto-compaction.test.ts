@@ -13,9 +13,9 @@ import { stateHash } from "../../../src/core/ledger/state.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createNode, type EdgeNode } from "../../../src/core/node.ts";
 import { PrivateLedger } from "../../../src/core/privacy/private-ledger.ts";
-import { until } from "../ledger/network.ts";
+import { relayedOn, until } from "../ledger/network.ts";
 import { relayProcess, stopAll } from "../net/processes.ts";
-import { kexOf, privatePoolOn, relayedOn, type Member } from "./private-pool.ts";
+import { kexOf, privatePoolOn, type Member } from "./private-pool.ts";
 
 const WAIT = 60_000;
 const cleanups: Array<() => Promise<void>> = [];

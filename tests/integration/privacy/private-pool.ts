@@ -5,6 +5,7 @@
  * is). bob and carol start with key epoch 0, as an invite would give it to them.
  */
 import { tokenHash } from "../../../src/core/capability/chain.ts";
+import { derivePoolId } from "../../../src/core/capability/pool.ts";
 import { kexKeyPairFromSeed, type KexKeyPair } from "../../../src/core/crypto/index.ts";
 import type { Did } from "../../../src/core/identity/did-key.ts";
 import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
@@ -20,7 +21,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Repo, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
-import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 import type { Network, Peer } from "../ledger/network.ts";
@@ -50,6 +50,10 @@ export interface PrivatePool {
 
 export const now = () => T0 + 60_000;
 
+const NONCE = new Uint8Array(16).fill(5);
+/** The pool's id (a relay serving it is told before the pool exists). */
+export const PRIVATE_POOL = derivePoolId(alice.did, NONCE);
+
 /** `clock`: the members' ledgers' time (default: fixed at T0 + 60 s; a node that runs jobs needs one that moves). */
 export async function privatePool(clock: () => number = now): Promise<PrivatePool> {
   const network = starOf(["alice", "bob", "carol"]);
@@ -62,7 +66,7 @@ export async function privatePoolOn(network: Network, clock: () => number): Prom
   const created = await createPoolWithMembers({
     root: alice,
     settings: { name: "private", replication: 1, rewardPerJob: 1, vestingSeconds: 0, leaseSeconds: 60 },
-    nonce: new Uint8Array(16).fill(5),
+    nonce: NONCE,
     time: T0,
     members: [
       { identity: bob, abilities: ["pool/admin"], time: T0 + 1, kex: kexOf(bob).publicKey },
@@ -106,23 +110,6 @@ export async function privatePoolOn(network: Network, clock: () => number): Prom
 
 /** The DIDs a test looks for in bytes it should not be able to read. */
 export const everyone: readonly Did[] = [alice.did, bob.did, carol.did];
-
-/** Members' repos with file storage, each connected to a relay process by WebSocket. */
-export function relayedOn(url: string, names: readonly string[]): Network {
-  const root = mkdtempSync(join(tmpdir(), "edgepool-private-"));
-  const peers: Peer[] = names.map((name) => {
-    const dir = join(root, name);
-    const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
-    return { name, dir, storage, repo: new Repo({ peerId: name as PeerId, storage, network: [new WebSocketClientAdapter(url)] }) };
-  });
-  return {
-    peers,
-    async close() {
-      await Promise.all(peers.map((p) => shutdownRepo(p.repo, p.storage)));
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * Members connected only to `relay`, a plain automerge-repo peer with storage that, like

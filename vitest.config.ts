@@ -8,6 +8,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Two files at a time (Vitest's default is cores - 1: one file on 2 cores). Most heavy files wait
+    // on timers, relays and other `edgepool` processes, so the pair shares the 2 cores well; the
+    // tests wait for conditions, never for a fixed time, so a slower neighbour costs only time.
+    maxWorkers: 2,
     // automerge-repo 2.5 leaves one document wait unawaited (src/core/net/sync-wait-guard-node.ts):
     // a pool a test tore down mid-sync can see it time out 60 s later in the same file. The edgepool
     // process logs it and runs on; the test run ignores exactly that error and reports every other.

@@ -14,7 +14,8 @@ import { generateIssuerKey, issuerKeyFromPem } from "../../../src/core/crypto/bl
 import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.ts";
 import { startTokenIssuer, type RunningTokenIssuer } from "../../../src/core/net/token-issuer-node.ts";
 import { edgepoolInProcess } from "../../fixtures/cli.ts";
-import { cliProcessesIn, until } from "../../fixtures/cli-processes.ts";
+import { cliProcessesIn } from "../../fixtures/cli-processes.ts";
+import { until } from "../../fixtures/until.ts";
 
 const { dir, start } = cliProcessesIn("edgepool-anonymous-submit-");
 let relay: RunningRelay;

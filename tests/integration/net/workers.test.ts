@@ -14,7 +14,8 @@ import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { mandelbrotInput } from "../../../src/core/runtime/sample-inputs.ts";
 import { resolveTask } from "../../../src/cli/job-session.ts";
 import { Stage, stopChild, type Member } from "../../../src/cli/local-network.ts";
-import { relayProcess, stopAll, until, type RelayProcess } from "./processes.ts";
+import { relayProcess, stopAll, type RelayProcess } from "./processes.ts";
+import { until } from "../../fixtures/until.ts";
 
 const LONG = { timeout: 180_000 };
 const io = { out: () => {}, err: () => {}, env: {} } as never;

@@ -10,7 +10,6 @@
  * per platform (`HpkeNative`): WebCrypto here, node:crypto's synchronous calls in hpke-node.ts. The tests
  * check every output against @hpke/core, an independent implementation of the RFC, both ways.
  */
-import { gcm } from "@noble/ciphers/aes.js";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { concatBytes, toArrayBufferBytes, utf8 } from "./bytes.ts";
 import { hkdfSha256 } from "./hkdf.ts";
@@ -95,7 +94,7 @@ export type HpkeSeal = (recipient: Uint8Array, info: Uint8Array, plaintext: Uint
  */
 export interface HpkeNative {
   encapsulate(recipient: Uint8Array): Promise<{ enc: Uint8Array; dh: Uint8Array }>;
-  encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 /** RFC 9180 base-mode single-shot seal over a platform's native X25519 and AES-256-GCM. */
@@ -105,10 +104,15 @@ export const hpkeSealWith =
     if (recipient.length !== X25519_KEY_LENGTH) throw new TypeError(`an X25519 public key is 32 bytes, got ${recipient.length}`);
     const { enc, dh } = await native.encapsulate(recipient);
     const { key, nonce } = keySchedule(kemSharedSecret(dh, enc, recipient), info);
-    return concatBytes(enc, native.encrypt(key, nonce, plaintext));
+    return concatBytes(enc, await native.encrypt(key, nonce, plaintext));
   };
 
 const X25519_ALGORITHM = { name: "X25519" } as const;
+
+// noble builds its AES tables when its module loads (~0.1 s of CPU): loaded at the first seal or
+// open, so the many processes that do neither (most CLI commands) never pay for it.
+let nobleAes: Promise<typeof import("@noble/ciphers/aes.js")> | undefined;
+const nobleGcm = async () => (await (nobleAes ??= import("@noble/ciphers/aes.js"))).gcm;
 
 /** The browser's: WebCrypto X25519 (~25x faster than pure-JS X25519), noble's AES-GCM (one 32-byte secret: no round trip). */
 const webHpke: HpkeNative = {
@@ -125,7 +129,7 @@ const webHpke: HpkeNative = {
     ]);
     return { enc, dh };
   },
-  encrypt: (key, nonce, plaintext) => gcm(key, nonce).encrypt(plaintext),
+  encrypt: async (key, nonce, plaintext) => (await nobleGcm())(key, nonce).encrypt(plaintext),
 };
 
 /** HPKE seal through WebCrypto (browsers; Node passes `hpkeSealNode` from hpke-node.ts, same bytes). */
@@ -139,6 +143,7 @@ export const hpkeSeal: HpkeSeal = hpkeSealWith(webHpke);
 export async function hpkeOpen(recipient: KexKeyPair, info: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined> {
   if (sealed.length < HPKE_ENC_LENGTH + HPKE_TAG_LENGTH || recipient.secretKey.length !== X25519_KEY_LENGTH) return undefined;
   const enc = sealed.subarray(0, HPKE_ENC_LENGTH);
+  const gcm = await nobleGcm();
   try {
     // One open per join or rotation: pure JS, and no key import.
     const dh = x25519.getSharedSecret(recipient.secretKey, enc);

@@ -108,9 +108,14 @@ export class Competitors {
   private readonly positions: Map<Did, number>;
   private readonly totalWeight: number;
 
+  /**
+   * @param alone how many of the workers the fold could give an adaptive job alone, as far as the
+   * caller counted (replicas.ts counts up to the longest wait it derives from it).
+   */
   constructor(
     workers: Iterable<Did>,
     private readonly weightOf: WeightOf = UNWEIGHTED,
+    readonly alone = 0,
   ) {
     this.sorted = [...new Set(workers)].sort();
     this.positions = new Map(this.sorted.map((did, i) => [did, i]));

@@ -10,7 +10,7 @@ import { epochOf } from "../ledger/verdict.ts";
 import type { JobState, LedgerState } from "../ledger/state.ts";
 import type { EntryId } from "../ledger/types.ts";
 import { claimRefusal } from "../ledger/rules/jobs.ts";
-import { claimWeight } from "../ledger/trust.ts";
+import { claimWeight, mayRunAlone } from "../ledger/trust.ts";
 import { rendezvousKey, Competitors } from "./rendezvous.ts";
 
 export const leaseMsOf = (state: LedgerState): number => (state.pool?.settings.leaseSeconds ?? 300) * 1000;
@@ -94,8 +94,22 @@ function noteLive(job: JobState | undefined, now: number, live: Set<string>): vo
   for (const worker in job.commits) live.add(worker);
 }
 
-/** The competitors a worker ranks itself against at `now`, weighted by the fold's claim weight. */
-export const weightedCompetitors = (state: LedgerState, workers: Iterable<Did>, now: number): Competitors => new Competitors(workers, (did) => claimWeight(state, did, now));
+/** The longest a worker that may not run alone waits on an undecided adaptive job, in waves. */
+export const SOLO_WAIT_WAVES = 8;
+
+/**
+ * The competitors a worker ranks itself against at `now`, weighted by the fold's claim weight, with
+ * how many of them (up to SOLO_WAIT_WAVES) could run an adaptive job alone (soloWaitMs).
+ */
+export function weightedCompetitors(state: LedgerState, workers: Iterable<Did>, now: number): Competitors {
+  const listed = new Set(workers);
+  let alone = 0;
+  for (const did of listed) {
+    if (alone === SOLO_WAIT_WAVES) break;
+    if (mayRunAlone(state, did)) alone++;
+  }
+  return new Competitors(listed, (did) => claimWeight(state, did, now), alone);
+}
 
 export interface ClaimPlan {
   readonly replica: number;
@@ -134,10 +148,27 @@ export function busyWorkers(job: JobState): Set<Did> {
  * be refused (replica gone) or would force k = 3 (ledger/README.md 8.7, adaptive replication).
  */
 export function claimable(job: JobState, free: readonly number[], now: number): readonly number[] {
-  const undecided = job.adaptive === true && !hasKeys(job.commits) && !hasLiveClaim(job, now);
+  const open = undecided(job, now);
   // Planning runs for dozens of jobs per idle worker: no copy when every free replica is claimable.
-  if (!undecided && free.every((replica) => replica < job.replicas)) return free;
-  return free.filter((replica) => replica < job.replicas && (!undecided || replica === 0));
+  if (!open && free.every((replica) => replica < job.replicas)) return free;
+  return free.filter((replica) => replica < job.replicas && (!open || replica === 0));
+}
+
+/** An adaptive job nobody committed to or holds: its next claim decides whether one worker runs it alone. */
+const undecided = (job: JobState, now: number): boolean => job.adaptive === true && !hasKeys(job.commits) && !hasLiveClaim(job, now);
+
+/**
+ * How long `me` holds back its claim, planned for `at`, on an undecided adaptive job when the fold
+ * would not give it the job alone (not trusted, or at M unvested single runs): its claim would fix
+ * the job at k = 3 where a trusted worker's claim may need one execution. One wave per competitor
+ * that could run the job alone, at most SOLO_WAIT_WAVES: no wait in a pool where nobody could (a new
+ * pool), a short one where few could (they may all be busy), and none that would leave less than a
+ * lease before the deadline.
+ */
+function soloWaitMs(state: LedgerState, job: JobState, me: Did, competitors: Competitors, now: number, at: number, staggerMs: number): number {
+  if (competitors.alone === 0 || !undecided(job, now) || mayRunAlone(state, me)) return 0;
+  const wait = Math.min(SOLO_WAIT_WAVES, competitors.alone) * staggerMs;
+  return at + wait + leaseMsOf(state) <= job.deadline ? wait : 0;
 }
 
 function hasKeys(dictionary: object): boolean {
@@ -179,7 +210,8 @@ export function planReplica(state: LedgerState, jobId: EntryId, job: JobState, m
   const { slot, wave } = claimSlot(rank, free.length, competitors.weightPermille(me));
   const replica = free[slot]!;
   const opensAt = job.submitted + claimDelayMs(state.reputation[me], leaseMsOf(state));
-  const at = Math.max(opensAt, open.freeSince(replica) + wave * staggerMs);
+  const due = Math.max(opensAt, open.freeSince(replica) + wave * staggerMs);
+  const at = due + soloWaitMs(state, job, me, competitors, now, due, staggerMs);
   return claimRefusal(state, job, jobId, replica, me, Math.max(now, at)) ? undefined : { replica, at };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Did } from "../identity/did-key.ts";
 import { requeueDeadline } from "./deadline-registry.ts";
+import { jobsWorkedBy } from "./open-work.ts";
 import { EPOCH_MS, paramsOf } from "./params.ts";
 import { dictionary, type JobState, type LedgerState, type StandingState, type StrikeReason } from "./state.ts";
 import type { EntryId } from "./types.ts";
@@ -86,8 +87,12 @@ export function severeStrike(state: LedgerState, did: Did, reason: StrikeReason,
  * nobody's commit waits for is undone.
  */
 export function releaseOpenWork(state: LedgerState, did: Did, time: number): void {
-  for (const job of Object.values(state.jobs)) {
-    if (job.status !== "open") continue;
+  const worked = jobsWorkedBy(state, did);
+  for (const jobId of worked) {
+    // Once visited the worker holds nothing open here: a new claim or commit notes the job again.
+    worked.delete(jobId);
+    const job = state.jobs[jobId];
+    if (job?.status !== "open") continue;
     for (const [replica, claim] of Object.entries(job.claims)) {
       if (claim.worker !== did) continue;
       delete job.claims[replica];

@@ -60,12 +60,15 @@ export function trusted(state: LedgerState, did: Did): boolean {
 /** Unvested single-run credits a worker holds (at most M before it runs alone again). */
 export const unvestedSingles = (state: LedgerState, did: Did): number => state.accounts[did]?.grants.filter((g) => g.single && g.vestsAt > state.clock).length ?? 0;
 
+/** Whether the fold could give `did` an adaptive job alone: trusted, and fewer than M unvested single runs. */
+export const mayRunAlone = (state: LedgerState, did: Did): boolean => trusted(state, did) && unvestedSingles(state, did) < paramsOf(state).set.maxSingle;
+
 /**
  * Adaptive replication (BOINC's rule): a trusted worker with fewer than M unvested single-run
  * results gets the job alone with probability 1 - 1/C, drawn from the job and the claim entry.
  */
 export function runsAlone(state: LedgerState, job: EntryId, claim: EntryId, did: Did): boolean {
-  if (!trusted(state, did) || unvestedSingles(state, did) >= paramsOf(state).set.maxSingle) return false;
+  if (!mayRunAlone(state, did)) return false;
   const streak = state.standing[did]!.streak;
   // x / 65536 >= 1 / C, without division.
   return draw16(`edgepool/adaptive/v1\0${job}\0${claim}`) * streak >= 65_536;

@@ -20,8 +20,27 @@ export async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(through(bytes, new CompressionStream("deflate-raw"))).arrayBuffer());
 }
 
-/** Inflates at most `limit` bytes; more, or a broken stream, is a typed failure. */
+/**
+ * Inflates at most `limit` bytes; more, a broken stream, or bytes after its end is a typed failure.
+ * Browsers' DecompressionStream refuses trailing bytes (Compression Streams spec; Chromium checked)
+ * but Node's ignores them, as node:zlib does (deflate-node.ts checks them itself): where the
+ * platform ignores them, a stream that still inflates without its last byte had bytes after its
+ * end, since a deflate stream's last byte always holds bits of its final block. Otherwise a hostile
+ * member's envelope would open on some platforms and not on others.
+ */
 export async function inflate(bytes: Uint8Array, limit: number): Promise<InflateResult> {
+  const inflated = await inflateStream(bytes, limit);
+  if (!inflated.ok || (await refusesTrailingBytes())) return inflated;
+  const shorter = await inflateStream(bytes.subarray(0, bytes.length - 1), limit);
+  return shorter.ok ? { ok: false, reason: "malformed", message: "not raw deflate: bytes after the end of the stream" } : inflated;
+}
+
+// The empty input's raw deflate (one empty final block, 03 00) and one byte after it.
+const EMPTY_STREAM_AND_ONE_BYTE = Uint8Array.of(0x03, 0x00, 0x00);
+let probed: Promise<boolean> | undefined;
+const refusesTrailingBytes = (): Promise<boolean> => (probed ??= inflateStream(EMPTY_STREAM_AND_ONE_BYTE, 1).then((result) => !result.ok));
+
+async function inflateStream(bytes: Uint8Array, limit: number): Promise<InflateResult> {
   const reader = through(bytes, new DecompressionStream("deflate-raw")).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;

@@ -13,6 +13,7 @@ import { dropEndedLeases, isSuspended, leaseExpired, liveLeases, quotaOf, standi
 import { runsAlone, spotPermille, trusted, winsContest } from "../trust.ts";
 import { accountOf, failJob, judgeLateReveal, majorityOutput, settleVerdict } from "../verdict.ts";
 import { hasAuditors } from "../auditors.ts";
+import { noteWork } from "../open-work.ts";
 import { rejection } from "./rejection.ts";
 import { SEALED_REF_BYTES } from "../sealed-ref.ts";
 import { spendAnonymousToken } from "../open-admission.ts";
@@ -172,6 +173,7 @@ export function applyJobClaim(state: LedgerState, { id, entry }: SignedEntry): R
   const until = entry.time + state.pool!.settings.leaseSeconds * 1000;
   job.claims[replica] = { worker, until, since: renewal ? current.since : entry.time };
   standingOf(state, worker).leases[jobId] = until;
+  noteWork(state, worker, jobId);
   if (job.adaptive) decideAlone(state, job, jobId, id, replica, worker, entry.time);
   return undefined;
 }
@@ -246,6 +248,7 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
   const proven = job.displaced?.[entry.author]?.commitment === commitment;
   const escalated = job.escalations !== undefined && replica >= job.replicas - ESCALATION_STEP * job.escalations && trusted(state, entry.author);
   job.commits[entry.author] = { replica, commitment, ...(job.exposed && !proven ? { unpaid: true as const } : {}), ...(escalated ? { escalated: true as const } : {}) };
+  noteWork(state, entry.author, jobId);
   noteOpened(job);
   delete job.claims[replica];
   delete standingOf(state, entry.author).leases[jobId];

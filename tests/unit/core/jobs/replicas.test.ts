@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Did } from "../../../../src/core/identity/did-key.ts";
-import { activeRunners, claimSlot, freeReplicas, planClaim, revealOpen, runners, weightedCompetitors, yieldsReveal } from "../../../../src/core/jobs/replicas.ts";
+import { activeRunners, claimSlot, freeReplicas, planClaim, revealOpen, runners, SOLO_WAIT_WAVES, weightedCompetitors, yieldsReveal } from "../../../../src/core/jobs/replicas.ts";
 import { Competitors } from "../../../../src/core/jobs/rendezvous.ts";
+import { paramsOf } from "../../../../src/core/ledger/params.ts";
+import { standingOf } from "../../../../src/core/ledger/standing.ts";
 import type { EntryId } from "../../../../src/core/ledger/types.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
 import { extraWorkers, jobPool, LEASE_MS, RIGHT, T0, WRONG } from "../ledger/job-fixture.ts";
@@ -134,6 +136,61 @@ describe("a worker's view of replicas", () => {
     ({ state } = pool.fold());
     const after = runners(state, T0 + 11_000).filter((did) => did !== carol.did).map((did) => planClaim(state, job, did, T0 + 11_000, STAGGER, all)!);
     expect(new Set(after.map((p) => p.replica))).toEqual(new Set([1, 2]));
+  });
+
+  it("holds back a worker the fold would not give an adaptive job alone while workers that could run it alone compete, one wave per such worker up to SOLO_WAIT_WAVES", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ adaptive: 1 }, T0 + 10_000);
+    const decided = await pool.submit({ replicas: 3 }, T0 + 10_000);
+    const { state } = pool.fold();
+    const now = T0 + 10_000;
+    const workers = runners(state, now);
+    const plain = new Competitors(workers);
+    const at = (did: Did, c: Competitors, id = job) => planClaim(state, id, did, now, STAGGER, c)!.at;
+    // Nobody trusted (a new pool): nobody waits.
+    const nobody = weightedCompetitors(state, workers, now);
+    expect(nobody.alone).toBe(0);
+    for (const did of workers) expect(at(did, nobody)).toBe(at(did, plain));
+    // carol and dave trusted (C = 10): the six others wait two waves on the undecided job only.
+    for (const who of [carol, dave]) standingOf(state, who.did).streak = 10;
+    const two = weightedCompetitors(state, workers, now);
+    expect(two.alone).toBe(2);
+    for (const did of workers) {
+      const trusted = did === carol.did || did === dave.did;
+      expect(at(did, two)).toBe(at(did, plain) + (trusted ? 0 : 2 * STAGGER));
+      expect(at(did, two, decided)).toBe(at(did, plain, decided));
+    }
+    // A trusted worker at M unvested single runs may not run alone either: it waits like the others.
+    const params = paramsOf(state);
+    params.set = { ...params.set, maxSingle: 0 };
+    expect(at(carol.did, two)).toBe(at(carol.did, plain) + 2 * STAGGER);
+    params.set = { ...params.set, maxSingle: 50 };
+    // However many could run alone, the wait is at most SOLO_WAIT_WAVES.
+    for (const did of workers) standingOf(state, did).streak = 10;
+    expect(weightedCompetitors(state, workers, now).alone).toBe(SOLO_WAIT_WAVES);
+    // Once a claim decided the job (here at k = 3), replicas 1 and 2 open to everyone without a wait.
+    await pool.claim(carol, job, 0, now + 500);
+    const claimed = pool.fold().state;
+    for (const who of [carol, dave]) standingOf(claimed, who.did).streak = 10;
+    const after = weightedCompetitors(claimed, workers, now + 1_000);
+    const mallorys = planClaim(claimed, job, mallory.did, now + 1_000, STAGGER, after)!;
+    expect(mallorys.at).toBe(planClaim(claimed, job, mallory.did, now + 1_000, STAGGER, new Competitors(workers))!.at);
+  });
+
+  it("never holds back a claim so long that less than a lease would be left before the deadline", async () => {
+    const pool = await jobPool();
+    const job = await pool.submit({ adaptive: 1, deadline: T0 + 10_000 + LEASE_MS + 2 * STAGGER }, T0 + 10_000);
+    const { state } = pool.fold();
+    const now = T0 + 10_000;
+    const workers = runners(state, now);
+    standingOf(state, carol.did).streak = 10;
+    const competitors = weightedCompetitors(state, workers, now);
+    expect(competitors.alone).toBe(1);
+    const plain = new Competitors(workers);
+    // dave's wave comes after one stagger or more: one more would leave less than a lease.
+    const lateRanked = workers.filter((did) => did !== carol.did && planClaim(state, job, did, now, STAGGER, plain)!.at > now + STAGGER);
+    expect(lateRanked.length).toBeGreaterThan(0);
+    for (const did of lateRanked) expect(planClaim(state, job, did, now, STAGGER, competitors)!.at).toBe(planClaim(state, job, did, now, STAGGER, plain)!.at);
   });
 
   it("moves a worker's waves by its claim weight over the mean: stake and reputation shape who claims first", async () => {

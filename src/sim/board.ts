@@ -86,6 +86,15 @@ export class Board {
   private readonly openJobs = new Set<number>();
   private competitors = new Competitors([]);
   private readonly byDid = new Map<Did, SimNode>();
+  /** Each node's DID when the run began: the one `byDid` and so `nodeAt` know it by. */
+  private readonly firstDid: readonly Did[];
+  /**
+   * The idle workers an offer can reach (listed among the competitors by the DID they began with,
+   * as `nodeAt` knows them), each with its position there. Most idle workers of a large pool are
+   * not listed, and an offer walks up to 64 ranks on every wave of every job with a free replica:
+   * ranking the few reachable idle workers instead is far cheaper (same workers, same order).
+   */
+  private readonly idlers = new Map<SimNode, number>();
   /** The node of each competitor, by its position among them (offers walk positions, not DIDs). */
   private nodeAt: (SimNode | undefined)[] = [];
   /** By job index, while the job is open. */
@@ -98,12 +107,15 @@ export class Board {
     private readonly host: BoardHost,
   ) {
     for (const node of nodes) this.byDid.set(node.did, node);
+    this.firstDid = nodes.map((node) => node.did);
   }
 
   /** The workers every worker ranks against (activeRunners of the current view, weighted), then a new offer on every open job. */
   rank(competitors: Competitors): void {
     this.competitors = competitors;
     this.nodeAt = Array.from({ length: competitors.size }, (_, position) => this.byDid.get(competitors.at(position)!));
+    this.idlers.clear();
+    for (const node of this.nodes) if (node.idle) this.reachable(node);
     for (const index of this.openJobs) this.offer(this.jobs[index]!);
   }
 
@@ -130,17 +142,25 @@ export class Board {
     this.offers[job.index] = undefined;
   }
 
-  /** A worker that can compute and has no task: it claims a due replica now, or waits for one. */
+  /**
+   * A worker that can compute and has no task: it claims a due replica now, or waits for one. With
+   * nothing to plan it looks again a wave later, as the real worker polls the ledger while it
+   * idles: offers reach only the first ranks of the listed competitors, so a worker that went idle
+   * before any job was open, or that nobody lists (it has not worked today), would otherwise wait
+   * for ever.
+   */
   idle(node: SimNode, preferred: readonly number[] = []): void {
     node.idle = true;
+    this.reachable(node);
     const found = this.find(node, preferred);
     if (found.job) this.take(node, found.job, found.replica);
-    else if (found.wakeAt !== undefined) this.host.wakeAt(found.wakeAt, { node });
+    else this.host.wakeAt(found.wakeAt ?? this.host.now() + this.staggerMs, { node });
   }
 
   /** The worker went offline or paused. */
   busy(node: SimNode): void {
     node.idle = false;
+    this.idlers.delete(node);
   }
 
   /**
@@ -154,21 +174,52 @@ export class Board {
       claimed = false;
       const offer = this.offerOf(job);
       const due = Math.min(OFFER_LIMIT, (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * job.free.length);
-      for (let rank = 0; rank < due && !claimed; rank++) {
-        const position = this.competitors.positionAt(offer.key, rank, offer.busyPositions(this.competitors));
-        if (position === undefined) break;
-        const node = this.nodeAt[position];
-        const plan = node?.idle ? this.plan(node, job) : undefined;
+      for (const node of this.dueIdlers(offer, due)) {
+        const plan = this.plan(node, job);
         if (plan && plan.at <= now) {
-          this.take(node!, job, plan.replica);
+          this.take(node, job, plan.replica);
           claimed = true;
-        } else if (plan) this.host.wakeAt(plan.at, { node: node! });
+          break;
+        } else if (plan) this.host.wakeAt(plan.at, { node });
       }
     }
     if (job.free.length > 0 && job.outcome === "open") {
       const next = job.freeSince + (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * this.staggerMs;
       if (next <= job.deadline) this.host.wakeAt(next, { job });
     }
+  }
+
+  /** Notes an idle worker that offers can reach. */
+  private reachable(node: SimNode): void {
+    const place = this.competitors.placeOf(this.firstDid[node.index]!);
+    if (place.listed && this.nodeAt[place.position] === node) this.idlers.set(node, place.position);
+  }
+
+  /** The idle workers among the job's first `due` ranks, in rank order. */
+  private dueIdlers(offer: Offer, due: number): SimNode[] {
+    const found: SimNode[] = [];
+    if (this.idlers.size === 0) return found;
+    const busyAt = offer.busyPositions(this.competitors);
+    if (this.idlers.size >= due) {
+      for (let rank = 0; rank < due; rank++) {
+        const position = this.competitors.positionAt(offer.key, rank, busyAt);
+        if (position === undefined) break;
+        const node = this.nodeAt[position];
+        if (node?.idle) found.push(node);
+      }
+      return found;
+    }
+    const ranks: number[] = [];
+    for (const [node, position] of this.idlers) {
+      if (busyAt.includes(position)) continue;
+      const rank = this.competitors.rankAt(offer.key, { position, listed: true }, busyAt);
+      if (rank < due) {
+        found.push(node);
+        ranks.push(rank);
+      }
+    }
+    if (found.length < 2) return found;
+    return found.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]!).map((i) => found[i]!);
   }
 
   /**
@@ -197,7 +248,7 @@ export class Board {
   }
 
   private take(node: SimNode, job: SimJob, replica: number): void {
-    node.idle = false;
+    this.busy(node);
     job.free.splice(job.free.indexOf(replica), 1);
     if (job.free.length === 0) this.openJobs.delete(job.index);
     this.host.claim(node, job, replica);

@@ -24,6 +24,7 @@ import type { EpochPolicy } from "./ledger/epoch-policy.ts";
 import { recheckHeldEntries } from "./ledger/held-recheck.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { DirectPeers, PeerInfo } from "./net/direct.ts";
+import { compactPrivatePool, privateEpochStatus } from "./privacy/private-epochs.ts";
 import type { PrivateLedger } from "./privacy/private-ledger.ts";
 import type { BlobCipher } from "./crypto/index.ts";
 import { TaskPool, type PoolStatus, type RuntimeLimits, type WorkerHost } from "./runtime/index.ts";
@@ -76,8 +77,9 @@ export interface NodeOptions {
   readonly recheckMs?: number;
   /**
    * When this node writes checkpoints on its own, if it holds ledger/checkpoint (the root does):
-   * defaults in ledger/checkpoint-policy.ts, and when one also starts the next epoch document
-   * (ledger/epoch-policy.ts); `false`: never (only `edgepool ledger checkpoint`).
+   * defaults in ledger/checkpoint-policy.ts, and when the root's node also starts the next epoch
+   * (ledger/epoch-policy.ts; in a private pool by compacting); `false`: never (only `edgepool ledger
+   * checkpoint` and `compact`).
    */
   readonly checkpoints?: Partial<CheckpointPolicy & EpochPolicy> | false;
 }
@@ -106,8 +108,8 @@ export interface EdgeNode {
   readonly worker: JobWorker | undefined;
   /** The node's own checkpoint writer (absent when turned off); it writes only while the node holds ledger/checkpoint. */
   readonly checkpoints: AutoCheckpoints | undefined;
-  /** Moves the ledger to each new epoch document the pool starts (absent in a private pool: its ledger stays in one). */
-  readonly epochs: EpochFollower | undefined;
+  /** Moves the ledger to each new epoch the pool starts (a private pool's ledger moves by itself: this reports it). */
+  readonly epochs: EpochFollower;
   state(): NodeState;
   /** The members heard from and how each is reached (empty without direct peers). */
   peers(): PeerInfo[];
@@ -176,10 +178,13 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
           write: (kind, body) => own.write(kind, body),
           clock,
           policy: options.checkpoints,
-          epochs: privacy ? false : options.checkpoints,
+          epochs: options.checkpoints,
+          network: privacy?.options.repo,
+          // A private pool's epoch starts with a key rotation; signed in the queue of own entries like any other.
+          ...(privacy ? { startEpoch: (time: number, settleMs: number) => own.alone(() => compactPrivatePool({ node: privacy, author: options.identity, proof: options.proof?.(), time, settleMs })) } : {}),
         });
-  // A private pool's ledger lives in this process's own repo; its shared documents are the sealed ones.
-  const epochs = privacy ? undefined : followEpochs({ ledger: options.ledger });
+  // A private pool's ledger lives in this process's own repo and follows the sealed starts (private-ledger.ts).
+  const epochs = privacy ? privateEpochStatus(privacy) : followEpochs({ ledger: options.ledger });
   let state: NodeState = { status: "running" };
   return {
     did: options.identity.did,
@@ -204,7 +209,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
       held.close();
       late.close();
       checkpoints?.close();
-      epochs?.close();
+      epochs.close();
       contribution?.worker.close();
       contribution?.scheduler.close();
       contribution?.pool.close();

@@ -142,13 +142,19 @@ export class Board {
     this.offers[job.index] = undefined;
   }
 
-  /** A worker that can compute and has no task: it claims a due replica now, or waits for one. */
+  /**
+   * A worker that can compute and has no task: it claims a due replica now, or waits for one. With
+   * nothing to plan it looks again a wave later, as the real worker polls the ledger while it
+   * idles: offers reach only the first ranks of the listed competitors, so a worker that went idle
+   * before any job was open, or that nobody lists (it has not worked today), would otherwise wait
+   * for ever.
+   */
   idle(node: SimNode, preferred: readonly number[] = []): void {
     node.idle = true;
     this.reachable(node);
     const found = this.find(node, preferred);
     if (found.job) this.take(node, found.job, found.replica);
-    else if (found.wakeAt !== undefined) this.host.wakeAt(found.wakeAt, { node });
+    else this.host.wakeAt(found.wakeAt ?? this.host.now() + this.staggerMs, { node });
   }
 
   /** The worker went offline or paused. */

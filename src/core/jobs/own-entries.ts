@@ -52,7 +52,16 @@ export class OwnEntries {
    * refuses (a claim that lost a race) does not stop the others.
    */
   writeMany(requests: readonly OwnEntryRequest[]): Promise<OwnWrite[]> {
-    const run = this.queue.then(() => this.writeNow(requests));
+    return this.alone(() => this.writeNow(requests));
+  }
+
+  /**
+   * Runs `task`, which signs entries of this author itself (a private pool's compaction seals its
+   * checkpoint and key rotation in one envelope), between this queue's writes: neither takes a
+   * sequence number the other took.
+   */
+  alone<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -4,8 +4,9 @@
  * knows of, every `everyEntries` entries, or `everyMs` after the last one. The body is drafted like
  * `edgepool ledger checkpoint`'s (./checkpoint-writer.ts) and written through the node's one queue
  * of own entries, so it never shares a sequence number with the node's other writes. When
- * ./epoch-policy.ts says the current epoch document is big enough, the checkpoint also starts the
- * next one (./epoch-follower.ts moves every node there, this one included).
+ * ./epoch-policy.ts says the current epoch document is big enough, the root's node also starts the
+ * next one: its checkpoint names it (./epoch-follower.ts moves every node there, this one included),
+ * or, in a private pool, it compacts (`startEpoch`: the same decision, another way to act on it).
  *
  * Two writers (the root and a delegate) are harmless: of two checkpoints drafted over the same
  * window, the fold accepts the first and refuses the second (its count and root no longer match),
@@ -19,11 +20,13 @@ import { decideEpoch, DEFAULT_EPOCH_POLICY, epochSituation, type EpochDecision, 
 import type { Timer } from "./held-recheck.ts";
 import { inviteDeadlines } from "./invite-deadlines.ts";
 import type { Ledger } from "./ledger.ts";
-import type { RejectReason } from "./types.ts";
 import { UcanAuthoriser } from "./ucan-authoriser.ts";
 
 /** How often the writer looks again without a reason to (recorded invites, the ability held). */
 export const CHECKPOINT_LOOK_MS = 60_000;
+
+/** A write's outcome; a refusal's reason and message go into the status. */
+export type CheckpointWrite = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly message: string };
 
 export interface CheckpointClock extends Timer {
   now(): number;
@@ -35,11 +38,19 @@ export interface AutoCheckpointOptions {
   /** The node's delegation (none for the root). */
   readonly proof: () => string | undefined;
   /** The node's queue of own entries (jobs/own-entries.ts). */
-  readonly write: (kind: "checkpoint", body: Record<string, unknown>) => Promise<{ ok: true } | { ok: false; reason: RejectReason; message: string }>;
+  readonly write: (kind: "checkpoint", body: Record<string, unknown>) => Promise<CheckpointWrite>;
   readonly clock: CheckpointClock;
   readonly policy?: Partial<CheckpointPolicy>;
-  /** When a checkpoint also starts the next epoch document; `false`: never (a private pool's ledger stays in one). */
-  readonly epochs?: Partial<EpochPolicy> | false;
+  /** When the root's node starts the next epoch (./epoch-policy.ts). */
+  readonly epochs?: Partial<EpochPolicy>;
+  /**
+   * How the root's node starts the next epoch when the policy says so. Default: the checkpoint it
+   * writes names that epoch. A private pool's root compacts instead (privacy/private-epochs.ts:
+   * the checkpoint travels with a key rotation, and the new key's document holds the start).
+   */
+  readonly startEpoch?: (time: number, settleMs: number) => Promise<CheckpointWrite>;
+  /** The repo whose peers make this node connected (default the ledger's; a private pool's ledger repo has no network). */
+  readonly network?: Repo;
   /** Defaults to CHECKPOINT_LOOK_MS. */
   readonly lookMs?: number;
 }
@@ -49,7 +60,7 @@ export interface CheckpointStatus {
   readonly decision: CheckpointDecision | { readonly at: undefined; readonly reason: "not-permitted" };
   readonly written: number;
   readonly lastRefusal: string | undefined;
-  /** Whether the last checkpoint written also started an epoch, and why (absent: epochs turned off or none written). */
+  /** Whether the last checkpoint written also started an epoch, and why (absent: none written, or not the root's node). */
   readonly epoch?: EpochDecision;
 }
 
@@ -61,9 +72,9 @@ export interface AutoCheckpoints {
 export function checkpointAutomatically(options: AutoCheckpointOptions): AutoCheckpoints {
   const { ledger, clock } = options;
   const policy = { ...DEFAULT_CHECKPOINT_POLICY, ...options.policy };
-  const epochs = options.epochs === false ? undefined : { ...DEFAULT_EPOCH_POLICY, ...options.epochs };
+  const epochs = { ...DEFAULT_EPOCH_POLICY, ...options.epochs };
   const lookMs = options.lookMs ?? CHECKPOINT_LOOK_MS;
-  const repo: Repo = ledger.options.repo;
+  const repo: Repo = options.network ?? ledger.options.repo;
   const authoriser = new UcanAuthoriser();
   const peers = new Set<string>(repo.peers);
   let connectedSince = peers.size > 0 ? clock.now() : undefined;
@@ -99,15 +110,20 @@ export function checkpointAutomatically(options: AutoCheckpointOptions): AutoChe
       if (!(await holdsAbility())) return;
       const now = clock.now();
       // Only the root names epochs: a restarting node trusts only root-signed starts (epochs.ts, trustPoolRoot).
-      const epoch = epochs && options.did === ledger.state.pool?.root && decideEpoch(epochSituation(ledger), epochs);
-      const drafted = checkpointBody(ledger, now, policy.settleMs, epoch && epoch.start ? epoch.epoch : undefined);
-      const written = drafted.ok ? await options.write("checkpoint", drafted.body) : drafted;
+      const epoch = options.did === ledger.state.pool?.root ? decideEpoch(epochSituation(ledger), epochs) : undefined;
+      const starting = epoch?.start ? epoch.epoch : undefined;
+      const written = starting !== undefined && options.startEpoch ? await options.startEpoch(now, policy.settleMs) : await writeDrafted(now, starting);
       status = written.ok ? { ...status, written: status.written + 1, lastRefusal: undefined, ...(epoch ? { epoch } : {}) } : { ...status, lastRefusal: `${written.reason}: ${written.message}` };
     } catch (error) {
       status = { ...status, lastRefusal: `error: ${(error as Error).message}` };
     } finally {
       writing = false;
     }
+  };
+
+  const writeDrafted = async (now: number, epoch: number | undefined): Promise<CheckpointWrite> => {
+    const drafted = checkpointBody(ledger, now, policy.settleMs, epoch);
+    return drafted.ok ? options.write("checkpoint", drafted.body) : drafted;
   };
 
   const evaluate = (): void => {

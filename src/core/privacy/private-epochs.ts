@@ -10,6 +10,7 @@
  * padded envelope: no checkpoint, no DID, time 0.
  */
 import { checkpointBody, CHECKPOINT_SETTLE_MS } from "../ledger/checkpoint-writer.ts";
+import type { EpochFollower } from "../ledger/epoch-follower.ts";
 import { sortTimeOf } from "../ledger/kinds.ts";
 import { checkHistory, epochSnapshot, latestEpoch, trustedStart, type EpochStarts, type StartCandidate, type VerifyOptions, type VerifyReport } from "../ledger/epochs.ts";
 import { EntryStore } from "../ledger/store.ts";
@@ -68,6 +69,22 @@ export async function compactPrivatePool({ node, author, proof, time, settleMs =
   await node.sealStart(rotated.key, checkpoint, snapshot);
   await node.settled();
   return { ok: true, checkpoint: checkpoint.id, through: drafted.through, count: drafted.body.count, epoch, keyEpoch: rotated.epoch };
+}
+
+/**
+ * Where a private pool's node stands in its ledger epochs, as a plain pool's follower reports it
+ * (createNode's `epochs`): the PrivateLedger moves by itself once its fold accepts a checkpoint
+ * naming the next epoch and it holds that epoch's sealed start; until then the epoch is pending.
+ */
+export function privateEpochStatus(node: PrivateLedger): EpochFollower {
+  return {
+    status() {
+      const { ledgerEpoch, moveRefusal } = node.view();
+      const started = node.ledger.state.checkpoint?.epoch ?? 0;
+      return { epoch: ledgerEpoch, pending: started > ledgerEpoch ? started : undefined, lastRefusal: moveRefusal };
+    },
+    close() {},
+  };
 }
 
 /**

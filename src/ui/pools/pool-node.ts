@@ -27,8 +27,8 @@ export async function startPoolNode(identity: Identity, { ledger, privacy }: Ope
   return createNode({
     identity,
     ledger,
-    // A private pool has one ledger epoch (checkpoint epochs do not carry its keys yet: docs/privacy.md).
-    ...(privacy ? { privacy, checkpoints: false as const } : {}),
+    // The root's page writes checkpoints and, in a private pool too, compacts on its own (createNode).
+    ...(privacy ? { privacy } : {}),
     // Read at each write: a member's proof exists only once its join is folded.
     proof: () => {
       const own = ownDelegation(ledger, identity.did);

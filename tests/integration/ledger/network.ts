@@ -2,8 +2,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Repo, type PeerId } from "@automerge/automerge-repo";
+import { Repo, type NetworkAdapterInterface, type PeerId } from "@automerge/automerge-repo";
 import { MessageChannelNetworkAdapter } from "@automerge/automerge-repo-network-messagechannel";
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 
@@ -21,7 +22,6 @@ export interface Network {
 
 /** `names.length` repos, every pair connected. */
 export function meshOf(names: readonly string[]): Network {
-  const root = mkdtempSync(join(tmpdir(), "edgepool-ledger-"));
   const adapters: MessageChannelNetworkAdapter[][] = names.map(() => []);
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
@@ -30,10 +30,20 @@ export function meshOf(names: readonly string[]): Network {
       adapters[j]!.push(new MessageChannelNetworkAdapter(port2 as never));
     }
   }
+  return filePeers(names, (i) => adapters[i]!);
+}
+
+/** Repos each connected to a relay (a process, or `startRelay` in this one) by WebSocket. */
+export function relayedOn(url: string, names: readonly string[]): Network {
+  return filePeers(names, () => [new WebSocketClientAdapter(url)]);
+}
+
+function filePeers(names: readonly string[], network: (i: number) => NetworkAdapterInterface[]): Network {
+  const root = mkdtempSync(join(tmpdir(), "edgepool-ledger-"));
   const peers = names.map((name, i) => {
     const dir = join(root, name);
     const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
-    return { name, dir, storage, repo: new Repo({ peerId: name as PeerId, storage, network: adapters[i]! }) };
+    return { name, dir, storage, repo: new Repo({ peerId: name as PeerId, storage, network: network(i) }) };
   });
   return {
     peers,

@@ -5,6 +5,7 @@
  * is). bob and carol start with key epoch 0, as an invite would give it to them.
  */
 import { tokenHash } from "../../../src/core/capability/chain.ts";
+import { derivePoolId } from "../../../src/core/capability/pool.ts";
 import { kexKeyPairFromSeed, type KexKeyPair } from "../../../src/core/crypto/index.ts";
 import type { Did } from "../../../src/core/identity/did-key.ts";
 import { createPoolWithMembers } from "../../../src/core/ledger/pool-members.ts";
@@ -49,14 +50,23 @@ export interface PrivatePool {
 
 export const now = () => T0 + 60_000;
 
+const NONCE = new Uint8Array(16).fill(5);
+/** The pool's id (a relay serving it is told before the pool exists). */
+export const PRIVATE_POOL = derivePoolId(alice.did, NONCE);
+
 /** `clock`: the members' ledgers' time (default: fixed at T0 + 60 s; a node that runs jobs needs one that moves). */
 export async function privatePool(clock: () => number = now): Promise<PrivatePool> {
   const network = starOf(["alice", "bob", "carol"]);
-  const [pa, pb, pc, relay] = network.peers as [Peer, Peer, Peer, Peer];
+  return { ...(await privatePoolOn(network, clock)), relay: network.peers[3]! };
+}
+
+/** The same pool on repos given (alice's, bob's, carol's first: say, each connected to a relay process). */
+export async function privatePoolOn(network: Network, clock: () => number): Promise<Omit<PrivatePool, "relay">> {
+  const [pa, pb, pc] = network.peers as [Peer, Peer, Peer];
   const created = await createPoolWithMembers({
     root: alice,
     settings: { name: "private", replication: 1, rewardPerJob: 1, vestingSeconds: 0, leaseSeconds: 60 },
-    nonce: new Uint8Array(16).fill(5),
+    nonce: NONCE,
     time: T0,
     members: [
       { identity: bob, abilities: ["pool/admin"], time: T0 + 1, kex: kexOf(bob).publicKey },
@@ -84,7 +94,6 @@ export async function privatePool(clock: () => number = now): Promise<PrivatePoo
   return {
     pool: created.pool,
     network,
-    relay,
     ...members,
     async revocation(who, time) {
       const token = created.proofs.get(who.did)!;

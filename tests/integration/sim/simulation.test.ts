@@ -50,6 +50,17 @@ describe("accepted wrong results against the binomial prediction", () => {
     expectOnlyRaces(report);
   });
 
+  it("a colluding group that never leaves, beside honest members online 60% of the time, gets its share of the replicas and wins votes", () => {
+    // Every member goes idle before the first job exists, and the colluders never come online
+    // again: they get work only by looking again while they idle, as a real worker does (they
+    // once waited for ever here and won no vote).
+    const report = run(saturated({ seed: 3, nodes: 300, jobs: 1_000, availabilityModel: "adversary-online", churn: { rate: 2, availability: 0.6 }, adversaries: { malicious: 0.2 } }));
+    // 60 colluders against ~144 honest members online: about 0.29 of the workers at any time.
+    expect(report.wrongAccepted.liarReplicaShare).toBeGreaterThan(0.2);
+    expect(report.wrongAccepted.rate).toBeGreaterThan(0.12);
+    expectOnlyRaces(report);
+  });
+
   it("independent liars (each its own wrong output) never win a vote; the votes without a majority escalate as often as the binomial says", () => {
     const report = run(saturated({ seed: 5, adversaries: { malicious: 0.2, collude: false } }));
     expect(report.wrongAccepted.count).toBe(0);

@@ -26,6 +26,7 @@ import { createTransports } from "../core/net/transports.ts";
 import { relayStorageId } from "../core/net/relay-storage-id.ts";
 import { SharePolicy } from "../core/net/share-policy.ts";
 import { storageIdPerScope } from "../core/net/storage-id-scope.ts";
+import { storageNamespace } from "../core/net/storage-namespace.ts";
 import { stringOption, type CliIo, type Options, type ParsedArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { homeOption, resolveHome, HOME_USAGE } from "./home.ts";
@@ -78,8 +79,12 @@ export interface OpenPoolOptions {
   readonly fresh?: boolean;
   /** How a private pool starts on this node (absent: private when this node holds its keys). */
   readonly private?: PrivateStart;
-  /** The scope of the storage id relays see (default: the pool); an anonymous submission uses a fresh one. */
-  readonly storageScope?: string;
+  /**
+   * Keeps the repo's documents, sync states and storage id under this prefix of the home's store
+   * (net/storage-namespace.ts): an anonymous job's, so that nothing this node's member sessions
+   * hold, such as an entry not yet synced, leaves through the job's connection.
+   */
+  readonly namespace?: readonly string[];
 }
 
 /** Opens the pool's ledger; with a relay, first waits until it has synced (unless `fresh`). */
@@ -87,13 +92,14 @@ export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, option
   const { relay = stringOption(args, "relay"), fresh = false } = options;
   const stored = await loadStoredIdentity(args, io);
   const wait = timeoutMs(args);
-  const storage = new ClosingStorage(new NodeFSStorageAdapter(automergeDir(resolveHome(args, io))));
+  const files = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
+  const storage = new ClosingStorage(options.namespace ? storageNamespace(files, options.namespace) : files);
   const transports = createTransports({ relays: relay ? relay.split(",") : [], allowInsecure: args.values["allow-insecure-relay"] === true }, nodeSocketFactory);
   if (!transports.ok) throw new CliError(`--relay: ${transports.message}`, ExitCode.usage);
   const share = new SharePolicy();
   share.watchRelays(transports.adapters);
   // Its own storage id per pool, so a relay serving several of this node's pools cannot link them by it.
-  const repo = new Repo({ storage: storageIdPerScope(storage, options.storageScope ?? pool), network: transports.adapters, shareConfig: share.config });
+  const repo = new Repo({ storage: storageIdPerScope(storage, pool), network: transports.adapters, shareConfig: share.config });
   const relayStorage = relay ? await relayStorageId(repo, wait) : undefined;
   if (relay && !relayStorage) io.err(`Could not reach the relay ${relay} within ${wait / 1000} s; working offline.`);
   const ledgerOptions = { authoriser: nodeUcanAuthoriser(), now: Date.now, verify: verifyNode };

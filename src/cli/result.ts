@@ -4,7 +4,10 @@ import type { EntryId } from "../core/ledger/types.ts";
 import { stringOption, type Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { emitOutput, openJobNode } from "./job-session.ts";
-import { poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { poolArgument, poolOptions, POOL_USAGE } from "./pool-ledger.ts";
+import { keptAnonymousJob } from "./anonymous-jobs-home.ts";
+import { followAnonymousJob } from "./anonymous-submission.ts";
+import { resolveHome } from "./home.ts";
 import { directOptions, DIRECT_USAGE } from "./direct-peers.ts";
 
 const usage = [
@@ -29,7 +32,10 @@ export const result: Command = {
     if (!id || extra.length > 0) throw new CliError(`give one job id\n${usage}`, ExitCode.usage);
     if (!isEntryId(id)) throw new CliError(`${JSON.stringify(id.slice(0, 64))} is not a job id (as printed by edgepool submit)`, ExitCode.usage);
     const job = id as EntryId;
-    const opened = await openJobNode(args, io, usage, undefined, true);
+    // A job this home submitted anonymously is read as its key, through its own namespace: asking
+    // for it as this node would tie the node to the job.
+    const kept = await keptAnonymousJob(resolveHome(args, io), io, poolArgument(args, usage), job);
+    const opened = kept ? await followAnonymousJob(args, io, kept) : await openJobNode(args, io, usage, undefined, true);
     try {
       const view = opened.node.jobs.status(job);
       if (!view) throw new CliError(`this node knows no job ${job} in the pool; pass --relay URL to sync first`);

@@ -1,8 +1,8 @@
 /**
  * The ephemeral keys of this node's anonymous submissions (ledger/README.md 6.3), kept in its own
  * storage, never in a shared document: one item per job, so its holder can come back for the
- * output after a restart and prove the job was theirs by signing with the key. The CLI keeps the
- * same facts in DIR/anonymous/<job>.json.
+ * output after a restart and prove the job was theirs by signing with the key. The app keeps them in
+ * its IndexedDB database, the CLI in files under DIR/anonymous (cli/anonymous-jobs-home.ts).
  */
 import * as dagCbor from "@ipld/dag-cbor";
 import type { StorageAdapterInterface } from "@automerge/automerge-repo";
@@ -10,6 +10,13 @@ import type { PoolId } from "../capability/pool.ts";
 import type { EntryId } from "../ledger/types.ts";
 
 const NAMESPACE = "edgepool-anonymous-jobs";
+
+/**
+ * The storage namespace (net/storage-namespace.ts) of the repo one anonymous job travels through,
+ * named by the job's ephemeral DID: its own documents, so nothing a member repo of the same store
+ * holds leaves through the job's connection.
+ */
+export const anonymousRepoPrefix = (did: string): string[] => ["edgepool-anonymous-repo", did];
 
 export interface AnonymousJobKey {
   readonly pool: PoolId;

@@ -19,6 +19,7 @@ import { relayStorageId } from "../../core/net/relay-storage-id.ts";
 import { SharePolicy } from "../../core/net/share-policy.ts";
 import { storageIdPerScope } from "../../core/net/storage-id-scope.ts";
 import { storageNamespace } from "../../core/net/storage-namespace.ts";
+import { anonymousRepoPrefix } from "../../core/jobs/anonymous-keys.ts";
 import { ClosingStorage, shutdownRepo } from "../../core/ledger/closing-storage.ts";
 import { createTransports, type Transports } from "../../core/net/transports.ts";
 import { appStorage } from "../app-storage.ts";
@@ -52,7 +53,7 @@ export function browserRepo(privatePool?: PoolId): Promise<BrowserRepo> {
  * traffic by any of them (only by network address and timing: docs/open-pools.md).
  */
 export function anonymousRepo(key: string): Promise<BrowserRepo> {
-  return once(anonymousScope(key), (storage) => storageNamespace(storage, anonymousPrefix(key)));
+  return once(anonymousScope(key), (storage) => storageNamespace(storage, anonymousRepoPrefix(key)));
 }
 
 /** Shuts an anonymous job's repo down (if open) and deletes its documents. */
@@ -63,11 +64,10 @@ export async function removeAnonymousRepo(key: string): Promise<void> {
     const { repo, repoStorage } = await opening;
     await shutdownRepo(repo, repoStorage);
   }
-  await appStorage().removeRange(anonymousPrefix(key));
+  await appStorage().removeRange(anonymousRepoPrefix(key));
 }
 
 const anonymousScope = (key: string): string => `anonymous ${key}`;
-const anonymousPrefix = (key: string): string[] => ["edgepool-anonymous-repo", key];
 
 function once(scope: string, storageOf: (database: IndexedDBStorageAdapter) => StorageAdapterInterface): Promise<BrowserRepo> {
   let repo = opened.get(scope);

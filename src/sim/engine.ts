@@ -20,6 +20,7 @@ import { arrivalGap, type Tally, newTally } from "./tally.ts";
 import { createWorld, FIRST_JOB_TIME, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 import type { SimLedger } from "./ledger.ts";
 import { NewcomerWatch, SybilFarm, type FarmFigures, type NewcomerFigures } from "./open-pool.ts";
+import { SingleRuns } from "./single-runs.ts";
 
 const FOLD_TICK_MS = 1_000;
 /** How often the root checkpoints while single runs wait for their spot-check draw. */
@@ -54,7 +55,7 @@ export class Simulation {
   private readonly leaseMs: number;
 
   /** Jobs settled by one worker alone: a strike against it may reopen them (revocation). */
-  private readonly singles = new Set<number>();
+  private readonly singles = new SingleRuns();
   private strikesSeen = 0;
   /** The pool's submission count from which the next caught identity may re-enter (--reentry-every). */
   private nextReentry = 0;
@@ -73,6 +74,8 @@ export class Simulation {
     const leaseMs = config.pool.leaseSeconds * 1000;
     this.leaseMs = leaseMs;
     this.recheckAfterMs = this.ledger.horizonMs + FOLD_TICK_MS + 1;
+    // A job's next wave is mostly one stagger after the last.
+    this.queue.keepLane(defaultStaggerMs(leaseMs));
     this.board = new Board(this.jobs, this.nodes, defaultStaggerMs(leaseMs), {
       now: () => this.queue.now,
       claim: (node, job, replica) => this.members.claim(node, job, replica),
@@ -195,7 +198,7 @@ export class Simulation {
     const strikes = params ? params.epoch * 1_000_000_000 + params.tally.strikes : 0;
     if (strikes === this.strikesSeen) return;
     this.strikesSeen = strikes;
-    for (const index of [...this.singles].sort((a, b) => a - b)) {
+    for (const index of this.singles.struck(this.ledger.state)) {
       const job = this.jobs[index]!;
       const state = this.ledger.state.jobs[job.id];
       if (state?.status !== "open") continue;
@@ -346,7 +349,7 @@ export class Simulation {
       job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";
       job.firstOutcome ??= job.outcome;
       job.verdictAt ??= state.verdict!.time;
-      if (state.verdict!.single) this.singles.add(job.index);
+      if (state.verdict!.single) this.singles.add(job.index, state.single, this.ledger.state);
     } else job.outcome = state === undefined ? "refused" : state.status === "failed" ? "failed" : "expired";
   }
 }

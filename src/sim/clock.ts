@@ -34,6 +34,13 @@ export class EventQueue<E> {
   /** Schedules `event` at `time` (never before now: the past is settled). */
   at(time: number, event: E): void {
     if (time < this.current) throw new RangeError(`event scheduled at ${time}, before the clock (${this.current})`);
+    // An event as far ahead as a lane's delay joins that lane (the board's waves come one stagger apart).
+    const lane = this.lanes.get(time - this.current);
+    if (lane && this.current + (time - this.current) === time) {
+      lane.push(time, this.inserted++, event);
+      this.waiting++;
+      return;
+    }
     const order = this.inserted++;
     // Sift up with a hole: parents move down one slot each, the new event is written once.
     let i = this.events.length;
@@ -51,14 +58,23 @@ export class EventQueue<E> {
   /** Schedules `event` at now + `delayMs`; meant for the few delays a caller uses again and again (one lane each). */
   after(delayMs: number, event: E): void {
     if (!(delayMs >= 0)) throw new RangeError(`event scheduled ${delayMs} ms from now: a delay is never negative`);
+    this.laneOf(delayMs).push(this.current + delayMs, this.inserted++, event);
+    this.waiting++;
+  }
+
+  /** Gives events scheduled `delayMs` ahead a lane, by `at` as by `after` (a delay the caller uses often). */
+  keepLane(delayMs: number): void {
+    this.laneOf(delayMs);
+  }
+
+  private laneOf(delayMs: number): Lane<E> {
     let lane = this.lanes.get(delayMs);
     if (!lane) {
       lane = new Lane<E>();
       this.lanes.set(delayMs, lane);
       this.laneList.push(lane);
     }
-    lane.push(this.current + delayMs, this.inserted++, event);
-    this.waiting++;
+    return lane;
   }
 
   /** Removes the earliest event and moves the clock to its time; undefined when none is left. */

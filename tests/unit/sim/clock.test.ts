@@ -36,7 +36,7 @@ describe("the virtual clock", () => {
     );
   });
 
-  it("hands out fixed-delay events (lanes) in the same order as events scheduled at their time", () => {
+  it("hands out fixed-delay events (lanes, by `after` or by `at` as far ahead) in the same order as events scheduled at their time", () => {
     const op = fc.oneof(fc.constant(null), fc.record({ delay: fc.integer({ min: 0, max: 30 }), lane: fc.boolean() }));
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), fc.constantFrom([0, 7, 30], [5], [3, 4]), (ops, delays) => {

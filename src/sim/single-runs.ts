@@ -1,0 +1,53 @@
+/**
+ * The jobs the fold settled by one worker alone, by that worker: a strike against the worker may
+ * revoke them (the fold reopens its unvested single runs, ledger/README.md 8.7). After a strike
+ * only the struck workers' jobs are looked at again, not every single run of the run (hundreds of
+ * thousands at 10,000 members, and strikes land all through a run with liars).
+ */
+import type { Did } from "../core/identity/did-key.ts";
+import type { LedgerState } from "../core/ledger/state.ts";
+
+interface Worker {
+  /** The worker's latest strike when its jobs were last looked at (a new strike is a new object). */
+  strike: unknown;
+  readonly jobs: Set<number>;
+}
+
+export class SingleRuns {
+  /** By the job's lone worker (undefined: the fold named none, so the job is looked at after every strike). */
+  private readonly byWorker = new Map<Did | undefined, Worker>();
+  private readonly workerOf = new Map<number, Worker>();
+
+  get size(): number {
+    return this.workerOf.size;
+  }
+
+  add(job: number, worker: Did | undefined, state: LedgerState): void {
+    let entry = this.byWorker.get(worker);
+    if (!entry) {
+      entry = { strike: latestStrike(state, worker), jobs: new Set() };
+      this.byWorker.set(worker, entry);
+    }
+    entry.jobs.add(job);
+    this.workerOf.set(job, entry);
+  }
+
+  delete(job: number): void {
+    this.workerOf.get(job)?.jobs.delete(job);
+    this.workerOf.delete(job);
+  }
+
+  /** The jobs of every worker struck since the last call, ascending: the only ones a strike may have reopened. */
+  struck(state: LedgerState): number[] {
+    const jobs: number[] = [];
+    for (const [worker, entry] of this.byWorker) {
+      const strike = latestStrike(state, worker);
+      if (worker !== undefined && strike === entry.strike) continue;
+      entry.strike = strike;
+      for (const job of entry.jobs) jobs.push(job);
+    }
+    return jobs.sort((a, b) => a - b);
+  }
+}
+
+const latestStrike = (state: LedgerState, worker: Did | undefined): unknown => (worker === undefined ? undefined : state.standing[worker]?.strikes.at(-1));

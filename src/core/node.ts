@@ -180,8 +180,8 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
           policy: options.checkpoints,
           epochs: options.checkpoints,
           network: privacy?.options.repo,
-          // A private pool's epoch starts with a key rotation; signed in the queue of own entries like any other.
-          ...(privacy ? { startEpoch: (time: number, settleMs: number) => own.alone(() => compactPrivatePool({ node: privacy, author: options.identity, proof: options.proof?.(), time, settleMs })) } : {}),
+          // A private pool's epoch starts with a key rotation (signed in the author's turn of own writes, like any other).
+          ...(privacy ? { startEpoch: (time: number, settleMs: number) => compactPrivatePool({ node: privacy, author: options.identity, proof: options.proof?.(), time, settleMs }) } : {}),
         });
   // A private pool's ledger lives in this process's own repo and follows the sealed starts (private-ledger.ts).
   const epochs = privacy ? privateEpochStatus(privacy) : followEpochs({ ledger: options.ledger });

@@ -2,7 +2,8 @@
  * The one writer of a node's own entries. A node's job client and its worker write as the same
  * author, often at the same moment; two writes that read the same "last sequence number" would
  * sign two entries with one sequence, which the fold treats as equivocation and rejects both. So
- * every own write goes through this queue: number, time, sign, append, check, one at a time.
+ * every own write goes through this queue (the author's on the ledger, `inOwnTurn`): number, time,
+ * sign, append, check, one at a time.
  * Several entries can go as one batch: one append, so one Automerge change and one sync round for
  * all of them (a worker's commit, reveal and next claim), which is what bounds a pool's throughput.
  */
@@ -21,8 +22,28 @@ export interface OwnEntryRequest {
   readonly notBefore?: number;
 }
 
+/**
+ * Each ledger's queues of own writes, one per author. They belong to the ledger, not to one
+ * OwnEntries: a private pool's rotations, key grants, invites and rekeys (privacy/*) are written
+ * by the app and the CLI beside the node, not through it, and must still take their sequence
+ * numbers in the same line as the node's jobs and work.
+ */
+const queues = new WeakMap<Ledger, Map<Did, Promise<unknown>>>();
+
+/**
+ * Runs `task`, which signs and appends entries of `author` itself, after every earlier task and
+ * write of that author on `ledger` in this process: no two take one sequence number. A task must
+ * not wait for another one of the same author (it would wait for itself).
+ */
+export function inOwnTurn<T>(ledger: Ledger, author: Did, task: () => Promise<T>): Promise<T> {
+  const byAuthor = queues.get(ledger) ?? new Map<Did, Promise<unknown>>();
+  queues.set(ledger, byAuthor);
+  const run = (byAuthor.get(author) ?? Promise.resolve()).then(task);
+  byAuthor.set(author, run.catch(() => undefined));
+  return run;
+}
+
 export class OwnEntries {
-  private queue: Promise<unknown> = Promise.resolve();
   private lastTime = 0;
 
   constructor(
@@ -52,18 +73,7 @@ export class OwnEntries {
    * refuses (a claim that lost a race) does not stop the others.
    */
   writeMany(requests: readonly OwnEntryRequest[]): Promise<OwnWrite[]> {
-    return this.alone(() => this.writeNow(requests));
-  }
-
-  /**
-   * Runs `task`, which signs entries of this author itself (a private pool's compaction seals its
-   * checkpoint and key rotation in one envelope), between this queue's writes: neither takes a
-   * sequence number the other took.
-   */
-  alone<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return inOwnTurn(this.ledger, this.did, () => this.writeNow(requests));
   }
 
   private async writeNow(requests: readonly OwnEntryRequest[]): Promise<OwnWrite[]> {

@@ -7,6 +7,7 @@
  * (rotation.ts `grantKey`), one epoch at a time.
  */
 import { bytesToHex } from "../crypto/index.ts";
+import { inOwnTurn } from "../jobs/own-entries.ts";
 import type { AppendResult } from "../ledger/ledger.ts";
 import type { PrivateLedger } from "./private-ledger.ts";
 import type { Writer } from "./rotation.ts";
@@ -21,7 +22,8 @@ export function rekeyDue(node: PrivateLedger): boolean {
 
 /** Publishes the key-agreement key this node holds, and seals it at once (not after the batch timer). */
 export async function publishKex(node: PrivateLedger, writer: Writer): Promise<AppendResult> {
-  const written = await node.ledger.write(writer.author, "member.rekey", { kex: node.options.me.kex.publicKey }, writer.proof ? [writer.proof] : []);
+  const rekey = { kex: node.options.me.kex.publicKey };
+  const written = await inOwnTurn(node.ledger, writer.author.did, () => node.ledger.write(writer.author, "member.rekey", rekey, writer.proof ? [writer.proof] : []));
   await node.flush();
   return written;
 }

@@ -17,11 +17,12 @@ import { EntryStore } from "../ledger/store.ts";
 import { reject, type EntryId, type Result } from "../ledger/types.ts";
 import { contextOf, type ValidationContext } from "../ledger/validate.ts";
 import { bytesToHex, fromUtf8, sha256 } from "../crypto/index.ts";
+import { inOwnTurn } from "../jobs/own-entries.ts";
 import { MAX_START_SNAPSHOT } from "./envelope.ts";
 import { Keyring } from "./keyring.ts";
 import type { PrivacyNative } from "./native.ts";
 import type { PrivateLedger } from "./private-ledger.ts";
-import { rotateKey, type Writer } from "./rotation.ts";
+import { rotateKeyInTurn, type Writer } from "./rotation.ts";
 import { findSealedDocument } from "./sealed-document.ts";
 import { openAll, walkBack, type OpenedEnvelopes } from "./sealed-starts.ts";
 
@@ -47,7 +48,11 @@ export interface Compaction {
  * when the checkpoint and the new key reach it, and writes what it holds after the checkpoint
  * into the new key epoch's documents.
  */
-export async function compactPrivatePool({ node, author, proof, time, settleMs = CHECKPOINT_SETTLE_MS }: CompactRequest): Promise<Result<Compaction>> {
+export function compactPrivatePool(request: CompactRequest): Promise<Result<Compaction>> {
+  return inOwnTurn(request.node.ledger, request.author.did, () => compactInTurn(request));
+}
+
+async function compactInTurn({ node, author, proof, time, settleMs = CHECKPOINT_SETTLE_MS }: CompactRequest): Promise<Result<Compaction>> {
   const { ledger } = node;
   if (ledger.state.pool?.root !== author.did) return reject("not-authorised", "only the pool's root compacts: a starting node trusts only a root-signed sealed start");
   const epoch = (ledger.state.checkpoint?.epoch ?? 0) + 1;
@@ -59,7 +64,7 @@ export async function compactPrivatePool({ node, author, proof, time, settleMs =
   if (!drafted.ok) return reject(drafted.reason === "no-pool" ? "unknown-reference" : "conflict", drafted.message);
   const checkpoint = await ledger.writerFor(author).write("checkpoint", drafted.body, time, proof ? [proof] : []);
   // The checkpoint travels with the rotation (rotateKey seals the entries it is given beside it).
-  const rotated = await rotateKey({ node, author, proof, time, revocations: [checkpoint] });
+  const rotated = await rotateKeyInTurn({ node, author, proof, time, revocations: [checkpoint] });
   if (!rotated.ok) return rotated;
   const refused = ledger.view().invalid.find((i) => i.key === checkpoint.id);
   if (refused) return reject(refused.reason, `the checkpoint was refused: ${refused.message}`);

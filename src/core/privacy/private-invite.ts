@@ -9,6 +9,7 @@
  */
 import { stringifyAutomergeUrl, type DocumentId, type Repo } from "@automerge/automerge-repo";
 import { generateSeed, hexToBytes } from "../crypto/index.ts";
+import { inOwnTurn } from "../jobs/own-entries.ts";
 import type { InviteLink } from "../capability/invite.ts";
 import { recipientTag } from "../ledger/rules/privacy.ts";
 import { appendOwn, createPoolInvite, type InviteOutcome, type InviteTerms, type MembershipRefusal } from "../ledger/membership.ts";
@@ -23,7 +24,11 @@ import type { PrivateLedger, PrivateLedgerOptions } from "./private-ledger.ts";
 import { findSealedDocument, readMailbox } from "./sealed-document.ts";
 
 /** An invite link to a private pool, with the lockbox it points to posted and its key published. */
-export async function createPrivateInvite(node: PrivateLedger, inviter: Author, terms: InviteTerms, now: number): Promise<InviteOutcome | MembershipRefusal> {
+export function createPrivateInvite(node: PrivateLedger, inviter: Author, terms: InviteTerms, now: number): Promise<InviteOutcome | MembershipRefusal> {
+  return inOwnTurn(node.ledger, inviter.did, () => inviteInTurn(node, inviter, terms, now));
+}
+
+async function inviteInTurn(node: PrivateLedger, inviter: Author, terms: InviteTerms, now: number): Promise<InviteOutcome | MembershipRefusal> {
   const key = node.sealingKey();
   if (!key || node.view().pendingRotation) {
     return { ok: false, reason: "not-authorised", message: "this node does not hold the pool's latest key yet: sync with a relay (--relay URL) and try again" };

@@ -6,18 +6,24 @@
  */
 import { expandAbilities } from "../capability/abilities.ts";
 import type { Did } from "../identity/did-key.ts";
+import { inOwnTurn } from "../jobs/own-entries.ts";
 import { appendOwn, draftRevocation, type MembershipRefusal, type RevokeOutcome } from "../ledger/membership.ts";
 import type { Rejection } from "../ledger/types.ts";
 import { UcanAuthoriser } from "../ledger/ucan-authoriser.ts";
 import type { PrivateLedger } from "./private-ledger.ts";
-import { rotateKey, type Writer } from "./rotation.ts";
+import { rotateKeyInTurn, type Writer } from "./rotation.ts";
 
 export type PrivateRevokeOutcome = RevokeOutcome & {
   /** The new key epoch, or why this node could not rotate (undefined: nothing new was revoked). */
   readonly rotation: { readonly ok: true; readonly epoch: number } | ({ readonly ok: false } & Rejection) | undefined;
 };
 
-export async function revokeAndRotate(node: PrivateLedger, writer: Writer, token: string, now: number): Promise<PrivateRevokeOutcome | MembershipRefusal> {
+/** Revokes `token` and, for an admin, rotates, in the revoker's turn of own writes (own-entries.ts). */
+export function revokeAndRotate(node: PrivateLedger, writer: Writer, token: string, now: number): Promise<PrivateRevokeOutcome | MembershipRefusal> {
+  return inOwnTurn(node.ledger, writer.author.did, () => revokeInTurn(node, writer, token, now));
+}
+
+async function revokeInTurn(node: PrivateLedger, writer: Writer, token: string, now: number): Promise<PrivateRevokeOutcome | MembershipRefusal> {
   const { ledger } = node;
   const draft = await draftRevocation(ledger, writer.author, token, now);
   if (!draft.ok) return draft;
@@ -27,7 +33,7 @@ export async function revokeAndRotate(node: PrivateLedger, writer: Writer, token
   if (held.ok && expandAbilities(held.grant.abilities).has("pool/admin")) {
     const inviteKey = ledger.state.privacy?.invites[target]?.key;
     const removed: Did[] = [...(Object.keys(honoured) as Did[]), ...(inviteKey ? [inviteKey] : [])];
-    const rotated = await rotateKey({ node, ...writer, time: now, revocations: [entry], removed });
+    const rotated = await rotateKeyInTurn({ node, ...writer, time: now, revocations: [entry], removed });
     return rotated.ok ? { ok: true, target, already: false, honoured, rotation: { ok: true, epoch: rotated.epoch } } : rotated;
   }
   const appended = await appendOwn(ledger, entry);

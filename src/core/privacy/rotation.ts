@@ -7,6 +7,7 @@
  */
 import { hexToBytes } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
+import { inOwnTurn } from "../jobs/own-entries.ts";
 import { recipientTag, RECIPIENT_TAG_LENGTH } from "../ledger/rules/privacy.ts";
 import type { LedgerState } from "../ledger/state.ts";
 import { reject, type Rejection, type Result, type SignedEntry } from "../ledger/types.ts";
@@ -99,10 +100,16 @@ export interface RotateRequest extends Writer {
   readonly removed?: readonly Did[];
 }
 
-/** Rotates to the next key epoch. */
-export async function rotateKey(request: RotateRequest): Promise<Result<RotationResult>> {
-  const { node, author, proof, time, revocations = [] } = request;
+/** Rotates to the next key epoch, in the author's turn of own writes (own-entries.ts). */
+export function rotateKey(request: RotateRequest): Promise<Result<RotationResult>> {
+  return inOwnTurn(request.node.ledger, request.author.did, () => rotateKeyInTurn(request));
+}
+
+/** `rotateKey` for a caller already in the author's turn (it signed the revocations given). */
+export async function rotateKeyInTurn(request: RotateRequest): Promise<Result<RotationResult>> {
+  const { node, author, proof, revocations = [] } = request;
   const state = node.ledger.state;
+  const time = ownTime(state, author.did, request.time);
   const privacy = state.privacy;
   if (!privacy) return reject("unknown-reference", "this pool is not private (it has no key epochs)");
   const previous = node.keyring.byId(privacy.epochs[privacy.epoch]!.keyId);
@@ -145,8 +152,13 @@ export function rotationDue(state: LedgerState): Did[] {
 }
 
 /** Answers a member's complaint: its key for that epoch, wrapped again to its published key. */
-export async function grantKey(node: PrivateLedger, writer: Writer, member: Did, time: number): Promise<Result<{ epoch: number }>> {
+export function grantKey(node: PrivateLedger, writer: Writer, member: Did, time: number): Promise<Result<{ epoch: number }>> {
+  return inOwnTurn(node.ledger, writer.author.did, () => grantKeyInTurn(node, writer, member, time));
+}
+
+async function grantKeyInTurn(node: PrivateLedger, writer: Writer, member: Did, requested: number): Promise<Result<{ epoch: number }>> {
   const state = node.ledger.state;
+  const time = ownTime(state, writer.author.did, requested);
   const complaint = state.privacy?.complaints[member];
   const kex = state.members[member]?.kex;
   if (!complaint || !kex) return reject("unknown-reference", `${member} has no open key complaint with a published key`);
@@ -170,6 +182,9 @@ export async function maintainKeys(node: PrivateLedger, writer: Writer, time: nu
   for (const member of Object.keys(node.ledger.state.privacy?.complaints ?? {})) await grantKey(node, writer, member as Did, time);
   await node.settled();
 }
+
+/** An entry's time: `requested`, or later when the author already wrote later (its time must not go back). */
+const ownTime = (state: LedgerState, author: Did, requested: number): number => Math.max(requested, state.authors[author]?.time ?? 0);
 
 function rotateBody(epoch: number, key: EpochKey, lockboxes: { hash: string; tags: Uint8Array }): Record<string, unknown> {
   return { epoch, keyId: hexToBytes(key.keyId), mailbox: hexToBytes(lockboxes.hash), recipients: lockboxes.tags };

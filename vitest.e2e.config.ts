@@ -6,7 +6,9 @@ export default defineConfig({
     include: ["tests/e2e/**/*.e2e.ts"],
     globalSetup: ["tests/e2e/ensure-chromium.ts", "tests/fixtures/cli-bundle-setup.ts"],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Above app-server.ts's start timeout plus its stop's grace (60 + 30 s), so a server that never
+    // starts says why.
+    hookTimeout: 120_000,
     pool: "forks",
     // Each file starts its own Chromium and server; on shared 2-core machines one at a time is faster.
     fileParallelism: false,

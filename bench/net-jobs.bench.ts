@@ -26,7 +26,8 @@ import { Stage } from "../src/cli/local-network.ts";
 import { readJson, statusPath, type WorkStatusFile } from "../src/cli/work-control.ts";
 import { bob, fixture } from "../tests/fixtures/identities.ts";
 import { JobNetwork, taskBytes } from "../tests/integration/jobs/job-network.ts";
-import { relayProcess, until } from "../tests/integration/net/processes.ts";
+import { relayProcess } from "../tests/integration/net/processes.ts";
+import { until } from "../tests/fixtures/until.ts";
 
 const BURST = 16;
 const SAMPLES = 20;

@@ -26,7 +26,8 @@ import { bob, carol } from "../tests/fixtures/identities.ts";
 import { countingProxy, type CountingProxy } from "../tests/integration/net/counting-proxy.ts";
 import { directNode, type DirectNode } from "../tests/integration/net/direct-nodes.ts";
 import { testPool } from "../tests/integration/net/ledger-peer.ts";
-import { Peers, until } from "../tests/integration/net/peers.ts";
+import { Peers } from "../tests/integration/net/peers.ts";
+import { until } from "../tests/fixtures/until.ts";
 
 const SETUP_SAMPLES = 5;
 const MESSAGE_BYTES = { 1024: 2 * 1024 * 1024, 65536: 8 * 1024 * 1024 } as const;

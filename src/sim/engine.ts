@@ -52,6 +52,7 @@ export class Simulation {
   private rankedAt = -Infinity;
   /** After this long the fold has taken everything stamped before (the horizon, and a tick to fold it). */
   private readonly recheckAfterMs: number;
+  private readonly leaseMs: number;
 
   /** Jobs settled by one worker alone: a strike against it may reopen them (revocation). */
   private readonly singles = new SingleRuns();
@@ -74,6 +75,7 @@ export class Simulation {
     const [arrivals, churn, work, answers] = [root.fork(), root.fork(), root.fork(), root.fork()];
     this.rng = { arrivals, work };
     const leaseMs = config.pool.leaseSeconds * 1000;
+    this.leaseMs = leaseMs;
     this.recheckAfterMs = this.ledger.horizonMs + FOLD_TICK_MS + 1;
     // A job's next wave is mostly one stagger after the last.
     this.queue.keepLane(defaultStaggerMs(leaseMs));
@@ -134,6 +136,8 @@ export class Simulation {
         return this.members.abandon(this.nodes[e.node]!, e.token);
       case "recheck":
         return this.reconcile(this.jobs[e.job]!);
+      case "lastLease":
+        return this.lastLease(this.jobs[e.job]!);
       case "wake":
         return this.members.wake(this.nodes[e.node]!);
       case "wave":
@@ -158,7 +162,7 @@ export class Simulation {
     this.tally.submitted++;
     if (this.farm && this.tally.submitted % FARM_EVERY === 0) this.farm.submit(now, p.reward, p.deadlineMs);
     this.unresolved++;
-    this.queue.after(p.deadlineMs + this.recheckAfterMs, { type: "recheck", job: index });
+    this.queue.after(Math.max(0, p.deadlineMs - this.leaseMs), { type: "lastLease", job: index });
     if (this.tally.submitted < this.config.jobs) this.queue.at(now + arrivalGap(this.config, this.rng.arrivals), { type: "submit" });
   }
 
@@ -208,7 +212,7 @@ export class Simulation {
       job.committed.clear();
       job.holders.clear();
       this.unresolved++;
-      this.queue.at(state.deadline + this.recheckAfterMs, { type: "recheck", job: index });
+      this.queue.at(Math.max(this.queue.now, state.deadline - this.leaseMs), { type: "lastLease", job: index });
       this.reconcile(job);
     }
   }
@@ -258,6 +262,15 @@ export class Simulation {
     return jobs.sort((a, b) => a - b);
   }
 
+  /**
+   * A job's last lease before its deadline: its committed workers reveal whatever the other
+   * replicas did (revealOpen's deadline clause), and it is judged once its deadline has passed.
+   */
+  private lastLease(job: SimJob): void {
+    this.reconcile(job);
+    if (job.outcome === "open") this.queue.at(job.deadline + this.recheckAfterMs, { type: "recheck", job: job.index });
+  }
+
   /** Brings the simulator's view of a job in line with the fold: outcome, lost commits, reveals, free replicas. */
   private reconcile(job: SimJob): void {
     const state = this.ledger.state.jobs[job.id];
@@ -281,7 +294,7 @@ export class Simulation {
       committed |= 1 << state.commits[worker]!.replica;
       commits++;
     }
-    if (commits >= state.replicas) for (const index of job.committed.keys()) this.members.revealIfOpen(this.nodes[index]!, job);
+    for (const index of job.committed.keys()) this.members.revealIfOpen(this.nodes[index]!, job);
     this.board.trim(job, state.replicas);
     for (let replica = 0; replica < state.replicas; replica++) {
       const claim = state.claims[replica];

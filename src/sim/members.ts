@@ -5,6 +5,7 @@
  * entry a real worker would; the fold, read back by the engine, decides whether it held.
  */
 import { trusted } from "../core/ledger/trust.ts";
+import { revealOpen, revealsWithCommit, yieldsReveal } from "../core/jobs/replicas.ts";
 import { resultCommitment } from "../core/ledger/writer.ts";
 import { ROLES, type Availability, type Answer, type Strategy } from "./behaviour.ts";
 import type { Board } from "./board.ts";
@@ -13,7 +14,7 @@ import type { SimConfig } from "./config.ts";
 import type { SimLedger } from "./ledger.ts";
 import type { Rng } from "./random.ts";
 import type { Tally } from "./tally.ts";
-import { DAY_MS, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
+import { DAY_MS, START_TIME, type Commitment, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 
 /** What the members share with the engine: the clock, the ledger, the world and its counters. */
 export interface MemberWorld {
@@ -215,8 +216,12 @@ export class Members {
     const output = this.outputOf(node, job);
     const salt = rng.answers.bytes(16);
     ledger.write(node.did, "result.commit", { job: job.id, replica, commitment: resultCommitment(salt, output) }, now);
-    job.committed.set(node.index, { replica, salt, output, at: now, revealedAt: undefined });
+    const commitment: Commitment = { replica, salt, output, at: now, revealedAt: undefined };
+    job.committed.set(node.index, commitment);
     node.awaiting.add(job.index);
+    // The real worker's reveal rides with the last commit the job waits for (same author and time: it folds after the commit).
+    const state = ledger.state.jobs[job.id];
+    if (state && revealsWithCommit(state)) this.reveal(node, job, commitment);
   }
 
   private outputOf(node: SimNode, job: SimJob): Uint8Array {
@@ -234,15 +239,33 @@ export class Members {
     return wrong;
   }
 
-  /** Reveals the node's output for `job` once the fold opened reveals (every replica committed, no spot draw pending). */
+  /**
+   * Reveals the node's output for `job` when the real worker would (replicas.ts revealOpen and
+   * yieldsReveal, the same functions): every replica committed with no spot draw pending, or the
+   * job opened and exposed, or the deadline within a lease; a commit that earns nothing holds its
+   * reveal for at most a lease while an earning commit is unrevealed.
+   */
   revealIfOpen(node: SimNode, job: SimJob): void {
-    const { queue, ledger, recheckAfterMs } = this.world;
+    const { queue, ledger, leaseMs } = this.world;
+    const now = this.now;
     const commitment = job.committed.get(node.index);
     const state = ledger.state.jobs[job.id];
     if (!commitment || !node.online || !state || job.outcome !== "open" || state.reveals[node.did] !== undefined) return;
     // Written and not in the view yet: still travelling (or lost, then re-sent once the view passes it).
-    if (commitment.revealedAt !== undefined && commitment.revealedAt > this.now - ledger.horizonMs) return;
-    if (!state.commits[node.did] || Object.keys(state.commits).length < state.replicas || state.seedAfter !== undefined) return;
+    if (commitment.revealedAt !== undefined && commitment.revealedAt > now - ledger.horizonMs) return;
+    if (!state.commits[node.did] || !revealOpen(state, now, leaseMs)) return;
+    if (yieldsReveal(state, node.did)) {
+      if (commitment.yieldUntil === undefined) {
+        commitment.yieldUntil = now + leaseMs;
+        queue.after(leaseMs, { type: "recheck", job: job.index });
+      }
+      if (now < commitment.yieldUntil) return;
+    }
+    this.reveal(node, job, commitment);
+  }
+
+  private reveal(node: SimNode, job: SimJob, commitment: Commitment): void {
+    const { queue, ledger, recheckAfterMs } = this.world;
     commitment.revealedAt = this.now;
     ledger.write(node.did, "result.reveal", { job: job.id, salt: commitment.salt, output: commitment.output }, this.now);
     queue.after(recheckAfterMs, { type: "recheck", job: job.index });

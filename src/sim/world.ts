@@ -60,6 +60,8 @@ export interface Commitment {
   readonly at: number;
   /** When the reveal was written (a worker re-sends one the pool did not get). */
   revealedAt: number | undefined;
+  /** Until when the reveal yields to earning workers' (yieldsReveal), once it has had to. */
+  yieldUntil?: number;
 }
 
 export interface SimJob {
@@ -109,6 +111,7 @@ export type SimEvent =
   | { type: "renew"; node: number; token: number }
   | { type: "abandon"; node: number; token: number }
   | { type: "recheck"; job: number }
+  | { type: "lastLease"; job: number }
   | { type: "wake"; node: number }
   | { type: "wave"; job: number };
 

@@ -16,7 +16,8 @@ import { bytesToHex, sha256, utf8 } from "../../src/core/crypto/index.ts";
 import { generateIssuerKey, issuerKeyFromPem } from "../../src/core/crypto/blind-rsa-issuer-node.ts";
 import { startTokenIssuer, type RunningTokenIssuer } from "../../src/core/net/token-issuer-node.ts";
 import { edgepoolInProcess } from "../fixtures/cli.ts";
-import { cliProcessesIn, until } from "../fixtures/cli-processes.ts";
+import { cliProcessesIn } from "../fixtures/cli-processes.ts";
+import { until } from "../fixtures/until.ts";
 import { appDatabaseKeys, appFixture, checkScreen, joinByLink, openScreen } from "./app-page.ts";
 
 /** The app database's keys under the anonymous jobs' repos' prefix, as "<job key> <first key part>". */

@@ -8,7 +8,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { expectAccessible } from "./axe.ts";
 import { startAppServer, type AppServer } from "./app-server.ts";
-import { launchChromium, type BrowserSession } from "./chromium.ts";
+import { launchBrowser, type ContextSession, type SharedBrowser } from "./chromium.ts";
 
 const SCREENSHOTS = new URL("./screenshots/", import.meta.url);
 const WIDTHS = { phone: { width: 360, height: 780 }, desktop: { width: 1100, height: 800 } } as const;
@@ -16,19 +16,22 @@ const WIDTHS = { phone: { width: 360, height: 780 }, desktop: { width: 1100, hei
 export interface AppFixture {
   /** `edgepool serve` of the production build, started before the file's tests. */
   readonly server: AppServer;
-  /** A person: a fresh browser profile (so a fresh identity) with one page. */
-  person(): Promise<{ page: Page; session: BrowserSession }>;
+  /** A person: a fresh browser context (its own storage, so a fresh identity) with one page. */
+  person(): Promise<{ page: Page; session: ContextSession }>;
 }
 
-/** Starts the server before the file's tests; closes every browser and the server after them. */
+/**
+ * Starts the server before the file's tests; closes the file's one browser (every person's context
+ * in it) and the server after them.
+ */
 export function appFixture(): AppFixture {
   let server: AppServer | undefined;
-  const sessions: BrowserSession[] = [];
+  let browser: Promise<SharedBrowser> | undefined;
   beforeAll(async () => {
     server = await startAppServer();
   });
   afterAll(async () => {
-    await Promise.all(sessions.map((s) => s.close()));
+    await (await browser)?.close();
     await server?.stop();
   });
   return {
@@ -41,8 +44,8 @@ export function appFixture(): AppFixture {
       // pauses contribution ("the CPU is busy with other programs"), as it should for a person.
       // These tests are about pools and jobs, so the page runs without that API (the scheduler then
       // treats CPU pressure as unknown); the pressure rule has its own tests (tests/unit/core/scheduler).
-      const session = await launchChromium({ args: ["--disable-blink-features=ComputePressure"] });
-      sessions.push(session);
+      browser ??= launchBrowser({ args: ["--disable-blink-features=ComputePressure"] });
+      const session = await (await browser).newSession();
       return { session, page: await session.newPage() };
     },
   };

@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
-const START_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 5_000;
+// Generous: two e2e files failed their beforeAll at the former 20 s at load 30 (nice 15).
+const START_TIMEOUT_MS = 60_000;
+// Grace before SIGKILL: at load 30 a serve still starting took over 5 s to exit on SIGTERM.
+const STOP_TIMEOUT_MS = 30_000;
 
 export interface AppServer {
   /** http://127.0.0.1:PORT/ serving dist/. */
@@ -38,7 +40,10 @@ export async function startAppServer(): Promise<AppServer> {
     const { url, relayUrl } = await readUrls(child);
     return { url, relayUrl, stop };
   } catch (error) {
-    await stop();
+    // The start's failure is the one to report; a failed stop after it only adds to it.
+    await stop().catch((stopped: unknown) => {
+      throw new Error(`${(error as Error).message}\n(then: ${(stopped as Error).message})`);
+    });
     throw error;
   }
 }

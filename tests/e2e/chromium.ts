@@ -1,12 +1,15 @@
 /**
- * Launches Debian's Chromium through playwright-core with a fresh profile per session, so tests
- * never share IndexedDB, service workers or caches. Pass `userDataDir` to reopen a profile (a
- * browser restart); a profile this helper created is deleted on close.
+ * Launches Debian's Chromium through playwright-core. `launchChromium` gives a browser of its own
+ * with a fresh profile per session, so tests never share IndexedDB, service workers or caches; pass
+ * `userDataDir` to reopen a profile (a browser restart); a profile this helper created is deleted on
+ * close. `launchBrowser` gives one browser whose sessions are separate contexts (each its own
+ * storage, service workers and caches, as separate profiles would be), for tests about several
+ * people that never restart a browser: one Chromium per test file instead of one per person.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { CHROMIUM_PATH } from "./ensure-chromium.ts";
 
 /** Headless, and quiet: no update checks, sync or other traffic a test did not ask for. */
@@ -21,10 +24,19 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-export interface BrowserSession {
+export interface ContextSession {
   readonly context: BrowserContext;
-  readonly userDataDir: string;
   newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface BrowserSession extends ContextSession {
+  readonly userDataDir: string;
+}
+
+/** One Chromium whose sessions are separate contexts; `close` ends them all. */
+export interface SharedBrowser {
+  newSession(): Promise<ContextSession>;
   close(): Promise<void>;
 }
 
@@ -33,6 +45,17 @@ export interface LaunchOptions {
   readonly userDataDir?: string;
   /** Extra Chromium flags, e.g. `--disable-blink-features=...`. */
   readonly args?: readonly string[];
+}
+
+export async function launchBrowser(options: Pick<LaunchOptions, "args"> = {}): Promise<SharedBrowser> {
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...(options.args ?? [])] });
+  return {
+    async newSession() {
+      const context = await browser.newContext();
+      return { context, newPage: () => context.newPage(), close: () => context.close() };
+    },
+    close: () => browser.close(),
+  };
 }
 
 export async function launchChromium(options: LaunchOptions = {}): Promise<BrowserSession> {

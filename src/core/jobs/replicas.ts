@@ -50,6 +50,17 @@ export const revealOpen = (job: JobState, now: number, leaseMs: number): boolean
   (job.seedAfter === undefined && (Object.keys(job.commits).length >= job.replicas || (job.opened === true && job.exposed === true))) || now >= job.deadline - leaseMs;
 
 /**
+ * Whether a worker's reveal may ride in the same change as its commit: the commit is the last one
+ * the job waits for, so every other worker has committed and nobody can copy it. Not on a job that
+ * may get a hidden spot check (a spot-check job, or a single run, whose spot draw follows the
+ * commit): the fold would refuse the reveal as early, marking the job exposed and the commit unpaid,
+ * and the spot replica's worker would see the answer. Not on an exposed job either: the commit earns
+ * nothing there, and may have to yield (yieldsReveal).
+ */
+export const revealsWithCommit = (job: JobState): boolean =>
+  Object.keys(job.commits).length + 1 >= job.replicas && job.spot === undefined && job.single === undefined && job.exposed !== true;
+
+/**
  * Whether `me`, whose commit earns nothing (made after the job was exposed), should hold its reveal
  * because another worker's earning commit is unrevealed: the verdict pays only the reveals that
  * settle it, so ours would take the place of one that earns (ledger/README.md 8.3, 12).

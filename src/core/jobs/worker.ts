@@ -17,7 +17,7 @@ import type { TimerClock } from "../scheduler/index.ts";
 import type { JobBlobs } from "./job-blobs.ts";
 import { encodeSealedRef } from "./sealed-ref.ts";
 import type { OwnEntries, OwnEntryRequest, OwnWrite } from "./own-entries.ts";
-import { activeRunners, defaultStaggerMs, leaseMsOf, liveClaimOf, planClaim, revealOpen, weightedCompetitors, yieldsReveal } from "./replicas.ts";
+import { activeRunners, defaultStaggerMs, leaseMsOf, liveClaimOf, planClaim, revealOpen, revealsWithCommit, weightedCompetitors, yieldsReveal } from "./replicas.ts";
 import type { TaskRunner } from "./runner.ts";
 import { readJobInput, readJobTask } from "./inputs.ts";
 
@@ -275,11 +275,7 @@ export class JobWorker {
         this.again = true;
       },
     });
-    // When ours is the last commit the job waits for, the reveal can ride in the same change: every
-    // other worker has committed, so nobody can copy it. Not for a job that may get a hidden spot
-    // check: our commit can open a second replica, and an early reveal would show its answer. Not
-    // on an exposed job either: our commit earns nothing there, and may have to yield (yieldsReveal).
-    if (Object.keys(job.commits).length + 1 >= job.replicas && job.spot === undefined && !job.exposed) {
+    if (revealsWithCommit(job)) {
       attempt.salt = salt;
       await this.reveal(attempt, job, batch);
     }

@@ -22,7 +22,8 @@ import { automergeDir } from "../../../src/core/ledger/home-node.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { startTokenIssuer, type RunningTokenIssuer } from "../../../src/core/net/token-issuer-node.ts";
 import { edgepoolInProcess } from "../../fixtures/cli.ts";
-import { cliProcessesIn, until } from "../../fixtures/cli-processes.ts";
+import { cliProcessesIn } from "../../fixtures/cli-processes.ts";
+import { until } from "../../fixtures/until.ts";
 
 const { dir, start } = cliProcessesIn("edgepool-anonymous-submit-");
 let relayUrl: string;

@@ -9,7 +9,8 @@ import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
 import { alice, bob } from "../../fixtures/identities.ts";
 import { manualClock } from "../../unit/core/scheduler/policy-fixtures.ts";
-import { meshOf, until, type Network } from "../ledger/network.ts";
+import { meshOf, type Network } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 
 const TEN_MINUTES = 600_000;
 let story: Story;

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { utf8 } from "../../../src/core/crypto/index.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { bob, carol } from "../../fixtures/identities.ts";
-import { JobNetwork, taskBytes, until } from "./job-network.ts";
+import { JobNetwork, taskBytes } from "./job-network.ts";
+import { until } from "../../fixtures/until.ts";
 
 let net: JobNetwork | undefined;
 afterEach(async () => {

@@ -5,7 +5,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cliProcessesIn, until } from "../../fixtures/cli-processes.ts";
+import { cliProcessesIn } from "../../fixtures/cli-processes.ts";
+import { until } from "../../fixtures/until.ts";
 import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
 
 const { dir, start, edgepool } = cliProcessesIn("edgepool-jobs-cli-");

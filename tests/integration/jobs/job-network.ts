@@ -22,6 +22,7 @@ import type { DeviceSignals, SignalSource, TimerClock } from "../../../src/core/
 import { Listeners } from "../../../src/core/scheduler/signals.ts";
 import type { Did } from "../../../src/core/identity/did-key.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../fixtures/identities.ts";
+import { until } from "../../fixtures/until.ts";
 
 export const SPEED = 4;
 export const SETTINGS: PoolSettingsState = { name: "jobs", replication: 3, rewardPerJob: 10, vestingSeconds: 60, leaseSeconds: 10 };
@@ -167,14 +168,5 @@ export class JobNetwork {
     // Let storage writes that sync started finish before the directory goes.
     await Promise.all(this.repos.map(({ repo, storage }) => shutdownRepo(repo, storage)));
     rmSync(this.root, { recursive: true, force: true });
-  }
-}
-
-/** Polls `condition` (real time) until it holds or `ms` pass. */
-export async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -5,7 +5,8 @@ import { mandelbrotInput } from "../../../src/core/runtime/sample-inputs.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { balanceAt } from "../../../src/core/ledger/verdict.ts";
 import { alice, bob, carol, dave, mallory } from "../../fixtures/identities.ts";
-import { JobNetwork, taskBytes, until, type TestNode } from "./job-network.ts";
+import { JobNetwork, taskBytes, type TestNode } from "./job-network.ts";
+import { until } from "../../fixtures/until.ts";
 
 let net: JobNetwork | undefined;
 afterEach(async () => {

@@ -14,7 +14,8 @@ import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createNode, type EdgeNode } from "../../../src/core/node.ts";
 import { alice, bob, dave } from "../../fixtures/identities.ts";
 import { recentPool } from "../../fixtures/recent-pool.ts";
-import { link, meshOf, until, type Network } from "../ledger/network.ts";
+import { link, meshOf, type Network } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 
 const networks: Network[] = [];
 let node: EdgeNode | undefined;

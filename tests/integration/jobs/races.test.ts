@@ -10,7 +10,8 @@ import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
 import { dishonestRunner, type TaskRunner } from "../../../src/core/jobs/runner.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { alice, bob, carol, dave, mallory } from "../../fixtures/identities.ts";
-import { JobNetwork, taskBytes, until } from "./job-network.ts";
+import { JobNetwork, taskBytes } from "./job-network.ts";
+import { until } from "../../fixtures/until.ts";
 
 let net: JobNetwork | undefined;
 afterEach(async () => {

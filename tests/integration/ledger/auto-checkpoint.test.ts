@@ -22,7 +22,8 @@ import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { createNode, type EdgeNode } from "../../../src/core/node.ts";
 import { alice, bob, mallory } from "../../fixtures/identities.ts";
 import { recentPool } from "../../fixtures/recent-pool.ts";
-import { meshOf, until, type Network } from "./network.ts";
+import { meshOf, type Network } from "./network.ts";
+import { until } from "../../fixtures/until.ts";
 
 const HOUR = 3_600_000;
 const WAIT = 60_000;

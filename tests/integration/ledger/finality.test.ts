@@ -14,7 +14,8 @@ import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { EntryWriter } from "../../../src/core/ledger/writer.ts";
 import { T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
 import { alice, dave, mallory } from "../../fixtures/identities.ts";
-import { meshOf, until, type Network } from "./network.ts";
+import { meshOf, type Network } from "./network.ts";
+import { until } from "../../fixtures/until.ts";
 
 const MINUTE = 60_000;
 let story: Story;

@@ -10,7 +10,8 @@ import { appendOwn, createPoolInvite, inviteStanding, joinWithInvite, revocation
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createPool } from "../../../src/core/ledger/writer.ts";
 import { alice, bob, carol, type TestIdentity } from "../../fixtures/identities.ts";
-import { meshOf, until, type Network } from "./network.ts";
+import { meshOf, type Network } from "./network.ts";
+import { until } from "../../fixtures/until.ts";
 
 let network: Network | undefined;
 afterEach(async () => {

@@ -56,15 +56,6 @@ function filePeers(names: readonly string[], network: (i: number) => NetworkAdap
   };
 }
 
-/** Polls `condition` until it holds or `ms` pass (then throws with `what`). */
-export async function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Connects two repos (of separate networks) by a new MessageChannel: a node coming back online. */
 export function link(a: Repo, b: Repo): void {
   const { port1, port2 } = new MessageChannel();

@@ -10,7 +10,8 @@ import { createPool } from "../../../src/core/ledger/writer.ts";
 import type { SignedEntry } from "../../../src/core/ledger/types.ts";
 import { SETTINGS, T0, writeStory, type Story } from "../../../ledger/vectors/story.ts";
 import { alice, bob, carol, dave, mallory } from "../../fixtures/identities.ts";
-import { meshOf, until, type Network } from "./network.ts";
+import { meshOf, type Network } from "./network.ts";
+import { until } from "../../fixtures/until.ts";
 
 const now = () => T0 + 100_000;
 let story: Story;

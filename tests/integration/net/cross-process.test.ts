@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { WebSocket } from "ws";
 import { testPool } from "./ledger-peer.ts";
-import { LedgerPeer, relayProcess, stopAll, until } from "./processes.ts";
+import { LedgerPeer, relayProcess, stopAll } from "./processes.ts";
+import { until } from "../../fixtures/until.ts";
 import { startTamperingRelay, type TamperingRelay } from "./tampering-relay.ts";
 
 const LONG = { timeout: 240_000 };

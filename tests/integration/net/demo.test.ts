@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { until } from "./processes.ts";
+import { until } from "../../fixtures/until.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 let dir: string | undefined;

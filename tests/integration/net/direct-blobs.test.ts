@@ -6,7 +6,8 @@ import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.
 import { bob, carol, dave } from "../../fixtures/identities.ts";
 import { countingProxy, type CountingProxy } from "./counting-proxy.ts";
 import { directNode, type DirectNode } from "./direct-nodes.ts";
-import { Peers, until } from "./peers.ts";
+import { Peers } from "./peers.ts";
+import { until } from "../../fixtures/until.ts";
 
 const peers = new Peers();
 const nodes: DirectNode[] = [];

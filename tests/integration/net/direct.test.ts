@@ -3,7 +3,8 @@ import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.
 import { setPoolNetwork } from "../../../src/core/ledger/membership.ts";
 import { alice, bob, carol, mallory } from "../../fixtures/identities.ts";
 import { directNode, type DirectNode } from "./direct-nodes.ts";
-import { Peers, until } from "./peers.ts";
+import { Peers } from "./peers.ts";
+import { until } from "../../fixtures/until.ts";
 
 const peers = new Peers();
 const nodes: DirectNode[] = [];

@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { edgepoolInProcess } from "../../fixtures/cli.ts";
-import { cliProcessesIn, until } from "../../fixtures/cli-processes.ts";
+import { cliProcessesIn } from "../../fixtures/cli-processes.ts";
+import { until } from "../../fixtures/until.ts";
 
 const { dir, start, edgepool } = cliProcessesIn("edgepool-peers-cli-");
 

@@ -72,12 +72,3 @@ export class LossySockets {
     this.current?.close();
   }
 }
-
-/** Polls `condition` until it holds or `ms` pass (then throws naming `what`). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

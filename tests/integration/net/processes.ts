@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { freshCliBundle } from "../../../scripts/cli-bundle.mjs";
+import { until } from "../../fixtures/until.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const PEER_SOURCE = fileURLToPath(new URL("./ledger-peer.ts", import.meta.url));
@@ -25,15 +26,6 @@ function started(child: ChildProcess): ChildProcess {
 
 function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
-
-/** Polls `condition` until it holds or `ms` pass (then throws naming `what`). */
-export async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export interface RelayProcess {

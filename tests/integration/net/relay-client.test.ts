@@ -9,7 +9,8 @@ import { startRelay, type RunningRelay } from "../../../src/core/net/relay-node.
 import type { RelayConnection } from "../../../src/core/net/relay-client.ts";
 import { nodeSocketFactory } from "../../../src/core/net/relay-socket-node.ts";
 import { createTransports } from "../../../src/core/net/transports.ts";
-import { LossySockets, Peers, until, type TestPeer } from "./peers.ts";
+import { LossySockets, Peers, type TestPeer } from "./peers.ts";
+import { until } from "../../fixtures/until.ts";
 
 interface Note {
   lines: string[];

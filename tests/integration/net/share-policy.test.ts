@@ -16,7 +16,7 @@ import { storageIdPerScope } from "../../../src/core/net/storage-id-scope.ts";
 import { newEpochKey } from "../../../src/core/privacy/epoch-key.ts";
 import { openSealedDocument, putSealed } from "../../../src/core/privacy/sealed-document.ts";
 import type { PoolId } from "../../../src/core/ledger/types.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
 
 const repos: Repo[] = [];

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as A from "@automerge/automerge";
 import type { DocHandle } from "@automerge/automerge-repo";
 import { changesOnlyHere, readSync } from "../../../src/core/net/sync-status.ts";
-import { meshOf, until, type Network } from "../ledger/network.ts";
+import { meshOf, type Network } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 
 let network: Network | undefined;
 afterEach(async () => {

@@ -17,6 +17,7 @@ import { directNode, type DirectNode } from "./direct-nodes.ts";
 import { testPool } from "./ledger-peer.ts";
 import { Peers } from "./peers.ts";
 import { relayProcess, stopAll, type RelayProcess } from "./processes.ts";
+import { until } from "../../fixtures/until.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SECRET = "a-shared-secret-for-coturn-0123456789";
@@ -43,14 +44,10 @@ async function turnRelay(pool: string): Promise<RelayProcess> {
 }
 
 /** Polls until `attempt` gives a value (the relay needs the ledger to arrive first). */
-async function eventually<T>(attempt: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+async function eventually<T>(attempt: () => Promise<T | undefined>, what: string): Promise<T> {
+  let value: T | undefined;
+  await until(async () => (value = await attempt()) !== undefined, what);
+  return value!;
 }
 
 describe("TURN credentials from the relay", () => {

@@ -14,7 +14,8 @@ import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { mandelbrotInput } from "../../../src/core/runtime/sample-inputs.ts";
 import { resolveTask } from "../../../src/cli/job-session.ts";
 import { Stage, stopChild, type Member } from "../../../src/cli/local-network.ts";
-import { relayProcess, stopAll, until, type RelayProcess } from "./processes.ts";
+import { relayProcess, stopAll, type RelayProcess } from "./processes.ts";
+import { until } from "../../fixtures/until.ts";
 
 const LONG = { timeout: 180_000 };
 const io = { out: () => {}, err: () => {}, env: {} } as never;
@@ -65,13 +66,15 @@ describe("edgepool work processes through a relay process", () => {
   });
 
   it("a worker killed mid-task delays its job; another runs it once the lease runs out", LONG, async () => {
-    // A tile inside the set runs every pixel to the iteration limit: seconds of work to die in.
+    // A tile inside the set runs every pixel to the iteration limit: ~1.3 s of CPU to die in. No
+    // bigger: the successor runs it again within `edgepool work`'s task limit (60 s of wall time),
+    // which the 128 x 128 tile (5 s of CPU) can overrun at nice 15 under load 30.
     // One worker at a time: with three running, two can claim the tile in one wave, and the claim
     // the fold keeps (the earlier one) may reach this node after the one the test would kill.
     const [doomed, successor] = members;
     for (const member of members.slice(1)) await stopChild(working.get(member.did)!);
     for (const member of members.slice(1)) working.delete(member.did);
-    const tile = mandelbrotInput({ xMin: -0.2, yMin: -0.2, xMax: 0.2, yMax: 0.2, width: 128, height: 128, maxIterations: 40_000 });
+    const tile = mandelbrotInput({ xMin: -0.2, yMin: -0.2, xMax: 0.2, yMax: 0.2, width: 64, height: 64, maxIterations: 40_000 });
     const [id] = await submit("mandelbrot", [tile], 1);
     await until(() => job(id!)?.claims[0] !== undefined, "a worker to claim the tile", 60_000);
     const { worker, until: leaseEnd } = job(id!)!.claims[0]!;

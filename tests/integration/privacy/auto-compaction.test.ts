@@ -13,7 +13,8 @@ import { stateHash } from "../../../src/core/ledger/state.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { createNode, type EdgeNode } from "../../../src/core/node.ts";
 import { PrivateLedger } from "../../../src/core/privacy/private-ledger.ts";
-import { relayedOn, until } from "../ledger/network.ts";
+import { relayedOn } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { relayProcess, stopAll } from "../net/processes.ts";
 import { kexOf, privatePoolOn, type Member } from "./private-pool.ts";
 

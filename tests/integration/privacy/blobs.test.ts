@@ -8,7 +8,7 @@ import { createNode, type EdgeNode } from "../../../src/core/node.ts";
 import { createNodeWorkerHost } from "../../../src/core/runtime/worker-host-node.ts";
 import { mandelbrotInput } from "../../../src/core/runtime/sample-inputs.ts";
 import type { TimerClock } from "../../../src/core/scheduler/index.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { taskBytes, TestDevice } from "../jobs/job-network.ts";
 import { privatePool, T0, type PrivatePool } from "./private-pool.ts";
 

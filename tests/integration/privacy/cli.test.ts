@@ -15,7 +15,8 @@ import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { bytesToHex, sha256, utf8 } from "../../../src/core/crypto/index.ts";
 import { isPadmeLength } from "../../../src/core/privacy/padme.ts";
 import { readEnvelopes, type SealedDoc } from "../../../src/core/privacy/sealed-document.ts";
-import { cliProcessesIn, until, type Run } from "../../fixtures/cli-processes.ts";
+import { cliProcessesIn, type Run } from "../../fixtures/cli-processes.ts";
+import { until } from "../../fixtures/until.ts";
 import { relayProcess, stopAll, type RelayProcess } from "../net/processes.ts";
 
 const { dir, start, edgepool: runCli } = cliProcessesIn("edgepool-private-cli-");

@@ -14,7 +14,7 @@ import { startDirectPeers, type DirectPeers } from "../../../src/core/net/direct
 import type { PeerConnectionFactory } from "../../../src/core/net/direct-peer.ts";
 import { nodePeerConnectionFactory } from "../../../src/core/net/peer-connection-node.ts";
 import { sealedSignals } from "../../../src/core/privacy/sealed-signals.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { privatePool, type Member, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;

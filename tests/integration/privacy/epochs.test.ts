@@ -15,7 +15,8 @@ import type { EntryId } from "../../../src/core/ledger/types.ts";
 import { PrivateLedger } from "../../../src/core/privacy/private-ledger.ts";
 import { compactPrivatePool, verifyPrivatePool } from "../../../src/core/privacy/private-epochs.ts";
 import { envelopeBucket, readEnvelopes, type SealedDoc } from "../../../src/core/privacy/sealed-document.ts";
-import { link, until } from "../ledger/network.ts";
+import { link } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { kexOf, privatePool, T0, type Member, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;

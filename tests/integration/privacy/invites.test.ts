@@ -21,7 +21,7 @@ import { readMailbox, SEALED_PROTOCOL, type SealedDoc } from "../../../src/core/
 import { recipientTag } from "../../../src/core/ledger/rules/privacy.ts";
 import { rotateKey } from "../../../src/core/privacy/rotation.ts";
 import { dave, fixture, type TestIdentity } from "../../fixtures/identities.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { now, privatePool, T0, type PrivatePool } from "./private-pool.ts";
 
 const erin = fixture("erin", 5);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { latestKeyHolding } from "../../../src/core/privacy/key-holders.ts";
 import { rotateKey } from "../../../src/core/privacy/rotation.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { privatePool, T0, type Member, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openEnvelope } from "../../../src/core/privacy/envelope.ts";
 import { rotateKey, rotationDue } from "../../../src/core/privacy/rotation.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { everyone, privatePool, T0, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;

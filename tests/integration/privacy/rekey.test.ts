@@ -10,7 +10,7 @@ import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import { publishKex, rekeyDue } from "../../../src/core/privacy/member-rekey.ts";
 import { PrivateLedger } from "../../../src/core/privacy/private-ledger.ts";
 import { maintainKeys, rotateKey } from "../../../src/core/privacy/rotation.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { now, privatePool, T0, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;

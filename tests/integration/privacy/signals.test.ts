@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { DocHandle } from "@automerge/automerge-repo";
 import { randomBytes, utf8 } from "../../../src/core/crypto/index.ts";
 import { sealedSignals } from "../../../src/core/privacy/sealed-signals.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { privatePool, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;

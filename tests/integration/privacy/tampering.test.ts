@@ -9,7 +9,7 @@ import { sealLockboxes } from "../../../src/core/privacy/lockbox.ts";
 import { grantKey, maintainKeys, rotateKey } from "../../../src/core/privacy/rotation.ts";
 import { envelopeBucket, readEnvelopes, type SealedDoc } from "../../../src/core/privacy/sealed-document.ts";
 import { mallory } from "../../fixtures/identities.ts";
-import { until } from "../ledger/network.ts";
+import { until } from "../../fixtures/until.ts";
 import { kexOf, privatePool, T0, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;

@@ -5,7 +5,7 @@ import { createNodeWorkerHost } from "../../../src/core/runtime/worker-host-node
 import { decodePrimeCount, primeRangeInput } from "../../../src/core/runtime/sample-inputs.ts";
 import { sampleTaskBytes } from "../../fixtures/hostile-wasm/sample-tasks.ts";
 import { Worker } from "node:worker_threads";
-import { until } from "./until.ts";
+import { until } from "../../fixtures/until.ts";
 import { poolContract } from "./pool-contract.ts";
 
 async function loaded(pool: TaskPool, bytes: Uint8Array): Promise<LoadedTask> {
@@ -61,14 +61,14 @@ describe("TaskPool resizing", () => {
     const pending = Array.from({ length: 4 }, () => pool.run(primes, primeRangeInput(0n, 100_000n)));
     pool.resize(2);
     expect((await Promise.all(pending)).map(primesIn)).toEqual([9592n, 9592n, 9592n, 9592n]);
-    await until(() => pool.status().idle === 2);
+    await until(() => pool.status().idle === 2, "two idle workers");
     expect(pool.status()).toMatchObject({ target: 2, starting: 0, busy: 0 });
   });
 
   it("shrinking stops idle workers before busy ones", async () => {
-    await until(() => pool.status().idle === 2);
+    await until(() => pool.status().idle === 2, "two idle workers");
     const running = pool.run(primes, slowRange);
-    await until(() => pool.status().busy === 1);
+    await until(() => pool.status().busy === 1, "one busy worker");
     pool.resize(1);
     expect(pool.status()).toMatchObject({ target: 1, busy: 1, idle: 0, retiring: 0 });
     expect(primesIn(await running)).toBe(SLOW_RANGE_PRIMES);
@@ -76,9 +76,9 @@ describe("TaskPool resizing", () => {
   });
 
   it("shrinking with 'finish' lets the running tasks complete, then retires their workers", async () => {
-    await until(() => pool.status().idle === 2);
+    await until(() => pool.status().idle === 2, "two idle workers");
     const running = [pool.run(primes, slowRange), pool.run(primes, slowRange)];
-    await until(() => pool.status().busy === 2);
+    await until(() => pool.status().busy === 2, "two busy workers");
     pool.resize(0, "finish");
     expect(pool.status()).toMatchObject({ target: 0, retiring: 2 });
     expect((await Promise.all(running)).map(primesIn)).toEqual([SLOW_RANGE_PRIMES, SLOW_RANGE_PRIMES]);
@@ -87,9 +87,9 @@ describe("TaskPool resizing", () => {
 
   it("growing while workers retire keeps them instead of starting new ones", async () => {
     pool.resize(1);
-    await until(() => pool.status().idle === 1);
+    await until(() => pool.status().idle === 1, "one idle worker");
     const running = pool.run(primes, slowRange);
-    await until(() => pool.status().busy === 1);
+    await until(() => pool.status().busy === 1, "one busy worker");
     pool.resize(0, "finish");
     pool.resize(1);
     expect(pool.status()).toMatchObject({ target: 1, starting: 0, busy: 1, retiring: 0 });
@@ -99,9 +99,9 @@ describe("TaskPool resizing", () => {
 
   it("shrinking with 'requeue' stops workers at once and runs their tasks again later, losing none", async () => {
     pool.resize(2);
-    await until(() => pool.status().idle === 2);
+    await until(() => pool.status().idle === 2, "two idle workers");
     const running = [pool.run(primes, slowRange), pool.run(primes, slowRange)];
-    await until(() => pool.status().busy === 2);
+    await until(() => pool.status().busy === 2, "two busy workers");
     pool.resize(0, "requeue");
     expect(pool.status()).toMatchObject({ target: 0, busy: 0, queued: 2 });
     pool.resize(1);
@@ -111,7 +111,7 @@ describe("TaskPool resizing", () => {
   it("ends queued and running tasks with 'closed' when closed", async () => {
     const running = pool.run(primes, slowRange);
     const queued = pool.run(primes, slowRange);
-    await until(() => pool.status().busy === 1);
+    await until(() => pool.status().busy === 1, "one busy worker");
     pool.close();
     expect(await running).toMatchObject({ ok: false, reason: "closed" });
     expect(await queued).toMatchObject({ ok: false, reason: "closed" });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { configWith, simulate, type SimReport } from "../../../src/sim/index.ts";
 import type { SimOverrides } from "../../../src/sim/config.ts";
 import { majorityWrongProbability } from "../../../src/sim/theory.ts";
@@ -17,6 +17,10 @@ const saturated = (overrides: SimOverrides): SimOverrides => ({
   ...overrides,
   adversaries: { collude: true, ...overrides.adversaries },
 });
+
+// Pure CPU and deterministic: a test takes what the CPU share allows (the spot-check one took 98 s
+// with two test files side by side at load 34), so a timeout would say nothing about the simulator.
+vi.setConfig({ testTimeout: 300_000 });
 
 function run(overrides: SimOverrides): SimReport {
   const outcome = simulate(configWith(overrides));

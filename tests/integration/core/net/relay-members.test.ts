@@ -25,7 +25,8 @@ import { fetchTurnServers } from "../../../../src/core/net/turn-credentials.ts";
 import { compactPrivatePool } from "../../../../src/core/privacy/private-epochs.ts";
 import { utf8 } from "../../../../src/core/crypto/index.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
-import { relayedOn, until, type Network } from "../../ledger/network.ts";
+import { relayedOn, type Network } from "../../ledger/network.ts";
+import { until } from "../../../fixtures/until.ts";
 import { testPool } from "../../net/ledger-peer.ts";
 import { PRIVATE_POOL, privatePoolOn } from "../../privacy/private-pool.ts";
 

@@ -86,10 +86,11 @@ describe("identity backups", () => {
   });
 
   it("uses the default scrypt cost unless told otherwise, and shows the DID in clear", async () => {
-    // One derivation at 2^17 (~1.5 s); the CLI integration tests open such backups end to end.
+    // One derivation at 2^17 (~1.5 s alone, over 60 s beside another test file at load 28: hence the
+    // timeout); the CLI integration tests open such backups end to end.
     const header = readBackup(await createBackup(bobSecrets, passphrase));
     expect(header.ok && header.backup).toMatchObject({ version: 2, did: bob.did, kdf: { N: 2 ** 17, r: 8, p: 1 } });
-  });
+  }, 300_000);
 
   it("round-trips any seed and key-agreement secret under any non-empty passphrase", async () => {
     const key = fc.uint8Array({ minLength: 32, maxLength: 32 });

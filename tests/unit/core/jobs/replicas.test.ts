@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Did } from "../../../../src/core/identity/did-key.ts";
-import { activeRunners, claimSlot, freeReplicas, planClaim, revealOpen, runners, SOLO_WAIT_WAVES, weightedCompetitors, yieldsReveal } from "../../../../src/core/jobs/replicas.ts";
+import { activeRunners, claimSlot, freeReplicas, planClaim, revealOpen, revealsWithCommit, runners, SOLO_WAIT_WAVES, weightedCompetitors, yieldsReveal } from "../../../../src/core/jobs/replicas.ts";
 import { Competitors } from "../../../../src/core/jobs/rendezvous.ts";
 import { paramsOf } from "../../../../src/core/ledger/params.ts";
 import { standingOf } from "../../../../src/core/ledger/standing.ts";
 import type { EntryId } from "../../../../src/core/ledger/types.ts";
 import { alice, bob, carol, dave, mallory, type TestIdentity } from "../../../fixtures/identities.ts";
-import { extraWorkers, jobPool, LEASE_MS, RIGHT, T0, WRONG } from "../ledger/job-fixture.ts";
+import { extraWorkers, hex, jobPool, LEASE_MS, RIGHT, T0, WRONG } from "../ledger/job-fixture.ts";
 
 const STAGGER = 1_000;
 const [worker1] = extraWorkers as [TestIdentity];
@@ -100,6 +100,51 @@ describe("a worker's view of replicas", () => {
     const settled = pool.fold().state;
     expect(yieldsReveal(settled.jobs[job]!, worker1.did)).toBe(false);
     for (const who of [carol, dave]) expect(settled.accounts[who.did]!.grants.map((g) => g.amount)).toEqual([15]);
+  });
+
+  it("lets a reveal ride with the last commit a job waits for, never on an exposed job or a single run, whose reveal the fold would refuse and whose commit would earn nothing", async () => {
+    const pool = await jobPool();
+    // Ten agreed jobs make carol, dave and mallory trusted (C = 10); each step checks the rule on the
+    // state the last committer sees, then writes its reveal in the same instant as its commit.
+    for (let i = 0; i < 10; i++) {
+      const t = T0 + 100_000 + i * 10_000;
+      const job = await pool.submit({}, t);
+      await pool.work(carol, job, 0, RIGHT, t + 1_000);
+      await pool.work(dave, job, 1, RIGHT, t + 1_000);
+      await pool.claim(mallory, job, 2, t + 2_000);
+      const seen = pool.fold().state.jobs[job]!;
+      expect(revealsWithCommit(seen)).toBe(true);
+      await pool.commit(mallory, job, 2, RIGHT, t + 3_000);
+      await pool.reveal(mallory, job, RIGHT, t + 3_000);
+      expect(pool.fold().state.jobs[job]!.reveals[mallory.did]).toBe(hex(RIGHT));
+      for (const who of [carol, dave]) await pool.reveal(who, job, RIGHT, t + 5_000);
+    }
+    // Not the last commit: another worker could still copy the output.
+    const open = await pool.submit({}, T0 + 250_000);
+    await pool.work(carol, open, 0, RIGHT, T0 + 251_000);
+    expect(revealsWithCommit(pool.fold().state.jobs[open]!)).toBe(false);
+    // Exposed (a reveal came before every commit): a later commit earns nothing and may have to yield.
+    await pool.reveal(carol, open, RIGHT, T0 + 252_000);
+    await pool.work(dave, open, 1, RIGHT, T0 + 253_000);
+    expect(pool.fold().state.jobs[open]).toMatchObject({ exposed: true });
+    expect(revealsWithCommit(pool.fold().state.jobs[open]!)).toBe(false);
+    // A single run: job.spot is set only by its commit, so the job looks like a last commit.
+    let single: EntryId | undefined;
+    for (let i = 0; i < 8 && single === undefined; i++) {
+      const job = await pool.submit({ adaptive: 1 }, T0 + 300_000 + i * 10);
+      await pool.claim(mallory, job, 0, T0 + 300_001 + i * 10);
+      if (pool.fold().state.jobs[job]!.single === mallory.did) single = job;
+    }
+    const alone = pool.fold().state.jobs[single!]!;
+    expect(alone).toMatchObject({ replicas: 1, commits: {} });
+    expect(alone.spot).toBeUndefined();
+    expect(revealsWithCommit(alone)).toBe(false);
+    // Had it ridden: refused (the spot draw waits for a checkpoint), the job exposed, the commit unpaid.
+    await pool.commit(mallory, single!, 0, RIGHT, T0 + 301_000);
+    await pool.reveal(mallory, single!, RIGHT, T0 + 301_000);
+    const after = pool.fold().state.jobs[single!]!;
+    expect(after.reveals[mallory.did]).toBeUndefined();
+    expect(after).toMatchObject({ exposed: true, commits: { [mallory.did]: { unpaid: true } } });
   });
 
   it("delays the claims of a worker with strikes by its claim delay", async () => {

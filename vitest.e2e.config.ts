@@ -5,7 +5,8 @@ export default defineConfig({
   test: {
     include: ["tests/e2e/**/*.e2e.ts"],
     globalSetup: ["tests/e2e/ensure-chromium.ts", "tests/fixtures/cli-bundle-setup.ts"],
-    testTimeout: 60_000,
+    // Above `until`'s default 60 s (tests/fixtures/until.ts), so a lost condition is named.
+    testTimeout: 90_000,
     // Above app-server.ts's start timeout plus its stop's grace (60 + 30 s), so a server that never
     // starts says why.
     hookTimeout: 120_000,

@@ -16,6 +16,7 @@ import { nodePeerConnectionFactory } from "../../src/core/net/peer-connection-no
 import type { Signal } from "../../src/core/net/signal.ts";
 import { launchChromium, type BrowserSession } from "./chromium.ts";
 import { openModulePage } from "./browser-modules.ts";
+import { until } from "../fixtures/until.ts";
 
 const ENTRIES = { mesh: "src/core/net/direct-mesh.ts", rtc: "src/core/net/peer-connection-browser.ts" };
 // Loopback candidates, and the machine's addresses rather than mDNS names (node-datachannel resolves none).
@@ -98,26 +99,19 @@ async function pageSide(page: Page, peer: PeerId): Promise<Side> {
 async function connect(a: Side, b: Side): Promise<void> {
   const [low, high] = a.peer < b.peer ? [a, b] : [b, a];
   await low.dial(high.peer);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
+  await until(async () => {
     for (const [from, to] of [[a, b], [b, a]] as const) {
       for (const s of await from.take()) await to.deliver({ ...s, pool: "p", from: "did:key:remote" as never, fromPeer: from.peer, at: Date.now() });
     }
-    if ((await a.state()).open && (await b.state()).open) return;
-    if (Date.now() > deadline) throw new Error("no direct connection within 20 s");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return (await a.state()).open && (await b.state()).open;
+  }, "a direct connection");
 }
 
 async function exchange(a: Side, b: Side): Promise<void> {
   await a.send(b.peer, 100);
   await a.send(b.peer, BIG);
   await b.send(a.peer, BIG);
-  const deadline = Date.now() + 30_000;
-  while (!((await b.state()).sizes.length === 2 && (await a.state()).sizes.length === 1)) {
-    if (Date.now() > deadline) throw new Error("the messages did not all arrive");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await until(async () => (await b.state()).sizes.length === 2 && (await a.state()).sizes.length === 1, "every message to arrive");
   expect((await b.state()).sizes).toEqual([100, BIG]);
   expect((await a.state()).sizes).toEqual([BIG]);
 }

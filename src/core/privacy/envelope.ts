@@ -8,7 +8,8 @@
  * Layout: version (1) | key id (8) | nonce (24) | AEAD(length (4, big-endian) | deflated | zeros).
  *
  * A ledger epoch's sealed start (private-epochs.ts) is an envelope too: its batch holds the
- * checkpoint entry and, under `s`, the state snapshot it commits to. Only members see which
+ * checkpoint entry, the `key.rotate` signed right after it, and, under `s`, the state snapshot the
+ * checkpoint commits to. Only members see which
  * envelope is a start; to a relay it is one more padded envelope.
  */
 import * as dagCbor from "@ipld/dag-cbor";
@@ -26,8 +27,8 @@ export const MAX_BATCH_ENTRIES = 64;
 /** The UCAN tokens a batch's entries name by CID travel with them (at most one per entry). */
 const MAX_TOKEN_CHARS = 16_384;
 const MAX_INFLATED = MAX_BATCH_ENTRIES * (MAX_ENTRY_BYTES + MAX_TOKEN_CHARS + 16) + 16;
-/** The largest state snapshot a sealed start can carry (beside its checkpoint, within the inflate limit). */
-export const MAX_START_SNAPSHOT = MAX_INFLATED - MAX_ENTRY_BYTES - 64;
+/** The largest state snapshot a sealed start can carry (beside its checkpoint and rotation, within the inflate limit). */
+export const MAX_START_SNAPSHOT = MAX_INFLATED - 2 * MAX_ENTRY_BYTES - 64;
 /** Larger values in the document are refused before any work. */
 export const MAX_ENVELOPE_BYTES = padme(HEADER_LENGTH + LENGTH_PREFIX + MAX_INFLATED + AEAD_TAG_LENGTH);
 
@@ -44,7 +45,7 @@ const associatedData = (pool: PoolId, keyId: Uint8Array): Uint8Array => concatBy
 
 /**
  * Seals one batch of entries (and the UCAN tokens they name, which a member's document would hold)
- * under an epoch key; `snapshot` makes it a sealed start (the batch is then the checkpoint alone).
+ * under an epoch key; `snapshot` makes it a sealed start (the batch is then the checkpoint and its rotation).
  * `native`: the platform's (native.ts); the same bytes with any.
  */
 export async function sealEnvelope(
@@ -114,7 +115,7 @@ function decodeBatch(keyId: KeyId, bytes: Uint8Array): OpenedEnvelope {
   if (!Array.isArray(tokens) || tokens.length > MAX_BATCH_ENTRIES || !tokens.every((t) => typeof t === "string" && t.length <= MAX_TOKEN_CHARS)) {
     return failure("malformed", `a batch holds a list of at most ${MAX_BATCH_ENTRIES} tokens (t)`);
   }
-  if (snapshot !== undefined && (!(snapshot instanceof Uint8Array) || list.length !== 1)) return failure("malformed", "a sealed start holds one checkpoint and its snapshot as bytes (s)");
+  if (snapshot !== undefined && (!(snapshot instanceof Uint8Array) || list.length !== 2)) return failure("malformed", "a sealed start holds a checkpoint, its rotation and its snapshot as bytes (s)");
   return { ok: true, keyId, entries: list, tokens, ...(snapshot ? { snapshot } : {}) };
 }
 

@@ -66,7 +66,7 @@ export async function compactPrivatePool({ node, author, proof, time, settleMs =
   const snapshot = epochSnapshot(ledger, drafted.through);
   if (bytesToHex(sha256(snapshot)) !== bytesToHex(drafted.body.state)) return reject("checkpoint-mismatch", "this node's snapshot differs from the checkpoint it just wrote");
   if (snapshot.length > MAX_START_SNAPSHOT) return reject("too-large", `the state snapshot is ${snapshot.length} bytes; a sealed start carries at most ${MAX_START_SNAPSHOT}`);
-  await node.sealStart(rotated.key, checkpoint, snapshot);
+  await node.sealStart(rotated.key, checkpoint, rotated.entry, snapshot);
   await node.settled();
   return { ok: true, checkpoint: checkpoint.id, through: drafted.through, count: drafted.body.count, epoch, keyEpoch: rotated.epoch };
 }

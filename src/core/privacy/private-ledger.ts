@@ -27,7 +27,7 @@ import { openPrevious, type EpochKey, type KeyId } from "./epoch-key.ts";
 import { Keyring } from "./keyring.ts";
 import { webPrivacy, type PrivacyNative } from "./native.ts";
 import { discoverKeys, type KeyHolder } from "./key-discovery.ts";
-import { latestStart, type OpenedEnvelopes, type SealedStart } from "./sealed-starts.ts";
+import { boundStart, latestStart, type OpenedEnvelopes, type SealedStart } from "./sealed-starts.ts";
 import { holdsEnvelope, openSealedDocument, putSealed, readEnvelopes, type SealedDoc } from "./sealed-document.ts";
 
 export const BATCH_ENTRIES = 16;
@@ -87,8 +87,12 @@ export class PrivateLedger {
   /** Sealed starts seen, by checkpoint id, with the key epoch whose document holds them. */
   private readonly starts = new Map<EntryId, { readonly keyEpoch: number; readonly snapshot: Uint8Array }>();
   private moveRefusal: string | undefined;
-  /** Token CIDs some envelope already carries. */
-  private readonly sealedTokens = new Set<string>();
+  /**
+   * The highest key epoch of an envelope carrying each token CID. One carried only before the
+   * current ledger epoch is carried again: a node starting from the epoch's start reads no earlier
+   * documents, and an entry whose proof token it lacks would wait for it for ever.
+   */
+  private readonly carried = new Map<string, number>();
   /** The key each entry was first seen sealed under: an author who sealed under a key holds it (key-holders.ts). */
   private readonly sealedUnder = new Map<EntryId, KeyId>();
   private queue: SignedEntry[] = [];
@@ -221,15 +225,16 @@ export class PrivateLedger {
   }
 
   /**
-   * Puts the sealed start of a ledger epoch (its checkpoint and the snapshot it commits to) into
-   * `key`'s document, which then begins that ledger epoch; this node moves as soon as its fold
-   * accepts the checkpoint (private-epochs.ts, compactPrivatePool).
+   * Puts the sealed start of a ledger epoch (its checkpoint, the rotation to `key` signed right
+   * after it, and the snapshot the checkpoint commits to) into `key`'s document, which then begins
+   * that ledger epoch; this node moves as soon as its fold accepts the checkpoint
+   * (private-epochs.ts, compactPrivatePool).
    */
-  sealStart(key: EpochKey, checkpoint: SignedEntry, snapshot: Uint8Array): Promise<void> {
+  sealStart(key: EpochKey, checkpoint: SignedEntry, rotation: SignedEntry, snapshot: Uint8Array): Promise<void> {
     return this.serialise(async () => {
       const handle = this.docs.get(key.keyId);
       if (!handle) throw new TypeError(`no document is open for key epoch ${key.epoch}`);
-      const { hash, bytes } = await sealEnvelope(key, [checkpoint], [], this.native, snapshot);
+      const { hash, bytes } = await sealEnvelope(key, [checkpoint, rotation], [], this.native, snapshot);
       this.opened.set(hash, { bytes, keyId: key.keyId });
       this.starts.set(checkpoint.id, { keyEpoch: key.epoch, snapshot });
       putSealed(handle, new Map([[hash, bytes]]));
@@ -295,9 +300,13 @@ export class PrivateLedger {
       this.failed.delete(key);
       this.opened.set(key, { bytes: value as Uint8Array, keyId: opened.keyId });
       for (const bytes of opened.entries) found.push({ bytes, keyId: opened.keyId });
-      for (const token of opened.tokens) tokens.set(tokenCid(token), token);
-      const keyEpoch = this.keyring.byId(opened.keyId)?.epoch;
-      if (opened.snapshot && keyEpoch !== undefined) this.starts.set(entryIdOf(opened.entries[0]!), { keyEpoch, snapshot: opened.snapshot });
+      const sealer = this.keyring.byId(opened.keyId);
+      for (const token of opened.tokens) {
+        tokens.set(tokenCid(token), token);
+        if (sealer) this.noteCarried(tokenCid(token), sealer);
+      }
+      const start = sealer && boundStart(opened, sealer);
+      if (start) this.starts.set(entryIdOf(start.checkpoint), { keyEpoch: sealer.epoch, snapshot: opened.snapshot! });
     }
     const docKey = [...this.docs].find(([, h]) => h === handle)?.[0];
     const lost = new Map([...this.opened].filter(([hash, e]) => e.keyId === docKey && (!present.has(hash) || !holdsEnvelope(doc, hash, e.bytes))).map(([hash, e]) => [hash, e.bytes]));
@@ -322,7 +331,6 @@ export class PrivateLedger {
 
   /** Writes opened entries into the local document: the ledger validates them as a peer's. */
   private handToLedger(entries: readonly { bytes: Uint8Array; keyId: KeyId }[], tokens: ReadonlyMap<TokenCid, string>): void {
-    for (const cid of tokens.keys()) this.sealedTokens.add(cid);
     // Tokens first: an entry whose proof token is missing waits for it.
     putEntries(this.ledger.handle, [], tokens);
     const ids = entries.map(({ bytes, keyId }) => ({ id: entryIdOf(bytes), bytes, key: this.keyring.byId(keyId) }));
@@ -422,15 +430,19 @@ export class PrivateLedger {
     const tokens = new Map<string, string>();
     for (const { entry } of entries) {
       for (const cid of entry.proof) {
-        const token = this.sealedTokens.has(cid) ? undefined : this.ledger.token(cid);
+        const token = (this.carried.get(cid) ?? -1) >= this.base ? undefined : this.ledger.token(cid);
         if (token) tokens.set(cid, token);
       }
     }
     const { hash, bytes } = await sealEnvelope(key, entries, [...tokens.values()], this.native);
-    for (const cid of tokens.keys()) this.sealedTokens.add(cid);
+    for (const cid of tokens.keys()) this.noteCarried(cid, key);
     this.opened.set(hash, { bytes, keyId: key.keyId });
     for (const e of entries) this.noteSealed(e.id, key);
     putSealed(handle, new Map([[hash, bytes]]), mailbox);
+  }
+
+  private noteCarried(cid: string, key: EpochKey): void {
+    this.carried.set(cid, Math.max(key.epoch, this.carried.get(cid) ?? -1));
   }
 
   private noteSealed(entry: EntryId, key: EpochKey): void {

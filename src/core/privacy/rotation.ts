@@ -25,6 +25,8 @@ export interface Writer {
 export interface RotationResult {
   readonly epoch: number;
   readonly key: EpochKey;
+  /** The signed key.rotate. */
+  readonly entry: SignedEntry;
   /** Current members left out because they published no key-agreement key (they cannot read on). */
   readonly withoutKex: readonly Did[];
 }
@@ -119,7 +121,7 @@ export async function rotateKey(request: RotateRequest): Promise<Result<Rotation
   if (refused) return { ok: false, ...refused };
   await node.addKey(key);
   putPrevious(node.document(key)!, sealPrevious(key, previous));
-  return { ok: true, epoch, key, withoutKex };
+  return { ok: true, epoch, key, entry: rotate, withoutKex };
 }
 
 /**

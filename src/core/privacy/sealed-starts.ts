@@ -9,6 +9,8 @@ import type { LedgerState } from "../ledger/state.ts";
 import type { PoolId, SignedEntry } from "../ledger/types.ts";
 import { contextOf } from "../ledger/validate.ts";
 import type { LedgerOptions } from "../ledger/ledger.ts";
+import { bytesToHex } from "../crypto/index.ts";
+import { decodeEntry } from "../ledger/codec.ts";
 import { openEnvelope, type OpenedEnvelope } from "./envelope.ts";
 import { openPrevious, type EpochKey } from "./epoch-key.ts";
 import type { Keyring } from "./keyring.ts";
@@ -55,9 +57,30 @@ export async function openAll(pool: PoolId, keyring: Keyring, handle: DocHandle<
   for (const { key: hash, value } of readEnvelopes(handle.doc())) {
     const result = await openEnvelope(pool, hash, value, (id) => keyring.byId(id), native);
     opened.set(hash, { value, opened: result });
-    if (result.ok && result.snapshot) candidates.push({ checkpoint: result.entries[0]!, snapshots: [result.snapshot] });
+    const key = result.ok ? keyring.byId(result.keyId) : undefined;
+    const start = key && result.ok ? boundStart(result, key) : undefined;
+    if (start) candidates.push(start);
   }
   return candidates;
+}
+
+/**
+ * The start an opened envelope carries, if it belongs in the document of `key`: beside the
+ * checkpoint, the `key.rotate` its author signed next (sequence + 1) naming this key, as
+ * compactPrivatePool writes them. Without that binding a member holding a later key could copy a
+ * real start into that key's document, and a cold start would stop its walk there and never read
+ * the documents between (what the pool wrote after the checkpoint until that key).
+ */
+export function boundStart(opened: Extract<OpenedEnvelope, { ok: true }>, key: EpochKey): StartCandidate | undefined {
+  const [checkpointBytes, rotationBytes] = opened.entries;
+  if (!opened.snapshot || !checkpointBytes || !rotationBytes) return undefined;
+  const checkpoint = decodeEntry(checkpointBytes);
+  const rotation = decodeEntry(rotationBytes);
+  if (!checkpoint.ok || !rotation.ok) return undefined;
+  const c = checkpoint.signed.entry;
+  const r = rotation.signed.entry;
+  const names = r.body.keyId instanceof Uint8Array && bytesToHex(r.body.keyId) === key.keyId;
+  return r.kind === "key.rotate" && names && r.author === c.author && r.seq === c.seq + 1 ? { checkpoint: checkpointBytes, snapshots: [opened.snapshot] } : undefined;
 }
 
 export interface StartSearch extends Pick<LedgerOptions, "pool" | "authoriser" | "now" | "skewMs" | "verify"> {

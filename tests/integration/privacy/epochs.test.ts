@@ -3,16 +3,26 @@
  * EdgePool code: the root compacts (a checkpoint naming the next ledger epoch, a rotation, and the
  * sealed start in the new key's document); a member offline meanwhile catches up and what it wrote
  * offline is kept; a restarted member opens the new ledger epoch alone; the whole history verifies.
- * A member's forged start moves nobody, and a relay that deletes the start cannot hide the move.
+ * A member's forged start moves nobody, and a relay that deletes the start cannot hide the move; a
+ * real start copied into a later key's document does not stop a new device's walk there.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { DocHandle } from "@automerge/automerge-repo";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Repo, type DocHandle } from "@automerge/automerge-repo";
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
+import { hexToBytes } from "../../../src/core/crypto/index.ts";
+import { ClosingStorage, shutdownRepo } from "../../../src/core/ledger/closing-storage.ts";
+import { decodeEntry } from "../../../src/core/ledger/codec.ts";
 import { stateHash } from "../../../src/core/ledger/state.ts";
 import { checkpointBody } from "../../../src/core/ledger/checkpoint-writer.ts";
 import { epochSnapshot } from "../../../src/core/ledger/epochs.ts";
 import { UcanAuthoriser } from "../../../src/core/ledger/ucan-authoriser.ts";
 import type { EntryId } from "../../../src/core/ledger/types.ts";
+import { openEnvelope } from "../../../src/core/privacy/envelope.ts";
 import { PrivateLedger } from "../../../src/core/privacy/private-ledger.ts";
+import { rotateKey } from "../../../src/core/privacy/rotation.ts";
 import { compactPrivatePool, verifyPrivatePool } from "../../../src/core/privacy/private-epochs.ts";
 import { envelopeBucket, readEnvelopes, type SealedDoc } from "../../../src/core/privacy/sealed-document.ts";
 import { link } from "../ledger/network.ts";
@@ -116,11 +126,16 @@ describe("ledger epochs in a private pool", () => {
     pool = await privatePool(clock);
     const { alice, bob, carol, relay } = pool;
     await ready(pool);
-    // Carol (job/run only) holds the key: she seals a start of her own checkpoint naming epoch 1.
+    // Carol (job/run only) holds the key: she seals a start of her own checkpoint naming epoch 1,
+    // bound to the document's key by a rotation of hers signed next.
     const drafted = checkpointBody(carol.node.ledger, NOW, 20_000, 1);
     if (!drafted.ok) throw new Error(drafted.message);
-    const forged = await carol.node.ledger.writerFor(carol.who).write("checkpoint", drafted.body, NOW, carol.proof ? [carol.proof] : []);
-    await carol.node.sealStart(carol.node.sealingKey()!, forged, epochSnapshot(carol.node.ledger, drafted.through));
+    const key0 = carol.node.sealingKey()!;
+    const writer = carol.node.ledger.writerFor(carol.who);
+    const proof = carol.proof ? [carol.proof] : [];
+    const forged = await writer.write("checkpoint", drafted.body, NOW, proof);
+    const rotation = await writer.write("key.rotate", { epoch: 1, keyId: hexToBytes(key0.keyId), mailbox: new Uint8Array(32), recipients: new Uint8Array(0) }, NOW, proof);
+    await carol.node.sealStart(key0, forged, rotation, epochSnapshot(carol.node.ledger, drafted.through));
     await until(() => alice.node.ledger.view().invalid.some((i) => i.key === forged.id), "alice refuses carol's checkpoint");
     expect(alice.node.ledger.view().invalid.find((i) => i.key === forged.id)?.reason).toBe("not-authorised");
     await until(() => bob.node.ledger.view().invalid.some((i) => i.key === forged.id), "bob refuses it too");
@@ -140,5 +155,55 @@ describe("ledger epochs in a private pool", () => {
     await until(() => hashes.every((hash) => readEnvelopes(copy.doc()).some((e) => e.key === hash)), "alice puts the deleted start back");
     await until(() => cold.view().ledgerEpoch === 1 && carol.node.view().ledgerEpoch === 1, "bob and carol move", 30_000);
     expect(stateHash(cold.ledger.state)).toBe(stateHash(alice.node.ledger.state));
+  });
+  it("a real start copied into a later key epoch's document does not stop a new device's walk there: what the pool wrote between is read", { timeout: 90_000 }, async () => {
+    now = T0 + 30_000;
+    pool = await privatePool(clock);
+    const { alice, bob, carol, relay } = pool;
+    await ready(pool);
+    await compact(pool);
+    await until(() => bob.node.view().ledgerEpoch === 1 && carol.node.view().ledgerEpoch === 1, "bob and carol move to ledger epoch 1");
+    // Bob writes under key epoch 1; then alice rotates by hand to key epoch 2.
+    now = NOW + 10_000;
+    const between = await submit(bob, now, 3);
+    if (!between.ok) throw new Error(between.message);
+    const job = between.ids[0] as EntryId;
+    await bob.node.flush();
+    await until(() => alice.node.ledger.state.jobs[job] !== undefined, "alice reads bob's job");
+    const rotated = await rotateKey({ node: alice.node, author: alice.who, time: now });
+    if (!rotated.ok) throw new Error(rotated.message);
+    await until(() => carol.node.keyring.all().some((k) => k.epoch === 2), "carol holds key epoch 2");
+
+    // Carol copies the real start (checkpoint, rotation, snapshot) from key epoch 1's document into key epoch 2's.
+    const [key1, key2] = [1, 2].map((epoch) => carol.node.keyring.all().find((k) => k.epoch === epoch)!);
+    let copied = false;
+    for (const { key, value } of readEnvelopes(carol.node.document(key1!)!.doc())) {
+      const opened = await openEnvelope(pool.pool, key, value, (id) => carol.node.keyring.byId(id));
+      if (!opened.ok || !opened.snapshot) continue;
+      const [checkpoint, rotation] = opened.entries.map((bytes) => decodeEntry(bytes)).map((d) => (d.ok ? d.signed : undefined));
+      await carol.node.sealStart(key2!, checkpoint!, rotation!, opened.snapshot);
+      copied = true;
+    }
+    expect(copied).toBe(true);
+    const sealed = readEnvelopes(carol.node.document(key2!)!.doc()).map((e) => e.key);
+    const atRelay = await relay.repo.find<SealedDoc>(key2!.documentUrl);
+    await until(() => sealed.every((hash) => readEnvelopes(atRelay.doc()).some((e) => e.key === hash)), "the copy reaches the relay");
+
+    // A new device of bob's, holding only key epoch 2 (as a link made now would give it), with nothing stored.
+    const dir = mkdtempSync(join(tmpdir(), "edgepool-device-"));
+    const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
+    const repo = new Repo({ storage, network: [] });
+    link(repo, relay.repo);
+    const device = await PrivateLedger.open({ repo, storage, pool: pool.pool, authoriser: new UcanAuthoriser(), now: clock, me: { did: bob.who.did, kex: kexOf(bob.who) }, keys: [key2!], flushMs: 50 });
+    try {
+      expect(device.view().ledgerEpoch).toBe(1);
+      expect(device.documents().some((h) => h.documentId === key1!.documentId)).toBe(true);
+      await until(() => device.ledger.state.jobs[job] !== undefined, "the new device reads bob's job sealed under key epoch 1");
+      await until(() => stateHash(device.ledger.state) === stateHash(alice.node.ledger.state), "the new device holds the pool's state");
+    } finally {
+      await device.close();
+      await shutdownRepo(repo, storage);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -63,13 +63,8 @@ async function verdict(relay: RunningRelay, pool: PoolId, who: TestIdentity): Pr
 
 /** Asks until the relay answers `expected` (it judges by what has reached it), failing with its last answer. */
 async function answers(relay: RunningRelay, pool: PoolId, who: TestIdentity, expected: string): Promise<void> {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    const got = await verdict(relay, pool, who);
-    if (got === expected) return;
-    if (Date.now() > deadline) throw new Error(`the relay answered ${who.name} "${got}", not "${expected}"`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let got = "";
+  await until(async () => (got = await verdict(relay, pool, who)) === expected, () => `the relay to answer ${who.name} "${expected}" (it answered "${got}")`, WAIT);
 }
 
 describe("the relay's membership check across ledger epochs", () => {
@@ -106,11 +101,11 @@ describe("the relay's membership check across ledger epochs", () => {
       doc.snapshot = snapshot;
     });
     const stepped = () => logged.some((line) => line.startsWith(`relay: cannot open the ledger of pool ${created.pool}`));
-    for (const deadline = Date.now() + WAIT; !stepped(); ) {
-      if (Date.now() > deadline) throw new Error(`the relay never judged the forged epoch-2 document: ${logged.join("\n")}`);
+    await until(async () => {
+      if (stepped()) return true;
       await verdict(relay, created.pool, bob);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return false;
+    }, () => `the relay to judge the forged epoch-2 document: ${logged.join("\n")}`, WAIT);
     expect(await verdict(relay, created.pool, bob)).toBe("member");
     expect(await verdict(relay, created.pool, carol)).toBe("refused");
     expect(await verdict(relay, created.pool, mallory)).toBe("refused");

@@ -61,6 +61,8 @@ export class Simulation {
   private nextReentry = 0;
   /** Every identity a caught member re-entered with. */
   private readonly reentered: Did[] = [];
+  /** The members that may re-enter (a role is for the whole run): --reentry looks at them every tick. */
+  private readonly dishonest: readonly SimNode[];
   private readonly farm: SybilFarm | undefined;
   private readonly newcomers: NewcomerWatch | undefined;
 
@@ -69,6 +71,7 @@ export class Simulation {
     const world = createWorld(config, root.fork());
     this.ledger = world.ledger;
     this.nodes = world.nodes;
+    this.dishonest = this.nodes.filter((node) => !ROLES[node.role].honest);
     const [arrivals, churn, work, answers] = [root.fork(), root.fork(), root.fork(), root.fork()];
     this.rng = { arrivals, work };
     const leaseMs = config.pool.leaseSeconds * 1000;
@@ -221,8 +224,8 @@ export class Simulation {
    */
   private reenter(): void {
     const every = this.config.adversaries.reentryEvery;
-    for (const node of this.nodes) {
-      if (ROLES[node.role].honest || this.ledger.state.standing[node.did]?.suspended === undefined) continue;
+    for (const node of this.dishonest) {
+      if (this.ledger.state.standing[node.did]?.suspended === undefined) continue;
       if (every > 0 && this.tally.submitted < this.nextReentry) return;
       this.nextReentry = this.tally.submitted + every;
       this.members.dropAttempt(node);

@@ -9,6 +9,7 @@
  */
 import type { Did } from "../identity/did-key.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { inOwnTurn } from "../ledger/own-turn.ts";
 import type { EntryId, Kind, RejectReason } from "../ledger/types.ts";
 import type { Author } from "../ledger/writer.ts";
 import type { Clock } from "../scheduler/index.ts";
@@ -20,27 +21,6 @@ export interface OwnEntryRequest {
   readonly body: Record<string, unknown>;
   /** The entry's time is at least this (it must sort after what it refers to). */
   readonly notBefore?: number;
-}
-
-/**
- * Each ledger's queues of own writes, one per author. They belong to the ledger, not to one
- * OwnEntries: a private pool's rotations, key grants, invites and rekeys (privacy/*) are written
- * by the app and the CLI beside the node, not through it, and must still take their sequence
- * numbers in the same line as the node's jobs and work.
- */
-const queues = new WeakMap<Ledger, Map<Did, Promise<unknown>>>();
-
-/**
- * Runs `task`, which signs and appends entries of `author` itself, after every earlier task and
- * write of that author on `ledger` in this process: no two take one sequence number. A task must
- * not wait for another one of the same author (it would wait for itself).
- */
-export function inOwnTurn<T>(ledger: Ledger, author: Did, task: () => Promise<T>): Promise<T> {
-  const byAuthor = queues.get(ledger) ?? new Map<Did, Promise<unknown>>();
-  queues.set(ledger, byAuthor);
-  const run = (byAuthor.get(author) ?? Promise.resolve()).then(task);
-  byAuthor.set(author, run.catch(() => undefined));
-  return run;
 }
 
 export class OwnEntries {

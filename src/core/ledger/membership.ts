@@ -14,7 +14,8 @@ import type { Ledger } from "./ledger.ts";
 import { recordInviteDeadline } from "./invite-deadlines.ts";
 import { ownDelegation } from "./own-delegation.ts";
 import { UcanAuthoriser } from "./ucan-authoriser.ts";
-import type { RejectReason, SignedEntry } from "./types.ts";
+import { inOwnTurn, ownTime } from "./own-turn.ts";
+import type { Kind, RejectReason, SignedEntry } from "./types.ts";
 import type { Author } from "./writer.ts";
 
 export type MembershipReason = RefusalReason | RejectReason | "no-pool" | "not-a-member" | "unknown-target";
@@ -229,7 +230,10 @@ export async function draftRevocation(ledger: Ledger, revoker: Author, token: st
  * Writes `ucan.revoke` for `token`. Every entry resting on it that this node has seen stays valid;
  * every later one is refused.
  */
-export async function revokeDelegation(ledger: Ledger, revoker: Author, token: string, now: number): Promise<RevokeOutcome | MembershipRefusal> {
+export const revokeDelegation = (ledger: Ledger, revoker: Author, token: string, now: number): Promise<RevokeOutcome | MembershipRefusal> =>
+  inOwnTurn(ledger, revoker.did, () => revokeInTurn(ledger, revoker, token, ownTime(ledger.state, revoker.did, now)));
+
+async function revokeInTurn(ledger: Ledger, revoker: Author, token: string, now: number): Promise<RevokeOutcome | MembershipRefusal> {
   const draft = await draftRevocation(ledger, revoker, token, now);
   if (!draft.ok) return draft;
   const { target, entry, honoured } = draft;
@@ -259,7 +263,7 @@ export async function removeStranger(ledger: Ledger, revoker: Author, stranger: 
   const from = Math.min(now, Math.max(joined + 1, checkpoint ? checkpoint.through + 1 : pool.created));
   const honoured = { [stranger]: seq };
   const body = { target: stranger, honoured, from };
-  const appended = await appendOwn(ledger, await ledger.writerFor(revoker).write("ucan.revoke", body, now, own.proof === undefined ? [] : [own.proof]));
+  const appended = await signAndAppend(ledger, revoker, "ucan.revoke", body, now, own.proof);
   return appended.ok ? { ok: true, target: stranger, already: false, honoured } : appended;
 }
 
@@ -271,8 +275,12 @@ export const revokeTarget = (ledger: Ledger, revoker: Author, target: Revocation
 async function appendSetting(ledger: Ledger, admin: Author, kind: "pool.network" | "pool.anonymous", body: Record<string, unknown>, now: number): Promise<{ ok: true } | MembershipRefusal> {
   const own = ownDelegation(ledger, admin.did);
   if (!own.ok) return refusal(own.reason, own.reason === "no-pool" ? "this node has no ledger of the pool yet" : `${admin.did} is not a member of the pool`);
-  return appendOwn(ledger, await ledger.writerFor(admin).write(kind, body, now, own.proof === undefined ? [] : [own.proof]));
+  return signAndAppend(ledger, admin, kind, body, now, own.proof);
 }
+
+/** Signs and appends one entry of `author` in its turn of own writes (./own-turn.ts), never dated before its last. */
+const signAndAppend = (ledger: Ledger, author: Author, kind: Kind, body: Record<string, unknown>, now: number, proof: string | undefined): Promise<{ ok: true } | MembershipRefusal> =>
+  inOwnTurn(ledger, author.did, async () => appendOwn(ledger, await ledger.writerFor(author).write(kind, body, ownTime(ledger.state, author.did, now), proof === undefined ? [] : [proof])));
 
 /**
  * Sets how the pool's members connect directly (pool.network, an admin's entry): its STUN/TURN

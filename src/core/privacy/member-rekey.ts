@@ -7,7 +7,7 @@
  * (rotation.ts `grantKey`), one epoch at a time.
  */
 import { bytesToHex } from "../crypto/index.ts";
-import { inOwnTurn } from "../jobs/own-entries.ts";
+import { inOwnTurn } from "../ledger/own-turn.ts";
 import type { AppendResult } from "../ledger/ledger.ts";
 import type { PrivateLedger } from "./private-ledger.ts";
 import type { Writer } from "./rotation.ts";

@@ -17,7 +17,7 @@ import { EntryStore } from "../ledger/store.ts";
 import { reject, type EntryId, type Result } from "../ledger/types.ts";
 import { contextOf, type ValidationContext } from "../ledger/validate.ts";
 import { bytesToHex, fromUtf8, sha256 } from "../crypto/index.ts";
-import { inOwnTurn } from "../jobs/own-entries.ts";
+import { inOwnTurn } from "../ledger/own-turn.ts";
 import { MAX_START_SNAPSHOT } from "./envelope.ts";
 import { Keyring } from "./keyring.ts";
 import type { PrivacyNative } from "./native.ts";

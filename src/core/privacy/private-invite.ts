@@ -9,7 +9,7 @@
  */
 import { stringifyAutomergeUrl, type DocumentId, type Repo } from "@automerge/automerge-repo";
 import { generateSeed, hexToBytes } from "../crypto/index.ts";
-import { inOwnTurn } from "../jobs/own-entries.ts";
+import { inOwnTurn } from "../ledger/own-turn.ts";
 import type { InviteLink } from "../capability/invite.ts";
 import { recipientTag } from "../ledger/rules/privacy.ts";
 import { appendOwn, createPoolInvite, type InviteOutcome, type InviteTerms, type MembershipRefusal } from "../ledger/membership.ts";

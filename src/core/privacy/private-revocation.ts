@@ -6,7 +6,7 @@
  */
 import { expandAbilities } from "../capability/abilities.ts";
 import type { Did } from "../identity/did-key.ts";
-import { inOwnTurn } from "../jobs/own-entries.ts";
+import { inOwnTurn } from "../ledger/own-turn.ts";
 import { appendOwn, draftRevocation, type MembershipRefusal, type RevokeOutcome } from "../ledger/membership.ts";
 import type { Rejection } from "../ledger/types.ts";
 import { UcanAuthoriser } from "../ledger/ucan-authoriser.ts";

@@ -7,7 +7,7 @@
  */
 import { hexToBytes } from "../crypto/index.ts";
 import type { Did } from "../identity/did-key.ts";
-import { inOwnTurn } from "../jobs/own-entries.ts";
+import { inOwnTurn, ownTime } from "../ledger/own-turn.ts";
 import { recipientTag, RECIPIENT_TAG_LENGTH } from "../ledger/rules/privacy.ts";
 import type { LedgerState } from "../ledger/state.ts";
 import { reject, type Rejection, type Result, type SignedEntry } from "../ledger/types.ts";
@@ -182,9 +182,6 @@ export async function maintainKeys(node: PrivateLedger, writer: Writer, time: nu
   for (const member of Object.keys(node.ledger.state.privacy?.complaints ?? {})) await grantKey(node, writer, member as Did, time);
   await node.settled();
 }
-
-/** An entry's time: `requested`, or later when the author already wrote later (its time must not go back). */
-const ownTime = (state: LedgerState, author: Did, requested: number): number => Math.max(requested, state.authors[author]?.time ?? 0);
 
 function rotateBody(epoch: number, key: EpochKey, lockboxes: { hash: string; tags: Uint8Array }): Record<string, unknown> {
   return { epoch, keyId: hexToBytes(key.keyId), mailbox: hexToBytes(lockboxes.hash), recipients: lockboxes.tags };

@@ -5,12 +5,12 @@
  * refuse both as equivocation and strike the root).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { SigningKey } from "../../../src/core/crypto/index.ts";
 import { OwnEntries } from "../../../src/core/jobs/own-entries.ts";
 import { equivocators } from "../../../src/core/ledger/ledger.ts";
 import type { Author } from "../../../src/core/ledger/writer.ts";
 import { publishKex } from "../../../src/core/privacy/member-rekey.ts";
 import { rotateKey } from "../../../src/core/privacy/rotation.ts";
+import { heldSigner } from "../../fixtures/held-signer.ts";
 import { kexOf, now, privatePool, T0, type PrivatePool } from "./private-pool.ts";
 
 let pool: PrivatePool | undefined;
@@ -18,35 +18,6 @@ afterEach(async () => {
   await pool?.close();
   pool = undefined;
 });
-
-/**
- * alice's real key, whose next signature waits (the node's write is then in flight: numbered,
- * not yet appended) until another signature is asked for (two writes numbered at once: the bug)
- * or the rival write has had time to reach its own signature.
- */
-function heldSigner(key: SigningKey): { key: SigningKey; hold(): void; rivalStarted(): void } {
-  let gate: Promise<void> | undefined;
-  let open = () => {};
-  return {
-    key: {
-      publicKey: key.publicKey,
-      async sign(message) {
-        const waiting = gate;
-        gate = undefined;
-        if (waiting) await waiting;
-        else open();
-        return key.sign(message);
-      },
-    },
-    hold() {
-      gate = new Promise((resolve) => (open = resolve));
-    },
-    rivalStarted() {
-      const release = open;
-      setTimeout(release, 300);
-    },
-  };
-}
 
 describe("a private pool's key writes beside the node's own writes", () => {
   it("a rotation and a rekey signed while a node's write is in flight each get their own sequence number", async () => {

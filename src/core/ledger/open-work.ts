@@ -19,7 +19,10 @@ function add(index: Map<Did, Set<EntryId>>, did: Did, jobId: EntryId): void {
   jobs.add(jobId);
 }
 
-/** Records that `did` wrote a claim or a commit on `jobId` (called after the fold stored it). */
+/**
+ * Records that `did` claimed `jobId` (called after the fold stored the claim). A commit needs the
+ * author's live claim on the job, so claims are all the index needs to be told of.
+ */
 export function noteWork(state: LedgerState, did: Did, jobId: EntryId): void {
   const index = byJobs.get(state.jobs);
   // No index yet: the scan that builds it will find this claim or commit in the job itself.

@@ -18,7 +18,7 @@ export type PrivateRevokeOutcome = RevokeOutcome & {
   readonly rotation: { readonly ok: true; readonly epoch: number } | ({ readonly ok: false } & Rejection) | undefined;
 };
 
-/** Revokes `token` and, for an admin, rotates, in the revoker's turn of own writes (own-entries.ts). */
+/** Revokes `token` and, for an admin, rotates, in the revoker's turn of own writes (ledger/own-turn.ts). */
 export function revokeAndRotate(node: PrivateLedger, writer: Writer, token: string, now: number): Promise<PrivateRevokeOutcome | MembershipRefusal> {
   return inOwnTurn(node.ledger, writer.author.did, () => revokeInTurn(node, writer, token, now));
 }

@@ -100,7 +100,7 @@ export interface RotateRequest extends Writer {
   readonly removed?: readonly Did[];
 }
 
-/** Rotates to the next key epoch, in the author's turn of own writes (own-entries.ts). */
+/** Rotates to the next key epoch, in the author's turn of own writes (ledger/own-turn.ts). */
 export function rotateKey(request: RotateRequest): Promise<Result<RotationResult>> {
   return inOwnTurn(request.node.ledger, request.author.did, () => rotateKeyInTurn(request));
 }

@@ -248,7 +248,6 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
   const proven = job.displaced?.[entry.author]?.commitment === commitment;
   const escalated = job.escalations !== undefined && replica >= job.replicas - ESCALATION_STEP * job.escalations && trusted(state, entry.author);
   job.commits[entry.author] = { replica, commitment, ...(job.exposed && !proven ? { unpaid: true as const } : {}), ...(escalated ? { escalated: true as const } : {}) };
-  noteWork(state, entry.author, jobId);
   noteOpened(job);
   delete job.claims[replica];
   delete standingOf(state, entry.author).leases[jobId];

@@ -10,9 +10,8 @@ import { join } from "node:path";
 import type { StorageAdapterInterface } from "@automerge/automerge-repo";
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import { parsePoolId, type PoolId } from "../core/capability/pool.ts";
-import { hexToBytes, seedSigningKey } from "../core/crypto/index.ts";
-import { didFromPublicKey } from "../core/identity/did-key.ts";
-import { anonymousJobKeys, keepAnonymousJob, type AnonymousJobKey } from "../core/jobs/anonymous-keys.ts";
+import { hexToBytes } from "../core/crypto/index.ts";
+import { anonymousJobKeys, anonymousKey, keepAnonymousJob, type AnonymousJobKey } from "../core/jobs/anonymous-keys.ts";
 import { isEntryId } from "../core/ledger/schema.ts";
 import type { EntryId } from "../core/ledger/types.ts";
 import type { CliIo } from "./command.ts";
@@ -62,6 +61,6 @@ function oldKeptJob(text: string, modified: number): OldKeptJob {
   if (!isEntryId(job)) return { ok: false, message: "job is not an entry id" };
   if (typeof seed !== "string" || !/^[0-9a-f]{64}$/.test(seed)) return { ok: false, message: "seed is not 32 bytes of hex" };
   const seedBytes = hexToBytes(seed);
-  if (didFromPublicKey(seedSigningKey(seedBytes).publicKey) !== did) return { ok: false, message: "the seed's key is not the did the file names" };
+  if (anonymousKey(seedBytes).did !== did) return { ok: false, message: "the seed's key is not the did the file names" };
   return { ok: true, kept: { pool: poolId.pool, job: job as EntryId, seed: seedBytes, relay: undefined, submitted: Math.floor(modified) } };
 }

@@ -11,9 +11,8 @@
  */
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs";
 import type { PoolId } from "../core/capability/pool.ts";
-import { generateSeed, seedSigningKey } from "../core/crypto/index.ts";
-import { didFromPublicKey } from "../core/identity/did-key.ts";
-import { anonymousRepoPrefix, keepAnonymousJob, type AnonymousJobKey } from "../core/jobs/anonymous-keys.ts";
+import { generateSeed } from "../core/crypto/index.ts";
+import { anonymousKey, anonymousRepoPrefix, keepAnonymousJob, type AnonymousJobKey } from "../core/jobs/anonymous-keys.ts";
 import { automergeDir } from "../core/ledger/home-node.ts";
 import { openJoinPolicy } from "../core/ledger/open-join.ts";
 import type { EntryId } from "../core/ledger/types.ts";
@@ -45,8 +44,7 @@ const FINAL: ReadonlySet<JobStatus | undefined> = new Set(["done", "failed"] as 
  * failed once the relay holds everything.
  */
 async function openKeySession(args: ParsedArgs, io: CliIo, pool: PoolId, seed: Uint8Array, job: () => EntryId | undefined, check: (session: PoolSession) => void): Promise<JobSession> {
-  const signingKey = seedSigningKey(seed);
-  const did = didFromPublicKey(signingKey.publicKey);
+  const { did, signingKey } = anonymousKey(seed);
   const prefix = anonymousRepoPrefix(did);
   const remove = () => new NodeFSStorageAdapter(automergeDir(resolveHome(args, io))).removeRange(prefix);
   const session = await openPool(args, io, pool, { namespace: prefix });

@@ -7,9 +7,17 @@
 import * as dagCbor from "@ipld/dag-cbor";
 import type { StorageAdapterInterface } from "@automerge/automerge-repo";
 import type { PoolId } from "../capability/pool.ts";
+import { seedSigningKey, type SigningKey } from "../crypto/index.ts";
+import { didFromPublicKey, type Did } from "../identity/did-key.ts";
 import type { EntryId } from "../ledger/types.ts";
 
 const NAMESPACE = "edgepool-anonymous-jobs";
+
+/** A job's key from its seed: the only name the ledger shows for the job's submitter. */
+export function anonymousKey(seed: Uint8Array): { readonly did: Did; readonly signingKey: SigningKey } {
+  const signingKey = seedSigningKey(seed);
+  return { did: didFromPublicKey(signingKey.publicKey), signingKey };
+}
 
 /**
  * The storage namespace (net/storage-namespace.ts) of the repo one anonymous job travels through,

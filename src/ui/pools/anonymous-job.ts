@@ -10,7 +10,7 @@
  */
 import { generateSeed } from "../../core/crypto/index.ts";
 import type { Did } from "../../core/identity/did-key.ts";
-import { forgetAnonymousJob as forgetKey, keepAnonymousJob } from "../../core/jobs/anonymous-keys.ts";
+import { anonymousKey, forgetAnonymousJob as forgetKey, keepAnonymousJob } from "../../core/jobs/anonymous-keys.ts";
 import type { JobView } from "../../core/jobs/client.ts";
 import { openJoinPolicy } from "../../core/ledger/open-join.ts";
 import type { Ledger } from "../../core/ledger/ledger.ts";
@@ -21,7 +21,7 @@ import { parsePoolId, type PoolId } from "../../core/capability/pool.ts";
 import { arrival, connectRelay, openPlainLedger, type Outcome } from "./pool-actions.ts";
 import { anonymousRepo, removeAnonymousRepo } from "./browser-repo.ts";
 import { appStorage } from "../app-storage.ts";
-import { anonymousKey, type KeptAnonymousJob } from "./anonymous-kept.ts";
+import type { KeptAnonymousJob } from "./anonymous-kept.ts";
 import { JOB_DEADLINE_MS } from "../jobs.svelte.ts";
 
 /** How long a fresh anonymous repo waits for the pool's ledger from the relay. */

@@ -3,20 +3,13 @@
  * enough for an open pool's page to list them without loading the node, which anonymous-job.ts
  * brings only when a job is submitted or followed.
  */
-import { seedSigningKey } from "../../core/crypto/index.ts";
-import { didFromPublicKey, type Did } from "../../core/identity/did-key.ts";
-import { anonymousJobKeys, type AnonymousJobKey } from "../../core/jobs/anonymous-keys.ts";
+import type { Did } from "../../core/identity/did-key.ts";
+import { anonymousJobKeys, anonymousKey, type AnonymousJobKey } from "../../core/jobs/anonymous-keys.ts";
 import { parsePoolId } from "../../core/capability/pool.ts";
 import { appStorage } from "../app-storage.ts";
 
 /** A kept anonymous job: what IndexedDB holds, and the DID its key signs as. */
 export type KeptAnonymousJob = AnonymousJobKey & { readonly did: Did };
-
-/** The job's key from its seed: the only name the ledger shows for the job's submitter. */
-export function anonymousKey(seed: Uint8Array) {
-  const signingKey = seedSigningKey(seed);
-  return { did: didFromPublicKey(signingKey.publicKey), signingKey };
-}
 
 /** The anonymous jobs this browser submitted to the pool, newest first (none for a malformed pool id). */
 export async function keptAnonymousJobs(poolText: string): Promise<KeptAnonymousJob[]> {

@@ -282,12 +282,15 @@ export class Board {
     let wakeAt = Infinity;
     let seen = 0;
     const claimer = ROLES[node.role].coordinated ? undefined : { place: this.competitors.placeOf(node.did), weightPermille: this.competitors.weightPermille(node.did) };
-    for (const index of preferred.length > 0 ? [...preferred, ...this.openJobs] : this.openJobs) {
-      if (seen++ === SCAN) break;
-      const job = this.jobs[index]!;
-      const plan = this.plan(node, job, claimer);
-      if (plan && plan.at <= now) return { job, replica: plan.replica };
-      if (plan) wakeAt = Math.min(wakeAt, plan.at);
+    // The preferred jobs, then the open ones, without copying the open set (the backlog of a saturated run).
+    scan: for (const list of [preferred, this.openJobs]) {
+      for (const index of list) {
+        if (seen++ === SCAN) break scan;
+        const job = this.jobs[index]!;
+        const plan = this.plan(node, job, claimer);
+        if (plan && plan.at <= now) return { job, replica: plan.replica };
+        if (plan) wakeAt = Math.min(wakeAt, plan.at);
+      }
     }
     return wakeAt === Infinity ? {} : { wakeAt };
   }

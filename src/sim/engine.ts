@@ -40,6 +40,12 @@ export class Simulation {
   private readonly board: Board;
   private readonly members: Members;
   private readonly jobByEntry = new Map<EntryId, number>();
+  /**
+   * The jobs the fold may hold open: what activeRunners walks each RANK_REFRESH_MS, instead of
+   * every job of the run. A job leaves once the fold settled it (done or failed) and comes back if
+   * the fold reopens it (a revoked single run, reopenRevoked).
+   */
+  private readonly inPlay = new Set<EntryId>();
   /** Fold ticks so far: `touched` lists a job once per tick. */
   private ticks = 0;
   private readonly rng: { arrivals: Rng; work: Rng };
@@ -159,6 +165,7 @@ export class Simulation {
     const work = sample(this.rng.work, this.config.devices.task);
     this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, touchedIn: 0, outcome: "open" });
     this.jobByEntry.set(id, index);
+    this.inPlay.add(id);
     this.tally.submitted++;
     if (this.farm && this.tally.submitted % FARM_EVERY === 0) this.farm.submit(now, p.reward, p.deadlineMs);
     this.unresolved++;
@@ -178,10 +185,20 @@ export class Simulation {
       this.rankedAt = this.queue.now;
       const view = this.queue.now - this.ledger.horizonMs;
       // Every job in the state is one the engine submitted, unless a Sybil farm submits its own.
-      const jobs = this.farm ? undefined : this.jobByEntry.keys();
+      const jobs = this.farm ? undefined : this.jobsInPlay();
       this.board.rank(weightedCompetitors(this.ledger.state, activeRunners(this.ledger.state, view, this.ledger.root, jobs), view));
     }
     this.queue.after(FOLD_TICK_MS, { type: "fold" });
+  }
+
+  /** The jobs the fold may hold open, after dropping those it settled since the last call (or refused, or no longer holds). */
+  private jobsInPlay(): ReadonlySet<EntryId> {
+    const folded = this.ledger.state.jobs;
+    for (const id of this.inPlay) {
+      const state = folded[id];
+      if (state ? state.status !== "open" : this.jobs[this.jobByEntry.get(id)!]!.outcome !== "open") this.inPlay.delete(id);
+    }
+    return this.inPlay;
   }
 
   /** The root checkpoints what it folded; the draws it makes open spot replicas and reveals. */
@@ -206,6 +223,7 @@ export class Simulation {
       const state = this.ledger.state.jobs[job.id];
       if (state?.status !== "open") continue;
       this.singles.delete(index);
+      this.inPlay.add(job.id);
       job.outcome = "open";
       job.deadline = state.deadline;
       for (const node of job.committed.keys()) this.nodes[node]!.awaiting.delete(index);

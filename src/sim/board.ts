@@ -99,6 +99,11 @@ export class Board {
   private nodeAt: (SimNode | undefined)[] = [];
   /** By job index, while the job is open. */
   private readonly offers: (Offer | undefined)[] = [];
+  /**
+   * Idle workers that found nothing to plan, with when they looked: they look again once
+   * something that could give them a plan happens (`stir`), not every wave.
+   */
+  private readonly waiting = new Map<SimNode, number>();
 
   constructor(
     private readonly jobs: SimJob[],
@@ -117,6 +122,8 @@ export class Board {
     this.idlers.clear();
     for (const node of this.nodes) if (node.idle) this.reachable(node);
     for (const index of this.openJobs) this.offer(this.jobs[index]!);
+    // New ranks, weights and claim delays: a waiting worker's waves may now come before a deadline.
+    this.stir();
   }
 
   /** Opens a replica of a job for claiming; it has been free since `since`. */
@@ -126,41 +133,54 @@ export class Board {
     job.free.push(replica);
     job.free.sort((a, b) => a - b);
     this.openJobs.add(job.index);
+    this.stir();
   }
 
   /** Closes the open replicas a job no longer has (the fold gave it to one worker alone). */
   trim(job: SimJob, replicas: number): void {
     if (job.free.length === 0 || job.free.at(-1)! < replicas) return;
     job.free = job.free.filter((replica) => replica < replicas);
-    if (job.free.length === 0) this.openJobs.delete(job.index);
+    if (job.free.length === 0) this.unlist(job);
   }
 
   /** Closes every open replica of a settled or expired job. */
   close(job: SimJob): void {
     job.free = [];
-    this.openJobs.delete(job.index);
+    this.unlist(job);
     this.offers[job.index] = undefined;
   }
 
   /**
    * A worker that can compute and has no task: it claims a due replica now, or waits for one. With
-   * nothing to plan it looks again a wave later, as the real worker polls the ledger while it
-   * idles: offers reach only the first ranks of the listed competitors, so a worker that went idle
-   * before any job was open, or that nobody lists (it has not worked today), would otherwise wait
-   * for ever.
+   * nothing to plan it waits until a replica opens or the competitors change, then looks again, as
+   * the real worker polls the ledger while it idles: offers reach only the first ranks of the
+   * listed competitors, so a worker that went idle before any job was open, or that nobody lists
+   * (it has not worked today), would otherwise wait for ever.
    */
   idle(node: SimNode, preferred: readonly number[] = []): void {
     node.idle = true;
+    this.waiting.delete(node);
     this.reachable(node);
     const found = this.find(node, preferred);
     if (found.job) this.take(node, found.job, found.replica);
-    else this.host.wakeAt(found.wakeAt ?? this.host.now() + this.staggerMs, { node });
+    else if (found.wakeAt !== undefined) this.host.wakeAt(found.wakeAt, { node });
+    else this.waiting.set(node, this.host.now());
   }
 
   /** The worker went offline or paused. */
   busy(node: SimNode): void {
     node.idle = false;
     this.idlers.delete(node);
+    this.waiting.delete(node);
+  }
+
+  /**
+   * The fold changed the job (claims, commits, its adaptive decision): idle workers that looked at it
+   * look again if it has free replicas, and it is offered.
+   */
+  refolded(job: SimJob): void {
+    if (job.free.length > 0 && this.scanned(job)) this.stir();
+    this.offer(job);
   }
 
   /**
@@ -187,6 +207,34 @@ export class Board {
       const next = job.freeSince + (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * this.staggerMs;
       if (next <= job.deadline) this.host.wakeAt(next, { job });
     }
+  }
+
+  /**
+   * Something that may give a waiting worker a plan happened: each looks again at its next poll
+   * (the real worker reads the ledger once a wave while it idles; a poll that could find nothing
+   * new is skipped, the others keep their times).
+   */
+  private stir(): void {
+    if (this.waiting.size === 0) return;
+    const now = this.host.now();
+    for (const [node, lookedAt] of this.waiting) this.host.wakeAt(lookedAt + Math.max(1, Math.ceil((now - lookedAt) / this.staggerMs)) * this.staggerMs, { node });
+    this.waiting.clear();
+  }
+
+  /** A job leaves the open ones: when it was among the first SCAN, the next one comes into every idle worker's look. */
+  private unlist(job: SimJob): void {
+    if (this.openJobs.size > SCAN && this.scanned(job)) this.stir();
+    this.openJobs.delete(job.index);
+  }
+
+  /** Whether the job is among the first SCAN open jobs (those a newly idle worker looks at). */
+  private scanned(job: SimJob): boolean {
+    let seen = 0;
+    for (const index of this.openJobs) {
+      if (index === job.index) return true;
+      if (++seen === SCAN) return false;
+    }
+    return false;
   }
 
   /** Notes an idle worker that offers can reach. */
@@ -250,7 +298,7 @@ export class Board {
   private take(node: SimNode, job: SimJob, replica: number): void {
     this.busy(node);
     job.free.splice(job.free.indexOf(replica), 1);
-    if (job.free.length === 0) this.openJobs.delete(job.index);
+    if (job.free.length === 0) this.unlist(job);
     this.host.claim(node, job, replica);
   }
 

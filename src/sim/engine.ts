@@ -319,7 +319,7 @@ export class Simulation {
       if ((committed & (1 << replica)) !== 0 || job.holders.has(replica) || (claim && claim.until >= view)) continue;
       this.board.open(job, replica, Math.max(job.submitted, claim?.until ?? 0));
     }
-    this.board.offer(job);
+    this.board.refolded(job);
   }
 
   /**

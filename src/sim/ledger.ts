@@ -1,10 +1,13 @@
 /**
  * The simulated pool's ledger: entries built by simulated authors, carried by a network model
  * (delay, loss), folded by the REAL fold (src/core/ledger/fold.ts) with the real kind rules and
- * schema checks. Three things are replaced by a cost model, as issue 9 allows: signatures (each
+ * schema checks. Four things are replaced by a cost model, as issue 9 allows: signatures (each
  * entry counts one signature and one verification per reader; `sig` is zeros), UCAN chains (the
- * member-list authoriser, member-list-authoriser.ts) and Automerge sync (an entry reaches the pool
- * after a sampled delay, or never when lost).
+ * member-list authoriser, member-list-authoriser.ts), Automerge sync (an entry reaches the pool
+ * after a sampled delay, or never when lost) and checkpoints' state hashes (`simulatedStateHash`:
+ * the one fold here both writes and checks each checkpoint, so hashing the whole state, a million
+ * jobs, every simulated minute would be cost with no check in it; the rest of the checkpoint rule,
+ * count, Merkle root, frontier, forgetting and the spot-check draw, is the real one).
  *
  * Ordering: the fold is order-independent, but appending in canonical order is the fast path, and
  * the only one here: the Folder keeps no entries (a refold from genesis would need them all), so
@@ -19,7 +22,7 @@ import { Folder } from "../core/ledger/fold.ts";
 import { KIND_RULES } from "../core/ledger/kinds.ts";
 import { checkpointedState } from "../core/ledger/rules/checkpoint.ts";
 import { checkBody } from "../core/ledger/schema.ts";
-import { stateHash, type LedgerState, type PoolSettingsState } from "../core/ledger/state.ts";
+import type { LedgerState, PoolSettingsState } from "../core/ledger/state.ts";
 import { ENTRY_VERSION, type Entry, type EntryId, type Kind, type PoolId, type Rejection, type SignedEntry } from "../core/ledger/types.ts";
 import { derivePoolId } from "../core/capability/pool.ts";
 import type { Did } from "../core/identity/did-key.ts";
@@ -51,13 +54,15 @@ export interface LedgerStats {
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const ZERO_SIG = new Uint8Array(64);
 const NO_BYTES = new Uint8Array(0);
+/** A checkpoint's stand-in state commitment: the number of entries the fold counted (32 bytes, hex). */
+const simulatedStateHash = (state: LedgerState): string => state.count.toString(16).padStart(64, "0");
 /** Simulated members hold their abilities by the member list: no entry names a proof (one shared, read-only list). */
 const NO_PROOF: readonly string[] = Object.freeze([]);
 
 export class SimLedger {
   readonly pool: PoolId;
   readonly stats: LedgerStats = { written: 0, lost: 0, folded: 0, rejected: {}, badBody: 0, foldMs: 0 };
-  private readonly folder = new Folder(memberListAuthoriser, undefined, { retain: false });
+  private readonly folder = new Folder(memberListAuthoriser, undefined, { retain: false, hashState: simulatedStateHash });
   /** The folder's state, read after each `add` (the state is read far more often than folded). */
   private folded = this.folder.result().state;
   private readonly seqs = new Map<Did, number>();
@@ -210,7 +215,7 @@ export class SimLedger {
     if (this.rootWrittenAt > through) return false;
     this.folder.expireBefore(through);
     const { count, root, state, frontier } = this.folder.commitment();
-    const body = { through, count, root: hexToBytes(root), state: hexToBytes(stateHash(checkpointedState(state, through))), frontier };
+    const body = { through, count, root: hexToBytes(root), state: hexToBytes(simulatedStateHash(checkpointedState(state, through))), frontier };
     const seq = (this.seqs.get(this.root) ?? 0) + 1;
     this.seqs.set(this.root, seq);
     const entry: Entry = { v: ENTRY_VERSION, kind: "checkpoint", pool: this.pool, author: this.root, seq, time: through + 1, body, proof: NO_PROOF, sig: ZERO_SIG };

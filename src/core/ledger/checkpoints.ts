@@ -48,7 +48,7 @@ export function stateFromCheckpoint(checkpoint: SignedEntry, snapshot: Uint8Arra
     return reject("malformed", "the checkpoint snapshot is not DAG-CBOR");
   }
   if (typeof state !== "object" || state === null || Array.isArray(state)) return reject("malformed", "the checkpoint snapshot is not a state map");
-  const refused = applyCheckpoint(state, checkpoint, { coveredRoot: () => bytesToHex(body.root), coveredFrontier: () => body.frontier });
+  const refused = applyCheckpoint(state, checkpoint, { coveredRoot: () => bytesToHex(body.root), coveredFrontier: () => body.frontier, hashState: stateHash });
   if (refused) return reject(refused.reason, refused.message.replace("this node's fold", "the snapshot"));
   recordFolded(state, checkpoint);
   return { ok: true, state };

@@ -15,7 +15,7 @@ import type { CheckpointContext } from "./rules/checkpoint.ts";
 import { chainedRoot, ZERO_ROOT } from "./merkle.ts";
 import { advanceEpoch } from "./params.ts";
 import { severeStrike } from "./standing.ts";
-import { cloneState, emptyState, type LedgerState } from "./state.ts";
+import { cloneState, emptyState, stateHash, type LedgerState } from "./state.ts";
 import type { EntryId, Rejection, SignedEntry } from "./types.ts";
 
 export interface Equivocation {
@@ -65,6 +65,12 @@ export interface FolderOptions {
    * refused, never folded.
    */
   readonly retain?: boolean;
+  /**
+   * How checkpoints' state commitments are computed (default `stateHash`). Only the simulator
+   * passes another: its one fold both writes and checks every checkpoint, so the hash of a
+   * million-job state per simulated minute would be cost with no check in it (its cost model).
+   */
+  readonly hashState?: (state: LedgerState) => string;
 }
 
 /** What `Folder.add` did: folded every entry in order, rebuilt from the base, or refused the batch from an out-of-order entry on. */
@@ -101,6 +107,7 @@ export class Folder {
   private readonly context: CheckpointContext = {
     coveredRoot: () => chainedRoot(this.state.checkpoint?.root ?? ZERO_ROOT, this.segment),
     coveredFrontier: () => Object.fromEntries(this.windowFrontier),
+    hashState: stateHash,
   };
 
   private readonly retain: boolean;
@@ -112,6 +119,7 @@ export class Folder {
     options: FolderOptions = {},
   ) {
     this.retain = options.retain ?? true;
+    if (options.hashState) this.context.hashState = options.hashState;
     this.reset();
   }
 

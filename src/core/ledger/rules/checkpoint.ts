@@ -7,7 +7,9 @@ import { bytesToHex } from "../../crypto/index.ts";
 import { MAX_INT, type BodySchema } from "../schema.ts";
 import type { Did } from "../../identity/did-key.ts";
 import { minorStrike } from "../standing.ts";
-import { cloneState, dictionary, stateHash, type JobState, type LedgerState } from "../state.ts";
+import { forgottenJobs } from "../forgetting.ts";
+import { seedWaiters } from "../seed-waiters.ts";
+import { cloneState, dictionary, type JobState, type LedgerState } from "../state.ts";
 import { spotChosen } from "../trust.ts";
 import type { Entry, EntryId, Rejection, SignedEntry } from "../types.ts";
 import { frontierDifference, type Frontier } from "../finality.ts";
@@ -43,6 +45,8 @@ export interface CheckpointContext {
   coveredRoot(): string;
   /** Each author's highest sequence number among the entries taken up since the previous checkpoint. */
   coveredFrontier(): Frontier;
+  /** The state commitment: `stateHash` (sha2-256 of the canonical encoding) except in the simulator's cost model. */
+  hashState(state: LedgerState): string;
 }
 
 /**
@@ -50,15 +54,15 @@ export interface CheckpointContext {
  * forgotten (done or past their deadline, and past the vesting period after it). So the state,
  * and a new epoch's snapshot, stays the size of the recent past, not of history. A later entry
  * about a forgotten job is refused (unknown-reference). A worker that committed to a forgotten job
- * and never revealed gets its minor strike here (ledger/README.md 8.7). A copy: refusing a
- * checkpoint changes nothing.
+ * and never revealed gets its minor strike here (ledger/README.md 8.7). `state` itself when
+ * nothing is forgotten (nothing changes), else a copy: refusing a checkpoint changes nothing.
  */
 export function checkpointedState(state: LedgerState, through: number): LedgerState {
-  const retention = (state.pool?.settings.vestingSeconds ?? 0) * 1000;
-  const forgotten = Object.keys(state.jobs).filter((id) => state.jobs[id]!.deadline + retention < through).sort();
+  const forgotten = forgottenJobs(state, through, (state.pool?.settings.vestingSeconds ?? 0) * 1000);
+  if (forgotten.length === 0) return state;
   const silent = forgotten.flatMap((id) => Object.keys(state.jobs[id]!.commits).filter((w) => state.jobs[id]!.reveals[w] === undefined).map((w) => [id, w] as const));
   const committed = silent.length > 0 ? cloneState(state) : { ...state, jobs: Object.assign(dictionary<JobState>(), state.jobs) };
-  for (const [id, worker] of silent) minorStrike(committed, worker as Did, "unrevealed", state.jobs[id]!.deadline, id as EntryId);
+  for (const [id, worker] of silent) minorStrike(committed, worker as Did, "unrevealed", state.jobs[id]!.deadline, id);
   for (const id of forgotten) delete committed.jobs[id];
   return committed;
 }
@@ -74,9 +78,9 @@ export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, 
   const root = context.coveredRoot();
   if (bytesToHex(body.root) !== root) return rejection("checkpoint-mismatch", "the checkpoint's Merkle root differs from the covered entries'");
   const committed = checkpointedState(state, body.through);
-  const hash = stateHash(committed);
+  const hash = context.hashState(committed);
   if (bytesToHex(body.state) !== hash) return rejection("checkpoint-mismatch", "the checkpoint's state hash differs from this node's fold");
-  Object.assign(state, committed);
+  if (committed !== state) Object.assign(state, committed);
   const inEpoch = body.epoch ?? epoch;
   state.checkpoint = { id, through: body.through, count: body.count, root, state: hash, ...(inEpoch > 0 ? { epoch: inEpoch } : {}) };
   drawSpotChecks(state, id, body.through);
@@ -89,11 +93,18 @@ export function applyCheckpoint(state: LedgerState, { id, entry }: SignedEntry, 
  * second replica; either way its reveal may now count.
  */
 function drawSpotChecks(state: LedgerState, checkpoint: EntryId, through: number): void {
-  for (const [jobId, job] of Object.entries(state.jobs)) {
-    if (job.seedAfter === undefined || job.seedAfter > through || job.status !== "open") continue;
+  const waiting = seedWaiters(state);
+  for (const jobId of waiting) {
+    const job = state.jobs[jobId];
+    if (job?.seedAfter === undefined || job.status !== "open") {
+      waiting.delete(jobId);
+      continue;
+    }
+    if (job.seedAfter > through) continue;
+    waiting.delete(jobId);
     delete job.seedAfter;
     job.seeded = true;
-    if (!spotChosen(jobId as EntryId, checkpoint, job.spot ?? 0)) continue;
+    if (!spotChosen(jobId, checkpoint, job.spot ?? 0)) continue;
     job.replicas = 2;
     delete job.opened;
     job.spotChecked = true;

@@ -14,6 +14,8 @@ import { runsAlone, spotPermille, trusted, winsContest } from "../trust.ts";
 import { accountOf, failJob, judgeLateReveal, majorityOutput, settleVerdict } from "../verdict.ts";
 import { hasAuditors } from "../auditors.ts";
 import { noteWork } from "../open-work.ts";
+import { noteSeedWait } from "../seed-waiters.ts";
+import { noteDeadline } from "../forgetting.ts";
 import { rejection } from "./rejection.ts";
 import { SEALED_REF_BYTES } from "../sealed-ref.ts";
 import { spendAnonymousToken } from "../open-admission.ts";
@@ -106,6 +108,7 @@ export function applyJobSubmit(state: LedgerState, { id, entry }: SignedEntry): 
     ...(body.spot ? { spot: body.spot } : {}),
     ...(body.adaptive ? { adaptive: true, base: replicas } : {}),
   };
+  noteDeadline(state, body.deadline);
   // An anonymous submission (open pools) spends its token; the fund pays it, with no tax to itself.
   if (entry.body.token instanceof Uint8Array) {
     spendAnonymousToken(state, state.jobs[id], entry.body.token, id);
@@ -254,6 +257,7 @@ export function applyResultCommit(state: LedgerState, { entry }: SignedEntry): R
   // A single run's spot draw waits for the first checkpoint covering this commit (../trust.ts).
   if (job.replicas === 1 && (job.single === entry.author || job.spot) && !job.seeded) {
     job.seedAfter = entry.time;
+    noteSeedWait(state, jobId);
     if (job.single === entry.author) job.spot = spotPermille(standingOf(state, entry.author).streak, paramsOf(state).qMinPermille);
   }
   return undefined;

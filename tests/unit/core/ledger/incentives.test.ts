@@ -107,6 +107,20 @@ describe("incentives: penalties the fold derives", () => {
     expect(state.standing[carol.did]!.strikes).toEqual([]);
   });
 
+  it("a checkpoint forgets a job whose deadline is earlier than any an earlier checkpoint saw", async () => {
+    const pool = await jobPool();
+    const long = await pool.submit({ deadline: T0 + 10_000 + 7_200_000 }, T0 + 10_000);
+    // This checkpoint finds nothing to forget and remembers the earliest deadline, the long job's.
+    await pool.checkpoint(T0 + 20_000, T0 + 20_001);
+    const short = await pool.submit({ deadline: T0 + 30_000 + 60_000 }, T0 + 30_000);
+    const late = T0 + 30_000 + 60_000 + SETTINGS.vestingSeconds * 1000 + 1;
+    await pool.checkpoint(late, late + 1);
+    const { state, rejected } = pool.fold();
+    expect([...rejected]).toEqual([]);
+    expect(state.jobs[short]).toBeUndefined();
+    expect(state.jobs[long]).toMatchObject({ status: "failed" });
+  });
+
   it("two colluders against one honest worker on k = 3: the audit overturns, both are severe, the honest one gets the bounty", async () => {
     const pool = await jobPool(SETTINGS, { auditor: true });
     const job = await pool.submit({ reward: 30 }, T0 + 10_000);

@@ -17,7 +17,7 @@ import type { SimConfig } from "./config.ts";
 import { Members } from "./members.ts";
 import { Rng, sample } from "./random.ts";
 import { arrivalGap, type Tally, newTally } from "./tally.ts";
-import { createWorld, FIRST_JOB_TIME, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
+import { closeRecords, correctOutput, createWorld, FIRST_JOB_TIME, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 import type { SimLedger } from "./ledger.ts";
 import { NewcomerWatch, SybilFarm, type FarmFigures, type NewcomerFigures } from "./open-pool.ts";
 import { SingleRuns } from "./single-runs.ts";
@@ -155,9 +155,9 @@ export class Simulation {
     if (p.incentives && p.replicas >= 3) body.adaptive = 1;
     // The submitter re-sends until the pool has the job: submissions are not lost.
     const id = this.ledger.write(this.nodes[submitter]!.did, "job.submit", body, now, { reliable: true });
-    const correct = this.rng.work.bytes(32);
+    const correctHex = bytesToHex(this.rng.work.bytes(32));
     const work = sample(this.rng.work, this.config.devices.task);
-    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, touchedIn: 0, outcome: "open" });
+    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correctHex, holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, touchedIn: 0, outcome: "open" });
     this.jobByEntry.set(id, index);
     this.tally.submitted++;
     if (this.farm && this.tally.submitted % FARM_EVERY === 0) this.farm.submit(now, p.reward, p.deadlineMs);
@@ -246,7 +246,7 @@ export class Simulation {
   private audit(job: SimJob): void {
     if (!this.auditor || job.audited) return;
     job.audited = true;
-    this.ledger.write(this.auditor, "audit.result", { job: job.id, output: job.correct }, this.queue.now, { reliable: true });
+    this.ledger.write(this.auditor, "audit.result", { job: job.id, output: correctOutput(job) }, this.queue.now, { reliable: true });
     this.queue.after(this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
@@ -354,5 +354,7 @@ export class Simulation {
       job.verdictAt ??= state.verdict!.time;
       if (state.verdict!.single) this.singles.add(job.index, state.single, this.ledger.state);
     } else job.outcome = state === undefined ? "refused" : state.status === "failed" ? "failed" : "expired";
+    // Only a single run can reopen (revocation): every other settled job keeps no records of its own.
+    if (!this.singles.has(job.index)) closeRecords(job);
   }
 }

@@ -22,6 +22,10 @@ export class SingleRuns {
     return this.workerOf.size;
   }
 
+  has(job: number): boolean {
+    return this.workerOf.has(job);
+  }
+
   add(job: number, worker: Did | undefined, state: LedgerState): void {
     let entry = this.byWorker.get(worker);
     if (!entry) {

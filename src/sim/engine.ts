@@ -176,6 +176,7 @@ export class Simulation {
     this.reopenRevoked();
     if (this.queue.now - this.rankedAt >= RANK_REFRESH_MS) {
       this.rankedAt = this.queue.now;
+      for (const index of this.singles.vested(this.ledger.state, (job) => this.jobs[job]!.id)) closeRecords(this.jobs[index]!);
       const view = this.queue.now - this.ledger.horizonMs;
       // Every job in the state is one the engine submitted, unless a Sybil farm submits its own.
       const jobs = this.farm ? undefined : this.jobByEntry.keys();

@@ -17,7 +17,7 @@ import type { SimConfig } from "./config.ts";
 import { Members } from "./members.ts";
 import { Rng, sample } from "./random.ts";
 import { arrivalGap, type Tally, newTally } from "./tally.ts";
-import { closeRecords, correctOutput, createWorld, FIRST_JOB_TIME, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
+import { closeRecords, closeReplicas, correctOutput, createWorld, FIRST_JOB_TIME, reopenReplicas, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 import type { SimLedger } from "./ledger.ts";
 import { NewcomerWatch, SybilFarm, type FarmFigures, type NewcomerFigures } from "./open-pool.ts";
 import { SingleRuns } from "./single-runs.ts";
@@ -210,8 +210,7 @@ export class Simulation {
       job.outcome = "open";
       job.deadline = state.deadline;
       for (const node of job.committed.keys()) this.nodes[node]!.awaiting.delete(index);
-      job.committed.clear();
-      job.holders.clear();
+      reopenReplicas(job);
       this.unresolved++;
       this.queue.at(Math.max(this.queue.now, state.deadline - this.leaseMs), { type: "lastLease", job: index });
       this.reconcile(job);
@@ -346,8 +345,7 @@ export class Simulation {
     for (const index of job.committed.keys()) this.nodes[index]!.awaiting.delete(job.index);
     // Nothing reads a settled job's commitments or holders again (a reopened single starts afresh):
     // dropped, so 100,000 settled jobs do not keep their salts and outputs alive.
-    job.committed.clear();
-    job.holders.clear();
+    closeReplicas(job);
     this.unresolved--;
     if (state?.status === "done") {
       job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";

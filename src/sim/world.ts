@@ -124,13 +124,23 @@ const NO_COMMITMENTS: Map<number, Commitment> = new ClosedMap();
 const NO_CLAIMANTS: Set<Did> = new ClosedSet();
 
 /**
- * Drops a settled job's per-replica records for one shared empty set of each (three collections
- * per job, a few hundred bytes, a million times in a run). Only for a job nothing can reopen: a
- * revoked single run goes back to work with its claimants (they may not claim it again).
+ * A settled job's holders and commitments become one shared empty set of each (collections per
+ * job, a few hundred bytes, a million times in a run); a revoked single run that goes back to
+ * work gets new ones (`reopenReplicas`).
  */
-export function closeRecords(job: SimJob): void {
+export function closeReplicas(job: SimJob): void {
   job.holders = NO_HOLDERS;
   job.committed = NO_COMMITMENTS;
+}
+
+export function reopenReplicas(job: SimJob): void {
+  job.holders = new Map();
+  job.committed = new Map();
+}
+
+/** Also drops the claimants, for a job nothing can reopen: a revoked single run keeps them (they may not claim it again). */
+export function closeRecords(job: SimJob): void {
+  closeReplicas(job);
   job.claimants = NO_CLAIMANTS;
 }
 

@@ -17,7 +17,7 @@ import type { SimConfig } from "./config.ts";
 import { Members } from "./members.ts";
 import { Rng, sample } from "./random.ts";
 import { arrivalGap, type Tally, newTally } from "./tally.ts";
-import { createWorld, FIRST_JOB_TIME, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
+import { closeRecords, closeReplicas, correctOutput, createWorld, FIRST_JOB_TIME, reopenReplicas, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 import type { SimLedger } from "./ledger.ts";
 import { NewcomerWatch, SybilFarm, type FarmFigures, type NewcomerFigures } from "./open-pool.ts";
 import { SingleRuns } from "./single-runs.ts";
@@ -161,9 +161,9 @@ export class Simulation {
     if (p.incentives && p.replicas >= 3) body.adaptive = 1;
     // The submitter re-sends until the pool has the job: submissions are not lost.
     const id = this.ledger.write(this.nodes[submitter]!.did, "job.submit", body, now, { reliable: true });
-    const correct = this.rng.work.bytes(32);
+    const correctHex = bytesToHex(this.rng.work.bytes(32));
     const work = sample(this.rng.work, this.config.devices.task);
-    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correct, correctHex: bytesToHex(correct), holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, touchedIn: 0, outcome: "open" });
+    this.jobs.push({ index, id, submitter, submitted: now, deadline: now + p.deadlineMs, work, correctHex, holders: new Map(), committed: new Map(), claimants: new Set(), free: [], freeSince: now, waveAt: undefined, touchedIn: 0, outcome: "open" });
     this.jobByEntry.set(id, index);
     this.inPlay.add(id);
     this.tally.submitted++;
@@ -183,6 +183,7 @@ export class Simulation {
     this.reopenRevoked();
     if (this.queue.now - this.rankedAt >= RANK_REFRESH_MS) {
       this.rankedAt = this.queue.now;
+      for (const index of this.singles.vested(this.ledger.state, (job) => this.jobs[job]!.id)) closeRecords(this.jobs[index]!);
       const view = this.queue.now - this.ledger.horizonMs;
       // Every job in the state is one the engine submitted, unless a Sybil farm submits its own.
       const jobs = this.farm ? undefined : this.jobsInPlay();
@@ -227,8 +228,7 @@ export class Simulation {
       job.outcome = "open";
       job.deadline = state.deadline;
       for (const node of job.committed.keys()) this.nodes[node]!.awaiting.delete(index);
-      job.committed.clear();
-      job.holders.clear();
+      reopenReplicas(job);
       this.unresolved++;
       this.queue.at(Math.max(this.queue.now, state.deadline - this.leaseMs), { type: "lastLease", job: index });
       this.reconcile(job);
@@ -264,7 +264,7 @@ export class Simulation {
   private audit(job: SimJob): void {
     if (!this.auditor || job.audited) return;
     job.audited = true;
-    this.ledger.write(this.auditor, "audit.result", { job: job.id, output: job.correct }, this.queue.now, { reliable: true });
+    this.ledger.write(this.auditor, "audit.result", { job: job.id, output: correctOutput(job) }, this.queue.now, { reliable: true });
     this.queue.after(this.recheckAfterMs, { type: "recheck", job: job.index });
   }
 
@@ -363,8 +363,7 @@ export class Simulation {
     for (const index of job.committed.keys()) this.nodes[index]!.awaiting.delete(job.index);
     // Nothing reads a settled job's commitments or holders again (a reopened single starts afresh):
     // dropped, so 100,000 settled jobs do not keep their salts and outputs alive.
-    job.committed.clear();
-    job.holders.clear();
+    closeReplicas(job);
     this.unresolved--;
     if (state?.status === "done") {
       job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";
@@ -372,5 +371,7 @@ export class Simulation {
       job.verdictAt ??= state.verdict!.time;
       if (state.verdict!.single) this.singles.add(job.index, state.single, this.ledger.state);
     } else job.outcome = state === undefined ? "refused" : state.status === "failed" ? "failed" : "expired";
+    // Only a single run can reopen (revocation): every other settled job keeps no records of its own.
+    if (!this.singles.has(job.index)) closeRecords(job);
   }
 }

@@ -14,7 +14,7 @@ import type { SimConfig } from "./config.ts";
 import type { SimLedger } from "./ledger.ts";
 import type { Rng } from "./random.ts";
 import type { Tally } from "./tally.ts";
-import { DAY_MS, START_TIME, type Commitment, type SimEvent, type SimJob, type SimNode } from "./world.ts";
+import { correctOutput, DAY_MS, START_TIME, type Commitment, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 
 /** What the members share with the engine: the clock, the ledger, the world and its counters. */
 export interface MemberWorld {
@@ -231,8 +231,8 @@ export class Members {
     const state = ledger.state;
     const alone = state.jobs[job.id]?.single === node.did;
     const answer: Answer = strategy.answer({ role: node.role, rng: rng.answers, config, groupHolders: holders, replicas: job.free.length + job.holders.size, alone, trusted: trusted(state, node.did) });
-    if (answer === "correct") return job.correct;
-    const wrong = job.correct.slice();
+    const wrong = correctOutput(job);
+    if (answer === "correct") return wrong;
     wrong[0] = wrong[0]! ^ 0xff;
     const tag = answer === "group" ? node.group : 1_000_000 + node.index;
     for (let i = 0; i < 4; i++) wrong[1 + i] = wrong[1 + i]! ^ ((tag >>> (8 * i)) & 0xff);

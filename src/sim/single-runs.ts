@@ -6,6 +6,7 @@
  */
 import type { Did } from "../core/identity/did-key.ts";
 import type { LedgerState } from "../core/ledger/state.ts";
+import type { EntryId } from "../core/ledger/types.ts";
 
 interface Worker {
   /** The worker's latest strike when its jobs were last looked at (a new strike is a new object). */
@@ -22,6 +23,10 @@ export class SingleRuns {
     return this.workerOf.size;
   }
 
+  has(job: number): boolean {
+    return this.workerOf.has(job);
+  }
+
   add(job: number, worker: Did | undefined, state: LedgerState): void {
     let entry = this.byWorker.get(worker);
     if (!entry) {
@@ -35,6 +40,28 @@ export class SingleRuns {
   delete(job: number): void {
     this.workerOf.get(job)?.jobs.delete(job);
     this.workerOf.delete(job);
+  }
+
+  /**
+   * Forgets the jobs the fold can no longer revoke and returns them: a revocation reopens only a
+   * job whose single-run grant is still among its worker's unvested grants (standing.ts
+   * revokeSingleRuns), and a grant that left them (vested) never comes back. With 300 s vesting
+   * most of a long run's single runs are past it.
+   */
+  vested(state: LedgerState, idOf: (job: number) => EntryId): number[] {
+    const done: number[] = [];
+    for (const [worker, entry] of this.byWorker) {
+      if (worker === undefined || entry.jobs.size === 0) continue;
+      const unvested = new Set<string>();
+      for (const grant of state.accounts[worker]?.grants ?? []) if (grant.single) unvested.add(grant.job);
+      for (const job of entry.jobs) {
+        if (unvested.has(idOf(job))) continue;
+        entry.jobs.delete(job);
+        this.workerOf.delete(job);
+        done.push(job);
+      }
+    }
+    return done;
   }
 
   /** The jobs of every worker struck since the last call, ascending: the only ones a strike may have reopened. */

@@ -6,7 +6,7 @@
 import { didFromPublicKey, type Did } from "../core/identity/did-key.ts";
 import { DEFAULT_PARAMS } from "../core/ledger/params.ts";
 import type { EntryId } from "../core/ledger/types.ts";
-import { bytesToHex } from "../core/crypto/index.ts";
+import { bytesToHex, hexToBytes } from "../core/crypto/index.ts";
 import { assignRoles, type Role } from "./behaviour.ts";
 import type { SimConfig } from "./config.ts";
 import { SimLedger } from "./ledger.ts";
@@ -73,17 +73,19 @@ export interface SimJob {
   deadline: number;
   /** Work of one run on a speed-1 device, ms. */
   readonly work: number;
-  /** sha2-256 of the true output (random bytes standing for it). */
-  readonly correct: Uint8Array;
+  /**
+   * sha2-256 of the true output (random bytes standing for it), as hex only: the bytes are decoded
+   * when a worker or the auditor writes them (`correctOutput`), not kept beside a million jobs.
+   */
   readonly correctHex: string;
   /** Replica -> node that holds it as far as the simulator knows (running or commit in flight). */
-  readonly holders: Map<number, number>;
-  readonly committed: Map<number, Commitment>;
+  holders: Map<number, number>;
+  committed: Map<number, Commitment>;
   /**
    * Every worker that claimed a replica of the job: it holds it, committed, or let its lease run
    * out, and in each case competes for no replica of the job again (replicas.ts busyWorkers).
    */
-  readonly claimants: Set<Did>;
+  claimants: Set<Did>;
   /** Replica indices open for claiming. */
   free: number[];
   /** Since when the open replicas have been free (their rendezvous waves count from here). */
@@ -99,6 +101,47 @@ export interface SimJob {
   verdictAt?: number;
   /** The auditor wrote its result. */
   audited?: boolean;
+}
+
+/** The true output's bytes (a fresh copy: a liar's answer is made by changing some). */
+export const correctOutput = (job: SimJob): Uint8Array => hexToBytes(job.correctHex);
+
+/** A settled job's records that nothing may write again: a write is a simulator bug, not a silent change. */
+class ClosedMap<K, V> extends Map<K, V> {
+  override set(): never {
+    throw new Error("simulator bug: a settled job's holders or commitments were written");
+  }
+}
+
+class ClosedSet<T> extends Set<T> {
+  override add(): never {
+    throw new Error("simulator bug: a settled job's claimants were written");
+  }
+}
+
+const NO_HOLDERS: Map<number, number> = new ClosedMap();
+const NO_COMMITMENTS: Map<number, Commitment> = new ClosedMap();
+const NO_CLAIMANTS: Set<Did> = new ClosedSet();
+
+/**
+ * A settled job's holders and commitments become one shared empty set of each (collections per
+ * job, a few hundred bytes, a million times in a run); a revoked single run that goes back to
+ * work gets new ones (`reopenReplicas`).
+ */
+export function closeReplicas(job: SimJob): void {
+  job.holders = NO_HOLDERS;
+  job.committed = NO_COMMITMENTS;
+}
+
+export function reopenReplicas(job: SimJob): void {
+  job.holders = new Map();
+  job.committed = new Map();
+}
+
+/** Also drops the claimants, for a job nothing can reopen: a revoked single run keeps them (they may not claim it again). */
+export function closeRecords(job: SimJob): void {
+  closeReplicas(job);
+  job.claimants = NO_CLAIMANTS;
 }
 
 export type SimEvent =

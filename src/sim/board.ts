@@ -152,7 +152,8 @@ export class Board {
 
   /**
    * A worker that can compute and has no task: it claims a due replica now, or waits for one. With
-   * nothing to plan it waits until a replica opens or the competitors change, then looks again, as
+   * nothing to plan it waits until something could give it one (`stir`: a replica opens, a job it
+   * looked at changes or leaves, the competitors change), then looks again at its next poll, as
    * the real worker polls the ledger while it idles: offers reach only the first ranks of the
    * listed competitors, so a worker that went idle before any job was open, or that nobody lists
    * (it has not worked today), would otherwise wait for ever.

@@ -52,6 +52,8 @@ class Offer implements OpenReplicas {
   private busyAt: readonly number[] = [];
   private busyCount = -1;
   private rankedBy: Competitors | undefined;
+  /** By rank, the position among `rankedBy` that holds it (`rankedPositions`). */
+  private readonly positions: number[] = [];
 
   constructor(private readonly job: SimJob) {
     this.key = rendezvousKey(job.id);
@@ -76,8 +78,24 @@ class Offer implements OpenReplicas {
       this.busyAt = competitors.busyPositions(this.job.claimants);
       this.busyCount = this.job.claimants.size;
       this.rankedBy = competitors;
+      this.positions.length = 0;
     }
     return this.busyAt;
+  }
+
+  /**
+   * The competitors' positions holding the job's first `due` ranks (fewer when fewer compete),
+   * kept while the competitors and the claimants stay: a job waves every stagger until its
+   * deadline, and the same ranks would be inverted again on each wave.
+   */
+  rankedPositions(competitors: Competitors, due: number): readonly number[] {
+    const busyAt = this.busyPositions(competitors);
+    while (this.positions.length < due) {
+      const position = competitors.positionAt(this.key, this.positions.length, busyAt);
+      if (position === undefined) break;
+      this.positions.push(position);
+    }
+    return this.positions;
   }
 }
 
@@ -193,6 +211,8 @@ export class Board {
     let claimed = true;
     while (claimed && job.free.length > 0 && job.outcome === "open" && now <= job.deadline) {
       claimed = false;
+      // Every plan would come back empty (plan): an undecided adaptive job whose replica 0 is held waves until its deadline.
+      if (!this.anyClaimable(job)) break;
       const offer = this.offerOf(job);
       const due = Math.min(OFFER_LIMIT, (Math.floor((now - job.freeSince) / this.staggerMs) + 1) * job.free.length);
       for (const node of this.dueIdlers(offer, due)) {
@@ -248,27 +268,13 @@ export class Board {
   private dueIdlers(offer: Offer, due: number): SimNode[] {
     const found: SimNode[] = [];
     if (this.idlers.size === 0) return found;
-    const busyAt = offer.busyPositions(this.competitors);
-    if (this.idlers.size >= due) {
-      for (let rank = 0; rank < due; rank++) {
-        const position = this.competitors.positionAt(offer.key, rank, busyAt);
-        if (position === undefined) break;
-        const node = this.nodeAt[position];
-        if (node?.idle) found.push(node);
-      }
-      return found;
+    const positions = offer.rankedPositions(this.competitors, due);
+    const ranks = Math.min(due, positions.length);
+    for (let rank = 0; rank < ranks; rank++) {
+      const node = this.nodeAt[positions[rank]!];
+      if (node?.idle) found.push(node);
     }
-    const ranks: number[] = [];
-    for (const [node, position] of this.idlers) {
-      if (busyAt.includes(position)) continue;
-      const rank = this.competitors.rankAt(offer.key, { position, listed: true }, busyAt);
-      if (rank < due) {
-        found.push(node);
-        ranks.push(rank);
-      }
-    }
-    if (found.length < 2) return found;
-    return found.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]!).map((i) => found[i]!);
+    return found;
   }
 
   /**
@@ -281,19 +287,28 @@ export class Board {
    */
   plan(node: SimNode, job: SimJob, claimer?: Claimer): Plan | undefined {
     if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline || job.claimants.has(node.did)) return undefined;
-    // Most jobs a newly idle worker scans end here, before any lookup in the fold's state.
-    if (claimer && this.wavesPastDeadline(job, claimer)) return undefined;
     const state = this.host.state();
     const folded = state.jobs[job.id];
     if (!folded) return undefined;
+    const claimableNow = claimable(folded, job.free, this.host.now());
+    // An undecided adaptive job whose replica 0 is held has nothing to claim: no rank needed.
+    if (claimableNow.length === 0) return undefined;
+    // Most jobs a newly idle worker scans end here.
+    if (claimer && this.wavesPastDeadline(job, claimer)) return undefined;
     if (ROLES[node.role].coordinated) {
-      const replica = claimable(folded, job.free, this.host.now())[0];
+      const replica = claimableNow[0]!;
       if (replica === undefined) return undefined;
       const at = Math.max(this.host.now(), folded.submitted + claimDelayMs(state.reputation[node.did], leaseMsOf(state)));
       return claimRefusal(state, folded, job.id, replica, node.did, at) ? undefined : { replica, at };
     }
     const offer = this.offerOf(job);
     return planReplica(state, job.id, folded, node.did, offer, this.host.now(), this.staggerMs, this.competitors, offer.key);
+  }
+
+  /** Whether the fold has the job and would let a worker claim one of its free replicas now. */
+  private anyClaimable(job: SimJob): boolean {
+    const folded = this.host.state().jobs[job.id];
+    return folded !== undefined && claimable(folded, job.free, this.host.now()).length > 0;
   }
 
   private take(node: SimNode, job: SimJob, replica: number): void {

@@ -158,8 +158,10 @@ export function busyWorkers(job: JobState): Set<Did> {
  * claim decides whether one trusted worker runs it alone. A claim on another replica first would
  * be refused (replica gone) or would force k = 3 (ledger/README.md 8.7, adaptive replication).
  */
-export function claimable(job: JobState, free: readonly number[], now: number): readonly number[] {
-  const open = undecided(job, now);
+export const claimable = (job: JobState, free: readonly number[], now: number): readonly number[] => claimableWhen(job, free, undecided(job, now));
+
+/** `claimable` once whether the job is undecided is known (planning asks it once per plan). */
+function claimableWhen(job: JobState, free: readonly number[], open: boolean): readonly number[] {
   // Planning runs for dozens of jobs per idle worker: no copy when every free replica is claimable.
   if (!open && free.every((replica) => replica < job.replicas)) return free;
   return free.filter((replica) => replica < job.replicas && (!open || replica === 0));
@@ -174,10 +176,10 @@ const undecided = (job: JobState, now: number): boolean => job.adaptive === true
  * the job at k = 3 where a trusted worker's claim may need one execution. One wave per competitor
  * that could run the job alone, at most SOLO_WAIT_WAVES: no wait in a pool where nobody could (a new
  * pool), a short one where few could (they may all be busy), and none that would leave less than a
- * lease before the deadline.
+ * lease before the deadline. `open`: whether the job is undecided.
  */
-function soloWaitMs(state: LedgerState, job: JobState, me: Did, competitors: Competitors, now: number, at: number, staggerMs: number): number {
-  if (competitors.alone === 0 || !undecided(job, now) || mayRunAlone(state, me)) return 0;
+function soloWaitMs(state: LedgerState, job: JobState, me: Did, competitors: Competitors, open: boolean, at: number, staggerMs: number): number {
+  if (competitors.alone === 0 || !open || mayRunAlone(state, me)) return 0;
   const wait = Math.min(SOLO_WAIT_WAVES, competitors.alone) * staggerMs;
   return at + wait + leaseMsOf(state) <= job.deadline ? wait : 0;
 }
@@ -187,8 +189,14 @@ function hasKeys(dictionary: object): boolean {
   return false;
 }
 
+/**
+ * Claims are keyed by replica, and the fold takes none on a replica the job does not have (it only
+ * lowers `replicas` when it gives the job to one worker alone, keeping that worker's claim on
+ * replica 0): indexing them is several times cheaper than enumerating the keys (for-in turns each
+ * index into a string), and planning asks this for every undecided job it plans.
+ */
 function hasLiveClaim(job: JobState, now: number): boolean {
-  for (const replica in job.claims) if (job.claims[replica]!.until >= now) return true;
+  for (let replica = 0; replica < job.replicas; replica++) if ((job.claims[replica]?.until ?? -Infinity) >= now) return true;
   return false;
 }
 
@@ -211,7 +219,8 @@ export interface OpenReplicas {
  * of the job (`submitted` is when its replicas first opened).
  */
 export function planReplica(state: LedgerState, jobId: EntryId, job: JobState, me: Did, open: OpenReplicas, now: number, staggerMs: number, competitors: Competitors, key = rendezvousKey(jobId)): ClaimPlan | undefined {
-  const free = claimable(job, open.free, now);
+  const undecidedNow = undecided(job, now);
+  const free = claimableWhen(job, open.free, undecidedNow);
   if (free.length === 0) return undefined;
   const ranked = competitors.rank(key, me, open.busy);
   if (ranked === undefined) return undefined;
@@ -222,7 +231,7 @@ export function planReplica(state: LedgerState, jobId: EntryId, job: JobState, m
   const replica = free[slot]!;
   const opensAt = job.submitted + claimDelayMs(state.reputation[me], leaseMsOf(state));
   const due = Math.max(opensAt, open.freeSince(replica) + wave * staggerMs);
-  const at = due + soloWaitMs(state, job, me, competitors, now, due, staggerMs);
+  const at = due + soloWaitMs(state, job, me, competitors, undecidedNow, due, staggerMs);
   return claimRefusal(state, job, jobId, replica, me, Math.max(now, at)) ? undefined : { replica, at };
 }
 

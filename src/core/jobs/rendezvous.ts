@@ -136,11 +136,12 @@ export class Competitors {
 
   /**
    * `me`'s rank for a job among the competitors and itself, leaving out `busy` (workers that
-   * already hold or committed a replica of the job); undefined when `me` is busy.
+   * already hold or committed a replica of the job); undefined when `me` is busy. `busyAt`: their
+   * positions (busyPositions), from a caller that keeps them while `busy` stays.
    */
-  rank(key: RendezvousKey, me: Did, busy: ReadonlySet<Did>): number | undefined {
+  rank(key: RendezvousKey, me: Did, busy: ReadonlySet<Did>, busyAt?: readonly number[]): number | undefined {
     if (busy.has(me)) return undefined;
-    return this.rankAt(key, this.placeOf(me), this.busyPositions(busy));
+    return this.rankAt(key, this.placeOf(me), busyAt ?? this.busyPositions(busy));
   }
 
   /** Where `me` stands in the sorted list: its position, or the one it would take when it is not listed. */

@@ -210,6 +210,8 @@ export interface OpenReplicas {
   readonly busy: ReadonlySet<Did>;
   /** The planning worker let a lease on the job run out: it comes back after every other worker's waves. */
   readonly lapsed?: boolean;
+  /** `busy`'s positions among `competitors` (Competitors.busyPositions), from a caller that keeps them per job. */
+  readonly busyPositions?: (competitors: Competitors) => readonly number[];
 }
 
 /**
@@ -222,7 +224,7 @@ export function planReplica(state: LedgerState, jobId: EntryId, job: JobState, m
   const undecidedNow = undecided(job, now);
   const free = claimableWhen(job, open.free, undecidedNow);
   if (free.length === 0) return undefined;
-  const ranked = competitors.rank(key, me, open.busy);
+  const ranked = competitors.rank(key, me, open.busy, open.busyPositions?.(competitors));
   if (ranked === undefined) return undefined;
   // Ranked past every competitor, not left out: when nobody else can take the replica (the others
   // committed, or are suspended) the job would otherwise wait for its deadline.

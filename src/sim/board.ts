@@ -282,10 +282,10 @@ export class Board {
    * state): its weighted rank among the competitors without the job's claimants, its wave, its
    * claim delay, and nothing the fold would refuse (suspended, excluded, over its quota). An
    * operator behind Sybil identities ignores the order and claims the first free replica as soon
-   * as the fold would take it. `claimer` is the node's standing when the caller plans many jobs
-   * for it at once.
+   * as the fold would take it. `claimer` gives the node's standing when the caller plans many
+   * jobs for it at once (made once, when a job first needs it).
    */
-  plan(node: SimNode, job: SimJob, claimer?: Claimer): Plan | undefined {
+  plan(node: SimNode, job: SimJob, claimer?: () => Claimer): Plan | undefined {
     if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline || job.claimants.has(node.did)) return undefined;
     const state = this.host.state();
     const folded = state.jobs[job.id];
@@ -294,10 +294,9 @@ export class Board {
     // An undecided adaptive job whose replica 0 is held has nothing to claim: no rank needed.
     if (claimableNow.length === 0) return undefined;
     // Most jobs a newly idle worker scans end here.
-    if (claimer && this.wavesPastDeadline(job, claimer)) return undefined;
+    if (claimer && this.wavesPastDeadline(job, claimer())) return undefined;
     if (ROLES[node.role].coordinated) {
       const replica = claimableNow[0]!;
-      if (replica === undefined) return undefined;
       const at = Math.max(this.host.now(), folded.submitted + claimDelayMs(state.reputation[node.did], leaseMsOf(state)));
       return claimRefusal(state, folded, job.id, replica, node.did, at) ? undefined : { replica, at };
     }
@@ -345,7 +344,9 @@ export class Board {
     const now = this.host.now();
     let wakeAt = Infinity;
     let seen = 0;
-    const claimer = ROLES[node.role].coordinated ? undefined : { place: this.competitors.placeOf(node.did), weightPermille: this.competitors.weightPermille(node.did) };
+    // Made at the first job with something to claim: in a run's tail the oldest open jobs often have none.
+    let standing: Claimer | undefined;
+    const claimer = ROLES[node.role].coordinated ? undefined : () => (standing ??= { place: this.competitors.placeOf(node.did), weightPermille: this.competitors.weightPermille(node.did) });
     // The preferred jobs, then the open ones, without copying the open set (the backlog of a saturated run).
     scan: for (const list of [preferred, this.openJobs]) {
       for (const index of list) {

@@ -160,11 +160,15 @@ export function busyWorkers(job: JobState): Set<Did> {
  */
 export const claimable = (job: JobState, free: readonly number[], now: number): readonly number[] => claimableWhen(job, free, undecided(job, now));
 
+const NONE: readonly number[] = Object.freeze([]);
+const FIRST: readonly number[] = Object.freeze([0]);
+
 /** `claimable` once whether the job is undecided is known (planning asks it once per plan). */
 function claimableWhen(job: JobState, free: readonly number[], open: boolean): readonly number[] {
-  // Planning runs for dozens of jobs per idle worker: no copy when every free replica is claimable.
-  if (!open && free.every((replica) => replica < job.replicas)) return free;
-  return free.filter((replica) => replica < job.replicas && (!open || replica === 0));
+  // Planning runs for dozens of jobs per idle worker, most of them undecided or fully claimable: no array for those.
+  if (open) return job.replicas > 0 && free.includes(0) ? FIRST : NONE;
+  if (free.every((replica) => replica < job.replicas)) return free;
+  return free.filter((replica) => replica < job.replicas);
 }
 
 /** An adaptive job nobody committed to or holds: its next claim decides whether one worker runs it alone. */

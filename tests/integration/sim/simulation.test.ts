@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { configWith, simulate, type SimReport } from "../../../src/sim/index.ts";
 import type { SimOverrides } from "../../../src/sim/config.ts";
 import { majorityWrongProbability } from "../../../src/sim/theory.ts";
+import { targetOf } from "../../../src/sim/incentive-rows.ts";
+import { runSeed } from "../../../src/sim/target-setting.ts";
 
 /**
  * A saturated pool (arrivals above capacity) with a short lease: every job waits longer than any
@@ -134,6 +136,17 @@ describe("adversaries and churn", () => {
     expect(Math.abs(report.jobs.spotChecked / 1_000 - 0.25)).toBeLessThan(0.05);
     expect(report.work.perCompletedJob).toBeGreaterThan(1.15);
     expect(report.work.perCompletedJob).toBeLessThan(1.35);
+  });
+});
+
+describe("incentives", () => {
+  it("a suspended colluder's released replicas go back to work: every job settles minutes after the last submission, none waits for its deadline", () => {
+    // Row 3 at 300 x 3,000: before the engine reconciled the jobs a suspension released, adaptive
+    // jobs whose first replica was released waited for their 6-hour deadline (the run lasted 6 h).
+    const { report } = runSeed("3", targetOf("3").overrides, { nodes: 300, jobs: 3_000 }, 1);
+    expect(report.incentives.suspended.dishonest).toBeGreaterThan(0);
+    expect(report.jobs.completed).toBe(3_000);
+    expect(report.simulatedHours).toBeLessThan(1);
   });
 });
 

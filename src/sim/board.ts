@@ -12,6 +12,7 @@ import { Competitors, rendezvousKey, type Place, type RendezvousKey } from "../c
 import type { Did } from "../core/identity/did-key.ts";
 import { claimDelayMs } from "../core/ledger/replication.ts";
 import { claimRefusal } from "../core/ledger/rules/jobs.ts";
+import { isSuspended } from "../core/ledger/standing.ts";
 import type { LedgerState } from "../core/ledger/state.ts";
 import { ROLES } from "./behaviour.ts";
 import type { SimJob, SimNode } from "./world.ts";
@@ -289,7 +290,8 @@ export class Board {
     if (job.free.length === 0 || job.outcome !== "open" || this.host.now() > job.deadline || job.claimants.has(node.did)) return undefined;
     const state = this.host.state();
     const folded = state.jobs[job.id];
-    if (!folded) return undefined;
+    // The fold refuses every claim of a suspended worker (claimRefusal); colluders stay idle once caught.
+    if (!folded || isSuspended(state, node.did)) return undefined;
     const claimableNow = claimable(folded, job.free, this.host.now());
     // An undecided adaptive job whose replica 0 is held has nothing to claim: no rank needed.
     if (claimableNow.length === 0) return undefined;
@@ -341,6 +343,8 @@ export class Board {
 
   /** The first due claim among `preferred` and the oldest open jobs; else when the earliest one falls due. */
   private find(node: SimNode, preferred: readonly number[]): { job: SimJob; replica: number } | { job?: undefined; wakeAt?: number } {
+    // No plan at all (plan): not worth a look at each job.
+    if (isSuspended(this.host.state(), node.did)) return {};
     const now = this.host.now();
     let wakeAt = Infinity;
     let seen = 0;

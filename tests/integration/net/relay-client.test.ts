@@ -67,8 +67,14 @@ async function hostileRelay(misbehave: (socket: WebSocket, clientId: string) => 
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   closers.push(async () => {
+    // Stop taking connections before ending the open ones: a peer still running reconnects with
+    // backoff, and a socket upgraded after the terminate loop kept http.close waiting (an afterEach
+    // hung for 90 s once in a whole-suite run; suspected, not reproduced alone).
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    wss.close();
     for (const socket of wss.clients) socket.terminate();
-    await new Promise<void>((resolve) => wss.close(() => http.close(() => resolve())));
+    http.closeAllConnections();
+    await closed;
   });
   return `ws://127.0.0.1:${(http.address() as AddressInfo).port}/`;
 }

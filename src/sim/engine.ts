@@ -387,9 +387,6 @@ export class Simulation {
   private resolve(job: SimJob, state: JobState | undefined): void {
     this.board.close(job);
     for (const index of job.committed.keys()) this.nodes[index]!.awaiting.delete(job.index);
-    // Nothing reads a settled job's commitments or holders again (a reopened single starts afresh):
-    // dropped, so 100,000 settled jobs do not keep their salts and outputs alive.
-    closeReplicas(job);
     this.unresolved--;
     if (state?.status === "done") {
       job.outcome = state.verdict!.output === job.correctHex ? "right" : "wrong";
@@ -397,7 +394,10 @@ export class Simulation {
       job.verdictAt ??= state.verdict!.time;
       if (state.verdict!.single) this.singles.add(job.index, state.single, this.ledger.state);
     } else job.outcome = state === undefined ? "refused" : state.status === "failed" ? "failed" : "expired";
-    // Only a single run can reopen (revocation): every other settled job keeps no records of its own.
-    if (!this.singles.has(job.index)) closeRecords(job);
+    // Nothing reads a settled job's commitments or holders again (a reopened single starts afresh):
+    // dropped, so 100,000 settled jobs do not keep their salts and outputs alive. Only a single run
+    // can reopen (revocation), and it keeps its claimants (they may not claim it again).
+    if (this.singles.has(job.index)) closeReplicas(job);
+    else closeRecords(job);
   }
 }

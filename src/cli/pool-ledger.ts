@@ -100,7 +100,7 @@ export interface OpenPoolOptions {
  */
 export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, options: OpenPoolOptions = {}): Promise<PoolSession> {
   const stored = await loadStoredIdentity(args, io);
-  const role = options.readOnly ? undefined : await claimWriterRole(resolveHome(args, io), io);
+  const role = options.readOnly ? undefined : await claimWriterRole(resolveHome(args, io), pool, io);
   try {
     const session = await openLedger(args, io, pool, stored, options);
     return role ? { ...session, close: () => session.close().finally(() => role.release()) } : session;

@@ -1,5 +1,6 @@
 /**
- * The writer role in Node (writer-role.ts): a lock file `<home>/writer.lock` beside the identity,
+ * The writer role in Node (writer-role.ts): a lock file `<home>/writer-<pool>.lock` beside the
+ * identity, one per pool the identity writes in,
  * written whole and linked into place (atomic-file-node.ts: the link fails when the file exists),
  * so two processes cannot both create it and nobody reads half of one. It names the holder's pid and a
  * random token; only the holder of that token removes it. A lock whose pid is no longer alive (a
@@ -16,7 +17,9 @@ import { bytesToHex, randomBytes } from "../crypto/index.ts";
 import { errorCode, writeFileAtomic } from "./atomic-file-node.ts";
 import { describeHolder, type HeldWriterRole, type WriterClaim, type WriterHolder } from "./writer-role.ts";
 
-export const WRITER_LOCK_FILE = "writer.lock";
+/** The lock of `scope` (a pool id: sequence numbers count per pool) in the identity's directory. */
+export const writerLockPath = (home: string, scope: string): string => join(home, `writer-${scope}.lock`);
+const SCOPE = /^[a-z0-9]{1,100}$/;
 const FORMAT = "edgepool-writer-lock";
 const MAX_FILE_BYTES = 4096;
 /** Rounds of "create, else look at the holder": each lost race (a release, a takeover) costs one. */
@@ -93,9 +96,10 @@ async function removeStale(path: string, stale: string, token: string): Promise<
   await unlink(aside).catch(() => undefined);
 }
 
-/** Takes `<home>/writer.lock` for this process, or says who holds it. */
-export async function claimWriterLock(home: string, options: WriterLockOptions = {}): Promise<WriterClaim> {
-  const path = join(home, WRITER_LOCK_FILE);
+/** Takes `<home>/writer-<scope>.lock` for this process, or says who holds it. */
+export async function claimWriterLock(home: string, scope: string, options: WriterLockOptions = {}): Promise<WriterClaim> {
+  if (!SCOPE.test(scope)) return { ok: false, reason: "unavailable", message: `a writer lock's scope is a pool id (lower-case letters and digits), got ${JSON.stringify(scope)}` };
+  const path = writerLockPath(home, scope);
   const mine: LockFile = {
     format: FORMAT,
     version: 1,

@@ -6,6 +6,9 @@
  * nothing else would stop two nodes of one identity from each signing the next `seq`. So a node
  * that writes first claims this role (a lock file in Node, writer-lock-node.ts; a Web Lock in the
  * browser, writer-lock-browser.ts) and holds it until it has closed; a node that cannot only reads.
+ * Sequence numbers count per pool, so Node scopes the role to the pool (a worker in one pool and a
+ * submit to another never collide); a browser tab runs one pool's node at a time, and its role
+ * covers the identity.
  */
 
 /** Who holds the role, as far as the holder said (a Web Lock names nobody). */

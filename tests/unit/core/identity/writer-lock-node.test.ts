@@ -10,13 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { claimWriterLock, WRITER_LOCK_FILE } from "../../../../src/core/identity/writer-lock-node.ts";
+import { claimWriterLock, writerLockPath } from "../../../../src/core/identity/writer-lock-node.ts";
 import type { WriterClaim } from "../../../../src/core/identity/writer-role.ts";
 
 const childScript = fileURLToPath(new URL("../../../fixtures/writer-lock-child.ts", import.meta.url));
 
 let home: string;
-const lockPath = () => join(home, WRITER_LOCK_FILE);
+const POOL = "pool1";
+const lockPath = () => writerLockPath(home, POOL);
 const children: ChildProcess[] = [];
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), "edgepool-writer-lock-"));
@@ -51,7 +52,7 @@ const release = async (claim: WriterClaim) => {
 describe("the writer lock (Node)", () => {
   it("refuses a second writer while a live process holds the role, naming its pid and command", async () => {
     const child = await holder();
-    const claim = await claimWriterLock(home);
+    const claim = await claimWriterLock(home, POOL);
     expect(claim).toMatchObject({ ok: false, reason: "held", holder: { pid: child.pid, command: "work" } });
     expect(!claim.ok && claim.message).toContain(`pid ${child.pid}`);
   });
@@ -65,7 +66,7 @@ describe("the writer lock (Node)", () => {
     const quitter = await holder("--exit");
     expect(await exited(quitter)).toBe(0);
     expect(existsSync(lockPath())).toBe(false);
-    const claim = await claimWriterLock(home);
+    const claim = await claimWriterLock(home, POOL);
     expect(claim.ok).toBe(true);
     await release(claim);
   });
@@ -75,24 +76,24 @@ describe("the writer lock (Node)", () => {
     dead.kill("SIGKILL");
     await exited(dead);
     expect(existsSync(lockPath())).toBe(true);
-    const claim = await claimWriterLock(home, { command: "invite" });
+    const claim = await claimWriterLock(home, POOL, { command: "invite" });
     expect(claim).toMatchObject({ ok: true, tookOver: { pid: dead.pid, command: "work" } });
     expect(JSON.parse(await readFile(lockPath(), "utf8"))).toMatchObject({ pid: process.pid, command: "invite" });
     await release(claim);
   });
 
   it("lets exactly one of two claims made at once win", async () => {
-    const claims = await Promise.all([claimWriterLock(home), claimWriterLock(home)]);
+    const claims = await Promise.all([claimWriterLock(home, POOL), claimWriterLock(home, POOL)]);
     expect(claims.filter((c) => c.ok)).toHaveLength(1);
     expect(claims.find((c) => !c.ok)).toMatchObject({ reason: "held", holder: { pid: process.pid } });
     await Promise.all(claims.map(release));
   });
 
   it("releases only its own lock: after a takeover, the old holder's release leaves the new lock", async () => {
-    const first = await claimWriterLock(home);
+    const first = await claimWriterLock(home, POOL);
     expect(first.ok).toBe(true);
     await rm(lockPath());
-    const second = await claimWriterLock(home);
+    const second = await claimWriterLock(home, POOL);
     expect(second.ok).toBe(true);
     await release(first);
     expect(existsSync(lockPath())).toBe(true);
@@ -100,9 +101,16 @@ describe("the writer lock (Node)", () => {
     expect(existsSync(lockPath())).toBe(false);
   });
 
+  it("scopes the role to a pool: a writer in another pool is not refused", async () => {
+    await holder();
+    const other = await claimWriterLock(home, "pool2");
+    expect(other.ok).toBe(true);
+    await release(other);
+  });
+
   it("reports a file it did not write and never deletes it", async () => {
     await writeFile(lockPath(), "not a lock");
-    const claim = await claimWriterLock(home);
+    const claim = await claimWriterLock(home, POOL);
     expect(claim).toMatchObject({ ok: false, reason: "unavailable" });
     expect(!claim.ok && claim.message).toContain("delete it");
     expect(await readFile(lockPath(), "utf8")).toBe("not a lock");

@@ -18,7 +18,22 @@ export interface WriterHooks {
 
 let state = $state<TabWriterState>({ status: "claiming" });
 let asked = $state(false);
-let role: { did: Did; role: TabWriterRole } | undefined;
+/** The role of the identity this tab runs as; started once per DID, even when asked twice at once. */
+let role: { did: Did; started: Promise<TabWriterRole> } | undefined;
+
+async function startRole(did: Did, hooks: WriterHooks, previous: Promise<TabWriterRole> | undefined): Promise<TabWriterRole> {
+  (await previous)?.close();
+  const { TabWriterRole } = await import("../core/identity/writer-lock-browser.ts");
+  const next = new TabWriterRole({ did, namespace: APP_DATABASE, letGo: hooks.letGo, catchUp: hooks.catchUp, locks: navigator.locks });
+  next.on((changed) => {
+    state = changed;
+    if (changed.status === "writer") asked = false;
+    hooks.changed();
+  });
+  await next.start();
+  state = next.state;
+  return next;
+}
 
 export const writerRole = {
   get state(): TabWriterState {
@@ -34,21 +49,11 @@ export const writerRole = {
   },
   /** Takes the role for `did` if no other tab holds it, else waits as a reader; settles once it knows which. */
   async start(did: Did, hooks: WriterHooks): Promise<void> {
-    if (role?.did === did) return;
-    role?.role.close();
-    const { TabWriterRole } = await import("../core/identity/writer-lock-browser.ts");
-    const next = new TabWriterRole({ did, namespace: APP_DATABASE, letGo: hooks.letGo, catchUp: hooks.catchUp, locks: navigator.locks });
-    role = { did, role: next };
-    next.on((changed) => {
-      state = changed;
-      if (changed.status === "writer") asked = false;
-      hooks.changed();
-    });
-    await next.start();
-    state = next.state;
+    if (role?.did !== did) role = { did, started: startRole(did, hooks, role?.started) };
+    await role.started;
   },
   takeOver(): void {
     asked = true;
-    role?.role.takeOver();
+    void role?.started.then((started) => started.takeOver());
   },
 };

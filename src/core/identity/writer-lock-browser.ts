@@ -135,9 +135,11 @@ export class TabWriterRole {
 
   private async lastMark(): Promise<unknown> {
     const asked = this.mark;
-    this.mark = undefined;
     if (!asked) return undefined;
-    return Promise.race([asked.promise, new Promise((resolve) => setTimeout(() => resolve(undefined), MARK_WAIT_MS))]);
+    // The mark may come after the lock (two channels): `heard` resolves it meanwhile.
+    const mark = await Promise.race([asked.promise, new Promise((resolve) => setTimeout(() => resolve(undefined), MARK_WAIT_MS))]);
+    this.mark = undefined;
+    return mark;
   }
 
   private queue(locks: LockManager): void {

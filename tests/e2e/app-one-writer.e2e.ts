@@ -1,7 +1,7 @@
 /**
  * One writer per identity across the tabs of one browser profile (core/identity/writer-lock-browser.ts):
  * the first tab writes; a second tab of the same profile says plainly that EdgePool runs in the
- * other tab, shows the pool and writes nothing (an invite is refused there); "Use this tab instead"
+ * other tab (also on its Contribute screen), shows the pool and writes nothing (an invite is refused there); "Use this tab instead"
  * moves the role to it (the first tab then only shows); closing the writing tab lets the other one
  * take over by itself.
  */
@@ -30,6 +30,10 @@ describe("one writer per identity in the app", () => {
     await openScreen(second, server.url, "pools");
     await expect.poll(() => status(second).innerText(), { timeout: 30_000 }).toBe("EdgePool is running in another tab. This tab only shows it.");
     expect(await status(second).getAttribute("role")).toBe("status");
+    await openScreen(second, server.url, "contribute");
+    expect(await second.getByTestId("contribute-sentence").getAttribute("data-reason")).toBe("other-tab");
+    expect(await second.getByRole("button", { name: "Pause for 1 hour" }).count()).toBe(0);
+    await openScreen(second, server.url, "pools");
     await second.getByRole("heading", { name: "Two tabs" }).waitFor({ timeout: 30_000 });
     await checkScreen(second, "pools-other-tab");
     await second.getByRole("button", { name: "Create invite link" }).click();

@@ -41,6 +41,8 @@ function decode(data: unknown): WriterMessage | undefined {
 const MARK_WAIT_MS = 2_000;
 /** A reader that stepped out of the queue for an asking tab goes back in after this long at the latest. */
 const REQUEUE_MS = 10_000;
+/** How long a starting tab waits for a lock that is taken before it shows itself as a reader. */
+const START_GRACE_MS = 1_500;
 
 export interface TabWriterOptions {
   readonly did: Did;
@@ -95,8 +97,12 @@ export class TabWriterRole {
   async start(): Promise<void> {
     const locks = this.options.locks;
     if (!locks) return this.set({ status: "unavailable", message: "this browser has no Web Locks, so this tab cannot tell whether another one writes" });
-    const granted = await this.request(locks, { ifAvailable: true });
-    if (!granted) this.queue(locks);
+    if (await this.request(locks, { ifAvailable: true })) return;
+    // A reloaded page's predecessor can hold the lock a moment longer: wait in line a little before
+    // calling this tab a reader, so a reload does not flash "running in another tab".
+    const granted = this.queue(locks, false);
+    const soon = await Promise.race([granted, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), START_GRACE_MS))]);
+    if (!soon && this.current.status === "claiming") this.set({ status: "reader" });
   }
 
   /** Asks the writing tab to let go; this tab takes the role when it has. */
@@ -142,12 +148,13 @@ export class TabWriterRole {
     return mark;
   }
 
-  private queue(locks: LockManager): void {
-    if (this.current.status === "closed") return;
-    this.set({ status: "reader" });
+  /** Waits in the lock's queue; resolves true once this tab writes. */
+  private queue(locks: LockManager, reader = true): Promise<boolean> {
+    if (this.current.status === "closed") return Promise.resolve(false);
+    if (reader) this.set({ status: "reader" });
     const waiting = new AbortController();
     this.waiting = waiting;
-    void this.request(locks, { signal: waiting.signal });
+    return this.request(locks, { signal: waiting.signal });
   }
 
   private async heard(message: WriterMessage): Promise<void> {
@@ -161,7 +168,7 @@ export class TabWriterRole {
         this.channel.postMessage({ type: "released", to: message.to, mark: stopped.mark } satisfies WriterMessage);
         this.release?.();
         this.release = undefined;
-        this.queue(locks);
+        void this.queue(locks);
       } else if (this.current.status === "reader") {
         // Out of the queue, so the asking tab is next; back in once it holds the role (or, should it
         // never say so, a while later).
@@ -174,7 +181,7 @@ export class TabWriterRole {
   }
 
   private requeue(locks: LockManager): void {
-    if (this.current.status === "reader" && this.waiting?.signal.aborted) this.queue(locks);
+    if (this.current.status === "reader" && this.waiting?.signal.aborted) void this.queue(locks);
   }
 
   private set(state: TabWriterState): void {

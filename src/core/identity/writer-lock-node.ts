@@ -1,9 +1,9 @@
 /**
  * The writer role in Node (writer-role.ts): a lock file `<home>/writer-<pool>.lock` beside the
- * identity, one per pool the identity writes in,
- * written whole and linked into place (atomic-file-node.ts: the link fails when the file exists),
- * so two processes cannot both create it and nobody reads half of one. It names the holder's pid and a
- * random token; only the holder of that token removes it. A lock whose pid is no longer alive (a
+ * identity, one per pool the identity writes in, written whole and linked into place
+ * (atomic-file-node.ts: the link fails when the file exists), so two processes cannot both create
+ * it and nobody reads half of one. It names the holder's pid and a random token; only the holder
+ * of that token removes it. A lock whose pid is no longer alive (a
  * crash, SIGKILL) is stale and taken over. A recycled pid makes a stale lock look held: the refusal
  * names the pid, so a person can check it and delete the file.
  *

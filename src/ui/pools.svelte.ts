@@ -14,7 +14,7 @@ import type { InviteInLedger, InvitePreview, InviteRequest, OpenedPool, OpenPool
 import type { PrivacyFacts, RotationNote } from "./pools/private-pool.ts";
 import type { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { contribution } from "./contribute.svelte.ts";
-import { writerRole } from "./writer.svelte.ts";
+import { OTHER_TAB_WRITES, writerRole } from "./writer.svelte.ts";
 
 export interface KnownPool {
   readonly pool: PoolId;
@@ -43,7 +43,7 @@ const LEDGER_WAIT_MS = 20_000;
 /** Handing the writer role to another tab waits this long at most for running tasks to finish. */
 const HANDOVER_MS = 30_000;
 const HANDOVER_POLL_MS = 250;
-const READ_ONLY: { ok: false; message: string } = { ok: false, message: "EdgePool is running in another tab, which writes for this identity: use that tab, or press “Use this tab instead”." };
+const READ_ONLY: { ok: false; message: string } = { ok: false, message: OTHER_TAB_WRITES };
 
 function storedPools(): KnownPool[] {
   try {

@@ -16,6 +16,9 @@ export interface WriterHooks {
   changed(): void;
 }
 
+/** Why a write was refused in a reader tab, and what to do. */
+export const OTHER_TAB_WRITES = "EdgePool is running in another tab, which writes for this identity: use that tab, or press “Use this tab instead”.";
+
 let state = $state<TabWriterState>({ status: "claiming" });
 let asked = $state(false);
 /** The role of the identity this tab runs as; started once per DID, even when asked twice at once. */

@@ -1,7 +1,7 @@
 /**
  * One writer per identity across the tabs of one browser profile (core/identity/writer-lock-browser.ts):
  * the first tab writes; a second tab of the same profile says plainly that EdgePool runs in the
- * other tab (also on its Contribute screen), shows the pool and writes nothing (an invite is refused there); "Use this tab instead"
+ * other tab (also on its Contribute screen), shows the pool and writes nothing (an invite and a job are refused there); "Use this tab instead"
  * moves the role to it (the first tab then only shows); closing the writing tab lets the other one
  * take over by itself.
  */
@@ -38,6 +38,11 @@ describe("one writer per identity in the app", () => {
     await checkScreen(second, "pools-other-tab");
     await second.getByRole("button", { name: "Create invite link" }).click();
     await expect.poll(() => second.getByRole("alert").innerText(), { timeout: 10_000 }).toContain("EdgePool is running in another tab");
+    await openScreen(second, server.url, "jobs");
+    await second.getByLabel("Task").selectOption("primes", { timeout: 30_000 });
+    await second.getByRole("button", { name: "Submit job" }).click();
+    await expect.poll(() => second.getByRole("alert").innerText(), { timeout: 10_000 }).toContain("EdgePool is running in another tab");
+    await openScreen(second, server.url, "pools");
     expect(await validEntries(first)).toBe(before);
 
     await second.getByRole("button", { name: "Use this tab instead" }).click();

@@ -148,7 +148,8 @@ function holdLock(path: string, mine: LockFile): HeldWriterRole {
     process.exit(128 + (constants.signals[signal] ?? 0));
   };
   process.on("exit", releaseNow);
-  for (const signal of SIGNALS) process.on(signal, onSignal);
+  // First in line, so the count still includes a command's `once` listener (removed before it runs).
+  for (const signal of SIGNALS) process.prependListener(signal, onSignal);
   let released = false;
   return {
     holder: holderOf(mine),

@@ -71,6 +71,13 @@ describe("the writer lock (Node)", () => {
     await release(claim);
   });
 
+  it("leaves a signal to a command that handles it itself, even one listening since before the lock", async () => {
+    const child = await holder("--handles-signal");
+    child.kill("SIGTERM");
+    expect(await exited(child)).toBe(0);
+    expect(existsSync(lockPath())).toBe(false);
+  });
+
   it("takes over a lock whose process is gone, and says whose it was", async () => {
     const dead = await holder();
     dead.kill("SIGKILL");

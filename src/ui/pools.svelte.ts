@@ -190,6 +190,14 @@ async function catchUp(mark: unknown): Promise<void> {
   while (lastSeq()?.pool === pool && lastSeq()!.seq < seq) await new Promise((resolve) => setTimeout(resolve, HANDOVER_POLL_MS));
 }
 
+const roleHooks = { letGo, catchUp, changed: () => void inTurn(roleMoved) };
+
+/** Whether this tab writes for `identity`, once its writer role has settled (a click right after the page loads waits for it). */
+async function mayWrite(identity: Identity): Promise<boolean> {
+  await writerRole.start(identity.did, roleHooks);
+  return writerRole.writes;
+}
+
 async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<object>> {
   if (selected?.pool.pool === pool.pool) return { ok: true };
   const opened = await (await actions()).openPoolLedger(identity, pool.pool, pool.relay);
@@ -251,13 +259,13 @@ export const poolsState = {
    * reopens the pool chosen on the last visit, so contribution and queued jobs carry on after a reload.
    */
   async reopen(identity: Identity): Promise<void> {
-    await writerRole.start(identity.did, { letGo, catchUp, changed: () => void inTurn(roleMoved) });
+    await mayWrite(identity);
     const last = pools.find((p) => p.pool === localStorage.getItem(SELECTED_KEY));
     if (last) await this.select(identity, last);
   },
   /** Creates a pool: private unless `plain` (a pool whose ledger relays may read, e.g. to be audited publicly). */
   async create(identity: Identity, name: string, replication: number, plain: boolean): Promise<Outcome<object>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const created = await (await actions()).createNewPool(identity, name, replication, relay || undefined, plain);
     if (!created.ok) return created;
     const known = { pool: created.pool, name, relay: relay || undefined, private: !plain };
@@ -265,7 +273,7 @@ export const poolsState = {
     return this.select(identity, known);
   },
   async invite(identity: Identity, request: Omit<InviteRequest, "relay">): Promise<Outcome<{ link: string; joinBefore: number }>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).inviteToPool(identity, selected.opened, { ...request, relay: selected.pool.relay });
   },
@@ -282,26 +290,26 @@ export const poolsState = {
    * identity issued the delegation or one it rests on (the pool's creator can revoke anything).
    */
   async revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>>; rotation?: RotationNote | undefined }>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).revokeInPool(identity, selected.opened, target.trim());
   },
   /** Starts a new key epoch of the chosen private pool; the ledger refuses it unless this identity is an admin. */
   async rotate(identity: Identity): Promise<Outcome<{ epoch: number; withoutKex: readonly string[] }>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const sealed = selected?.opened.privacy;
     if (!sealed) return { ok: false, message: "choose a private pool first" };
     return (await import("./pools/private-pool.ts")).rotatePrivate(identity, sealed);
   },
   /** Turns direct connections between the pool's members off (relay only) or on; the ledger refuses it unless this identity is an admin. */
   async setRelayOnly(identity: Identity, relayOnly: boolean): Promise<Outcome<object>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).setRelayOnlyInPool(identity, selected.opened.ledger, relayOnly);
   },
   /** Turns anonymous jobs in the chosen open pool on (with the most one may offer) or off; the ledger refuses it unless this identity is an admin. */
   async setAnonymous(identity: Identity, anonymous: { enabled: boolean; maxReward: number }): Promise<Outcome<{ warning: string | undefined }>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).setAnonymousInPool(identity, selected.opened.ledger, anonymous);
   },
@@ -315,7 +323,7 @@ export const poolsState = {
   },
   /** Joins an open pool as a stranger (paying with a stamp or a token), then opens it here. */
   async joinOpen(identity: Identity, pool: string, relay: string | undefined, onProgress: (tried: number, expected: number) => void, signal: AbortSignal): Promise<Outcome<{ since: number }>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const joined = await (await actions()).joinOpenPoolAsStranger(identity, pool, relay, onProgress, signal);
     if (!joined.ok) return joined;
     const known = { pool: pool as PoolId, name: joined.ledger.state.pool?.settings.name ?? pool, relay };
@@ -324,7 +332,7 @@ export const poolsState = {
     return { ok: true, since: joined.since };
   },
   async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
-    if (!writerRole.writes) return READ_ONLY;
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const joined = await (await actions()).joinPool(identity, invite);
     if (!joined.ok) return joined;
     const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay, private: joined.privacy !== undefined };

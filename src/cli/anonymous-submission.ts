@@ -47,7 +47,7 @@ async function openKeySession(args: ParsedArgs, io: CliIo, pool: PoolId, seed: U
   const { did, signingKey } = anonymousKey(seed);
   const prefix = anonymousRepoPrefix(did);
   const remove = () => new NodeFSStorageAdapter(automergeDir(resolveHome(args, io))).removeRange(prefix);
-  const session = await openPool(args, io, pool, { namespace: prefix });
+  const session = await openPool(args, io, pool, { namespace: prefix, readOnly: true });
   try {
     check(session);
     const tasks = (await bundledTasks()).map((t) => t.bytes);

@@ -21,6 +21,8 @@ export interface CliIo {
   err(line: string): void;
   readonly env: NodeJS.ProcessEnv;
   readonly stdinIsTty: boolean;
+  /** The command running, e.g. "work" (named in its writer lock, so a second writer is told what to stop). */
+  readonly command?: string;
 }
 
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {

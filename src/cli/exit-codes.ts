@@ -6,6 +6,8 @@ export const ExitCode = {
   timedOut: 3,
   noPermission: 4,
   jobFailed: 5,
+  /** Another process writes as this identity (it holds the writer role): stop it or wait. */
+  identityInUse: 6,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

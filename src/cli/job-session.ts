@@ -21,19 +21,20 @@ export interface JobSession {
 }
 
 /**
- * `reader`: the node only reads (a job's result), so a non-member may open it too: an open pool's
- * outputs are public, and an anonymous submitter is no member. It then opens no direct connections
- * (their hello is signed with this node's DID).
+ * `reader`: the node only reads (a job's result, the job list): it signs nothing, so it needs no
+ * writer role and runs beside `edgepool work`, and a non-member may open it too: an open pool's
+ * outputs are public, and an anonymous submitter is no member. A non-member opens no direct
+ * connections (their hello is signed with this node's DID).
  */
 export async function openJobNode(args: ParsedArgs, io: CliIo, usage: string, contribute?: ContributeOptions, reader = false): Promise<JobSession> {
-  const session = await openPool(args, io, poolArgument(args, usage));
+  const session = await openPool(args, io, poolArgument(args, usage), { readOnly: reader });
   const member = !reader || ownDelegation(session.ledger, session.identity.did).ok;
   const direct = member ? startDirect(args, session, io) : undefined;
   try {
     requirePool(session);
     const proof = member ? ownProof(session) : undefined;
     const tasks = (await bundledTasks()).map((t) => t.bytes);
-    const node = await createNode({ identity: session.identity, ledger: session.ledger, ...(session.privacy ? { privacy: session.privacy, blobCipher: nodeBlobCipher } : {}), proof: () => proof, tasks, direct, ...(contribute ? { contribute } : {}) });
+    const node = await createNode({ identity: session.identity, ledger: session.ledger, ...(session.privacy ? { privacy: session.privacy, blobCipher: nodeBlobCipher } : {}), proof: () => proof, tasks, direct, readOnly: reader, ...(contribute ? { contribute } : {}) });
     return {
       session,
       node,

@@ -31,7 +31,7 @@ export const jobs: Command = {
   usage,
   options: { ...poolOptions, ...directOptions, pool: { type: "string" }, mine: { type: "boolean" }, json: { type: "boolean" } },
   async run(args, io) {
-    const opened = await openJobNode(args, io, usage);
+    const opened = await openJobNode(args, io, usage, undefined, true);
     try {
       const list = opened.node.jobs.list(args.values.mine === true);
       if (args.values.json) io.out(JSON.stringify({ schemaVersion: 1, jobs: list }));

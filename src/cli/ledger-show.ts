@@ -55,7 +55,7 @@ interface Reading {
 async function openForReading(args: ParsedArgs, io: CliIo, pool: PoolId, now: number): Promise<Reading> {
   const home = resolveHome(args, io);
   if (await Keyring.holds(new NodeFSStorageAdapter(automergeDir(home)), pool)) {
-    const session = await openPool(args, io, pool, { relay: undefined });
+    const session = await openPool(args, io, pool, { relay: undefined, readOnly: true });
     return { ledger: session.ledger, epoch: session.ledger.epoch, privacy: session.privacy, close: () => session.close() };
   }
   const opened = await openHomeLedger(home, pool, () => now);

@@ -55,7 +55,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<Exi
       io.out(command.usage);
       return ExitCode.ok;
     }
-    return await command.run(args, io);
+    return await command.run(args, { ...io, command: found.entry.name });
   } catch (error) {
     if (error instanceof CliError) {
       io.err(`edgepool ${found.entry.name}: ${error.message}`);

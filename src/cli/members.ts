@@ -44,7 +44,7 @@ export const members: Command = {
   usage,
   options: { ...poolOptions, pool: { type: "string" }, json: { type: "boolean" } },
   async run(args, io) {
-    const session = await openPool(args, io, poolArgument(args, usage));
+    const session = await openPool(args, io, poolArgument(args, usage), { readOnly: true });
     try {
       const genesis = requirePool(session);
       const invitedBy = inviters(session);

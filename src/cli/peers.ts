@@ -41,7 +41,7 @@ export const peers: Command = {
   async run(args, io) {
     const wait = listenMs(stringOption(args, "listen"));
     if (stringOption(args, "relay") === undefined) throw new CliError(`--relay is required: members find each other through a relay\n${usage}`, ExitCode.usage);
-    const session = await openPool(args, io, poolArgument(args, usage));
+    const session = await openPool(args, io, poolArgument(args, usage), { readOnly: true });
     const direct = startDirect(args, session, io);
     try {
       requirePool(session);

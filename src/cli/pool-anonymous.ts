@@ -49,7 +49,7 @@ export const poolAnonymous: Command = {
     const pool = poolArgument(args, usage);
     const rewardText = stringOption(args, "max-reward");
     const change = changeOf(args.values.enable === true, args.values.disable === true, rewardText === undefined ? undefined : maxRewardOption(rewardText, "--max-reward"));
-    const session = await openPool(args, io, pool);
+    const session = await openPool(args, io, pool, { readOnly: change === undefined });
     try {
       const open = requirePool(session).open;
       if (!open) throw new CliError(`pool ${pool} is invite-only: only an open pool (edgepool pool create --open) takes anonymous jobs`, ExitCode.usage);

@@ -31,6 +31,7 @@ import { stringOption, type CliIo, type Options, type ParsedArgs } from "./comma
 import { CliError, ExitCode } from "./exit-codes.ts";
 import { homeOption, resolveHome, HOME_USAGE } from "./home.ts";
 import { keystoreError, keystoreFor } from "./identity-home.ts";
+import { claimWriterRole } from "./writer-role.ts";
 
 export const poolOptions: Options = { ...homeOption, relay: { type: "string" }, "allow-insecure-relay": { type: "boolean" }, timeout: { type: "string" } };
 
@@ -85,12 +86,32 @@ export interface OpenPoolOptions {
    * hold, such as an entry not yet synced, leaves through the job's connection.
    */
   readonly namespace?: readonly string[];
+  /**
+   * The command signs no entry as this node's identity (it shows, or it signs as another key), so
+   * it does not take the writer role (writer-role.ts) and runs beside `edgepool work`.
+   */
+  readonly readOnly?: boolean;
 }
 
-/** Opens the pool's ledger; with a relay, first waits until it has synced (unless `fresh`). */
+/**
+ * Opens the pool's ledger; with a relay, first waits until it has synced (unless `fresh`). A
+ * writing command holds this identity's writer role from before the ledger opens until its
+ * session has closed (its last entry saved).
+ */
 export async function openPool(args: ParsedArgs, io: CliIo, pool: PoolId, options: OpenPoolOptions = {}): Promise<PoolSession> {
-  const { relay = stringOption(args, "relay"), fresh = false } = options;
   const stored = await loadStoredIdentity(args, io);
+  const role = options.readOnly ? undefined : await claimWriterRole(resolveHome(args, io), pool, io);
+  try {
+    const session = await openLedger(args, io, pool, stored, options);
+    return role ? { ...session, close: () => session.close().finally(() => role.release()) } : session;
+  } catch (error) {
+    await role?.release();
+    throw error;
+  }
+}
+
+async function openLedger(args: ParsedArgs, io: CliIo, pool: PoolId, stored: StoredIdentity, options: OpenPoolOptions): Promise<PoolSession> {
+  const { relay = stringOption(args, "relay"), fresh = false } = options;
   const wait = timeoutMs(args);
   const files = new NodeFSStorageAdapter(automergeDir(resolveHome(args, io)));
   const storage = new ClosingStorage(options.namespace ? storageNamespace(files, options.namespace) : files);

@@ -51,11 +51,12 @@ export const poolNetwork: Command = {
     const ice = iceOption(stringOption(args, "ice"), args.values["no-ice"] === true);
     const [relayOnly, direct] = [args.values["relay-only"] === true, args.values.direct === true];
     if (relayOnly && direct) throw new CliError("give --relay-only or --direct, not both", ExitCode.usage);
-    const session = await openPool(args, io, pool);
+    const changing = ice !== undefined || relayOnly || direct;
+    const session = await openPool(args, io, pool, { readOnly: !changing });
     try {
       const current = requirePool(session).network ?? { ice: [], relayOnly: false };
       const wanted = { ice: ice ?? current.ice, relayOnly: relayOnly || (!direct && current.relayOnly) };
-      if (ice !== undefined || relayOnly || direct) {
+      if (changing) {
         const set = await setPoolNetwork(session.ledger, session.identity, wanted, Date.now());
         if (!set.ok) throw new CliError(`${set.reason}: ${set.message}`, set.reason === "not-authorised" || set.reason === "not-a-member" ? ExitCode.noPermission : ExitCode.error);
         if (!(await session.sync())) io.err("Set on this node; it reaches the pool when this node next syncs with a peer or relay.");

@@ -82,6 +82,12 @@ export interface NodeOptions {
    * checkpoint` and `compact`).
    */
   readonly checkpoints?: Partial<CheckpointPolicy & EpochPolicy> | false;
+  /**
+   * Another process or tab holds this identity's writer role (identity/writer-role.ts): the node
+   * syncs and shows the pool but signs nothing, so it neither contributes, nor renews late
+   * entries, nor checkpoints, and its job client's writes are refused (`read-only`).
+   */
+  readonly readOnly?: boolean;
 }
 
 export type NodeState = { readonly status: "running" } | { readonly status: "closed" };
@@ -162,14 +168,15 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
   const store = new BlobStore(privacy?.options.repo ?? options.ledger.options.repo, options.direct?.blobs);
   const blobs = privacy ? new SealedBlobs(store, options.blobCipher) : plainBlobs(store);
   for (const module of options.tasks ?? []) await blobs.hold(module);
-  const own = new OwnEntries(options.ledger, options.identity, clock, options.proof);
+  const writes = options.readOnly !== true;
+  const own = new OwnEntries(options.ledger, options.identity, clock, options.proof, !writes);
   const jobs = new JobClient({ ledger: options.ledger, own, blobs, clock });
   const listeners: Listeners = { state: new Set(), worker: new Set(), decision: new Set() };
-  const contribution = options.contribute ? contribute(options, own, options.contribute, blobs, clock, listeners) : undefined;
+  const contribution = options.contribute && writes ? contribute(options, own, options.contribute, blobs, clock, listeners) : undefined;
   const held = recheckHeldEntries(options.ledger, options.ledger.options.repo, clock, options.recheckMs);
-  const late = renewLateEntries(options.ledger, own, () => clock.now());
+  const late = writes ? renewLateEntries(options.ledger, own, () => clock.now()) : undefined;
   const checkpoints =
-    options.checkpoints === false
+    options.checkpoints === false || !writes
       ? undefined
       : checkpointAutomatically({
           ledger: options.ledger,
@@ -207,7 +214,7 @@ export async function createNode(options: NodeOptions): Promise<EdgeNode> {
     async close() {
       if (state.status === "closed") return;
       held.close();
-      late.close();
+      late?.close();
       checkpoints?.close();
       epochs.close();
       contribution?.worker.close();

@@ -7,4 +7,7 @@ import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-index
 
 let database: IndexedDBStorageAdapter | undefined;
 
-export const appStorage = (): IndexedDBStorageAdapter => (database ??= new IndexedDBStorageAdapter("edgepool-automerge"));
+/** The database's name: tabs that share it share one node's writer role (writer.svelte.ts). */
+export const APP_DATABASE = "edgepool-automerge";
+
+export const appStorage = (): IndexedDBStorageAdapter => (database ??= new IndexedDBStorageAdapter(APP_DATABASE));

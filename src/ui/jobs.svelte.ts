@@ -9,6 +9,7 @@ import type { EntryId } from "../core/ledger/types.ts";
 import { readJobInput } from "../core/jobs/inputs.ts";
 import type { EdgeNode } from "../core/node.ts";
 import { poolsState } from "./pools.svelte.ts";
+import { OTHER_TAB_WRITES } from "./writer.svelte.ts";
 
 const REFRESH_MS = 1000;
 /** How long a job may wait for a verdict. */
@@ -58,7 +59,8 @@ export const jobsState = {
     const submitted = await node.jobs.submit(request);
     pending = pending.filter((p) => p.key !== key);
     refresh(node);
-    return submitted.ok ? submitted : { ok: false, message: `${submitted.reason}: ${submitted.message}` };
+    if (submitted.ok) return submitted;
+    return { ok: false, message: submitted.reason === "read-only" ? OTHER_TAB_WRITES : `${submitted.reason}: ${submitted.message}` };
   },
   async result(node: EdgeNode, job: EntryId): Promise<{ ok: true; output: Uint8Array; input: Uint8Array } | { ok: false; message: string }> {
     const [output, input] = await Promise.all([node.jobs.result(job, 10_000), readJobInput(node.ledger, node.blobs, job)]);

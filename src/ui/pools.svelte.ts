@@ -14,6 +14,7 @@ import type { InviteInLedger, InvitePreview, InviteRequest, OpenedPool, OpenPool
 import type { PrivacyFacts, RotationNote } from "./pools/private-pool.ts";
 import type { PrivateLedger } from "../core/privacy/private-ledger.ts";
 import { contribution } from "./contribute.svelte.ts";
+import { OTHER_TAB_WRITES, writerRole } from "./writer.svelte.ts";
 
 export interface KnownPool {
   readonly pool: PoolId;
@@ -39,6 +40,10 @@ const SELECTED_KEY = "edgepool.pools.selected";
 const SYNC_POLL_MS = 1000;
 /** How long the join screen waits for the pool's ledger (its name, the link's uses left). */
 const LEDGER_WAIT_MS = 20_000;
+/** Handing the writer role to another tab waits this long at most for running tasks to finish. */
+const HANDOVER_MS = 30_000;
+const HANDOVER_POLL_MS = 250;
+const READ_ONLY: { ok: false; message: string } = { ok: false, message: OTHER_TAB_WRITES };
 
 function storedPools(): KnownPool[] {
   try {
@@ -51,7 +56,7 @@ function storedPools(): KnownPool[] {
 
 let pools = $state<KnownPool[]>(storedPools());
 let relay = $state<string>(localStorage.getItem(RELAY_KEY) ?? "");
-let selected = $state<{ pool: KnownPool; opened: OpenedPool; node: EdgeNode } | undefined>();
+let selected = $state<{ pool: KnownPool; opened: OpenedPool; node: EdgeNode; identity: Identity; readOnly: boolean } | undefined>();
 let privacy = $state<PrivacyFacts | undefined>();
 let summary = $state<LedgerSummary | undefined>();
 let recent = $state<EntryRow[]>([]);
@@ -110,7 +115,8 @@ function watch(opened: OpenedPool, summarise: typeof import("../core/ledger/summ
   const readPrivacy = () => (privacy = opened.privacy && sealed?.facts(opened.privacy));
   const refresh = () => {
     readPrivacy();
-    if (opened.privacy) sealed?.keep(opened.privacy);
+    // Key maintenance writes as the identity: only the tab that holds the writer role does it.
+    if (opened.privacy && writerRole.writes) sealed?.keep(opened.privacy);
     summary = summarise(ledger.view(), Date.now());
     recent = ledger
       .entries()
@@ -133,18 +139,76 @@ function watch(opened: OpenedPool, summarise: typeof import("../core/ledger/summ
 
 let selecting: Promise<void> = Promise.resolve();
 
+/** One change of the chosen pool or its node at a time: a click during a reopen must not start a second node. */
+function inTurn<T>(task: () => Promise<T>): Promise<T> {
+  const next = selecting.then(task);
+  selecting = next.then(() => undefined, () => undefined);
+  return next;
+}
+
+async function startNode(identity: Identity, opened: OpenedPool, pool: KnownPool, readOnly: boolean): Promise<EdgeNode> {
+  const { startPoolNode } = await import("./pools/pool-node.ts");
+  const node = await startPoolNode(identity, opened, await contribution.signalSource(), contribution.settings, pool.relay, readOnly);
+  if (node.scheduler) await contribution.adopt(node.scheduler);
+  return node;
+}
+
+/** Runs the chosen pool's node again as a writer or a reader (the old node closes first: never two writing). */
+async function runNodeAs(readOnly: boolean): Promise<void> {
+  if (!selected || selected.readOnly === readOnly) return;
+  await selected.node.close();
+  selected = { ...selected, node: await startNode(selected.identity, selected.opened, selected.pool, readOnly), readOnly };
+}
+
+/** The writer role came or went. While handing over, `letGo` lets the running tasks finish first. */
+const roleMoved = (): Promise<void> => (writerRole.state.status === "handing-over" ? Promise.resolve() : runNodeAs(!writerRole.writes));
+
+/** The last sequence number this tab's identity used in a pool: the next writer must have seen it. */
+interface WrittenMark {
+  readonly pool: string;
+  readonly seq: number;
+}
+
+const lastSeq = (): WrittenMark | undefined => selected && { pool: selected.pool.pool, seq: selected.opened.ledger.writerFor(selected.identity).seq };
+
+/** Another tab takes over: let the running tasks finish (at most HANDOVER_MS), then only show. */
+async function letGo(): Promise<WrittenMark | undefined> {
+  const node = selected?.node;
+  if (node?.scheduler) {
+    node.scheduler.pause({ finishFirst: true });
+    const until = Date.now() + HANDOVER_MS;
+    while ((node.workStatus()?.active.length ?? 0) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, HANDOVER_POLL_MS));
+  }
+  await inTurn(() => runNodeAs(true));
+  return lastSeq();
+}
+
+/** Before writing here, the chosen pool's ledger has every entry the old writer tab wrote (a mark from another pool is in IndexedDB already). */
+async function catchUp(mark: unknown): Promise<void> {
+  const { pool, seq } = (mark ?? {}) as Partial<WrittenMark>;
+  if (typeof seq !== "number") return;
+  while (lastSeq()?.pool === pool && lastSeq()!.seq < seq) await new Promise((resolve) => setTimeout(resolve, HANDOVER_POLL_MS));
+}
+
+const roleHooks = { letGo, catchUp, changed: () => void inTurn(roleMoved) };
+
+/** Whether this tab writes for `identity`, once its writer role has settled (a click right after the page loads waits for it). */
+async function mayWrite(identity: Identity): Promise<boolean> {
+  await writerRole.start(identity.did, roleHooks);
+  return writerRole.writes;
+}
+
 async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<object>> {
   if (selected?.pool.pool === pool.pool) return { ok: true };
   const opened = await (await actions()).openPoolLedger(identity, pool.pool, pool.relay);
   if (!opened.ok) return opened;
-  const { startPoolNode } = await import("./pools/pool-node.ts");
   await selected?.node.close();
-  const node = await startPoolNode(identity, opened, await contribution.signalSource(), contribution.settings, pool.relay);
+  const readOnly = !writerRole.writes;
+  const node = await startNode(identity, opened, pool, readOnly);
   const known = { ...pool, private: opened.privacy !== undefined };
   if (known.private !== pool.private) remember(known);
-  selected = { pool: known, opened, node };
+  selected = { pool: known, opened, node, identity, readOnly };
   localStorage.setItem(SELECTED_KEY, pool.pool);
-  if (node.scheduler) await contribution.adopt(node.scheduler);
   const loaded = opened.privacy ? await import("./pools/private-pool.ts") : undefined;
   const sealed = loaded && { facts: loaded.privacyFacts, keep: (p: PrivateLedger) => loaded.keepKeys(identity, p) };
   watch(opened, (await import("../core/ledger/summary.ts")).summarise, sealed);
@@ -188,18 +252,20 @@ export const poolsState = {
   },
   /** Opens the pool and runs this device's node for it; the contribution follows that node's scheduler. */
   select(identity: Identity, pool: KnownPool): Promise<Outcome<object>> {
-    // One at a time: a click during the reopen at start must not start a second node.
-    const next = selecting.then(() => selectNow(identity, pool));
-    selecting = next.then(() => undefined);
-    return next;
+    return inTurn(() => selectNow(identity, pool));
   },
-  /** Reopens the pool chosen on the last visit, so contribution and queued jobs carry on after a reload. */
+  /**
+   * Takes this identity's writer role if no other tab holds it (else this tab only shows), then
+   * reopens the pool chosen on the last visit, so contribution and queued jobs carry on after a reload.
+   */
   async reopen(identity: Identity): Promise<void> {
+    await mayWrite(identity);
     const last = pools.find((p) => p.pool === localStorage.getItem(SELECTED_KEY));
     if (last) await this.select(identity, last);
   },
   /** Creates a pool: private unless `plain` (a pool whose ledger relays may read, e.g. to be audited publicly). */
   async create(identity: Identity, name: string, replication: number, plain: boolean): Promise<Outcome<object>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const created = await (await actions()).createNewPool(identity, name, replication, relay || undefined, plain);
     if (!created.ok) return created;
     const known = { pool: created.pool, name, relay: relay || undefined, private: !plain };
@@ -207,6 +273,7 @@ export const poolsState = {
     return this.select(identity, known);
   },
   async invite(identity: Identity, request: Omit<InviteRequest, "relay">): Promise<Outcome<{ link: string; joinBefore: number }>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).inviteToPool(identity, selected.opened, { ...request, relay: selected.pool.relay });
   },
@@ -223,22 +290,26 @@ export const poolsState = {
    * identity issued the delegation or one it rests on (the pool's creator can revoke anything).
    */
   async revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>>; rotation?: RotationNote | undefined }>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).revokeInPool(identity, selected.opened, target.trim());
   },
   /** Starts a new key epoch of the chosen private pool; the ledger refuses it unless this identity is an admin. */
   async rotate(identity: Identity): Promise<Outcome<{ epoch: number; withoutKex: readonly string[] }>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const sealed = selected?.opened.privacy;
     if (!sealed) return { ok: false, message: "choose a private pool first" };
     return (await import("./pools/private-pool.ts")).rotatePrivate(identity, sealed);
   },
   /** Turns direct connections between the pool's members off (relay only) or on; the ledger refuses it unless this identity is an admin. */
   async setRelayOnly(identity: Identity, relayOnly: boolean): Promise<Outcome<object>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).setRelayOnlyInPool(identity, selected.opened.ledger, relayOnly);
   },
   /** Turns anonymous jobs in the chosen open pool on (with the most one may offer) or off; the ledger refuses it unless this identity is an admin. */
   async setAnonymous(identity: Identity, anonymous: { enabled: boolean; maxReward: number }): Promise<Outcome<{ warning: string | undefined }>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     if (!selected) return { ok: false, message: "choose a pool first" };
     return (await actions()).setAnonymousInPool(identity, selected.opened.ledger, anonymous);
   },
@@ -252,6 +323,7 @@ export const poolsState = {
   },
   /** Joins an open pool as a stranger (paying with a stamp or a token), then opens it here. */
   async joinOpen(identity: Identity, pool: string, relay: string | undefined, onProgress: (tried: number, expected: number) => void, signal: AbortSignal): Promise<Outcome<{ since: number }>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const joined = await (await actions()).joinOpenPoolAsStranger(identity, pool, relay, onProgress, signal);
     if (!joined.ok) return joined;
     const known = { pool: pool as PoolId, name: joined.ledger.state.pool?.settings.name ?? pool, relay };
@@ -260,6 +332,7 @@ export const poolsState = {
     return { ok: true, since: joined.since };
   },
   async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
+    if (!(await mayWrite(identity))) return READ_ONLY;
     const joined = await (await actions()).joinPool(identity, invite);
     if (!joined.ok) return joined;
     const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay, private: joined.privacy !== undefined };

@@ -6,7 +6,7 @@
  */
 import type { Ledger } from "../ledger/ledger.ts";
 import { MAX_INLINE_BYTES } from "../ledger/rules/jobs.ts";
-import type { EntryId, RejectReason } from "../ledger/types.ts";
+import type { EntryId } from "../ledger/types.ts";
 import { jobView, vestingMsOf, type JobView } from "../ledger/verdict.ts";
 
 export type { JobView };
@@ -15,7 +15,7 @@ import type { JobBlobs } from "./job-blobs.ts";
 import { encodeSealedRef } from "./sealed-ref.ts";
 import { readJobOutput, type BytesResult } from "./inputs.ts";
 import { currentEntry } from "./late-entries.ts";
-import type { OwnEntries } from "./own-entries.ts";
+import type { OwnEntries, OwnWriteRefusal } from "./own-entries.ts";
 
 export interface SubmitRequest {
   /** The task module's bytes (sent as a blob; the job names it by hash). */
@@ -31,7 +31,7 @@ export interface SubmitRequest {
   readonly token?: Uint8Array;
 }
 
-export type SubmitResult = { ok: true; job: EntryId } | { ok: false; reason: RejectReason; message: string };
+export type SubmitResult = { ok: true; job: EntryId } | { ok: false; reason: OwnWriteRefusal; message: string };
 
 export interface JobClientOptions {
   readonly ledger: Ledger;

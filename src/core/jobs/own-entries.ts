@@ -14,7 +14,11 @@ import type { EntryId, Kind, RejectReason } from "../ledger/types.ts";
 import type { Author } from "../ledger/writer.ts";
 import type { Clock } from "../scheduler/index.ts";
 
-export type OwnWrite = { ok: true; id: EntryId } | { ok: false; reason: RejectReason; message: string };
+/** `read-only`: this node does not hold its identity's writer role (identity/writer-role.ts), so it signs nothing. */
+export type OwnWriteRefusal = RejectReason | "read-only";
+export type OwnWrite = { ok: true; id: EntryId } | { ok: false; reason: OwnWriteRefusal; message: string };
+
+const READ_ONLY = "this node only reads: another process or tab of this identity writes its entries (it holds the writer role)";
 
 export interface OwnEntryRequest {
   readonly kind: Kind;
@@ -32,6 +36,8 @@ export class OwnEntries {
     private readonly clock: Clock,
     /** The author's delegation, carried by every entry (none for the pool root or the member-list rule). */
     private readonly proof?: () => string | undefined,
+    /** Another node holds the author's writer role: every write is refused before it is signed. */
+    private readonly readOnly = false,
   ) {}
 
   get did(): Did {
@@ -53,6 +59,7 @@ export class OwnEntries {
    * refuses (a claim that lost a race) does not stop the others.
    */
   writeMany(requests: readonly OwnEntryRequest[]): Promise<OwnWrite[]> {
+    if (this.readOnly) return Promise.resolve(requests.map(() => ({ ok: false, reason: "read-only", message: READ_ONLY })));
     return inOwnTurn(this.ledger, this.did, () => this.writeNow(requests));
   }
 

@@ -22,8 +22,13 @@ async function builtInModules(): Promise<Uint8Array[]> {
   return modules.flatMap((m) => (m.ok ? [m.bytes] : []));
 }
 
-/** A private pool's node seals its blobs and direct-peer signals; its networked repo is the app's, not the ledger's local one. */
-export async function startPoolNode(identity: Identity, { ledger, privacy }: OpenedPool, signals: SignalSource, settings: ContributionSettings, relay: string | undefined): Promise<EdgeNode> {
+/**
+ * A private pool's node seals its blobs and direct-peer signals; its networked repo is the app's,
+ * not the ledger's local one. `readOnly`: another tab holds the identity's writer role, so this
+ * node only syncs and shows (no contribution, and no direct connections under the writer's DID).
+ */
+export async function startPoolNode(identity: Identity, { ledger, privacy }: OpenedPool, signals: SignalSource, settings: ContributionSettings, relay: string | undefined, readOnly: boolean): Promise<EdgeNode> {
+  if (readOnly) return createNode({ identity, ledger, ...(privacy ? { privacy } : {}), tasks: await builtInModules(), readOnly });
   return createNode({
     identity,
     ledger,

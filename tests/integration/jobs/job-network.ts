@@ -113,7 +113,7 @@ export class JobNetwork {
   }
 
   /** Starts a node; it knows the pool's setup entries (it joined earlier) and links to `peers`. */
-  async start(name: string, who: TestIdentity, options: { peers?: string[]; contribute?: Partial<ContributeOptions>; tasks?: boolean } = {}): Promise<TestNode> {
+  async start(name: string, who: TestIdentity, options: { peers?: string[]; contribute?: Partial<ContributeOptions>; tasks?: boolean; readOnly?: boolean } = {}): Promise<TestNode> {
     const storage = new ClosingStorage(new NodeFSStorageAdapter(join(this.root, name)));
     const repo = new Repo({ peerId: name as PeerId, storage, network: [] });
     this.repos.push({ repo, storage });
@@ -131,7 +131,7 @@ export class JobNetwork {
     const tasks = options.tasks === false ? [] : [taskBytes("sha256"), taskBytes("mandelbrot")];
     const proof = this.setup!.proofs.get(who.did);
     // No checkpoints: a root's node would write them on its own, and these tests are about jobs.
-    const node = await createNode({ identity: who, ledger, proof: () => proof, clock: this.clock, tasks, checkpoints: false, ...(contribute ? { contribute } : {}) });
+    const node = await createNode({ identity: who, ledger, proof: () => proof, clock: this.clock, tasks, checkpoints: false, readOnly: options.readOnly === true, ...(contribute ? { contribute } : {}) });
     const started = { name, repo, ledger, node, device };
     node.on("worker", (event) => this.events.push(`${this.clock.now()} ${name} ${JSON.stringify(event)}`));
     this.nodes.set(name, started);

@@ -123,6 +123,28 @@ describe("jobs end to end (real repos over MessageChannel, real workers)", () =>
     expect(result.ok && bytesToHex(result.bytes)).toBe(bytesToHex(sha256(utf8("offline"))));
   }, 120_000);
 
+  it("a second node of one identity without the writer role signs nothing: its submit is refused, it does not work, it shows the writer's jobs", async () => {
+    net = new JobNetwork();
+    await net.createPool();
+    const writer = await net.start("carol", carol, { contribute: {} });
+    const reader = await net.start("carol-tab", carol, { peers: ["carol"], contribute: {}, readOnly: true });
+    const before = reader.ledger.entries().length;
+    const refused = await reader.node.jobs.submit({ module: taskBytes("sha256"), input: utf8("twice"), replicas: 1, reward: 1, deadline: net.clock.now() + HOUR });
+    expect(refused).toMatchObject({ ok: false, reason: "read-only" });
+    expect(reader.node.workStatus()).toBeUndefined();
+    expect(reader.node.checkpoints).toBeUndefined();
+    const bobs = await net.start("bob", bob, { peers: ["carol", "carol-tab"], tasks: false });
+    const job = await submit(bobs, utf8("one writer"), 1);
+    expect((await bobs.node.jobs.settled(job)).status).toBe("done");
+    await until(() => reader.node.jobs.status(job)?.status === "done", "the reader to see the job done");
+    // Every entry of carol's is the writer's: the reader's ledger holds them and refuses none.
+    const carols = (node: TestNode) => node.ledger.entries().filter(({ entry }) => entry.author === carol.did).map(({ id }) => id).sort();
+    await until(() => carols(reader).join() === carols(writer).join(), "the reader to hold the writer's entries");
+    expect(carols(writer).length).toBeGreaterThan(0);
+    expect(reader.ledger.entries().length).toBeGreaterThan(before);
+    expect(reader.ledger.view().invalid).toEqual([]);
+  }, 120_000);
+
   it("the scheduler pauses work on a battery signal and resumes it without losing the job", async () => {
     // Fast time: resuming waits out the scheduler's one-minute dwell.
     net = new JobNetwork(10);

@@ -80,7 +80,11 @@ describe("anonymous job submission in the app", () => {
     expect((await output.innerText()).trim()).toBe(expected);
     expect(await page.getByTestId("anonymous-job").innerText()).toContain(job!.submitter);
 
-    // An admin turns anonymous jobs off from the pool's page.
+    // An admin turns anonymous jobs off from the pool's page. The owner's worker ends first: one
+    // process writes as an identity in a pool at a time (a second writer is refused, exit 6).
+    const ended = new Promise((resolve) => worker.child.once("exit", resolve));
+    worker.child.kill("SIGTERM");
+    await ended;
     const invited = await edgepoolInProcess(["invite", "--pool", pool, "--can", "pool/admin,job/submit,job/run", "--app-url", server.url, ...owner]);
     expect(invited.code, invited.err.join("\n")).toBe(0);
     await joinByLink(page, invited.out.join("").trim());

@@ -16,7 +16,7 @@ import { EventQueue } from "./clock.ts";
 import type { SimConfig } from "./config.ts";
 import { Members } from "./members.ts";
 import { Rng, sample } from "./random.ts";
-import { arrivalGap, type Tally, newTally } from "./tally.ts";
+import { ArrivalClock, type Tally, newTally } from "./tally.ts";
 import { closeRecords, closeReplicas, correctOutput, createWorld, FIRST_JOB_TIME, reopenReplicas, simulatedDid, START_TIME, type SimEvent, type SimJob, type SimNode } from "./world.ts";
 import type { SimLedger } from "./ledger.ts";
 import { NewcomerWatch, SybilFarm, type FarmFigures, type NewcomerFigures } from "./open-pool.ts";
@@ -47,6 +47,7 @@ export class Simulation {
   /** Fold ticks so far: `touched` lists a job once per tick. */
   private ticks = 0;
   private readonly rng: { arrivals: Rng; work: Rng };
+  private readonly arrivals: ArrivalClock;
   /** The pool's auditor (an honest oracle with job/audit) when the run has incentives. */
   private readonly auditor: Did | undefined;
   /** Jobs whose single-run commit waits for a checkpoint (the spot-check draw). */
@@ -80,6 +81,7 @@ export class Simulation {
     this.dishonest = this.nodes.filter((node) => !ROLES[node.role].honest);
     const [arrivals, churn, work, answers] = [root.fork(), root.fork(), root.fork(), root.fork()];
     this.rng = { arrivals, work };
+    this.arrivals = new ArrivalClock(config, arrivals, FIRST_JOB_TIME);
     const leaseMs = config.pool.leaseSeconds * 1000;
     this.leaseMs = leaseMs;
     this.recheckAfterMs = this.ledger.horizonMs + FOLD_TICK_MS + 1;
@@ -170,7 +172,7 @@ export class Simulation {
     if (this.farm && this.tally.submitted % FARM_EVERY === 0) this.farm.submit(now, p.reward, p.deadlineMs);
     this.unresolved++;
     this.queue.after(Math.max(0, p.deadlineMs - this.leaseMs), { type: "lastLease", job: index });
-    if (this.tally.submitted < this.config.jobs) this.queue.at(now + arrivalGap(this.config, this.rng.arrivals), { type: "submit" });
+    if (this.tally.submitted < this.config.jobs) this.queue.at(this.arrivals.next(), { type: "submit" });
   }
 
   private fold(): void {

@@ -112,10 +112,14 @@ export async function createPool(page: Page, appUrl: string, relayUrl: string, n
   await page.getByRole("heading", { name }).waitFor({ timeout: 30_000 });
 }
 
-/** Creates an invite link (default abilities) for the pool the Pools screen shows. */
+/** Creates an invite link (default abilities) for the pool the Pools screen shows; a refusal fails with the app's sentence. */
 export async function createInvite(page: Page): Promise<string> {
   await page.getByRole("button", { name: "Create invite link" }).click();
-  return page.getByTestId("invite-link").inputValue();
+  const link = page.getByTestId("invite-link");
+  const refusal = page.getByText(/^Could not create the invite/);
+  await link.or(refusal).waitFor({ timeout: 30_000 });
+  if (await refusal.isVisible()) throw new Error(await refusal.innerText());
+  return link.inputValue();
 }
 
 /** Opens an invite link, checks the confirmation, and joins. */

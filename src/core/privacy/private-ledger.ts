@@ -98,6 +98,8 @@ export class PrivateLedger {
   private queue: SignedEntry[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private work: Promise<void> = Promise.resolve();
+  /** Documents opened before their `previous` secret arrived, by id, with their key: the walk back goes on from them. */
+  private readonly unwalked = new Map<DocumentId, EpochKey>();
   private closed = false;
   private readonly unsubscribe: () => void;
 
@@ -267,7 +269,10 @@ export class PrivateLedger {
       this.docs.set(next.keyId, handle);
       handle.on("change", this.onDocChange);
       await this.scan(handle);
-      next = next.epoch > 0 ? openPrevious(next, handle.doc().previous) : undefined;
+      const previous = next.epoch > 0 ? openPrevious(next, handle.doc().previous) : undefined;
+      // Started from the first change before a peer's copy came: the walk goes on when `previous` arrives.
+      if (next.epoch > this.base && !previous) this.unwalked.set(handle.documentId, next);
+      next = previous;
     }
   }
 
@@ -276,10 +281,20 @@ export class PrivateLedger {
     void this.serialise(async () => {
       const starts = this.starts.size;
       await this.scan(handle);
+      await this.walkOn(handle);
       // A start whose checkpoint is folded already changes nothing in the ledger: move from here.
       if (this.starts.size > starts) await this.afterLedgerChange();
     });
   };
+
+  /** Goes on walking back from a document that had no `previous` when it was opened, once it has. */
+  private async walkOn(handle: DocHandle<SealedDoc>): Promise<void> {
+    const key = this.unwalked.get(handle.documentId);
+    const previous = key && openPrevious(key, handle.doc().previous);
+    if (!previous) return;
+    this.unwalked.delete(handle.documentId);
+    await this.attach(previous);
+  }
 
   /** Opens what is new in a document, puts back what it lost, and hands new entries to the ledger. */
   private async scan(handle: DocHandle<SealedDoc>): Promise<void> {

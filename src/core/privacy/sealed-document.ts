@@ -45,18 +45,27 @@ function genesisDocument(): Uint8Array {
   return genesis;
 }
 
-/** Finds the epoch's document through storage or peers; undefined when nobody has it (yet). */
-export async function findSealedDocument(repo: Repo, key: Pick<EpochKey, "documentUrl">): Promise<DocHandle<SealedDoc> | undefined> {
+/**
+ * How long opening an epoch's document waits for a peer's copy before it starts from the shared
+ * first change. Left alone, automerge-repo waits up to 60 s for a document nobody answers for (a
+ * relay asked while the rotating member still uploads it, automerge-repo issue 273), and a private
+ * ledger's work (sealing an invite, a job) queues behind the opening. A peer's copy that comes
+ * later merges in: every node starts the document from the same first change.
+ */
+export const SEALED_FIND_WAIT_MS = 5_000;
+
+/** Finds the epoch's document through storage or peers; undefined when nobody has it (yet), or after `signal` aborts the wait. */
+export async function findSealedDocument(repo: Repo, key: Pick<EpochKey, "documentUrl">, signal?: AbortSignal): Promise<DocHandle<SealedDoc> | undefined> {
   try {
-    return await repo.find<SealedDoc>(key.documentUrl);
+    return await repo.find<SealedDoc>(key.documentUrl, signal ? { signal } : {});
   } catch {
     return undefined;
   }
 }
 
-/** Opens the epoch's document, or starts it from the shared first change. */
-export async function openSealedDocument(repo: Repo, key: EpochKey): Promise<DocHandle<SealedDoc>> {
-  const found = await findSealedDocument(repo, key);
+/** Opens the epoch's document, or starts it from the shared first change (after `waitMs` without a copy). */
+export async function openSealedDocument(repo: Repo, key: EpochKey, waitMs = SEALED_FIND_WAIT_MS): Promise<DocHandle<SealedDoc>> {
+  const found = await findSealedDocument(repo, key, AbortSignal.timeout(waitMs));
   if (found) return found;
   const handle = repo.import<SealedDoc>(genesisDocument(), { docId: key.documentId });
   await handle.whenReady();

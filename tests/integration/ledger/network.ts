@@ -62,3 +62,23 @@ export function link(a: Repo, b: Repo): void {
   a.networkSubsystem.addNetworkAdapter(new MessageChannelNetworkAdapter(port1 as never));
   b.networkSubsystem.addNetworkAdapter(new MessageChannelNetworkAdapter(port2 as never));
 }
+
+/**
+ * Connects two repos like `link`, except that what `a` sends waits (after the greeting) until
+ * `open()`: a relay that is slow to answer, or a request that crossed the upload it asks for.
+ */
+export function heldLink(a: Repo, b: Repo): { open(): void } {
+  const [toA, toB] = [new MessageChannel(), new MessageChannel()];
+  a.networkSubsystem.addNetworkAdapter(new MessageChannelNetworkAdapter(toA.port1 as never));
+  b.networkSubsystem.addNetworkAdapter(new MessageChannelNetworkAdapter(toB.port1 as never));
+  let held: unknown[] | undefined = [];
+  const greeting = (data: unknown) => ["arrive", "welcome", "leave"].includes((data as { type?: string }).type ?? "");
+  toA.port2.onmessage = ({ data }) => (held && !greeting(data) ? held.push(data) : toB.port2.postMessage(data));
+  toB.port2.onmessage = ({ data }) => toA.port2.postMessage(data);
+  return {
+    open() {
+      for (const data of held ?? []) toB.port2.postMessage(data);
+      held = undefined;
+    },
+  };
+}

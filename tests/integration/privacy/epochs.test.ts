@@ -25,7 +25,7 @@ import { PrivateLedger } from "../../../src/core/privacy/private-ledger.ts";
 import { rotateKey } from "../../../src/core/privacy/rotation.ts";
 import { compactPrivatePool, verifyPrivatePool } from "../../../src/core/privacy/private-epochs.ts";
 import { envelopeBucket, readEnvelopes, type SealedDoc } from "../../../src/core/privacy/sealed-document.ts";
-import { link } from "../ledger/network.ts";
+import { heldLink, link } from "../ledger/network.ts";
 import { until } from "../../fixtures/until.ts";
 import { kexOf, privatePool, T0, type Member, type PrivatePool } from "./private-pool.ts";
 
@@ -200,6 +200,38 @@ describe("ledger epochs in a private pool", () => {
       expect(device.documents().some((h) => h.documentId === key1!.documentId)).toBe(true);
       await until(() => device.ledger.state.jobs[job] !== undefined, "the new device reads bob's job sealed under key epoch 1");
       await until(() => stateHash(device.ledger.state) === stateHash(alice.node.ledger.state), "the new device holds the pool's state");
+    } finally {
+      await device.close();
+      await shutdownRepo(repo, storage);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("a new device whose relay answers late opens without waiting for it, then walks back through every key epoch once the answer comes", { timeout: 60_000 }, async () => {
+    now = T0 + 30_000;
+    pool = await privatePool(clock);
+    const { alice, bob, relay } = pool;
+    await ready(pool);
+    const early = await submit(bob, now, 4);
+    if (!early.ok) throw new Error(early.message);
+    await bob.node.flush();
+    await until(() => alice.node.ledger.state.jobs[early.ids[0] as EntryId] !== undefined, "alice reads bob's job under key epoch 0");
+    const rotated = await rotateKey({ node: alice.node, author: alice.who, time: now });
+    if (!rotated.ok) throw new Error(rotated.message);
+    const atRelay = () => relay.repo.handles[rotated.key.documentId] as DocHandle<SealedDoc> | undefined;
+    await until(() => atRelay()?.isReady() === true && atRelay()!.doc().previous !== undefined, "the relay holds key epoch 1's document");
+
+    // A new device of bob's holding only key epoch 1; nothing it asks the relay is answered yet.
+    const dir = mkdtempSync(join(tmpdir(), "edgepool-device-"));
+    const storage = new ClosingStorage(new NodeFSStorageAdapter(dir));
+    const repo = new Repo({ storage, network: [] });
+    const relayLink = heldLink(repo, relay.repo);
+    // automerge-repo alone waits 60 s for an unanswered document: past this test's timeout.
+    const device = await PrivateLedger.open({ repo, storage, pool: pool.pool, authoriser: new UcanAuthoriser(), now: clock, me: { did: bob.who.did, kex: kexOf(bob.who) }, keys: [rotated.key], flushMs: 50 });
+    try {
+      expect(device.ledger.state.jobs[early.ids[0] as EntryId]).toBeUndefined();
+      relayLink.open();
+      await until(() => device.ledger.state.jobs[early.ids[0] as EntryId] !== undefined, "the device walks back to key epoch 0 and reads bob's job");
+      await until(() => stateHash(device.ledger.state) === stateHash(alice.node.ledger.state), "the device holds the pool's state");
     } finally {
       await device.close();
       await shutdownRepo(repo, storage);

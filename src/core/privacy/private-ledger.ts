@@ -269,7 +269,7 @@ export class PrivateLedger {
       this.docs.set(next.keyId, handle);
       handle.on("change", this.onDocChange);
       await this.scan(handle);
-      const previous = next.epoch > 0 ? openPrevious(next, handle.doc().previous) : undefined;
+      const previous: EpochKey | undefined = next.epoch > 0 ? openPrevious(next, handle.doc().previous) : undefined;
       // Started from the first change before a peer's copy came: the walk goes on when `previous` arrives.
       if (next.epoch > this.base && !previous) this.unwalked.set(handle.documentId, next);
       next = previous;

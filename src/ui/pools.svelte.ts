@@ -198,6 +198,11 @@ async function mayWrite(identity: Identity): Promise<boolean> {
   return writerRole.writes;
 }
 
+/** Runs `action` if this tab writes for `identity` (once its role has settled), else refuses with a sentence. */
+async function asWriter<T>(identity: Identity, action: () => Promise<T>): Promise<T | typeof READ_ONLY> {
+  return (await mayWrite(identity)) ? action() : READ_ONLY;
+}
+
 async function selectNow(identity: Identity, pool: KnownPool): Promise<Outcome<object>> {
   if (selected?.pool.pool === pool.pool) return { ok: true };
   const opened = await (await actions()).openPoolLedger(identity, pool.pool, pool.relay);
@@ -264,18 +269,20 @@ export const poolsState = {
     if (last) await this.select(identity, last);
   },
   /** Creates a pool: private unless `plain` (a pool whose ledger relays may read, e.g. to be audited publicly). */
-  async create(identity: Identity, name: string, replication: number, plain: boolean): Promise<Outcome<object>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    const created = await (await actions()).createNewPool(identity, name, replication, relay || undefined, plain);
-    if (!created.ok) return created;
-    const known = { pool: created.pool, name, relay: relay || undefined, private: !plain };
-    remember(known);
-    return this.select(identity, known);
+  create(identity: Identity, name: string, replication: number, plain: boolean): Promise<Outcome<object>> {
+    return asWriter(identity, async () => {
+      const created = await (await actions()).createNewPool(identity, name, replication, relay || undefined, plain);
+      if (!created.ok) return created;
+      const known = { pool: created.pool, name, relay: relay || undefined, private: !plain };
+      remember(known);
+      return this.select(identity, known);
+    });
   },
-  async invite(identity: Identity, request: Omit<InviteRequest, "relay">): Promise<Outcome<{ link: string; joinBefore: number }>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    if (!selected) return { ok: false, message: "choose a pool first" };
-    return (await actions()).inviteToPool(identity, selected.opened, { ...request, relay: selected.pool.relay });
+  invite(identity: Identity, request: Omit<InviteRequest, "relay">): Promise<Outcome<{ link: string; joinBefore: number }>> {
+    return asWriter(identity, async () => {
+      if (!selected) return { ok: false, message: "choose a pool first" };
+      return (await actions()).inviteToPool(identity, selected.opened, { ...request, relay: selected.pool.relay });
+    });
   },
   /** Reads a link and what joining with it means, for the confirmation. */
   async readInvite(identity: Identity, link: string): Promise<Outcome<{ invite: InviteLink; preview: InvitePreview }>> {
@@ -289,29 +296,33 @@ export const poolsState = {
    * Revokes a member (by DID) or an invite link in the chosen pool. The ledger refuses it unless this
    * identity issued the delegation or one it rests on (the pool's creator can revoke anything).
    */
-  async revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>>; rotation?: RotationNote | undefined }>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    if (!selected) return { ok: false, message: "choose a pool first" };
-    return (await actions()).revokeInPool(identity, selected.opened, target.trim());
+  revoke(identity: Identity, target: string): Promise<Outcome<{ honoured: Readonly<Record<string, number>>; rotation?: RotationNote | undefined }>> {
+    return asWriter(identity, async () => {
+      if (!selected) return { ok: false, message: "choose a pool first" };
+      return (await actions()).revokeInPool(identity, selected.opened, target.trim());
+    });
   },
   /** Starts a new key epoch of the chosen private pool; the ledger refuses it unless this identity is an admin. */
-  async rotate(identity: Identity): Promise<Outcome<{ epoch: number; withoutKex: readonly string[] }>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    const sealed = selected?.opened.privacy;
-    if (!sealed) return { ok: false, message: "choose a private pool first" };
-    return (await import("./pools/private-pool.ts")).rotatePrivate(identity, sealed);
+  rotate(identity: Identity): Promise<Outcome<{ epoch: number; withoutKex: readonly string[] }>> {
+    return asWriter(identity, async () => {
+      const sealed = selected?.opened.privacy;
+      if (!sealed) return { ok: false, message: "choose a private pool first" };
+      return (await import("./pools/private-pool.ts")).rotatePrivate(identity, sealed);
+    });
   },
   /** Turns direct connections between the pool's members off (relay only) or on; the ledger refuses it unless this identity is an admin. */
-  async setRelayOnly(identity: Identity, relayOnly: boolean): Promise<Outcome<object>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    if (!selected) return { ok: false, message: "choose a pool first" };
-    return (await actions()).setRelayOnlyInPool(identity, selected.opened.ledger, relayOnly);
+  setRelayOnly(identity: Identity, relayOnly: boolean): Promise<Outcome<object>> {
+    return asWriter(identity, async () => {
+      if (!selected) return { ok: false, message: "choose a pool first" };
+      return (await actions()).setRelayOnlyInPool(identity, selected.opened.ledger, relayOnly);
+    });
   },
   /** Turns anonymous jobs in the chosen open pool on (with the most one may offer) or off; the ledger refuses it unless this identity is an admin. */
-  async setAnonymous(identity: Identity, anonymous: { enabled: boolean; maxReward: number }): Promise<Outcome<{ warning: string | undefined }>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    if (!selected) return { ok: false, message: "choose a pool first" };
-    return (await actions()).setAnonymousInPool(identity, selected.opened.ledger, anonymous);
+  setAnonymous(identity: Identity, anonymous: { enabled: boolean; maxReward: number }): Promise<Outcome<{ warning: string | undefined }>> {
+    return asWriter(identity, async () => {
+      if (!selected) return { ok: false, message: "choose a pool first" };
+      return (await actions()).setAnonymousInPool(identity, selected.opened.ledger, anonymous);
+    });
   },
   /** The pool's validated name and the link's standing (revoked, used up, joins left), once its ledger arrives. */
   async checkInvite(identity: Identity, invite: InviteLink): Promise<Outcome<{ ledger: InviteInLedger }>> {
@@ -322,22 +333,24 @@ export const poolsState = {
     return (await actions()).readOpenPool(identity, pool, relay);
   },
   /** Joins an open pool as a stranger (paying with a stamp or a token), then opens it here. */
-  async joinOpen(identity: Identity, pool: string, relay: string | undefined, onProgress: (tried: number, expected: number) => void, signal: AbortSignal): Promise<Outcome<{ since: number }>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    const joined = await (await actions()).joinOpenPoolAsStranger(identity, pool, relay, onProgress, signal);
-    if (!joined.ok) return joined;
-    const known = { pool: pool as PoolId, name: joined.ledger.state.pool?.settings.name ?? pool, relay };
-    remember(known);
-    await this.select(identity, known);
-    return { ok: true, since: joined.since };
+  joinOpen(identity: Identity, pool: string, relay: string | undefined, onProgress: (tried: number, expected: number) => void, signal: AbortSignal): Promise<Outcome<{ since: number }>> {
+    return asWriter(identity, async () => {
+      const joined = await (await actions()).joinOpenPoolAsStranger(identity, pool, relay, onProgress, signal);
+      if (!joined.ok) return joined;
+      const known = { pool: pool as PoolId, name: joined.ledger.state.pool?.settings.name ?? pool, relay };
+      remember(known);
+      await this.select(identity, known);
+      return { ok: true, since: joined.since };
+    });
   },
-  async join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
-    if (!(await mayWrite(identity))) return READ_ONLY;
-    const joined = await (await actions()).joinPool(identity, invite);
-    if (!joined.ok) return joined;
-    const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay, private: joined.privacy !== undefined };
-    remember(known);
-    await this.select(identity, known);
-    return { ok: true, abilities: joined.abilities };
+  join(identity: Identity, invite: InviteLink): Promise<Outcome<{ abilities: readonly string[] }>> {
+    return asWriter(identity, async () => {
+      const joined = await (await actions()).joinPool(identity, invite);
+      if (!joined.ok) return joined;
+      const known = { pool: invite.pool, name: joined.ledger.state.pool?.settings.name ?? invite.pool, relay: invite.relay, private: joined.privacy !== undefined };
+      remember(known);
+      await this.select(identity, known);
+      return { ok: true, abilities: joined.abilities };
+    });
   },
 };

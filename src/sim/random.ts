@@ -125,24 +125,23 @@ export type Distribution =
   /** Heavy-tailed (volunteer hosts' session lengths are): P(X > x) = (min/x)^alpha. */
   | { readonly kind: "pareto"; readonly min: number; readonly alpha: number };
 
-/** One draw, rounded to a whole millisecond (at least 1). */
-export function sample(rng: Rng, dist: Distribution): number {
-  let value: number;
+/** One draw, exact (a fraction of a millisecond where the distribution gives one). */
+export function draw(rng: Rng, dist: Distribution): number {
   switch (dist.kind) {
     case "fixed":
-      value = dist.value;
-      break;
+      return dist.value;
     case "uniform":
-      value = dist.min + (dist.max - dist.min) * (rng.uint32() / 4294967296);
-      break;
+      return dist.min + (dist.max - dist.min) * (rng.uint32() / 4294967296);
     case "exp":
-      value = -dist.mean * ln(rng.unit());
-      break;
+      return -dist.mean * ln(rng.unit());
     case "pareto":
-      value = dist.min * exp(-ln(rng.unit()) / dist.alpha);
-      break;
+      return dist.min * exp(-ln(rng.unit()) / dist.alpha);
   }
-  return Math.max(1, Math.round(Math.min(value, 1e12)));
+}
+
+/** One draw, rounded to a whole millisecond (at least 1). */
+export function sample(rng: Rng, dist: Distribution): number {
+  return Math.max(1, Math.round(Math.min(draw(rng, dist), 1e12)));
 }
 
 /** The distribution's mean in ms (Infinity for a Pareto with alpha <= 1). */

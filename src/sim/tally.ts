@@ -3,7 +3,7 @@
  * load (arrivals as a share of what the honest members online can run).
  */
 import type { SimConfig } from "./config.ts";
-import { ln, meanOf, type Rng } from "./random.ts";
+import { draw, ln, meanOf, type Distribution, type Rng } from "./random.ts";
 
 export interface Tally {
   submitted: number;
@@ -55,7 +55,7 @@ export function arrivalRate(config: SimConfig): number {
  */
 export class ArrivalClock {
   private exact: number;
-  private readonly meanGap: number;
+  private readonly gap: Distribution;
 
   constructor(
     config: SimConfig,
@@ -63,12 +63,12 @@ export class ArrivalClock {
     first: number,
   ) {
     this.exact = first;
-    this.meanGap = 1 / arrivalRate(config);
+    this.gap = { kind: "exp", mean: 1 / arrivalRate(config) };
   }
 
   /** The next submission's time (never before the last one's). */
   next(): number {
-    this.exact += -this.meanGap * ln(this.rng.unit());
+    this.exact += draw(this.rng, this.gap);
     return Math.round(this.exact);
   }
 }
